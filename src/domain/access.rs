@@ -1,0 +1,355 @@
+//! Who may do what. Every rule of the API's permission table lives here as a pure function,
+//! so that pages, exports and the API ask the same questions and get the same answers.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::feature::{Author, Feature};
+use super::workshop::Workshop;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Analyst,
+    Facilitator,
+    Researcher,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Analyst => "analyst",
+            Role::Facilitator => "facilitator",
+            Role::Researcher => "researcher",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    User {
+        id: Uuid,
+        username: String,
+        role: Role,
+    },
+    /// A pseudonymous workshop participant, bound to one workshop and group.
+    Participant {
+        id: Uuid,
+        project_id: Uuid,
+        workshop_id: Uuid,
+        group_id: Uuid,
+        display_name: Option<String>,
+    },
+}
+
+/// Which features of a project a principal may list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeatureScope {
+    /// Every feature of the project (analysts and admins), hidden ones included.
+    All,
+    /// Only features of these workshops, without hidden ones.
+    Workshops(Vec<Uuid>),
+    /// No raw features at all (researchers: anonymised exports only).
+    Nothing,
+}
+
+impl Principal {
+    pub fn role(&self) -> Option<Role> {
+        match self {
+            Principal::User { role, .. } => Some(*role),
+            Principal::Participant { .. } => None,
+        }
+    }
+
+    /// A stable string naming the caller, used to scope idempotency keys.
+    pub fn key(&self) -> String {
+        match self {
+            Principal::User { id, .. } => format!("user:{id}"),
+            Principal::Participant { id, .. } => format!("participant:{id}"),
+        }
+    }
+
+    pub fn author(&self) -> Author {
+        match self {
+            Principal::User { id, username, .. } => Author::User {
+                id: *id,
+                username: username.clone(),
+            },
+            Principal::Participant {
+                id, display_name, ..
+            } => Author::Participant {
+                id: *id,
+                display_name: display_name.clone(),
+            },
+        }
+    }
+
+    fn has_role(&self, roles: &[Role]) -> bool {
+        self.role().is_some_and(|r| roles.contains(&r))
+    }
+
+    pub fn can_create_project(&self) -> bool {
+        self.has_role(&[Role::Admin])
+    }
+
+    pub fn can_manage_users(&self) -> bool {
+        self.has_role(&[Role::Admin])
+    }
+
+    /// Analysts and admins: review, hide, restore and merge features; edit legends.
+    pub fn can_moderate(&self) -> bool {
+        self.has_role(&[Role::Admin, Role::Analyst])
+    }
+
+    pub fn can_edit_legend(&self) -> bool {
+        self.can_moderate()
+    }
+
+    pub fn can_create_workshop(&self) -> bool {
+        self.has_role(&[Role::Admin, Role::Analyst, Role::Facilitator])
+    }
+
+    /// Close a workshop, see its join code, participants' data and narratives.
+    pub fn can_manage_workshop(&self, workshop: &Workshop) -> bool {
+        match self {
+            Principal::User {
+                role: Role::Admin | Role::Analyst,
+                ..
+            } => true,
+            Principal::User {
+                id,
+                role: Role::Facilitator,
+                ..
+            } => workshop.facilitator_id == Some(*id),
+            _ => false,
+        }
+    }
+
+    pub fn is_in_workshop(&self, workshop_id: Uuid) -> bool {
+        matches!(self, Principal::Participant { workshop_id: own, .. } if *own == workshop_id)
+    }
+
+    /// See a workshop's features and annotations.
+    pub fn can_read_workshop(&self, workshop: &Workshop) -> bool {
+        self.can_manage_workshop(workshop) || self.is_in_workshop(workshop.id)
+    }
+
+    /// Add features and annotations to a workshop: its own participants while it is open,
+    /// and those who manage it.
+    pub fn can_contribute_to(&self, workshop: &Workshop) -> bool {
+        self.can_manage_workshop(workshop)
+            || (self.is_in_workshop(workshop.id) && workshop.is_open())
+    }
+
+    /// The features of a project this principal may list. `facilitated` are the project's
+    /// workshops run by the caller (only looked at for facilitators).
+    pub fn feature_scope(
+        &self,
+        project_id: Uuid,
+        facilitated: impl FnOnce() -> Vec<Uuid>,
+    ) -> FeatureScope {
+        match self {
+            Principal::User {
+                role: Role::Admin | Role::Analyst,
+                ..
+            } => FeatureScope::All,
+            Principal::User {
+                role: Role::Facilitator,
+                ..
+            } => FeatureScope::Workshops(facilitated()),
+            Principal::User {
+                role: Role::Researcher,
+                ..
+            } => FeatureScope::Nothing,
+            Principal::Participant {
+                project_id: own,
+                workshop_id,
+                ..
+            } if *own == project_id => FeatureScope::Workshops(vec![*workshop_id]),
+            Principal::Participant { .. } => FeatureScope::Nothing,
+        }
+    }
+
+    /// Read one feature. `workshop` is the workshop it was drawn in, if any.
+    pub fn can_read_feature(&self, feature: &Feature, workshop: Option<&Workshop>) -> bool {
+        if self.can_moderate() {
+            return true;
+        }
+        if feature.hidden || feature.is_deleted() {
+            return false;
+        }
+        workshop.is_some_and(|w| self.can_read_workshop(w))
+    }
+
+    /// Edit or delete a feature: moderators any; others only what they drew themselves,
+    /// participants only while their workshop is open.
+    pub fn can_edit_feature(&self, feature: &Feature, workshop: Option<&Workshop>) -> bool {
+        match self {
+            _ if self.can_moderate() => true,
+            Principal::User {
+                id,
+                role: Role::Facilitator,
+                ..
+            } => feature.author.is_user(*id),
+            Principal::User { .. } => false,
+            Principal::Participant { id, .. } => {
+                feature.author.is_participant(*id)
+                    && workshop.is_some_and(|w| w.is_open() && self.is_in_workshop(w.id))
+            }
+        }
+    }
+
+    /// Whether the exact geometry of a feature of a sensitive symbol may be shown: only to
+    /// analysts, admins and the workshop it was drawn in (its participants and facilitator).
+    pub fn sees_exact_geometry(
+        &self,
+        feature: &Feature,
+        symbol_sensitive: bool,
+        workshop: Option<&Workshop>,
+    ) -> bool {
+        if !symbol_sensitive || self.can_moderate() {
+            return true;
+        }
+        match (feature.workshop_id, workshop) {
+            (Some(drawn_in), Some(w)) if w.id == drawn_in => {
+                self.is_in_workshop(drawn_in) || self.can_manage_workshop(w)
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::feature::{FeatureLimits, parse_submission};
+    use crate::domain::workshop::{NewWorkshopRequest, WorkshopStatus};
+    use chrono::Utc;
+    use serde_json::json;
+
+    fn user(role: Role) -> Principal {
+        Principal::User {
+            id: Uuid::new_v4(),
+            username: role.as_str().into(),
+            role,
+        }
+    }
+
+    fn workshop(facilitator: Option<Uuid>) -> Workshop {
+        NewWorkshopRequest {
+            title: "Taller".into(),
+            place: None,
+            starts_at: None,
+            ends_at: None,
+            facilitator: None,
+            groups: vec!["Jóvenes".into()],
+        }
+        .into_workshop(Uuid::new_v4(), facilitator, Utc::now())
+        .expect("valid")
+    }
+
+    fn participant(w: &Workshop) -> Principal {
+        Principal::Participant {
+            id: Uuid::new_v4(),
+            project_id: w.project_id,
+            workshop_id: w.id,
+            group_id: w.groups[0].id,
+            display_name: None,
+        }
+    }
+
+    fn feature_by(author: &Principal, w: &Workshop) -> Feature {
+        let draft = parse_submission(
+            &json!({"type": "Feature", "properties": {"symbol": "taller"},
+                    "geometry": {"type": "Point", "coordinates": [-58.4, -34.7]}}),
+            FeatureLimits::default(),
+        )
+        .expect("valid")
+        .remove(0);
+        Feature::create(
+            draft,
+            w.project_id,
+            Some(w.id),
+            Some(w.groups[0].id),
+            author.author(),
+            Utc::now(),
+        )
+    }
+
+    #[test]
+    fn only_admins_create_projects_and_manage_users() {
+        assert!(user(Role::Admin).can_create_project());
+        for role in [Role::Analyst, Role::Facilitator, Role::Researcher] {
+            assert!(!user(role).can_create_project());
+            assert!(!user(role).can_manage_users());
+        }
+    }
+
+    #[test]
+    fn a_facilitator_manages_only_their_own_workshops() {
+        let facilitator = user(Role::Facilitator);
+        let Principal::User { id, .. } = &facilitator else {
+            unreachable!()
+        };
+        assert!(facilitator.can_manage_workshop(&workshop(Some(*id))));
+        assert!(!facilitator.can_manage_workshop(&workshop(None)));
+        assert!(user(Role::Analyst).can_manage_workshop(&workshop(None)));
+        assert!(!user(Role::Researcher).can_manage_workshop(&workshop(None)));
+    }
+
+    #[test]
+    fn participants_edit_only_their_own_features_while_the_workshop_is_open() {
+        let mut w = workshop(None);
+        let me = participant(&w);
+        let other = participant(&w);
+        let mine = feature_by(&me, &w);
+        assert!(me.can_edit_feature(&mine, Some(&w)));
+        assert!(!other.can_edit_feature(&mine, Some(&w)));
+        assert!(other.can_read_feature(&mine, Some(&w)));
+        w.status = WorkshopStatus::Closed;
+        assert!(!me.can_edit_feature(&mine, Some(&w)));
+        assert!(!me.can_contribute_to(&w));
+    }
+
+    #[test]
+    fn researchers_get_no_raw_features() {
+        let w = workshop(None);
+        let f = feature_by(&participant(&w), &w);
+        let researcher = user(Role::Researcher);
+        assert_eq!(
+            researcher.feature_scope(w.project_id, Vec::new),
+            FeatureScope::Nothing
+        );
+        assert!(!researcher.can_read_feature(&f, Some(&w)));
+    }
+
+    #[test]
+    fn hidden_features_are_seen_by_moderators_only() {
+        let w = workshop(None);
+        let me = participant(&w);
+        let mut f = feature_by(&me, &w);
+        f.hidden = true;
+        assert!(!me.can_read_feature(&f, Some(&w)));
+        assert!(user(Role::Analyst).can_read_feature(&f, Some(&w)));
+    }
+
+    #[test]
+    fn sensitive_geometry_is_exact_for_analysts_and_the_workshop_only() {
+        let w = workshop(None);
+        let elsewhere = workshop(None);
+        let drawer = participant(&w);
+        let f = feature_by(&drawer, &w);
+        assert!(drawer.sees_exact_geometry(&f, true, Some(&w)));
+        assert!(user(Role::Analyst).sees_exact_geometry(&f, true, Some(&w)));
+        assert!(!participant(&elsewhere).sees_exact_geometry(&f, true, Some(&w)));
+        assert!(!user(Role::Facilitator).sees_exact_geometry(&f, true, Some(&w)));
+        assert!(user(Role::Facilitator).sees_exact_geometry(&f, false, Some(&w)));
+    }
+}

@@ -1,0 +1,489 @@
+//! Validated feature geometry: RFC 7946 GeoJSON in, `geo_types` inside.
+//!
+//! All coordinates are WGS84 longitude/latitude in degrees (RFC 7946 §4). A third position
+//! element (altitude) is accepted and dropped, since mapping workshops draw on a flat map.
+
+use geo::algorithm::Validation;
+use geo::{BoundingRect, CoordsIter, Geometry, Line, LineString, Polygon};
+use rstar::RTree;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::Invalid;
+use super::bbox::BBox;
+
+/// What a legend symbol may be drawn as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum GeometryKind {
+    Point,
+    Line,
+    Polygon,
+}
+
+impl GeometryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GeometryKind::Point => "point",
+            GeometryKind::Line => "line",
+            GeometryKind::Polygon => "polygon",
+        }
+    }
+}
+
+/// A geometry that passed every check: well-formed, in range, valid per OGC simple features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureGeometry(Geometry<f64>);
+
+impl FeatureGeometry {
+    /// Validates a GeoJSON geometry object. `pointer` locates it in the request for messages;
+    /// `max_vertices` bounds the work a single drawing may cost.
+    pub fn from_geojson(
+        value: &Value,
+        pointer: &str,
+        max_vertices: usize,
+    ) -> Result<Self, Vec<Invalid>> {
+        let geometry = parse_geometry(value, pointer).map_err(|e| vec![e])?;
+        let vertices = geometry.coords_count();
+        if vertices > max_vertices {
+            return Err(vec![Invalid::new(
+                pointer,
+                format!(
+                    "geometry has {vertices} vertices; the limit is {max_vertices} per feature"
+                ),
+            )]);
+        }
+        check_validity(&geometry, pointer)?;
+        Ok(Self(geometry))
+    }
+
+    /// Wraps a geometry that is already trusted (read back from storage, or generated).
+    pub fn from_trusted(geometry: Geometry<f64>) -> Self {
+        Self(geometry)
+    }
+
+    pub fn as_geo(&self) -> &Geometry<f64> {
+        &self.0
+    }
+
+    pub fn kind(&self) -> GeometryKind {
+        match self.0 {
+            Geometry::Point(_) | Geometry::MultiPoint(_) => GeometryKind::Point,
+            Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => {
+                GeometryKind::Line
+            }
+            _ => GeometryKind::Polygon,
+        }
+    }
+
+    /// The RFC 7946 type name ("Point", "LineString", ...).
+    pub fn type_name(&self) -> &'static str {
+        match self.0 {
+            Geometry::Point(_) => "Point",
+            Geometry::MultiPoint(_) => "MultiPoint",
+            Geometry::Line(_) | Geometry::LineString(_) => "LineString",
+            Geometry::MultiLineString(_) => "MultiLineString",
+            Geometry::MultiPolygon(_) => "MultiPolygon",
+            _ => "Polygon",
+        }
+    }
+
+    pub fn bbox(&self) -> BBox {
+        // Every validated geometry has at least one coordinate, so a rect always exists.
+        let rect = self.0.bounding_rect().unwrap_or(geo::Rect::new(
+            geo::coord! { x: 0.0, y: 0.0 },
+            geo::coord! { x: 0.0, y: 0.0 },
+        ));
+        BBox {
+            min_x: rect.min().x,
+            min_y: rect.min().y,
+            max_x: rect.max().x,
+            max_y: rect.max().y,
+        }
+    }
+
+    /// Serialises as a compact RFC 7946 geometry object.
+    pub fn to_geojson_string(&self) -> String {
+        let geometry = geojson::Geometry::new(geojson::GeometryValue::from(&self.0));
+        serde_json::to_string(&geometry).unwrap_or_else(|_| "null".to_owned())
+    }
+
+    pub fn to_geojson_value(&self) -> Value {
+        serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(
+            &self.0,
+        )))
+        .unwrap_or(Value::Null)
+    }
+}
+
+fn parse_geometry(value: &Value, pointer: &str) -> Result<Geometry<f64>, Invalid> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| Invalid::new(pointer, "geometry must be a GeoJSON geometry object"))?;
+    let kind = object
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Invalid::new(format!("{pointer}/type"), "geometry needs a \"type\""))?;
+    let at = format!("{pointer}/coordinates");
+    let coordinates = object.get("coordinates");
+    if kind == "GeometryCollection" {
+        return Err(Invalid::new(
+            format!("{pointer}/type"),
+            "GeometryCollection is not supported: send one feature per geometry",
+        ));
+    }
+    let coordinates =
+        coordinates.ok_or_else(|| Invalid::new(&at, format!("{kind} needs \"coordinates\"")))?;
+    Ok(match kind {
+        "Point" => Geometry::Point(position(coordinates, &at)?.into()),
+        "MultiPoint" => Geometry::MultiPoint(
+            array(
+                coordinates,
+                &at,
+                1,
+                "MultiPoint needs at least one position",
+            )?
+            .iter()
+            .enumerate()
+            .map(|(i, p)| position(p, &format!("{at}/{i}")).map(geo::Point::from))
+            .collect::<Result<Vec<_>, _>>()?
+            .into(),
+        ),
+        "LineString" => Geometry::LineString(line_string(coordinates, &at)?),
+        "MultiLineString" => Geometry::MultiLineString(geo::MultiLineString::new(
+            array(
+                coordinates,
+                &at,
+                1,
+                "MultiLineString needs at least one line",
+            )?
+            .iter()
+            .enumerate()
+            .map(|(i, l)| line_string(l, &format!("{at}/{i}")))
+            .collect::<Result<Vec<_>, _>>()?,
+        )),
+        "Polygon" => Geometry::Polygon(polygon(coordinates, &at)?),
+        "MultiPolygon" => Geometry::MultiPolygon(
+            array(
+                coordinates,
+                &at,
+                1,
+                "MultiPolygon needs at least one polygon",
+            )?
+            .iter()
+            .enumerate()
+            .map(|(i, p)| polygon(p, &format!("{at}/{i}")))
+            .collect::<Result<Vec<_>, _>>()?
+            .into(),
+        ),
+        other => {
+            return Err(Invalid::new(
+                format!("{pointer}/type"),
+                format!("\"{other}\" is not a GeoJSON geometry type"),
+            ));
+        }
+    })
+}
+
+fn array<'a>(
+    value: &'a Value,
+    at: &str,
+    min_len: usize,
+    too_short: &str,
+) -> Result<&'a Vec<Value>, Invalid> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| Invalid::new(at, "must be an array"))?;
+    if items.len() < min_len {
+        return Err(Invalid::new(at, too_short));
+    }
+    Ok(items)
+}
+
+fn position(value: &Value, at: &str) -> Result<geo::Coord<f64>, Invalid> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| Invalid::new(at, "a position must be an array [longitude, latitude]"))?;
+    if !(2..=3).contains(&items.len()) {
+        return Err(Invalid::new(
+            at,
+            "a position must have 2 or 3 numbers [longitude, latitude, altitude?]",
+        ));
+    }
+    let number = |i: usize| {
+        items[i]
+            .as_f64()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| Invalid::new(format!("{at}/{i}"), "must be a finite number"))
+    };
+    let (x, y) = (number(0)?, number(1)?);
+    if items.len() == 3 {
+        number(2)?;
+    }
+    if !(-180.0..=180.0).contains(&x) {
+        return Err(Invalid::new(
+            format!("{at}/0"),
+            format!(
+                "longitude {x} is outside -180..180 (GeoJSON positions are [longitude, latitude])"
+            ),
+        ));
+    }
+    if !(-90.0..=90.0).contains(&y) {
+        return Err(Invalid::new(
+            format!("{at}/1"),
+            format!(
+                "latitude {y} is outside -90..90 (GeoJSON positions are [longitude, latitude])"
+            ),
+        ));
+    }
+    Ok(geo::coord! { x: x, y: y })
+}
+
+fn positions(
+    value: &Value,
+    at: &str,
+    min_len: usize,
+    too_short: &str,
+) -> Result<Vec<geo::Coord<f64>>, Invalid> {
+    array(value, at, min_len, too_short)?
+        .iter()
+        .enumerate()
+        .map(|(i, p)| position(p, &format!("{at}/{i}")))
+        .collect()
+}
+
+fn line_string(value: &Value, at: &str) -> Result<LineString<f64>, Invalid> {
+    let coords = positions(value, at, 2, "a line needs at least 2 positions")?;
+    if coords.windows(2).all(|pair| pair[0] == pair[1]) {
+        return Err(Invalid::new(
+            at,
+            "a line needs at least 2 distinct positions",
+        ));
+    }
+    Ok(LineString::new(coords))
+}
+
+fn polygon(value: &Value, at: &str) -> Result<Polygon<f64>, Invalid> {
+    let rings = array(value, at, 1, "a polygon needs at least its exterior ring")?;
+    let mut parsed = Vec::with_capacity(rings.len());
+    for (i, ring) in rings.iter().enumerate() {
+        let ring_at = format!("{at}/{i}");
+        let coords = positions(
+            ring,
+            &ring_at,
+            4,
+            "a polygon ring needs at least 4 positions (RFC 7946 §3.1.6)",
+        )?;
+        if coords.first() != coords.last() {
+            return Err(Invalid::new(
+                ring_at,
+                "a polygon ring must be closed: its last position must equal its first",
+            ));
+        }
+        parsed.push(LineString::new(coords));
+    }
+    let exterior = parsed.remove(0);
+    Ok(Polygon::new(exterior, parsed))
+}
+
+/// Runs the OGC validity rules (via `geo`) and, for self-intersections, says where they are.
+fn check_validity(geometry: &Geometry<f64>, pointer: &str) -> Result<(), Vec<Invalid>> {
+    let problems = geometry.validation_errors();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let location = match geometry {
+        Geometry::Polygon(p) => first_self_intersection(p),
+        Geometry::MultiPolygon(mp) => mp.iter().find_map(first_self_intersection),
+        _ => None,
+    };
+    Err(problems
+        .into_iter()
+        .map(|problem| {
+            let mut detail = format!("invalid geometry: {problem}");
+            if let (true, Some(c)) = (detail.contains("self-intersection"), location) {
+                detail.push_str(&format!(" near [{:.6}, {:.6}]", c.x, c.y));
+            }
+            Invalid::new(pointer, detail)
+        })
+        .collect())
+}
+
+/// Finds a point where two non-adjacent edges of a polygon's rings cross, to tell the
+/// participant where their drawing folds over itself. Uses an R-tree so that large rings
+/// stay O(n log n).
+fn first_self_intersection(polygon: &Polygon<f64>) -> Option<geo::Coord<f64>> {
+    let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
+    for ring in rings {
+        let lines: Vec<Line<f64>> = ring.lines().collect();
+        let count = lines.len();
+        let tree = RTree::bulk_load(lines.iter().copied().enumerate().map(IndexedLine).collect());
+        for (i, line) in lines.iter().enumerate() {
+            let envelope = rstar::RTreeObject::envelope(line);
+            for IndexedLine((j, other)) in tree.locate_in_envelope_intersecting(&envelope) {
+                let j = *j;
+                let adjacent = j == i || j == (i + 1) % count || i == (j + 1) % count;
+                if j < i || adjacent {
+                    continue;
+                }
+                if let Some(hit) =
+                    geo::algorithm::line_intersection::line_intersection(*line, *other)
+                {
+                    return Some(match hit {
+                        geo::LineIntersection::SinglePoint { intersection, .. } => intersection,
+                        geo::LineIntersection::Collinear { intersection } => intersection.start,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// An edge with its index in the ring, so the R-tree search can skip neighbouring edges.
+struct IndexedLine((usize, Line<f64>));
+
+impl rstar::RTreeObject for IndexedLine {
+    type Envelope = rstar::AABB<geo::Point<f64>>;
+    fn envelope(&self) -> Self::Envelope {
+        self.0.1.envelope()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(value: Value) -> Result<FeatureGeometry, Vec<Invalid>> {
+        FeatureGeometry::from_geojson(&value, "/geometry", 20_000)
+    }
+
+    #[test]
+    fn a_point_in_lomas_de_zamora_is_valid() {
+        let g = check(json!({"type": "Point", "coordinates": [-58.4, -34.76]})).expect("valid");
+        assert_eq!(g.kind(), GeometryKind::Point);
+        assert_eq!(g.bbox().min_x, -58.4);
+    }
+
+    #[test]
+    fn swapped_latitude_and_longitude_is_refused_with_a_hint() {
+        let err = check(json!({"type": "Point", "coordinates": [-34.76, -158.4]})).unwrap_err();
+        assert_eq!(err[0].pointer, "/geometry/coordinates/1");
+        assert!(err[0].detail.contains("[longitude, latitude]"));
+    }
+
+    #[test]
+    fn an_unclosed_ring_is_refused() {
+        let err = check(json!({"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,1]]]}))
+            .unwrap_err();
+        assert!(err[0].detail.contains("closed"), "{err:?}");
+        assert_eq!(err[0].pointer, "/geometry/coordinates/0");
+    }
+
+    #[test]
+    fn a_ring_with_three_positions_is_refused() {
+        let err =
+            check(json!({"type": "Polygon", "coordinates": [[[0,0],[1,0],[0,0]]]})).unwrap_err();
+        assert!(err[0].detail.contains("at least 4 positions"));
+    }
+
+    #[test]
+    fn a_bowtie_polygon_is_rejected_and_the_crossing_is_located() {
+        let err =
+            check(json!({"type": "Polygon", "coordinates": [[[0,0],[2,2],[2,0],[0,2],[0,0]]]}))
+                .unwrap_err();
+        assert!(err[0].detail.contains("self-intersection"), "{err:?}");
+        assert!(err[0].detail.contains("[1.000000, 1.000000]"), "{err:?}");
+    }
+
+    #[test]
+    fn a_hole_outside_its_shell_is_rejected() {
+        let err = check(json!({"type": "Polygon", "coordinates": [
+            [[0,0],[1,0],[1,1],[0,1],[0,0]],
+            [[5,5],[6,5],[6,6],[5,6],[5,5]]
+        ]}))
+        .unwrap_err();
+        assert!(
+            err.iter().any(|e| e.detail.contains("not contained")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn too_many_vertices_are_refused() {
+        let coords: Vec<Value> = (0..30).map(|i| json!([i as f64 * 0.001, 0.0])).collect();
+        let err = FeatureGeometry::from_geojson(
+            &json!({"type": "LineString", "coordinates": coords}),
+            "/g",
+            10,
+        )
+        .unwrap_err();
+        assert!(err[0].detail.contains("30 vertices"));
+    }
+
+    #[test]
+    fn non_numbers_unknown_types_and_collections_are_refused() {
+        assert!(check(json!({"type": "Point", "coordinates": ["a", 1]})).is_err());
+        assert!(check(json!({"type": "Circle", "coordinates": [0, 1]})).is_err());
+        assert!(check(json!({"type": "GeometryCollection", "geometries": []})).is_err());
+        assert!(check(json!({"type": "LineString", "coordinates": [[0, 1], [0, 1]]})).is_err());
+        assert!(check(json!("POINT(0 1)")).is_err());
+    }
+
+    #[test]
+    fn geometry_round_trips_through_geojson() {
+        let input =
+            json!({"type": "Polygon", "coordinates": [[[0.0,0.0],[1.0,0.0],[1.0,1.0],[0.0,0.0]]]});
+        let g = check(input.clone()).expect("valid");
+        let back: Value = serde_json::from_str(&g.to_geojson_string()).expect("json");
+        assert_eq!(back, input);
+        assert_eq!(g.type_name(), "Polygon");
+    }
+}
+
+/// Size in degrees of the grid used to mask a sensitive feature's location (about 1.1 km
+/// north-south, 0.9 km east-west at Buenos Aires' latitude).
+pub const MASK_CELL_DEGREES: f64 = 0.01;
+
+/// Replaces a geometry by the grid cell that holds the centre of its bounding box, so that a
+/// sensitive place is shown as "somewhere in this square" and never as drawn.
+pub fn masked_cell(geometry_json: &str) -> Value {
+    let bbox = serde_json::from_str::<Value>(geometry_json)
+        .ok()
+        .and_then(|v| FeatureGeometry::from_geojson(&v, "", usize::MAX).ok())
+        .map(|g| g.bbox());
+    let Some(bbox) = bbox else {
+        return Value::Null;
+    };
+    let snap = |v: f64| (v / MASK_CELL_DEGREES).floor() * MASK_CELL_DEGREES;
+    let (x0, y0) = (
+        snap((bbox.min_x + bbox.max_x) / 2.0),
+        snap((bbox.min_y + bbox.max_y) / 2.0),
+    );
+    let (x1, y1) = (x0 + MASK_CELL_DEGREES, y0 + MASK_CELL_DEGREES);
+    serde_json::json!({
+        "type": "Polygon",
+        "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]
+    })
+}
+
+#[cfg(test)]
+mod masking_tests {
+    use super::*;
+
+    #[test]
+    fn a_masked_point_becomes_the_cell_around_it() {
+        let cell = masked_cell(r#"{"type":"Point","coordinates":[-58.4712,-34.7133]}"#);
+        let ring = &cell["coordinates"][0];
+        let (x0, y0) = (
+            ring[0][0].as_f64().expect("x"),
+            ring[0][1].as_f64().expect("y"),
+        );
+        assert!(
+            (x0 - -58.48).abs() < 1e-9 && (y0 - -34.72).abs() < 1e-9,
+            "{cell}"
+        );
+        assert!(x0 <= -58.4712 && -58.4712 <= x0 + MASK_CELL_DEGREES);
+    }
+}

@@ -1,0 +1,140 @@
+//! Projects: the frame of a mapping programme (territory, theme, language).
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::geometry::{FeatureGeometry, GeometryKind};
+use super::legend::is_locale_tag;
+use super::{Invalid, bounded_text};
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub default_locale: String,
+    /// The project's territory, when drawn: a polygon in WGS84.
+    pub area: Option<FeatureGeometry>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The body of `POST /api/projects`, before validation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewProjectRequest {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub default_locale: Option<String>,
+    #[serde(default)]
+    pub area: Option<Value>,
+}
+
+impl NewProjectRequest {
+    /// Validates into a project with a fresh id.
+    pub fn into_project(self, now: DateTime<Utc>) -> Result<Project, Vec<Invalid>> {
+        let mut errors = Vec::new();
+        if !is_valid_slug(&self.slug) {
+            errors.push(Invalid::new(
+                "/slug",
+                "slug must be 2-64 characters of a-z, 0-9 and '-', starting with a letter",
+            ));
+        }
+        let name = bounded_text(Some(&self.name), 200, "/name", &mut errors);
+        if name.is_none() && errors.iter().all(|e| e.pointer != "/name") {
+            errors.push(Invalid::new("/name", "a name is needed"));
+        }
+        let description = bounded_text(
+            self.description.as_deref(),
+            5000,
+            "/description",
+            &mut errors,
+        );
+        let default_locale = self.default_locale.unwrap_or_else(|| "es-AR".to_owned());
+        if !is_locale_tag(&default_locale) {
+            errors.push(Invalid::new(
+                "/default_locale",
+                "default_locale must be a locale tag such as es-AR or en",
+            ));
+        }
+        let area = match &self.area {
+            None | Some(Value::Null) => None,
+            Some(value) => match FeatureGeometry::from_geojson(value, "/area", 100_000) {
+                Ok(g) if g.kind() == GeometryKind::Polygon => Some(g),
+                Ok(_) => {
+                    errors.push(Invalid::new(
+                        "/area",
+                        "the area must be a Polygon or MultiPolygon",
+                    ));
+                    None
+                }
+                Err(mut problems) => {
+                    errors.append(&mut problems);
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Project {
+            id: Uuid::new_v4(),
+            slug: self.slug,
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            default_locale,
+            area,
+            created_at: now,
+        })
+    }
+}
+
+pub fn is_valid_slug(slug: &str) -> bool {
+    (2..=64).contains(&slug.len())
+        && slug.starts_with(|c: char| c.is_ascii_lowercase())
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn request(value: Value) -> NewProjectRequest {
+        serde_json::from_value(value).expect("shape")
+    }
+
+    #[test]
+    fn a_project_defaults_to_argentine_spanish() {
+        let p = request(json!({"slug": "lomas", "name": "Lomas de Zamora"}))
+            .into_project(Utc::now())
+            .expect("valid");
+        assert_eq!(p.default_locale, "es-AR");
+        assert!(p.area.is_none());
+    }
+
+    #[test]
+    fn a_bad_slug_and_a_point_area_are_both_reported() {
+        let errors = request(json!({"slug": "Lomas de Zamora", "name": "x",
+            "area": {"type": "Point", "coordinates": [0, 0]}}))
+        .into_project(Utc::now())
+        .unwrap_err();
+        let pointers: Vec<_> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/slug", "/area"]);
+    }
+
+    #[test]
+    fn a_blank_name_is_refused() {
+        let errors = request(json!({"slug": "ab", "name": "  "}))
+            .into_project(Utc::now())
+            .unwrap_err();
+        assert_eq!(errors[0].pointer, "/name");
+    }
+}
