@@ -1,1 +1,70 @@
+//! Trama: a server for participatory social cartography.
+//!
+//! A tour of the modules, from the inside out:
+//! - [`domain`]: the field's language (projects, legends, workshops, features, annotations,
+//!   who may do what), validated types and pure rules. No I/O.
+//! - [`store`]: the `Store` trait and its backends; all SQL lives there.
+//! - [`http`]: the JSON API, one module per resource, thin handlers.
+//! - [`config`], [`error`], [`state`], [`telemetry`], [`identity`]: one job each.
+//! - [`cli`]: the `trama` subcommands (serve, migrate, user, token, demo, generate).
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
 pub mod domain;
+pub mod error;
+pub mod http;
+pub mod identity;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+pub use http::router;
+pub use state::{AppState, Limits};
+
+/// Serves the application on `listener` until `shutdown` resolves, then finishes the
+/// requests in flight. Tests call this with a listener on port 0: the production path.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    request_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state, request_timeout);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,1 +1,16 @@
-fn main() {}
+//! The `trama` binary: parse the command line, set up logging, hand over to the library.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    trama::telemetry::init();
+    let cli = trama::config::Cli::parse();
+    match trama::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -3,7 +3,7 @@
 use super::Invalid;
 
 /// A bounding box in WGS84 degrees: `min_x`/`max_x` are longitudes, `min_y`/`max_y` latitudes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct BBox {
     pub min_x: f64,
     pub min_y: f64,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::bbox::BBox;
 use super::geometry::FeatureGeometry;
 use super::legend::{Symbol, is_valid_key};
 use super::workshop::Workshop;
@@ -300,6 +301,9 @@ pub struct Feature {
     pub description: Option<String>,
     /// RFC 7946 geometry object as compact JSON text (WGS84 lon/lat).
     pub geometry: String,
+    /// The geometry's bounding box, kept beside it for spatial indexing.
+    #[serde(skip)]
+    pub bbox: BBox,
     pub review_state: ReviewState,
     pub review_reason: Option<String>,
     pub reviewer_id: Option<Uuid>,
@@ -331,6 +335,7 @@ impl Feature {
             title: draft.title,
             description: draft.description,
             geometry: draft.geometry.to_geojson_string(),
+            bbox: draft.geometry.bbox(),
             review_state: ReviewState::Submitted,
             review_reason: None,
             reviewer_id: None,
@@ -370,6 +375,7 @@ impl Feature {
                 }
                 if let Some(geometry) = &patch.geometry {
                     next.geometry = geometry.to_geojson_string();
+                    next.bbox = geometry.bbox();
                 }
             }
             FeatureChange::Delete => {
@@ -523,13 +529,13 @@ pub fn check_placement(
     workshop: &Workshop,
     fixed_group: Option<Uuid>,
 ) -> Result<Option<Uuid>, Invalid> {
-    if let Some(reference) = &draft.workshop {
-        if reference.to_ascii_lowercase() != workshop.id.to_string() {
-            return Err(Invalid::new(
-                format!("{}/properties/workshop", draft.pointer),
-                "this feature names a different workshop from the one it is submitted to",
-            ));
-        }
+    if let Some(reference) = &draft.workshop
+        && reference.to_ascii_lowercase() != workshop.id.to_string()
+    {
+        return Err(Invalid::new(
+            format!("{}/properties/workshop", draft.pointer),
+            "this feature names a different workshop from the one it is submitted to",
+        ));
     }
     let named =
         match &draft.group {
@@ -619,7 +625,7 @@ impl ReviewRequest {
 /// Filters of `GET /api/projects/{slug}/features`.
 #[derive(Debug, Clone, Default)]
 pub struct FeatureFilter {
-    pub bbox: Option<super::bbox::BBox>,
+    pub bbox: Option<BBox>,
     pub workshops: Option<Vec<Uuid>>,
     pub group: Option<Uuid>,
     pub symbol: Option<String>,

@@ -436,6 +436,23 @@ fn star_polygon(rng: &mut StdRng, centre: Coord<f64>) -> Polygon<f64> {
     Polygon::new(LineString::new(coords), vec![])
 }
 
+/// The drawing as a GeoJSON Feature that `POST /features` accepts (`group` is a group name).
+pub fn to_geojson(feature: &GeneratedFeature) -> serde_json::Value {
+    let mut properties = serde_json::json!({
+        "symbol": feature.symbol,
+        "title": feature.title,
+        "group": feature.group,
+    });
+    if let Some(description) = &feature.description {
+        properties["description"] = serde_json::json!(description);
+    }
+    serde_json::json!({
+        "type": "Feature",
+        "properties": properties,
+        "geometry": feature.geometry.to_geojson_value(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -132,17 +132,16 @@ pub fn validate_legend(symbols: &[Symbol]) -> Result<(), Vec<Invalid>> {
         if !is_hex_colour(&symbol.color) {
             errors.push(Invalid::new(at("color"), "colour must be #rrggbb"));
         }
-        if let Some(icon) = &symbol.icon {
-            if icon.len() > 64
+        if let Some(icon) = &symbol.icon
+            && (icon.len() > 64
                 || !icon
                     .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
-            {
-                errors.push(Invalid::new(
-                    at("icon"),
-                    "icon must be a pictogram name of letters, digits, '-' or '_'",
-                ));
-            }
+                    .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)))
+        {
+            errors.push(Invalid::new(
+                at("icon"),
+                "icon must be a pictogram name of letters, digits, '-' or '_'",
+            ));
         }
         if !symbol.weight.is_finite() || symbol.weight.abs() > 100.0 {
             errors.push(Invalid::new(

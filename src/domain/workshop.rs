@@ -95,10 +95,10 @@ impl NewWorkshopRequest {
             errors.push(Invalid::new("/title", "a title is needed"));
         }
         let place = bounded_text(self.place.as_deref(), 200, "/place", &mut errors);
-        if let (Some(start), Some(end)) = (self.starts_at, self.ends_at) {
-            if end < start {
-                errors.push(Invalid::new("/ends_at", "the end is before the start"));
-            }
+        if let (Some(start), Some(end)) = (self.starts_at, self.ends_at)
+            && end < start
+        {
+            errors.push(Invalid::new("/ends_at", "the end is before the start"));
         }
         if self.groups.is_empty() || self.groups.len() > MAX_GROUPS {
             errors.push(Invalid::new(

@@ -1,0 +1,154 @@
+-- Trama foundation schema (SQLite). Ids exposed by the API are UUID text; timestamps are
+-- RFC 3339 text in UTC. Geometry is RFC 7946 GeoJSON text in WGS84 lon/lat, with its
+-- bounding box kept beside it and in an R*Tree for spatial queries.
+
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'analyst', 'facilitator', 'researcher')),
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+
+CREATE TABLE projects (
+    id             TEXT PRIMARY KEY,
+    slug           TEXT NOT NULL UNIQUE,
+    name           TEXT NOT NULL,
+    description    TEXT NOT NULL DEFAULT '',
+    default_locale TEXT NOT NULL,
+    area           TEXT,
+    created_at     TEXT NOT NULL
+);
+
+CREATE TABLE symbols (
+    id             TEXT PRIMARY KEY,
+    project_id     TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    key            TEXT NOT NULL,
+    labels         TEXT NOT NULL,           -- JSON object: locale -> label
+    kind           TEXT NOT NULL CHECK (kind IN ('risk', 'resource', 'actor', 'relation', 'other')),
+    geometry_types TEXT NOT NULL,           -- JSON array of point|line|polygon
+    color          TEXT NOT NULL,
+    icon           TEXT,
+    weight         REAL NOT NULL,
+    sensitive      INTEGER NOT NULL DEFAULT 0,
+    position       INTEGER NOT NULL,
+    UNIQUE (project_id, key)
+);
+
+CREATE TABLE workshops (
+    id             TEXT PRIMARY KEY,
+    project_id     TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    title          TEXT NOT NULL,
+    place          TEXT,
+    starts_at      TEXT,
+    ends_at        TEXT,
+    facilitator_id TEXT REFERENCES users (id),
+    status         TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    join_code      TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    closed_at      TEXT
+);
+CREATE INDEX workshops_project ON workshops (project_id);
+-- Two open workshops never share a code; a closed workshop's code may come back.
+CREATE UNIQUE INDEX workshops_open_join_code ON workshops (join_code) WHERE status = 'open';
+
+CREATE TABLE workshop_groups (
+    id          TEXT PRIMARY KEY,
+    workshop_id TEXT NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    UNIQUE (workshop_id, name)
+);
+
+CREATE TABLE participants (
+    id           TEXT PRIMARY KEY,
+    workshop_id  TEXT NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+    group_id     TEXT NOT NULL REFERENCES workshop_groups (id),
+    display_name TEXT,
+    created_at   TEXT NOT NULL
+);
+
+-- Bearer tokens, for users and for participants. Only a SHA-256 of the token is kept.
+CREATE TABLE api_tokens (
+    token_hash     TEXT PRIMARY KEY,
+    user_id        TEXT REFERENCES users (id) ON DELETE CASCADE,
+    participant_id TEXT REFERENCES participants (id) ON DELETE CASCADE,
+    created_at     TEXT NOT NULL,
+    expires_at     TEXT,
+    CHECK ((user_id IS NULL) <> (participant_id IS NULL))
+);
+
+CREATE TABLE features (
+    pk             INTEGER PRIMARY KEY,     -- the R*Tree key; never exposed
+    id             TEXT NOT NULL UNIQUE,
+    project_id     TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    workshop_id    TEXT REFERENCES workshops (id),
+    group_id       TEXT REFERENCES workshop_groups (id),
+    participant_id TEXT REFERENCES participants (id),
+    user_id        TEXT REFERENCES users (id),
+    symbol_id      TEXT NOT NULL REFERENCES symbols (id),
+    geometry       TEXT NOT NULL,
+    min_x REAL NOT NULL, min_y REAL NOT NULL, max_x REAL NOT NULL, max_y REAL NOT NULL,
+    title          TEXT,
+    description    TEXT,
+    review_state   TEXT NOT NULL CHECK (review_state IN ('submitted', 'accepted', 'rejected', 'merged')),
+    review_reason  TEXT,
+    reviewer_id    TEXT REFERENCES users (id),
+    merged_into    TEXT REFERENCES features (id),
+    hidden         INTEGER NOT NULL DEFAULT 0,
+    revision       INTEGER NOT NULL,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    deleted_at     TEXT,
+    CHECK ((participant_id IS NULL) <> (user_id IS NULL))
+);
+CREATE INDEX features_project ON features (project_id, workshop_id);
+CREATE INDEX features_symbol ON features (symbol_id);
+
+CREATE VIRTUAL TABLE features_rtree USING rtree (pk, min_x, max_x, min_y, max_y);
+
+-- Every version of every feature, the first included: who did what, and the whole feature.
+CREATE TABLE feature_revisions (
+    feature_id     TEXT NOT NULL REFERENCES features (id) ON DELETE CASCADE,
+    revision       INTEGER NOT NULL,
+    action         TEXT NOT NULL,
+    actor          TEXT NOT NULL,           -- JSON author
+    snapshot       TEXT NOT NULL,           -- JSON feature at this revision
+    created_at     TEXT NOT NULL,
+    PRIMARY KEY (feature_id, revision)
+);
+
+CREATE TABLE annotations (
+    id             TEXT PRIMARY KEY,
+    project_id     TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    feature_id     TEXT REFERENCES features (id) ON DELETE CASCADE,
+    workshop_id    TEXT REFERENCES workshops (id) ON DELETE CASCADE,
+    group_id       TEXT REFERENCES workshop_groups (id),
+    participant_id TEXT REFERENCES participants (id),
+    user_id        TEXT REFERENCES users (id),
+    body           TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    CHECK ((feature_id IS NULL) <> (workshop_id IS NULL)),
+    CHECK ((participant_id IS NULL) <> (user_id IS NULL))
+);
+CREATE INDEX annotations_feature ON annotations (feature_id, created_at);
+CREATE INDEX annotations_workshop ON annotations (workshop_id, created_at);
+
+-- A retried submission with the same Idempotency-Key replays the first answer.
+CREATE TABLE idempotency_keys (
+    principal    TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status       INTEGER NOT NULL,
+    response     TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    PRIMARY KEY (principal, key)
+);
+
+-- Failed join-code and password attempts, for rate limiting (seconds since the epoch).
+CREATE TABLE auth_failures (
+    scope  TEXT NOT NULL,
+    client TEXT NOT NULL,
+    at     INTEGER NOT NULL
+);
+CREATE INDEX auth_failures_client ON auth_failures (scope, client, at);

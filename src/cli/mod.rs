@@ -1,0 +1,163 @@
+//! The `trama` subcommands. Printing to standard output is this module's job.
+#![allow(clippy::print_stdout)]
+
+mod demo;
+
+use std::io::{BufRead, Write};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono::Utc;
+use tokio::net::TcpListener;
+
+use crate::config::{
+    Cli, Command, DatabaseArgs, GenerateArgs, ServeArgs, TokenCommand, UserCommand,
+};
+use crate::domain::feature::FeatureLimits;
+use crate::domain::generate;
+use crate::state::{AppState, Limits};
+use crate::store::{self, NewToken};
+use crate::{identity, serve, shutdown_signal};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = match cli.command {
+        Some(command) => command,
+        // `trama` alone starts the server with its defaults (and environment).
+        None => match <Cli as clap::Parser>::parse_from(["trama", "serve"]).command {
+            Some(command) => command,
+            None => bail!("could not build the default serve command"),
+        },
+    };
+    match command {
+        Command::Serve(args) => run_server(args).await,
+        Command::Migrate(db) => {
+            open(&db).await?;
+            println!("database {} is up to date", db.database);
+            Ok(())
+        }
+        Command::User(UserCommand::Add {
+            username,
+            role,
+            database,
+        }) => add_user(&database, username, role).await,
+        Command::Token(TokenCommand::Create {
+            username,
+            expires,
+            database,
+        }) => create_token(&database, &username, expires).await,
+        Command::Demo(db) => demo::seed(open(&db).await?.as_ref()).await,
+        Command::Generate(args) => write_generated(&args),
+    }
+}
+
+async fn open(db: &DatabaseArgs) -> anyhow::Result<std::sync::Arc<dyn store::Store>> {
+    store::connect(db.database.expose())
+        .await
+        .with_context(|| format!("could not open the database {}", db.database))
+}
+
+async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
+    let store = open(&args.database).await?;
+    let state = AppState {
+        store,
+        limits: Limits {
+            max_body_bytes: args.max_body_bytes,
+            features: FeatureLimits {
+                max_vertices: args.max_vertices,
+            },
+            ..Limits::default()
+        },
+    };
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("could not listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(database = %args.database.database, "Trama is serving on http://{address}/");
+    serve(
+        listener,
+        state,
+        Duration::from_secs(args.request_timeout_secs),
+        shutdown_signal(),
+    )
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn add_user(
+    db: &DatabaseArgs,
+    username: String,
+    role: crate::domain::access::Role,
+) -> anyhow::Result<()> {
+    let user = crate::http::new_user(username, role).map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("Password for {} (read from standard input):", user.username);
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    identity::check_password_strength(&password).map_err(anyhow::Error::msg)?;
+    let hash = tokio::task::spawn_blocking(move || identity::hash_password(&password))
+        .await?
+        .map_err(anyhow::Error::msg)?;
+    open(db).await?.create_user(&user, &hash).await?;
+    println!(
+        "created {} {} ({})",
+        user.role.as_str(),
+        user.username,
+        user.id
+    );
+    Ok(())
+}
+
+async fn create_token(
+    db: &DatabaseArgs,
+    username: &str,
+    expires: Option<u32>,
+) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let Some((user, _)) = store.user_credentials(username).await? else {
+        bail!("no user is called {username:?}; create one with `trama user add`");
+    };
+    let now = Utc::now();
+    let (token, hash) = identity::new_token();
+    let expires_at = expires.map(|days| now + chrono::Duration::days(i64::from(days)));
+    store
+        .create_user_token(
+            user.id,
+            &NewToken {
+                hash,
+                expires_at,
+                created_at: now,
+            },
+        )
+        .await?;
+    eprintln!(
+        "token for {} ({}), {}; it is shown only once:",
+        user.username,
+        user.role.as_str(),
+        expires_at.map_or("never expires".to_owned(), |at| format!("expires {at}"))
+    );
+    println!("{token}");
+    Ok(())
+}
+
+/// Streams a GeoJSON FeatureCollection of generated drawings: memory stays flat.
+fn write_generated(args: &GenerateArgs) -> anyhow::Result<()> {
+    let sink: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("could not create {}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = std::io::BufWriter::new(sink);
+    out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    for (i, feature) in generate::generate(args.features, args.seed).enumerate() {
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        serde_json::to_writer(&mut out, &generate::to_geojson(&feature))?;
+    }
+    out.write_all(b"\n]}\n")?;
+    out.flush()?;
+    Ok(())
+}

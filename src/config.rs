@@ -1,0 +1,192 @@
+//! Command line and environment configuration (clap). Doc comments become `--help`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::access::Role;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trama",
+    version,
+    about = "Trama: a server for participatory social cartography"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the server (the default when no command is given).
+    Serve(ServeArgs),
+    /// Create the database if needed and apply pending migrations.
+    Migrate(DatabaseArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Seed a realistic demo project for Lomas de Zamora.
+    Demo(DatabaseArgs),
+    /// Write synthetic drawings over Lomas de Zamora as a GeoJSON FeatureCollection.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: sqlite://path/to/file.db (created on first start).
+    #[arg(
+        long = "database",
+        env = "TRAMA_DATABASE_URL",
+        default_value = "sqlite://trama.db"
+    )]
+    pub database: DatabaseUrl,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "TRAMA_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "TRAMA_MAX_BODY_BYTES", default_value_t = 5 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Most vertices one feature may have.
+    #[arg(long, env = "TRAMA_MAX_VERTICES", default_value_t = 20_000)]
+    pub max_vertices: usize,
+    /// Seconds after which a request is abandoned with 408.
+    #[arg(long, env = "TRAMA_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, analyst, facilitator or researcher.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a bearer token for a user and print it once; only its hash is stored.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// Days until the token expires (never, if omitted).
+        #[arg(long)]
+        expires: Option<u32>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many features to write.
+    #[arg(long, default_value_t = 1_000)]
+    pub features: usize,
+    /// Seed of the generator; the same seed gives the same drawings.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output file (standard output if omitted).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| {
+        format!("unknown role {text:?}: use admin, analyst, facilitator or researcher")
+    })
+}
+
+/// A database URL. Its `Debug` and `Display` hide any password it carries, so that it can be
+/// logged safely.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.contains("://") || s.starts_with("sqlite:") {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(format!(
+                "{s:?} is not a database URL such as sqlite://trama.db"
+            ))
+        }
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // scheme://user:password@host → scheme://user:***@host
+        match (self.0.find("://"), self.0.rfind('@')) {
+            (Some(scheme_end), Some(at)) if at > scheme_end => {
+                let credentials = &self.0[scheme_end + 3..at];
+                match credentials.find(':') {
+                    Some(colon) => write!(
+                        f,
+                        "{}{}:***{}",
+                        &self.0[..scheme_end + 3],
+                        &credentials[..colon],
+                        &self.0[at..]
+                    ),
+                    None => f.write_str(&self.0),
+                }
+            }
+            _ => f.write_str(&self.0),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_password_never_reaches_the_logs() {
+        let url: DatabaseUrl = "postgres://trama:s3cret@db:5432/trama"
+            .parse()
+            .expect("url");
+        assert_eq!(url.to_string(), "postgres://trama:***@db:5432/trama");
+        assert!(!format!("{url:?}").contains("s3cret"));
+        assert_eq!(url.expose(), "postgres://trama:s3cret@db:5432/trama");
+    }
+
+    #[test]
+    fn serve_defaults_match_the_readme() {
+        let cli = Cli::try_parse_from(["trama", "serve"]).expect("parse");
+        let Some(Command::Serve(args)) = cli.command else {
+            panic!("serve")
+        };
+        assert_eq!(args.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(args.max_body_bytes, 5 * 1024 * 1024);
+    }
+}

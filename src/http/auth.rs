@@ -1,0 +1,257 @@
+//! Identity over HTTP: joining a workshop with its code, logging in for a token, users.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::extract::{ApiJson, Auth, ClientAddr};
+use crate::domain::access::{Principal, Role};
+use crate::domain::workshop::{JoinCode, JoinRequest};
+use crate::domain::{Invalid, bounded_text};
+use crate::error::AppError;
+use crate::identity;
+use crate::state::AppState;
+use crate::store::{NewToken, Participant, User};
+
+/// How long a participant's token lasts: well past any workshop, not forever.
+const PARTICIPANT_TOKEN_DAYS: i64 = 30;
+const LOGIN_TOKEN_DAYS: i64 = 30;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/join", post(join_workshop))
+        .route("/api/tokens", post(create_token))
+        .route("/api/me", get(me))
+        .route("/api/users", get(list_users).post(create_user))
+}
+
+/// Refuses with 429 when this client has failed too often lately.
+async fn check_attempts(state: &AppState, scope: &str, client: &str) -> Result<(), AppError> {
+    let window = state.limits.auth_failure_window_secs;
+    let since = Utc::now() - Duration::seconds(window);
+    let failures = state
+        .store
+        .count_auth_failures(scope, client, since)
+        .await?;
+    if failures >= state.limits.auth_failures_per_window {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: u64::try_from(window).unwrap_or(600),
+        });
+    }
+    Ok(())
+}
+
+async fn join_workshop(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    ApiJson { value: request, .. }: ApiJson<JoinRequest>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    check_attempts(&state, "join", &client).await?;
+    let workshop = match JoinCode::parse(&request.code) {
+        Some(code) => state.store.find_open_workshop_by_code(&code).await?,
+        None => None,
+    };
+    let Some(workshop) = workshop else {
+        state
+            .store
+            .record_auth_failure("join", &client, Utc::now())
+            .await?;
+        return Err(AppError::NotFound(
+            "no open workshop has this code; check it with the facilitator".into(),
+        ));
+    };
+    let Some(group) = workshop.find_group(&request.group).cloned() else {
+        let names: Vec<&str> = workshop.groups.iter().map(|g| g.name.as_str()).collect();
+        return Err(AppError::invalid(
+            "unknown group",
+            vec![Invalid::new(
+                "/group",
+                format!("this workshop's groups are: {}", names.join(", ")),
+            )],
+        ));
+    };
+    let mut errors = Vec::new();
+    let display_name = bounded_text(
+        request.display_name.as_deref(),
+        40,
+        "/display_name",
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(AppError::invalid("invalid display name", errors));
+    }
+    let now = Utc::now();
+    let participant = Participant {
+        id: Uuid::new_v4(),
+        workshop_id: workshop.id,
+        group_id: group.id,
+        display_name,
+        created_at: now,
+    };
+    let (token, hash) = identity::new_token();
+    let expires_at = now + Duration::days(PARTICIPANT_TOKEN_DAYS);
+    state
+        .store
+        .create_participant(
+            &participant,
+            &NewToken {
+                hash,
+                expires_at: Some(expires_at),
+                created_at: now,
+            },
+        )
+        .await?;
+    let project = state.store.find_project_by_id(workshop.project_id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "token": token,
+            "expires_at": expires_at,
+            "participant": {"id": participant.id, "display_name": participant.display_name},
+            "workshop": {"id": workshop.id, "title": workshop.title},
+            "project": project.map(|p| p.slug),
+            "group": group,
+        })),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginRequest {
+    username: String,
+    password: String,
+    #[serde(default)]
+    expires_days: Option<u32>,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    ApiJson { value: login, .. }: ApiJson<LoginRequest>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    check_attempts(&state, "login", &client).await?;
+    let credentials = state.store.user_credentials(&login.username).await?;
+    let (user, verified) = match credentials {
+        Some((user, phc)) => {
+            let ok = tokio::task::spawn_blocking(move || {
+                identity::verify_password(&login.password, &phc)
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+            (Some(user), ok)
+        }
+        None => (None, false),
+    };
+    let Some(user) = user.filter(|_| verified) else {
+        state
+            .store
+            .record_auth_failure("login", &client, Utc::now())
+            .await?;
+        return Err(AppError::Unauthenticated);
+    };
+    let now = Utc::now();
+    let days = login
+        .expires_days
+        .map_or(LOGIN_TOKEN_DAYS, i64::from)
+        .clamp(1, 365);
+    let expires_at = now + Duration::days(days);
+    let (token, hash) = identity::new_token();
+    state
+        .store
+        .create_user_token(
+            user.id,
+            &NewToken {
+                hash,
+                expires_at: Some(expires_at),
+                created_at: now,
+            },
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"token": token, "expires_at": expires_at, "user": user})),
+    ))
+}
+
+async fn me(Auth(principal): Auth) -> Json<Value> {
+    Json(match principal {
+        Principal::User { id, username, role } => {
+            json!({"kind": "user", "id": id, "username": username, "role": role})
+        }
+        Principal::Participant {
+            id,
+            project_id,
+            workshop_id,
+            group_id,
+            display_name,
+        } => json!({
+            "kind": "participant", "id": id, "project_id": project_id, "workshop_id": workshop_id,
+            "group_id": group_id, "display_name": display_name,
+        }),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUserRequest {
+    username: String,
+    role: Role,
+    password: String,
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    ApiJson { value: request, .. }: ApiJson<NewUserRequest>,
+) -> Result<(StatusCode, Json<User>), AppError> {
+    if !principal.can_manage_users() {
+        return Err(AppError::forbidden("only admins manage users"));
+    }
+    let user = new_user(request.username, request.role)?;
+    identity::check_password_strength(&request.password)
+        .map_err(|e| AppError::invalid("weak password", vec![Invalid::new("/password", e)]))?;
+    let hash = tokio::task::spawn_blocking(move || identity::hash_password(&request.password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)?;
+    state.store.create_user(&user, &hash).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// Checks a username and builds the user record.
+pub fn new_user(username: String, role: Role) -> Result<User, AppError> {
+    let valid = (3..=40).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if !valid {
+        return Err(AppError::invalid(
+            "invalid username",
+            vec![Invalid::new(
+                "/username",
+                "3-40 characters of letters, digits, '.', '_' or '-'",
+            )],
+        ));
+    }
+    Ok(User {
+        id: Uuid::new_v4(),
+        username,
+        role,
+        created_at: Utc::now(),
+    })
+}
+
+async fn list_users(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+) -> Result<Json<Vec<User>>, AppError> {
+    if !principal.can_manage_users() {
+        return Err(AppError::forbidden("only admins manage users"));
+    }
+    Ok(Json(state.store.list_users().await?))
+}

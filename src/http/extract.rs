@@ -1,0 +1,148 @@
+//! Request extractors that turn HTTP into domain inputs, with our error shape on failure.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use chrono::Utc;
+use serde::de::DeserializeOwned;
+use serde_json::error::Category;
+use sha2::{Digest, Sha256};
+
+use crate::domain::access::Principal;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A JSON body: 415 unless the content type is JSON, 413 over the body limit, 400 when it is
+/// not JSON at all, 422 when it is JSON of the wrong shape. Keeps the raw bytes for hashing.
+pub struct ApiJson<T> {
+    pub value: T,
+    pub bytes: Bytes,
+}
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let limit = AppState::from_ref(state).limits.max_body_bytes;
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if !(essence == "application/json" || essence.ends_with("+json")) {
+            return Err(AppError::UnsupportedMediaType(format!(
+                "send JSON with Content-Type: application/json or application/geo+json (got {:?})",
+                essence
+            )));
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge { limit }
+                } else {
+                    AppError::BadRequest(format!("could not read the request body: {rejection}"))
+                }
+            })?;
+        let value = serde_json::from_slice(&bytes).map_err(|e| match e.classify() {
+            Category::Data => AppError::invalid(
+                format!("the JSON does not have the expected shape: {e}"),
+                vec![],
+            ),
+            _ => AppError::BadRequest(format!("the body is not valid JSON: {e}")),
+        })?;
+        Ok(Self { value, bytes })
+    }
+}
+
+/// SHA-256 of a bearer token, hex: what the database keeps instead of the token.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of a request body, hex, to tell a retry from a different request.
+pub fn hash_body(bytes: &[u8]) -> String {
+    hash_token(&String::from_utf8_lossy(bytes))
+}
+
+/// The caller, authenticated by `Authorization: Bearer <token>`; 401 without a valid one.
+pub struct Auth(pub Principal);
+
+impl<S> FromRequestParts<S> for Auth
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or(AppError::Unauthenticated)?;
+        let principal = state
+            .store
+            .principal_for_token(&hash_token(token), Utc::now())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(Auth(principal))
+    }
+}
+
+/// The client's address, for rate limiting failed attempts.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_owned());
+        Ok(ClientAddr(addr))
+    }
+}
+
+/// A path segment that must be a UUID; anything else is a 404, not a 400, since no such
+/// resource can exist.
+pub fn parse_id(text: &str, what: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(text).map_err(|_| AppError::not_found(what))
+}
+
+/// Query-string parameters, with our problem JSON when they do not parse.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| ApiQuery(value))
+            .map_err(|rejection| AppError::BadRequest(rejection.body_text()))
+    }
+}

@@ -1,0 +1,268 @@
+//! `POST /api/projects/{slug}/features`: one Feature or a FeatureCollection, all or nothing,
+//! with `Idempotency-Key` so that a retried submission is stored exactly once.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{FeatureOut, collection_text, geojson_response};
+use crate::domain::Invalid;
+use crate::domain::access::{Principal, Role};
+use crate::domain::feature::{
+    Feature, FeatureDraft, check_placement, check_symbol, parse_submission,
+};
+use crate::domain::project::Project;
+use crate::domain::workshop::Workshop;
+use crate::error::AppError;
+use crate::http::extract::{ApiJson, Auth, hash_body};
+use crate::http::projects::visible_project;
+use crate::state::AppState;
+use crate::store::{IdempotentResponse, StoreError};
+
+const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+pub async fn create_features(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    ApiJson { value: body, bytes }: ApiJson<Value>,
+) -> Result<Response, AppError> {
+    if principal.role() == Some(Role::Researcher) {
+        return Err(AppError::forbidden("researchers do not draw features"));
+    }
+    let project = visible_project(&state, &principal, &slug).await?;
+    let idempotency_key = idempotency_key(&headers)?;
+    let request_hash = hash_body(&bytes);
+    if let Some(key) = &idempotency_key
+        && let Some(earlier) = state
+            .store
+            .idempotent_response(&principal.key(), key)
+            .await?
+    {
+        return replay(earlier, &request_hash);
+    }
+
+    let single = body.get("type").and_then(Value::as_str) == Some("Feature");
+    let drafts = parse_submission(&body, state.limits.features).map_err(|errors| {
+        AppError::invalid("some features are not valid; none was stored", errors)
+    })?;
+    let features = place_and_check(&state, &principal, &project, drafts).await?;
+
+    // The author always sees what they drew, sensitive or not.
+    let out: Vec<FeatureOut> = features
+        .iter()
+        .map(|f| FeatureOut::new(f, true))
+        .collect::<Result<_, _>>()?;
+    let body = if single {
+        serde_json::to_string(&out[0]).map_err(|e| AppError::Internal(e.to_string()))?
+    } else {
+        collection_text(&out, false)?
+    };
+    let mut response = (StatusCode::CREATED, geojson_response(body.clone())).into_response();
+    if single {
+        let headers = response.headers_mut();
+        if let Ok(location) = HeaderValue::from_str(&format!("/api/features/{}", features[0].id)) {
+            headers.insert(header::LOCATION, location);
+        }
+        if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", features[0].revision)) {
+            headers.insert(header::ETAG, etag);
+        }
+    }
+    let answer = idempotency_key.as_ref().map(|key| IdempotentResponse {
+        principal: principal.key(),
+        key: key.clone(),
+        request_hash: request_hash.clone(),
+        status: StatusCode::CREATED.as_u16(),
+        body,
+    });
+    match state
+        .store
+        .insert_features(&features, answer.as_ref())
+        .await
+    {
+        Ok(()) => Ok(response),
+        // A concurrent retry with the same key won the race: answer as it was answered.
+        Err(StoreError::Conflict(_)) if answer.is_some() => {
+            let key = idempotency_key.unwrap_or_default();
+            match state
+                .store
+                .idempotent_response(&principal.key(), &key)
+                .await?
+            {
+                Some(earlier) => replay(earlier, &request_hash),
+                None => Err(AppError::Conflict(
+                    "the submission conflicted with another; retry it".into(),
+                )),
+            }
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+    let Some(value) = headers.get(IDEMPOTENCY_HEADER) else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(key) if (1..=255).contains(&key.len()) => Ok(Some(key.to_owned())),
+        _ => Err(AppError::BadRequest(
+            "Idempotency-Key must be 1-255 visible ASCII characters".into(),
+        )),
+    }
+}
+
+/// Answers a retry with the first answer, or refuses a different request under the same key.
+fn replay(earlier: IdempotentResponse, request_hash: &str) -> Result<Response, AppError> {
+    if earlier.request_hash != request_hash {
+        return Err(AppError::invalid(
+            "this Idempotency-Key was already used for a different request; use a new key",
+            vec![],
+        ));
+    }
+    let status = StatusCode::from_u16(earlier.status).unwrap_or(StatusCode::CREATED);
+    Ok((
+        status,
+        [
+            (header::CONTENT_TYPE, "application/geo+json"),
+            (
+                header::HeaderName::from_static("idempotent-replayed"),
+                "true",
+            ),
+        ],
+        earlier.body,
+    )
+        .into_response())
+}
+
+/// Resolves each draft's workshop and group for this caller, and checks it against the
+/// legend. Every problem of every feature is reported together.
+async fn place_and_check(
+    state: &AppState,
+    principal: &Principal,
+    project: &Project,
+    drafts: Vec<FeatureDraft>,
+) -> Result<Vec<Feature>, AppError> {
+    let legend = state.store.legend(project.id).await?;
+    let mut workshops: HashMap<Uuid, Workshop> = HashMap::new();
+    let own = match principal {
+        Principal::Participant {
+            workshop_id,
+            group_id,
+            ..
+        } => {
+            let workshop = state
+                .store
+                .find_workshop(*workshop_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("workshop"))?;
+            workshops.insert(workshop.id, workshop);
+            Some((*workshop_id, *group_id))
+        }
+        Principal::User { .. } => None,
+    };
+    let now = Utc::now();
+    let mut errors: Vec<Invalid> = Vec::new();
+    let mut features = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        let workshop_id = match (own, &draft.workshop) {
+            (Some((own_workshop, _)), _) => Some(own_workshop),
+            (None, Some(reference)) => match Uuid::parse_str(reference) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    errors.push(Invalid::new(
+                        format!("{}/properties/workshop", draft.pointer),
+                        "workshop must be a workshop id",
+                    ));
+                    continue;
+                }
+            },
+            (None, None) => None,
+        };
+        let workshop = match workshop_id {
+            Some(id) => {
+                if !workshops.contains_key(&id)
+                    && let Some(found) = state.store.find_workshop(id).await?
+                {
+                    workshops.insert(id, found);
+                }
+                match workshops.get(&id) {
+                    Some(w) if w.project_id == project.id => Some(w),
+                    _ => {
+                        errors.push(Invalid::new(
+                            format!("{}/properties/workshop", draft.pointer),
+                            "no workshop of this project has this id",
+                        ));
+                        continue;
+                    }
+                }
+            }
+            None => None,
+        };
+        let group_id = match workshop {
+            Some(w) => {
+                if !principal.can_manage_workshop(w) && !principal.is_in_workshop(w.id) {
+                    return Err(AppError::forbidden(format!(
+                        "you do not run the workshop \"{}\"",
+                        w.title
+                    )));
+                }
+                if !w.is_open() {
+                    return Err(AppError::Conflict(format!(
+                        "the workshop \"{}\" is closed and accepts no new features",
+                        w.title
+                    )));
+                }
+                match check_placement(&draft, w, own.map(|(_, group)| group)) {
+                    Ok(group) => group,
+                    Err(problem) => {
+                        errors.push(problem);
+                        continue;
+                    }
+                }
+            }
+            None if principal.can_moderate() => {
+                if draft.group.is_some() {
+                    errors.push(Invalid::new(
+                        format!("{}/properties/group", draft.pointer),
+                        "a group needs its workshop (properties.workshop)",
+                    ));
+                    continue;
+                }
+                None
+            }
+            None => {
+                errors.push(Invalid::new(
+                    format!("{}/properties/workshop", draft.pointer),
+                    "name the workshop you draw for (properties.workshop)",
+                ));
+                continue;
+            }
+        };
+        if let Err(problem) = check_symbol(&draft.symbol, &draft.geometry, &legend, &draft.pointer)
+        {
+            errors.push(problem);
+            continue;
+        }
+        features.push(Feature::create(
+            draft,
+            project.id,
+            workshop_id,
+            group_id,
+            principal.author(),
+            now,
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(
+            "some features are not valid; none was stored",
+            errors,
+        ));
+    }
+    Ok(features)
+}

@@ -1,0 +1,334 @@
+//! Features over HTTP: submit, list, read, and the changes of their life (edit, delete,
+//! restore, review, hide) with their history.
+
+mod change;
+mod create;
+
+use std::collections::{HashMap, HashSet};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+use super::extract::{ApiQuery, Auth, parse_id};
+use super::projects::visible_project;
+use crate::domain::access::{FeatureScope, Principal};
+use crate::domain::bbox::BBox;
+use crate::domain::feature::{Author, Feature, FeatureFilter, ReviewState};
+use crate::domain::geometry::masked_cell;
+use crate::domain::workshop::Workshop;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/projects/{slug}/features",
+            get(list_features).post(create::create_features),
+        )
+        .route(
+            "/api/features/{id}",
+            get(get_feature)
+                .patch(change::edit_feature)
+                .delete(change::delete_feature),
+        )
+        .route("/api/features/{id}/restore", post(change::restore_feature))
+        .route("/api/features/{id}/review", post(change::review_feature))
+        .route("/api/features/{id}/hide", post(change::hide_feature))
+        .route("/api/features/{id}/unhide", post(change::unhide_feature))
+        .route("/api/features/{id}/history", get(change::feature_history))
+}
+
+/// Default and largest number of features one list request returns.
+const DEFAULT_LIMIT: usize = 10_000;
+const MAX_LIMIT: usize = 100_000;
+
+/// An RFC 7946 Feature as the API returns it. The geometry is written as stored, without
+/// re-parsing, which keeps large listings fast.
+#[derive(Serialize)]
+pub struct FeatureOut<'a> {
+    r#type: &'static str,
+    id: Uuid,
+    geometry: GeometryOut<'a>,
+    properties: PropertiesOut<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum GeometryOut<'a> {
+    Exact(&'a RawValue),
+    Masked(Value),
+}
+
+#[derive(Serialize)]
+struct PropertiesOut<'a> {
+    symbol: &'a str,
+    title: &'a Option<String>,
+    description: &'a Option<String>,
+    workshop: Option<Uuid>,
+    group: Option<Uuid>,
+    author: &'a Author,
+    review_state: ReviewState,
+    review_reason: &'a Option<String>,
+    merged_into: Option<Uuid>,
+    hidden: bool,
+    revision: i64,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// True when the geometry is the coarse cell of a sensitive symbol, not the drawing.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    masked: bool,
+}
+
+impl<'a> FeatureOut<'a> {
+    pub fn new(feature: &'a Feature, exact: bool) -> Result<Self, AppError> {
+        let geometry = if exact {
+            GeometryOut::Exact(
+                serde_json::from_str(&feature.geometry)
+                    .map_err(|e| AppError::Internal(format!("stored geometry: {e}")))?,
+            )
+        } else {
+            GeometryOut::Masked(masked_cell(&feature.geometry))
+        };
+        Ok(Self {
+            r#type: "Feature",
+            id: feature.id,
+            geometry,
+            properties: PropertiesOut {
+                symbol: &feature.symbol,
+                title: &feature.title,
+                description: &feature.description,
+                workshop: feature.workshop_id,
+                group: feature.group_id,
+                author: &feature.author,
+                review_state: feature.review_state,
+                review_reason: &feature.review_reason,
+                merged_into: feature.merged_into,
+                hidden: feature.hidden,
+                revision: feature.revision,
+                created_at: feature.created_at,
+                updated_at: feature.updated_at,
+                deleted_at: feature.deleted_at,
+                masked: !exact,
+            },
+        })
+    }
+}
+
+/// A JSON response with the GeoJSON media type (RFC 7946 §12).
+pub fn geojson_response(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/geo+json")], body).into_response()
+}
+
+/// A single feature with its revision as a strong ETag, for `If-Match` on the next edit.
+pub fn feature_response(feature: &Feature, exact: bool) -> Result<Response, AppError> {
+    let body = serde_json::to_string(&FeatureOut::new(feature, exact)?)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut response = geojson_response(body);
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", feature.revision)) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    Ok(response)
+}
+
+/// Loads a feature and the workshop it was drawn in; 404 when absent, 403 when the caller
+/// may not see it.
+pub async fn readable_feature(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<(Feature, Option<Workshop>), AppError> {
+    let feature = state
+        .store
+        .find_feature(parse_id(id, "feature")?)
+        .await?
+        .ok_or_else(|| AppError::not_found("feature"))?;
+    let workshop = match feature.workshop_id {
+        Some(id) => state.store.find_workshop(id).await?,
+        None => None,
+    };
+    if feature.is_deleted() && !principal.can_moderate() {
+        return Err(AppError::not_found("feature"));
+    }
+    if !principal.can_read_feature(&feature, workshop.as_ref()) {
+        return Err(AppError::forbidden("you may not see this feature"));
+    }
+    Ok((feature, workshop))
+}
+
+/// Whether the caller sees this feature's exact geometry (sensitive symbols are masked).
+pub async fn sees_exact(
+    state: &AppState,
+    principal: &Principal,
+    feature: &Feature,
+    workshop: Option<&Workshop>,
+) -> Result<bool, AppError> {
+    if principal.can_moderate() {
+        return Ok(true);
+    }
+    let legend = state.store.legend(feature.project_id).await?;
+    let sensitive = legend
+        .iter()
+        .any(|s| s.key == feature.symbol && s.sensitive);
+    Ok(principal.sees_exact_geometry(feature, sensitive, workshop))
+}
+
+async fn get_feature(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (feature, workshop) = readable_feature(&state, &principal, &id).await?;
+    let exact = sees_exact(&state, &principal, &feature, workshop.as_ref()).await?;
+    feature_response(&feature, exact)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    bbox: Option<String>,
+    workshop: Option<String>,
+    group: Option<String>,
+    symbol: Option<String>,
+    /// Moderators only: list soft-deleted features (to restore them).
+    deleted: Option<bool>,
+    limit: Option<usize>,
+}
+
+fn query_id(text: &Option<String>, name: &str) -> Result<Option<Uuid>, AppError> {
+    text.as_deref()
+        .map(|t| {
+            Uuid::parse_str(t).map_err(|_| AppError::BadRequest(format!("{name} must be a UUID")))
+        })
+        .transpose()
+}
+
+async fn list_features(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, AppError> {
+    let project = visible_project(&state, &principal, &slug).await?;
+    let workshops: HashMap<Uuid, Workshop> = state
+        .store
+        .list_workshops(project.id)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w))
+        .collect();
+    let facilitated = || {
+        workshops
+            .values()
+            .filter(|w| principal.can_manage_workshop(w))
+            .map(|w| w.id)
+            .collect()
+    };
+    let mut filter = FeatureFilter {
+        bbox: query
+            .bbox
+            .as_deref()
+            .map(BBox::parse)
+            .transpose()
+            .map_err(|e| AppError::BadRequest(e.detail))?,
+        group: query_id(&query.group, "group")?,
+        symbol: query.symbol.clone(),
+        include_hidden: principal.can_moderate(),
+        include_deleted: query.deleted.unwrap_or(false),
+        limit: Some(query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
+        workshops: None,
+    };
+    if filter.include_deleted && !principal.can_moderate() {
+        return Err(AppError::forbidden(
+            "only analysts and admins list deleted features",
+        ));
+    }
+    filter.workshops = match principal.feature_scope(project.id, facilitated) {
+        FeatureScope::Nothing => {
+            return Err(AppError::forbidden(
+                "this role gets no raw features; use an anonymised export",
+            ));
+        }
+        FeatureScope::All => query_id(&query.workshop, "workshop")?.map(|w| vec![w]),
+        FeatureScope::Workshops(allowed) => match query_id(&query.workshop, "workshop")? {
+            Some(w) if !allowed.contains(&w) => {
+                return Err(AppError::forbidden("this workshop is not yours"));
+            }
+            Some(w) => Some(vec![w]),
+            None => Some(allowed),
+        },
+    };
+    let features = state.store.list_features(project.id, &filter).await?;
+    let sensitive: HashSet<String> = if principal.can_moderate() {
+        HashSet::new()
+    } else {
+        state
+            .store
+            .legend(project.id)
+            .await?
+            .into_iter()
+            .filter(|s| s.sensitive)
+            .map(|s| s.key)
+            .collect()
+    };
+    let out: Vec<FeatureOut> = features
+        .iter()
+        .map(|f| {
+            let workshop = f.workshop_id.and_then(|id| workshops.get(&id));
+            let exact = principal.sees_exact_geometry(f, sensitive.contains(&f.symbol), workshop);
+            FeatureOut::new(f, exact)
+        })
+        .collect::<Result<_, _>>()?;
+    let truncated = filter.limit.is_some_and(|limit| out.len() >= limit);
+    collection_response(&out, truncated)
+}
+
+#[derive(Serialize)]
+struct CollectionOut<'a> {
+    r#type: &'static str,
+    features: &'a [FeatureOut<'a>],
+    #[serde(rename = "numberReturned")]
+    number_returned: usize,
+    /// True when `limit` cut the listing short.
+    truncated: bool,
+}
+
+pub fn collection_text(features: &[FeatureOut], truncated: bool) -> Result<String, AppError> {
+    serde_json::to_string(&CollectionOut {
+        r#type: "FeatureCollection",
+        features,
+        number_returned: features.len(),
+        truncated,
+    })
+    .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub fn collection_response(features: &[FeatureOut], truncated: bool) -> Result<Response, AppError> {
+    Ok(geojson_response(collection_text(features, truncated)?))
+}
+
+/// Reads the `If-Match` revision: `"3"`, `3` or `W/"3"`; `*` matches any revision.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i64>()
+        .map(Some)
+        .map_err(|_| {
+            AppError::BadRequest("If-Match must be the feature's revision, as in its ETag".into())
+        })
+}

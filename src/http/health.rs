@@ -1,0 +1,24 @@
+//! `GET /healthz`: is the server up and its database reachable.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz))
+}
+
+async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    state
+        .store
+        .ping()
+        .await
+        .map_err(|_| AppError::Unavailable)?;
+    Ok(Json(
+        json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}),
+    ))
+}

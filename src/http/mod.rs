@@ -1,0 +1,84 @@
+//! The JSON API. One module per resource, each with its own `router()`; handlers are thin:
+//! extract, ask the domain and the store, respond.
+
+mod annotations;
+mod auth;
+mod extract;
+mod features;
+mod health;
+mod projects;
+mod workshops;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::{AppError, InternalErrorText};
+use crate::state::AppState;
+
+pub use auth::new_user;
+pub use extract::hash_token;
+
+/// Builds the whole application: every route, the body limit, timeouts, tracing.
+pub fn router(state: AppState, request_timeout: Duration) -> Router {
+    let max_body = state.limits.max_body_bytes;
+    Router::new()
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(projects::router())
+        .merge(workshops::router())
+        .merge(features::router())
+        .merge(annotations::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(log_internal_errors))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            axum::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound("no such resource; see the README for the API".into())
+}
+
+async fn method_not_allowed() -> Response {
+    let mut response =
+        AppError::BadRequest("this method is not allowed here".into()).into_response();
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    let body = serde_json::json!({
+        "type": "about:blank", "title": "Method Not Allowed", "status": 405,
+        "detail": "this method is not allowed on this resource",
+    });
+    *response.body_mut() = axum::body::Body::from(body.to_string());
+    response
+}
+
+/// Logs the hidden text of internal errors inside the request's trace span.
+async fn log_internal_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    if let Some(InternalErrorText(text)) = response.extensions().get::<InternalErrorText>() {
+        tracing::error!(%method, %path, error = %text, "internal error");
+    }
+    response
+}

@@ -1,0 +1,118 @@
+//! Projects and their legends.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::Utc;
+use serde_json::{Value, json};
+
+use super::extract::{ApiJson, Auth};
+use crate::domain::access::Principal;
+use crate::domain::legend::{Symbol, validate_legend};
+use crate::domain::project::{NewProjectRequest, Project};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/projects", get(list_projects).post(create_project))
+        .route("/api/projects/{slug}", get(get_project))
+        .route(
+            "/api/projects/{slug}/legend",
+            get(get_legend).put(replace_legend),
+        )
+}
+
+/// Loads a project by slug and checks the caller may see it: every user, and participants
+/// of that project's workshops.
+pub async fn visible_project(
+    state: &AppState,
+    principal: &Principal,
+    slug: &str,
+) -> Result<Project, AppError> {
+    let project = state
+        .store
+        .find_project(slug)
+        .await?
+        .ok_or_else(|| AppError::not_found("project"))?;
+    if let Principal::Participant { project_id, .. } = principal
+        && *project_id != project.id
+    {
+        return Err(AppError::forbidden(
+            "participants see only the project of their workshop",
+        ));
+    }
+    Ok(project)
+}
+
+fn project_json(project: &Project) -> Value {
+    json!({
+        "id": project.id,
+        "slug": project.slug,
+        "name": project.name,
+        "description": project.description,
+        "default_locale": project.default_locale,
+        "area": project.area.as_ref().map(|a| a.to_geojson_value()),
+        "created_at": project.created_at,
+    })
+}
+
+/// Public: names and descriptions only, so the home page can offer them. No geometry.
+async fn list_projects(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    let projects = state.store.list_projects().await?;
+    let list: Vec<Value> = projects
+        .iter()
+        .map(|p| json!({"slug": p.slug, "name": p.name, "description": p.description, "default_locale": p.default_locale}))
+        .collect();
+    Ok(Json(json!({"projects": list})))
+}
+
+async fn create_project(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    ApiJson { value: request, .. }: ApiJson<NewProjectRequest>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    if !principal.can_create_project() {
+        return Err(AppError::forbidden("only admins create projects"));
+    }
+    let project = request
+        .into_project(Utc::now())
+        .map_err(|errors| AppError::invalid("the project is not valid", errors))?;
+    state.store.create_project(&project).await?;
+    Ok((StatusCode::CREATED, Json(project_json(&project))))
+}
+
+async fn get_project(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let project = visible_project(&state, &principal, &slug).await?;
+    Ok(Json(project_json(&project)))
+}
+
+async fn get_legend(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<Symbol>>, AppError> {
+    let project = visible_project(&state, &principal, &slug).await?;
+    Ok(Json(state.store.legend(project.id).await?))
+}
+
+async fn replace_legend(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    ApiJson { value: symbols, .. }: ApiJson<Vec<Symbol>>,
+) -> Result<Json<Vec<Symbol>>, AppError> {
+    if !principal.can_edit_legend() {
+        return Err(AppError::forbidden("only analysts and admins edit legends"));
+    }
+    let project = visible_project(&state, &principal, &slug).await?;
+    validate_legend(&symbols)
+        .map_err(|errors| AppError::invalid("the legend is not valid", errors))?;
+    state.store.replace_legend(project.id, &symbols).await?;
+    Ok(Json(state.store.legend(project.id).await?))
+}

@@ -1,0 +1,186 @@
+//! Workshops: creating, listing, reading and closing them.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use serde_json::{Value, json};
+
+use super::extract::{ApiJson, Auth, parse_id};
+use super::projects::visible_project;
+use crate::domain::Invalid;
+use crate::domain::access::{Principal, Role};
+use crate::domain::workshop::{JoinCode, NewWorkshopRequest, Workshop};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::StoreError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/projects/{slug}/workshops",
+            get(list_workshops).post(create_workshop),
+        )
+        .route("/api/workshops/{id}", get(get_workshop))
+        .route("/api/workshops/{id}/close", post(close_workshop))
+}
+
+/// A workshop as its reader may see it: the join code only for those who run it.
+fn workshop_json(workshop: &Workshop, principal: &Principal) -> Value {
+    let mut value = json!({
+        "id": workshop.id,
+        "project_id": workshop.project_id,
+        "title": workshop.title,
+        "place": workshop.place,
+        "starts_at": workshop.starts_at,
+        "ends_at": workshop.ends_at,
+        "facilitator_id": workshop.facilitator_id,
+        "status": workshop.status,
+        "groups": workshop.groups,
+        "created_at": workshop.created_at,
+        "closed_at": workshop.closed_at,
+    });
+    if principal.can_manage_workshop(workshop) {
+        value["join_code"] = json!(workshop.join_code);
+    }
+    value
+}
+
+/// Loads a workshop the caller may read (404 if absent, 403 if not theirs).
+pub async fn readable_workshop(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<Workshop, AppError> {
+    let workshop = state
+        .store
+        .find_workshop(parse_id(id, "workshop")?)
+        .await?
+        .ok_or_else(|| AppError::not_found("workshop"))?;
+    if !principal.can_read_workshop(&workshop) {
+        return Err(AppError::forbidden("this workshop is not yours"));
+    }
+    Ok(workshop)
+}
+
+async fn create_workshop(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    ApiJson { value: request, .. }: ApiJson<NewWorkshopRequest>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    if !principal.can_create_workshop() {
+        return Err(AppError::forbidden(
+            "only facilitators, analysts and admins create workshops",
+        ));
+    }
+    let project = visible_project(&state, &principal, &slug).await?;
+    let facilitator_id =
+        facilitator_for(&state, &principal, request.facilitator.as_deref()).await?;
+    let mut workshop = request
+        .into_workshop(project.id, facilitator_id, Utc::now())
+        .map_err(|errors| AppError::invalid("the workshop is not valid", errors))?;
+    // A fresh code collides with an open workshop's about once in 10⁸; try a few.
+    for _ in 0..5 {
+        match state.store.create_workshop(&workshop).await {
+            Ok(()) => {
+                return Ok((
+                    StatusCode::CREATED,
+                    Json(workshop_json(&workshop, &principal)),
+                ));
+            }
+            Err(StoreError::Conflict(_)) => workshop.join_code = JoinCode::generate(),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(AppError::Internal("could not find a free join code".into()))
+}
+
+/// Who runs the new workshop: the named user, or the creating facilitator.
+async fn facilitator_for(
+    state: &AppState,
+    principal: &Principal,
+    named: Option<&str>,
+) -> Result<Option<uuid::Uuid>, AppError> {
+    let Principal::User { id, username, role } = principal else {
+        return Ok(None);
+    };
+    match named {
+        None if *role == Role::Facilitator => Ok(Some(*id)),
+        None => Ok(None),
+        Some(name) if name == username => Ok(Some(*id)),
+        Some(_) if *role == Role::Facilitator => Err(AppError::forbidden(
+            "facilitators create workshops for themselves only",
+        )),
+        Some(name) => {
+            let user = state
+                .store
+                .user_credentials(name)
+                .await?
+                .map(|(user, _)| user);
+            match user {
+                Some(user) if user.role != Role::Researcher => Ok(Some(user.id)),
+                _ => Err(AppError::invalid(
+                    "unknown facilitator",
+                    vec![Invalid::new(
+                        "/facilitator",
+                        format!("no facilitator, analyst or admin is called \"{name}\""),
+                    )],
+                )),
+            }
+        }
+    }
+}
+
+async fn list_workshops(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    if principal.role() == Some(Role::Researcher) {
+        return Err(AppError::forbidden(
+            "researchers work with exports, not workshops",
+        ));
+    }
+    let project = visible_project(&state, &principal, &slug).await?;
+    let workshops: Vec<Value> = state
+        .store
+        .list_workshops(project.id)
+        .await?
+        .iter()
+        .filter(|w| principal.can_read_workshop(w))
+        .map(|w| workshop_json(w, &principal))
+        .collect();
+    Ok(Json(json!({"workshops": workshops})))
+}
+
+async fn get_workshop(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let workshop = readable_workshop(&state, &principal, &id).await?;
+    Ok(Json(workshop_json(&workshop, &principal)))
+}
+
+/// Closing is idempotent: closing a closed workshop answers with it as it is.
+async fn close_workshop(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let workshop = readable_workshop(&state, &principal, &id).await?;
+    if !principal.can_manage_workshop(&workshop) {
+        return Err(AppError::forbidden(
+            "only the workshop's facilitator, analysts and admins close it",
+        ));
+    }
+    state.store.close_workshop(workshop.id, Utc::now()).await?;
+    let closed = state
+        .store
+        .find_workshop(workshop.id)
+        .await?
+        .ok_or_else(|| AppError::not_found("workshop"))?;
+    Ok(Json(workshop_json(&closed, &principal)))
+}

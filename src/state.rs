@@ -1,0 +1,34 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use crate::domain::feature::FeatureLimits;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub limits: Limits,
+}
+
+/// Operator-tunable limits on what one request may ask of the server.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    pub features: FeatureLimits,
+    /// Failed join-code or password attempts one client may make per window.
+    pub auth_failures_per_window: u32,
+    pub auth_failure_window_secs: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 5 * 1024 * 1024,
+            features: FeatureLimits::default(),
+            auth_failures_per_window: 10,
+            auth_failure_window_secs: 600,
+        }
+    }
+}

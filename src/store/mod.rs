@@ -1,0 +1,182 @@
+//! Storage: one `Store` trait with a method per question the application asks, and one
+//! implementation per backend. All SQL lives below this module.
+
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::access::{Principal, Role};
+use crate::domain::annotation::{Annotation, AnnotationTarget};
+use crate::domain::feature::{Author, Feature, FeatureFilter};
+use crate::domain::legend::Symbol;
+use crate::domain::project::Project;
+use crate::domain::workshop::{JoinCode, Workshop};
+
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken (a taken username, slug or join code).
+    #[error("{0}")]
+    Conflict(String),
+    /// The row changed since it was read (optimistic concurrency).
+    #[error("the record was changed by someone else")]
+    StaleRevision,
+    #[error("not found")]
+    NotFound,
+    /// The database URL names a backend this build does not have.
+    #[error("unsupported database URL {0:?}: use sqlite://path/to/file.db")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A bearer token about to be stored: only its hash, never the token itself.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub hash: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Participant {
+    pub id: Uuid,
+    pub workshop_id: Uuid,
+    pub group_id: Uuid,
+    pub display_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The first answer to a request that carried an `Idempotency-Key`.
+#[derive(Debug, Clone)]
+pub struct IdempotentResponse {
+    pub principal: String,
+    pub key: String,
+    pub request_hash: String,
+    pub status: u16,
+    pub body: String,
+}
+
+/// One entry of a feature's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeatureRevision {
+    pub revision: i64,
+    pub action: String,
+    pub actor: Author,
+    pub at: DateTime<Utc>,
+    pub feature: Feature,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Cheap round trip to the database, for `/healthz`.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // Identity.
+    async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
+    /// The user and their argon2 password hash.
+    async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    async fn create_user_token(&self, user_id: Uuid, token: &NewToken) -> StoreResult<()>;
+    async fn principal_for_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Principal>>;
+    async fn record_auth_failure(
+        &self,
+        scope: &str,
+        client: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn count_auth_failures(
+        &self,
+        scope: &str,
+        client: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<u32>;
+
+    // Projects and legends.
+    async fn create_project(&self, project: &Project) -> StoreResult<()>;
+    async fn list_projects(&self) -> StoreResult<Vec<Project>>;
+    async fn find_project(&self, slug: &str) -> StoreResult<Option<Project>>;
+    async fn find_project_by_id(&self, id: Uuid) -> StoreResult<Option<Project>>;
+    async fn legend(&self, project_id: Uuid) -> StoreResult<Vec<Symbol>>;
+    /// Replaces the whole legend; refuses (Conflict) to drop a symbol features still use.
+    async fn replace_legend(&self, project_id: Uuid, symbols: &[Symbol]) -> StoreResult<()>;
+
+    // Workshops and participants.
+    /// Conflict when another open workshop has the same join code.
+    async fn create_workshop(&self, workshop: &Workshop) -> StoreResult<()>;
+    async fn find_workshop(&self, id: Uuid) -> StoreResult<Option<Workshop>>;
+    async fn find_open_workshop_by_code(&self, code: &JoinCode) -> StoreResult<Option<Workshop>>;
+    async fn list_workshops(&self, project_id: Uuid) -> StoreResult<Vec<Workshop>>;
+    async fn close_workshop(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn create_participant(
+        &self,
+        participant: &Participant,
+        token: &NewToken,
+    ) -> StoreResult<()>;
+
+    // Features.
+    /// Stores a batch all-or-nothing, with its first revision, and the idempotent answer.
+    /// Conflict when the idempotency key was stored meanwhile by a concurrent retry.
+    async fn insert_features(
+        &self,
+        features: &[Feature],
+        answer: Option<&IdempotentResponse>,
+    ) -> StoreResult<()>;
+    async fn idempotent_response(
+        &self,
+        principal: &str,
+        key: &str,
+    ) -> StoreResult<Option<IdempotentResponse>>;
+    async fn list_features(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> StoreResult<Vec<Feature>>;
+    async fn find_feature(&self, id: Uuid) -> StoreResult<Option<Feature>>;
+    /// Saves `feature` as its next revision if the stored one is still `feature.revision - 1`
+    /// (StaleRevision otherwise), and records it in the history.
+    async fn save_feature_revision(
+        &self,
+        feature: &Feature,
+        action: &str,
+        actor: &Author,
+    ) -> StoreResult<()>;
+    async fn feature_history(&self, id: Uuid) -> StoreResult<Vec<FeatureRevision>>;
+
+    // Annotations.
+    async fn add_annotation(&self, annotation: &Annotation) -> StoreResult<()>;
+    async fn list_annotations(&self, target: &AnnotationTarget) -> StoreResult<Vec<Annotation>>;
+}
+
+/// Opens the database named by `url` (the scheme picks the backend), creating it and
+/// applying migrations as needed.
+pub async fn connect(url: &str) -> StoreResult<Arc<dyn Store>> {
+    match url.split(':').next() {
+        Some("sqlite") => Ok(Arc::new(SqliteStore::connect(url).await?)),
+        _ => Err(StoreError::UnsupportedUrl(url.to_owned())),
+    }
+}

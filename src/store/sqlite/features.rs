@@ -1,0 +1,392 @@
+//! Features, their revisions and annotations on SQLite.
+
+use std::collections::HashMap;
+
+use sqlx::{QueryBuilder, Row, Sqlite};
+use tracing::instrument;
+use uuid::Uuid;
+use uuid::fmt::Hyphenated;
+
+use super::rows::{self, FEATURE_COLUMNS, opt_uuid, uuid};
+use super::{SqliteStore, unique_violation};
+use crate::domain::annotation::{Annotation, AnnotationTarget};
+use crate::domain::feature::{Author, Feature, FeatureFilter};
+use crate::store::{FeatureRevision, IdempotentResponse, StoreError, StoreResult};
+
+fn author_ids(author: &Author) -> (Option<Hyphenated>, Option<Hyphenated>) {
+    match author {
+        Author::Participant { id, .. } => (Some(id.hyphenated()), None),
+        Author::User { id, .. } => (None, Some(id.hyphenated())),
+    }
+}
+
+fn json(value: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl SqliteStore {
+    #[instrument(skip_all, fields(count = features.len()))]
+    pub(super) async fn insert_features_tx(
+        &self,
+        features: &[Feature],
+        answer: Option<&IdempotentResponse>,
+    ) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        if let Some(answer) = answer {
+            sqlx::query(
+                "INSERT INTO idempotency_keys (principal, key, request_hash, status, response, created_at)
+                 VALUES (?, ?, ?, ?, ?, datetime('now'))",
+            )
+            .bind(&answer.principal)
+            .bind(&answer.key)
+            .bind(&answer.request_hash)
+            .bind(i64::from(answer.status))
+            .bind(&answer.body)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| {
+                if unique_violation(&e) {
+                    StoreError::Conflict("idempotency key stored concurrently".into())
+                } else {
+                    e.into()
+                }
+            })?;
+        }
+        let mut symbol_ids: HashMap<(Uuid, String), String> = HashMap::new();
+        for feature in features {
+            let lookup = (feature.project_id, feature.symbol.clone());
+            if !symbol_ids.contains_key(&lookup) {
+                let id: String =
+                    sqlx::query_scalar("SELECT id FROM symbols WHERE project_id = ? AND key = ?")
+                        .bind(feature.project_id.hyphenated())
+                        .bind(&feature.symbol)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or_else(|| {
+                            StoreError::Conflict(format!(
+                                "symbol \"{}\" left the legend",
+                                feature.symbol
+                            ))
+                        })?;
+                symbol_ids.insert(lookup.clone(), id);
+            }
+            let symbol_id = &symbol_ids[&lookup];
+            let (participant_id, user_id) = author_ids(&feature.author);
+            let b = feature.bbox;
+            let pk: i64 = sqlx::query_scalar(
+                "INSERT INTO features (id, project_id, workshop_id, group_id, participant_id, user_id, symbol_id,
+                    geometry, min_x, min_y, max_x, max_y, title, description, review_state, review_reason,
+                    reviewer_id, merged_into, hidden, revision, created_at, updated_at, deleted_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 RETURNING pk",
+            )
+            .bind(feature.id.hyphenated())
+            .bind(feature.project_id.hyphenated())
+            .bind(feature.workshop_id.map(|id| id.hyphenated()))
+            .bind(feature.group_id.map(|id| id.hyphenated()))
+            .bind(participant_id)
+            .bind(user_id)
+            .bind(symbol_id)
+            .bind(&feature.geometry)
+            .bind(b.min_x)
+            .bind(b.min_y)
+            .bind(b.max_x)
+            .bind(b.max_y)
+            .bind(&feature.title)
+            .bind(&feature.description)
+            .bind(feature.review_state.as_str())
+            .bind(&feature.review_reason)
+            .bind(feature.reviewer_id.map(|id| id.hyphenated()))
+            .bind(feature.merged_into.map(|id| id.hyphenated()))
+            .bind(feature.hidden)
+            .bind(feature.revision)
+            .bind(feature.created_at)
+            .bind(feature.updated_at)
+            .bind(feature.deleted_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO features_rtree (pk, min_x, max_x, min_y, max_y) VALUES (?, ?, ?, ?, ?)")
+                .bind(pk)
+                .bind(b.min_x)
+                .bind(b.max_x)
+                .bind(b.min_y)
+                .bind(b.max_y)
+                .execute(&mut *tx)
+                .await?;
+            insert_revision(&mut tx, feature, "create", &feature.author).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    pub(super) async fn query_features(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> StoreResult<Vec<Feature>> {
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
+        query.push(FEATURE_COLUMNS);
+        query
+            .push(" WHERE f.project_id = ")
+            .push_bind(project_id.hyphenated());
+        if let Some(b) = filter.bbox {
+            // The R*Tree stores 32-bit floats rounded outwards, so it narrows the candidates and
+            // the exact columns decide.
+            query
+                .push(" AND f.pk IN (SELECT pk FROM features_rtree WHERE min_x <= ")
+                .push_bind(b.max_x)
+                .push(" AND max_x >= ")
+                .push_bind(b.min_x)
+                .push(" AND min_y <= ")
+                .push_bind(b.max_y)
+                .push(" AND max_y >= ")
+                .push_bind(b.min_y)
+                .push(")");
+            query
+                .push(" AND f.min_x <= ")
+                .push_bind(b.max_x)
+                .push(" AND f.max_x >= ")
+                .push_bind(b.min_x)
+                .push(" AND f.min_y <= ")
+                .push_bind(b.max_y)
+                .push(" AND f.max_y >= ")
+                .push_bind(b.min_y);
+        }
+        if let Some(workshops) = &filter.workshops {
+            if workshops.is_empty() {
+                return Ok(Vec::new());
+            }
+            query.push(" AND f.workshop_id IN (");
+            let mut ids = query.separated(", ");
+            for id in workshops {
+                ids.push_bind(id.hyphenated());
+            }
+            query.push(")");
+        }
+        if let Some(group) = filter.group {
+            query
+                .push(" AND f.group_id = ")
+                .push_bind(group.hyphenated());
+        }
+        if let Some(symbol) = &filter.symbol {
+            query.push(" AND s.key = ").push_bind(symbol.clone());
+        }
+        if !filter.include_hidden {
+            query.push(" AND f.hidden = 0");
+        }
+        if !filter.include_deleted {
+            query.push(" AND f.deleted_at IS NULL");
+        }
+        query.push(" ORDER BY f.pk");
+        if let Some(limit) = filter.limit {
+            query
+                .push(" LIMIT ")
+                .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        }
+        query
+            .build()
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(rows::feature)
+            .collect()
+    }
+
+    pub(super) async fn feature_by_id(&self, id: Uuid) -> StoreResult<Option<Feature>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {FEATURE_COLUMNS} WHERE f.id = ?"
+        )))
+        .bind(id.hyphenated())
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(rows::feature).transpose()
+    }
+
+    #[instrument(skip_all, fields(action))]
+    pub(super) async fn update_feature_tx(
+        &self,
+        feature: &Feature,
+        action: &str,
+        actor: &Author,
+    ) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        let b = feature.bbox;
+        let pk: Option<i64> = sqlx::query_scalar(
+            "UPDATE features SET
+                symbol_id = (SELECT id FROM symbols WHERE project_id = features.project_id AND key = ?),
+                geometry = ?, min_x = ?, min_y = ?, max_x = ?, max_y = ?, title = ?, description = ?,
+                review_state = ?, review_reason = ?, reviewer_id = ?, merged_into = ?, hidden = ?,
+                revision = ?, updated_at = ?, deleted_at = ?
+             WHERE id = ? AND revision = ?
+             RETURNING pk",
+        )
+        .bind(&feature.symbol)
+        .bind(&feature.geometry)
+        .bind(b.min_x)
+        .bind(b.min_y)
+        .bind(b.max_x)
+        .bind(b.max_y)
+        .bind(&feature.title)
+        .bind(&feature.description)
+        .bind(feature.review_state.as_str())
+        .bind(&feature.review_reason)
+        .bind(feature.reviewer_id.map(|id| id.hyphenated()))
+        .bind(feature.merged_into.map(|id| id.hyphenated()))
+        .bind(feature.hidden)
+        .bind(feature.revision)
+        .bind(feature.updated_at)
+        .bind(feature.deleted_at)
+        .bind(feature.id.hyphenated())
+        .bind(feature.revision - 1)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(pk) = pk else {
+            return Err(StoreError::StaleRevision);
+        };
+        sqlx::query(
+            "UPDATE features_rtree SET min_x = ?, max_x = ?, min_y = ?, max_y = ? WHERE pk = ?",
+        )
+        .bind(b.min_x)
+        .bind(b.max_x)
+        .bind(b.min_y)
+        .bind(b.max_y)
+        .bind(pk)
+        .execute(&mut *tx)
+        .await?;
+        insert_revision(&mut tx, feature, action, actor).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) async fn history(&self, id: Uuid) -> StoreResult<Vec<FeatureRevision>> {
+        let rows = sqlx::query(
+            "SELECT revision, action, actor, snapshot, created_at FROM feature_revisions
+             WHERE feature_id = ? ORDER BY revision",
+        )
+        .bind(id.hyphenated())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let actor: sqlx::types::Json<Author> = row.try_get("actor")?;
+                let snapshot: sqlx::types::Json<Feature> = row.try_get("snapshot")?;
+                Ok(FeatureRevision {
+                    revision: row.try_get("revision")?,
+                    action: row.try_get("action")?,
+                    actor: actor.0,
+                    at: row.try_get("created_at")?,
+                    feature: snapshot.0,
+                })
+            })
+            .collect()
+    }
+
+    #[instrument(skip_all)]
+    pub(super) async fn insert_annotation(&self, annotation: &Annotation) -> StoreResult<()> {
+        let (feature_id, workshop_id, group_id) = match &annotation.target {
+            AnnotationTarget::Feature { feature_id } => (Some(feature_id.hyphenated()), None, None),
+            AnnotationTarget::Workshop {
+                workshop_id,
+                group_id,
+            } => (
+                None,
+                Some(workshop_id.hyphenated()),
+                group_id.map(|g| g.hyphenated()),
+            ),
+        };
+        let (participant_id, user_id) = author_ids(&annotation.author);
+        sqlx::query(
+            "INSERT INTO annotations (id, project_id, feature_id, workshop_id, group_id, participant_id, user_id, body, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(annotation.id.hyphenated())
+        .bind(annotation.project_id.hyphenated())
+        .bind(feature_id)
+        .bind(workshop_id)
+        .bind(group_id)
+        .bind(participant_id)
+        .bind(user_id)
+        .bind(&annotation.body)
+        .bind(annotation.created_at)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn annotations(
+        &self,
+        target: &AnnotationTarget,
+    ) -> StoreResult<Vec<Annotation>> {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT a.*, p.display_name, u.username FROM annotations a
+             LEFT JOIN participants p ON p.id = a.participant_id
+             LEFT JOIN users u ON u.id = a.user_id WHERE ",
+        );
+        match target {
+            AnnotationTarget::Feature { feature_id } => {
+                query
+                    .push("a.feature_id = ")
+                    .push_bind(feature_id.hyphenated());
+            }
+            AnnotationTarget::Workshop {
+                workshop_id,
+                group_id,
+            } => {
+                query
+                    .push("a.workshop_id = ")
+                    .push_bind(workshop_id.hyphenated());
+                if let Some(group) = group_id {
+                    query
+                        .push(" AND a.group_id = ")
+                        .push_bind(group.hyphenated());
+                }
+            }
+        }
+        query.push(" ORDER BY a.created_at, a.id");
+        query
+            .build()
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(|row| {
+                let target = match opt_uuid(row, "feature_id")? {
+                    Some(feature_id) => AnnotationTarget::Feature { feature_id },
+                    None => AnnotationTarget::Workshop {
+                        workshop_id: uuid(row, "workshop_id")?,
+                        group_id: opt_uuid(row, "group_id")?,
+                    },
+                };
+                Ok(Annotation {
+                    id: uuid(row, "id")?,
+                    project_id: uuid(row, "project_id")?,
+                    target,
+                    author: rows::author(row)?,
+                    body: row.try_get("body")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+async fn insert_revision(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    feature: &Feature,
+    action: &str,
+    actor: &Author,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO feature_revisions (feature_id, revision, action, actor, snapshot, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(feature.id.hyphenated())
+    .bind(feature.revision)
+    .bind(action)
+    .bind(json(actor)?)
+    .bind(json(feature)?)
+    .bind(feature.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
