@@ -1,0 +1,422 @@
+//! The whole workshop flow, end to end.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, collection, point, read};
+
+#[tokio::test]
+async fn a_workshop_runs_from_join_to_close() {
+    let app = TestApp::start().await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    assert_eq!(workshop.code.len(), 7, "codes look like K7M-4QX");
+
+    // Participants join with the code as they heard it, and pick their table.
+    let typed = workshop.code.to_lowercase().replace('-', " ");
+    let young = app.join(&typed, "jóvenes").await;
+    let teachers = app.join(&workshop.code, "Docentes").await;
+
+    // A batch of a point, a line and a polygon.
+    let batch = collection(vec![
+        point("escuela", -58.45, -34.71),
+        json!({"type": "Feature", "properties": {"symbol": "ruta_insegura", "title": "Pasaje oscuro"},
+               "geometry": {"type": "LineString", "coordinates": [[-58.46, -34.71], [-58.455, -34.715], [-58.45, -34.72]]}}),
+        json!({"type": "Feature", "properties": {"symbol": "zona_riesgo", "description": "Muchos talleres"},
+               "geometry": {"type": "Polygon", "coordinates": [[[-58.48, -34.72], [-58.47, -34.72], [-58.47, -34.71], [-58.48, -34.72]]]}}),
+    ]);
+    let (status, created) = app
+        .post("/api/projects/lomas/features", Some(&young), &batch)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let features = created["features"].as_array().expect("features");
+    assert_eq!(features.len(), 3);
+    assert!(features.iter().all(|f| f["properties"]["revision"] == 1));
+    let school = features[0]["id"].as_str().expect("id").to_owned();
+
+    // The other table sees the workshop's features and comments on one.
+    assert_eq!(app.feature_count(&teachers).await, 3);
+    let (status, note) = app
+        .post(
+            &format!("/api/features/{school}/annotations"),
+            Some(&teachers),
+            &json!({"body": "Confirmado por la escuela"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{note}");
+    let (_, notes) = app
+        .get(&format!("/api/features/{school}/annotations"), Some(&young))
+        .await;
+    assert_eq!(notes[0]["body"], "Confirmado por la escuela");
+
+    // The author edits with If-Match; a stale revision or none is refused.
+    let edit = json!({"properties": {"title": "Escuela 12"}});
+    let path = format!("/api/features/{school}");
+    let response = app
+        .request(Method::PATCH, &path, Some(&young))
+        .header("If-Match", "\"1\"")
+        .json(&edit)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.headers()["etag"], "\"2\"");
+    let (status, edited) = read(response).await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    assert_eq!(edited["properties"]["title"], "Escuela 12");
+    assert_eq!(edited["properties"]["revision"], 2);
+    let stale = app
+        .request(Method::PATCH, &path, Some(&young))
+        .header("If-Match", "1")
+        .json(&edit)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(read(stale).await.0, StatusCode::PRECONDITION_FAILED);
+    let missing = app
+        .request(Method::PATCH, &path, Some(&young))
+        .json(&edit)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(read(missing).await.0, StatusCode::PRECONDITION_REQUIRED);
+    // Another participant may not edit it.
+    let foreign = app
+        .request(Method::PATCH, &path, Some(&teachers))
+        .header("If-Match", "2")
+        .json(&edit)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(read(foreign).await.0, StatusCode::FORBIDDEN);
+
+    // Every revision is kept.
+    let (_, history) = app.get(&format!("{path}/history"), Some(&young)).await;
+    let history = history.as_array().expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["action"], "create");
+    assert_eq!(history[0]["feature"]["properties"]["title"], "Punto");
+    assert_eq!(history[1]["action"], "edit");
+
+    // Soft delete: gone for participants, listed for analysts, restorable.
+    let (status, _) = read(
+        app.request(Method::DELETE, &path, Some(&young))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&path, Some(&young)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.feature_count(&young).await, 2);
+    let (_, deleted) = app
+        .get(
+            "/api/projects/lomas/features?deleted=true",
+            Some(&staff.analyst),
+        )
+        .await;
+    assert!(
+        deleted["features"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|f| f["id"] == school.as_str())
+    );
+    let (status, restored) = app
+        .post(&format!("{path}/restore"), Some(&staff.analyst), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{restored}");
+    assert_eq!(restored["properties"]["revision"], 4);
+    assert_eq!(app.feature_count(&young).await, 3);
+
+    // The table's narrative on the workshop.
+    let (status, narrative) = app
+        .post(
+            &format!("/api/workshops/{}/annotations", workshop.id),
+            Some(&teachers),
+            &json!({"body": "Hablamos de la feria"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{narrative}");
+    let (_, narratives) = app
+        .get(
+            &format!("/api/workshops/{}/annotations?group=Docentes", workshop.id),
+            Some(&staff.facilitator),
+        )
+        .await;
+    assert_eq!(narratives.as_array().expect("list").len(), 1);
+
+    // Closing: no more joins, features or edits from participants.
+    let (status, closed) = app
+        .post(
+            &format!("/api/workshops/{}/close", workshop.id),
+            Some(&staff.facilitator),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert_eq!(closed["status"], "closed");
+    let (status, _) = app
+        .post(
+            "/api/join",
+            None,
+            &json!({"code": workshop.code, "group": "Docentes"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&young),
+            &point("escuela", -58.4, -34.7),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let late = app
+        .request(Method::PATCH, &path, Some(&young))
+        .header("If-Match", "4")
+        .json(&edit)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(read(late).await.0, StatusCode::FORBIDDEN);
+    // What was drawn is still there to read.
+    assert_eq!(app.feature_count(&young).await, 3);
+}
+
+#[tokio::test]
+async fn analysts_review_merge_and_hide() {
+    let app = TestApp::start().await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let (_, created) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&participant),
+            &collection(vec![
+                point("escuela", -58.45, -34.71),
+                point("escuela", -58.4501, -34.7101),
+            ]),
+        )
+        .await;
+    let ids: Vec<String> = created["features"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|f| f["id"].as_str().expect("id").to_owned())
+        .collect();
+
+    let review = |id: &str| format!("/api/features/{id}/review");
+    let (status, problem) = app
+        .post(
+            &review(&ids[0]),
+            Some(&staff.analyst),
+            &json!({"state": "rejected"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["pointer"], "/reason");
+    let (status, merged) = app
+        .post(
+            &review(&ids[1]),
+            Some(&staff.analyst),
+            &json!({"state": "merged", "merge_into": ids[0], "reason": "duplicado"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{merged}");
+    assert_eq!(merged["properties"]["review_state"], "merged");
+    assert_eq!(merged["properties"]["merged_into"], ids[0].as_str());
+    let (status, accepted) = app
+        .post(
+            &review(&ids[0]),
+            Some(&staff.analyst),
+            &json!({"state": "accepted"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(accepted["properties"]["review_state"], "accepted");
+
+    // Hiding takes a feature away from the workshop, not from analysts.
+    let (status, _) = app
+        .post(
+            &format!("/api/features/{}/hide", ids[1]),
+            Some(&staff.analyst),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.feature_count(&participant).await, 1);
+    assert_eq!(app.feature_count(&staff.analyst).await, 2);
+    let (status, _) = app
+        .get(&format!("/api/features/{}", ids[1]), Some(&participant))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    app.post(
+        &format!("/api/features/{}/unhide", ids[1]),
+        Some(&staff.analyst),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(app.feature_count(&participant).await, 2);
+    let (_, history) = app
+        .get(
+            &format!("/api/features/{}/history", ids[1]),
+            Some(&staff.analyst),
+        )
+        .await;
+    let actions: Vec<&str> = history
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["action"].as_str().expect("action"))
+        .collect();
+    assert_eq!(actions, ["create", "review", "hide", "unhide"]);
+}
+
+#[tokio::test]
+async fn bbox_workshop_and_symbol_filters_select_the_right_features() {
+    let app = TestApp::start().await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let batch = collection(vec![
+        point("escuela", -58.45, -34.71),
+        point("comedor", -58.40, -34.76),
+        json!({"type": "Feature", "properties": {"symbol": "ruta_insegura"},
+               "geometry": {"type": "LineString", "coordinates": [[-58.50, -34.80], [-58.44, -34.705]]}}),
+    ]);
+    let (status, _) = app
+        .post("/api/projects/lomas/features", Some(&participant), &batch)
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let count = |body: &Value| body["features"].as_array().expect("features").len();
+    let (status, body) = app
+        .get(
+            "/api/projects/lomas/features?bbox=-58.46,-34.72,-58.44,-34.70",
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        count(&body),
+        2,
+        "the point and the line crossing the box: {body}"
+    );
+    let (_, body) = app
+        .get(
+            "/api/projects/lomas/features?symbol=comedor",
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(count(&body), 1);
+    let (_, body) = app
+        .get(
+            &format!("/api/projects/lomas/features?workshop={}", workshop.id),
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(count(&body), 3);
+    let (_, body) = app
+        .get("/api/projects/lomas/features?limit=2", Some(&staff.analyst))
+        .await;
+    assert_eq!(count(&body), 2);
+    assert_eq!(body["truncated"], true);
+    let (status, problem) = app
+        .get(
+            "/api/projects/lomas/features?bbox=1,2,3",
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    let (status, _) = app
+        .get(
+            "/api/projects/lomas/features?bbbox=1,2,3,4",
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a misspelt parameter is reported, not ignored"
+    );
+}
+
+#[tokio::test]
+async fn features_survive_a_restart() {
+    let app = TestApp::start().await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Docentes").await;
+    let (status, _) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&participant),
+            &point("escuela", -58.45, -34.71),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let dir = app.stop().await;
+
+    let again = TestApp::start_with(dir, trama::Limits::default()).await;
+    assert_eq!(
+        again.feature_count(&participant).await,
+        1,
+        "tokens and features are on disk"
+    );
+    let (status, legend) = again
+        .get("/api/projects/lomas/legend", Some(&staff.analyst))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(legend.as_array().expect("legend").len(), 5);
+}
+
+#[tokio::test]
+async fn a_legend_cannot_drop_a_symbol_in_use() {
+    let app = TestApp::start().await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Docentes").await;
+    app.post(
+        "/api/projects/lomas/features",
+        Some(&participant),
+        &point("comedor", -58.45, -34.71),
+    )
+    .await;
+    let (_, legend) = app
+        .get("/api/projects/lomas/legend", Some(&staff.analyst))
+        .await;
+    let without_comedor: Vec<Value> = legend
+        .as_array()
+        .expect("legend")
+        .iter()
+        .filter(|s| s["key"] != "comedor")
+        .cloned()
+        .collect();
+    let (status, problem) = app
+        .put(
+            "/api/projects/lomas/legend",
+            Some(&staff.analyst),
+            &json!(without_comedor),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("comedor")
+    );
+    // Relabelling keeps the symbol and its features.
+    let mut relabelled = legend.clone();
+    relabelled[4]["labels"]["es"] = json!("Comedor / merendero");
+    let (status, updated) = app
+        .put(
+            "/api/projects/lomas/legend",
+            Some(&staff.analyst),
+            &relabelled,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated[4]["labels"]["es"], "Comedor / merendero");
+    assert_eq!(app.feature_count(&participant).await, 1);
+}

@@ -1,0 +1,405 @@
+//! Who may do what: every rule of the permission table.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::common::{TestApp, point, read};
+
+#[tokio::test]
+async fn without_a_token_only_health_and_the_project_list_answer() {
+    let app = TestApp::start().await;
+    let staff = app.project().await;
+    assert_eq!(app.get("/healthz", None).await.0, StatusCode::OK);
+    let (status, projects) = app.get("/api/projects", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(projects["projects"][0]["slug"], "lomas");
+    assert!(
+        projects["projects"][0].get("area").is_none(),
+        "no geometry on the public list"
+    );
+    let workshop = app.workshop(&staff).await;
+    for path in [
+        "/api/projects/lomas".to_owned(),
+        "/api/projects/lomas/legend".to_owned(),
+        "/api/projects/lomas/features".to_owned(),
+        "/api/projects/lomas/workshops".to_owned(),
+        format!("/api/workshops/{}", workshop.id),
+        format!("/api/workshops/{}/annotations", workshop.id),
+        "/api/me".to_owned(),
+        "/api/users".to_owned(),
+    ] {
+        let response = app
+            .request(Method::GET, &path, None)
+            .send()
+            .await
+            .expect("send");
+        assert!(
+            response.headers().contains_key("www-authenticate"),
+            "{path}"
+        );
+        assert_eq!(read(response).await.0, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let (status, _) = app
+        .get("/api/projects/lomas", Some("trm_not-a-real-token"))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app
+        .post(
+            "/api/projects/lomas/features",
+            None,
+            &point("escuela", -58.4, -34.7),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn each_role_can_do_its_part_and_no_more() {
+    let app = TestApp::start().await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let (_, drawn) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&participant),
+            &point("escuela", -58.45, -34.71),
+        )
+        .await;
+    let feature = drawn["id"].as_str().expect("id").to_owned();
+    let forbidden = StatusCode::FORBIDDEN;
+    let project = json!({"slug": "otro", "name": "Otro"});
+    let legend = json!([]);
+
+    // Only admins create projects and users.
+    for token in [
+        &staff.analyst,
+        &staff.facilitator,
+        &staff.researcher,
+        &participant,
+    ] {
+        assert_eq!(
+            app.post("/api/projects", Some(token), &project).await.0,
+            forbidden
+        );
+        assert_eq!(app.get("/api/users", Some(token)).await.0, forbidden);
+    }
+    let (status, user) = app
+        .post(
+            "/api/users",
+            Some(&staff.admin),
+            &json!({"username": "ana", "role": "analyst", "password": "a long enough password"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    assert!(user.get("password_hash").is_none());
+
+    // Legends: analysts and admins.
+    for token in [&staff.facilitator, &staff.researcher, &participant] {
+        assert_eq!(
+            app.put("/api/projects/lomas/legend", Some(token), &legend)
+                .await
+                .0,
+            forbidden
+        );
+    }
+
+    // Researchers get no raw features, workshops or drawing.
+    assert_eq!(
+        app.get("/api/projects/lomas/features", Some(&staff.researcher))
+            .await
+            .0,
+        forbidden
+    );
+    assert_eq!(
+        app.get(&format!("/api/features/{feature}"), Some(&staff.researcher))
+            .await
+            .0,
+        forbidden
+    );
+    assert_eq!(
+        app.get("/api/projects/lomas/workshops", Some(&staff.researcher))
+            .await
+            .0,
+        forbidden
+    );
+    assert_eq!(
+        app.post(
+            "/api/projects/lomas/features",
+            Some(&staff.researcher),
+            &point("escuela", -58.4, -34.7)
+        )
+        .await
+        .0,
+        forbidden
+    );
+    assert_eq!(
+        app.post(
+            "/api/projects/lomas/workshops",
+            Some(&staff.researcher),
+            &json!({"title": "t", "groups": ["a"]})
+        )
+        .await
+        .0,
+        forbidden
+    );
+
+    // Participants: no review, moderation or workshop management; only their project.
+    let review = json!({"state": "accepted"});
+    assert_eq!(
+        app.post(
+            &format!("/api/features/{feature}/review"),
+            Some(&participant),
+            &review
+        )
+        .await
+        .0,
+        forbidden
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/features/{feature}/hide"),
+            Some(&participant),
+            &json!({})
+        )
+        .await
+        .0,
+        forbidden
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/features/{feature}/restore"),
+            Some(&participant),
+            &json!({})
+        )
+        .await
+        .0,
+        forbidden
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/workshops/{}/close", workshop.id),
+            Some(&participant),
+            &json!({})
+        )
+        .await
+        .0,
+        forbidden
+    );
+    assert_eq!(
+        app.post(
+            "/api/projects/lomas/workshops",
+            Some(&participant),
+            &json!({"title": "t", "groups": ["a"]})
+        )
+        .await
+        .0,
+        forbidden
+    );
+    let (_, seen) = app
+        .get(
+            &format!("/api/workshops/{}", workshop.id),
+            Some(&participant),
+        )
+        .await;
+    assert!(
+        seen.get("join_code").is_none(),
+        "participants are not shown the code"
+    );
+    let (status, _) = app
+        .post("/api/projects", Some(&staff.admin), &project)
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        app.get("/api/projects/otro", Some(&participant)).await.0,
+        forbidden
+    );
+
+    // Facilitators run their own workshops only.
+    let other_facilitator = app
+        .token_for("otra", trama::domain::access::Role::Facilitator)
+        .await;
+    assert_eq!(
+        app.post(
+            &format!("/api/workshops/{}/close", workshop.id),
+            Some(&other_facilitator),
+            &json!({})
+        )
+        .await
+        .0,
+        forbidden
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/features/{feature}"),
+            Some(&other_facilitator)
+        )
+        .await
+        .0,
+        forbidden
+    );
+    let (status, listed) = app
+        .get("/api/projects/lomas/features", Some(&other_facilitator))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed["features"].as_array().expect("list").len(), 0);
+    assert_eq!(
+        app.get(
+            &format!("/api/projects/lomas/features?workshop={}", workshop.id),
+            Some(&other_facilitator)
+        )
+        .await
+        .0,
+        forbidden
+    );
+    let (status, listed) = app
+        .get("/api/projects/lomas/workshops", Some(&other_facilitator))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed["workshops"].as_array().expect("list").len(), 0);
+    assert_eq!(
+        app.get(
+            &format!("/api/features/{feature}"),
+            Some(&staff.facilitator)
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    let (status, _) = app
+        .post(
+            "/api/projects/lomas/workshops",
+            Some(&other_facilitator),
+            &json!({"title": "t", "groups": ["a"], "facilitator": "facilitator"}),
+        )
+        .await;
+    assert_eq!(
+        status, forbidden,
+        "a facilitator cannot assign a workshop to someone else"
+    );
+    let (status, mine) = app
+        .post(
+            "/api/projects/lomas/workshops",
+            Some(&other_facilitator),
+            &json!({"title": "Taller Fiorito", "groups": ["Vecinas"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(mine["join_code"].is_string());
+
+    // Participants of another workshop see nothing of this one.
+    let outsider = app
+        .join(mine["join_code"].as_str().expect("code"), "Vecinas")
+        .await;
+    assert_eq!(
+        app.get(&format!("/api/features/{feature}"), Some(&outsider))
+            .await
+            .0,
+        forbidden
+    );
+    assert_eq!(app.feature_count(&outsider).await, 0);
+    assert_eq!(
+        app.get(&format!("/api/workshops/{}", workshop.id), Some(&outsider))
+            .await
+            .0,
+        forbidden
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/features/{feature}/annotations"),
+            Some(&outsider),
+            &json!({"body": "hola"})
+        )
+        .await
+        .0,
+        forbidden
+    );
+
+    // Analysts see and moderate everything; admins too.
+    assert_eq!(
+        app.get(&format!("/api/features/{feature}"), Some(&staff.analyst))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/features/{feature}/review"),
+            Some(&staff.admin),
+            &review
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused() {
+    let app = TestApp::start().await;
+    let user = trama::store::User {
+        id: uuid::Uuid::new_v4(),
+        username: "old".into(),
+        role: trama::domain::access::Role::Analyst,
+        created_at: chrono::Utc::now(),
+    };
+    app.store.create_user(&user, "x").await.expect("user");
+    let (token, hash) = trama::identity::new_token();
+    let expired = chrono::Utc::now() - chrono::Duration::minutes(1);
+    app.store
+        .create_user_token(
+            user.id,
+            &trama::store::NewToken {
+                hash,
+                expires_at: Some(expired),
+                created_at: expired,
+            },
+        )
+        .await
+        .expect("token");
+    assert_eq!(
+        app.get("/api/me", Some(&token)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_user_logs_in_for_a_token_and_wrong_passwords_are_limited() {
+    let app = TestApp::start().await;
+    let admin = app
+        .token_for("root", trama::domain::access::Role::Admin)
+        .await;
+    let (status, _) = app
+        .post("/api/users", Some(&admin), &json!({"username": "marta", "role": "facilitator", "password": "una clave bien larga"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, login) = app
+        .post(
+            "/api/tokens",
+            None,
+            &json!({"username": "marta", "password": "una clave bien larga"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    let (status, me) = app.get("/api/me", login["token"].as_str()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["role"], "facilitator");
+    for _ in 0..10 {
+        let (status, _) = app
+            .post(
+                "/api/tokens",
+                None,
+                &json!({"username": "marta", "password": "wrong"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = app
+        .post(
+            "/api/tokens",
+            None,
+            &json!({"username": "marta", "password": "una clave bien larga"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -1,0 +1,313 @@
+//! Bad input gets a clear error and nothing is stored half-way.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, collection, point, read};
+
+fn polygon(ring: Value) -> Value {
+    json!({"type": "Feature", "properties": {"symbol": "zona_riesgo"}, "geometry": {"type": "Polygon", "coordinates": [ring]}})
+}
+
+/// Posts `body` as a participant and returns the status and the first error's pointer.
+async fn refused(app: &TestApp, token: &str, body: &Value) -> (StatusCode, String, String) {
+    let (status, problem) = app
+        .post("/api/projects/lomas/features", Some(token), body)
+        .await;
+    let pointer = problem["errors"][0]["pointer"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    let detail = problem["errors"][0]["detail"]
+        .as_str()
+        .or(problem["detail"].as_str())
+        .unwrap_or("")
+        .to_owned();
+    (status, pointer, detail)
+}
+
+#[tokio::test]
+async fn each_kind_of_bad_feature_is_refused_with_where_and_why() {
+    let app = TestApp::start().await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        (
+            "unknown symbol",
+            point("fabrica", -58.4, -34.7),
+            "/properties/symbol",
+            "unknown symbol",
+        ),
+        (
+            "missing symbol",
+            json!({"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [-58.4, -34.7]}}),
+            "/properties/symbol",
+            "needs properties.symbol",
+        ),
+        (
+            "geometry the symbol does not allow",
+            json!({"type": "Feature", "properties": {"symbol": "comedor"},
+            "geometry": {"type": "LineString", "coordinates": [[-58.4, -34.7], [-58.41, -34.71]]}}),
+            "/geometry",
+            "not as a line",
+        ),
+        (
+            "latitude out of range",
+            point("escuela", -58.4, -134.7),
+            "/geometry/coordinates/1",
+            "latitude",
+        ),
+        (
+            "longitude out of range",
+            point("escuela", 258.4, -34.7),
+            "/geometry/coordinates/0",
+            "longitude",
+        ),
+        (
+            "unclosed ring",
+            polygon(json!([
+                [-58.4, -34.7],
+                [-58.3, -34.7],
+                [-58.3, -34.6],
+                [-58.4, -34.6]
+            ])),
+            "/geometry/coordinates/0",
+            "closed",
+        ),
+        (
+            "ring of three positions",
+            polygon(json!([[-58.4, -34.7], [-58.3, -34.7], [-58.4, -34.7]])),
+            "/geometry/coordinates/0",
+            "at least 4",
+        ),
+        (
+            "self-intersecting polygon",
+            polygon(json!([
+                [-58.4, -34.7],
+                [-58.3, -34.6],
+                [-58.3, -34.7],
+                [-58.4, -34.6],
+                [-58.4, -34.7]
+            ])),
+            "/geometry",
+            "self-intersection near [-58.35",
+        ),
+        (
+            "hole outside its shell",
+            json!({"type": "Feature", "properties": {"symbol": "zona_riesgo"}, "geometry": {"type": "Polygon", "coordinates": [
+            [[-58.4, -34.7], [-58.3, -34.7], [-58.3, -34.6], [-58.4, -34.6], [-58.4, -34.7]],
+            [[-58.0, -34.0], [-57.9, -34.0], [-57.9, -33.9], [-58.0, -34.0]]]}}),
+            "/geometry",
+            "not contained",
+        ),
+        (
+            "properties not an object",
+            json!({"type": "Feature", "properties": "escuela", "geometry": {"type": "Point", "coordinates": [-58.4, -34.7]}}),
+            "/properties",
+            "object",
+        ),
+        (
+            "title too long",
+            json!({"type": "Feature", "properties": {"symbol": "escuela", "title": "x".repeat(201)}, "geometry": {"type": "Point", "coordinates": [-58.4, -34.7]}}),
+            "/properties/title",
+            "at most 200",
+        ),
+        (
+            "unknown group",
+            json!({"type": "Feature", "properties": {"symbol": "escuela", "group": "Vecinos"}, "geometry": {"type": "Point", "coordinates": [-58.4, -34.7]}}),
+            "/properties/group",
+            "unknown group",
+        ),
+        (
+            "another group",
+            json!({"type": "Feature", "properties": {"symbol": "escuela", "group": "Docentes"}, "geometry": {"type": "Point", "coordinates": [-58.4, -34.7]}}),
+            "/properties/group",
+            "own group",
+        ),
+        (
+            "wrong workshop",
+            json!({"type": "Feature", "properties": {"symbol": "escuela", "workshop": "0b6f7a4e-4c2e-4d0b-9a8e-1f2d3c4b5a69"}, "geometry": {"type": "Point", "coordinates": [-58.4, -34.7]}}),
+            "/properties/workshop",
+            "different workshop",
+        ),
+        (
+            "not GeoJSON",
+            json!({"type": "Topology"}),
+            "/type",
+            "Feature or FeatureCollection",
+        ),
+        (
+            "geometry collection",
+            json!({"type": "Feature", "properties": {"symbol": "escuela"}, "geometry": {"type": "GeometryCollection", "geometries": []}}),
+            "/geometry/type",
+            "not supported",
+        ),
+    ];
+    for (case, body, pointer, detail) in cases {
+        let (status, got_pointer, got_detail) = refused(&app, &token, &body).await;
+        assert_eq!(status, unprocessable, "{case}");
+        assert_eq!(got_pointer, pointer, "{case}: {got_detail}");
+        assert!(
+            got_detail.contains(detail),
+            "{case}: {got_detail:?} should mention {detail:?}"
+        );
+    }
+    assert_eq!(app.feature_count(&token).await, 0, "nothing was stored");
+}
+
+#[tokio::test]
+async fn a_batch_with_one_bad_feature_stores_none_and_names_it() {
+    let app = TestApp::start().await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    let batch = collection(vec![
+        point("escuela", -58.4, -34.7),
+        point("escuela", -58.41, -34.71),
+        point("nada", -58.42, -34.72),
+    ]);
+    let (status, pointer, _) = refused(&app, &token, &batch).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(pointer, "/features/2/properties/symbol");
+    assert_eq!(app.feature_count(&token).await, 0);
+}
+
+#[tokio::test]
+async fn too_many_vertices_are_refused() {
+    let app = TestApp::start().await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    let coords: Vec<Value> = (0..20_001)
+        .map(|i| json!([-58.4 + f64::from(i) * 1e-6, -34.7]))
+        .collect();
+    let line = json!({"type": "Feature", "properties": {"symbol": "ruta_insegura"}, "geometry": {"type": "LineString", "coordinates": coords}});
+    let (status, _, detail) = refused(&app, &token, &line).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(detail.contains("20001 vertices"), "{detail}");
+}
+
+#[tokio::test]
+async fn oversized_non_json_and_wrongly_typed_bodies_get_problem_json() {
+    let app = TestApp::start_with_limits(trama::Limits {
+        max_body_bytes: 64 * 1024,
+        ..trama::Limits::default()
+    })
+    .await;
+    let staff = app.project().await;
+    let path = "/api/projects/lomas/features";
+    let big = format!(
+        "{{\"type\":\"Feature\",\"properties\":{{\"description\":\"{}\"}}}}",
+        "a".repeat(100_000)
+    );
+    let response = app
+        .request(Method::POST, path, Some(&staff.analyst))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .expect("send");
+    let (status, problem) = read(response).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("65536")
+    );
+
+    let response = app
+        .request(Method::POST, path, Some(&staff.analyst))
+        .header("content-type", "application/json")
+        .body("{\"type\": \"Feature\",")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(read(response).await.0, StatusCode::BAD_REQUEST);
+    let response = app
+        .request(Method::POST, path, Some(&staff.analyst))
+        .header("content-type", "text/plain")
+        .body("POINT(1 2)")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(read(response).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, _) = app
+        .post(
+            "/api/projects",
+            Some(&staff.admin),
+            &json!({"slug": "x y", "name": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .post("/api/projects", Some(&staff.admin), &json!({"slug": 5}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "JSON of the wrong shape"
+    );
+    let (status, _) = app.put("/api/projects/lomas/legend", Some(&staff.analyst), &json!([{"key": "Bad Key", "labels": {}, "kind": "risk", "geometry_types": [], "color": "red"}])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app.get("/api/nothing-here", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = read(
+        app.request(Method::DELETE, "/api/projects", Some(&staff.admin))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let (status, _) = app
+        .get("/api/features/not-a-uuid", Some(&staff.admin))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn joining_needs_a_real_code_and_group_and_guessing_is_rate_limited() {
+    let app = TestApp::start().await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let (status, problem) = app
+        .post(
+            "/api/join",
+            None,
+            &json!({"code": workshop.code, "group": "Vecinos"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["errors"][0]["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("Jóvenes")
+    );
+    for _ in 0..10 {
+        let (status, _) = app
+            .post(
+                "/api/join",
+                None,
+                &json!({"code": "ZZZ-ZZZ", "group": "Jóvenes"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    let response = app
+        .request(Method::POST, "/api/join", None)
+        .json(&json!({"code": workshop.code, "group": "Jóvenes"}))
+        .send()
+        .await
+        .expect("send");
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(
+        read(response).await.0,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right code waits after ten wrong ones"
+    );
+}
