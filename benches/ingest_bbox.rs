@@ -1,1 +1,404 @@
-fn main() {}
+//! Ingest and bbox benchmark (issue: foundation).
+//!
+//! 1. Generates N features over Lomas de Zamora (default 100,000) and ingests them through the
+//!    HTTP API of a release `trama serve` process, in batches, with several clients.
+//! 2. Times GDAL's `ogr2ogr` loading the same GeoJSON into a GeoPackage, side by side.
+//! 3. Tops the database up to M stored features (default 1,000,000) through the store, then
+//!    runs bbox queries returning up to 500 features, with 1 and with 32 concurrent clients.
+//! 4. Samples the server's resident memory throughout and reports its peak.
+//!
+//! Run with `cargo bench --bench ingest_bbox`. Sizes: TRAMA_BENCH_INGEST, TRAMA_BENCH_STORED.
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use chrono::Utc;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+use trama::domain::feature::{Author, Feature, FeatureDraft};
+use trama::domain::generate::{self, GROUPS};
+
+const BATCH: usize = 1_000;
+const INGEST_CLIENTS: usize = 2;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() {
+    let ingest = env_usize("TRAMA_BENCH_INGEST", 100_000);
+    let stored = env_usize("TRAMA_BENCH_STORED", 1_000_000).max(ingest);
+    let dir = tempfile::TempDir::new().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("bench.db").display());
+    println!(
+        "Trama ingest + bbox benchmark: ingest {ingest} features over HTTP, query {stored} stored"
+    );
+
+    // The generated GeoJSON, written once: the input of both Trama and ogr2ogr.
+    let geojson_path = dir.path().join("features.geojson");
+    let status = Command::new(env!("CARGO_BIN_EXE_trama"))
+        .args([
+            "generate",
+            "--features",
+            &ingest.to_string(),
+            "--seed",
+            "1",
+            "--out",
+        ])
+        .arg(&geojson_path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let size_mb = std::fs::metadata(&geojson_path).unwrap().len() as f64 / 1e6;
+    println!("generated {ingest} features ({size_mb:.1} MB of GeoJSON)");
+
+    let token = admin_token(&db);
+    let (mut server, url) = start_server(&db);
+    let client = reqwest::Client::new();
+    let workshop = setup_project(&client, &url, &token).await;
+
+    // 1. Ingest through the API.
+    let text = std::fs::read_to_string(&geojson_path).unwrap();
+    let collection: Value = serde_json::from_str(&text).unwrap();
+    let mut features = collection["features"].as_array().unwrap().clone();
+    for feature in &mut features {
+        feature["properties"]["workshop"] = json!(workshop);
+    }
+    let batches: Vec<String> = features
+        .chunks(BATCH)
+        .map(|chunk| json!({"type": "FeatureCollection", "features": chunk}).to_string())
+        .collect();
+    drop(features);
+    let batches = Arc::new(batches);
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut clients = Vec::new();
+    for _ in 0..INGEST_CLIENTS {
+        let (batches, next, client, url, token) = (
+            batches.clone(),
+            next.clone(),
+            client.clone(),
+            url.clone(),
+            token.clone(),
+        );
+        clients.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed) as usize;
+                let Some(body) = batches.get(i) else { break };
+                let response = client
+                    .post(format!("{url}/api/projects/bench/features"))
+                    .bearer_auth(&token)
+                    .header("content-type", "application/geo+json")
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    response.status(),
+                    201,
+                    "{}",
+                    response.text().await.unwrap_or_default()
+                );
+            }
+        }));
+    }
+    for c in clients {
+        c.await.unwrap();
+    }
+    let ingest_secs = started.elapsed().as_secs_f64();
+    let rate = ingest as f64 / ingest_secs;
+    println!(
+        "trama ingest (HTTP, validation included, {INGEST_CLIENTS} clients, batches of {BATCH}): {ingest_secs:.2} s, {rate:.0} features/s, {:.1} MB/s",
+        size_mb / ingest_secs
+    );
+
+    // 2. ogr2ogr on the same file.
+    let gpkg = dir.path().join("ogr.gpkg");
+    let started = Instant::now();
+    let ogr = Command::new("ogr2ogr")
+        .args(["-f", "GPKG"])
+        .arg(&gpkg)
+        .arg(&geojson_path)
+        .status();
+    match ogr {
+        Ok(status) if status.success() => {
+            let ogr_secs = started.elapsed().as_secs_f64();
+            println!(
+                "ogr2ogr GeoJSON → GeoPackage: {ogr_secs:.2} s, {:.0} features/s",
+                ingest as f64 / ogr_secs
+            );
+            println!(
+                "ratio: trama ingests {:.2}× as fast as ogr2ogr (target ≥ 2×)",
+                ogr_secs / ingest_secs
+            );
+        }
+        _ => println!("ogr2ogr: not available (install gdal-bin) — no side-by-side figure"),
+    }
+
+    // 3. Top up to `stored` features through the store, the same insert path minus HTTP.
+    if stored > ingest {
+        let started = Instant::now();
+        top_up(&db, stored - ingest, &workshop).await;
+        println!(
+            "topped up to {stored} stored features in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let boxes = query_boxes(2_000);
+    for concurrency in [1, 32] {
+        let (p50, p99, mean_returned, qps) =
+            bbox_queries(&client, &url, &token, &boxes, concurrency).await;
+        println!(
+            "bbox query, {stored} stored, {concurrency} client(s): p50 {p50:.2} ms, p99 {p99:.2} ms, {mean_returned:.0} features per answer (limit 500), {qps:.0} queries/s (target p99 < 20 ms)"
+        );
+    }
+
+    let peak = peak_rss_kb(server.id());
+    println!(
+        "server peak resident memory: {:.0} MB (target < 200 MB)",
+        peak as f64 / 1024.0
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+fn admin_token(db: &str) -> String {
+    let bin = env!("CARGO_BIN_EXE_trama");
+    let mut add = Command::new(bin)
+        .args([
+            "user",
+            "add",
+            "--username",
+            "bench",
+            "--role",
+            "admin",
+            "--database",
+            db,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"benchmark password\n")
+        .unwrap();
+    assert!(add.wait().unwrap().success());
+    let out = Command::new(bin)
+        .args(["token", "create", "--username", "bench", "--database", db])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[allow(clippy::zombie_processes)] // the caller kills and waits; a panic ends the bench
+fn start_server(db: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trama"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", db])
+        .env("RUST_LOG", "warn,trama::cli=info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(at) = line.find("http://") {
+            let url = line[at..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_owned();
+            std::thread::spawn(move || lines.for_each(drop));
+            return (child, url);
+        }
+    }
+}
+
+async fn setup_project(client: &reqwest::Client, url: &str, token: &str) -> String {
+    let post = |path: &str, body: Value| {
+        client
+            .post(format!("{url}{path}"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        post("/api/projects", json!({"slug": "bench", "name": "Bench"}))
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let legend = serde_json::to_value(generate::demo_legend()).unwrap();
+    let response = client
+        .put(format!("{url}/api/projects/bench/legend"))
+        .bearer_auth(token)
+        .json(&legend)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let workshop: Value = post(
+        "/api/projects/bench/workshops",
+        json!({"title": "Bench", "groups": GROUPS}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    workshop["id"].as_str().unwrap().to_owned()
+}
+
+async fn top_up(db: &str, count: usize, workshop: &str) {
+    let store = trama::store::connect(db).await.unwrap();
+    let project = store.find_project("bench").await.unwrap().unwrap();
+    let workshop = store
+        .find_workshop(workshop.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let user = store.user_credentials("bench").await.unwrap().unwrap().0;
+    let author = Author::User {
+        id: user.id,
+        username: user.username,
+    };
+    let mut batch = Vec::with_capacity(5_000);
+    for generated in generate::generate(count, 2) {
+        let group = workshop.find_group(generated.group).map(|g| g.id);
+        let draft = FeatureDraft {
+            pointer: String::new(),
+            symbol: generated.symbol.to_owned(),
+            title: Some(generated.title),
+            description: generated.description,
+            geometry: generated.geometry,
+            workshop: None,
+            group: None,
+        };
+        batch.push(Feature::create(
+            draft,
+            project.id,
+            Some(workshop.id),
+            group,
+            author.clone(),
+            Utc::now(),
+        ));
+        if batch.len() == 5_000 {
+            store.insert_features(&batch, None).await.unwrap();
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        store.insert_features(&batch, None).await.unwrap();
+    }
+}
+
+/// Boxes of 100-400 m around places where people draw, as a map view zoomed into a block.
+fn query_boxes(count: usize) -> Vec<String> {
+    let mut rng = StdRng::seed_from_u64(99);
+    generate::generate(count, 3)
+        .map(|f| {
+            let b = f.geometry.bbox();
+            let half = rng.random_range(0.0005..0.002);
+            format!(
+                "{},{},{},{}",
+                b.min_x - half,
+                b.min_y - half,
+                b.min_x + half,
+                b.min_y + half
+            )
+        })
+        .collect()
+}
+
+async fn bbox_queries(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    boxes: &[String],
+    concurrency: usize,
+) -> (f64, f64, f64, f64) {
+    let boxes = Arc::new(boxes.to_vec());
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (boxes, next, client, url, token) = (
+            boxes.clone(),
+            next.clone(),
+            client.clone(),
+            url.to_owned(),
+            token.to_owned(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed) as usize;
+                let Some(bbox) = boxes.get(i) else { break };
+                let t = Instant::now();
+                let response = client
+                    .get(format!(
+                        "{url}/api/projects/bench/features?bbox={bbox}&limit=500"
+                    ))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200);
+                let body = response.bytes().await.unwrap();
+                let elapsed = t.elapsed().as_secs_f64() * 1000.0;
+                samples.push((elapsed, number_returned(&body)));
+            }
+            samples
+        }));
+    }
+    let mut samples = Vec::new();
+    for task in tasks {
+        samples.extend(task.await.unwrap());
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let mut times: Vec<f64> = samples.iter().map(|(t, _)| *t).collect();
+    times.sort_by(f64::total_cmp);
+    let pick = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+    let mean_returned = samples.iter().map(|(_, n)| *n as f64).sum::<f64>() / samples.len() as f64;
+    (
+        pick(0.5),
+        pick(0.99),
+        mean_returned,
+        samples.len() as f64 / wall,
+    )
+}
+
+/// Reads `numberReturned` from the head of an answer without parsing it all, so that the
+/// client's work does not crowd the server's on the same two cores.
+fn number_returned(body: &[u8]) -> u64 {
+    let head = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    head.split("\"numberReturned\":")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The server's peak resident set size in kB (VmHWM: the kernel keeps the high-water mark,
+/// so no sampling is needed to catch the peak).
+fn peak_rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}

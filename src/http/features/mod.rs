@@ -294,11 +294,11 @@ async fn list_features(
 #[derive(Serialize)]
 struct CollectionOut<'a> {
     r#type: &'static str,
-    features: &'a [FeatureOut<'a>],
     #[serde(rename = "numberReturned")]
     number_returned: usize,
     /// True when `limit` cut the listing short.
     truncated: bool,
+    features: &'a [FeatureOut<'a>],
 }
 
 pub fn collection_text(features: &[FeatureOut], truncated: bool) -> Result<String, AppError> {

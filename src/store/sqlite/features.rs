@@ -7,7 +7,7 @@ use tracing::instrument;
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
-use super::rows::{self, FEATURE_COLUMNS, opt_uuid, uuid};
+use super::rows::{self, FEATURE_COLUMNS, FEATURE_JOINS, opt_uuid, uuid};
 use super::{SqliteStore, unique_violation};
 use crate::domain::annotation::{Annotation, AnnotationTarget};
 use crate::domain::feature::{Author, Feature, FeatureFilter};
@@ -127,31 +127,38 @@ impl SqliteStore {
     ) -> StoreResult<Vec<Feature>> {
         let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
         query.push(FEATURE_COLUMNS);
-        query
-            .push(" WHERE f.project_id = ")
-            .push_bind(project_id.hyphenated());
-        if let Some(b) = filter.bbox {
-            // The R*Tree stores 32-bit floats rounded outwards, so it narrows the candidates and
-            // the exact columns decide.
-            query
-                .push(" AND f.pk IN (SELECT pk FROM features_rtree WHERE min_x <= ")
-                .push_bind(b.max_x)
-                .push(" AND max_x >= ")
-                .push_bind(b.min_x)
-                .push(" AND min_y <= ")
-                .push_bind(b.max_y)
-                .push(" AND max_y >= ")
-                .push_bind(b.min_y)
-                .push(")");
-            query
-                .push(" AND f.min_x <= ")
-                .push_bind(b.max_x)
-                .push(" AND f.max_x >= ")
-                .push_bind(b.min_x)
-                .push(" AND f.min_y <= ")
-                .push_bind(b.max_y)
-                .push(" AND f.max_y >= ")
-                .push_bind(b.min_y);
+        match filter.bbox {
+            // The R*Tree drives the query (CROSS JOIN keeps SQLite from reordering it), so
+            // the cost follows the size of the answer, not of the project. The R*Tree stores
+            // 32-bit floats rounded outwards; the exact columns decide.
+            Some(b) => {
+                query.push(" FROM features_rtree r CROSS JOIN features f ON f.pk = r.pk");
+                query.push(FEATURE_JOINS);
+                query
+                    .push(" WHERE r.min_x <= ")
+                    .push_bind(b.max_x)
+                    .push(" AND r.max_x >= ")
+                    .push_bind(b.min_x)
+                    .push(" AND r.min_y <= ")
+                    .push_bind(b.max_y)
+                    .push(" AND r.max_y >= ")
+                    .push_bind(b.min_y)
+                    .push(" AND f.min_x <= ")
+                    .push_bind(b.max_x)
+                    .push(" AND f.max_x >= ")
+                    .push_bind(b.min_x)
+                    .push(" AND f.min_y <= ")
+                    .push_bind(b.max_y)
+                    .push(" AND f.max_y >= ")
+                    .push_bind(b.min_y)
+                    .push(" AND f.project_id = ")
+                    .push_bind(project_id.hyphenated());
+            }
+            None => {
+                query.push(" FROM features f");
+                query.push(FEATURE_JOINS);
+                query.push(" WHERE f.project_id = ").push_bind(project_id.hyphenated());
+            }
         }
         if let Some(workshops) = &filter.workshops {
             if workshops.is_empty() {
@@ -178,7 +185,11 @@ impl SqliteStore {
         if !filter.include_deleted {
             query.push(" AND f.deleted_at IS NULL");
         }
-        query.push(" ORDER BY f.pk");
+        // Drawing order for whole listings; a bbox answer comes in R*Tree order, so that a
+        // LIMIT stops the search early instead of sorting every candidate.
+        if filter.bbox.is_none() {
+            query.push(" ORDER BY f.pk");
+        }
         if let Some(limit) = filter.limit {
             query
                 .push(" LIMIT ")
@@ -195,7 +206,7 @@ impl SqliteStore {
 
     pub(super) async fn feature_by_id(&self, id: Uuid) -> StoreResult<Option<Feature>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {FEATURE_COLUMNS} WHERE f.id = ?"
+            "SELECT {FEATURE_COLUMNS} FROM features f {FEATURE_JOINS} WHERE f.id = ?"
         )))
         .bind(id.hyphenated())
         .fetch_optional(&self.read)

@@ -121,14 +121,15 @@ pub fn author(row: &SqliteRow) -> StoreResult<Author> {
     })
 }
 
-/// Columns in the order `FEATURE_COLUMNS` selects them.
+/// The columns `feature()` reads; follow with `FROM features f` and `FEATURE_JOINS`.
 pub const FEATURE_COLUMNS: &str =
     "f.id, f.project_id, f.workshop_id, f.group_id, f.participant_id, p.display_name,
     f.user_id, u.username, s.key AS symbol, f.title, f.description, f.geometry,
     f.min_x, f.min_y, f.max_x, f.max_y, f.review_state, f.review_reason, f.reviewer_id,
-    f.merged_into, f.hidden, f.revision, f.created_at, f.updated_at, f.deleted_at
-    FROM features f
-    JOIN symbols s ON s.id = f.symbol_id
+    f.merged_into, f.hidden, f.revision, f.created_at, f.updated_at, f.deleted_at";
+
+/// The joins that give a feature its symbol key and author name.
+pub const FEATURE_JOINS: &str = " JOIN symbols s ON s.id = f.symbol_id
     LEFT JOIN participants p ON p.id = f.participant_id
     LEFT JOIN users u ON u.id = f.user_id";
 

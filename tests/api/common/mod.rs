@@ -36,6 +36,10 @@ impl TestApp {
 
     /// Starts a server on the database file inside `dir` (created if missing).
     pub async fn start_with(dir: TempDir, limits: Limits) -> Self {
+        // Server logs, including the text of internal errors, when RUST_LOG asks for them.
+        if std::env::var_os("RUST_LOG").is_some() {
+            trama::telemetry::init();
+        }
         let url = format!("sqlite://{}", dir.path().join("trama.db").display());
         let store = store::connect(&url).await.expect("database");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");

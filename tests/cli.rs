@@ -1,0 +1,264 @@
+//! The `trama` binary as an operator uses it: migrate, users, tokens, demo, generate, and a
+//! server that prints its URL and stops cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+fn trama(dir: &TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trama"));
+    command
+        .current_dir(dir.path())
+        .env(
+            "TRAMA_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("cli.db").display()),
+        )
+        .env("RUST_LOG", "info");
+    command
+}
+
+fn run(command: &mut Command, stdin: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("wait")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Starts `trama serve` on a free port and reads the URL it logs.
+fn serve(dir: &TempDir) -> (Child, String) {
+    let mut child = trama(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn server");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(at) = line.find("http://") {
+            let url = line[at..]
+                .split_whitespace()
+                .next()
+                .expect("url")
+                .trim_end_matches('/')
+                .to_owned();
+            // Keep draining the log so the server never blocks on a full pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            return (child, url);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server never printed its URL");
+}
+
+#[tokio::test]
+async fn an_operator_sets_up_users_and_tokens_and_the_server_stops_cleanly() {
+    let dir = TempDir::new().expect("dir");
+    let migrate = run(trama(&dir).arg("migrate"), "");
+    assert!(migrate.status.success(), "{}", text(&migrate.stderr));
+    assert!(
+        dir.path().join("cli.db").exists(),
+        "the database file is created"
+    );
+
+    let weak = run(
+        trama(&dir).args(["user", "add", "--username", "ana", "--role", "analyst"]),
+        "short\n",
+    );
+    assert!(!weak.status.success());
+    assert!(text(&weak.stderr).contains("at least 10 characters"));
+    let bad_role = run(
+        trama(&dir).args(["user", "add", "--username", "ana", "--role", "boss"]),
+        "",
+    );
+    assert!(text(&bad_role.stderr).contains("unknown role"));
+    let added = run(
+        trama(&dir).args(["user", "add", "--username", "ana", "--role", "analyst"]),
+        "una clave bien larga\n",
+    );
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let token = run(
+        trama(&dir).args(["token", "create", "--username", "ana", "--expires", "7"]),
+        "",
+    );
+    assert!(token.status.success(), "{}", text(&token.stderr));
+    let token = text(&token.stdout).trim().to_owned();
+    assert!(token.starts_with("trm_"));
+    let unknown = run(
+        trama(&dir).args(["token", "create", "--username", "nadie"]),
+        "",
+    );
+    assert!(!unknown.status.success());
+
+    let (mut server, url) = serve(&dir);
+    let client = reqwest::Client::new();
+    let me: Value = client
+        .get(format!("{url}/api/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["username"], "ana");
+    let login = client
+        .post(format!("{url}/api/tokens"))
+        .json(&serde_json::json!({"username": "ana", "password": "una clave bien larga"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        login.status(),
+        201,
+        "the password set on the command line works"
+    );
+
+    // SIGTERM: the server finishes and exits successfully.
+    let pid = server.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = server.try_wait().expect("wait") {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop on SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_demo_seeds_a_project_once_and_its_token_works() {
+    let dir = TempDir::new().expect("dir");
+    let demo = run(trama(&dir).arg("demo"), "");
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    let out = text(&demo.stdout);
+    let token = out
+        .lines()
+        .find_map(|l| l.split("API token (30 days): ").nth(1))
+        .expect("token line")
+        .trim()
+        .to_owned();
+    let again = run(trama(&dir).arg("demo"), "");
+    assert!(text(&again.stdout).contains("already there"));
+
+    let (mut server, url) = serve(&dir);
+    let client = reqwest::Client::new();
+    let features: Value = client
+        .get(format!("{url}/api/projects/lomas-de-zamora/features"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(features["features"].as_array().expect("features").len(), 48);
+    let legend: Value = client
+        .get(format!("{url}/api/projects/lomas-de-zamora/legend"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let kinds: std::collections::BTreeSet<&str> = legend
+        .as_array()
+        .expect("legend")
+        .iter()
+        .filter_map(|s| s["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["actor", "other", "relation", "resource", "risk"]
+    );
+    assert!(legend[0]["labels"]["en"].is_string() && legend[0]["labels"]["es"].is_string());
+    let workshops: Value = client
+        .get(format!("{url}/api/projects/lomas-de-zamora/workshops"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let statuses: Vec<&str> = workshops["workshops"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|w| w["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["closed", "open"]);
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+#[test]
+fn generate_writes_valid_reproducible_geojson() {
+    let dir = TempDir::new().expect("dir");
+    let first = run(
+        trama(&dir).args(["generate", "--features", "300", "--seed", "9"]),
+        "",
+    );
+    assert!(first.status.success());
+    let collection: Value = serde_json::from_slice(&first.stdout).expect("GeoJSON");
+    let features = collection["features"].as_array().expect("features");
+    assert_eq!(features.len(), 300);
+    assert!(
+        features
+            .iter()
+            .all(|f| f["properties"]["symbol"].is_string() && f["properties"]["group"].is_string())
+    );
+    let second = run(
+        trama(&dir).args(["generate", "--features", "300", "--seed", "9"]),
+        "",
+    );
+    assert_eq!(first.stdout, second.stdout);
+    let file = dir.path().join("out.geojson");
+    let to_file = run(
+        trama(&dir).args([
+            "generate",
+            "--features",
+            "5",
+            "--out",
+            file.to_str().expect("path"),
+        ]),
+        "",
+    );
+    assert!(to_file.status.success());
+    assert!(
+        std::fs::read_to_string(file)
+            .expect("file")
+            .contains("FeatureCollection")
+    );
+}
