@@ -24,7 +24,7 @@ use trama::domain::feature::{Author, Feature, FeatureDraft};
 use trama::domain::generate::{self, GROUPS};
 
 const BATCH: usize = 1_000;
-const INGEST_CLIENTS: usize = 2;
+const INGEST_CLIENTS: usize = 4;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)

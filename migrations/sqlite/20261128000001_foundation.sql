@@ -107,6 +107,19 @@ CREATE INDEX features_symbol ON features (symbol_id);
 
 CREATE VIRTUAL TABLE features_rtree USING rtree (pk, min_x, max_x, min_y, max_y);
 
+-- The R*Tree follows the features table by itself, so no writer can forget it.
+CREATE TRIGGER features_rtree_insert AFTER INSERT ON features BEGIN
+    INSERT INTO features_rtree (pk, min_x, max_x, min_y, max_y)
+    VALUES (new.pk, new.min_x, new.max_x, new.min_y, new.max_y);
+END;
+CREATE TRIGGER features_rtree_update AFTER UPDATE OF min_x, min_y, max_x, max_y ON features BEGIN
+    UPDATE features_rtree SET min_x = new.min_x, max_x = new.max_x, min_y = new.min_y, max_y = new.max_y
+    WHERE pk = new.pk;
+END;
+CREATE TRIGGER features_rtree_delete AFTER DELETE ON features BEGIN
+    DELETE FROM features_rtree WHERE pk = old.pk;
+END;
+
 -- Every version of every feature, the first included: who did what, and the whole feature.
 CREATE TABLE feature_revisions (
     feature_id     TEXT NOT NULL REFERENCES features (id) ON DELETE CASCADE,

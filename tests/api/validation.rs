@@ -101,7 +101,7 @@ async fn each_kind_of_bad_feature_is_refused_with_where_and_why() {
             [[-58.4, -34.7], [-58.3, -34.7], [-58.3, -34.6], [-58.4, -34.6], [-58.4, -34.7]],
             [[-58.0, -34.0], [-57.9, -34.0], [-57.9, -33.9], [-58.0, -34.0]]]}}),
             "/geometry",
-            "not contained",
+            "not inside",
         ),
         (
             "properties not an object",

@@ -9,6 +9,9 @@ use uuid::fmt::Hyphenated;
 
 use super::rows::{self, FEATURE_COLUMNS, FEATURE_JOINS, opt_uuid, uuid};
 use super::{SqliteStore, unique_violation};
+
+/// Features per multi-row INSERT (23 bound parameters each).
+const ROWS_PER_STATEMENT: usize = 500;
 use crate::domain::annotation::{Annotation, AnnotationTarget};
 use crate::domain::feature::{Author, Feature, FeatureFilter};
 use crate::store::{FeatureRevision, IdempotentResponse, StoreError, StoreResult};
@@ -52,9 +55,9 @@ impl SqliteStore {
                 }
             })?;
         }
-        let mut symbol_ids: HashMap<(Uuid, String), String> = HashMap::new();
+        let mut symbol_ids: HashMap<(Uuid, &str), String> = HashMap::new();
         for feature in features {
-            let lookup = (feature.project_id, feature.symbol.clone());
+            let lookup = (feature.project_id, feature.symbol.as_str());
             if !symbol_ids.contains_key(&lookup) {
                 let id: String =
                     sqlx::query_scalar("SELECT id FROM symbols WHERE project_id = ? AND key = ?")
@@ -68,52 +71,65 @@ impl SqliteStore {
                                 feature.symbol
                             ))
                         })?;
-                symbol_ids.insert(lookup.clone(), id);
+                symbol_ids.insert(lookup, id);
             }
-            let symbol_id = &symbol_ids[&lookup];
-            let (participant_id, user_id) = author_ids(&feature.author);
-            let b = feature.bbox;
-            let pk: i64 = sqlx::query_scalar(
+        }
+        // Many rows per statement: each statement is a round trip to SQLite's worker thread,
+        // which costs more than the insert itself. 23 binds per row stays under SQLite's
+        // limit of 32,766 bound parameters.
+        for chunk in features.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO features (id, project_id, workshop_id, group_id, participant_id, user_id, symbol_id,
                     geometry, min_x, min_y, max_x, max_y, title, description, review_state, review_reason,
-                    reviewer_id, merged_into, hidden, revision, created_at, updated_at, deleted_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 RETURNING pk",
-            )
-            .bind(feature.id.hyphenated())
-            .bind(feature.project_id.hyphenated())
-            .bind(feature.workshop_id.map(|id| id.hyphenated()))
-            .bind(feature.group_id.map(|id| id.hyphenated()))
-            .bind(participant_id)
-            .bind(user_id)
-            .bind(symbol_id)
-            .bind(&feature.geometry)
-            .bind(b.min_x)
-            .bind(b.min_y)
-            .bind(b.max_x)
-            .bind(b.max_y)
-            .bind(&feature.title)
-            .bind(&feature.description)
-            .bind(feature.review_state.as_str())
-            .bind(&feature.review_reason)
-            .bind(feature.reviewer_id.map(|id| id.hyphenated()))
-            .bind(feature.merged_into.map(|id| id.hyphenated()))
-            .bind(feature.hidden)
-            .bind(feature.revision)
-            .bind(feature.created_at)
-            .bind(feature.updated_at)
-            .bind(feature.deleted_at)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query("INSERT INTO features_rtree (pk, min_x, max_x, min_y, max_y) VALUES (?, ?, ?, ?, ?)")
-                .bind(pk)
-                .bind(b.min_x)
-                .bind(b.max_x)
-                .bind(b.min_y)
-                .bind(b.max_y)
-                .execute(&mut *tx)
-                .await?;
-            insert_revision(&mut tx, feature, "create", &feature.author).await?;
+                    reviewer_id, merged_into, hidden, revision, created_at, updated_at, deleted_at) ",
+            );
+            insert.push_values(chunk, |mut row, feature| {
+                let (participant_id, user_id) = author_ids(&feature.author);
+                let b = feature.bbox;
+                row.push_bind(feature.id.hyphenated())
+                    .push_bind(feature.project_id.hyphenated())
+                    .push_bind(feature.workshop_id.map(|id| id.hyphenated()))
+                    .push_bind(feature.group_id.map(|id| id.hyphenated()))
+                    .push_bind(participant_id)
+                    .push_bind(user_id)
+                    .push_bind(symbol_ids[&(feature.project_id, feature.symbol.as_str())].clone())
+                    .push_bind(feature.geometry.clone())
+                    .push_bind(b.min_x)
+                    .push_bind(b.min_y)
+                    .push_bind(b.max_x)
+                    .push_bind(b.max_y)
+                    .push_bind(feature.title.clone())
+                    .push_bind(feature.description.clone())
+                    .push_bind(feature.review_state.as_str())
+                    .push_bind(feature.review_reason.clone())
+                    .push_bind(feature.reviewer_id.map(|id| id.hyphenated()))
+                    .push_bind(feature.merged_into.map(|id| id.hyphenated()))
+                    .push_bind(feature.hidden)
+                    .push_bind(feature.revision)
+                    .push_bind(feature.created_at)
+                    .push_bind(feature.updated_at)
+                    .push_bind(feature.deleted_at);
+            });
+            insert.build().execute(&mut *tx).await?;
+            let revisions: Vec<(String, String)> = chunk
+                .iter()
+                .map(|f| Ok((json(&f.author)?, json(f)?)))
+                .collect::<StoreResult<_>>()?;
+            let mut history = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO feature_revisions (feature_id, revision, action, actor, snapshot, created_at) ",
+            );
+            history.push_values(
+                chunk.iter().zip(revisions),
+                |mut row, (feature, (actor, snapshot))| {
+                    row.push_bind(feature.id.hyphenated())
+                        .push_bind(feature.revision)
+                        .push_bind("create")
+                        .push_bind(actor)
+                        .push_bind(snapshot)
+                        .push_bind(feature.updated_at);
+                },
+            );
+            history.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -157,7 +173,9 @@ impl SqliteStore {
             None => {
                 query.push(" FROM features f");
                 query.push(FEATURE_JOINS);
-                query.push(" WHERE f.project_id = ").push_bind(project_id.hyphenated());
+                query
+                    .push(" WHERE f.project_id = ")
+                    .push_bind(project_id.hyphenated());
             }
         }
         if let Some(workshops) = &filter.workshops {
@@ -223,7 +241,7 @@ impl SqliteStore {
     ) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         let b = feature.bbox;
-        let pk: Option<i64> = sqlx::query_scalar(
+        let updated: Option<i64> = sqlx::query_scalar(
             "UPDATE features SET
                 symbol_id = (SELECT id FROM symbols WHERE project_id = features.project_id AND key = ?),
                 geometry = ?, min_x = ?, min_y = ?, max_x = ?, max_y = ?, title = ?, description = ?,
@@ -252,19 +270,9 @@ impl SqliteStore {
         .bind(feature.revision - 1)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(pk) = pk else {
+        if updated.is_none() {
             return Err(StoreError::StaleRevision);
-        };
-        sqlx::query(
-            "UPDATE features_rtree SET min_x = ?, max_x = ?, min_y = ?, max_y = ? WHERE pk = ?",
-        )
-        .bind(b.min_x)
-        .bind(b.max_x)
-        .bind(b.min_y)
-        .bind(b.max_y)
-        .bind(pk)
-        .execute(&mut *tx)
-        .await?;
+        }
         insert_revision(&mut tx, feature, action, actor).await?;
         tx.commit().await?;
         Ok(())

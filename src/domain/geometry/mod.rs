@@ -3,9 +3,9 @@
 //! All coordinates are WGS84 longitude/latitude in degrees (RFC 7946 §4). A third position
 //! element (altitude) is accepted and dropped, since mapping workshops draw on a flat map.
 
-use geo::algorithm::Validation;
-use geo::{BoundingRect, CoordsIter, Geometry, Line, LineString, Polygon};
-use rstar::RTree;
+mod validity;
+
+use geo::{BoundingRect, CoordsIter, Geometry, LineString, Polygon};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -53,7 +53,7 @@ impl FeatureGeometry {
                 ),
             )]);
         }
-        check_validity(&geometry, pointer)?;
+        validity::check(&geometry, pointer)?;
         Ok(Self(geometry))
     }
 
@@ -286,70 +286,6 @@ fn polygon(value: &Value, at: &str) -> Result<Polygon<f64>, Invalid> {
     Ok(Polygon::new(exterior, parsed))
 }
 
-/// Runs the OGC validity rules (via `geo`) and, for self-intersections, says where they are.
-fn check_validity(geometry: &Geometry<f64>, pointer: &str) -> Result<(), Vec<Invalid>> {
-    let problems = geometry.validation_errors();
-    if problems.is_empty() {
-        return Ok(());
-    }
-    let location = match geometry {
-        Geometry::Polygon(p) => first_self_intersection(p),
-        Geometry::MultiPolygon(mp) => mp.iter().find_map(first_self_intersection),
-        _ => None,
-    };
-    Err(problems
-        .into_iter()
-        .map(|problem| {
-            let mut detail = format!("invalid geometry: {problem}");
-            if let (true, Some(c)) = (detail.contains("self-intersection"), location) {
-                detail.push_str(&format!(" near [{:.6}, {:.6}]", c.x, c.y));
-            }
-            Invalid::new(pointer, detail)
-        })
-        .collect())
-}
-
-/// Finds a point where two non-adjacent edges of a polygon's rings cross, to tell the
-/// participant where their drawing folds over itself. Uses an R-tree so that large rings
-/// stay O(n log n).
-fn first_self_intersection(polygon: &Polygon<f64>) -> Option<geo::Coord<f64>> {
-    let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
-    for ring in rings {
-        let lines: Vec<Line<f64>> = ring.lines().collect();
-        let count = lines.len();
-        let tree = RTree::bulk_load(lines.iter().copied().enumerate().map(IndexedLine).collect());
-        for (i, line) in lines.iter().enumerate() {
-            let envelope = rstar::RTreeObject::envelope(line);
-            for IndexedLine((j, other)) in tree.locate_in_envelope_intersecting(&envelope) {
-                let j = *j;
-                let adjacent = j == i || j == (i + 1) % count || i == (j + 1) % count;
-                if j < i || adjacent {
-                    continue;
-                }
-                if let Some(hit) =
-                    geo::algorithm::line_intersection::line_intersection(*line, *other)
-                {
-                    return Some(match hit {
-                        geo::LineIntersection::SinglePoint { intersection, .. } => intersection,
-                        geo::LineIntersection::Collinear { intersection } => intersection.start,
-                    });
-                }
-            }
-        }
-    }
-    None
-}
-
-/// An edge with its index in the ring, so the R-tree search can skip neighbouring edges.
-struct IndexedLine((usize, Line<f64>));
-
-impl rstar::RTreeObject for IndexedLine {
-    type Envelope = rstar::AABB<geo::Point<f64>>;
-    fn envelope(&self) -> Self::Envelope {
-        self.0.1.envelope()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,7 +341,7 @@ mod tests {
         ]}))
         .unwrap_err();
         assert!(
-            err.iter().any(|e| e.detail.contains("not contained")),
+            err.iter().any(|e| e.detail.contains("not inside")),
             "{err:?}"
         );
     }
