@@ -100,7 +100,12 @@ CREATE TABLE features (
     created_at     TEXT NOT NULL,
     updated_at     TEXT NOT NULL,
     deleted_at     TEXT,
-    CHECK ((participant_id IS NULL) <> (user_id IS NULL))
+    -- What made this revision, and who: the history's entry for the current version.
+    last_action               TEXT NOT NULL,
+    changed_by_participant_id TEXT REFERENCES participants (id),
+    changed_by_user_id        TEXT REFERENCES users (id),
+    CHECK ((participant_id IS NULL) <> (user_id IS NULL)),
+    CHECK ((changed_by_participant_id IS NULL) <> (changed_by_user_id IS NULL))
 );
 CREATE INDEX features_project ON features (project_id, workshop_id);
 CREATE INDEX features_symbol ON features (symbol_id);
@@ -120,16 +125,46 @@ CREATE TRIGGER features_rtree_delete AFTER DELETE ON features BEGIN
     DELETE FROM features_rtree WHERE pk = old.pk;
 END;
 
--- Every version of every feature, the first included: who did what, and the whole feature.
+-- Every previous version of every feature, whole, with what made it and who; the current
+-- version is the features row. Filled by a trigger so that no update can skip it.
 CREATE TABLE feature_revisions (
-    feature_id     TEXT NOT NULL REFERENCES features (id) ON DELETE CASCADE,
+    id             TEXT NOT NULL REFERENCES features (id) ON DELETE CASCADE,
     revision       INTEGER NOT NULL,
-    action         TEXT NOT NULL,
-    actor          TEXT NOT NULL,           -- JSON author
-    snapshot       TEXT NOT NULL,           -- JSON feature at this revision
+    project_id     TEXT NOT NULL,
+    workshop_id    TEXT,
+    group_id       TEXT,
+    participant_id TEXT,
+    user_id        TEXT,
+    symbol_id      TEXT NOT NULL,
+    geometry       TEXT NOT NULL,
+    min_x REAL NOT NULL, min_y REAL NOT NULL, max_x REAL NOT NULL, max_y REAL NOT NULL,
+    title          TEXT,
+    description    TEXT,
+    review_state   TEXT NOT NULL,
+    review_reason  TEXT,
+    reviewer_id    TEXT,
+    merged_into    TEXT,
+    hidden         INTEGER NOT NULL,
     created_at     TEXT NOT NULL,
-    PRIMARY KEY (feature_id, revision)
+    updated_at     TEXT NOT NULL,
+    deleted_at     TEXT,
+    last_action               TEXT NOT NULL,
+    changed_by_participant_id TEXT,
+    changed_by_user_id        TEXT,
+    PRIMARY KEY (id, revision)
 );
+
+CREATE TRIGGER features_keep_revision AFTER UPDATE ON features
+WHEN old.revision <> new.revision BEGIN
+    INSERT INTO feature_revisions (id, revision, project_id, workshop_id, group_id, participant_id, user_id,
+        symbol_id, geometry, min_x, min_y, max_x, max_y, title, description, review_state, review_reason,
+        reviewer_id, merged_into, hidden, created_at, updated_at, deleted_at, last_action,
+        changed_by_participant_id, changed_by_user_id)
+    VALUES (old.id, old.revision, old.project_id, old.workshop_id, old.group_id, old.participant_id, old.user_id,
+        old.symbol_id, old.geometry, old.min_x, old.min_y, old.max_x, old.max_y, old.title, old.description,
+        old.review_state, old.review_reason, old.reviewer_id, old.merged_into, old.hidden, old.created_at,
+        old.updated_at, old.deleted_at, old.last_action, old.changed_by_participant_id, old.changed_by_user_id);
+END;
 
 CREATE TABLE annotations (
     id             TEXT PRIMARY KEY,

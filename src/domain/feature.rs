@@ -289,7 +289,7 @@ impl ReviewState {
 }
 
 /// A stored feature at one revision. Every change writes a new revision; the old ones are kept.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Feature {
     pub id: Uuid,
     pub project_id: Uuid,
@@ -302,7 +302,6 @@ pub struct Feature {
     /// RFC 7946 geometry object as compact JSON text (WGS84 lon/lat).
     pub geometry: String,
     /// The geometry's bounding box, kept beside it for spatial indexing.
-    #[serde(skip)]
     pub bbox: BBox,
     pub review_state: ReviewState,
     pub review_reason: Option<String>,

@@ -78,7 +78,7 @@ pub struct IdempotentResponse {
 }
 
 /// One entry of a feature's history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct FeatureRevision {
     pub revision: i64,
     pub action: String,

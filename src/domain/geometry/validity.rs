@@ -6,12 +6,12 @@
 //! polygons of a multipolygon not overlapping) with an R-tree of edges, and say where a
 //! ring crosses itself so a participant can fix their drawing.
 
-use geo::{
-    Coord, Geometry, Intersects, Line, LineString, Polygon, PreparedGeometry,
-    Relate, RemoveRepeatedPoints,
-};
 use geo::coordinate_position::CoordPos;
 use geo::dimensions::Dimensions;
+use geo::{
+    Coord, Geometry, Intersects, Line, LineString, Polygon, PreparedGeometry, Relate,
+    RemoveRepeatedPoints,
+};
 use rstar::{AABB, RTree, RTreeObject};
 
 use crate::domain::Invalid;

@@ -23,10 +23,6 @@ fn author_ids(author: &Author) -> (Option<Hyphenated>, Option<Hyphenated>) {
     }
 }
 
-fn json(value: &impl serde::Serialize) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
 impl SqliteStore {
     #[instrument(skip_all, fields(count = features.len()))]
     pub(super) async fn insert_features_tx(
@@ -55,24 +51,26 @@ impl SqliteStore {
                 }
             })?;
         }
-        let mut symbol_ids: HashMap<(Uuid, &str), String> = HashMap::new();
-        for feature in features {
-            let lookup = (feature.project_id, feature.symbol.as_str());
-            if !symbol_ids.contains_key(&lookup) {
-                let id: String =
-                    sqlx::query_scalar("SELECT id FROM symbols WHERE project_id = ? AND key = ?")
-                        .bind(feature.project_id.hyphenated())
-                        .bind(&feature.symbol)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .ok_or_else(|| {
-                            StoreError::Conflict(format!(
-                                "symbol \"{}\" left the legend",
-                                feature.symbol
-                            ))
-                        })?;
-                symbol_ids.insert(lookup, id);
-            }
+        // Symbol keys to ids, one query per project in the batch (in practice, one).
+        let mut symbol_ids: HashMap<(Uuid, String), String> = HashMap::new();
+        let mut projects: Vec<Uuid> = features.iter().map(|f| f.project_id).collect();
+        projects.dedup();
+        for project in projects {
+            let symbols: Vec<(String, String)> =
+                sqlx::query_as("SELECT key, id FROM symbols WHERE project_id = ?")
+                    .bind(project.hyphenated())
+                    .fetch_all(&mut *tx)
+                    .await?;
+            symbol_ids.extend(symbols.into_iter().map(|(key, id)| ((project, key), id)));
+        }
+        if let Some(gone) = features
+            .iter()
+            .find(|f| !symbol_ids.contains_key(&(f.project_id, f.symbol.clone())))
+        {
+            return Err(StoreError::Conflict(format!(
+                "symbol \"{}\" left the legend",
+                gone.symbol
+            )));
         }
         // Many rows per statement: each statement is a round trip to SQLite's worker thread,
         // which costs more than the insert itself. 23 binds per row stays under SQLite's
@@ -81,7 +79,8 @@ impl SqliteStore {
             let mut insert = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO features (id, project_id, workshop_id, group_id, participant_id, user_id, symbol_id,
                     geometry, min_x, min_y, max_x, max_y, title, description, review_state, review_reason,
-                    reviewer_id, merged_into, hidden, revision, created_at, updated_at, deleted_at) ",
+                    reviewer_id, merged_into, hidden, revision, created_at, updated_at, deleted_at,
+                    last_action, changed_by_participant_id, changed_by_user_id) ",
             );
             insert.push_values(chunk, |mut row, feature| {
                 let (participant_id, user_id) = author_ids(&feature.author);
@@ -92,7 +91,7 @@ impl SqliteStore {
                     .push_bind(feature.group_id.map(|id| id.hyphenated()))
                     .push_bind(participant_id)
                     .push_bind(user_id)
-                    .push_bind(symbol_ids[&(feature.project_id, feature.symbol.as_str())].clone())
+                    .push_bind(symbol_ids[&(feature.project_id, feature.symbol.clone())].clone())
                     .push_bind(feature.geometry.clone())
                     .push_bind(b.min_x)
                     .push_bind(b.min_y)
@@ -108,28 +107,12 @@ impl SqliteStore {
                     .push_bind(feature.revision)
                     .push_bind(feature.created_at)
                     .push_bind(feature.updated_at)
-                    .push_bind(feature.deleted_at);
+                    .push_bind(feature.deleted_at)
+                    .push_bind("create")
+                    .push_bind(participant_id)
+                    .push_bind(user_id);
             });
             insert.build().execute(&mut *tx).await?;
-            let revisions: Vec<(String, String)> = chunk
-                .iter()
-                .map(|f| Ok((json(&f.author)?, json(f)?)))
-                .collect::<StoreResult<_>>()?;
-            let mut history = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO feature_revisions (feature_id, revision, action, actor, snapshot, created_at) ",
-            );
-            history.push_values(
-                chunk.iter().zip(revisions),
-                |mut row, (feature, (actor, snapshot))| {
-                    row.push_bind(feature.id.hyphenated())
-                        .push_bind(feature.revision)
-                        .push_bind("create")
-                        .push_bind(actor)
-                        .push_bind(snapshot)
-                        .push_bind(feature.updated_at);
-                },
-            );
-            history.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -239,14 +222,16 @@ impl SqliteStore {
         action: &str,
         actor: &Author,
     ) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let (actor_participant, actor_user) = author_ids(actor);
         let b = feature.bbox;
+        // The trigger `features_keep_revision` files the previous version in the history.
         let updated: Option<i64> = sqlx::query_scalar(
             "UPDATE features SET
                 symbol_id = (SELECT id FROM symbols WHERE project_id = features.project_id AND key = ?),
                 geometry = ?, min_x = ?, min_y = ?, max_x = ?, max_y = ?, title = ?, description = ?,
                 review_state = ?, review_reason = ?, reviewer_id = ?, merged_into = ?, hidden = ?,
-                revision = ?, updated_at = ?, deleted_at = ?
+                revision = ?, updated_at = ?, deleted_at = ?,
+                last_action = ?, changed_by_participant_id = ?, changed_by_user_id = ?
              WHERE id = ? AND revision = ?
              RETURNING pk",
         )
@@ -266,36 +251,59 @@ impl SqliteStore {
         .bind(feature.revision)
         .bind(feature.updated_at)
         .bind(feature.deleted_at)
+        .bind(action)
+        .bind(actor_participant)
+        .bind(actor_user)
         .bind(feature.id.hyphenated())
         .bind(feature.revision - 1)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&self.write)
         .await?;
-        if updated.is_none() {
-            return Err(StoreError::StaleRevision);
+        match updated {
+            Some(_) => Ok(()),
+            None => Err(StoreError::StaleRevision),
         }
-        insert_revision(&mut tx, feature, action, actor).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     pub(super) async fn history(&self, id: Uuid) -> StoreResult<Vec<FeatureRevision>> {
-        let rows = sqlx::query(
-            "SELECT revision, action, actor, snapshot, created_at FROM feature_revisions
-             WHERE feature_id = ? ORDER BY revision",
-        )
-        .bind(id.hyphenated())
-        .fetch_all(&self.read)
-        .await?;
+        let version = |table: &str| {
+            format!(
+                "SELECT {FEATURE_COLUMNS}, f.last_action, f.changed_by_participant_id, f.changed_by_user_id,
+                        cp.display_name AS actor_display_name, cu.username AS actor_username
+                 FROM {table} f {FEATURE_JOINS}
+                 LEFT JOIN participants cp ON cp.id = f.changed_by_participant_id
+                 LEFT JOIN users cu ON cu.id = f.changed_by_user_id
+                 WHERE f.id = ?"
+            )
+        };
+        let sql = format!(
+            "{} UNION ALL {} ORDER BY revision",
+            version("feature_revisions"),
+            version("features")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.hyphenated())
+            .bind(id.hyphenated())
+            .fetch_all(&self.read)
+            .await?;
         rows.iter()
             .map(|row| {
-                let actor: sqlx::types::Json<Author> = row.try_get("actor")?;
-                let snapshot: sqlx::types::Json<Feature> = row.try_get("snapshot")?;
+                let actor = match opt_uuid(row, "changed_by_participant_id")? {
+                    Some(id) => Author::Participant {
+                        id,
+                        display_name: row.try_get("actor_display_name")?,
+                    },
+                    None => Author::User {
+                        id: uuid(row, "changed_by_user_id")?,
+                        username: row.try_get("actor_username")?,
+                    },
+                };
+                let feature = rows::feature(row)?;
                 Ok(FeatureRevision {
-                    revision: row.try_get("revision")?,
-                    action: row.try_get("action")?,
-                    actor: actor.0,
-                    at: row.try_get("created_at")?,
-                    feature: snapshot.0,
+                    revision: feature.revision,
+                    action: row.try_get("last_action")?,
+                    actor,
+                    at: feature.updated_at,
+                    feature,
                 })
             })
             .collect()
@@ -387,25 +395,4 @@ impl SqliteStore {
             })
             .collect()
     }
-}
-
-async fn insert_revision(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
-    feature: &Feature,
-    action: &str,
-    actor: &Author,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO feature_revisions (feature_id, revision, action, actor, snapshot, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(feature.id.hyphenated())
-    .bind(feature.revision)
-    .bind(action)
-    .bind(json(actor)?)
-    .bind(json(feature)?)
-    .bind(feature.updated_at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
