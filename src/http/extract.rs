@@ -67,13 +67,16 @@ where
 
 /// SHA-256 of a bearer token, hex: what the database keeps instead of the token.
 pub fn hash_token(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(token.as_bytes()))
 }
 
 /// SHA-256 of a request body, hex, to tell a retry from a different request.
 pub fn hash_body(bytes: &[u8]) -> String {
-    hash_token(&String::from_utf8_lossy(bytes))
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The caller, authenticated by `Authorization: Bearer <token>`; 401 without a valid one.

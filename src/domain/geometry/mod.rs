@@ -116,24 +116,76 @@ impl FeatureGeometry {
     }
 }
 
+/// Where a value sits in the request, as a linked list on the stack: the JSON Pointer text
+/// is only built when there is an error to report, not for every coordinate.
+#[derive(Clone, Copy)]
+struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    segment: Segment<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Segment<'a> {
+    Root(&'a str),
+    Key(&'static str),
+    Index(usize),
+}
+
+impl<'a> Path<'a> {
+    fn root(pointer: &'a str) -> Self {
+        Self {
+            parent: None,
+            segment: Segment::Root(pointer),
+        }
+    }
+    fn key(&'a self, key: &'static str) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Key(key),
+        }
+    }
+    fn index(&'a self, index: usize) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Index(index),
+        }
+    }
+    fn pointer(&self) -> String {
+        let mut text = self.parent.map(Path::pointer).unwrap_or_default();
+        match self.segment {
+            Segment::Root(root) => text.push_str(root),
+            Segment::Key(key) => {
+                text.push('/');
+                text.push_str(key);
+            }
+            Segment::Index(index) => text.push_str(&format!("/{index}")),
+        }
+        text
+    }
+    fn invalid(&self, detail: impl Into<String>) -> Invalid {
+        Invalid::new(self.pointer(), detail)
+    }
+}
+
 fn parse_geometry(value: &Value, pointer: &str) -> Result<Geometry<f64>, Invalid> {
+    let root = Path::root(pointer);
     let object = value
         .as_object()
-        .ok_or_else(|| Invalid::new(pointer, "geometry must be a GeoJSON geometry object"))?;
+        .ok_or_else(|| root.invalid("geometry must be a GeoJSON geometry object"))?;
+    let type_at = root.key("type");
     let kind = object
         .get("type")
         .and_then(Value::as_str)
-        .ok_or_else(|| Invalid::new(format!("{pointer}/type"), "geometry needs a \"type\""))?;
-    let at = format!("{pointer}/coordinates");
-    let coordinates = object.get("coordinates");
+        .ok_or_else(|| type_at.invalid("geometry needs a \"type\""))?;
     if kind == "GeometryCollection" {
-        return Err(Invalid::new(
-            format!("{pointer}/type"),
-            "GeometryCollection is not supported: send one feature per geometry",
-        ));
+        return Err(
+            type_at.invalid("GeometryCollection is not supported: send one feature per geometry")
+        );
     }
-    let coordinates =
-        coordinates.ok_or_else(|| Invalid::new(&at, format!("{kind} needs \"coordinates\"")))?;
+    let at = root.key("coordinates");
+    let coordinates = object
+        .get("coordinates")
+        .ok_or_else(|| at.invalid(format!("{kind} needs \"coordinates\"")))?;
     Ok(match kind {
         "Point" => Geometry::Point(position(coordinates, &at)?.into()),
         "MultiPoint" => Geometry::MultiPoint(
@@ -145,7 +197,7 @@ fn parse_geometry(value: &Value, pointer: &str) -> Result<Geometry<f64>, Invalid
             )?
             .iter()
             .enumerate()
-            .map(|(i, p)| position(p, &format!("{at}/{i}")).map(geo::Point::from))
+            .map(|(i, p)| position(p, &at.index(i)).map(geo::Point::from))
             .collect::<Result<Vec<_>, _>>()?
             .into(),
         ),
@@ -159,7 +211,7 @@ fn parse_geometry(value: &Value, pointer: &str) -> Result<Geometry<f64>, Invalid
             )?
             .iter()
             .enumerate()
-            .map(|(i, l)| line_string(l, &format!("{at}/{i}")))
+            .map(|(i, l)| line_string(l, &at.index(i)))
             .collect::<Result<Vec<_>, _>>()?,
         )),
         "Polygon" => Geometry::Polygon(polygon(coordinates, &at)?),
@@ -172,102 +224,87 @@ fn parse_geometry(value: &Value, pointer: &str) -> Result<Geometry<f64>, Invalid
             )?
             .iter()
             .enumerate()
-            .map(|(i, p)| polygon(p, &format!("{at}/{i}")))
+            .map(|(i, p)| polygon(p, &at.index(i)))
             .collect::<Result<Vec<_>, _>>()?
             .into(),
         ),
-        other => {
-            return Err(Invalid::new(
-                format!("{pointer}/type"),
-                format!("\"{other}\" is not a GeoJSON geometry type"),
-            ));
-        }
+        other => return Err(type_at.invalid(format!("\"{other}\" is not a GeoJSON geometry type"))),
     })
 }
 
-fn array<'a>(
-    value: &'a Value,
-    at: &str,
+fn array<'v>(
+    value: &'v Value,
+    at: &Path,
     min_len: usize,
     too_short: &str,
-) -> Result<&'a Vec<Value>, Invalid> {
+) -> Result<&'v Vec<Value>, Invalid> {
     let items = value
         .as_array()
-        .ok_or_else(|| Invalid::new(at, "must be an array"))?;
+        .ok_or_else(|| at.invalid("must be an array"))?;
     if items.len() < min_len {
-        return Err(Invalid::new(at, too_short));
+        return Err(at.invalid(too_short));
     }
     Ok(items)
 }
 
-fn position(value: &Value, at: &str) -> Result<geo::Coord<f64>, Invalid> {
+fn position(value: &Value, at: &Path) -> Result<geo::Coord<f64>, Invalid> {
     let items = value
         .as_array()
-        .ok_or_else(|| Invalid::new(at, "a position must be an array [longitude, latitude]"))?;
+        .ok_or_else(|| at.invalid("a position must be an array [longitude, latitude]"))?;
     if !(2..=3).contains(&items.len()) {
-        return Err(Invalid::new(
-            at,
-            "a position must have 2 or 3 numbers [longitude, latitude, altitude?]",
-        ));
+        return Err(
+            at.invalid("a position must have 2 or 3 numbers [longitude, latitude, altitude?]")
+        );
     }
     let number = |i: usize| {
         items[i]
             .as_f64()
             .filter(|v| v.is_finite())
-            .ok_or_else(|| Invalid::new(format!("{at}/{i}"), "must be a finite number"))
+            .ok_or_else(|| at.index(i).invalid("must be a finite number"))
     };
     let (x, y) = (number(0)?, number(1)?);
     if items.len() == 3 {
         number(2)?;
     }
     if !(-180.0..=180.0).contains(&x) {
-        return Err(Invalid::new(
-            format!("{at}/0"),
-            format!(
-                "longitude {x} is outside -180..180 (GeoJSON positions are [longitude, latitude])"
-            ),
-        ));
+        return Err(at.index(0).invalid(format!(
+            "longitude {x} is outside -180..180 (GeoJSON positions are [longitude, latitude])"
+        )));
     }
     if !(-90.0..=90.0).contains(&y) {
-        return Err(Invalid::new(
-            format!("{at}/1"),
-            format!(
-                "latitude {y} is outside -90..90 (GeoJSON positions are [longitude, latitude])"
-            ),
-        ));
+        return Err(at.index(1).invalid(format!(
+            "latitude {y} is outside -90..90 (GeoJSON positions are [longitude, latitude])"
+        )));
     }
     Ok(geo::coord! { x: x, y: y })
 }
 
 fn positions(
     value: &Value,
-    at: &str,
+    at: &Path,
     min_len: usize,
     too_short: &str,
 ) -> Result<Vec<geo::Coord<f64>>, Invalid> {
     array(value, at, min_len, too_short)?
         .iter()
         .enumerate()
-        .map(|(i, p)| position(p, &format!("{at}/{i}")))
+        .map(|(i, p)| position(p, &at.index(i)))
         .collect()
 }
 
-fn line_string(value: &Value, at: &str) -> Result<LineString<f64>, Invalid> {
+fn line_string(value: &Value, at: &Path) -> Result<LineString<f64>, Invalid> {
     let coords = positions(value, at, 2, "a line needs at least 2 positions")?;
     if coords.windows(2).all(|pair| pair[0] == pair[1]) {
-        return Err(Invalid::new(
-            at,
-            "a line needs at least 2 distinct positions",
-        ));
+        return Err(at.invalid("a line needs at least 2 distinct positions"));
     }
     Ok(LineString::new(coords))
 }
 
-fn polygon(value: &Value, at: &str) -> Result<Polygon<f64>, Invalid> {
+fn polygon(value: &Value, at: &Path) -> Result<Polygon<f64>, Invalid> {
     let rings = array(value, at, 1, "a polygon needs at least its exterior ring")?;
     let mut parsed = Vec::with_capacity(rings.len());
     for (i, ring) in rings.iter().enumerate() {
-        let ring_at = format!("{at}/{i}");
+        let ring_at = at.index(i);
         let coords = positions(
             ring,
             &ring_at,
@@ -275,10 +312,8 @@ fn polygon(value: &Value, at: &str) -> Result<Polygon<f64>, Invalid> {
             "a polygon ring needs at least 4 positions (RFC 7946 §3.1.6)",
         )?;
         if coords.first() != coords.last() {
-            return Err(Invalid::new(
-                ring_at,
-                "a polygon ring must be closed: its last position must equal its first",
-            ));
+            return Err(ring_at
+                .invalid("a polygon ring must be closed: its last position must equal its first"));
         }
         parsed.push(LineString::new(coords));
     }

@@ -201,6 +201,29 @@ mod tests {
     }
 
     #[test]
+    fn small_and_large_rings_get_the_same_answer() {
+        // A zigzag whose last edge crosses the first, long enough to take the R-tree path.
+        for teeth in [5, 100] {
+            let mut coords: Vec<Coord<f64>> = (0..=teeth)
+                .map(|i| Coord {
+                    x: f64::from(i),
+                    y: if i % 2 == 0 { 0.0 } else { 1.0 },
+                })
+                .collect();
+            coords.push(Coord {
+                x: f64::from(teeth),
+                y: -1.0,
+            });
+            coords.push(Coord { x: 0.5, y: 2.0 });
+            coords.push(coords[0]);
+            let ring = LineString::new(coords);
+            let polygon = Polygon::new(ring.clone(), vec![]);
+            assert!(self_intersection(&ring).is_some(), "{teeth}");
+            assert!(!polygon.is_valid(), "{teeth}");
+        }
+    }
+
+    #[test]
     fn a_twenty_thousand_vertex_circle_is_checked_quickly_and_is_valid() {
         let n = 20_000;
         let mut coords: Vec<Coord<f64>> = (0..n)

@@ -37,21 +37,23 @@ pub async fn create_features(
         return Err(AppError::forbidden("researchers do not draw features"));
     }
     let project = visible_project(&state, &principal, &slug).await?;
-    let idempotency_key = idempotency_key(&headers)?;
-    let request_hash = hash_body(&bytes);
-    if let Some(key) = &idempotency_key
+    // A request that may be retried carries a key; the body's fingerprint tells a retry
+    // from a different request under the same key.
+    let idempotency = idempotency_key(&headers)?.map(|key| (key, hash_body(&bytes)));
+    if let Some((key, hash)) = &idempotency
         && let Some(earlier) = state
             .store
             .idempotent_response(&principal.key(), key)
             .await?
     {
-        return replay(earlier, &request_hash);
+        return replay(earlier, hash);
     }
 
     let single = body.get("type").and_then(Value::as_str) == Some("Feature");
     let drafts = parse_submission(&body, state.limits.features).map_err(|errors| {
         AppError::invalid("some features are not valid; none was stored", errors)
     })?;
+    drop(body);
     let features = place_and_check(&state, &principal, &project, drafts).await?;
 
     // The author always sees what they drew, sensitive or not.
@@ -59,43 +61,32 @@ pub async fn create_features(
         .iter()
         .map(|f| FeatureOut::new(f, true))
         .collect::<Result<_, _>>()?;
-    let body = if single {
+    let text = if single {
         serde_json::to_string(&out[0]).map_err(|e| AppError::Internal(e.to_string()))?
     } else {
         collection_text(&out, false)?
     };
-    let mut response = (StatusCode::CREATED, geojson_response(body.clone())).into_response();
-    if single {
-        let headers = response.headers_mut();
-        if let Ok(location) = HeaderValue::from_str(&format!("/api/features/{}", features[0].id)) {
-            headers.insert(header::LOCATION, location);
-        }
-        if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", features[0].revision)) {
-            headers.insert(header::ETAG, etag);
-        }
-    }
-    let answer = idempotency_key.as_ref().map(|key| IdempotentResponse {
+    let answer = idempotency.map(|(key, request_hash)| IdempotentResponse {
         principal: principal.key(),
-        key: key.clone(),
-        request_hash: request_hash.clone(),
+        key,
+        request_hash,
         status: StatusCode::CREATED.as_u16(),
-        body,
+        body: text.clone(),
     });
     match state
         .store
         .insert_features(&features, answer.as_ref())
         .await
     {
-        Ok(()) => Ok(response),
+        Ok(()) => Ok(created(text, single.then(|| &features[0]))),
         // A concurrent retry with the same key won the race: answer as it was answered.
-        Err(StoreError::Conflict(_)) if answer.is_some() => {
-            let key = idempotency_key.unwrap_or_default();
+        Err(StoreError::Conflict(_)) if let Some(answer) = answer => {
             match state
                 .store
-                .idempotent_response(&principal.key(), &key)
+                .idempotent_response(&answer.principal, &answer.key)
                 .await?
             {
-                Some(earlier) => replay(earlier, &request_hash),
+                Some(earlier) => replay(earlier, &answer.request_hash),
                 None => Err(AppError::Conflict(
                     "the submission conflicted with another; retry it".into(),
                 )),
@@ -103,6 +94,21 @@ pub async fn create_features(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// 201 with the stored features; a single feature also gets its Location and ETag.
+fn created(text: String, single: Option<&Feature>) -> Response {
+    let mut response = (StatusCode::CREATED, geojson_response(text)).into_response();
+    if let Some(feature) = single {
+        let headers = response.headers_mut();
+        if let Ok(location) = HeaderValue::from_str(&format!("/api/features/{}", feature.id)) {
+            headers.insert(header::LOCATION, location);
+        }
+        if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", feature.revision)) {
+            headers.insert(header::ETAG, etag);
+        }
+    }
+    response
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {

@@ -52,7 +52,7 @@ impl SqliteStore {
         MIGRATOR.run(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options.read_only(true).pragma("cache_size", "-12000"))
+            .connect_with(options.read_only(true).pragma("cache_size", "-8000"))
             .await?;
         Ok(Self { read, write })
     }
