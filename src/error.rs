@@ -78,15 +78,15 @@ impl AppError {
 
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
+        if error.is_unavailable() {
+            return AppError::Unavailable;
+        }
         match error {
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::StaleRevision => AppError::PreconditionFailed(
                 "the feature was changed meanwhile; reload it and try again".into(),
             ),
             StoreError::NotFound => AppError::NotFound("not found".into()),
-            StoreError::Database(
-                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed,
-            ) => AppError::Unavailable,
             other => AppError::Internal(other.to_string()),
         }
     }

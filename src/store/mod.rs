@@ -1,9 +1,11 @@
 //! Storage: one `Store` trait with a method per question the application asks, and one
 //! implementation per backend. All SQL lives below this module.
 
+mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -17,6 +19,7 @@ use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
 use crate::domain::workshop::{JoinCode, Workshop};
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +33,9 @@ pub enum StoreError {
     #[error("not found")]
     NotFound,
     /// The database URL names a backend this build does not have.
-    #[error("unsupported database URL {0:?}: use sqlite://path/to/file.db")]
+    #[error(
+        "unsupported database URL {0:?}: use sqlite://path/to/file.db or postgres://user@host/database"
+    )]
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -172,11 +177,54 @@ pub trait Store: Send + Sync + 'static {
     async fn list_annotations(&self, target: &AnnotationTarget) -> StoreResult<Vec<Annotation>>;
 }
 
+/// How to connect to a database server (PostgreSQL; SQLite ignores them).
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Most connections this instance keeps open.
+    pub max_connections: u32,
+    /// How long startup waits for the database to accept connections.
+    pub wait: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            wait: Duration::from_secs(30),
+        }
+    }
+}
+
 /// Opens the database named by `url` (the scheme picks the backend), creating it and
 /// applying migrations as needed.
 pub async fn connect(url: &str) -> StoreResult<Arc<dyn Store>> {
+    connect_with(url, &StoreOptions::default()).await
+}
+
+pub async fn connect_with(url: &str, options: &StoreOptions) -> StoreResult<Arc<dyn Store>> {
     match url.split(':').next() {
         Some("sqlite") => Ok(Arc::new(SqliteStore::connect(url).await?)),
+        Some("postgres" | "postgresql") => {
+            Ok(Arc::new(PostgresStore::connect(url, options).await?))
+        }
         _ => Err(StoreError::UnsupportedUrl(url.to_owned())),
+    }
+}
+
+impl StoreError {
+    /// True when the database cannot be reached right now (down, restarting, pool exhausted):
+    /// the request may succeed if retried shortly.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed,
+            ) => true,
+            // SQLSTATE class 08 (connection exception) and 57P (operator intervention: shutdown,
+            // restart, crash recovery).
+            StoreError::Database(sqlx::Error::Database(db)) => db
+                .code()
+                .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+            _ => false,
+        }
     }
 }

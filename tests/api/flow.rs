@@ -3,11 +3,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, collection, point, read};
+use crate::common::{Backend, TestApp, collection, point, read};
 
-#[tokio::test]
-async fn a_workshop_runs_from_join_to_close() {
-    let app = TestApp::start().await;
+async fn a_workshop_runs_from_join_to_close(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     assert_eq!(workshop.code.len(), 7, "codes look like K7M-4QX");
@@ -183,9 +182,8 @@ async fn a_workshop_runs_from_join_to_close() {
     assert_eq!(app.feature_count(&young).await, 3);
 }
 
-#[tokio::test]
-async fn analysts_review_merge_and_hide() {
-    let app = TestApp::start().await;
+async fn analysts_review_merge_and_hide(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let participant = app.join(&workshop.code, "Jóvenes").await;
@@ -273,9 +271,8 @@ async fn analysts_review_merge_and_hide() {
     assert_eq!(actions, ["create", "review", "hide", "unhide"]);
 }
 
-#[tokio::test]
-async fn bbox_workshop_and_symbol_filters_select_the_right_features() {
-    let app = TestApp::start().await;
+async fn bbox_workshop_and_symbol_filters_select_the_right_features(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let participant = app.join(&workshop.code, "Jóvenes").await;
@@ -341,9 +338,8 @@ async fn bbox_workshop_and_symbol_filters_select_the_right_features() {
     );
 }
 
-#[tokio::test]
-async fn features_survive_a_restart() {
-    let app = TestApp::start().await;
+async fn features_survive_a_restart(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let participant = app.join(&workshop.code, "Docentes").await;
@@ -355,9 +351,9 @@ async fn features_survive_a_restart() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let dir = app.stop().await;
+    let database = app.stop().await;
 
-    let again = TestApp::start_with(dir, trama::Limits::default()).await;
+    let again = TestApp::start_on(database, trama::Limits::default()).await;
     assert_eq!(
         again.feature_count(&participant).await,
         1,
@@ -370,9 +366,8 @@ async fn features_survive_a_restart() {
     assert_eq!(legend.as_array().expect("legend").len(), 5);
 }
 
-#[tokio::test]
-async fn a_legend_cannot_drop_a_symbol_in_use() {
-    let app = TestApp::start().await;
+async fn a_legend_cannot_drop_a_symbol_in_use(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let participant = app.join(&workshop.code, "Docentes").await;
@@ -420,3 +415,11 @@ async fn a_legend_cannot_drop_a_symbol_in_use() {
     assert_eq!(updated[4]["labels"]["es"], "Comedor / merendero");
     assert_eq!(app.feature_count(&participant).await, 1);
 }
+
+crate::both_backends!(
+    a_workshop_runs_from_join_to_close,
+    analysts_review_merge_and_hide,
+    bbox_workshop_and_symbol_filters_select_the_right_features,
+    features_survive_a_restart,
+    a_legend_cannot_drop_a_symbol_in_use
+);

@@ -3,11 +3,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::common::{TestApp, collection, point, read};
+use crate::common::{Backend, TestApp, collection, point, read};
 
-#[tokio::test]
-async fn a_retry_with_the_same_key_replays_the_first_answer() {
-    let app = TestApp::start().await;
+async fn a_retry_with_the_same_key_replays_the_first_answer(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let token = app.join(&workshop.code, "Jóvenes").await;
@@ -49,9 +48,8 @@ async fn a_retry_with_the_same_key_replays_the_first_answer() {
     assert_eq!(app.feature_count(&token).await, 2);
 }
 
-#[tokio::test]
-async fn concurrent_retries_store_one_copy() {
-    let app = TestApp::start().await;
+async fn concurrent_retries_store_one_copy(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let token = app.join(&workshop.code, "Docentes").await;
@@ -72,3 +70,8 @@ async fn concurrent_retries_store_one_copy() {
     assert_eq!(ids.len(), 1, "every attempt got the same feature");
     assert_eq!(app.feature_count(&token).await, 1);
 }
+
+crate::both_backends!(
+    a_retry_with_the_same_key_replays_the_first_answer,
+    concurrent_retries_store_one_copy
+);

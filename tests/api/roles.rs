@@ -3,11 +3,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{TestApp, point, read};
+use crate::common::{Backend, TestApp, point, read};
 
-#[tokio::test]
-async fn without_a_token_only_health_and_the_project_list_answer() {
-    let app = TestApp::start().await;
+async fn without_a_token_only_health_and_the_project_list_answer(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     assert_eq!(app.get("/healthz", None).await.0, StatusCode::OK);
     let (status, projects) = app.get("/api/projects", None).await;
@@ -53,9 +52,8 @@ async fn without_a_token_only_health_and_the_project_list_answer() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn each_role_can_do_its_part_and_no_more() {
-    let app = TestApp::start().await;
+async fn each_role_can_do_its_part_and_no_more(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let participant = app.join(&workshop.code, "Jóvenes").await;
@@ -334,9 +332,8 @@ async fn each_role_can_do_its_part_and_no_more() {
     );
 }
 
-#[tokio::test]
-async fn an_expired_token_is_refused() {
-    let app = TestApp::start().await;
+async fn an_expired_token_is_refused(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let user = trama::store::User {
         id: uuid::Uuid::new_v4(),
         username: "old".into(),
@@ -363,9 +360,8 @@ async fn an_expired_token_is_refused() {
     );
 }
 
-#[tokio::test]
-async fn a_user_logs_in_for_a_token_and_wrong_passwords_are_limited() {
-    let app = TestApp::start().await;
+async fn a_user_logs_in_for_a_token_and_wrong_passwords_are_limited(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let admin = app
         .token_for("root", trama::domain::access::Role::Admin)
         .await;
@@ -403,3 +399,10 @@ async fn a_user_logs_in_for_a_token_and_wrong_passwords_are_limited() {
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+crate::both_backends!(
+    without_a_token_only_health_and_the_project_list_answer,
+    each_role_can_do_its_part_and_no_more,
+    an_expired_token_is_refused,
+    a_user_logs_in_for_a_token_and_wrong_passwords_are_limited
+);

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, collection, point, read};
+use crate::common::{Backend, TestApp, collection, point, read};
 
 fn polygon(ring: Value) -> Value {
     json!({"type": "Feature", "properties": {"symbol": "zona_riesgo"}, "geometry": {"type": "Polygon", "coordinates": [ring]}})
@@ -26,9 +26,8 @@ async fn refused(app: &TestApp, token: &str, body: &Value) -> (StatusCode, Strin
     (status, pointer, detail)
 }
 
-#[tokio::test]
-async fn each_kind_of_bad_feature_is_refused_with_where_and_why() {
-    let app = TestApp::start().await;
+async fn each_kind_of_bad_feature_is_refused_with_where_and_why(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let token = app.join(&workshop.code, "Jóvenes").await;
@@ -158,9 +157,8 @@ async fn each_kind_of_bad_feature_is_refused_with_where_and_why() {
     assert_eq!(app.feature_count(&token).await, 0, "nothing was stored");
 }
 
-#[tokio::test]
-async fn a_batch_with_one_bad_feature_stores_none_and_names_it() {
-    let app = TestApp::start().await;
+async fn a_batch_with_one_bad_feature_stores_none_and_names_it(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let token = app.join(&workshop.code, "Jóvenes").await;
@@ -175,9 +173,8 @@ async fn a_batch_with_one_bad_feature_stores_none_and_names_it() {
     assert_eq!(app.feature_count(&token).await, 0);
 }
 
-#[tokio::test]
-async fn too_many_vertices_are_refused() {
-    let app = TestApp::start().await;
+async fn too_many_vertices_are_refused(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let token = app.join(&workshop.code, "Jóvenes").await;
@@ -190,12 +187,14 @@ async fn too_many_vertices_are_refused() {
     assert!(detail.contains("20001 vertices"), "{detail}");
 }
 
-#[tokio::test]
-async fn oversized_non_json_and_wrongly_typed_bodies_get_problem_json() {
-    let app = TestApp::start_with_limits(trama::Limits {
-        max_body_bytes: 64 * 1024,
-        ..trama::Limits::default()
-    })
+async fn oversized_non_json_and_wrongly_typed_bodies_get_problem_json(backend: Backend) {
+    let app = TestApp::start_with_limits(
+        backend,
+        trama::Limits {
+            max_body_bytes: 64 * 1024,
+            ..trama::Limits::default()
+        },
+    )
     .await;
     let staff = app.project().await;
     let path = "/api/projects/lomas/features";
@@ -269,9 +268,8 @@ async fn oversized_non_json_and_wrongly_typed_bodies_get_problem_json() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn joining_needs_a_real_code_and_group_and_guessing_is_rate_limited() {
-    let app = TestApp::start().await;
+async fn joining_needs_a_real_code_and_group_and_guessing_is_rate_limited(backend: Backend) {
+    let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let (status, problem) = app
@@ -311,3 +309,11 @@ async fn joining_needs_a_real_code_and_group_and_guessing_is_rate_limited() {
         "even the right code waits after ten wrong ones"
     );
 }
+
+crate::both_backends!(
+    each_kind_of_bad_feature_is_refused_with_where_and_why,
+    a_batch_with_one_bad_feature_stores_none_and_names_it,
+    too_many_vertices_are_refused,
+    oversized_non_json_and_wrongly_typed_bodies_get_problem_json,
+    joining_needs_a_real_code_and_group_and_guessing_is_rate_limited
+);

@@ -1,5 +1,6 @@
-//! A real Trama server on a free port over a fresh SQLite file, and typed helpers to drive
-//! it over HTTP. Each test gets its own server and database.
+//! A real Trama server on a free port over a fresh database — a SQLite file, or a database
+//! created for the test on the local PostgreSQL and dropped after it — and typed helpers to
+//! drive it over HTTP.
 #![allow(dead_code)]
 
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::time::Duration;
 use chrono::Utc;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
+use sqlx::Connection;
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -16,32 +18,112 @@ use trama::domain::access::Role;
 use trama::store::{self, NewToken, Store, User};
 use trama::{AppState, Limits, identity};
 
+/// Which storage backend a test runs on. Every API test runs on both (see `both_backends!`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database for one test: a SQLite file in a temporary directory, or a fresh PostgreSQL
+/// database that is dropped when this is dropped.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: TempDir,
+    postgres: Option<(String, String)>,
+}
+
+/// The local PostgreSQL (trust auth); override with TRAMA_TEST_POSTGRES_URL.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TRAMA_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+impl TestDatabase {
+    pub async fn new(backend: Backend) -> Self {
+        let dir = TempDir::new().expect("temp dir");
+        match backend {
+            Backend::Sqlite => Self {
+                url: format!("sqlite://{}", dir.path().join("trama.db").display()),
+                _dir: dir,
+                postgres: None,
+            },
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let name = format!("trama_test_{}", uuid::Uuid::new_v4().simple());
+                let mut connection = sqlx::postgres::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {admin} is needed for the PostgreSQL half of the tests ({e}); .ci/run starts it")
+                });
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut connection)
+                    .await
+                    .expect("create test database");
+                let (base, _) = admin.rsplit_once('/').expect("database URL");
+                Self {
+                    url: format!("{base}/{name}"),
+                    _dir: dir,
+                    postgres: Some((admin, name)),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs outside async code: use a small runtime on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                if let Ok(mut connection) = sqlx::postgres::PgConnection::connect(&admin).await {
+                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(drop))
+                        .execute(&mut connection)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
-    pub dir: TempDir,
+    pub database: TestDatabase,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestApp {
-    pub async fn start() -> Self {
-        Self::start_with(TempDir::new().expect("temp dir"), Limits::default()).await
+    pub async fn start(backend: Backend) -> Self {
+        Self::start_on(TestDatabase::new(backend).await, Limits::default()).await
     }
 
-    pub async fn start_with_limits(limits: Limits) -> Self {
-        Self::start_with(TempDir::new().expect("temp dir"), limits).await
+    pub async fn start_with_limits(backend: Backend, limits: Limits) -> Self {
+        Self::start_on(TestDatabase::new(backend).await, limits).await
     }
 
-    /// Starts a server on the database file inside `dir` (created if missing).
-    pub async fn start_with(dir: TempDir, limits: Limits) -> Self {
+    /// Starts a server on `database` (migrated on start if needed).
+    pub async fn start_on(database: TestDatabase, limits: Limits) -> Self {
         // Server logs, including the text of internal errors, when RUST_LOG asks for them.
         if std::env::var_os("RUST_LOG").is_some() {
             trama::telemetry::init();
         }
-        let url = format!("sqlite://{}", dir.path().join("trama.db").display());
-        let store = store::connect(&url).await.expect("database");
+        let options = store::StoreOptions {
+            max_connections: 4,
+            ..store::StoreOptions::default()
+        };
+        let store = store::connect_with(&database.url, &options)
+            .await
+            .expect("database");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
@@ -61,21 +143,22 @@ impl TestApp {
             base,
             client: reqwest::Client::new(),
             store,
-            dir,
+            database,
             shutdown: Some(tx),
             server: Some(server),
         }
     }
 
-    /// Stops the server gracefully and hands back its directory, to start again on it.
-    pub async fn stop(mut self) -> TempDir {
+    /// Stops the server gracefully and hands back its database, to start again on it.
+    pub async fn stop(mut self) -> TestDatabase {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         if let Some(server) = self.server.take() {
             server.await.expect("join").expect("server ran");
         }
-        self.dir
+        let Self { database, .. } = self;
+        database
     }
 
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
@@ -254,4 +337,24 @@ pub fn point(symbol: &str, lon: f64, lat: f64) -> Value {
 
 pub fn collection(features: Vec<Value>) -> Value {
     json!({"type": "FeatureCollection", "features": features})
+}
+
+/// Runs each listed `async fn name(backend: Backend)` as two tests, `sqlite::name` and
+/// `postgres::name`: one suite, a matrix of backends.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($crate::common::Backend::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($crate::common::Backend::Postgres).await
+            })*
+        }
+    };
 }

@@ -1,0 +1,548 @@
+//! The PostgreSQL + PostGIS backend, for deployments that outgrow one machine: several Trama
+//! instances over one database. Everything shared (idempotency keys, failed-attempt counts,
+//! tokens) lives in the database, not in one process.
+
+mod features;
+mod rows;
+
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{QueryBuilder, Row};
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::{
+    IdempotentResponse, NewToken, Participant, Store, StoreError, StoreOptions, StoreResult, User,
+};
+use crate::domain::access::{Principal, Role};
+use crate::domain::annotation::{Annotation, AnnotationTarget};
+use crate::domain::feature::{Author, Feature, FeatureFilter};
+use crate::domain::legend::Symbol;
+use crate::domain::project::Project;
+use crate::domain::workshop::{JoinCode, Workshop};
+use rows::{opt_uuid, uuid};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to a `postgres://` URL, waiting up to `options.wait` for the server to come up
+    /// (saying what it waits for), then applies pending migrations. Several instances may
+    /// start at once: sqlx serialises their migrations with an advisory lock.
+    pub async fn connect(url: &str, options: &StoreOptions) -> StoreResult<Self> {
+        let connect = PgConnectOptions::from_str(url)?.application_name("trama");
+        let target = format!(
+            "{}:{}/{}",
+            connect.get_host(),
+            connect.get_port(),
+            connect.get_database().unwrap_or("postgres")
+        );
+        let deadline = Instant::now() + options.wait;
+        let mut delay = Duration::from_millis(250);
+        let mut attempt = 1;
+        let pool = loop {
+            // Connections are checked before use, so after a database restart broken ones are
+            // replaced instead of failing requests.
+            let result = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(5))
+                .test_before_acquire(true)
+                .connect_with(connect.clone())
+                .await;
+            match result {
+                Ok(pool) => break pool,
+                Err(error) if Instant::now() + delay < deadline && is_unreachable(&error) => {
+                    tracing::warn!(%target, attempt, %error, "waiting for PostgreSQL");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                    attempt += 1;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        };
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+/// Errors that mean "the server is not there (yet)", worth waiting out at startup.
+fn is_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut => true,
+        // 57P03: the database system is starting up.
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| code == "57P03"),
+        _ => false,
+    }
+}
+
+fn unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO users (id, username, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(user.id)
+            .bind(&user.username)
+            .bind(user.role.as_str())
+            .bind(password_hash)
+            .bind(user.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| {
+                if unique_violation(&e) {
+                    StoreError::Conflict(format!("the username \"{}\" is taken", user.username))
+                } else {
+                    e.into()
+                }
+            })?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>> {
+        let row = sqlx::query(
+            "SELECT id, username, role, password_hash, created_at FROM users WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok((rows::user(&row)?, row.try_get("password_hash")?)))
+            .transpose()
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        sqlx::query("SELECT id, username, role, created_at FROM users ORDER BY username")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::user)
+            .collect()
+    }
+
+    #[instrument(skip_all)]
+    async fn create_user_token(&self, user_id: Uuid, token: &NewToken) -> StoreResult<()> {
+        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(&token.hash)
+            .bind(user_id)
+            .bind(token.created_at)
+            .bind(token.expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn principal_for_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Principal>> {
+        let row = sqlx::query(
+            "SELECT t.expires_at, t.user_id, u.username, u.role,
+                    t.participant_id, p.display_name, p.workshop_id, p.group_id, w.project_id
+             FROM api_tokens t
+             LEFT JOIN users u ON u.id = t.user_id
+             LEFT JOIN participants p ON p.id = t.participant_id
+             LEFT JOIN workshops w ON w.id = p.workshop_id
+             WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let expires_at: Option<DateTime<Utc>> = row.try_get("expires_at")?;
+        if expires_at.is_some_and(|at| at <= now) {
+            return Ok(None);
+        }
+        if let Some(id) = opt_uuid(&row, "user_id")? {
+            let role: String = row.try_get("role")?;
+            return Ok(Some(Principal::User {
+                id,
+                username: row.try_get("username")?,
+                role: Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+            }));
+        }
+        Ok(Some(Principal::Participant {
+            id: uuid(&row, "participant_id")?,
+            project_id: uuid(&row, "project_id")?,
+            workshop_id: uuid(&row, "workshop_id")?,
+            group_id: uuid(&row, "group_id")?,
+            display_name: row.try_get("display_name")?,
+        }))
+    }
+
+    async fn record_auth_failure(
+        &self,
+        scope: &str,
+        client: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        // Old entries are pruned here so that the table stays small without a background job.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM auth_failures WHERE at < $1")
+            .bind(now.timestamp() - 86_400)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO auth_failures (scope, client, at) VALUES ($1, $2, $3)")
+            .bind(scope)
+            .bind(client)
+            .bind(now.timestamp())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn count_auth_failures(
+        &self,
+        scope: &str,
+        client: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<u32> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM auth_failures WHERE scope = $1 AND client = $2 AND at >= $3",
+        )
+        .bind(scope)
+        .bind(client)
+        .bind(since.timestamp())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
+    #[instrument(skip_all)]
+    async fn create_project(&self, project: &Project) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(project.id)
+        .bind(&project.slug)
+        .bind(&project.name)
+        .bind(&project.description)
+        .bind(&project.default_locale)
+        .bind(project.area.as_ref().map(|a| a.to_geojson_string()))
+        .bind(project.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| {
+            if unique_violation(&e) {
+                StoreError::Conflict(format!("a project with slug \"{}\" exists", project.slug))
+            } else {
+                e.into()
+            }
+        })?;
+        Ok(())
+    }
+
+    async fn list_projects(&self) -> StoreResult<Vec<Project>> {
+        sqlx::query("SELECT * FROM projects ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::project)
+            .collect()
+    }
+
+    async fn find_project(&self, slug: &str) -> StoreResult<Option<Project>> {
+        let row = sqlx::query("SELECT * FROM projects WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::project).transpose()
+    }
+
+    async fn find_project_by_id(&self, id: Uuid) -> StoreResult<Option<Project>> {
+        let row = sqlx::query("SELECT * FROM projects WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::project).transpose()
+    }
+
+    async fn legend(&self, project_id: Uuid) -> StoreResult<Vec<Symbol>> {
+        sqlx::query("SELECT * FROM symbols WHERE project_id = $1 ORDER BY position")
+            .bind(project_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::symbol)
+            .collect()
+    }
+
+    #[instrument(skip_all)]
+    async fn replace_legend(&self, project_id: Uuid, symbols: &[Symbol]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let in_use: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT s.key, COUNT(f.id) FROM symbols s JOIN features f ON f.symbol_id = s.id
+             WHERE s.project_id = $1 GROUP BY s.key",
+        )
+        .bind(project_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let dropped: Vec<String> = in_use
+            .iter()
+            .filter(|(key, _)| !symbols.iter().any(|s| &s.key == key))
+            .map(|(key, count)| format!("\"{key}\" ({count} features)"))
+            .collect();
+        if !dropped.is_empty() {
+            return Err(StoreError::Conflict(format!(
+                "the legend would drop symbols still in use: {}; keep them or move their features first",
+                dropped.join(", ")
+            )));
+        }
+        let mut delete = QueryBuilder::new("DELETE FROM symbols WHERE project_id = ");
+        delete.push_bind(project_id);
+        if !symbols.is_empty() {
+            delete.push(" AND key NOT IN (");
+            let mut keys = delete.separated(", ");
+            for symbol in symbols {
+                keys.push_bind(&symbol.key);
+            }
+            delete.push(")");
+        }
+        delete.build().execute(&mut *tx).await?;
+        for (position, symbol) in symbols.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO symbols (id, project_id, key, labels, kind, geometry_types, color, icon, weight, sensitive, position)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 ON CONFLICT (project_id, key) DO UPDATE SET
+                   labels = excluded.labels, kind = excluded.kind, geometry_types = excluded.geometry_types,
+                   color = excluded.color, icon = excluded.icon, weight = excluded.weight,
+                   sensitive = excluded.sensitive, position = excluded.position",
+            )
+            .bind(Uuid::new_v4())
+            .bind(project_id)
+            .bind(&symbol.key)
+            .bind(sqlx::types::Json(&symbol.labels))
+            .bind(symbol.kind.as_str())
+            .bind(sqlx::types::Json(&symbol.geometry_types))
+            .bind(&symbol.color)
+            .bind(&symbol.icon)
+            .bind(symbol.weight)
+            .bind(symbol.sensitive)
+            .bind(i32::try_from(position).unwrap_or(i32::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn create_workshop(&self, workshop: &Workshop) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO workshops (id, project_id, title, place, starts_at, ends_at, facilitator_id, status, join_code, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(workshop.id)
+        .bind(workshop.project_id)
+        .bind(&workshop.title)
+        .bind(&workshop.place)
+        .bind(workshop.starts_at)
+        .bind(workshop.ends_at)
+        .bind(workshop.facilitator_id)
+        .bind(workshop.status.as_str())
+        .bind(workshop.join_code.as_str())
+        .bind(workshop.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            if unique_violation(&e) {
+                StoreError::Conflict("join code already in use".into())
+            } else {
+                e.into()
+            }
+        })?;
+        for (position, group) in workshop.groups.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO workshop_groups (id, workshop_id, name, position) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(group.id)
+            .bind(workshop.id)
+            .bind(&group.name)
+            .bind(i32::try_from(position).unwrap_or(i32::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn find_workshop(&self, id: Uuid) -> StoreResult<Option<Workshop>> {
+        let row = sqlx::query("SELECT * FROM workshops WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        self.with_groups(row).await
+    }
+
+    async fn find_open_workshop_by_code(&self, code: &JoinCode) -> StoreResult<Option<Workshop>> {
+        let row = sqlx::query("SELECT * FROM workshops WHERE join_code = $1 AND status = 'open'")
+            .bind(code.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        self.with_groups(row).await
+    }
+
+    async fn list_workshops(&self, project_id: Uuid) -> StoreResult<Vec<Workshop>> {
+        let mut workshops: Vec<Workshop> =
+            sqlx::query("SELECT * FROM workshops WHERE project_id = $1 ORDER BY created_at")
+                .bind(project_id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(rows::workshop)
+                .collect::<StoreResult<_>>()?;
+        let groups = sqlx::query(
+            "SELECT g.* FROM workshop_groups g JOIN workshops w ON w.id = g.workshop_id
+             WHERE w.project_id = $1 ORDER BY g.position",
+        )
+        .bind(project_id)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in &groups {
+            let workshop_id = uuid(row, "workshop_id")?;
+            if let Some(w) = workshops.iter_mut().find(|w| w.id == workshop_id) {
+                w.groups.push(rows::group(row)?);
+            }
+        }
+        Ok(workshops)
+    }
+
+    #[instrument(skip_all)]
+    async fn close_workshop(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE workshops SET status = 'closed', closed_at = $1 WHERE id = $2 AND status = 'open'")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn create_participant(
+        &self,
+        participant: &Participant,
+        token: &NewToken,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO participants (id, workshop_id, group_id, display_name, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(participant.id)
+            .bind(participant.workshop_id)
+            .bind(participant.group_id)
+            .bind(&participant.display_name)
+            .bind(participant.created_at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO api_tokens (token_hash, participant_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(&token.hash)
+            .bind(participant.id)
+            .bind(token.created_at)
+            .bind(token.expires_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn insert_features(
+        &self,
+        features: &[Feature],
+        answer: Option<&IdempotentResponse>,
+    ) -> StoreResult<()> {
+        self.insert_features_tx(features, answer).await
+    }
+
+    async fn idempotent_response(
+        &self,
+        principal: &str,
+        key: &str,
+    ) -> StoreResult<Option<IdempotentResponse>> {
+        let row = sqlx::query("SELECT * FROM idempotency_keys WHERE principal = $1 AND key = $2")
+            .bind(principal)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(IdempotentResponse {
+                principal: row.try_get("principal")?,
+                key: row.try_get("key")?,
+                request_hash: row.try_get("request_hash")?,
+                status: u16::try_from(row.try_get::<i32, _>("status")?).unwrap_or(500),
+                body: row.try_get("response")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn list_features(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> StoreResult<Vec<Feature>> {
+        self.query_features(project_id, filter).await
+    }
+
+    async fn find_feature(&self, id: Uuid) -> StoreResult<Option<Feature>> {
+        self.feature_by_id(id).await
+    }
+
+    async fn save_feature_revision(
+        &self,
+        feature: &Feature,
+        action: &str,
+        actor: &Author,
+    ) -> StoreResult<()> {
+        self.update_feature_tx(feature, action, actor).await
+    }
+
+    async fn feature_history(&self, id: Uuid) -> StoreResult<Vec<super::FeatureRevision>> {
+        self.history(id).await
+    }
+
+    async fn add_annotation(&self, annotation: &Annotation) -> StoreResult<()> {
+        self.insert_annotation(annotation).await
+    }
+
+    async fn list_annotations(&self, target: &AnnotationTarget) -> StoreResult<Vec<Annotation>> {
+        self.annotations(target).await
+    }
+}
+
+impl PostgresStore {
+    async fn with_groups(
+        &self,
+        row: Option<sqlx::postgres::PgRow>,
+    ) -> StoreResult<Option<Workshop>> {
+        let Some(row) = row else { return Ok(None) };
+        let mut workshop = rows::workshop(&row)?;
+        workshop.groups =
+            sqlx::query("SELECT * FROM workshop_groups WHERE workshop_id = $1 ORDER BY position")
+                .bind(workshop.id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(rows::group)
+                .collect::<StoreResult<_>>()?;
+        Ok(Some(workshop))
+    }
+}
