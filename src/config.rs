@@ -36,17 +36,46 @@ pub enum Command {
     Demo(DatabaseArgs),
     /// Write synthetic drawings over Lomas de Zamora as a GeoJSON FeatureCollection.
     Generate(GenerateArgs),
+    /// Copy a whole database into another, keeping ids (e.g. a workshop laptop's SQLite file
+    /// into the central PostgreSQL). Copying twice adds nothing.
+    Copy(CopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// Source database URL.
+    #[arg(long)]
+    pub from: DatabaseUrl,
+    /// Target database URL (created and migrated if needed).
+    #[arg(long)]
+    pub to: DatabaseUrl,
 }
 
 #[derive(Debug, Args)]
 pub struct DatabaseArgs {
-    /// Database URL: sqlite://path/to/file.db (created on first start).
+    /// Database URL: sqlite://path/to/file.db (created on first start) or
+    /// postgres://user:password@host:5432/database (PostGIS 3 needed).
     #[arg(
         long = "database",
         env = "TRAMA_DATABASE_URL",
         default_value = "sqlite://trama.db"
     )]
     pub database: DatabaseUrl,
+    /// Most PostgreSQL connections this instance opens.
+    #[arg(long, env = "TRAMA_DATABASE_POOL_SIZE", default_value_t = 16)]
+    pub database_pool_size: u32,
+    /// Seconds to wait at startup for PostgreSQL to accept connections.
+    #[arg(long, env = "TRAMA_DATABASE_WAIT", default_value_t = 30)]
+    pub database_wait_secs: u64,
+}
+
+impl DatabaseArgs {
+    pub fn store_options(&self) -> crate::store::StoreOptions {
+        crate::store::StoreOptions {
+            max_connections: self.database_pool_size.max(1),
+            wait: std::time::Duration::from_secs(self.database_wait_secs),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -1,73 +1,28 @@
 //! The `trama` binary as an operator uses it: migrate, users, tokens, demo, generate, and a
 //! server that prints its URL and stops cleanly on SIGTERM.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Output, Stdio};
+mod support;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tempfile::TempDir;
 
+use support::{Server, run, text};
+
+/// `trama` in `dir`, with its database there.
 fn trama(dir: &TempDir) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trama"));
-    command
-        .current_dir(dir.path())
-        .env(
-            "TRAMA_DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("cli.db").display()),
-        )
-        .env("RUST_LOG", "info");
+    let mut command = support::trama();
+    command.current_dir(dir.path()).env(
+        "TRAMA_DATABASE_URL",
+        format!("sqlite://{}", dir.path().join("cli.db").display()),
+    );
     command
 }
 
-fn run(command: &mut Command, stdin: &str) -> Output {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write");
-    child.wait_with_output().expect("wait")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Starts `trama serve` on a free port and reads the URL it logs.
-fn serve(dir: &TempDir) -> (Child, String) {
-    let mut child = trama(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn server");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let Some(Ok(line)) = lines.next() else { break };
-        if let Some(at) = line.find("http://") {
-            let url = line[at..]
-                .split_whitespace()
-                .next()
-                .expect("url")
-                .trim_end_matches('/')
-                .to_owned();
-            // Keep draining the log so the server never blocks on a full pipe.
-            std::thread::spawn(move || lines.for_each(drop));
-            return (child, url);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server never printed its URL");
+fn serve(dir: &TempDir) -> Server {
+    Server::start_command(trama(dir).args(["serve", "--listen", "127.0.0.1:0"]))
 }
 
 #[tokio::test]
@@ -109,7 +64,8 @@ async fn an_operator_sets_up_users_and_tokens_and_the_server_stops_cleanly() {
     );
     assert!(!unknown.status.success());
 
-    let (mut server, url) = serve(&dir);
+    let mut server = serve(&dir);
+    let url = server.url.clone();
     let client = reqwest::Client::new();
     let me: Value = client
         .get(format!("{url}/api/me"))
@@ -134,7 +90,7 @@ async fn an_operator_sets_up_users_and_tokens_and_the_server_stops_cleanly() {
     );
 
     // SIGTERM: the server finishes and exits successfully.
-    let pid = server.id().to_string();
+    let pid = server.child.id().to_string();
     assert!(
         Command::new("kill")
             .args(["-TERM", &pid])
@@ -144,7 +100,7 @@ async fn an_operator_sets_up_users_and_tokens_and_the_server_stops_cleanly() {
     );
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if let Some(status) = server.try_wait().expect("wait") {
+        if let Some(status) = server.child.try_wait().expect("wait") {
             assert!(status.success(), "exit status {status}");
             break;
         }
@@ -171,7 +127,8 @@ async fn the_demo_seeds_a_project_once_and_its_token_works() {
     let again = run(trama(&dir).arg("demo"), "");
     assert!(text(&again.stdout).contains("already there"));
 
-    let (mut server, url) = serve(&dir);
+    let server = serve(&dir);
+    let url = server.url.clone();
     let client = reqwest::Client::new();
     let features: Value = client
         .get(format!("{url}/api/projects/lomas-de-zamora/features"))
@@ -219,8 +176,7 @@ async fn the_demo_seeds_a_project_once_and_its_token_works() {
         .filter_map(|w| w["status"].as_str())
         .collect();
     assert_eq!(statuses, ["closed", "open"]);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }
 
 #[test]

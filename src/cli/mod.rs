@@ -11,7 +11,7 @@ use chrono::Utc;
 use tokio::net::TcpListener;
 
 use crate::config::{
-    Cli, Command, DatabaseArgs, GenerateArgs, ServeArgs, TokenCommand, UserCommand,
+    Cli, Command, CopyArgs, DatabaseArgs, GenerateArgs, ServeArgs, TokenCommand, UserCommand,
 };
 use crate::domain::feature::FeatureLimits;
 use crate::domain::generate;
@@ -47,11 +47,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }) => create_token(&database, &username, expires).await,
         Command::Demo(db) => demo::seed(open(&db).await?.as_ref()).await,
         Command::Generate(args) => write_generated(&args),
+        Command::Copy(args) => copy(&args).await,
     }
 }
 
 async fn open(db: &DatabaseArgs) -> anyhow::Result<std::sync::Arc<dyn store::Store>> {
-    store::connect(db.database.expose())
+    store::connect_with(db.database.expose(), &db.store_options())
         .await
         .with_context(|| format!("could not open the database {}", db.database))
 }
@@ -137,6 +138,24 @@ async fn create_token(
         expires_at.map_or("never expires".to_owned(), |at| format!("expires {at}"))
     );
     println!("{token}");
+    Ok(())
+}
+
+async fn copy(args: &CopyArgs) -> anyhow::Result<()> {
+    let report = store::copy_database(
+        args.from.expose(),
+        args.to.expose(),
+        &store::StoreOptions::default(),
+    )
+    .await
+    .with_context(|| format!("could not copy {} into {}", args.from, args.to))?;
+    println!("copied {} into {}:", args.from, args.to);
+    for table in &report {
+        println!(
+            "  {:<18} {:>9} rows read, {:>9} new",
+            table.table, table.read, table.inserted
+        );
+    }
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Storage: one `Store` trait with a method per question the application asks, and one
 //! implementation per backend. All SQL lives below this module.
 
+mod copy;
 mod postgres;
 mod sqlite;
 
@@ -19,6 +20,7 @@ use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
 use crate::domain::workshop::{JoinCode, Workshop};
 
+pub use copy::{CopiedTable, copy_database};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

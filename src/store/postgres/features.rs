@@ -33,13 +33,14 @@ impl PostgresStore {
         if let Some(answer) = answer {
             sqlx::query(
                 "INSERT INTO idempotency_keys (principal, key, request_hash, status, response, created_at)
-                 VALUES ($1, $2, $3, $4, $5, now())",
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&answer.principal)
             .bind(&answer.key)
             .bind(&answer.request_hash)
             .bind(i32::from(answer.status))
             .bind(&answer.body)
+            .bind(chrono::Utc::now())
             .execute(&mut *tx)
             .await
             .map_err(|e| {

@@ -73,6 +73,13 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// The connection pool, for whole-database operations (`trama copy`).
+    pub(crate) fn pool(&self) -> PgPool {
+        self.pool.clone()
+    }
+}
+
 /// Errors that mean "the server is not there (yet)", worth waiting out at startup.
 fn is_unreachable(error: &sqlx::Error) -> bool {
     match error {

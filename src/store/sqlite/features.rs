@@ -34,13 +34,14 @@ impl SqliteStore {
         if let Some(answer) = answer {
             sqlx::query(
                 "INSERT INTO idempotency_keys (principal, key, request_hash, status, response, created_at)
-                 VALUES (?, ?, ?, ?, ?, datetime('now'))",
+                 VALUES (?, ?, ?, ?, ?, ?)",
             )
             .bind(&answer.principal)
             .bind(&answer.key)
             .bind(&answer.request_hash)
             .bind(i64::from(answer.status))
             .bind(&answer.body)
+            .bind(chrono::Utc::now())
             .execute(&mut *tx)
             .await
             .map_err(|e| {

@@ -67,6 +67,13 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// The writing connection, for whole-database operations (`trama copy`).
+    pub(crate) fn writer_pool(&self) -> SqlitePool {
+        self.write.clone()
+    }
+}
+
 fn unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
 }
