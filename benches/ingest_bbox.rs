@@ -7,7 +7,12 @@
 //!    runs bbox queries returning up to 500 features, with 1 and with 32 concurrent clients.
 //! 4. Samples the server's resident memory throughout and reports its peak.
 //!
-//! Run with `cargo bench --bench ingest_bbox`. Sizes: TRAMA_BENCH_INGEST, TRAMA_BENCH_STORED.
+//! Every step runs on each backend in turn (SQLite, then a fresh database on the local
+//! PostgreSQL; on PostgreSQL the 32-client run is repeated over two instances), and a summary
+//! prints both sets of figures and their ratios.
+//!
+//! Run with `cargo bench --bench ingest_bbox`. Sizes: TRAMA_BENCH_INGEST, TRAMA_BENCH_STORED;
+//! TRAMA_BENCH_BACKENDS=sqlite,postgres; TRAMA_BENCH_POSTGRES_URL for another server.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Write};
@@ -33,17 +38,28 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// The figures of one backend.
+#[derive(Default)]
+struct Figures {
+    ingest_secs: f64,
+    ingest_rate: f64,
+    /// (clients, instances, p50 ms, p99 ms, features per answer, queries/s)
+    queries: Vec<(usize, usize, f64, f64, f64, f64)>,
+    peak_mb: f64,
+}
+
 #[tokio::main]
 async fn main() {
     let ingest = env_usize("TRAMA_BENCH_INGEST", 100_000);
     let stored = env_usize("TRAMA_BENCH_STORED", 1_000_000).max(ingest);
+    let backends =
+        std::env::var("TRAMA_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
     let dir = tempfile::TempDir::new().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("bench.db").display());
     println!(
-        "Trama ingest + bbox benchmark: ingest {ingest} features over HTTP, query {stored} stored"
+        "Trama ingest + bbox benchmark: ingest {ingest} features over HTTP, query {stored} stored; backends {backends}"
     );
 
-    // The generated GeoJSON, written once: the input of both Trama and ogr2ogr.
+    // The generated GeoJSON, written once: the input of every backend and of ogr2ogr.
     let geojson_path = dir.path().join("features.geojson");
     let status = Command::new(env!("CARGO_BIN_EXE_trama"))
         .args([
@@ -60,24 +76,115 @@ async fn main() {
     assert!(status.success());
     let size_mb = std::fs::metadata(&geojson_path).unwrap().len() as f64 / 1e6;
     println!("generated {ingest} features ({size_mb:.1} MB of GeoJSON)");
+    let text = std::fs::read_to_string(&geojson_path).unwrap();
+    let collection: Value = serde_json::from_str(&text).unwrap();
+    let features = collection["features"].as_array().unwrap().clone();
+    drop((text, collection));
 
-    let token = admin_token(&db);
-    let (mut server, url) = start_server(&db);
+    // ogr2ogr on the same file, once.
+    let gpkg = dir.path().join("ogr.gpkg");
+    let started = Instant::now();
+    let ogr = Command::new("ogr2ogr")
+        .args(["-f", "GPKG"])
+        .arg(&gpkg)
+        .arg(&geojson_path)
+        .status();
+    let ogr_secs = match ogr {
+        Ok(status) if status.success() => {
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "ogr2ogr GeoJSON → GeoPackage: {secs:.2} s, {:.0} features/s",
+                ingest as f64 / secs
+            );
+            Some(secs)
+        }
+        _ => {
+            println!("ogr2ogr: not available (install gdal-bin) — no side-by-side figure");
+            None
+        }
+    };
+
+    let mut results: Vec<(&str, Figures)> = Vec::new();
+    for backend in backends.split(',').map(str::trim) {
+        let (url, cleanup) = match backend {
+            "sqlite" => (
+                format!("sqlite://{}", dir.path().join("bench.db").display()),
+                None,
+            ),
+            "postgres" => {
+                let (url, name) = create_postgres_database().await;
+                (url, Some(name))
+            }
+            other => panic!("unknown backend {other}"),
+        };
+        println!("\n== {backend} ==");
+        let figures = run_backend(&url, &features, size_mb, stored, backend == "postgres").await;
+        if let Some(name) = cleanup {
+            drop_postgres_database(&name).await;
+        }
+        results.push((
+            if backend == "sqlite" {
+                "sqlite"
+            } else {
+                "postgres"
+            },
+            figures,
+        ));
+    }
+
+    println!("\n== summary ({stored} stored features, answers of up to 500) ==");
+    for (backend, f) in &results {
+        let ratio = ogr_secs.map_or("n/a".to_owned(), |ogr| {
+            format!("{:.2}× ogr2ogr", ogr / f.ingest_secs)
+        });
+        println!(
+            "{backend:<9} ingest {:>7.0} features/s ({ratio}); peak server memory {:.0} MB",
+            f.ingest_rate, f.peak_mb
+        );
+        for (clients, instances, p50, p99, returned, qps) in &f.queries {
+            println!(
+                "{backend:<9} bbox {clients:>2} clients, {instances} instance(s): p50 {p50:6.2} ms  p99 {p99:6.2} ms  {qps:6.0} queries/s  ({returned:.0} features per answer)"
+            );
+        }
+    }
+    if let [(_, sqlite), (_, postgres)] = &results[..] {
+        println!(
+            "postgres / sqlite: ingest {:.2}×, 1-client p99 {:.2}×, 32-client queries/s {:.2}×",
+            postgres.ingest_rate / sqlite.ingest_rate,
+            postgres.queries[0].3 / sqlite.queries[0].3,
+            postgres.queries[1].5 / sqlite.queries[1].5,
+        );
+    }
+}
+
+async fn run_backend(
+    db: &str,
+    features: &[Value],
+    size_mb: f64,
+    stored: usize,
+    two_instances: bool,
+) -> Figures {
+    let ingest = features.len();
+    let token = admin_token(db);
+    let (mut server, url) = start_server(db);
     let client = reqwest::Client::new();
     let workshop = setup_project(&client, &url, &token).await;
 
     // 1. Ingest through the API.
-    let text = std::fs::read_to_string(&geojson_path).unwrap();
-    let collection: Value = serde_json::from_str(&text).unwrap();
-    let mut features = collection["features"].as_array().unwrap().clone();
-    for feature in &mut features {
-        feature["properties"]["workshop"] = json!(workshop);
-    }
     let batches: Vec<String> = features
         .chunks(BATCH)
-        .map(|chunk| json!({"type": "FeatureCollection", "features": chunk}).to_string())
+        .map(|chunk| {
+            let chunk: Vec<Value> = chunk
+                .iter()
+                .map(|f| {
+                    let mut f = f.clone();
+                    f["properties"]["workshop"] = json!(workshop);
+                    f
+                })
+                .collect();
+            json!({"type": "FeatureCollection", "features": chunk}).to_string()
+        })
         .collect();
-    drop(features);
     let batches = Arc::new(batches);
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -115,60 +222,90 @@ async fn main() {
         c.await.unwrap();
     }
     let ingest_secs = started.elapsed().as_secs_f64();
-    let rate = ingest as f64 / ingest_secs;
+    let ingest_rate = ingest as f64 / ingest_secs;
     println!(
-        "trama ingest (HTTP, validation included, {INGEST_CLIENTS} clients, batches of {BATCH}): {ingest_secs:.2} s, {rate:.0} features/s, {:.1} MB/s",
+        "ingest (HTTP, validation included, {INGEST_CLIENTS} clients, batches of {BATCH}): {ingest_secs:.2} s, {ingest_rate:.0} features/s, {:.1} MB/s",
         size_mb / ingest_secs
     );
 
-    // 2. ogr2ogr on the same file.
-    let gpkg = dir.path().join("ogr.gpkg");
-    let started = Instant::now();
-    let ogr = Command::new("ogr2ogr")
-        .args(["-f", "GPKG"])
-        .arg(&gpkg)
-        .arg(&geojson_path)
-        .status();
-    match ogr {
-        Ok(status) if status.success() => {
-            let ogr_secs = started.elapsed().as_secs_f64();
-            println!(
-                "ogr2ogr GeoJSON → GeoPackage: {ogr_secs:.2} s, {:.0} features/s",
-                ingest as f64 / ogr_secs
-            );
-            println!(
-                "ratio: trama ingests {:.2}× as fast as ogr2ogr (target ≥ 2×)",
-                ogr_secs / ingest_secs
-            );
-        }
-        _ => println!("ogr2ogr: not available (install gdal-bin) — no side-by-side figure"),
-    }
-
-    // 3. Top up to `stored` features through the store, the same insert path minus HTTP.
+    // 2. Top up through the store, the same insert path minus HTTP.
     if stored > ingest {
         let started = Instant::now();
-        top_up(&db, stored - ingest, &workshop).await;
+        top_up(db, stored - ingest, &workshop).await;
         println!(
             "topped up to {stored} stored features in {:.1} s",
             started.elapsed().as_secs_f64()
         );
     }
-    let boxes = query_boxes(2_000);
-    for concurrency in [1, 32] {
-        let (p50, p99, mean_returned, qps) =
-            bbox_queries(&client, &url, &token, &boxes, concurrency).await;
-        println!(
-            "bbox query, {stored} stored, {concurrency} client(s): p50 {p50:.2} ms, p99 {p99:.2} ms, {mean_returned:.0} features per answer (limit 500), {qps:.0} queries/s (target p99 < 20 ms)"
-        );
-    }
 
-    let peak = peak_rss_kb(server.id());
-    println!(
-        "server peak resident memory: {:.0} MB (target < 200 MB)",
-        peak as f64 / 1024.0
-    );
+    // 3. Queries: 1 client, 32 clients; on PostgreSQL also 32 clients over two instances.
+    let boxes = query_boxes(2_000);
+    let mut queries = Vec::new();
+    for concurrency in [1, 32] {
+        let (p50, p99, returned, qps) = bbox_queries(
+            &client,
+            std::slice::from_ref(&url),
+            &token,
+            &boxes,
+            concurrency,
+        )
+        .await;
+        println!(
+            "bbox, {concurrency} client(s), 1 instance: p50 {p50:.2} ms, p99 {p99:.2} ms, {returned:.0} features per answer, {qps:.0} queries/s"
+        );
+        queries.push((concurrency, 1, p50, p99, returned, qps));
+    }
+    let peak_mb = peak_rss_kb(server.id()) as f64 / 1024.0;
+    if two_instances {
+        let (mut second, second_url) = start_server(db);
+        let (p50, p99, returned, qps) =
+            bbox_queries(&client, &[url.clone(), second_url], &token, &boxes, 32).await;
+        println!(
+            "bbox, 32 clients, 2 instances: p50 {p50:.2} ms, p99 {p99:.2} ms, {returned:.0} features per answer, {qps:.0} queries/s"
+        );
+        queries.push((32, 2, p50, p99, returned, qps));
+        let _ = second.kill();
+        let _ = second.wait();
+    }
+    println!("server peak resident memory: {peak_mb:.0} MB");
     let _ = server.kill();
     let _ = server.wait();
+    Figures {
+        ingest_secs,
+        ingest_rate,
+        queries,
+        peak_mb,
+    }
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TRAMA_BENCH_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+async fn create_postgres_database() -> (String, String) {
+    use sqlx::Connection;
+    let admin = postgres_admin_url();
+    let name = format!("trama_bench_{}", uuid::Uuid::new_v4().simple());
+    let mut connection = sqlx::postgres::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    (format!("{base}/{name}"), name)
+}
+
+async fn drop_postgres_database(name: &str) {
+    use sqlx::Connection;
+    let mut connection = sqlx::postgres::PgConnection::connect(&postgres_admin_url())
+        .await
+        .unwrap();
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut connection)
+    .await;
 }
 
 fn admin_token(db: &str) -> String {
@@ -325,7 +462,7 @@ fn query_boxes(count: usize) -> Vec<String> {
 
 async fn bbox_queries(
     client: &reqwest::Client,
-    url: &str,
+    urls: &[String],
     token: &str,
     boxes: &[String],
     concurrency: usize,
@@ -334,12 +471,12 @@ async fn bbox_queries(
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..concurrency {
+    for n in 0..concurrency {
         let (boxes, next, client, url, token) = (
             boxes.clone(),
             next.clone(),
             client.clone(),
-            url.to_owned(),
+            urls[n % urls.len()].clone(),
             token.to_owned(),
         );
         tasks.push(tokio::spawn(async move {
