@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{FeatureOut, feature_response, if_match, readable_feature};
 use crate::domain::Invalid;
@@ -242,7 +243,8 @@ pub async fn feature_history(
                 action: &r.action,
                 actor: &r.actor,
                 at: r.at,
-                feature: FeatureOut::new(&r.feature, true)?,
+                feature: RawValue::from_string(FeatureOut::new(&r.feature, true).to_json()?)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
             })
         })
         .collect::<Result<_, AppError>>()?;
@@ -256,5 +258,5 @@ struct HistoryEntry<'a> {
     action: &'a str,
     actor: &'a Author,
     at: chrono::DateTime<Utc>,
-    feature: FeatureOut<'a>,
+    feature: Box<RawValue>,
 }

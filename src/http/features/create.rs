@@ -57,12 +57,9 @@ pub async fn create_features(
     let features = place_and_check(&state, &principal, &project, drafts).await?;
 
     // The author always sees what they drew, sensitive or not.
-    let out: Vec<FeatureOut> = features
-        .iter()
-        .map(|f| FeatureOut::new(f, true))
-        .collect::<Result<_, _>>()?;
+    let out: Vec<FeatureOut> = features.iter().map(|f| FeatureOut::new(f, true)).collect();
     let text = if single {
-        serde_json::to_string(&out[0]).map_err(|e| AppError::Internal(e.to_string()))?
+        out[0].to_json()?
     } else {
         collection_text(&out, false)?
     };

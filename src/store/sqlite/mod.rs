@@ -61,7 +61,14 @@ impl SqliteStore {
         MIGRATOR.run(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options.read_only(true).pragma("cache_size", "-8000"))
+            // A bbox answer is up to 500 rows: let the worker thread run ahead instead of
+            // handing them over 50 at a time.
+            .connect_with(
+                options
+                    .read_only(true)
+                    .pragma("cache_size", "-8000")
+                    .row_buffer_size(512),
+            )
             .await?;
         Ok(Self { read, write })
     }
