@@ -416,10 +416,61 @@ async fn a_legend_cannot_drop_a_symbol_in_use(backend: Backend) {
     assert_eq!(app.feature_count(&participant).await, 1);
 }
 
+/// SIGTERM during a workshop must not lose a drawing that is being uploaded: the server
+/// finishes requests in flight before it stops.
+async fn a_drawing_in_flight_is_stored_when_the_server_stops(backend: Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    let store = app.store.clone();
+    let body = point("escuela", -58.45, -34.71).to_string();
+    let (first, rest) = body.as_bytes().split_at(body.len() / 2);
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut connection = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST /api/projects/lomas/features HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    connection.write_all(head.as_bytes()).await.expect("head");
+    connection.write_all(first).await.expect("first half");
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+
+    // Shut down while half the body is still to come.
+    let stopping = tokio::spawn(app.stop());
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(
+        !stopping.is_finished(),
+        "the server waits for the request in flight"
+    );
+    connection.write_all(rest).await.expect("second half");
+    let mut response = String::new();
+    connection
+        .read_to_string(&mut response)
+        .await
+        .expect("response");
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    let _database = stopping.await.expect("stopped");
+    let project = store
+        .find_project("lomas")
+        .await
+        .expect("read")
+        .expect("project");
+    let stored = store
+        .list_features(project.id, &Default::default())
+        .await
+        .expect("list");
+    assert_eq!(stored.len(), 1);
+}
+
 crate::both_backends!(
     a_workshop_runs_from_join_to_close,
     analysts_review_merge_and_hide,
     bbox_workshop_and_symbol_filters_select_the_right_features,
     features_survive_a_restart,
-    a_legend_cannot_drop_a_symbol_in_use
+    a_legend_cannot_drop_a_symbol_in_use,
+    a_drawing_in_flight_is_stored_when_the_server_stops,
 );
