@@ -440,6 +440,16 @@ async fn top_up(db: &str, count: usize, workshop: &str) {
     if !batch.is_empty() {
         store.insert_features(&batch, None).await.unwrap();
     }
+    // After a bulk load, give the query planner its statistics now rather than when
+    // autovacuum comes round (which on a busy 2-core machine can be minutes later).
+    if db.starts_with("postgres") {
+        use sqlx::Connection;
+        let mut connection = sqlx::postgres::PgConnection::connect(db).await.unwrap();
+        sqlx::query("ANALYZE")
+            .execute(&mut connection)
+            .await
+            .unwrap();
+    }
 }
 
 /// Boxes of 100-400 m around places where people draw, as a map view zoomed into a block.

@@ -235,6 +235,11 @@ pub async fn copy_database(
         );
         report.push(copied);
     }
+    // A large copy leaves PostgreSQL's planner without statistics until autovacuum comes
+    // round; without them bbox queries may scan instead of using the GiST index.
+    if let Database::Postgres(pool) = &target {
+        sqlx::query("ANALYZE").execute(pool).await?;
+    }
     Ok(report)
 }
 
