@@ -91,6 +91,11 @@ pub struct ServeArgs {
     /// Most vertices one feature may have.
     #[arg(long, env = "TRAMA_MAX_VERTICES", default_value_t = 20_000)]
     pub max_vertices: usize,
+    /// Basemap tiles for the map pages, an XYZ URL template such as
+    /// https://tile.example.org/{z}/{x}/{y}.png (the only outside host pages may load from).
+    /// Without it, maps show a plain background with the project's area outlined.
+    #[arg(long, env = "TRAMA_TILES")]
+    pub tiles: Option<String>,
     /// Seconds after which a request is abandoned with 408.
     #[arg(long, env = "TRAMA_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout_secs: u64,

@@ -4,7 +4,8 @@
 //! - [`domain`]: the field's language (projects, legends, workshops, features, annotations,
 //!   who may do what), validated types and pure rules. No I/O.
 //! - [`store`]: the `Store` trait and its backends; all SQL lives there.
-//! - [`http`]: the JSON API, one module per resource, thin handlers.
+//! - [`http`]: the JSON API, one module per resource, thin handlers, and the pages.
+//! - [`i18n`]: message catalogues (`locales/*.json`) and language negotiation.
 //! - [`config`], [`error`], [`state`], [`telemetry`], [`identity`]: one job each.
 //! - [`cli`]: the `trama` subcommands (serve, migrate, user, token, demo, generate).
 
@@ -13,8 +14,10 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+mod embedded;
 pub mod error;
 pub mod http;
+pub mod i18n;
 pub mod identity;
 pub mod state;
 pub mod store;

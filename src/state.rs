@@ -9,6 +9,8 @@ use crate::store::Store;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub limits: Limits,
+    /// The operator's basemap tiles, an XYZ URL template; none means a plain background.
+    pub tiles: Option<String>,
 }
 
 /// Operator-tunable limits on what one request may ask of the server.

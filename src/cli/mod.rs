@@ -68,6 +68,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
             },
             ..Limits::default()
         },
+        tiles: args.tiles.clone(),
     };
     let listener = TcpListener::bind(args.listen)
         .await

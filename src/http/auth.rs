@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::store::{NewToken, Participant, User};
 
 /// How long a participant's token lasts: well past any workshop, not forever.
-const PARTICIPANT_TOKEN_DAYS: i64 = 30;
+pub const PARTICIPANT_TOKEN_DAYS: i64 = 30;
 const LOGIN_TOKEN_DAYS: i64 = 30;
 
 pub fn router() -> Router<AppState> {
@@ -51,20 +51,63 @@ async fn join_workshop(
     ClientAddr(client): ClientAddr,
     ApiJson { value: request, .. }: ApiJson<JoinRequest>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    check_attempts(&state, "join", &client).await?;
-    let workshop = match JoinCode::parse(&request.code) {
+    let joined = join(&state, &client, &request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "token": joined.token,
+            "expires_at": joined.expires_at,
+            "participant": {"id": joined.participant.id, "display_name": joined.participant.display_name},
+            "workshop": {"id": joined.workshop.id, "title": joined.workshop.title},
+            "project": joined.project_slug,
+            "group": joined.group,
+        })),
+    ))
+}
+
+/// A participant who just joined: their token (shown once) and where they are.
+pub struct Joined {
+    pub token: String,
+    pub expires_at: chrono::DateTime<Utc>,
+    pub participant: Participant,
+    pub workshop: crate::domain::workshop::Workshop,
+    pub group: crate::domain::workshop::Group,
+    pub project_slug: Option<String>,
+}
+
+/// Finds an open workshop by code for `client`, counting failures against it (429 after too
+/// many): the API's join and the join page share this.
+pub async fn open_workshop_by_code(
+    state: &AppState,
+    client: &str,
+    code: &str,
+) -> Result<crate::domain::workshop::Workshop, AppError> {
+    check_attempts(state, "join", client).await?;
+    let workshop = match JoinCode::parse(code) {
         Some(code) => state.store.find_open_workshop_by_code(&code).await?,
         None => None,
     };
-    let Some(workshop) = workshop else {
-        state
-            .store
-            .record_auth_failure("join", &client, Utc::now())
-            .await?;
-        return Err(AppError::NotFound(
-            "no open workshop has this code; check it with the facilitator".into(),
-        ));
-    };
+    match workshop {
+        Some(workshop) => Ok(workshop),
+        None => {
+            state
+                .store
+                .record_auth_failure("join", client, Utc::now())
+                .await?;
+            Err(AppError::NotFound(
+                "no open workshop has this code; check it with the facilitator".into(),
+            ))
+        }
+    }
+}
+
+/// Joins a workshop's group as a new pseudonymous participant.
+pub async fn join(
+    state: &AppState,
+    client: &str,
+    request: &JoinRequest,
+) -> Result<Joined, AppError> {
+    let workshop = open_workshop_by_code(state, client, &request.code).await?;
     let Some(group) = workshop.find_group(&request.group).cloned() else {
         let names: Vec<&str> = workshop.groups.iter().map(|g| g.name.as_str()).collect();
         return Err(AppError::invalid(
@@ -106,18 +149,19 @@ async fn join_workshop(
             },
         )
         .await?;
-    let project = state.store.find_project_by_id(workshop.project_id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "token": token,
-            "expires_at": expires_at,
-            "participant": {"id": participant.id, "display_name": participant.display_name},
-            "workshop": {"id": workshop.id, "title": workshop.title},
-            "project": project.map(|p| p.slug),
-            "group": group,
-        })),
-    ))
+    let project_slug = state
+        .store
+        .find_project_by_id(workshop.project_id)
+        .await?
+        .map(|p| p.slug);
+    Ok(Joined {
+        token,
+        expires_at,
+        participant,
+        workshop,
+        group,
+        project_slug,
+    })
 }
 
 #[derive(Deserialize)]

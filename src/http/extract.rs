@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 use sha2::{Digest, Sha256};
 
+use super::cookies;
 use crate::domain::access::Principal;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -79,7 +80,9 @@ fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The caller, authenticated by `Authorization: Bearer <token>`; 401 without a valid one.
+/// The caller, authenticated by `Authorization: Bearer <token>` or, from the pages, by the
+/// session cookie; 401 without a valid one. A cookie-authenticated request that changes
+/// something must also carry the page's CSRF token in `X-CSRF-Token` (403 otherwise).
 pub struct Auth(pub Principal);
 
 impl<S> FromRequestParts<S> for Auth
@@ -91,7 +94,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let token = parts
+        let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -99,14 +102,36 @@ where
                 v.strip_prefix("Bearer ")
                     .or_else(|| v.strip_prefix("bearer "))
             })
-            .map(str::trim)
-            .ok_or(AppError::Unauthenticated)?;
+            .map(str::trim);
+        let token = match bearer {
+            Some(token) => token,
+            None => {
+                let token = cookies::get(&parts.headers, cookies::SESSION)
+                    .ok_or(AppError::Unauthenticated)?;
+                if !parts.method.is_safe() {
+                    check_csrf(&parts.headers)?;
+                }
+                token
+            }
+        };
         let principal = state
             .store
             .principal_for_token(&hash_token(token), Utc::now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
         Ok(Auth(principal))
+    }
+}
+
+/// The page's CSRF token, sent back in the `X-CSRF-Token` header, must match its cookie.
+fn check_csrf(headers: &axum::http::HeaderMap) -> Result<(), AppError> {
+    let expected = cookies::get(headers, cookies::CSRF);
+    let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    match (expected, sent) {
+        (Some(expected), Some(sent)) if cookies::same(expected, sent) => Ok(()),
+        _ => Err(AppError::forbidden(
+            "this request comes with the session cookie but without the page's CSRF token (X-CSRF-Token)",
+        )),
     }
 }
 

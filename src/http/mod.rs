@@ -3,9 +3,11 @@
 
 mod annotations;
 mod auth;
+mod cookies;
 mod extract;
 mod features;
 mod health;
+mod pages;
 mod projects;
 mod workshops;
 
@@ -16,6 +18,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -30,6 +33,7 @@ pub use extract::hash_token;
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let max_body = state.limits.max_body_bytes;
     Router::new()
+        .merge(pages::router(&state))
         .merge(health::router())
         .merge(auth::router())
         .merge(projects::router())
@@ -53,6 +57,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             axum::http::header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        // Pages, scripts and GeoJSON compress well: it matters on a workshop's bad Wi-Fi.
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
 

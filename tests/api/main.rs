@@ -3,5 +3,6 @@
 mod common;
 mod flow;
 mod idempotency;
+mod pages;
 mod roles;
 mod validation;

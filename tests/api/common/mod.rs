@@ -113,6 +113,15 @@ impl TestApp {
 
     /// Starts a server on `database` (migrated on start if needed).
     pub async fn start_on(database: TestDatabase, limits: Limits) -> Self {
+        Self::start_at(database, limits, "127.0.0.1:0".parse().expect("address")).await
+    }
+
+    /// Starts a server at `address` (a browser test restarts on the same one).
+    pub async fn start_at(
+        database: TestDatabase,
+        limits: Limits,
+        address: std::net::SocketAddr,
+    ) -> Self {
         // Server logs, including the text of internal errors, when RUST_LOG asks for them.
         if std::env::var_os("RUST_LOG").is_some() {
             trama::telemetry::init();
@@ -124,12 +133,13 @@ impl TestApp {
         let store = store::connect_with(&database.url, &options)
             .await
             .expect("database");
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = TcpListener::bind(address).await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
         let state = AppState {
             store: store.clone(),
             limits,
+            tiles: None,
         };
         let server = tokio::spawn(trama::serve(
             listener,

@@ -1,0 +1,215 @@
+// The participant's map: pick a symbol, draw it, give it a title, save.
+// Nothing drawn is lost: every save goes through a queue kept in localStorage and is sent
+// with its own Idempotency-Key until the server answers, so it is stored exactly once.
+(function () {
+  'use strict';
+
+  var app = document.getElementById('app');
+  var project = app.dataset.project;
+  var csrf = app.dataset.csrf;
+  var locale = app.dataset.locale;
+  var messages = JSON.parse(document.getElementById('messages').textContent);
+  var queueKey = 'trama.queue.' + project;
+
+  function t(key, vars) {
+    return (messages[key] || key).replace(/\{(\w+)\}/g, function (_, name) {
+      return vars && name in vars ? String(vars[name]) : '';
+    });
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // Random v4 UUID from getRandomValues: crypto.randomUUID needs HTTPS, and workshops often
+  // run over plain HTTP on a local network.
+  function uuid() {
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join('');
+    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+  }
+
+  var status = document.getElementById('status');
+  function say(text, pending) {
+    status.textContent = text;
+    status.className = pending ? 'status pending' : 'status';
+  }
+
+  // The map: a plain background with the project's area, tiles only if the operator set them.
+  var map = L.map('map', { zoomControl: true }).setView([-34.76, -58.41], 13);
+  if (app.dataset.tiles) {
+    L.tileLayer(app.dataset.tiles, { maxZoom: 19 }).addTo(map);
+  }
+  map.pm.setLang(locale === 'es' ? 'es' : 'en');
+  map.pm.addControls({ position: 'topleft', drawControls: false, editControls: false, customControls: false });
+
+  var legend = {};
+  var drawn = L.geoJSON(null, {
+    style: function (f) { return { color: colour(f), weight: 3, fillOpacity: 0.25 }; },
+    pointToLayer: function (f, at) { return L.circleMarker(at, { radius: 9, color: '#fff', weight: 2, fillColor: colour(f), fillOpacity: 0.9 }); },
+    onEachFeature: function (f, layer) {
+      var box = el('div');
+      box.appendChild(el('strong', {}, f.properties.title || label(legend[f.properties.symbol]) || ''));
+      if (f.properties.description) box.appendChild(el('p', {}, f.properties.description));
+      layer.bindPopup(box);
+    }
+  }).addTo(map);
+
+  function colour(f) { var s = legend[f.properties.symbol]; return s ? s.color : '#555'; }
+  function label(symbol) {
+    if (!symbol) return '';
+    return symbol.labels[locale] || symbol.labels.es || symbol.labels[Object.keys(symbol.labels)[0]] || symbol.key;
+  }
+
+  function api(path, options) {
+    options = options || {};
+    options.credentials = 'same-origin';
+    options.headers = Object.assign({ 'X-CSRF-Token': csrf }, options.headers || {});
+    return fetch(path, options);
+  }
+
+  api('/api/projects/' + project).then(function (r) { return r.json(); }).then(function (p) {
+    if (p.area) {
+      var area = L.geoJSON(p.area, { style: { color: '#555', weight: 2, dashArray: '6 4', fill: false }, interactive: false }).addTo(map);
+      map.fitBounds(area.getBounds());
+    }
+  });
+
+  api('/api/projects/' + project + '/legend').then(function (r) { return r.json(); }).then(function (symbols) {
+    symbols.forEach(function (s) { legend[s.key] = s; });
+    renderPalette(symbols);
+    return api('/api/projects/' + project + '/features');
+  }).then(function (r) { return r.json(); }).then(function (collection) {
+    drawn.addData(collection);
+    flush();
+  });
+
+  // The palette, grouped by kind; a symbol drawn in more than one way offers each shape.
+  var chosen = null;
+  var shapes = { point: 'CircleMarker', line: 'Line', polygon: 'Polygon' };
+  function renderPalette(symbols) {
+    var palette = document.getElementById('palette');
+    ['risk', 'resource', 'actor', 'relation', 'other'].forEach(function (kind) {
+      var ofKind = symbols.filter(function (s) { return s.kind === kind; });
+      if (!ofKind.length) return;
+      var group = el('div', { 'class': 'kind' });
+      group.appendChild(el('h2', {}, t('draw.kind.' + kind)));
+      ofKind.forEach(function (symbol) {
+        var button = el('button', { type: 'button', 'class': 'symbol', 'aria-pressed': 'false', 'data-symbol': symbol.key });
+        var swatch = el('span', { 'class': 'swatch', 'aria-hidden': 'true' });
+        swatch.style.background = symbol.color;
+        button.appendChild(swatch);
+        button.appendChild(el('span', {}, label(symbol)));
+        button.addEventListener('click', function () { choose(symbol, symbol.geometry_types[0], button); });
+        group.appendChild(button);
+        if (symbol.geometry_types.length > 1) {
+          var row = el('div', { 'class': 'shapes' });
+          symbol.geometry_types.forEach(function (type) {
+            var shape = el('button', { type: 'button', 'data-shape': type }, { point: '•', line: '〰', polygon: '⬠' }[type]);
+            shape.setAttribute('aria-label', label(symbol) + ': ' + type);
+            shape.addEventListener('click', function () { choose(symbol, type, button); });
+            row.appendChild(shape);
+          });
+          group.appendChild(row);
+        }
+      });
+      palette.appendChild(group);
+    });
+  }
+
+  function choose(symbol, type, button) {
+    document.querySelectorAll('.symbol').forEach(function (b) { b.setAttribute('aria-pressed', 'false'); });
+    button.setAttribute('aria-pressed', 'true');
+    chosen = { symbol: symbol, type: type };
+    document.getElementById('instructions').textContent = t('draw.' + type);
+    map.pm.disableDraw();
+    map.pm.enableDraw(shapes[type], {
+      snappable: false,
+      finishOn: type === 'line' ? 'dblclick' : null,
+      templineStyle: { color: symbol.color },
+      hintlineStyle: { color: symbol.color, dashArray: '5 5' },
+      pathOptions: { color: symbol.color }
+    });
+  }
+
+  // A finished drawing asks for its title before it is saved.
+  var form = document.getElementById('feature-form');
+  var sketch = null;
+  map.on('pm:create', function (e) {
+    sketch = { layer: e.layer, symbol: chosen.symbol.key };
+    form.hidden = false;
+    document.getElementById('feature-title').focus();
+  });
+  document.getElementById('feature-cancel').addEventListener('click', function () {
+    if (sketch) map.removeLayer(sketch.layer);
+    sketch = null;
+    form.hidden = true;
+    form.reset();
+  });
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    if (!sketch) return;
+    var feature = sketch.layer.toGeoJSON();
+    feature.properties = {
+      symbol: sketch.symbol,
+      title: document.getElementById('feature-title').value,
+      description: document.getElementById('feature-description').value
+    };
+    map.removeLayer(sketch.layer);
+    sketch = null;
+    form.hidden = true;
+    form.reset();
+    enqueue(feature);
+  });
+
+  // The queue: first in, first out; an item leaves it only when the server has it.
+  function queue() { try { return JSON.parse(localStorage.getItem(queueKey)) || []; } catch (_) { return []; } }
+  function store(items) { localStorage.setItem(queueKey, JSON.stringify(items)); }
+  function enqueue(feature) {
+    var items = queue();
+    items.push({ key: uuid(), feature: feature });
+    store(items);
+    drawn.addData(feature);
+    flush();
+  }
+
+  var flushing = false;
+  function flush() {
+    if (flushing) return;
+    var items = queue().filter(function (item) { return !item.failed; });
+    if (!items.length) return;
+    flushing = true;
+    var item = items[0];
+    api('/api/projects/' + project + '/features', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/geo+json', 'Idempotency-Key': item.key },
+      body: JSON.stringify(item.feature)
+    }).then(function (response) {
+      if (response.status === 201) {
+        store(queue().filter(function (i) { return i.key !== item.key; }));
+        say(queue().length ? t('draw.pending', { count: queue().length }) : t('draw.saved'));
+        flushing = false;
+        flush();
+      } else if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+        // Refused for good (invalid drawing, closed workshop): keep it, marked, and say why.
+        return response.json().then(function (problem) {
+          store(queue().map(function (i) { if (i.key === item.key) i.failed = problem.detail; return i; }));
+          say(t('draw.failed', { detail: (problem.errors && problem.errors[0] ? problem.errors[0].detail : problem.detail) }));
+          flushing = false;
+        });
+      } else {
+        throw new Error('server ' + response.status);
+      }
+    }).catch(function () {
+      flushing = false;
+      say(t('draw.pending', { count: queue().length }), true);
+    });
+  }
+  window.addEventListener('online', flush);
+  setInterval(flush, 4000);
+})();

@@ -1,0 +1,216 @@
+//! Pages over plain HTTP: sessions, CSRF, security headers, caching, readable errors.
+
+use reqwest::{Method, StatusCode, redirect};
+
+use crate::common::{Backend, TestApp, point};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The value of a `Set-Cookie` for `name` in a response.
+fn cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+async fn joining_through_the_page_gives_a_session_that_needs_csrf_to_write(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let client = client();
+
+    let page = client
+        .get(format!("{}/j/{}", app.base, workshop.code))
+        .send()
+        .await
+        .expect("join page");
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    let csrf_cookie = cookie(&page, "trama_csrf").expect("csrf cookie");
+    assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"));
+    let csrf = csrf_cookie
+        .split(';')
+        .next()
+        .expect("pair")
+        .trim_start_matches("trama_csrf=")
+        .to_owned();
+    let html = page.text().await.expect("html");
+    assert!(html.contains("Jóvenes") && html.contains(&csrf));
+    let (_, project) = app
+        .get(
+            &format!("/api/workshops/{}", workshop.id),
+            Some(&staff.analyst),
+        )
+        .await;
+    let group = project["groups"][0]["id"]
+        .as_str()
+        .expect("group")
+        .to_owned();
+
+    // A form without the CSRF token is refused with a readable page.
+    let forged = client
+        .post(format!("{}/j/{}", app.base, workshop.code))
+        .header("cookie", format!("trama_csrf={csrf}"))
+        .form(&[("csrf", "wrong"), ("group", group.as_str())])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(
+        forged.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/html")
+    );
+
+    let joined = client
+        .post(format!("{}/j/{}", app.base, workshop.code))
+        .header("cookie", format!("trama_csrf={csrf}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("group", group.as_str()),
+            ("display_name", "Tero"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(joined.status(), StatusCode::SEE_OTHER);
+    assert_eq!(joined.headers()["location"], "/draw");
+    let session = cookie(&joined, "trama_session").expect("session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"));
+    let token = session
+        .split(';')
+        .next()
+        .expect("pair")
+        .trim_start_matches("trama_session=")
+        .to_owned();
+    let cookies = format!("trama_session={token}; trama_csrf={csrf}");
+
+    let draw = client
+        .get(format!("{}/draw", app.base))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .expect("draw");
+    assert_eq!(draw.status(), StatusCode::OK);
+    let html = draw.text().await.expect("html");
+    assert!(
+        html.contains("data-project=\"lomas\"") && !html.contains("<script>"),
+        "no inline script"
+    );
+
+    // The session reads the API; writing needs the page's CSRF token too.
+    let read = client
+        .get(format!("{}/api/projects/lomas/features", app.base))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .expect("read");
+    assert_eq!(read.status(), StatusCode::OK);
+    let url = format!("{}/api/projects/lomas/features", app.base);
+    let without = client
+        .post(&url)
+        .header("cookie", &cookies)
+        .json(&point("escuela", -58.4, -34.7))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(without.status(), StatusCode::FORBIDDEN);
+    let with = client
+        .post(&url)
+        .header("cookie", &cookies)
+        .header("x-csrf-token", &csrf)
+        .json(&point("escuela", -58.4, -34.7))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(with.status(), StatusCode::CREATED);
+}
+
+async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let client = client();
+    let draw = client
+        .get(format!("{}/draw", app.base))
+        .send()
+        .await
+        .expect("draw");
+    assert_eq!(draw.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        draw.text().await.expect("html").contains("Volvé a entrar"),
+        "Spanish by default"
+    );
+    let english = client
+        .get(format!("{}/draw", app.base))
+        .header("accept-language", "en-GB,en;q=0.8")
+        .send()
+        .await
+        .expect("draw");
+    assert!(english.text().await.expect("html").contains("Join again"));
+    let unknown = client
+        .get(format!("{}/j/ZZZ-ZZZ", app.base))
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert!(
+        unknown
+            .text()
+            .await
+            .expect("html")
+            .contains("No hay ningún taller abierto")
+    );
+    let chosen = client
+        .get(format!("{}/?lang=en", app.base))
+        .send()
+        .await
+        .expect("home");
+    assert!(
+        cookie(&chosen, "trama_lang").is_some_and(|c| c.starts_with("trama_lang=en")),
+        "the choice is remembered"
+    );
+
+    let script = client
+        .get(format!("{}/static/vendor/leaflet/leaflet.js", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("script");
+    assert_eq!(script.status(), StatusCode::OK);
+    assert_eq!(script.headers()["content-encoding"], "gzip");
+    let etag = script.headers()["etag"].to_str().expect("etag").to_owned();
+    let again = client
+        .get(format!("{}/static/vendor/leaflet/leaflet.js", app.base))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("again");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let missing = app
+        .request(Method::GET, "/static/nothing.js", None)
+        .send()
+        .await
+        .expect("missing");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+crate::both_backends!(
+    joining_through_the_page_gives_a_session_that_needs_csrf_to_write,
+    pages_fail_readably_and_static_files_revalidate,
+);

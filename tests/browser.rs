@@ -1,0 +1,302 @@
+//! End to end in a real browser (Debian's chromium and chromedriver, installed by .ci/run):
+//! a participant joins with a code, picks a symbol, draws a polygon with clicks on the map,
+//! saves, and it is in the database; a drawing saved while the server is down is sent once
+//! when it is back; the page loads nothing from any other host. Screenshots of the pages in
+//! each language go to the tests' output folder (CARGO_TARGET_TMPDIR/screenshots).
+
+#[path = "api/common/mod.rs"]
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use common::{Backend, TestApp, TestDatabase};
+
+/// chromedriver on a free port; killed when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn driver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver (apt-get install chromium-driver; .ci/run does it)");
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if reqwest::get(format!("{}/status", driver.url)).await.is_ok() {
+            return driver;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn browser(driver: &Driver, profile: &tempfile::TempDir) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                "--window-size=412,915", format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("a browser session")
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+/// Clicks at an offset (pixels) from the centre of the map.
+async fn click_map(client: &Client, map: &fantoccini::elements::Element, x: f64, y: f64) {
+    let actions = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: map.clone(),
+            duration: None,
+            x,
+            y,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Pause {
+            duration: Duration::from_millis(150),
+        });
+    client
+        .perform_actions(actions)
+        .await
+        .expect("click on the map");
+}
+
+async fn wait_for_text(client: &Client, selector: &str, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(element) = client.find(Locator::Css(selector)).await
+            && element.text().await.unwrap_or_default().contains(expected)
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{selector} never said {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn stored_features(
+    app_store: &std::sync::Arc<dyn trama::store::Store>,
+) -> Vec<trama::domain::feature::Feature> {
+    let project = app_store
+        .find_project("lomas")
+        .await
+        .expect("read")
+        .expect("project");
+    app_store
+        .list_features(project.id, &Default::default())
+        .await
+        .expect("list")
+}
+
+#[tokio::test]
+async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
+    let database = TestDatabase::new(Backend::Sqlite).await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let address = listener.local_addr().expect("addr");
+    drop(listener);
+    let app = TestApp::start_at(database, trama::Limits::default(), address).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let store = app.store.clone();
+    let driver = driver().await;
+    let profile = tempfile::TempDir::new().expect("profile");
+    let client = browser(&driver, &profile).await;
+
+    // Home and join pages in both languages.
+    for lang in ["en", "es"] {
+        client
+            .goto(&format!("{}/?lang={lang}", app.base))
+            .await
+            .expect("home");
+        screenshot(&client, &format!("home-{lang}")).await;
+    }
+    client.goto(&format!("{}/", app.base)).await.expect("home");
+    let code = client.find(Locator::Id("code")).await.expect("code field");
+    code.send_keys(&workshop.code.to_lowercase().replace('-', " "))
+        .await
+        .expect("type code");
+    client
+        .find(Locator::Css("form.card button[type=submit]"))
+        .await
+        .expect("join button")
+        .click()
+        .await
+        .expect("click");
+    let group = client
+        .wait()
+        .for_element(Locator::Css("input[name=group]"))
+        .await
+        .expect("group choice");
+    screenshot(&client, "join-es").await;
+    group.click().await.expect("pick the first table");
+    client
+        .find(Locator::Id("display_name"))
+        .await
+        .expect("nickname")
+        .send_keys("Tero")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("form.card button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+
+    // The map page: pick the polygon symbol and draw a triangle.
+    let symbol = client
+        .wait()
+        .for_element(Locator::Css("[data-symbol=zona_riesgo]"))
+        .await
+        .expect("palette");
+    assert_eq!(client.current_url().await.expect("url").path(), "/draw");
+    symbol.click().await.expect("pick symbol");
+    let map = client.find(Locator::Id("map")).await.expect("map");
+    for (x, y) in [(-60.0, -40.0), (60.0, -40.0), (0.0, 60.0), (-60.0, -40.0)] {
+        click_map(&client, &map, x, y).await;
+    }
+    let title = client
+        .wait()
+        .for_element(Locator::Id("feature-title"))
+        .await
+        .expect("title field");
+    title
+        .send_keys("Manzana de talleres")
+        .await
+        .expect("type title");
+    screenshot(&client, "draw-es").await;
+    client
+        .find(Locator::Id("feature-save"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click save");
+    wait_for_text(&client, "#status", "Guardado").await;
+    let stored = stored_features(&store).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].symbol, "zona_riesgo");
+    assert_eq!(stored[0].title.as_deref(), Some("Manzana de talleres"));
+    let geometry: Value = serde_json::from_str(&stored[0].geometry).expect("geometry");
+    assert_eq!(geometry["type"], "Polygon");
+
+    // Nothing came from another host.
+    let resources = client
+        .execute(
+            "return performance.getEntriesByType('resource').map(function (e) { return e.name; });",
+            vec![],
+        )
+        .await
+        .expect("resources");
+    for url in resources.as_array().expect("list") {
+        assert!(
+            url.as_str().unwrap_or("").starts_with(&app.base),
+            "loaded from elsewhere: {url}"
+        );
+    }
+
+    // The server goes away; a drawing saved meanwhile waits in the browser.
+    let database = app.stop().await;
+    client
+        .find(Locator::Css("[data-symbol=comedor]"))
+        .await
+        .expect("point symbol")
+        .click()
+        .await
+        .expect("pick");
+    click_map(&client, &map, 20.0, 20.0).await;
+    client
+        .wait()
+        .for_element(Locator::Id("feature-title"))
+        .await
+        .expect("form")
+        .send_keys("Comedor")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("feature-save"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#status", "Sin conexión").await;
+    let queued = client
+        .execute("return localStorage.length;", vec![])
+        .await
+        .expect("storage");
+    assert_eq!(queued, json!(1));
+
+    // Back up: the queue is sent, once.
+    let app = TestApp::start_at(database, trama::Limits::default(), address).await;
+    wait_for_text(&client, "#status", "Guardado").await;
+    tokio::time::sleep(Duration::from_secs(5)).await; // one more retry period: no duplicate
+    let stored = stored_features(&app.store).await;
+    assert_eq!(
+        stored.len(),
+        2,
+        "the offline drawing is stored exactly once"
+    );
+    assert!(stored.iter().any(|f| f.title.as_deref() == Some("Comedor")));
+
+    client
+        .goto(&format!("{}/draw?lang=en", app.base))
+        .await
+        .expect("english");
+    client
+        .wait()
+        .for_element(Locator::Css("[data-symbol=zona_riesgo]"))
+        .await
+        .expect("palette");
+    screenshot(&client, "draw-en").await;
+    client.close().await.expect("close browser");
+}
