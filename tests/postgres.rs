@@ -94,6 +94,27 @@ async fn two_instances_over_one_database_behave_as_one() {
     let client = reqwest::Client::new();
     let (_, code) = setup(&client, &a.url, &admin).await;
 
+    // A wall connected to one instance hears drawings saved through the other.
+    let (_, workshops, _) = call(
+        &client,
+        reqwest::Method::GET,
+        format!("{}/api/projects/lomas/workshops", a.url),
+        Some(&admin),
+        None,
+    )
+    .await;
+    let workshop_id = workshops["workshops"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let mut wall = client
+        .get(format!("{}/api/workshops/{workshop_id}/events", a.url))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("subscribe");
+    assert_eq!(wall.status(), StatusCode::OK);
+
     // Join through one, draw through the other, read through the first.
     let (status, joined, _) = call(
         &client,
@@ -119,6 +140,14 @@ async fn two_instances_over_one_database_behave_as_one() {
         .await
         .expect("json");
     let id = first["id"].as_str().expect("id").to_owned();
+    let mut heard = String::new();
+    while !heard.contains(&id) {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), wall.chunk())
+            .await
+            .expect("live update in time")
+            .expect("read");
+        heard.push_str(&String::from_utf8_lossy(&chunk.expect("stream open")));
+    }
     let (status, read, headers) = call(
         &client,
         reqwest::Method::GET,

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod annotation;
 pub mod bbox;
+pub mod change;
 pub mod feature;
 pub mod generate;
 pub mod geometry;

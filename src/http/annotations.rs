@@ -13,7 +13,9 @@ use super::workshops::readable_workshop;
 use crate::domain::Invalid;
 use crate::domain::access::Principal;
 use crate::domain::annotation::{Annotation, AnnotationTarget, NewAnnotationRequest};
+use crate::domain::change::Change;
 use crate::error::AppError;
+use crate::http::announce;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -82,6 +84,16 @@ async fn annotate_feature(
         Utc::now(),
     );
     state.store.add_annotation(&annotation).await?;
+    announce(
+        &state,
+        Change::Annotation {
+            project_id: annotation.project_id,
+            workshop_id: feature.workshop_id,
+            feature_id: Some(feature.id),
+            annotation_id: annotation.id,
+        },
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(annotation)))
 }
 
@@ -167,5 +179,15 @@ async fn annotate_workshop(
         Utc::now(),
     );
     state.store.add_annotation(&annotation).await?;
+    announce(
+        &state,
+        Change::Annotation {
+            project_id: annotation.project_id,
+            workshop_id: Some(workshop.id),
+            feature_id: None,
+            annotation_id: annotation.id,
+        },
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(annotation)))
 }

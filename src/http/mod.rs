@@ -62,6 +62,14 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
+/// Tells live pages about a stored change. The change is already saved, so a failure to
+/// announce it is logged, not returned: the pages catch up when they reload.
+pub(crate) async fn announce(state: &AppState, change: crate::domain::change::Change) {
+    if let Err(error) = state.store.publish(&change).await {
+        tracing::warn!(%error, "could not announce a change to live pages");
+    }
+}
+
 async fn not_found() -> AppError {
     AppError::NotFound("no such resource; see the README for the API".into())
 }

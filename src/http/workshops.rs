@@ -2,6 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
@@ -11,6 +12,7 @@ use super::extract::{ApiJson, Auth, parse_id};
 use super::projects::visible_project;
 use crate::domain::Invalid;
 use crate::domain::access::{Principal, Role};
+use crate::domain::change::Change;
 use crate::domain::workshop::{JoinCode, NewWorkshopRequest, Workshop};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -24,6 +26,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/workshops/{id}", get(get_workshop))
         .route("/api/workshops/{id}/close", post(close_workshop))
+        .route("/api/workshops/{id}/events", get(workshop_events))
 }
 
 /// A workshop as its reader may see it: the join code only for those who run it.
@@ -183,4 +186,39 @@ async fn close_workshop(
         .await?
         .ok_or_else(|| AppError::not_found("workshop"))?;
     Ok(Json(workshop_json(&closed, &principal)))
+}
+
+/// `GET /api/workshops/{id}/events`: server-sent events for the workshop's live pages (the
+/// wall). Each event names what changed (`features` or `annotation`, with ids); the page
+/// fetches it through the API. A `reload` event means some were missed.
+async fn workshop_events(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(id): Path<String>,
+) -> Result<Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>>, AppError> {
+    let workshop = readable_workshop(&state, &principal, &id).await?;
+    let changes = state.store.subscribe();
+    let stream = futures::stream::unfold(changes, move |mut changes| async move {
+        loop {
+            match changes.recv().await {
+                Ok(change) if change.workshop_id() == Some(workshop.id) => {
+                    let name = match change {
+                        Change::Features { .. } => "features",
+                        Change::Annotation { .. } => "annotation",
+                    };
+                    let event = Event::default()
+                        .event(name)
+                        .json_data(&change)
+                        .unwrap_or_else(|_| Event::default().event("reload"));
+                    return Some((Ok(event), changes));
+                }
+                Ok(_) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    return Some((Ok(Event::default().event("reload").data("{}")), changes));
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))))
 }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::domain::access::{Principal, Role};
 use crate::domain::annotation::{Annotation, AnnotationTarget};
+use crate::domain::change::Change;
 use crate::domain::feature::{Author, Feature, FeatureFilter};
 use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
@@ -177,7 +178,16 @@ pub trait Store: Send + Sync + 'static {
     // Annotations.
     async fn add_annotation(&self, annotation: &Annotation) -> StoreResult<()>;
     async fn list_annotations(&self, target: &AnnotationTarget) -> StoreResult<Vec<Annotation>>;
+
+    // Live changes.
+    /// Announces a stored change to the live pages of every instance over this database.
+    async fn publish(&self, change: &Change) -> StoreResult<()>;
+    /// The changes announced by any instance over this database, from now on.
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change>;
 }
+
+/// Changes a slow page may lag behind before it is told to reload.
+pub const CHANGE_BUFFER: usize = 1024;
 
 /// How to connect to a database server (PostgreSQL; SQLite ignores them).
 #[derive(Debug, Clone)]

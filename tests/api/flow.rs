@@ -466,6 +466,53 @@ async fn a_drawing_in_flight_is_stored_when_the_server_stops(backend: Backend) {
     assert_eq!(stored.len(), 1);
 }
 
+/// The wall listens to server-sent events; a drawing saved anywhere in the workshop shows up.
+async fn the_wall_hears_new_drawings_live(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let mut events = app
+        .request(
+            Method::GET,
+            &format!("/api/workshops/{}/events", workshop.id),
+            Some(&staff.facilitator),
+        )
+        .send()
+        .await
+        .expect("subscribe");
+    assert_eq!(events.status(), StatusCode::OK);
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    // Participants of another workshop may not listen.
+    let (status, _) = app
+        .get(
+            &format!("/api/workshops/{}/events", workshop.id),
+            Some(&staff.researcher),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (_, drawn) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&participant),
+            &point("escuela", -58.45, -34.71),
+        )
+        .await;
+    let id = drawn["id"].as_str().expect("id").to_owned();
+    let mut received = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !received.contains(&id) {
+        assert!(std::time::Instant::now() < deadline, "no event: {received}");
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), events.chunk())
+            .await
+            .expect("in time")
+            .expect("read");
+        received.push_str(&String::from_utf8_lossy(&chunk.expect("stream open")));
+    }
+    assert!(received.contains("event: features"), "{received}");
+}
+
 crate::both_backends!(
     a_workshop_runs_from_join_to_close,
     analysts_review_merge_and_hide,
@@ -473,4 +520,5 @@ crate::both_backends!(
     features_survive_a_restart,
     a_legend_cannot_drop_a_symbol_in_use,
     a_drawing_in_flight_is_stored_when_the_server_stops,
+    the_wall_hears_new_drawings_live,
 );

@@ -12,12 +12,14 @@ use serde_json::value::RawValue;
 use super::{FeatureOut, feature_response, if_match, readable_feature};
 use crate::domain::Invalid;
 use crate::domain::access::Principal;
+use crate::domain::change::Change;
 use crate::domain::feature::{
     Author, Feature, FeatureChange, FeaturePatch, ReviewRequest, ReviewState, check_symbol,
 };
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::workshop::Workshop;
 use crate::error::AppError;
+use crate::http::announce;
 use crate::http::extract::{ApiJson, Auth};
 use crate::state::AppState;
 
@@ -44,6 +46,11 @@ async fn apply(
         .store
         .save_feature_revision(&next, change.action(), &principal.author())
         .await?;
+    announce(
+        state,
+        Change::features(next.project_id, next.workshop_id, [next.id]),
+    )
+    .await;
     Ok(next)
 }
 

@@ -13,12 +13,14 @@ use uuid::Uuid;
 use super::{FeatureOut, collection_text, geojson_response};
 use crate::domain::Invalid;
 use crate::domain::access::{Principal, Role};
+use crate::domain::change::Change;
 use crate::domain::feature::{
     Feature, FeatureDraft, check_placement, check_symbol, parse_submission,
 };
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
 use crate::error::AppError;
+use crate::http::announce;
 use crate::http::extract::{ApiJson, Auth, hash_body};
 use crate::http::projects::visible_project;
 use crate::state::AppState;
@@ -75,7 +77,18 @@ pub async fn create_features(
         .insert_features(&features, answer.as_ref())
         .await
     {
-        Ok(()) => Ok(created(text, single.then(|| &features[0]))),
+        Ok(()) => {
+            let mut workshops: Vec<Option<Uuid>> = features.iter().map(|f| f.workshop_id).collect();
+            workshops.dedup();
+            for workshop in workshops {
+                let ids = features
+                    .iter()
+                    .filter(|f| f.workshop_id == workshop)
+                    .map(|f| f.id);
+                announce(&state, Change::features(project.id, workshop, ids)).await;
+            }
+            Ok(created(text, single.then(|| &features[0])))
+        }
         // A concurrent retry with the same key won the race: answer as it was answered.
         Err(StoreError::Conflict(_)) if let Some(answer) = answer => {
             match state

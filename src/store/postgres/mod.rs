@@ -20,6 +20,7 @@ use super::{
 };
 use crate::domain::access::{Principal, Role};
 use crate::domain::annotation::{Annotation, AnnotationTarget};
+use crate::domain::change::Change;
 use crate::domain::feature::{Author, Feature, FeatureFilter};
 use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
@@ -30,7 +31,12 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// Changes from every instance, fed by the LISTEN task.
+    changes: tokio::sync::broadcast::Sender<Change>,
 }
+
+/// The NOTIFY channel live changes travel on between instances.
+const CHANGES_CHANNEL: &str = "trama_changes";
 
 impl PostgresStore {
     /// Connects to a `postgres://` URL, waiting up to `options.wait` for the server to come up
@@ -69,7 +75,9 @@ impl PostgresStore {
             }
         };
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        let (changes, _) = tokio::sync::broadcast::channel(super::CHANGE_BUFFER);
+        spawn_listener(pool.clone(), changes.clone());
+        Ok(Self { pool, changes })
     }
 }
 
@@ -78,6 +86,35 @@ impl PostgresStore {
     pub(crate) fn pool(&self) -> PgPool {
         self.pool.clone()
     }
+}
+
+/// Forwards NOTIFYs from every instance (this one included) to this instance's live pages.
+/// The listener reconnects by itself after the database restarts; changes announced while
+/// it was away are lost, and pages reload on their next reconnect.
+fn spawn_listener(pool: PgPool, changes: tokio::sync::broadcast::Sender<Change>) {
+    tokio::spawn(async move {
+        loop {
+            let listener = async {
+                let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
+                listener.listen(CHANGES_CHANNEL).await?;
+                loop {
+                    let notification = listener.recv().await?;
+                    if let Ok(change) = serde_json::from_str::<Change>(notification.payload()) {
+                        let _ = changes.send(change);
+                    }
+                }
+                #[allow(unreachable_code)]
+                Ok::<(), sqlx::Error>(())
+            };
+            if let Err(error) = listener.await {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(%error, "live changes: listening again shortly");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    });
 }
 
 /// Errors that mean "the server is not there (yet)", worth waiting out at startup.
@@ -532,6 +569,21 @@ impl Store for PostgresStore {
 
     async fn list_annotations(&self, target: &AnnotationTarget) -> StoreResult<Vec<Annotation>> {
         self.annotations(target).await
+    }
+
+    async fn publish(&self, change: &Change) -> StoreResult<()> {
+        let payload =
+            serde_json::to_string(change).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANGES_CHANNEL)
+            .bind(payload)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change> {
+        self.changes.subscribe()
     }
 }
 

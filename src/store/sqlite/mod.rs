@@ -21,6 +21,7 @@ use uuid::Uuid;
 use super::{IdempotentResponse, NewToken, Participant, Store, StoreError, StoreResult, User};
 use crate::domain::access::{Principal, Role};
 use crate::domain::annotation::{Annotation, AnnotationTarget};
+use crate::domain::change::Change;
 use crate::domain::feature::{Author, Feature, FeatureFilter};
 use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
@@ -32,6 +33,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
+    /// One process owns a SQLite file, so live changes travel in memory.
+    changes: tokio::sync::broadcast::Sender<Change>,
 }
 
 impl SqliteStore {
@@ -70,7 +73,12 @@ impl SqliteStore {
                     .row_buffer_size(512),
             )
             .await?;
-        Ok(Self { read, write })
+        let (changes, _) = tokio::sync::broadcast::channel(super::CHANGE_BUFFER);
+        Ok(Self {
+            read,
+            write,
+            changes,
+        })
     }
 }
 
@@ -523,6 +531,16 @@ impl Store for SqliteStore {
 
     async fn list_annotations(&self, target: &AnnotationTarget) -> StoreResult<Vec<Annotation>> {
         self.annotations(target).await
+    }
+
+    async fn publish(&self, change: &Change) -> StoreResult<()> {
+        // No subscriber is not an error: nobody has a live page open.
+        let _ = self.changes.send(change.clone());
+        Ok(())
+    }
+
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change> {
+        self.changes.subscribe()
     }
 }
 
