@@ -114,10 +114,10 @@ async fn wait_for_text(client: &Client, selector: &str, expected: &str) {
         {
             return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "{selector} never said {expected:?}"
-        );
+        if Instant::now() > deadline {
+            let page = client.source().await.unwrap_or_default();
+            panic!("{selector} never said {expected:?}; the page was:\n{page}");
+        }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -298,5 +298,118 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         .await
         .expect("palette");
     screenshot(&client, "draw-en").await;
+    client.close().await.expect("close browser");
+}
+
+#[tokio::test]
+async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    // The fixture's facilitator has no password; give one, as `trama user add` would.
+    let hash = trama::identity::hash_password("una clave bien larga").expect("hash");
+    let user = trama::store::User {
+        id: uuid::Uuid::new_v4(),
+        username: "coordinadora".into(),
+        role: trama::domain::access::Role::Analyst,
+        created_at: chrono::Utc::now(),
+    };
+    app.store.create_user(&user, &hash).await.expect("user");
+    let participant = app.join(&workshop.code, "Docentes").await;
+    let driver = driver().await;
+    let profile = tempfile::TempDir::new().expect("profile");
+    let client = browser(&driver, &profile).await;
+
+    client
+        .goto(&format!("{}/login?lang=es", app.base))
+        .await
+        .expect("login page");
+    client
+        .find(Locator::Id("password"))
+        .await
+        .expect("password")
+        .send_keys("wrong password")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("username"))
+        .await
+        .expect("username")
+        .send_keys("coordinadora")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("form.card button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, ".error", "incorrectos").await;
+    client
+        .find(Locator::Id("username"))
+        .await
+        .expect("username")
+        .send_keys("coordinadora")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("password"))
+        .await
+        .expect("password")
+        .send_keys("una clave bien larga")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("form.card button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    client
+        .wait()
+        .for_element(Locator::Css(".workshops a"))
+        .await
+        .expect("workshop list")
+        .click()
+        .await
+        .expect("open wall");
+    wait_for_text(&client, ".join-code", &workshop.code).await;
+    wait_for_text(&client, "#live", "En vivo").await;
+    assert!(
+        client.find(Locator::Css(".qr svg")).await.is_ok(),
+        "a QR code of the join link"
+    );
+
+    let count = "return document.querySelectorAll('#map .leaflet-interactive').length;";
+    assert_eq!(
+        client.execute(count, vec![]).await.expect("count"),
+        json!(0)
+    );
+    let (status, _) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&participant),
+            &common::point("escuela", -58.45, -34.71),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while client.execute(count, vec![]).await.expect("count") != json!(1) {
+        assert!(
+            Instant::now() < deadline,
+            "the wall never showed the new drawing"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    screenshot(&client, "wall-es").await;
+    let url = client.current_url().await.expect("url");
+    client
+        .goto(&format!("{url}?lang=en"))
+        .await
+        .expect("english wall");
+    wait_for_text(&client, "#live", "Live").await;
+    screenshot(&client, "wall-en").await;
     client.close().await.expect("close browser");
 }

@@ -178,15 +178,41 @@ async fn create_token(
     ClientAddr(client): ClientAddr,
     ApiJson { value: login, .. }: ApiJson<LoginRequest>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    check_attempts(&state, "login", &client).await?;
-    let credentials = state.store.user_credentials(&login.username).await?;
+    let days = login
+        .expires_days
+        .map_or(LOGIN_TOKEN_DAYS, i64::from)
+        .clamp(1, 365);
+    let (user, token, expires_at) = log_in(
+        &state,
+        &client,
+        &login.username,
+        login.password,
+        Duration::days(days),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"token": token, "expires_at": expires_at, "user": user})),
+    ))
+}
+
+/// Checks a password (rate limited per client) and issues a token valid for `lifetime`:
+/// the API's `POST /api/tokens` and the login page share this.
+pub async fn log_in(
+    state: &AppState,
+    client: &str,
+    username: &str,
+    password: String,
+    lifetime: Duration,
+) -> Result<(User, String, chrono::DateTime<Utc>), AppError> {
+    check_attempts(state, "login", client).await?;
+    let credentials = state.store.user_credentials(username).await?;
     let (user, verified) = match credentials {
         Some((user, phc)) => {
-            let ok = tokio::task::spawn_blocking(move || {
-                identity::verify_password(&login.password, &phc)
-            })
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            let ok =
+                tokio::task::spawn_blocking(move || identity::verify_password(&password, &phc))
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
             (Some(user), ok)
         }
         None => (None, false),
@@ -194,16 +220,12 @@ async fn create_token(
     let Some(user) = user.filter(|_| verified) else {
         state
             .store
-            .record_auth_failure("login", &client, Utc::now())
+            .record_auth_failure("login", client, Utc::now())
             .await?;
         return Err(AppError::Unauthenticated);
     };
     let now = Utc::now();
-    let days = login
-        .expires_days
-        .map_or(LOGIN_TOKEN_DAYS, i64::from)
-        .clamp(1, 365);
-    let expires_at = now + Duration::days(days);
+    let expires_at = now + lifetime;
     let (token, hash) = identity::new_token();
     state
         .store
@@ -216,10 +238,7 @@ async fn create_token(
             },
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"token": token, "expires_at": expires_at, "user": user})),
-    ))
+    Ok((user, token, expires_at))
 }
 
 async fn me(Auth(principal): Auth) -> Json<Value> {

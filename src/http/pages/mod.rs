@@ -3,6 +3,7 @@
 //! GeoJSON from the API.
 
 mod assets;
+mod staff;
 
 use askama::Template;
 use axum::Router;
@@ -34,6 +35,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/j/{code}", get(join_page).post(join_submit))
         .route("/draw", get(draw_page))
         .route("/leave", post(leave))
+        .route("/logout", post(leave))
+        .route("/login", get(staff::login_page).post(staff::login_submit))
+        .route("/workshops", get(staff::workshops_page))
+        .route("/workshops/{id}/wall", get(staff::wall_page))
         .route("/static/{*path}", get(assets::static_file))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             let policy = policy.clone();

@@ -1,0 +1,241 @@
+//! Pages for users (facilitators, analysts, admins): log in, their workshops, the wall.
+
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use chrono::{Duration, Utc};
+use qrcode::QrCode;
+use qrcode::render::svg;
+use serde::Deserialize;
+
+use super::PageContext;
+use crate::domain::access::Principal;
+use crate::domain::workshop::Group;
+use crate::http::auth::log_in;
+use crate::http::cookies;
+use crate::http::extract::{ClientAddr, hash_token};
+use crate::i18n::Catalogue;
+use crate::state::AppState;
+
+/// A browser session of a user lasts a working day.
+const USER_SESSION_HOURS: i64 = 12;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    t: &'a Catalogue,
+    languages: &'a [(String, String)],
+    csrf: &'a str,
+    failed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "workshops.html")]
+struct WorkshopsPage<'a> {
+    t: &'a Catalogue,
+    languages: &'a [(String, String)],
+    csrf: &'a str,
+    username: &'a str,
+    rows: Vec<WorkshopRow>,
+}
+
+struct WorkshopRow {
+    id: String,
+    title: String,
+    project: String,
+    open: bool,
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "wall.html")]
+struct WallPage<'a> {
+    t: &'a Catalogue,
+    languages: &'a [(String, String)],
+    project: &'a str,
+    workshop_id: String,
+    workshop_title: &'a str,
+    open: bool,
+    code: &'a str,
+    join_url: &'a str,
+    qr_svg: String,
+    groups: &'a [Group],
+    tiles: &'a str,
+    messages: &'a std::collections::HashMap<String, String>,
+}
+
+pub async fn login_page(page: PageContext) -> Response {
+    let html = LoginPage {
+        t: page.t,
+        languages: &page.languages,
+        csrf: &page.csrf,
+        failed: false,
+    }
+    .render();
+    page.respond(StatusCode::OK, html)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    username: String,
+    password: String,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    mut page: PageContext,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if !page.csrf_matches(&form.csrf) {
+        return page.error(StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    match log_in(
+        &state,
+        &client,
+        &form.username,
+        form.password,
+        Duration::hours(USER_SESSION_HOURS),
+    )
+    .await
+    {
+        Ok((_, token, _)) => {
+            page.set_cookies.push(cookies::set(
+                cookies::SESSION,
+                &token,
+                USER_SESSION_HOURS * 3600,
+            ));
+            page.redirect("/workshops")
+        }
+        Err(_) => {
+            let html = LoginPage {
+                t: page.t,
+                languages: &page.languages,
+                csrf: &page.csrf,
+                failed: true,
+            }
+            .render();
+            page.respond(StatusCode::UNAUTHORIZED, html)
+        }
+    }
+}
+
+/// The signed-in user of a page, or `None`.
+async fn user(state: &AppState, page: &PageContext) -> Option<Principal> {
+    let token = page.session.as_deref()?;
+    match state
+        .store
+        .principal_for_token(&hash_token(token), Utc::now())
+        .await
+    {
+        Ok(Some(principal @ Principal::User { .. })) => Some(principal),
+        _ => None,
+    }
+}
+
+/// The workshops the user runs (facilitators) or may see (analysts, admins), by project.
+pub async fn workshops_page(State(state): State<AppState>, page: PageContext) -> Response {
+    let Some(principal) = user(&state, &page).await else {
+        return page.redirect("/login");
+    };
+    let Principal::User { username, .. } = &principal else {
+        return page.redirect("/login");
+    };
+    let mut rows = Vec::new();
+    let Ok(projects) = state.store.list_projects().await else {
+        return page.error(StatusCode::SERVICE_UNAVAILABLE, "error.title");
+    };
+    for project in projects {
+        let Ok(workshops) = state.store.list_workshops(project.id).await else {
+            return page.error(StatusCode::SERVICE_UNAVAILABLE, "error.title");
+        };
+        rows.extend(
+            workshops
+                .into_iter()
+                .filter(|w| principal.can_manage_workshop(w))
+                .map(|w| WorkshopRow {
+                    id: w.id.to_string(),
+                    open: w.is_open(),
+                    code: w.join_code.as_str().to_owned(),
+                    title: w.title,
+                    project: project.name.clone(),
+                }),
+        );
+    }
+    let html = WorkshopsPage {
+        t: page.t,
+        languages: &page.languages,
+        csrf: &page.csrf,
+        username,
+        rows,
+    }
+    .render();
+    page.respond(StatusCode::OK, html)
+}
+
+/// The wall: the code large, a QR code of the join link, the live map.
+pub async fn wall_page(
+    State(state): State<AppState>,
+    page: PageContext,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(principal) = user(&state, &page).await else {
+        return page.redirect("/login");
+    };
+    let workshop = match id.parse() {
+        Ok(id) => state.store.find_workshop(id).await.ok().flatten(),
+        Err(_) => None,
+    };
+    let Some(workshop) = workshop else {
+        return page.error(StatusCode::NOT_FOUND, "error.not_found");
+    };
+    if !principal.can_manage_workshop(&workshop) {
+        return page.error(StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let Ok(Some(project)) = state.store.find_project_by_id(workshop.project_id).await else {
+        return page.error(StatusCode::NOT_FOUND, "error.not_found");
+    };
+    // The link phones in the room can reach: the address this page was asked for.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let join_url = format!("http://{host}/j/{}", workshop.join_code.as_str());
+    let qr_svg = QrCode::new(join_url.as_bytes())
+        .map(|code| {
+            code.render::<svg::Color>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default();
+    let html = WallPage {
+        t: page.t,
+        languages: &page.languages,
+        project: &project.slug,
+        workshop_id: workshop.id.to_string(),
+        workshop_title: &workshop.title,
+        open: workshop.is_open(),
+        code: workshop.join_code.as_str(),
+        join_url: &join_url,
+        qr_svg,
+        groups: &workshop.groups,
+        tiles: state.tiles.as_deref().unwrap_or(""),
+        messages: page.t.messages(),
+    }
+    .render();
+    page.respond(StatusCode::OK, html)
+}
+
+impl PageContext {
+    pub(super) fn redirect(self, to: &'static str) -> Response {
+        let mut response = self.respond(StatusCode::SEE_OTHER, Ok(String::new()));
+        response
+            .headers_mut()
+            .insert(header::LOCATION, HeaderValue::from_static(to));
+        response
+    }
+}
