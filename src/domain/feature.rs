@@ -630,6 +630,11 @@ pub struct FeatureFilter {
     pub workshops: Option<Vec<Uuid>>,
     pub group: Option<Uuid>,
     pub symbol: Option<String>,
+    pub review_state: Option<ReviewState>,
+    /// Drawn at or after this instant.
+    pub since: Option<DateTime<Utc>>,
+    /// Drawn before this instant.
+    pub until: Option<DateTime<Utc>>,
     pub include_hidden: bool,
     pub include_deleted: bool,
     pub limit: Option<usize>,

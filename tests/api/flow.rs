@@ -313,6 +313,48 @@ async fn bbox_workshop_and_symbol_filters_select_the_right_features(backend: Bac
         )
         .await;
     assert_eq!(count(&body), 3);
+    let (_, all) = app
+        .get("/api/projects/lomas/features", Some(&staff.analyst))
+        .await;
+    let first = all["features"][0]["id"].as_str().expect("id").to_owned();
+    app.post(
+        &format!("/api/features/{first}/review"),
+        Some(&staff.analyst),
+        &json!({"state": "accepted"}),
+    )
+    .await;
+    let (_, body) = app
+        .get(
+            "/api/projects/lomas/features?state=accepted",
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(count(&body), 1);
+    let today = chrono::Utc::now().date_naive();
+    let (_, body) = app
+        .get(
+            &format!("/api/projects/lomas/features?since={today}&until={today}"),
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(count(&body), 3, "drawn today");
+    let (_, body) = app
+        .get(
+            &format!(
+                "/api/projects/lomas/features?until={}",
+                today.pred_opt().expect("yesterday")
+            ),
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(count(&body), 0, "nothing before yesterday's end");
+    let (status, _) = app
+        .get(
+            "/api/projects/lomas/features?since=last+week",
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (_, body) = app
         .get("/api/projects/lomas/features?limit=2", Some(&staff.analyst))
         .await;

@@ -222,9 +222,41 @@ struct ListQuery {
     workshop: Option<String>,
     group: Option<String>,
     symbol: Option<String>,
+    /// Review state: submitted, accepted, rejected or merged.
+    state: Option<ReviewState>,
+    /// Drawn at or after (RFC 3339, or a date: the day's start in UTC).
+    since: Option<String>,
+    /// Drawn before (RFC 3339, or a date: the day's end in UTC).
+    until: Option<String>,
     /// Moderators only: list soft-deleted features (to restore them).
     deleted: Option<bool>,
     limit: Option<usize>,
+}
+
+/// An instant from `2026-09-12T14:00:00Z`, or a whole day from `2026-09-12` (its start, or
+/// with `end_of_day` the next day's start).
+fn query_time(
+    text: &Option<String>,
+    name: &str,
+    end_of_day: bool,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    let Some(text) = text.as_deref() else {
+        return Ok(None);
+    };
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(at.with_timezone(&chrono::Utc)));
+    }
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        AppError::BadRequest(format!(
+            "{name} must be a date (2026-09-12) or an RFC 3339 time"
+        ))
+    })?;
+    let day = if end_of_day {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
+    Ok(day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
 }
 
 fn query_id(text: &Option<String>, name: &str) -> Result<Option<Uuid>, AppError> {
@@ -265,6 +297,9 @@ async fn list_features(
             .map_err(|e| AppError::BadRequest(e.detail))?,
         group: query_id(&query.group, "group")?,
         symbol: query.symbol.clone(),
+        review_state: query.state,
+        since: query_time(&query.since, "since", false)?,
+        until: query_time(&query.until, "until", true)?,
         include_hidden: principal.can_moderate(),
         include_deleted: query.deleted.unwrap_or(false),
         limit: Some(query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),

@@ -173,6 +173,17 @@ impl PostgresStore {
         if let Some(symbol) = &filter.symbol {
             query.push(" AND s.key = ").push_bind(symbol.clone());
         }
+        if let Some(state) = filter.review_state {
+            query
+                .push(" AND f.review_state = ")
+                .push_bind(state.as_str());
+        }
+        if let Some(since) = filter.since {
+            query.push(" AND f.created_at >= ").push_bind(since);
+        }
+        if let Some(until) = filter.until {
+            query.push(" AND f.created_at < ").push_bind(until);
+        }
         if !filter.include_hidden {
             query.push(" AND NOT f.hidden");
         }
