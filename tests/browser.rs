@@ -411,5 +411,82 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .expect("english wall");
     wait_for_text(&client, "#live", "Live").await;
     screenshot(&client, "wall-en").await;
+
+    // The analyst reviews: filters by symbol, hides the drawing.
+    client
+        .goto(&format!("{}/review/lomas?lang=es", app.base))
+        .await
+        .expect("review");
+    client
+        .wait()
+        .for_element(Locator::Css("#f-symbol option[value=escuela]"))
+        .await
+        .expect("symbols loaded");
+    wait_for_text(&client, "#count", "1 elementos").await;
+    client
+        .find(Locator::Css("#f-symbol option[value=comedor]"))
+        .await
+        .expect("option")
+        .click()
+        .await
+        .expect("choose");
+    client
+        .find(Locator::Css("#filters button[type=submit]"))
+        .await
+        .expect("filter")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#count", "0 elementos").await;
+    client
+        .find(Locator::Css("#f-symbol option[value='']"))
+        .await
+        .expect("all")
+        .click()
+        .await
+        .expect("choose");
+    client
+        .find(Locator::Css("#filters button[type=submit]"))
+        .await
+        .expect("filter")
+        .click()
+        .await
+        .expect("click");
+    client
+        .wait()
+        .for_element(Locator::Css("button[data-action='review.hide']"))
+        .await
+        .expect("hide")
+        .click()
+        .await
+        .expect("click");
+    client
+        .wait()
+        .for_element(Locator::Css("button[data-action='review.unhide']"))
+        .await
+        .expect("hidden now");
+    let project = app
+        .store
+        .find_project("lomas")
+        .await
+        .expect("read")
+        .expect("project");
+    let filter = trama::domain::feature::FeatureFilter {
+        include_hidden: true,
+        ..Default::default()
+    };
+    let stored = app
+        .store
+        .list_features(project.id, &filter)
+        .await
+        .expect("list");
+    assert!(stored[0].hidden, "hidden in the database");
+    screenshot(&client, "review-es").await;
+    client
+        .goto(&format!("{}/review/lomas?lang=en", app.base))
+        .await
+        .expect("review in English");
+    wait_for_text(&client, "#count", "1 items").await;
+    screenshot(&client, "review-en").await;
     client.close().await.expect("close browser");
 }

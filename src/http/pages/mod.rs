@@ -39,6 +39,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/login", get(staff::login_page).post(staff::login_submit))
         .route("/workshops", get(staff::workshops_page))
         .route("/workshops/{id}/wall", get(staff::wall_page))
+        .route("/review/{slug}", get(staff::review_page))
         .route("/static/{*path}", get(assets::static_file))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             let policy = policy.clone();

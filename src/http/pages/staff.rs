@@ -38,6 +38,8 @@ struct WorkshopsPage<'a> {
     csrf: &'a str,
     username: &'a str,
     rows: Vec<WorkshopRow>,
+    /// Projects the user may review: (slug, name).
+    reviewable: Vec<(String, String)>,
 }
 
 struct WorkshopRow {
@@ -147,6 +149,14 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
     let Ok(projects) = state.store.list_projects().await else {
         return page.error(StatusCode::SERVICE_UNAVAILABLE, "error.title");
     };
+    let reviewable = if principal.can_moderate() {
+        projects
+            .iter()
+            .map(|p| (p.slug.clone(), p.name.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     for project in projects {
         let Ok(workshops) = state.store.list_workshops(project.id).await else {
             return page.error(StatusCode::SERVICE_UNAVAILABLE, "error.title");
@@ -170,6 +180,7 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
         csrf: &page.csrf,
         username,
         rows,
+        reviewable,
     }
     .render();
     page.respond(StatusCode::OK, html)
@@ -223,6 +234,46 @@ pub async fn wall_page(
         join_url: &join_url,
         qr_svg,
         groups: &workshop.groups,
+        tiles: state.tiles.as_deref().unwrap_or(""),
+        messages: page.t.messages(),
+    }
+    .render();
+    page.respond(StatusCode::OK, html)
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage<'a> {
+    t: &'a Catalogue,
+    languages: &'a [(String, String)],
+    project: &'a str,
+    project_name: &'a str,
+    csrf: &'a str,
+    tiles: &'a str,
+    messages: &'a std::collections::HashMap<String, String>,
+}
+
+/// The analyst's review of a project: moderators only.
+pub async fn review_page(
+    State(state): State<AppState>,
+    page: PageContext,
+    Path(slug): Path<String>,
+) -> Response {
+    let Some(principal) = user(&state, &page).await else {
+        return page.redirect("/login");
+    };
+    if !principal.can_moderate() {
+        return page.error(StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let Ok(Some(project)) = state.store.find_project(&slug).await else {
+        return page.error(StatusCode::NOT_FOUND, "error.not_found");
+    };
+    let html = ReviewPage {
+        t: page.t,
+        languages: &page.languages,
+        project: &project.slug,
+        project_name: &project.name,
+        csrf: &page.csrf,
         tiles: state.tiles.as_deref().unwrap_or(""),
         messages: page.t.messages(),
     }

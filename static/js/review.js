@@ -1,0 +1,134 @@
+// The analyst's review: filter the project's features, see them on the map and in a table,
+// accept, reject, hide or restore them, read their history. Data comes from the API.
+(function () {
+  'use strict';
+  var app = document.getElementById('app');
+  var project = app.dataset.project;
+  var csrf = app.dataset.csrf;
+  var locale = app.dataset.locale;
+  var messages = JSON.parse(document.getElementById('messages').textContent);
+  function t(key, vars) {
+    return (messages[key] || key).replace(/\{(\w+)\}/g, function (_, n) { return vars && n in vars ? String(vars[n]) : ''; });
+  }
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function api(path, options) {
+    options = options || {};
+    options.credentials = 'same-origin';
+    options.headers = Object.assign({ 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, options.headers || {});
+    return fetch(path, options).then(function (r) { return r.status === 204 ? null : r.json(); });
+  }
+
+  var legend = {};
+  function label(key) {
+    var s = legend[key];
+    return s ? (s.labels[locale] || s.labels.es || key) : key;
+  }
+  var map = L.map('map').setView([-34.76, -58.41], 13);
+  if (app.dataset.tiles) L.tileLayer(app.dataset.tiles, { maxZoom: 19 }).addTo(map);
+  var layers = {};
+  var layer = L.geoJSON(null, {
+    style: function (f) {
+      var s = legend[f.properties.symbol];
+      return { color: s ? s.color : '#555', weight: 3, fillOpacity: 0.25, dashArray: f.properties.hidden ? '4 4' : null };
+    },
+    pointToLayer: function (f, at) {
+      var s = legend[f.properties.symbol];
+      return L.circleMarker(at, { radius: 8, color: '#fff', weight: 2, fillColor: s ? s.color : '#555', fillOpacity: f.properties.hidden ? 0.4 : 0.9 });
+    },
+    onEachFeature: function (f, l) {
+      layers[f.id] = l;
+      l.on('click', function () { select(f.id); });
+    }
+  }).addTo(map);
+
+  var filters = document.getElementById('filters');
+  var tbody = document.querySelector('#features tbody');
+
+  function load() {
+    var params = new URLSearchParams();
+    new FormData(filters).forEach(function (value, name) { if (value) params.append(name, value); });
+    return api('/api/projects/' + project + '/features?' + params.toString()).then(function (collection) {
+      layer.clearLayers();
+      layers = {};
+      tbody.textContent = '';
+      layer.addData(collection);
+      collection.features.forEach(row);
+      document.getElementById('count').textContent = t('review.count', { count: collection.numberReturned });
+      if (collection.features.length) map.fitBounds(layer.getBounds(), { maxZoom: 17 });
+    });
+  }
+
+  function row(f) {
+    var p = f.properties;
+    var tr = el('tr', { 'data-id': f.id });
+    if (p.hidden) tr.className = 'hidden-feature';
+    var title = el('td');
+    var zoom = el('button', { type: 'button', 'class': 'link' }, p.title || label(p.symbol));
+    zoom.addEventListener('click', function () { select(f.id); });
+    title.appendChild(zoom);
+    title.appendChild(el('div', { 'class': 'hint' }, label(p.symbol)));
+    tr.appendChild(title);
+    tr.appendChild(el('td', {}, t('state.' + p.review_state) + (p.hidden ? ' · ' + t('review.hidden') : '')));
+    tr.appendChild(el('td', {}, new Date(p.created_at).toLocaleDateString(locale)));
+    var actions = el('td');
+    [['review.accept', function () { return review(f.id, { state: 'accepted' }); }],
+     ['review.reject', function () {
+        var reason = window.prompt(t('review.reject_reason'));
+        return reason ? review(f.id, { state: 'rejected', reason: reason }) : Promise.resolve();
+      }],
+     [p.hidden ? 'review.unhide' : 'review.hide', function () { return api('/api/features/' + f.id + (p.hidden ? '/unhide' : '/hide'), { method: 'POST', body: '{}' }).then(load); }],
+     ['review.history', function () { return history(f.id, tr); }]
+    ].forEach(function (action) {
+      var button = el('button', { type: 'button', 'data-action': action[0] }, t(action[0]));
+      button.addEventListener('click', action[1]);
+      actions.appendChild(button);
+    });
+    tr.appendChild(actions);
+    tbody.appendChild(tr);
+  }
+
+  function review(id, body) {
+    return api('/api/features/' + id + '/review', { method: 'POST', body: JSON.stringify(body) }).then(load);
+  }
+
+  function history(id, tr) {
+    return api('/api/features/' + id + '/history').then(function (entries) {
+      var list = el('ol', { 'class': 'history' });
+      entries.forEach(function (e) {
+        var who = e.actor.username || e.actor.display_name || e.actor.kind;
+        list.appendChild(el('li', {}, new Date(e.at).toLocaleString(locale) + ' · ' + e.action + ' · ' + who));
+      });
+      tr.cells[0].appendChild(list);
+    });
+  }
+
+  function select(id) {
+    document.querySelectorAll('#features tr').forEach(function (r) { r.classList.toggle('selected', r.dataset.id === id); });
+    var l = layers[id];
+    if (!l) return;
+    if (l.getBounds) map.fitBounds(l.getBounds(), { maxZoom: 18 }); else map.setView(l.getLatLng(), 17);
+  }
+
+  filters.addEventListener('submit', function (e) { e.preventDefault(); load(); });
+
+  Promise.all([
+    api('/api/projects/' + project + '/legend'),
+    api('/api/projects/' + project + '/workshops'),
+    api('/api/projects/' + project)
+  ]).then(function (results) {
+    results[0].forEach(function (s) {
+      legend[s.key] = s;
+      document.getElementById('f-symbol').appendChild(el('option', { value: s.key }, label(s.key)));
+    });
+    results[1].workshops.forEach(function (w) {
+      document.getElementById('f-workshop').appendChild(el('option', { value: w.id }, w.title));
+    });
+    if (results[2].area) L.geoJSON(results[2].area, { style: { color: '#555', weight: 2, dashArray: '6 4', fill: false }, interactive: false }).addTo(map);
+    return load();
+  });
+})();
