@@ -53,12 +53,58 @@
     style: function (f) { return { color: colour(f), weight: 3, fillOpacity: 0.25 }; },
     pointToLayer: function (f, at) { return L.circleMarker(at, { radius: 9, color: '#fff', weight: 2, fillColor: colour(f), fillOpacity: 0.9 }); },
     onEachFeature: function (f, layer) {
-      var box = el('div');
-      box.appendChild(el('strong', {}, f.properties.title || label(legend[f.properties.symbol]) || ''));
-      if (f.properties.description) box.appendChild(el('p', {}, f.properties.description));
-      layer.bindPopup(box);
+      layer.bindPopup(function () { return popup(f, layer); }, { minWidth: 220 });
     }
   }).addTo(map);
+
+  // Drawings still in the queue (this visit's or an earlier one's), shown dashed until stored.
+  var pending = L.geoJSON(null, {
+    style: function (f) { return { color: colour(f), weight: 3, dashArray: '6 6', fillOpacity: 0.1 }; },
+    pointToLayer: function (f, at) { return L.circleMarker(at, { radius: 9, color: colour(f), dashArray: '3 3', fillOpacity: 0.3 }); }
+  }).addTo(map);
+  function pend(item) { pending.addData(Object.assign({}, item.feature, { id: item.key })); }
+  function unpend(key) { pending.eachLayer(function (l) { if (l.feature.id === key) pending.removeLayer(l); }); }
+
+  // Who I am, to offer "delete" on my own drawings only (the server checks it again).
+  var me = null;
+  api('/api/me').then(function (r) { return r.json(); }).then(function (who) { me = who; });
+
+  // A drawing's popup: what it is, the workshop's comments on it, a box to add one.
+  function popup(f, layer) {
+    var box = el('div', { 'class': 'popup' });
+    box.appendChild(el('strong', {}, f.properties.title || label(legend[f.properties.symbol]) || ''));
+    box.appendChild(el('div', { 'class': 'hint' }, label(legend[f.properties.symbol])));
+    if (f.properties.description) box.appendChild(el('p', {}, f.properties.description));
+    if (!f.id) return box; // still waiting in the queue
+    box.appendChild(el('h3', {}, t('draw.comments')));
+    var list = el('ul', { 'class': 'comments' });
+    box.appendChild(list);
+    api('/api/features/' + f.id + '/annotations').then(function (r) { return r.json(); }).then(function (notes) {
+      notes.forEach(function (n) { list.appendChild(el('li', {}, n.body)); });
+    });
+    var form = el('form', { 'class': 'comment' });
+    var area = el('textarea', { rows: '2', maxlength: '5000', 'aria-label': t('draw.comment_label') });
+    form.appendChild(area);
+    form.appendChild(el('button', { type: 'submit' }, t('draw.comment_add')));
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (!area.value.trim()) return;
+      api('/api/features/' + f.id + '/annotations', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ body: area.value })
+      }).then(function (r) { if (r.status === 201) { list.appendChild(el('li', {}, area.value)); area.value = ''; } });
+    });
+    box.appendChild(form);
+    var author = f.properties.author;
+    if (me && author && author.kind === 'participant' && author.id === me.id) {
+      var remove = el('button', { type: 'button', 'class': 'link' }, t('draw.delete'));
+      remove.addEventListener('click', function () {
+        api('/api/features/' + f.id, { method: 'DELETE', headers: { 'If-Match': '"' + f.properties.revision + '"' } })
+          .then(function (r) { if (r.status === 204) { drawn.removeLayer(layer); say(t('draw.deleted')); } });
+      });
+      box.appendChild(remove);
+    }
+    return box;
+  }
 
   function colour(f) { var s = legend[f.properties.symbol]; return s ? s.color : '#555'; }
   function label(symbol) {
@@ -86,6 +132,7 @@
     return api('/api/projects/' + project + '/features');
   }).then(function (r) { return r.json(); }).then(function (collection) {
     drawn.addData(collection);
+    queue().forEach(pend);
     flush();
   });
 
@@ -104,6 +151,11 @@
         var swatch = el('span', { 'class': 'swatch', 'aria-hidden': 'true' });
         swatch.style.background = symbol.color;
         button.appendChild(swatch);
+        if (symbol.icon) {
+          var icon = el('img', { src: '/static/pictograms/' + symbol.icon + '.svg', alt: '', 'class': 'pictogram', width: '28', height: '28' });
+          icon.addEventListener('error', function () { icon.remove(); });
+          button.appendChild(icon);
+        }
         button.appendChild(el('span', {}, label(symbol)));
         button.addEventListener('click', function () { choose(symbol, symbol.geometry_types[0], button); });
         group.appendChild(button);
@@ -172,9 +224,10 @@
   function store(items) { localStorage.setItem(queueKey, JSON.stringify(items)); }
   function enqueue(feature) {
     var items = queue();
-    items.push({ key: uuid(), feature: feature });
+    var item = { key: uuid(), feature: feature };
+    items.push(item);
     store(items);
-    drawn.addData(feature);
+    pend(item);
     flush();
   }
 
@@ -191,6 +244,10 @@
       body: JSON.stringify(item.feature)
     }).then(function (response) {
       if (response.status === 201) {
+        response.json().then(function (stored) {
+          unpend(item.key);
+          drawn.addData(stored);
+        });
         store(queue().filter(function (i) { return i.key !== item.key; }));
         say(queue().length ? t('draw.pending', { count: queue().length }) : t('draw.saved'));
         flushing = false;

@@ -214,3 +214,26 @@ crate::both_backends!(
     joining_through_the_page_gives_a_session_that_needs_csrf_to_write,
     pages_fail_readably_and_static_files_revalidate,
 );
+
+/// The drawing page's scripts stay under 150 KB compressed, for cheap phones on 3G.
+#[test]
+fn the_drawing_page_ships_under_150_kb_of_compressed_javascript() {
+    use std::io::Write;
+    let page = include_str!("../../templates/draw.html");
+    let scripts: Vec<&str> = page
+        .split("<script src=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(scripts.len() >= 3, "{scripts:?}");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut total = 0;
+    for script in &scripts {
+        let path = format!("{root}{script}");
+        let bytes = std::fs::read(&path).unwrap_or_else(|_| panic!("{path}"));
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gzip.write_all(&bytes).expect("compress");
+        total += gzip.finish().expect("compress").len();
+    }
+    assert!(total < 150 * 1024, "{total} bytes of compressed JavaScript");
+}
