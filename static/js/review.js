@@ -46,6 +46,23 @@
     }
   }).addTo(map);
 
+  // A heat layer of risk symbols, each weighing what its symbol weighs in priority areas.
+  var heat = L.heatLayer([], { radius: 25, blur: 20, maxZoom: 16 });
+  var heatToggle = document.getElementById('f-heat');
+  heatToggle.addEventListener('change', function () {
+    if (heatToggle.checked) heat.addTo(map); else map.removeLayer(heat);
+  });
+  function heatPoints(collection) {
+    return collection.features.filter(function (f) {
+      var s = legend[f.properties.symbol];
+      return s && s.kind === 'risk' && s.weight > 0 && !f.properties.hidden;
+    }).map(function (f) {
+      var l = layers[f.id];
+      var at = l.getBounds ? l.getBounds().getCenter() : l.getLatLng();
+      return [at.lat, at.lng, legend[f.properties.symbol].weight];
+    });
+  }
+
   var filters = document.getElementById('filters');
   var tbody = document.querySelector('#features tbody');
 
@@ -58,6 +75,8 @@
       tbody.textContent = '';
       layer.addData(collection);
       collection.features.forEach(row);
+      heat.setLatLngs(heatPoints(collection));
+      if (heatToggle.checked && !map.hasLayer(heat)) heat.addTo(map);
       document.getElementById('count').textContent = t('review.count', { count: collection.numberReturned });
       if (collection.features.length) map.fitBounds(layer.getBounds(), { maxZoom: 17 });
     });

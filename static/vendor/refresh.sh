@@ -6,6 +6,7 @@ cd "$(dirname "$0")"
 
 LEAFLET=1.9.4                 # BSD-2-Clause
 GEOMAN=2.20.2                 # MIT (@geoman-io/leaflet-geoman-free)
+HEAT=0.2.0                    # BSD-2-Clause (leaflet.heat)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -19,13 +20,16 @@ fetch() { # package version → unpacked into $work/<dir>
 
 fetch leaflet "$LEAFLET" leaflet
 fetch @geoman-io/leaflet-geoman-free "$GEOMAN" geoman
+fetch leaflet.heat "$HEAT" heat
 
-rm -rf leaflet leaflet-geoman
-mkdir -p leaflet/images leaflet-geoman
+rm -rf leaflet leaflet-geoman leaflet-heat
+mkdir -p leaflet/images leaflet-geoman leaflet-heat
 cp "$work/leaflet/package/dist/leaflet.js" "$work/leaflet/package/dist/leaflet.css" leaflet/
 cp "$work"/leaflet/package/dist/images/*.png leaflet/images/
 cp "$work/leaflet/package/LICENSE" leaflet/LICENSE
 cp "$work/geoman/package/dist/leaflet-geoman.min.js" "$work/geoman/package/dist/leaflet-geoman.css" leaflet-geoman/
 cp "$work/geoman/package/LICENSE" leaflet-geoman/LICENSE
-printf 'leaflet %s\n@geoman-io/leaflet-geoman-free %s\n' "$LEAFLET" "$GEOMAN" > VERSIONS
+cp "$work/heat/package/dist/leaflet-heat.js" leaflet-heat/
+cp "$work/heat/package/LICENSE" leaflet-heat/LICENSE
+printf 'leaflet %s\n@geoman-io/leaflet-geoman-free %s\nleaflet.heat %s\n' "$LEAFLET" "$GEOMAN" "$HEAT" > VERSIONS
 echo "vendored: $(tr '\n' ' ' < VERSIONS)"
