@@ -490,3 +490,185 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
     screenshot(&client, "review-en").await;
     client.close().await.expect("close browser");
 }
+
+#[tokio::test]
+async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let hash = trama::identity::hash_password("una clave bien larga").expect("hash");
+    let admin = trama::store::User {
+        id: uuid::Uuid::new_v4(),
+        username: "admin".into(),
+        role: trama::domain::access::Role::Admin,
+        created_at: chrono::Utc::now(),
+    };
+    app.store.create_user(&admin, &hash).await.expect("user");
+    let driver = driver().await;
+    let profile = tempfile::TempDir::new().expect("profile");
+    let client = browser(&driver, &profile).await;
+    client
+        .goto(&format!("{}/login?lang=es", app.base))
+        .await
+        .expect("login");
+    client
+        .find(Locator::Id("username"))
+        .await
+        .expect("field")
+        .send_keys("admin")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("password"))
+        .await
+        .expect("field")
+        .send_keys("una clave bien larga")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("form.card button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    client
+        .wait()
+        .for_element(Locator::Css("a[href='/admin']"))
+        .await
+        .expect("admin link")
+        .click()
+        .await
+        .expect("click");
+
+    // A project, then its legend: a bad key is pointed at, a good one saved.
+    client
+        .wait()
+        .for_element(Locator::Id("p-slug"))
+        .await
+        .expect("form")
+        .send_keys("budge")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("p-name"))
+        .await
+        .expect("field")
+        .send_keys("Ingeniero Budge")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("#new-project button"))
+        .await
+        .expect("create")
+        .click()
+        .await
+        .expect("click");
+    client
+        .wait()
+        .for_element(Locator::Css("a[href='/admin/projects/budge/legend']"))
+        .await
+        .expect("legend link")
+        .click()
+        .await
+        .expect("click");
+    client
+        .wait()
+        .for_element(Locator::Id("add-symbol"))
+        .await
+        .expect("editor")
+        .click()
+        .await
+        .expect("add row");
+    client
+        .find(Locator::Css("input[name=key]"))
+        .await
+        .expect("key")
+        .send_keys("Mal Clave")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("input[name=label_es]"))
+        .await
+        .expect("label")
+        .send_keys("Taller")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("#legend button[type=submit]"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#status", "/0/key").await;
+    assert!(
+        client
+            .find(Locator::Css("input[name=key].invalid"))
+            .await
+            .is_ok(),
+        "the bad field is marked"
+    );
+    screenshot(&client, "legend-es").await;
+    let key = client
+        .find(Locator::Css("input[name=key]"))
+        .await
+        .expect("key");
+    key.clear().await.expect("clear");
+    key.send_keys("taller").await.expect("type");
+    client
+        .find(Locator::Css("#legend button[type=submit]"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#status", "Guardado").await;
+    let project = app
+        .store
+        .find_project("budge")
+        .await
+        .expect("read")
+        .expect("project created");
+    let legend = app.store.legend(project.id).await.expect("legend");
+    assert_eq!(legend.len(), 1);
+    assert_eq!(legend[0].key, "taller");
+
+    // A workshop with two tables, from the workshops page.
+    client
+        .goto(&format!("{}/workshops", app.base))
+        .await
+        .expect("workshops");
+    client
+        .wait()
+        .for_element(Locator::Id("w-title-budge"))
+        .await
+        .expect("form")
+        .send_keys("Taller de prueba")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("w-groups-budge"))
+        .await
+        .expect("groups")
+        .send_keys("Jóvenes\nDocentes")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css(
+            "form[data-api='/api/projects/budge/workshops'] button",
+        ))
+        .await
+        .expect("create")
+        .click()
+        .await
+        .expect("click");
+    client
+        .wait()
+        .for_element(Locator::Css(".workshops .code"))
+        .await
+        .expect("the new workshop with its code");
+    let workshops = app.store.list_workshops(project.id).await.expect("list");
+    assert_eq!(workshops.len(), 1);
+    assert_eq!(workshops[0].groups.len(), 2);
+    screenshot(&client, "workshops-es").await;
+    client.close().await.expect("close browser");
+}

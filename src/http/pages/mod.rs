@@ -2,6 +2,7 @@
 //! Every string goes through the message catalogues; feature data reaches the pages only as
 //! GeoJSON from the API.
 
+mod admin;
 mod assets;
 mod staff;
 
@@ -40,6 +41,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/workshops", get(staff::workshops_page))
         .route("/workshops/{id}/wall", get(staff::wall_page))
         .route("/review/{slug}", get(staff::review_page))
+        .route("/admin", get(admin::admin_page))
+        .route("/admin/projects/{slug}/legend", get(admin::legend_page))
         .route("/static/{*path}", get(assets::static_file))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             let policy = policy.clone();

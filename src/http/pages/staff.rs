@@ -40,6 +40,10 @@ struct WorkshopsPage<'a> {
     rows: Vec<WorkshopRow>,
     /// Projects the user may review: (slug, name).
     reviewable: Vec<(String, String)>,
+    /// Projects the user may create workshops in: (slug, name).
+    creatable: Vec<(String, String)>,
+    is_admin: bool,
+    messages: &'a std::collections::HashMap<String, String>,
 }
 
 struct WorkshopRow {
@@ -125,7 +129,7 @@ pub async fn login_submit(
 }
 
 /// The signed-in user of a page, or `None`.
-async fn user(state: &AppState, page: &PageContext) -> Option<Principal> {
+pub(super) async fn user(state: &AppState, page: &PageContext) -> Option<Principal> {
     let token = page.session.as_deref()?;
     match state
         .store
@@ -149,11 +153,19 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
     let Ok(projects) = state.store.list_projects().await else {
         return page.error(StatusCode::SERVICE_UNAVAILABLE, "error.title");
     };
-    let reviewable = if principal.can_moderate() {
+    let listed = || {
         projects
             .iter()
             .map(|p| (p.slug.clone(), p.name.clone()))
             .collect()
+    };
+    let reviewable = if principal.can_moderate() {
+        listed()
+    } else {
+        Vec::new()
+    };
+    let creatable = if principal.can_create_workshop() {
+        listed()
     } else {
         Vec::new()
     };
@@ -181,6 +193,9 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
         username,
         rows,
         reviewable,
+        creatable,
+        is_admin: principal.can_manage_users(),
+        messages: page.t.messages(),
     }
     .render();
     page.respond(StatusCode::OK, html)

@@ -1,0 +1,97 @@
+//! Administration pages: projects and users (admins), the legend editor (analysts and
+//! admins). The forms talk to the JSON API, so the rules and the errors are the API's.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::PageContext;
+use super::staff::user;
+use crate::embedded::STATIC_FILES;
+use crate::i18n::Catalogue;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage<'a> {
+    t: &'a Catalogue,
+    languages: &'a [(String, String)],
+    csrf: &'a str,
+    projects: Vec<(String, String)>,
+    users: Vec<(String, &'static str)>,
+    messages: &'a std::collections::HashMap<String, String>,
+}
+
+#[derive(Template)]
+#[template(path = "legend.html")]
+struct LegendPage<'a> {
+    t: &'a Catalogue,
+    languages: &'a [(String, String)],
+    csrf: &'a str,
+    project: &'a str,
+    project_name: &'a str,
+    /// The shipped pictograms, comma-separated, for the icon menus.
+    icons: String,
+    messages: &'a std::collections::HashMap<String, String>,
+}
+
+pub async fn admin_page(State(state): State<AppState>, page: PageContext) -> Response {
+    let Some(principal) = user(&state, &page).await else {
+        return page.redirect("/login");
+    };
+    if !principal.can_manage_users() {
+        return page.error(StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let (Ok(projects), Ok(users)) = (
+        state.store.list_projects().await,
+        state.store.list_users().await,
+    ) else {
+        return page.error(StatusCode::SERVICE_UNAVAILABLE, "error.title");
+    };
+    let html = AdminPage {
+        t: page.t,
+        languages: &page.languages,
+        csrf: &page.csrf,
+        projects: projects.into_iter().map(|p| (p.slug, p.name)).collect(),
+        users: users
+            .into_iter()
+            .map(|u| (u.username, u.role.as_str()))
+            .collect(),
+        messages: page.t.messages(),
+    }
+    .render();
+    page.respond(StatusCode::OK, html)
+}
+
+pub async fn legend_page(
+    State(state): State<AppState>,
+    page: PageContext,
+    Path(slug): Path<String>,
+) -> Response {
+    let Some(principal) = user(&state, &page).await else {
+        return page.redirect("/login");
+    };
+    if !principal.can_edit_legend() {
+        return page.error(StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let Ok(Some(project)) = state.store.find_project(&slug).await else {
+        return page.error(StatusCode::NOT_FOUND, "error.not_found");
+    };
+    let icons = STATIC_FILES
+        .iter()
+        .filter_map(|(path, _)| path.strip_prefix("pictograms/")?.strip_suffix(".svg"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let html = LegendPage {
+        t: page.t,
+        languages: &page.languages,
+        csrf: &page.csrf,
+        project: &project.slug,
+        project_name: &project.name,
+        icons,
+        messages: page.t.messages(),
+    }
+    .render();
+    page.respond(StatusCode::OK, html)
+}
