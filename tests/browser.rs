@@ -145,6 +145,17 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
     let app = TestApp::start_at(database, trama::Limits::default(), address).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
+    // Another workshop of the same project, with a drawing our participant must never see.
+    let other = app.workshop(&staff).await;
+    let stranger = app.join(&other.code, "Docentes").await;
+    let (status, _) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&stranger),
+            &common::point("escuela", -58.41, -34.76),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED);
     let store = app.store.clone();
     let driver = driver().await;
     let profile = tempfile::TempDir::new().expect("profile");
@@ -199,6 +210,19 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         .await
         .expect("palette");
     assert_eq!(client.current_url().await.expect("url").path(), "/draw");
+    tokio::time::sleep(Duration::from_millis(500)).await; // the features request has answered
+    let shown = client
+        .execute(
+            "return document.querySelectorAll('#map .leaflet-interactive').length;",
+            vec![],
+        )
+        .await
+        .expect("count");
+    assert_eq!(
+        shown,
+        json!(0),
+        "another workshop's drawing is not on this participant's map"
+    );
     symbol.click().await.expect("pick symbol");
     let map = client.find(Locator::Id("map")).await.expect("map");
     for (x, y) in [(-60.0, -40.0), (60.0, -40.0), (0.0, 60.0), (-60.0, -40.0)] {
@@ -222,7 +246,11 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         .await
         .expect("click save");
     wait_for_text(&client, "#status", "Guardado").await;
-    let stored = stored_features(&store).await;
+    let stored: Vec<_> = stored_features(&store)
+        .await
+        .into_iter()
+        .filter(|f| f.workshop_id.map(|w| w.to_string()) == Some(workshop.id.clone()))
+        .collect();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].symbol, "zona_riesgo");
     assert_eq!(stored[0].title.as_deref(), Some("Manzana de talleres"));
@@ -283,8 +311,8 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
     let stored = stored_features(&app.store).await;
     assert_eq!(
         stored.len(),
-        2,
-        "the offline drawing is stored exactly once"
+        3,
+        "the offline drawing is stored exactly once (beside the other workshop's)"
     );
     assert!(stored.iter().any(|f| f.title.as_deref() == Some("Comedor")));
 
