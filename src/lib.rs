@@ -14,7 +14,7 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
-mod embedded;
+pub(crate) mod embedded;
 pub mod error;
 pub mod http;
 pub mod i18n;

@@ -9,6 +9,7 @@ pub mod feature;
 pub mod generate;
 pub mod geometry;
 pub mod legend;
+pub mod pictogram;
 pub mod project;
 pub mod workshop;
 

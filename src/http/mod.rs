@@ -8,6 +8,7 @@ mod extract;
 mod features;
 mod health;
 mod pages;
+mod pictograms;
 mod projects;
 mod workshops;
 
@@ -40,6 +41,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .merge(workshops::router())
         .merge(features::router())
         .merge(annotations::router())
+        .merge(pictograms::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -179,6 +179,11 @@ pub trait Store: Send + Sync + 'static {
     async fn add_annotation(&self, annotation: &Annotation) -> StoreResult<()>;
     async fn list_annotations(&self, target: &AnnotationTarget) -> StoreResult<Vec<Annotation>>;
 
+    // Pictograms uploaded by admins.
+    async fn save_pictogram(&self, name: &str, svg: &str) -> StoreResult<()>;
+    async fn pictogram(&self, name: &str) -> StoreResult<Option<String>>;
+    async fn list_pictograms(&self) -> StoreResult<Vec<String>>;
+
     // Live changes.
     /// Announces a stored change to the live pages of every instance over this database.
     async fn publish(&self, change: &Change) -> StoreResult<()>;

@@ -152,7 +152,7 @@
         swatch.style.background = symbol.color;
         button.appendChild(swatch);
         if (symbol.icon) {
-          var icon = el('img', { src: '/static/pictograms/' + symbol.icon + '.svg', alt: '', 'class': 'pictogram', width: '28', height: '28' });
+          var icon = el('img', { src: '/pictograms/' + symbol.icon + '.svg', alt: '', 'class': 'pictogram', width: '28', height: '28' });
           icon.addEventListener('error', function () { icon.remove(); });
           button.appendChild(icon);
         }

@@ -92,7 +92,7 @@
     title.appendChild(zoom);
     title.appendChild(el('div', { 'class': 'hint' }, label(p.symbol)));
     tr.appendChild(title);
-    tr.appendChild(el('td', {}, t('state.' + p.review_state) + (p.hidden ? ' · ' + t('review.hidden') : '')));
+    tr.appendChild(el('td', {}, t('state.' + p.review_state) + (p.hidden ? ' · ' + t('review.hidden') : '') + (p.deleted_at ? ' · ' + t('review.deleted_mark') : '')));
     tr.appendChild(el('td', {}, new Date(p.created_at).toLocaleDateString(locale)));
     var actions = el('td');
     [['review.accept', function () { return review(f.id, { state: 'accepted' }); }],
@@ -101,8 +101,13 @@
         return reason ? review(f.id, { state: 'rejected', reason: reason }) : Promise.resolve();
       }],
      [p.hidden ? 'review.unhide' : 'review.hide', function () { return api('/api/features/' + f.id + (p.hidden ? '/unhide' : '/hide'), { method: 'POST', body: '{}' }).then(load); }],
-     ['review.history', function () { return history(f.id, tr); }]
-    ].forEach(function (action) {
+     ['review.history', function () { return history(f.id, tr); }],
+     ['review.annotate', function () {
+        var body = window.prompt(t('review.annotation_prompt'));
+        return body ? api('/api/features/' + f.id + '/annotations', { method: 'POST', body: JSON.stringify({ body: body }) }) : Promise.resolve();
+      }]
+    ].concat(p.deleted_at ? [['review.restore', function () { return api('/api/features/' + f.id + '/restore', { method: 'POST', body: '{}' }).then(load); }]] : [])
+    .forEach(function (action) {
       var button = el('button', { type: 'button', 'data-action': action[0] }, t(action[0]));
       button.addEventListener('click', action[1]);
       actions.appendChild(button);

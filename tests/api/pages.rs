@@ -210,11 +210,6 @@ async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
 
-crate::both_backends!(
-    joining_through_the_page_gives_a_session_that_needs_csrf_to_write,
-    pages_fail_readably_and_static_files_revalidate,
-);
-
 /// The drawing page's scripts stay under 150 KB compressed, for cheap phones on 3G.
 #[test]
 fn the_drawing_page_ships_under_150_kb_of_compressed_javascript() {
@@ -237,3 +232,77 @@ fn the_drawing_page_ships_under_150_kb_of_compressed_javascript() {
     }
     assert!(total < 150 * 1024, "{total} bytes of compressed JavaScript");
 }
+
+async fn admins_upload_pictograms_that_cannot_run_or_reach_out(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let put = |name: &str, token: &str, svg: &'static str| {
+        app.request(Method::PUT, &format!("/api/pictograms/{name}"), Some(token))
+            .header("content-type", "image/svg+xml")
+            .body(svg)
+            .send()
+    };
+    let good = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9"/></svg>"#;
+    assert_eq!(
+        put("olla", &staff.analyst, good)
+            .await
+            .expect("send")
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put("olla", &staff.admin, good)
+            .await
+            .expect("send")
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let refused = put(
+        "olla2",
+        &staff.admin,
+        r#"<svg onload="fetch('https://x.example')"></svg>"#,
+    )
+    .await
+    .expect("send");
+    let (status, problem) = crate::common::read(refused).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("event handler"),
+        "{problem}"
+    );
+    let (status, _) =
+        crate::common::read(put("../x", &staff.admin, good).await.expect("send")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a path, not a name");
+
+    let served = client()
+        .get(format!("{}/pictograms/olla.svg", app.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(served.headers()["content-type"], "image/svg+xml");
+    assert!(
+        served.headers()["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .contains("sandbox")
+    );
+    assert_eq!(served.text().await.expect("svg"), good);
+    let shipped = client()
+        .get(format!("{}/pictograms/school.svg", app.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(shipped.status(), StatusCode::OK);
+    let (_, list) = app.get("/api/pictograms", Some(&staff.facilitator)).await;
+    assert_eq!(list["uploaded"], serde_json::json!(["olla"]));
+    assert!(list["shipped"].as_array().expect("shipped").len() >= 16);
+}
+
+crate::both_backends!(
+    joining_through_the_page_gives_a_session_that_needs_csrf_to_write,
+    pages_fail_readably_and_static_files_revalidate,
+    admins_upload_pictograms_that_cannot_run_or_reach_out,
+);

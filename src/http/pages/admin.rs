@@ -78,9 +78,12 @@ pub async fn legend_page(
     let Ok(Some(project)) = state.store.find_project(&slug).await else {
         return page.error(StatusCode::NOT_FOUND, "error.not_found");
     };
+    let uploaded = state.store.list_pictograms().await.unwrap_or_default();
     let icons = STATIC_FILES
         .iter()
         .filter_map(|(path, _)| path.strip_prefix("pictograms/")?.strip_suffix(".svg"))
+        .map(str::to_owned)
+        .chain(uploaded)
         .collect::<Vec<_>>()
         .join(",");
     let html = LegendPage {

@@ -571,6 +571,36 @@ impl Store for PostgresStore {
         self.annotations(target).await
     }
 
+    async fn save_pictogram(&self, name: &str, svg: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO pictograms (name, svg, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET svg = excluded.svg, created_at = excluded.created_at",
+        )
+        .bind(name)
+        .bind(svg)
+        .bind(Utc::now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn pictogram(&self, name: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT svg FROM pictograms WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn list_pictograms(&self) -> StoreResult<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT name FROM pictograms ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     async fn publish(&self, change: &Change) -> StoreResult<()> {
         let payload =
             serde_json::to_string(change).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -533,6 +533,36 @@ impl Store for SqliteStore {
         self.annotations(target).await
     }
 
+    async fn save_pictogram(&self, name: &str, svg: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO pictograms (name, svg, created_at) VALUES (?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET svg = excluded.svg, created_at = excluded.created_at",
+        )
+        .bind(name)
+        .bind(svg)
+        .bind(Utc::now())
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    async fn pictogram(&self, name: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT svg FROM pictograms WHERE name = ?")
+                .bind(name)
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    async fn list_pictograms(&self) -> StoreResult<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT name FROM pictograms ORDER BY name")
+                .fetch_all(&self.read)
+                .await?,
+        )
+    }
+
     async fn publish(&self, change: &Change) -> StoreResult<()> {
         // No subscriber is not an error: nobody has a live page open.
         let _ = self.changes.send(change.clone());
