@@ -75,6 +75,37 @@ async fn browser(driver: &Driver, profile: &tempfile::TempDir) -> Client {
         .expect("a browser session")
 }
 
+/// Chrome's network throttling, through chromedriver's `network_conditions` extension.
+#[derive(Debug)]
+struct Throttle {
+    latency_ms: u64,
+    download_bytes_per_s: u64,
+    upload_bytes_per_s: u64,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Throttle {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (axum::http::Method, Option<String>) {
+        let body = json!({"network_conditions": {
+            "offline": false,
+            "latency": self.latency_ms,
+            "download_throughput": self.download_bytes_per_s,
+            "upload_throughput": self.upload_bytes_per_s,
+        }});
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
+}
+
 async fn screenshot(client: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot folder");
@@ -209,6 +240,43 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         .for_element(Locator::Css("[data-symbol=zona_riesgo]"))
         .await
         .expect("palette");
+    // On a 3G connection (150 ms, 1.6 Mbit/s down, 750 kbit/s up, the mobile profile of
+    // Lighthouse) with an empty cache the map is ready to draw on quickly.
+    let profile_cold = tempfile::TempDir::new().expect("profile");
+    let cold = browser(&driver, &profile_cold).await;
+    cold.issue_cmd(Throttle {
+        latency_ms: 150,
+        download_bytes_per_s: 200_000,
+        upload_bytes_per_s: 94_000,
+    })
+    .await
+    .expect("throttle");
+    let cookies = client.get_all_cookies().await.expect("cookies");
+    cold.goto(&format!("{}/static/css/trama.css", app.base))
+        .await
+        .expect("same origin");
+    for cookie in cookies {
+        cold.add_cookie(cookie).await.expect("session cookie");
+    }
+    let started = Instant::now();
+    cold.goto(&format!("{}/draw", app.base))
+        .await
+        .expect("draw page");
+    cold.wait()
+        .for_element(Locator::Css("[data-symbol=zona_riesgo]"))
+        .await
+        .expect("palette");
+    let ready = started.elapsed();
+    eprintln!(
+        "map ready on throttled 3G with an empty cache in {} ms",
+        ready.as_millis()
+    );
+    assert!(
+        ready < Duration::from_secs(2),
+        "map ready in {} ms on 3G",
+        ready.as_millis()
+    );
+    cold.close().await.expect("close");
     assert_eq!(client.current_url().await.expect("url").path(), "/draw");
     tokio::time::sleep(Duration::from_millis(500)).await; // the features request has answered
     let shown = client
