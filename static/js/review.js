@@ -151,6 +151,9 @@
     });
     results[1].workshops.forEach(function (w) {
       document.getElementById('f-workshop').appendChild(el('option', { value: w.id }, w.title));
+      w.groups.forEach(function (g) {
+        document.getElementById('f-group').appendChild(el('option', { value: g.id }, w.title + ' · ' + g.name));
+      });
     });
     if (results[2].area) L.geoJSON(results[2].area, { style: { color: '#555', weight: 2, dashArray: '6 4', fill: false }, interactive: false }).addTo(map);
     return load();
