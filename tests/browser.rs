@@ -325,6 +325,44 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
     let geometry: Value = serde_json::from_str(&stored[0].geometry).expect("geometry");
     assert_eq!(geometry["type"], "Polygon");
 
+    // The author edits it from its popup.
+    click_map(&client, &map, 0.0, -10.0).await;
+    client
+        .wait()
+        .for_element(Locator::XPath("//button[contains(., 'Editar mi dibujo')]"))
+        .await
+        .expect("edit button in the popup")
+        .click()
+        .await
+        .expect("edit");
+    let title = client
+        .find(Locator::Id("feature-title"))
+        .await
+        .expect("title");
+    title.clear().await.expect("clear");
+    title
+        .send_keys("Manzana de talleres, confirmada")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("feature-save"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#status", "Cambios guardados").await;
+    let edited = store
+        .find_feature(stored[0].id)
+        .await
+        .expect("read")
+        .expect("feature");
+    assert_eq!(
+        edited.title.as_deref(),
+        Some("Manzana de talleres, confirmada")
+    );
+    assert_eq!(edited.revision, 2);
+
     // Nothing came from another host.
     let resources = client
         .execute(

@@ -102,8 +102,59 @@
           .then(function (r) { if (r.status === 204) { drawn.removeLayer(layer); say(t('draw.deleted')); } });
       });
       box.appendChild(remove);
+      var edit = el('button', { type: 'button', 'class': 'link' }, t('draw.edit'));
+      edit.addEventListener('click', function () { startEdit(f, layer); });
+      box.appendChild(edit);
     }
     return box;
+  }
+
+  // Editing one's own drawing: its shape on the map (Geoman's edit mode) and its texts in
+  // the same form as when it was drawn; saved with If-Match so no one's change is lost.
+  var editing = null;
+  function startEdit(f, layer) {
+    map.closePopup();
+    editing = { feature: f, layer: layer };
+    if (layer.pm) layer.pm.enable({ allowSelfIntersection: false });
+    document.getElementById('instructions').textContent = t('draw.edit_hint');
+    document.getElementById('feature-title').value = f.properties.title || '';
+    document.getElementById('feature-description').value = f.properties.description || '';
+    form.hidden = false;
+  }
+  function finishEdit() {
+    if (editing && editing.layer.pm) editing.layer.pm.disable();
+    editing = null;
+    form.hidden = true;
+    form.reset();
+  }
+  function saveEdit() {
+    var f = editing.feature;
+    var changed = editing.layer.toGeoJSON();
+    var body = {
+      geometry: changed.geometry,
+      properties: {
+        title: document.getElementById('feature-title').value,
+        description: document.getElementById('feature-description').value
+      }
+    };
+    var layer = editing.layer;
+    finishEdit();
+    api('/api/features/' + f.id, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', 'If-Match': '"' + f.properties.revision + '"' },
+      body: JSON.stringify(body)
+    }).then(function (r) {
+      return r.json().then(function (answer) {
+        drawn.removeLayer(layer);
+        if (r.ok) { drawn.addData(answer); say(t('draw.updated')); return; }
+        if (r.status === 412) {
+          say(t('draw.conflict'));
+          return api('/api/features/' + f.id).then(function (x) { return x.json(); }).then(function (fresh) { drawn.addData(fresh); });
+        }
+        drawn.addData(f);
+        say(t('draw.failed', { detail: answer.errors && answer.errors[0] ? answer.errors[0].detail : answer.detail }));
+      });
+    });
   }
 
   function colour(f) { var s = legend[f.properties.symbol]; return s ? s.color : '#555'; }
@@ -198,6 +249,7 @@
     document.getElementById('feature-title').focus();
   });
   document.getElementById('feature-cancel').addEventListener('click', function () {
+    if (editing) { var f = editing.feature, l = editing.layer; finishEdit(); drawn.removeLayer(l); drawn.addData(f); return; }
     if (sketch) map.removeLayer(sketch.layer);
     sketch = null;
     form.hidden = true;
@@ -205,6 +257,7 @@
   });
   form.addEventListener('submit', function (e) {
     e.preventDefault();
+    if (editing) { saveEdit(); return; }
     if (!sketch) return;
     var feature = sketch.layer.toGeoJSON();
     feature.properties = {
