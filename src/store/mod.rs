@@ -3,6 +3,7 @@
 
 mod copy;
 mod postgres;
+mod rows;
 mod sqlite;
 
 use std::sync::Arc;

@@ -1,0 +1,161 @@
+//! Mapping rows to domain types, the same for every backend: each backend's `rows` module
+//! supplies `uuid` and `opt_uuid` (UUIDs are text in SQLite, native in PostgreSQL) and
+//! expands this macro for its row type.
+
+/// Expands the row mappers for `$row` in the calling module.
+macro_rules! row_mapping {
+    ($row:ty) => {
+        use std::collections::BTreeMap;
+
+        use chrono::{DateTime, Utc};
+        use serde_json::Value;
+        use sqlx::Row;
+
+        use crate::domain::access::Role;
+        use crate::domain::bbox::BBox;
+        use crate::domain::feature::{Author, Feature, ReviewState};
+        use crate::domain::geometry::{FeatureGeometry, GeometryKind};
+        use crate::domain::legend::{Symbol, SymbolKind};
+        use crate::domain::project::Project;
+        use crate::domain::workshop::{Group, JoinCode, Workshop, WorkshopStatus};
+        use crate::store::{StoreError, StoreResult, User};
+
+        fn corrupt(what: &str, value: &str) -> StoreError {
+            StoreError::Corrupt(format!("{what}: {value:?}"))
+        }
+
+        pub fn user(row: &$row) -> StoreResult<User> {
+            let role: String = row.try_get("role")?;
+            Ok(User {
+                id: uuid(row, "id")?,
+                username: row.try_get("username")?,
+                role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+                created_at: row.try_get("created_at")?,
+            })
+        }
+
+        pub fn project(row: &$row) -> StoreResult<Project> {
+            let area: Option<String> = row.try_get("area")?;
+            let area = area
+                .map(|text| {
+                    let value: Value = serde_json::from_str(&text).map_err(|_| corrupt("area", &text))?;
+                    FeatureGeometry::from_geojson(&value, "", usize::MAX)
+                        .map_err(|_| corrupt("area", &text))
+                })
+                .transpose()?;
+            Ok(Project {
+                id: uuid(row, "id")?,
+                slug: row.try_get("slug")?,
+                name: row.try_get("name")?,
+                description: row.try_get("description")?,
+                default_locale: row.try_get("default_locale")?,
+                area,
+                created_at: row.try_get("created_at")?,
+            })
+        }
+
+        pub fn symbol(row: &$row) -> StoreResult<Symbol> {
+            let kind: String = row.try_get("kind")?;
+            let labels: sqlx::types::Json<BTreeMap<String, String>> = row.try_get("labels")?;
+            let geometry_types: sqlx::types::Json<Vec<GeometryKind>> = row.try_get("geometry_types")?;
+            Ok(Symbol {
+                key: row.try_get("key")?,
+                labels: labels.0,
+                kind: SymbolKind::parse(&kind).ok_or_else(|| corrupt("symbol kind", &kind))?,
+                geometry_types: geometry_types.0,
+                color: row.try_get("color")?,
+                icon: row.try_get("icon")?,
+                weight: row.try_get("weight")?,
+                sensitive: row.try_get("sensitive")?,
+            })
+        }
+
+        pub fn workshop(row: &$row) -> StoreResult<Workshop> {
+            let status: String = row.try_get("status")?;
+            Ok(Workshop {
+                id: uuid(row, "id")?,
+                project_id: uuid(row, "project_id")?,
+                title: row.try_get("title")?,
+                place: row.try_get("place")?,
+                starts_at: row.try_get("starts_at")?,
+                ends_at: row.try_get("ends_at")?,
+                facilitator_id: opt_uuid(row, "facilitator_id")?,
+                status: match status.as_str() {
+                    "open" => WorkshopStatus::Open,
+                    "closed" => WorkshopStatus::Closed,
+                    other => return Err(corrupt("workshop status", other)),
+                },
+                join_code: JoinCode::from_stored(row.try_get("join_code")?),
+                groups: Vec::new(),
+                created_at: row.try_get("created_at")?,
+                closed_at: row.try_get("closed_at")?,
+            })
+        }
+
+        pub fn group(row: &$row) -> StoreResult<Group> {
+            Ok(Group {
+                id: uuid(row, "id")?,
+                name: row.try_get("name")?,
+            })
+        }
+
+        /// The author columns every feature and annotation query selects.
+        pub fn author(row: &$row) -> StoreResult<Author> {
+            Ok(match opt_uuid(row, "participant_id")? {
+                Some(id) => Author::Participant {
+                    id,
+                    display_name: row.try_get("display_name")?,
+                },
+                None => Author::User {
+                    id: uuid(row, "user_id")?,
+                    username: row.try_get("username")?,
+                },
+            })
+        }
+
+        /// The columns `feature()` reads; follow with `FROM features f` and `FEATURE_JOINS`.
+        pub const FEATURE_COLUMNS: &str =
+            "f.id, f.project_id, f.workshop_id, f.group_id, f.participant_id, p.display_name,
+            f.user_id, u.username, s.key AS symbol, f.title, f.description, f.geometry,
+            f.min_x, f.min_y, f.max_x, f.max_y, f.review_state, f.review_reason, f.reviewer_id,
+            f.merged_into, f.hidden, f.revision, f.created_at, f.updated_at, f.deleted_at";
+
+        /// The joins that give a feature its symbol key and author name.
+        pub const FEATURE_JOINS: &str = " JOIN symbols s ON s.id = f.symbol_id
+            LEFT JOIN participants p ON p.id = f.participant_id
+            LEFT JOIN users u ON u.id = f.user_id";
+
+        pub fn feature(row: &$row) -> StoreResult<Feature> {
+            let state: String = row.try_get("review_state")?;
+            let created_at: DateTime<Utc> = row.try_get("created_at")?;
+            Ok(Feature {
+                id: uuid(row, "id")?,
+                project_id: uuid(row, "project_id")?,
+                workshop_id: opt_uuid(row, "workshop_id")?,
+                group_id: opt_uuid(row, "group_id")?,
+                author: author(row)?,
+                symbol: row.try_get("symbol")?,
+                title: row.try_get("title")?,
+                description: row.try_get("description")?,
+                geometry: row.try_get("geometry")?,
+                bbox: BBox {
+                    min_x: row.try_get("min_x")?,
+                    min_y: row.try_get("min_y")?,
+                    max_x: row.try_get("max_x")?,
+                    max_y: row.try_get("max_y")?,
+                },
+                review_state: ReviewState::parse(&state).ok_or_else(|| corrupt("review state", &state))?,
+                review_reason: row.try_get("review_reason")?,
+                reviewer_id: opt_uuid(row, "reviewer_id")?,
+                merged_into: opt_uuid(row, "merged_into")?,
+                hidden: row.try_get("hidden")?,
+                revision: row.try_get("revision")?,
+                created_at,
+                updated_at: row.try_get("updated_at")?,
+                deleted_at: row.try_get("deleted_at")?,
+            })
+        }
+    };
+}
+
+pub(crate) use row_mapping;
