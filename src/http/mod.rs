@@ -18,7 +18,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -76,16 +76,8 @@ async fn not_found() -> AppError {
     AppError::NotFound("no such resource; see the README for the API".into())
 }
 
-async fn method_not_allowed() -> Response {
-    let mut response =
-        AppError::BadRequest("this method is not allowed here".into()).into_response();
-    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    let body = serde_json::json!({
-        "type": "about:blank", "title": "Method Not Allowed", "status": 405,
-        "detail": "this method is not allowed on this resource",
-    });
-    *response.body_mut() = axum::body::Body::from(body.to_string());
-    response
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
 }
 
 /// Logs the hidden text of internal errors inside the request's trace span.

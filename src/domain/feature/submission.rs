@@ -1,0 +1,368 @@
+//! Parsing what clients send: `POST /features` (a Feature or a FeatureCollection) and
+//! `PATCH /features/{id}`, and checking drafts against the legend and the workshop.
+
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::super::geometry::FeatureGeometry;
+use super::super::legend::{Symbol, is_valid_key};
+use super::super::workshop::Workshop;
+use super::super::{Invalid, bounded_text};
+
+pub const MAX_TITLE: usize = 200;
+pub const MAX_DESCRIPTION: usize = 5_000;
+/// Most features one request may carry.
+pub const MAX_BATCH: usize = 10_000;
+
+/// Limits that an operator may tune (`--max-vertices`).
+#[derive(Debug, Clone, Copy)]
+pub struct FeatureLimits {
+    pub max_vertices: usize,
+}
+
+impl Default for FeatureLimits {
+    fn default() -> Self {
+        Self {
+            max_vertices: 20_000,
+        }
+    }
+}
+
+/// Properties the server writes itself; a client may send them back (a GET, edited, PATCHed)
+/// and they are ignored.
+const SERVER_PROPERTIES: &[&str] = &[
+    "id",
+    "revision",
+    "symbol_label",
+    "kind",
+    "workshop_title",
+    "group_name",
+    "author",
+    "review_state",
+    "review_reason",
+    "merged_into",
+    "hidden",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "masked",
+];
+
+/// One feature as submitted, validated for shape but not yet against the legend.
+#[derive(Debug, Clone)]
+pub struct FeatureDraft {
+    /// JSON pointer of this feature in the request, for error messages.
+    pub pointer: String,
+    pub symbol: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub geometry: FeatureGeometry,
+    pub workshop: Option<String>,
+    pub group: Option<String>,
+}
+
+/// Parses `POST /features`: one GeoJSON Feature or a FeatureCollection. Every problem of every
+/// feature is reported; nothing is returned unless all features are sound.
+pub fn parse_submission(
+    body: &Value,
+    limits: FeatureLimits,
+) -> Result<Vec<FeatureDraft>, Vec<Invalid>> {
+    let kind = body.get("type").and_then(Value::as_str);
+    let items: Vec<(String, &Value)> = match kind {
+        Some("Feature") => vec![(String::new(), body)],
+        Some("FeatureCollection") => {
+            let features = body
+                .get("features")
+                .and_then(Value::as_array)
+                .ok_or_else(|| {
+                    vec![Invalid::new(
+                        "/features",
+                        "a FeatureCollection needs a \"features\" array",
+                    )]
+                })?;
+            if features.is_empty() {
+                return Err(vec![Invalid::new(
+                    "/features",
+                    "the collection has no features",
+                )]);
+            }
+            if features.len() > MAX_BATCH {
+                return Err(vec![Invalid::new(
+                    "/features",
+                    format!("at most {MAX_BATCH} features per request"),
+                )]);
+            }
+            features
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (format!("/features/{i}"), f))
+                .collect()
+        }
+        _ => {
+            return Err(vec![Invalid::new(
+                "/type",
+                "expected a GeoJSON Feature or FeatureCollection",
+            )]);
+        }
+    };
+    let mut drafts = Vec::with_capacity(items.len());
+    let mut errors = Vec::new();
+    for (pointer, item) in items {
+        match parse_feature(item, &pointer, limits) {
+            Ok(draft) => drafts.push(draft),
+            Err(mut problems) => errors.append(&mut problems),
+        }
+    }
+    if errors.is_empty() {
+        Ok(drafts)
+    } else {
+        Err(errors)
+    }
+}
+
+fn parse_feature(
+    value: &Value,
+    pointer: &str,
+    limits: FeatureLimits,
+) -> Result<FeatureDraft, Vec<Invalid>> {
+    if value.get("type").and_then(Value::as_str) != Some("Feature") {
+        return Err(vec![Invalid::new(
+            format!("{pointer}/type"),
+            "expected \"type\": \"Feature\"",
+        )]);
+    }
+    let mut errors = Vec::new();
+    let empty = Map::new();
+    let properties = match value.get("properties") {
+        Some(Value::Object(map)) => map,
+        None | Some(Value::Null) => &empty,
+        Some(_) => {
+            return Err(vec![Invalid::new(
+                format!("{pointer}/properties"),
+                "properties must be an object",
+            )]);
+        }
+    };
+    let fields = DraftFields::read(properties, &format!("{pointer}/properties"), &mut errors);
+    let symbol = match fields.symbol {
+        Some(s) => Some(s),
+        None => {
+            if !errors.iter().any(|e| e.pointer.ends_with("/symbol")) {
+                errors.push(Invalid::new(
+                    format!("{pointer}/properties/symbol"),
+                    "every feature needs properties.symbol, a key of the project's legend",
+                ));
+            }
+            None
+        }
+    };
+    let geometry = match value.get("geometry") {
+        None | Some(Value::Null) => {
+            errors.push(Invalid::new(
+                format!("{pointer}/geometry"),
+                "a feature needs a geometry",
+            ));
+            None
+        }
+        Some(g) => match FeatureGeometry::from_geojson(
+            g,
+            &format!("{pointer}/geometry"),
+            limits.max_vertices,
+        ) {
+            Ok(g) => Some(g),
+            Err(mut problems) => {
+                errors.append(&mut problems);
+                None
+            }
+        },
+    };
+    match (symbol, geometry) {
+        (Some(symbol), Some(geometry)) if errors.is_empty() => Ok(FeatureDraft {
+            pointer: pointer.to_owned(),
+            symbol,
+            title: fields.title.flatten(),
+            description: fields.description.flatten(),
+            geometry,
+            workshop: fields.workshop,
+            group: fields.group,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The client-writable properties of a feature. `Some(None)` means "present and empty",
+/// which a PATCH uses to clear a title or description.
+#[derive(Debug, Default)]
+struct DraftFields {
+    symbol: Option<String>,
+    title: Option<Option<String>>,
+    description: Option<Option<String>>,
+    workshop: Option<String>,
+    group: Option<String>,
+}
+
+impl DraftFields {
+    fn read(properties: &Map<String, Value>, at: &str, errors: &mut Vec<Invalid>) -> Self {
+        let mut fields = DraftFields::default();
+        for (name, value) in properties {
+            let pointer = format!("{at}/{name}");
+            let text = match value {
+                Value::String(s) => Some(s.as_str()),
+                Value::Null => None,
+                _ if SERVER_PROPERTIES.contains(&name.as_str()) => continue,
+                _ => {
+                    errors.push(Invalid::new(&pointer, "must be a string"));
+                    continue;
+                }
+            };
+            match name.as_str() {
+                "symbol" => match text {
+                    Some(key) if is_valid_key(key) => fields.symbol = Some(key.to_owned()),
+                    _ => errors.push(Invalid::new(pointer, "symbol must be a legend key such as \"escuela\"")),
+                },
+                "title" => fields.title = Some(bounded_text(text, MAX_TITLE, &pointer, errors)),
+                "description" => {
+                    fields.description = Some(bounded_text(text, MAX_DESCRIPTION, &pointer, errors))
+                }
+                "workshop" => fields.workshop = bounded_text(text, 64, &pointer, errors),
+                "group" => fields.group = bounded_text(text, 100, &pointer, errors),
+                other if SERVER_PROPERTIES.contains(&other) => {}
+                other => errors.push(Invalid::new(
+                    pointer,
+                    format!(
+                        "unknown property \"{other}\": a feature carries symbol, title, description, workshop and group"
+                    ),
+                )),
+            }
+        }
+        fields
+    }
+}
+
+/// A validated partial update (`PATCH /api/features/{id}`).
+#[derive(Debug, Clone, Default)]
+pub struct FeaturePatch {
+    pub symbol: Option<String>,
+    pub title: Option<Option<String>>,
+    pub description: Option<Option<String>>,
+    pub geometry: Option<FeatureGeometry>,
+}
+
+impl FeaturePatch {
+    /// Parses a PATCH body: a Feature-shaped object whose members are all optional.
+    pub fn parse(body: &Value, limits: FeatureLimits) -> Result<Self, Vec<Invalid>> {
+        let Some(object) = body.as_object() else {
+            return Err(vec![Invalid::new(
+                "",
+                "expected a JSON object shaped like a GeoJSON Feature",
+            )]);
+        };
+        let mut errors = Vec::new();
+        let mut patch = FeaturePatch::default();
+        match object.get("properties") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(properties)) => {
+                let fields = DraftFields::read(properties, "/properties", &mut errors);
+                if fields.workshop.is_some() || fields.group.is_some() {
+                    errors.push(Invalid::new(
+                        "/properties",
+                        "a feature's workshop and group cannot be changed",
+                    ));
+                }
+                patch.symbol = fields.symbol;
+                patch.title = fields.title;
+                patch.description = fields.description;
+            }
+            Some(_) => errors.push(Invalid::new("/properties", "properties must be an object")),
+        }
+        match object.get("geometry") {
+            None => {}
+            Some(Value::Null) => errors.push(Invalid::new(
+                "/geometry",
+                "a feature's geometry cannot be removed",
+            )),
+            Some(g) => match FeatureGeometry::from_geojson(g, "/geometry", limits.max_vertices) {
+                Ok(g) => patch.geometry = Some(g),
+                Err(mut problems) => errors.append(&mut problems),
+            },
+        }
+        if errors.is_empty() {
+            Ok(patch)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Checks a draft or patch against the legend: the symbol must exist and allow the geometry.
+pub fn check_symbol(
+    symbol_key: &str,
+    geometry: &FeatureGeometry,
+    legend: &[Symbol],
+    pointer: &str,
+) -> Result<(), Invalid> {
+    let Some(symbol) = legend.iter().find(|s| s.key == symbol_key) else {
+        let known: Vec<&str> = legend.iter().map(|s| s.key.as_str()).take(20).collect();
+        return Err(Invalid::new(
+            format!("{pointer}/properties/symbol"),
+            format!(
+                "unknown symbol \"{symbol_key}\"; the legend has: {}",
+                known.join(", ")
+            ),
+        ));
+    };
+    if !symbol.allows(geometry.kind()) {
+        let allowed: Vec<&str> = symbol.geometry_types.iter().map(|k| k.as_str()).collect();
+        return Err(Invalid::new(
+            format!("{pointer}/geometry"),
+            format!(
+                "symbol \"{symbol_key}\" is drawn as {}, not as a {}",
+                allowed.join(" or "),
+                geometry.kind().as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Resolves a draft's optional `workshop`/`group` references against the workshop the
+/// author works in. Returns the group id.
+pub fn check_placement(
+    draft: &FeatureDraft,
+    workshop: &Workshop,
+    fixed_group: Option<Uuid>,
+) -> Result<Option<Uuid>, Invalid> {
+    if let Some(reference) = &draft.workshop
+        && reference.to_ascii_lowercase() != workshop.id.to_string()
+    {
+        return Err(Invalid::new(
+            format!("{}/properties/workshop", draft.pointer),
+            "this feature names a different workshop from the one it is submitted to",
+        ));
+    }
+    let named =
+        match &draft.group {
+            None => None,
+            Some(reference) => Some(workshop.find_group(reference).map(|g| g.id).ok_or_else(
+                || {
+                    let names: Vec<&str> =
+                        workshop.groups.iter().map(|g| g.name.as_str()).collect();
+                    Invalid::new(
+                        format!("{}/properties/group", draft.pointer),
+                        format!(
+                            "unknown group \"{reference}\"; this workshop's groups are: {}",
+                            names.join(", ")
+                        ),
+                    )
+                },
+            )?),
+        };
+    match (fixed_group, named) {
+        (Some(own), Some(other)) if own != other => Err(Invalid::new(
+            format!("{}/properties/group", draft.pointer),
+            "participants draw for their own group only",
+        )),
+        (Some(own), _) => Ok(Some(own)),
+        (None, named) => Ok(named),
+    }
+}
