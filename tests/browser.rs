@@ -16,6 +16,9 @@ use serde_json::{Value, json};
 
 use common::{Backend, TestApp, TestDatabase};
 
+/// One browser at a time: the 3G timing must not share the two cores with other browsers.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// chromedriver on a free port; killed when dropped.
 struct Driver {
     child: Child,
@@ -169,6 +172,7 @@ async fn stored_features(
 
 #[tokio::test]
 async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
+    let _serial = SERIAL.lock().await;
     let database = TestDatabase::new(Backend::Sqlite).await;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
     let address = listener.local_addr().expect("addr");
@@ -437,6 +441,7 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
 
 #[tokio::test]
 async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
+    let _serial = SERIAL.lock().await;
     let app = TestApp::start(Backend::Sqlite).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
@@ -627,6 +632,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
 
 #[tokio::test]
 async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
+    let _serial = SERIAL.lock().await;
     let app = TestApp::start(Backend::Sqlite).await;
     let hash = trama::identity::hash_password("una clave bien larga").expect("hash");
     let admin = trama::store::User {
