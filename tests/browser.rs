@@ -452,6 +452,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         username: "coordinadora".into(),
         role: trama::domain::access::Role::Analyst,
         created_at: chrono::Utc::now(),
+        disabled: false,
     };
     app.store.create_user(&user, &hash).await.expect("user");
     let participant = app.join(&workshop.code, "Docentes").await;
@@ -640,6 +641,7 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
         username: "admin".into(),
         role: trama::domain::access::Role::Admin,
         created_at: chrono::Utc::now(),
+        disabled: false,
     };
     app.store.create_user(&admin, &hash).await.expect("user");
     let driver = driver().await;
@@ -810,5 +812,68 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
     assert_eq!(workshops.len(), 1);
     assert_eq!(workshops[0].groups.len(), 2);
     screenshot(&client, "workshops-es").await;
+
+    // A new user, then disabled from their row.
+    client
+        .goto(&format!("{}/admin", app.base))
+        .await
+        .expect("admin");
+    client
+        .wait()
+        .for_element(Locator::Id("u-name"))
+        .await
+        .expect("form")
+        .send_keys("ana")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("u-password"))
+        .await
+        .expect("field")
+        .send_keys("otra clave bien larga")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("#new-user button"))
+        .await
+        .expect("create")
+        .click()
+        .await
+        .expect("click");
+    let row = "form[data-api='/api/users/ana']";
+    client
+        .wait()
+        .for_element(Locator::Css(&format!("{row} input[name=disabled]")))
+        .await
+        .expect("ana's row")
+        .click()
+        .await
+        .expect("tick");
+    client
+        .find(Locator::Css(&format!("{row} button")))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app
+        .store
+        .user_credentials("ana")
+        .await
+        .expect("read")
+        .expect("ana")
+        .0
+        .disabled
+    {
+        assert!(Instant::now() < deadline, "ana was never disabled");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    client
+        .wait()
+        .for_element(Locator::Css(&format!("{row} input[name=disabled]:checked")))
+        .await
+        .expect("shown disabled after the reload");
+    screenshot(&client, "admin-es").await;
     client.close().await.expect("close browser");
 }

@@ -232,6 +232,7 @@ async fn demo_user(
         username: username.to_owned(),
         role,
         created_at: Utc::now(),
+        disabled: false,
     };
     let for_hash = password.clone();
     let hash = tokio::task::spawn_blocking(move || identity::hash_password(&for_hash))

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/tokens", post(create_token))
         .route("/api/me", get(me))
         .route("/api/users", get(list_users).post(create_user))
+        .route("/api/users/{username}", axum::routing::patch(update_user))
 }
 
 /// Refuses with 429 when this client has failed too often lately.
@@ -217,7 +218,7 @@ pub async fn log_in(
         }
         None => (None, false),
     };
-    let Some(user) = user.filter(|_| verified) else {
+    let Some(user) = user.filter(|u| verified && !u.disabled) else {
         state
             .store
             .record_auth_failure("login", client, Utc::now())
@@ -306,7 +307,51 @@ pub fn new_user(username: String, role: Role) -> Result<User, AppError> {
         username,
         role,
         created_at: Utc::now(),
+        disabled: false,
     })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserChange {
+    role: Option<Role>,
+    disabled: Option<bool>,
+}
+
+/// `PATCH /api/users/{username}`: change a role, or disable or enable an account (admins).
+/// An admin cannot lock themselves out.
+async fn update_user(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    axum::extract::Path(username): axum::extract::Path<String>,
+    ApiJson { value: change, .. }: ApiJson<UserChange>,
+) -> Result<Json<User>, AppError> {
+    if !principal.can_manage_users() {
+        return Err(AppError::forbidden("only admins manage users"));
+    }
+    let (user, _) = state
+        .store
+        .user_credentials(&username)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    let role = change.role.unwrap_or(user.role);
+    let disabled = change.disabled.unwrap_or(user.disabled);
+    let myself = matches!(&principal, Principal::User { id, .. } if *id == user.id);
+    if myself && (disabled || role != Role::Admin) {
+        return Err(AppError::Conflict(
+            "you cannot disable yourself or give up your own admin role".into(),
+        ));
+    }
+    state
+        .store
+        .update_user(&username, role, disabled, Utc::now())
+        .await?;
+    let (updated, _) = state
+        .store
+        .user_credentials(&username)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    Ok(Json(updated))
 }
 
 async fn list_users(

@@ -57,6 +57,9 @@ pub struct User {
     pub username: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// Disabled users cannot log in and their tokens are refused.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// A bearer token about to be stored: only its hash, never the token itself.
@@ -106,6 +109,14 @@ pub trait Store: Send + Sync + 'static {
     /// The user and their argon2 password hash.
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// Changes a user's role and whether they are disabled; NotFound for an unknown user.
+    async fn update_user(
+        &self,
+        username: &str,
+        role: Role,
+        disabled: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     async fn create_user_token(&self, user_id: Uuid, token: &NewToken) -> StoreResult<()>;
     async fn principal_for_token(
         &self,

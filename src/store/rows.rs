@@ -31,6 +31,7 @@ macro_rules! row_mapping {
                 username: row.try_get("username")?,
                 role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
                 created_at: row.try_get("created_at")?,
+                disabled: row.try_get::<Option<DateTime<Utc>>, _>("disabled_at")?.is_some(),
             })
         }
 

@@ -13,8 +13,10 @@
       if (typeof body.groups === 'string') {
         body.groups = body.groups.split('\n').map(function (g) { return g.trim(); }).filter(Boolean);
       }
+      // A user's row says "disabled" by its checkbox, checked or not.
+      if (form.elements.disabled) body.disabled = form.elements.disabled.checked;
       fetch(form.dataset.api, {
-        method: 'POST',
+        method: form.dataset.method || 'POST',
         credentials: 'same-origin',
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': app.dataset.csrf },
         body: JSON.stringify(body)

@@ -339,6 +339,7 @@ async fn an_expired_token_is_refused(backend: Backend) {
         username: "old".into(),
         role: trama::domain::access::Role::Analyst,
         created_at: chrono::Utc::now(),
+        disabled: false,
     };
     app.store.create_user(&user, "x").await.expect("user");
     let (token, hash) = trama::identity::new_token();
@@ -400,9 +401,109 @@ async fn a_user_logs_in_for_a_token_and_wrong_passwords_are_limited(backend: Bac
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// Admins change roles and disable accounts; a disabled account's tokens stop working and
+/// it cannot log in; an admin cannot lock themselves out.
+async fn an_admin_changes_roles_and_disables_accounts(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let admin = app
+        .token_for("root", trama::domain::access::Role::Admin)
+        .await;
+    let (status, _) = app
+        .post("/api/users", Some(&admin), &json!({"username": "marta", "role": "facilitator", "password": "una clave bien larga"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, login) = app
+        .post(
+            "/api/tokens",
+            None,
+            &json!({"username": "marta", "password": "una clave bien larga"}),
+        )
+        .await;
+    let marta = login["token"].as_str().expect("token").to_owned();
+    let patch = |username: &str, token: &str, body: serde_json::Value| {
+        app.request(
+            Method::PATCH,
+            &format!("/api/users/{username}"),
+            Some(token),
+        )
+        .json(&body)
+        .send()
+    };
+
+    let (status, changed) = read(
+        patch("marta", &admin, json!({"role": "analyst"}))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(app.get("/api/me", Some(&marta)).await.1["role"], "analyst");
+    assert_eq!(
+        read(
+            patch("marta", &marta, json!({"role": "admin"}))
+                .await
+                .expect("send")
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+
+    let (status, changed) = read(
+        patch("marta", &admin, json!({"disabled": true}))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(changed["disabled"], true);
+    assert_eq!(
+        app.get("/api/me", Some(&marta)).await.0,
+        StatusCode::UNAUTHORIZED,
+        "her tokens stop working"
+    );
+    let (status, _) = app
+        .post(
+            "/api/tokens",
+            None,
+            &json!({"username": "marta", "password": "una clave bien larga"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "and she cannot log in");
+
+    read(
+        patch("marta", &admin, json!({"disabled": false}))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(app.get("/api/me", Some(&marta)).await.0, StatusCode::OK);
+    assert_eq!(
+        read(
+            patch("root", &admin, json!({"disabled": true}))
+                .await
+                .expect("send")
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        read(
+            patch("nadie", &admin, json!({"disabled": true}))
+                .await
+                .expect("send")
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+}
+
 crate::both_backends!(
     without_a_token_only_health_and_the_project_list_answer,
     each_role_can_do_its_part_and_no_more,
     an_expired_token_is_refused,
-    a_user_logs_in_for_a_token_and_wrong_passwords_are_limited
+    a_user_logs_in_for_a_token_and_wrong_passwords_are_limited,
+    an_admin_changes_roles_and_disables_accounts,
 );

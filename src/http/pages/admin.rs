@@ -19,7 +19,7 @@ struct AdminPage<'a> {
     languages: &'a [(String, String)],
     csrf: &'a str,
     projects: Vec<(String, String)>,
-    users: Vec<(String, &'static str)>,
+    users: Vec<(String, &'static str, bool)>,
     messages: &'a std::collections::HashMap<String, String>,
 }
 
@@ -56,7 +56,7 @@ pub async fn admin_page(State(state): State<AppState>, page: PageContext) -> Res
         projects: projects.into_iter().map(|p| (p.slug, p.name)).collect(),
         users: users
             .into_iter()
-            .map(|u| (u.username, u.role.as_str()))
+            .map(|u| (u.username, u.role.as_str(), u.disabled))
             .collect(),
         messages: page.t.messages(),
     }

@@ -161,7 +161,7 @@ impl Store for PostgresStore {
     #[instrument(skip_all)]
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>> {
         let row = sqlx::query(
-            "SELECT id, username, role, password_hash, created_at FROM users WHERE username = $1",
+            "SELECT id, username, role, password_hash, created_at, disabled_at FROM users WHERE username = $1",
         )
         .bind(username)
         .fetch_optional(&self.pool)
@@ -171,12 +171,34 @@ impl Store for PostgresStore {
     }
 
     async fn list_users(&self) -> StoreResult<Vec<User>> {
-        sqlx::query("SELECT id, username, role, created_at FROM users ORDER BY username")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(rows::user)
-            .collect()
+        sqlx::query(
+            "SELECT id, username, role, created_at, disabled_at FROM users ORDER BY username",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(rows::user)
+        .collect()
+    }
+
+    async fn update_user(
+        &self,
+        username: &str,
+        role: Role,
+        disabled: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let updated = sqlx::query("UPDATE users SET role = $1, disabled_at = CASE WHEN $2 THEN COALESCE(disabled_at, $3) ELSE NULL END WHERE username = $4")
+            .bind(role.as_str())
+            .bind(disabled)
+            .bind(now)
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 
     #[instrument(skip_all)]
@@ -198,10 +220,10 @@ impl Store for PostgresStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Principal>> {
         let row = sqlx::query(
-            "SELECT t.expires_at, t.user_id, u.username, u.role,
+            "SELECT t.expires_at, t.user_id AS token_user, u.id AS user_id, u.username, u.role,
                     t.participant_id, p.display_name, p.workshop_id, p.group_id, w.project_id
              FROM api_tokens t
-             LEFT JOIN users u ON u.id = t.user_id
+             LEFT JOIN users u ON u.id = t.user_id AND u.disabled_at IS NULL
              LEFT JOIN participants p ON p.id = t.participant_id
              LEFT JOIN workshops w ON w.id = p.workshop_id
              WHERE t.token_hash = $1",
@@ -214,7 +236,11 @@ impl Store for PostgresStore {
         if expires_at.is_some_and(|at| at <= now) {
             return Ok(None);
         }
-        if let Some(id) = opt_uuid(&row, "user_id")? {
+        if opt_uuid(&row, "token_user")?.is_some() {
+            // A disabled user's tokens find no user row: refused like an unknown token.
+            let Some(id) = opt_uuid(&row, "user_id")? else {
+                return Ok(None);
+            };
             let role: String = row.try_get("role")?;
             return Ok(Some(Principal::User {
                 id,

@@ -220,6 +220,7 @@ impl TestApp {
             username: username.into(),
             role,
             created_at: Utc::now(),
+            disabled: false,
         };
         self.store
             .create_user(&user, "$argon2id$unused")
