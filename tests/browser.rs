@@ -282,7 +282,11 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
     );
     cold.close().await.expect("close");
     assert_eq!(client.current_url().await.expect("url").path(), "/draw");
-    tokio::time::sleep(Duration::from_millis(500)).await; // the features request has answered
+    client
+        .wait()
+        .for_element(Locator::Css("#app[data-loaded=true]"))
+        .await
+        .expect("the workshop's drawings loaded");
     let shown = client
         .execute(
             "return document.querySelectorAll('#map .leaflet-interactive').length;",
