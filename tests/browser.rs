@@ -140,6 +140,45 @@ async fn click_map(client: &Client, map: &fantoccini::elements::Element, x: f64,
         .expect("click on the map");
 }
 
+/// A user whose password is "una clave bien larga", as `trama user add` would create.
+async fn user_with_password(app: &TestApp, username: &str, role: trama::domain::access::Role) {
+    let hash = trama::identity::hash_password("una clave bien larga").expect("hash");
+    let user = trama::store::User {
+        id: uuid::Uuid::new_v4(),
+        username: username.into(),
+        role,
+        created_at: chrono::Utc::now(),
+        disabled: false,
+    };
+    app.store.create_user(&user, &hash).await.expect("user");
+}
+
+/// Clicks the element `css` selects, once it is there.
+async fn click(client: &Client, css: &str) {
+    let element = client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    element
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Types into the field `css` selects, once it is there.
+async fn type_into(client: &Client, css: &str, text: &str) {
+    let element = client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    element
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
 async fn wait_for_text(client: &Client, selector: &str, expected: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -209,13 +248,7 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
     code.send_keys(&workshop.code.to_lowercase().replace('-', " "))
         .await
         .expect("type code");
-    client
-        .find(Locator::Css("form.card button[type=submit]"))
-        .await
-        .expect("join button")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "form.card button[type=submit]").await;
     let group = client
         .wait()
         .for_element(Locator::Css("input[name=group]"))
@@ -223,20 +256,8 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         .expect("group choice");
     screenshot(&client, "join-es").await;
     group.click().await.expect("pick the first table");
-    client
-        .find(Locator::Id("display_name"))
-        .await
-        .expect("nickname")
-        .send_keys("Tero")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("form.card button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    type_into(&client, "#display_name", "Tero").await;
+    click(&client, "form.card button[type=submit]").await;
 
     // The map page: pick the polygon symbol and draw a triangle.
     let symbol = client
@@ -314,13 +335,7 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         .await
         .expect("type title");
     screenshot(&client, "draw-es").await;
-    client
-        .find(Locator::Id("feature-save"))
-        .await
-        .expect("save")
-        .click()
-        .await
-        .expect("click save");
+    click(&client, "#feature-save").await;
     wait_for_text(&client, "#status", "Guardado").await;
     let stored: Vec<_> = stored_features(&store)
         .await
@@ -352,13 +367,7 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         .send_keys("Manzana de talleres, confirmada")
         .await
         .expect("type");
-    client
-        .find(Locator::Id("feature-save"))
-        .await
-        .expect("save")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "#feature-save").await;
     wait_for_text(&client, "#status", "Cambios guardados").await;
     let edited = store
         .find_feature(stored[0].id)
@@ -388,29 +397,10 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
 
     // The server goes away; a drawing saved meanwhile waits in the browser.
     let database = app.stop().await;
-    client
-        .find(Locator::Css("[data-symbol=comedor]"))
-        .await
-        .expect("point symbol")
-        .click()
-        .await
-        .expect("pick");
+    click(&client, "[data-symbol=comedor]").await;
     click_map(&client, &map, 20.0, 20.0).await;
-    client
-        .wait()
-        .for_element(Locator::Id("feature-title"))
-        .await
-        .expect("form")
-        .send_keys("Comedor")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Id("feature-save"))
-        .await
-        .expect("save")
-        .click()
-        .await
-        .expect("click");
+    type_into(&client, "#feature-title", "Comedor").await;
+    click(&client, "#feature-save").await;
     wait_for_text(&client, "#status", "Sin conexión").await;
     let queued = client
         .execute("return localStorage.length;", vec![])
@@ -450,15 +440,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     // The fixture's facilitator has no password; give one, as `trama user add` would.
-    let hash = trama::identity::hash_password("una clave bien larga").expect("hash");
-    let user = trama::store::User {
-        id: uuid::Uuid::new_v4(),
-        username: "coordinadora".into(),
-        role: trama::domain::access::Role::Analyst,
-        created_at: chrono::Utc::now(),
-        disabled: false,
-    };
-    app.store.create_user(&user, &hash).await.expect("user");
+    user_with_password(&app, "coordinadora", trama::domain::access::Role::Analyst).await;
     let participant = app.join(&workshop.code, "Docentes").await;
     let driver = driver().await;
     let profile = tempfile::TempDir::new().expect("profile");
@@ -468,57 +450,14 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .goto(&format!("{}/login?lang=es", app.base))
         .await
         .expect("login page");
-    client
-        .find(Locator::Id("password"))
-        .await
-        .expect("password")
-        .send_keys("wrong password")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Id("username"))
-        .await
-        .expect("username")
-        .send_keys("coordinadora")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("form.card button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    type_into(&client, "#password", "wrong password").await;
+    type_into(&client, "#username", "coordinadora").await;
+    click(&client, "form.card button[type=submit]").await;
     wait_for_text(&client, ".error", "incorrectos").await;
-    client
-        .find(Locator::Id("username"))
-        .await
-        .expect("username")
-        .send_keys("coordinadora")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Id("password"))
-        .await
-        .expect("password")
-        .send_keys("una clave bien larga")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("form.card button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
-    client
-        .wait()
-        .for_element(Locator::Css(".workshops a"))
-        .await
-        .expect("workshop list")
-        .click()
-        .await
-        .expect("open wall");
+    type_into(&client, "#username", "coordinadora").await;
+    type_into(&client, "#password", "una clave bien larga").await;
+    click(&client, "form.card button[type=submit]").await;
+    click(&client, ".workshops a").await;
     wait_for_text(&client, ".join-code", &workshop.code).await;
     wait_for_text(&client, "#live", "En vivo").await;
     assert!(
@@ -567,43 +506,12 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .await
         .expect("symbols loaded");
     wait_for_text(&client, "#count", "1 elementos").await;
-    client
-        .find(Locator::Css("#f-symbol option[value=comedor]"))
-        .await
-        .expect("option")
-        .click()
-        .await
-        .expect("choose");
-    client
-        .find(Locator::Css("#filters button[type=submit]"))
-        .await
-        .expect("filter")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "#f-symbol option[value=comedor]").await;
+    click(&client, "#filters button[type=submit]").await;
     wait_for_text(&client, "#count", "0 elementos").await;
-    client
-        .find(Locator::Css("#f-symbol option[value='']"))
-        .await
-        .expect("all")
-        .click()
-        .await
-        .expect("choose");
-    client
-        .find(Locator::Css("#filters button[type=submit]"))
-        .await
-        .expect("filter")
-        .click()
-        .await
-        .expect("click");
-    client
-        .wait()
-        .for_element(Locator::Css("button[data-action='review.hide']"))
-        .await
-        .expect("hide")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "#f-symbol option[value='']").await;
+    click(&client, "#filters button[type=submit]").await;
+    click(&client, "button[data-action='review.hide']").await;
     client
         .wait()
         .for_element(Locator::Css("button[data-action='review.unhide']"))
@@ -639,15 +547,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
 async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
     let _serial = SERIAL.lock().await;
     let app = TestApp::start(Backend::Sqlite).await;
-    let hash = trama::identity::hash_password("una clave bien larga").expect("hash");
-    let admin = trama::store::User {
-        id: uuid::Uuid::new_v4(),
-        username: "admin".into(),
-        role: trama::domain::access::Role::Admin,
-        created_at: chrono::Utc::now(),
-        disabled: false,
-    };
-    app.store.create_user(&admin, &hash).await.expect("user");
+    user_with_password(&app, "admin", trama::domain::access::Role::Admin).await;
     let driver = driver().await;
     let profile = tempfile::TempDir::new().expect("profile");
     let client = browser(&driver, &profile).await;
@@ -655,96 +555,20 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
         .goto(&format!("{}/login?lang=es", app.base))
         .await
         .expect("login");
-    client
-        .find(Locator::Id("username"))
-        .await
-        .expect("field")
-        .send_keys("admin")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Id("password"))
-        .await
-        .expect("field")
-        .send_keys("una clave bien larga")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("form.card button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
-    client
-        .wait()
-        .for_element(Locator::Css("a[href='/admin']"))
-        .await
-        .expect("admin link")
-        .click()
-        .await
-        .expect("click");
+    type_into(&client, "#username", "admin").await;
+    type_into(&client, "#password", "una clave bien larga").await;
+    click(&client, "form.card button[type=submit]").await;
+    click(&client, "a[href='/admin']").await;
 
     // A project, then its legend: a bad key is pointed at, a good one saved.
-    client
-        .wait()
-        .for_element(Locator::Id("p-slug"))
-        .await
-        .expect("form")
-        .send_keys("budge")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Id("p-name"))
-        .await
-        .expect("field")
-        .send_keys("Ingeniero Budge")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("#new-project button"))
-        .await
-        .expect("create")
-        .click()
-        .await
-        .expect("click");
-    client
-        .wait()
-        .for_element(Locator::Css("a[href='/admin/projects/budge/legend']"))
-        .await
-        .expect("legend link")
-        .click()
-        .await
-        .expect("click");
-    client
-        .wait()
-        .for_element(Locator::Id("add-symbol"))
-        .await
-        .expect("editor")
-        .click()
-        .await
-        .expect("add row");
-    client
-        .find(Locator::Css("input[name=key]"))
-        .await
-        .expect("key")
-        .send_keys("Mal Clave")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("input[name=label_es]"))
-        .await
-        .expect("label")
-        .send_keys("Taller")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("#legend button[type=submit]"))
-        .await
-        .expect("save")
-        .click()
-        .await
-        .expect("click");
+    type_into(&client, "#p-slug", "budge").await;
+    type_into(&client, "#p-name", "Ingeniero Budge").await;
+    click(&client, "#new-project button").await;
+    click(&client, "a[href='/admin/projects/budge/legend']").await;
+    click(&client, "#add-symbol").await;
+    type_into(&client, "input[name=key]", "Mal Clave").await;
+    type_into(&client, "input[name=label_es]", "Taller").await;
+    click(&client, "#legend button[type=submit]").await;
     wait_for_text(&client, "#status", "/0/key").await;
     assert!(
         client
@@ -760,13 +584,7 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
         .expect("key");
     key.clear().await.expect("clear");
     key.send_keys("taller").await.expect("type");
-    client
-        .find(Locator::Css("#legend button[type=submit]"))
-        .await
-        .expect("save")
-        .click()
-        .await
-        .expect("click");
+    click(&client, "#legend button[type=submit]").await;
     wait_for_text(&client, "#status", "Guardado").await;
     let project = app
         .store
@@ -783,21 +601,8 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
         .goto(&format!("{}/workshops", app.base))
         .await
         .expect("workshops");
-    client
-        .wait()
-        .for_element(Locator::Id("w-title-budge"))
-        .await
-        .expect("form")
-        .send_keys("Taller de prueba")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Id("w-groups-budge"))
-        .await
-        .expect("groups")
-        .send_keys("Jóvenes\nDocentes")
-        .await
-        .expect("type");
+    type_into(&client, "#w-title-budge", "Taller de prueba").await;
+    type_into(&client, "#w-groups-budge", "Jóvenes\nDocentes").await;
     client
         .find(Locator::Css(
             "form[data-api='/api/projects/budge/workshops'] button",
@@ -822,28 +627,9 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
         .goto(&format!("{}/admin", app.base))
         .await
         .expect("admin");
-    client
-        .wait()
-        .for_element(Locator::Id("u-name"))
-        .await
-        .expect("form")
-        .send_keys("ana")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Id("u-password"))
-        .await
-        .expect("field")
-        .send_keys("otra clave bien larga")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("#new-user button"))
-        .await
-        .expect("create")
-        .click()
-        .await
-        .expect("click");
+    type_into(&client, "#u-name", "ana").await;
+    type_into(&client, "#u-password", "otra clave bien larga").await;
+    click(&client, "#new-user button").await;
     let row = "form[data-api='/api/users/ana']";
     client
         .wait()
