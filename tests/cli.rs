@@ -21,6 +21,19 @@ fn trama(dir: &TempDir) -> Command {
     command
 }
 
+/// GETs `url` with a bearer token and reads the JSON answer.
+async fn get_json(client: &reqwest::Client, url: String, token: &str) -> Value {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json")
+}
+
 fn serve(dir: &TempDir) -> Server {
     Server::start_command(trama(dir).args(["serve", "--listen", "127.0.0.1:0"]))
 }
@@ -67,15 +80,7 @@ async fn an_operator_sets_up_users_and_tokens_and_the_server_stops_cleanly() {
     let mut server = serve(&dir);
     let url = server.url.clone();
     let client = reqwest::Client::new();
-    let me: Value = client
-        .get(format!("{url}/api/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let me: Value = get_json(&client, format!("{url}/api/me"), &token).await;
     assert_eq!(me["username"], "ana");
     let login = client
         .post(format!("{url}/api/tokens"))
@@ -130,25 +135,19 @@ async fn the_demo_seeds_a_project_once_and_its_token_works() {
     let server = serve(&dir);
     let url = server.url.clone();
     let client = reqwest::Client::new();
-    let features: Value = client
-        .get(format!("{url}/api/projects/lomas-de-zamora/features"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let features: Value = get_json(
+        &client,
+        format!("{url}/api/projects/lomas-de-zamora/features"),
+        &token,
+    )
+    .await;
     assert_eq!(features["features"].as_array().expect("features").len(), 48);
-    let legend: Value = client
-        .get(format!("{url}/api/projects/lomas-de-zamora/legend"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let legend: Value = get_json(
+        &client,
+        format!("{url}/api/projects/lomas-de-zamora/legend"),
+        &token,
+    )
+    .await;
     let kinds: std::collections::BTreeSet<&str> = legend
         .as_array()
         .expect("legend")
@@ -160,15 +159,12 @@ async fn the_demo_seeds_a_project_once_and_its_token_works() {
         ["actor", "other", "relation", "resource", "risk"]
     );
     assert!(legend[0]["labels"]["en"].is_string() && legend[0]["labels"]["es"].is_string());
-    let workshops: Value = client
-        .get(format!("{url}/api/projects/lomas-de-zamora/workshops"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let workshops: Value = get_json(
+        &client,
+        format!("{url}/api/projects/lomas-de-zamora/workshops"),
+        &token,
+    )
+    .await;
     let statuses: Vec<&str> = workshops["workshops"]
         .as_array()
         .expect("list")

@@ -2,6 +2,7 @@
 //! implementation per backend. All SQL lives below this module.
 
 mod copy;
+mod filters;
 mod postgres;
 mod rows;
 mod sqlite;

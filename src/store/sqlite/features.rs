@@ -14,6 +14,7 @@ use super::{SqliteStore, unique_violation};
 const ROWS_PER_STATEMENT: usize = 500;
 use crate::domain::annotation::{Annotation, AnnotationTarget};
 use crate::domain::feature::{Author, Feature, FeatureFilter};
+use crate::store::filters::push_value_filters;
 use crate::store::{FeatureRevision, IdempotentResponse, StoreError, StoreResult};
 
 fn author_ids(author: &Author) -> (Option<Hyphenated>, Option<Hyphenated>) {
@@ -178,26 +179,7 @@ impl SqliteStore {
                 .push(" AND f.group_id = ")
                 .push_bind(group.hyphenated());
         }
-        if let Some(symbol) = &filter.symbol {
-            query.push(" AND s.key = ").push_bind(symbol.clone());
-        }
-        if let Some(state) = filter.review_state {
-            query
-                .push(" AND f.review_state = ")
-                .push_bind(state.as_str());
-        }
-        if let Some(since) = filter.since {
-            query.push(" AND f.created_at >= ").push_bind(since);
-        }
-        if let Some(until) = filter.until {
-            query.push(" AND f.created_at < ").push_bind(until);
-        }
-        if !filter.include_hidden {
-            query.push(" AND f.hidden = 0");
-        }
-        if !filter.include_deleted {
-            query.push(" AND f.deleted_at IS NULL");
-        }
+        push_value_filters(&mut query, filter);
         // Drawing order for whole listings; a bbox answer comes in R*Tree order, so that a
         // LIMIT stops the search early instead of sorting every candidate.
         if filter.bbox.is_none() {
