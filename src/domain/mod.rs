@@ -10,6 +10,7 @@ pub mod generate;
 pub mod geometry;
 pub mod legend;
 pub mod pictogram;
+pub mod priority;
 pub mod project;
 pub mod workshop;
 
