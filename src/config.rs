@@ -39,6 +39,56 @@ pub enum Command {
     /// Copy a whole database into another, keeping ids (e.g. a workshop laptop's SQLite file
     /// into the central PostgreSQL). Copying twice adds nothing.
     Copy(CopyArgs),
+    /// Compute priority zones (or cell scores) of a project and write them as GeoJSON.
+    Priority(PriorityArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PriorityArgs {
+    /// The project's slug.
+    #[arg(long)]
+    pub project: String,
+    /// Which cells make zones: gi (hot spots), consensus (k groups) or top (percent).
+    #[arg(long, default_value = "gi")]
+    pub rule: String,
+    /// Consensus: distinct groups that must mark a cell as a risk.
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// Hot spots: confidence 90, 95 or 99.
+    #[arg(long)]
+    pub confidence: Option<u8>,
+    /// Top: percentage of the scored cells.
+    #[arg(long)]
+    pub percent: Option<f64>,
+    /// H3 resolution, 6-11 (9 is about 0.1 km² per cell).
+    #[arg(long)]
+    pub resolution: Option<u8>,
+    /// Gi* neighbourhood in rings of cells.
+    #[arg(long)]
+    pub ring: Option<u32>,
+    /// Only these workshops (id; repeat the flag for several).
+    #[arg(long)]
+    pub workshop: Vec<uuid::Uuid>,
+    /// Only these groups (id; repeatable).
+    #[arg(long)]
+    pub group: Vec<uuid::Uuid>,
+    /// Only these symbols (key; repeatable).
+    #[arg(long)]
+    pub symbol: Vec<String>,
+    /// Drawn on or after this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub since: Option<chrono::NaiveDate>,
+    /// Drawn on or before this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub until: Option<chrono::NaiveDate>,
+    /// Write every cell of the study area with its score and Gi* instead of the zones.
+    #[arg(long)]
+    pub cells: bool,
+    /// Output file (standard output if omitted).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]

@@ -87,7 +87,7 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::StaleRevision => AppError::PreconditionFailed(
-                "the feature was changed meanwhile; reload it and try again".into(),
+                "it was changed meanwhile by someone else; reload it and try again".into(),
             ),
             StoreError::NotFound => AppError::NotFound("not found".into()),
             other => AppError::Internal(other.to_string()),

@@ -7,10 +7,12 @@
 //! - [`http`]: the JSON API, one module per resource, thin handlers, and the pages.
 //! - [`i18n`]: message catalogues (`locales/*.json`) and language negotiation.
 //! - [`config`], [`error`], [`state`], [`telemetry`], [`identity`]: one job each.
+//! - [`analysis`]: priority analyses over a stored project, shared by the API and the CLI.
 //! - [`cli`]: the `trama` subcommands (serve, migrate, user, token, demo, generate).
 
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -11,7 +11,8 @@ use chrono::Utc;
 use tokio::net::TcpListener;
 
 use crate::config::{
-    Cli, Command, CopyArgs, DatabaseArgs, GenerateArgs, ServeArgs, TokenCommand, UserCommand,
+    Cli, Command, CopyArgs, DatabaseArgs, GenerateArgs, PriorityArgs, ServeArgs, TokenCommand,
+    UserCommand,
 };
 use crate::domain::feature::FeatureLimits;
 use crate::domain::generate;
@@ -48,6 +49,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(db) => demo::seed(open(&db).await?.as_ref()).await,
         Command::Generate(args) => write_generated(&args),
         Command::Copy(args) => copy(&args).await,
+        Command::Priority(args) => priority(&args).await,
     }
 }
 
@@ -157,6 +159,60 @@ async fn copy(args: &CopyArgs) -> anyhow::Result<()> {
             table.table, table.read, table.inserted
         );
     }
+    Ok(())
+}
+
+async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
+    use crate::analysis;
+    let params = analysis::parse_params(args.resolution, args.ring).map_err(anyhow::Error::msg)?;
+    let rule = analysis::parse_rule(Some(&args.rule), args.k, args.confidence, args.percent)
+        .map_err(anyhow::Error::msg)?;
+    let store = open(&args.database).await?;
+    let Some(project) = store.find_project(&args.project).await? else {
+        bail!("no project has the slug {:?}", args.project);
+    };
+    let non_empty = |ids: &Vec<uuid::Uuid>| (!ids.is_empty()).then(|| ids.clone());
+    let selection = analysis::Selection {
+        workshops: non_empty(&args.workshop),
+        groups: non_empty(&args.group),
+        symbols: (!args.symbol.is_empty()).then(|| args.symbol.clone()),
+        since: args
+            .since
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc()),
+        until: args
+            .until
+            .and_then(|d| d.succ_opt())
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc()),
+    };
+    let drawings = analysis::drawings(store.as_ref(), &project, &selection).await?;
+    let count = drawings.len();
+    let area = analysis::study_area(&project);
+    let (result, zones) = analysis::run_zones(drawings, area, params, rule).await;
+    let output = if args.cells {
+        analysis::cells_geojson(&result)
+    } else {
+        analysis::zones_geojson(&zones, rule, params)
+    };
+    match &args.out {
+        Some(path) => std::fs::write(path, output.to_string())
+            .with_context(|| format!("could not write {}", path.display()))?,
+        // A closed pipe (`| head`) is the reader's choice, not an error worth a panic.
+        None => match writeln!(std::io::stdout().lock(), "{output}") {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+            _ => {}
+        },
+    }
+    eprintln!(
+        "{count} drawings, {} cells in the study area, {} zones ({}){}",
+        result.cells.len(),
+        zones.len(),
+        analysis::rule_json(rule),
+        args.out
+            .as_ref()
+            .map_or(String::new(), |p| format!("; written to {}", p.display()))
+    );
     Ok(())
 }
 

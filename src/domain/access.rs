@@ -112,6 +112,13 @@ impl Principal {
         self.can_moderate()
     }
 
+    /// Compute priority cells and zones: analysts and admins over the whole project,
+    /// facilitators over their own workshops (see `feature_scope`). Researchers get cells only
+    /// through the aggregated export; participants not at all.
+    pub fn can_analyse_priority(&self) -> bool {
+        self.has_role(&[Role::Admin, Role::Analyst, Role::Facilitator])
+    }
+
     pub fn can_create_workshop(&self) -> bool {
         self.has_role(&[Role::Admin, Role::Analyst, Role::Facilitator])
     }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod annotation;
 pub mod bbox;
+pub mod boundary;
 pub mod change;
 pub mod feature;
 pub mod generate;
@@ -13,6 +14,7 @@ pub mod pictogram;
 pub mod priority;
 pub mod project;
 pub mod workshop;
+pub mod zone;
 
 use serde::Serialize;
 

@@ -9,8 +9,10 @@ mod features;
 mod health;
 mod pages;
 mod pictograms;
+mod priority;
 mod projects;
 mod workshops;
+mod zones;
 
 use std::time::Duration;
 
@@ -42,6 +44,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .merge(features::router())
         .merge(annotations::router())
         .merge(pictograms::router())
+        .merge(priority::router())
+        .merge(zones::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

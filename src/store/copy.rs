@@ -84,6 +84,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("role", Text),
             ("password_hash", Text),
             ("created_at", Time),
+            ("disabled_at", Time),
         ],
     ),
     (
@@ -173,6 +174,49 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("user_id", Id),
             ("body", Text),
             ("created_at", Time),
+        ],
+    ),
+    (
+        "pictograms",
+        &[("name", Text), ("svg", Text), ("created_at", Time)],
+    ),
+    (
+        "boundary_layers",
+        &[
+            ("id", Id),
+            ("project_id", Id),
+            ("name", Text),
+            ("units", Text),
+            ("unit_count", Int),
+            ("created_by", Id),
+            ("created_at", Time),
+        ],
+    ),
+    (
+        "priority_zones",
+        &[
+            ("id", Id),
+            ("project_id", Id),
+            ("name", Text),
+            ("status", Text),
+            ("notes", Text),
+            ("geometry", Text),
+            ("computed", Text),
+            ("revision", Int),
+            ("created_by", Id),
+            ("created_at", Time),
+            ("updated_at", Time),
+        ],
+    ),
+    (
+        "priority_zone_events",
+        &[
+            ("zone_id", Id),
+            ("revision", Int),
+            ("at", Time),
+            ("user_id", Id),
+            ("status", Text),
+            ("note", Text),
         ],
     ),
     (

@@ -17,11 +17,13 @@ use uuid::Uuid;
 
 use crate::domain::access::{Principal, Role};
 use crate::domain::annotation::{Annotation, AnnotationTarget};
+use crate::domain::boundary::{BoundaryLayer, BoundaryLayerSummary};
 use crate::domain::change::Change;
 use crate::domain::feature::{Author, Feature, FeatureFilter};
 use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
 use crate::domain::workshop::{JoinCode, Workshop};
+use crate::domain::zone::{PriorityZone, ZoneEvent};
 
 pub use copy::{CopiedTable, copy_database};
 pub use postgres::PostgresStore;
@@ -196,6 +198,34 @@ pub trait Store: Send + Sync + 'static {
     async fn save_pictogram(&self, name: &str, svg: &str) -> StoreResult<()>;
     async fn pictogram(&self, name: &str) -> StoreResult<Option<String>>;
     async fn list_pictograms(&self) -> StoreResult<Vec<String>>;
+
+    // Priority areas: boundary layers and saved priority zones.
+    /// Conflict when the project has a layer of that name.
+    async fn create_boundary_layer(&self, layer: &BoundaryLayer) -> StoreResult<()>;
+    async fn list_boundary_layers(
+        &self,
+        project_id: Uuid,
+    ) -> StoreResult<Vec<BoundaryLayerSummary>>;
+    async fn find_boundary_layer(&self, id: Uuid) -> StoreResult<Option<BoundaryLayer>>;
+    /// NotFound when there is no such layer.
+    async fn delete_boundary_layer(&self, id: Uuid) -> StoreResult<()>;
+    /// Stores a zone at its first revision, with its first history entry.
+    async fn create_priority_zone(
+        &self,
+        zone: &PriorityZone,
+        note: Option<&str>,
+    ) -> StoreResult<()>;
+    async fn list_priority_zones(&self, project_id: Uuid) -> StoreResult<Vec<PriorityZone>>;
+    async fn find_priority_zone(&self, id: Uuid) -> StoreResult<Option<PriorityZone>>;
+    /// Saves `zone` as its next revision if the stored one is still `zone.revision - 1`
+    /// (StaleRevision otherwise), and records the change in its history.
+    async fn save_priority_zone(
+        &self,
+        zone: &PriorityZone,
+        by: Uuid,
+        note: Option<&str>,
+    ) -> StoreResult<()>;
+    async fn priority_zone_history(&self, id: Uuid) -> StoreResult<Vec<ZoneEvent>>;
 
     // Live changes.
     /// Announces a stored change to the live pages of every instance over this database.

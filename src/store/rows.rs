@@ -156,6 +156,62 @@ macro_rules! row_mapping {
                 deleted_at: row.try_get("deleted_at")?,
             })
         }
+
+        pub fn priority_zone(row: &$row) -> StoreResult<crate::domain::zone::PriorityZone> {
+            let status: String = row.try_get("status")?;
+            let computed: String = row.try_get("computed")?;
+            Ok(crate::domain::zone::PriorityZone {
+                id: uuid(row, "id")?,
+                project_id: uuid(row, "project_id")?,
+                name: row.try_get("name")?,
+                status: crate::domain::zone::ZoneStatus::parse(&status)
+                    .ok_or_else(|| corrupt("zone status", &status))?,
+                notes: row.try_get("notes")?,
+                geometry: row.try_get("geometry")?,
+                computed: serde_json::from_str(&computed).map_err(|_| corrupt("computed", &computed))?,
+                revision: row.try_get("revision")?,
+                created_by: opt_uuid(row, "created_by")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        }
+
+        /// Reads `revision, at, status, note` and the author's `username`.
+        pub fn zone_event(row: &$row) -> StoreResult<crate::domain::zone::ZoneEvent> {
+            let status: String = row.try_get("status")?;
+            Ok(crate::domain::zone::ZoneEvent {
+                revision: row.try_get("revision")?,
+                at: row.try_get("at")?,
+                by: row.try_get("username")?,
+                status: crate::domain::zone::ZoneStatus::parse(&status)
+                    .ok_or_else(|| corrupt("zone status", &status))?,
+                note: row.try_get("note")?,
+            })
+        }
+
+        pub fn boundary_summary(row: &$row) -> StoreResult<crate::domain::boundary::BoundaryLayerSummary> {
+            Ok(crate::domain::boundary::BoundaryLayerSummary {
+                id: uuid(row, "id")?,
+                name: row.try_get("name")?,
+                unit_count: row.try_get::<i64, _>("unit_count")?,
+                created_at: row.try_get("created_at")?,
+            })
+        }
+
+        pub fn boundary_layer(row: &$row) -> StoreResult<crate::domain::boundary::BoundaryLayer> {
+            let units: String = row.try_get("units")?;
+            let collection: Value = serde_json::from_str(&units).map_err(|_| corrupt("units", "not JSON"))?;
+            let units = crate::domain::boundary::BoundaryLayer::parse("stored", &collection, "name")
+                .map_err(|_| corrupt("units", "not a valid layer"))?;
+            Ok(crate::domain::boundary::BoundaryLayer {
+                id: uuid(row, "id")?,
+                project_id: uuid(row, "project_id")?,
+                name: row.try_get("name")?,
+                units,
+                created_by: opt_uuid(row, "created_by")?,
+                created_at: row.try_get("created_at")?,
+            })
+        }
     };
 }
 

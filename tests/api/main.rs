@@ -4,5 +4,6 @@ mod common;
 mod flow;
 mod idempotency;
 mod pages;
+mod priority;
 mod roles;
 mod validation;

@@ -57,6 +57,13 @@ impl FeatureGeometry {
         Ok(Self(geometry))
     }
 
+    /// Reads a geometry stored by this server (validated when it was saved), without
+    /// validating it again; None when the text is not a geometry.
+    pub fn parse_stored(text: &str) -> Option<Geometry<f64>> {
+        let value: Value = serde_json::from_str(text).ok()?;
+        parse_geometry(&value, "").ok()
+    }
+
     /// Wraps a geometry that is already trusted (read back from storage, or generated).
     pub fn from_trusted(geometry: Geometry<f64>) -> Self {
         Self(geometry)

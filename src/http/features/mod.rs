@@ -235,7 +235,7 @@ struct ListQuery {
 
 /// An instant from `2026-09-12T14:00:00Z`, or a whole day from `2026-09-12` (its start, or
 /// with `end_of_day` the next day's start).
-fn query_time(
+pub(crate) fn query_time(
     text: &Option<String>,
     name: &str,
     end_of_day: bool,

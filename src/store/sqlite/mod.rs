@@ -4,6 +4,7 @@
 //! SQLite admits one writer at a time and queueing in the pool is kinder than `SQLITE_BUSY`.
 
 mod features;
+mod priority;
 mod rows;
 
 use std::str::FromStr;
@@ -21,11 +22,13 @@ use uuid::Uuid;
 use super::{IdempotentResponse, NewToken, Participant, Store, StoreError, StoreResult, User};
 use crate::domain::access::{Principal, Role};
 use crate::domain::annotation::{Annotation, AnnotationTarget};
+use crate::domain::boundary::{BoundaryLayer, BoundaryLayerSummary};
 use crate::domain::change::Change;
 use crate::domain::feature::{Author, Feature, FeatureFilter};
 use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
 use crate::domain::workshop::{JoinCode, Workshop};
+use crate::domain::zone::{PriorityZone, ZoneEvent};
 use rows::{opt_uuid, uuid};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -587,6 +590,54 @@ impl Store for SqliteStore {
                 .fetch_all(&self.read)
                 .await?,
         )
+    }
+
+    async fn create_boundary_layer(&self, layer: &BoundaryLayer) -> StoreResult<()> {
+        self.insert_boundary_layer(layer).await
+    }
+
+    async fn list_boundary_layers(
+        &self,
+        project_id: Uuid,
+    ) -> StoreResult<Vec<BoundaryLayerSummary>> {
+        self.boundary_layers(project_id).await
+    }
+
+    async fn find_boundary_layer(&self, id: Uuid) -> StoreResult<Option<BoundaryLayer>> {
+        self.boundary_layer(id).await
+    }
+
+    async fn delete_boundary_layer(&self, id: Uuid) -> StoreResult<()> {
+        self.remove_boundary_layer(id).await
+    }
+
+    async fn create_priority_zone(
+        &self,
+        zone: &PriorityZone,
+        note: Option<&str>,
+    ) -> StoreResult<()> {
+        self.insert_priority_zone(zone, note).await
+    }
+
+    async fn list_priority_zones(&self, project_id: Uuid) -> StoreResult<Vec<PriorityZone>> {
+        self.priority_zones(project_id).await
+    }
+
+    async fn find_priority_zone(&self, id: Uuid) -> StoreResult<Option<PriorityZone>> {
+        self.priority_zone(id).await
+    }
+
+    async fn save_priority_zone(
+        &self,
+        zone: &PriorityZone,
+        by: Uuid,
+        note: Option<&str>,
+    ) -> StoreResult<()> {
+        self.update_priority_zone(zone, by, note).await
+    }
+
+    async fn priority_zone_history(&self, id: Uuid) -> StoreResult<Vec<ZoneEvent>> {
+        self.zone_history(id).await
     }
 
     async fn publish(&self, change: &Change) -> StoreResult<()> {

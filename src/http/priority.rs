@@ -1,0 +1,361 @@
+//! Priority areas: cell scores, zones, scores per unit of an uploaded boundary layer, and the
+//! change between two sets of workshops. The computation is `domain::priority`; loading and
+//! rendering are in `analysis`.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::extract::{ApiJson, ApiQuery, Auth, parse_id};
+use super::features::{geojson_response, query_time};
+use super::projects::visible_project;
+use crate::analysis::{self, Selection};
+use crate::domain::access::{FeatureScope, Principal};
+use crate::domain::boundary::BoundaryLayer;
+use crate::domain::priority::{Params, Rule, compare_zones, score_units};
+use crate::domain::project::Project;
+use crate::domain::workshop::Workshop;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/projects/{slug}/priority/cells", get(cells))
+        .route("/api/projects/{slug}/priority/zones", get(zones))
+        .route("/api/projects/{slug}/priority/units", get(units))
+        .route("/api/projects/{slug}/priority/change", get(change))
+        .route(
+            "/api/projects/{slug}/boundaries",
+            get(list_layers).post(upload_layer),
+        )
+        .route("/api/boundaries/{id}", get(get_layer).delete(delete_layer))
+}
+
+/// Query of every priority request; each uses the parts it needs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PriorityQuery {
+    /// H3 resolution, 6-11 (default 9, about 0.1 km² per cell).
+    resolution: Option<u8>,
+    /// Gi* neighbourhood in rings of cells (default 1).
+    ring: Option<u32>,
+    /// Comma-separated workshop ids.
+    workshop: Option<String>,
+    /// Comma-separated group ids.
+    group: Option<String>,
+    /// Comma-separated symbol keys.
+    symbol: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    /// Zones: gi, consensus or top.
+    rule: Option<String>,
+    /// Consensus: distinct groups needed.
+    k: Option<usize>,
+    /// Hot spots: 90, 95 or 99.
+    confidence: Option<u8>,
+    /// Top: percentage of the scored cells.
+    percent: Option<f64>,
+    /// Units: the boundary layer's id.
+    layer: Option<String>,
+    /// Change: comma-separated workshop ids of the earlier and the later set.
+    before: Option<String>,
+    after: Option<String>,
+}
+
+fn id_list(text: &Option<String>, name: &str) -> Result<Option<Vec<Uuid>>, AppError> {
+    let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
+    text.split(',')
+        .map(|part| {
+            Uuid::parse_str(part.trim()).map_err(|_| {
+                AppError::BadRequest(format!("{name} must be a comma-separated list of ids"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+impl PriorityQuery {
+    fn params(&self) -> Result<Params, AppError> {
+        analysis::parse_params(self.resolution, self.ring).map_err(AppError::BadRequest)
+    }
+
+    fn rule(&self) -> Result<Rule, AppError> {
+        analysis::parse_rule(self.rule.as_deref(), self.k, self.confidence, self.percent)
+            .map_err(AppError::BadRequest)
+    }
+
+    fn selection(&self, workshops: Option<Vec<Uuid>>) -> Result<Selection, AppError> {
+        Ok(Selection {
+            workshops,
+            groups: id_list(&self.group, "group")?,
+            symbols: self.symbol.as_deref().map(|s| {
+                s.split(',')
+                    .map(|k| k.trim().to_owned())
+                    .filter(|k| !k.is_empty())
+                    .collect()
+            }),
+            since: query_time(&self.since, "since", false)?,
+            until: query_time(&self.until, "until", true)?,
+        })
+    }
+}
+
+/// The project, checked for the caller's right to analyse it, and the workshops the caller's
+/// analysis may look at: `None` for all (analysts, admins), or the facilitator's own.
+async fn analysable(
+    state: &AppState,
+    principal: &Principal,
+    slug: &str,
+) -> Result<(Project, Option<Vec<Uuid>>), AppError> {
+    if !principal.can_analyse_priority() {
+        return Err(AppError::forbidden(
+            "priority areas are for analysts, admins and facilitators; researchers get \
+             aggregated cells through an export",
+        ));
+    }
+    let project = visible_project(state, principal, slug).await?;
+    let workshops: Vec<Workshop> = state.store.list_workshops(project.id).await?;
+    let facilitated = || {
+        workshops
+            .iter()
+            .filter(|w| principal.can_manage_workshop(w))
+            .map(|w| w.id)
+            .collect()
+    };
+    let allowed = match principal.feature_scope(project.id, facilitated) {
+        FeatureScope::All => None,
+        FeatureScope::Workshops(ids) => Some(ids),
+        FeatureScope::Nothing => return Err(AppError::forbidden("no features to analyse")),
+    };
+    Ok((project, allowed))
+}
+
+/// The workshops asked for, within those allowed.
+fn within(
+    asked: Option<Vec<Uuid>>,
+    allowed: &Option<Vec<Uuid>>,
+) -> Result<Option<Vec<Uuid>>, AppError> {
+    match (asked, allowed) {
+        (asked, None) => Ok(asked),
+        (None, Some(allowed)) => Ok(Some(allowed.clone())),
+        (Some(asked), Some(allowed)) => {
+            if asked.iter().all(|w| allowed.contains(w)) {
+                Ok(Some(asked))
+            } else {
+                Err(AppError::forbidden(
+                    "facilitators analyse only the workshops they run",
+                ))
+            }
+        }
+    }
+}
+
+fn geojson(value: &Value) -> Response {
+    geojson_response(value.to_string())
+}
+
+async fn cells(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    ApiQuery(query): ApiQuery<PriorityQuery>,
+) -> Result<Response, AppError> {
+    let (project, allowed) = analysable(&state, &principal, &slug).await?;
+    let params = query.params()?;
+    let selection = query.selection(within(id_list(&query.workshop, "workshop")?, &allowed)?)?;
+    let drawings = analysis::drawings(state.store.as_ref(), &project, &selection).await?;
+    let result = analysis::run_analysis(drawings, analysis::study_area(&project), params).await;
+    Ok(geojson(&analysis::cells_geojson(&result)))
+}
+
+async fn zones(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    ApiQuery(query): ApiQuery<PriorityQuery>,
+) -> Result<Response, AppError> {
+    let (project, allowed) = analysable(&state, &principal, &slug).await?;
+    let (params, rule) = (query.params()?, query.rule()?);
+    let selection = query.selection(within(id_list(&query.workshop, "workshop")?, &allowed)?)?;
+    let drawings = analysis::drawings(state.store.as_ref(), &project, &selection).await?;
+    let (_, zones) =
+        analysis::run_zones(drawings, analysis::study_area(&project), params, rule).await;
+    Ok(geojson(&analysis::zones_geojson(&zones, rule, params)))
+}
+
+async fn change(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    ApiQuery(query): ApiQuery<PriorityQuery>,
+) -> Result<Response, AppError> {
+    let (project, allowed) = analysable(&state, &principal, &slug).await?;
+    let (params, rule) = (query.params()?, query.rule()?);
+    let (Some(before), Some(after)) = (
+        id_list(&query.before, "before")?,
+        id_list(&query.after, "after")?,
+    ) else {
+        return Err(AppError::BadRequest(
+            "change compares two sets of workshops: give before=ID,ID and after=ID,ID".into(),
+        ));
+    };
+    let area = analysis::study_area(&project);
+    let mut found = Vec::new();
+    for set in [before, after] {
+        let selection = query.selection(within(Some(set), &allowed)?)?;
+        let drawings = analysis::drawings(state.store.as_ref(), &project, &selection).await?;
+        let (_, zones) = analysis::run_zones(drawings, area.clone(), params, rule).await;
+        found.push(zones);
+    }
+    let after = found.pop().unwrap_or_default();
+    let before = found.pop().unwrap_or_default();
+    let compared = compare_zones(before, after);
+    Ok(geojson(&analysis::change_geojson(&compared, rule, params)))
+}
+
+async fn units(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    ApiQuery(query): ApiQuery<PriorityQuery>,
+) -> Result<Response, AppError> {
+    let (project, allowed) = analysable(&state, &principal, &slug).await?;
+    let Some(layer) = query.layer.as_deref() else {
+        return Err(AppError::BadRequest(
+            "units need layer=ID of an uploaded boundary layer (GET /api/projects/{slug}/boundaries)"
+                .into(),
+        ));
+    };
+    let layer = state
+        .store
+        .find_boundary_layer(parse_id(layer, "boundary layer")?)
+        .await?
+        .filter(|l| l.project_id == project.id)
+        .ok_or_else(|| AppError::not_found("boundary layer"))?;
+    let selection = query.selection(within(id_list(&query.workshop, "workshop")?, &allowed)?)?;
+    let drawings = analysis::drawings(state.store.as_ref(), &project, &selection).await?;
+    let units = layer.units;
+    let (units, scores) = tokio::task::spawn_blocking(move || {
+        let scores = score_units(&drawings, &units);
+        (units, scores)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(geojson(&analysis::units_geojson(&units, &scores)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadQuery {
+    /// The layer's name, e.g. "Barrios".
+    name: String,
+    /// The property naming each unit (default `name`).
+    name_property: Option<String>,
+}
+
+async fn upload_layer(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    ApiQuery(query): ApiQuery<UploadQuery>,
+    body: ApiJson<Value>,
+) -> Result<Response, AppError> {
+    if !principal.can_moderate() {
+        return Err(AppError::forbidden(
+            "only analysts and admins upload boundary layers",
+        ));
+    }
+    let project = visible_project(&state, &principal, &slug).await?;
+    let name_property = query.name_property.as_deref().unwrap_or("name");
+    let units = BoundaryLayer::parse(&query.name, &body.value, name_property)
+        .map_err(|errors| AppError::invalid("the boundary layer is not valid", errors))?;
+    let layer = BoundaryLayer {
+        id: Uuid::new_v4(),
+        project_id: project.id,
+        name: query.name.trim().to_owned(),
+        units,
+        created_by: principal_user(&principal),
+        created_at: Utc::now(),
+    };
+    state.store.create_boundary_layer(&layer).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({
+            "id": layer.id,
+            "name": layer.name,
+            "unit_count": layer.units.len(),
+            "created_at": layer.created_at,
+        })),
+    )
+        .into_response())
+}
+
+fn principal_user(principal: &Principal) -> Option<Uuid> {
+    match principal {
+        Principal::User { id, .. } => Some(*id),
+        Principal::Participant { .. } => None,
+    }
+}
+
+async fn list_layers(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let (project, _) = analysable(&state, &principal, &slug).await?;
+    let layers = state.store.list_boundary_layers(project.id).await?;
+    Ok(axum::Json(json!({ "layers": layers })).into_response())
+}
+
+/// A layer the caller may analyse with.
+async fn readable_layer(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<BoundaryLayer, AppError> {
+    if !principal.can_analyse_priority() {
+        return Err(AppError::forbidden(
+            "boundary layers are for analysts, admins and facilitators",
+        ));
+    }
+    state
+        .store
+        .find_boundary_layer(parse_id(id, "boundary layer")?)
+        .await?
+        .ok_or_else(|| AppError::not_found("boundary layer"))
+}
+
+async fn get_layer(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let layer = readable_layer(&state, &principal, &id).await?;
+    let mut collection = BoundaryLayer::units_geojson(&layer.units);
+    collection["name"] = json!(layer.name);
+    collection["id"] = json!(layer.id);
+    Ok(geojson(&collection))
+}
+
+async fn delete_layer(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let layer = readable_layer(&state, &principal, &id).await?;
+    if !principal.can_moderate() {
+        return Err(AppError::forbidden(
+            "only analysts and admins delete boundary layers",
+        ));
+    }
+    state.store.delete_boundary_layer(layer.id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
