@@ -667,3 +667,121 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
     screenshot(&client, "admin-es").await;
     client.close().await.expect("close browser");
 }
+
+#[tokio::test]
+async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
+    let _serial = SERIAL.lock().await;
+    let app = TestApp::start(Backend::Sqlite).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    user_with_password(&app, "analista", trama::domain::access::Role::Analyst).await;
+    // Both groups mark the same place near La Salada: a consensus zone of one cell.
+    for group in ["Jóvenes", "Docentes"] {
+        let token = app.join(&workshop.code, group).await;
+        let (status, _) = app
+            .post(
+                "/api/projects/lomas/features",
+                Some(&token),
+                &common::point("taller_clandestino", -58.478, -34.713),
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::CREATED);
+    }
+    let driver = driver().await;
+    let profile = tempfile::TempDir::new().expect("profile");
+    let client = browser(&driver, &profile).await;
+    // Analysts work at a desk: a laptop's screen, the panel beside the map.
+    client
+        .set_window_size(1366, 900)
+        .await
+        .expect("window size");
+    client
+        .goto(&format!("{}/login?lang=es", app.base))
+        .await
+        .expect("login page");
+    type_into(&client, "#username", "analista").await;
+    type_into(&client, "#password", "una clave bien larga").await;
+    click(&client, "form.card button[type=submit]").await;
+    client
+        .wait()
+        .for_element(Locator::Css(".workshops"))
+        .await
+        .expect("logged in");
+    client
+        .goto(&format!("{}/review/lomas?lang=es", app.base))
+        .await
+        .expect("review");
+    wait_for_text(&client, "#count", "2 elementos").await;
+    wait_for_text(&client, "#saved-zones", "Todavía no hay zonas").await;
+
+    click(&client, "#p-rule option[value=consensus]").await;
+    click(&client, "#p-compute").await;
+    wait_for_text(&client, "#priority-status", "1 zonas").await;
+    tokio::time::sleep(Duration::from_millis(800)).await; // the map's fit animation
+    screenshot(&client, "priority-es").await;
+
+    // The zone's popup tells what is behind it and saves it under a name.
+    client
+        .execute(
+            "window.prompt = function () { return 'La Salada norte'; };",
+            vec![],
+        )
+        .await
+        .expect("answer the name prompt");
+    // Look at the place (as the analyst would pan there) and click on it.
+    client
+        .execute(
+            "document.getElementById('map').scrollIntoView(); \
+             TramaReview.map.setView([-34.713, -58.478], 17, { animate: false });",
+            vec![],
+        )
+        .await
+        .expect("pan to the zone");
+    let map = client.find(Locator::Css("#map")).await.expect("map");
+    click_map(&client, &map, 0.0, 0.0).await;
+    wait_for_text(&client, ".priority-popup", "Mesas: 2").await;
+    click(&client, "button[data-action=save-zone]").await;
+    wait_for_text(&client, "#saved-zones", "La Salada norte").await;
+
+    // Its status moves on from the list; the history keeps why.
+    client
+        .execute(
+            "window.prompt = function () { return 'visita de la mesa local'; };",
+            vec![],
+        )
+        .await
+        .expect("answer the note prompt");
+    click(&client, "#saved-zones select option[value=confirmed]").await;
+    let project = app
+        .store
+        .find_project("lomas")
+        .await
+        .expect("read")
+        .expect("project");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let zones = app
+            .store
+            .list_priority_zones(project.id)
+            .await
+            .expect("zones");
+        if zones.len() == 1 && zones[0].status == trama::domain::zone::ZoneStatus::Confirmed {
+            let history = app
+                .store
+                .priority_zone_history(zones[0].id)
+                .await
+                .expect("history");
+            assert_eq!(history.len(), 2);
+            assert_eq!(history[1].note.as_deref(), Some("visita de la mesa local"));
+            assert_eq!(history[1].by.as_deref(), Some("analista"));
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the zone was never confirmed: {zones:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    screenshot(&client, "priority-saved-es").await;
+    client.close().await.expect("close browser");
+}

@@ -65,6 +65,21 @@
 
   var filters = document.getElementById('filters');
   var tbody = document.querySelector('#features tbody');
+  var byId = {};
+
+  // What the priority panel (priority.js) shares with this page.
+  window.TramaReview = {
+    map: map, api: api, t: t, el: el, label: label, locale: locale, project: project,
+    legend: legend, features: byId,
+    filterParams: function () {
+      var params = new URLSearchParams();
+      ['workshop', 'group', 'symbol', 'since', 'until'].forEach(function (name) {
+        var value = filters.elements[name].value;
+        if (value) params.append(name, value);
+      });
+      return params;
+    }
+  };
 
   function load() {
     var params = new URLSearchParams();
@@ -74,6 +89,8 @@
       layers = {};
       tbody.textContent = '';
       layer.addData(collection);
+      Object.keys(byId).forEach(function (id) { delete byId[id]; });
+      collection.features.forEach(function (f) { byId[f.id] = f; });
       collection.features.forEach(row);
       heat.setLatLngs(heatPoints(collection));
       if (heatToggle.checked && !map.hasLayer(heat)) heat.addTo(map);

@@ -1,0 +1,181 @@
+// Priority areas on the analyst's review map: cell scores as a choropleth, hot spots by
+// confidence, computed zones (each can be saved as a priority zone), and the saved zones with
+// their status. Computation happens on the server (GET .../priority/cells and /zones).
+(function () {
+  'use strict';
+  var R = window.TramaReview;
+  if (!R) return;
+  var t = R.t, el = R.el, api = R.api, map = R.map;
+  var form = document.getElementById('priority-form');
+  var status = document.getElementById('priority-status');
+  var savedBody = document.querySelector('#saved-zones tbody');
+
+  function number(x, digits) {
+    return Number(x).toLocaleString(R.locale, { maximumFractionDigits: digits === undefined ? 2 : digits });
+  }
+  function hectares(m2) { return number(m2 / 10000, 1) + ' ha'; }
+
+  // Score colours: light to dark red for positive scores, blue for negative ones.
+  var maxScore = 1;
+  function scoreColour(score) {
+    if (score <= 0) return score < 0 ? '#6baed6' : '#f7f7f7';
+    var steps = ['#fee5d9', '#fcbba1', '#fc9272', '#fb6a4a', '#de2d26', '#a50f15'];
+    var i = Math.min(steps.length - 1, Math.floor(Math.sqrt(score / maxScore) * steps.length));
+    return steps[i];
+  }
+  var spotColour = { hot: { 99: '#67000d', 95: '#d7301f', 90: '#fc8d59' }, cold: { 99: '#08306b', 95: '#2171b5', 90: '#6baed6' } };
+
+  function bySymbol(p) {
+    var list = el('ul');
+    Object.keys(p.by_symbol || {}).forEach(function (key) {
+      list.appendChild(el('li', {}, R.label(key) + ': ' + number(p.by_symbol[key])));
+    });
+    return list;
+  }
+
+  function cellPopup(p) {
+    var box = el('div', { 'class': 'priority-popup' });
+    box.appendChild(el('strong', {}, t('priority.score') + ': ' + number(p.score)));
+    box.appendChild(el('div', {}, t('priority.groups') + ': ' + p.groups + ' · ' + t('priority.workshops') + ': ' + p.workshops + ' · ' + t('priority.features') + ': ' + p.features));
+    box.appendChild(el('div', {}, p.spot ? t('priority.' + p.spot, { confidence: p.confidence }) : t('priority.not_significant')));
+    box.appendChild(el('div', { 'class': 'hint' }, 'Gi* z = ' + number(p.gi_z) + ' · p = ' + number(p.gi_p, 4)));
+    box.appendChild(bySymbol(p));
+    return box;
+  }
+
+  var cells = L.geoJSON(null, {
+    style: function (f) {
+      return { color: '#999', weight: 0.5, fillColor: scoreColour(f.properties.score), fillOpacity: f.properties.score === 0 ? 0.05 : 0.6 };
+    },
+    onEachFeature: function (f, l) { l.bindPopup(function () { return cellPopup(f.properties); }); }
+  });
+  var hot = L.geoJSON(null, {
+    filter: function (f) { return !!f.properties.spot; },
+    style: function (f) {
+      var p = f.properties;
+      return { color: spotColour[p.spot][p.confidence], weight: 2, fillColor: spotColour[p.spot][p.confidence], fillOpacity: 0.45 };
+    },
+    onEachFeature: function (f, l) { l.bindPopup(function () { return cellPopup(f.properties); }); }
+  });
+  var zones = L.geoJSON(null, {
+    style: { color: '#4a148c', weight: 3, fillOpacity: 0.1 },
+    onEachFeature: function (f, l) { l.bindPopup(function () { return zonePopup(f); }); }
+  });
+  var saved = L.geoJSON(null, {
+    style: { color: '#1b5e20', weight: 3, dashArray: '8 4', fillOpacity: 0.05 },
+    onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + ' · ' + t('priority.status.' + f.properties.status)); }
+  });
+  var control = L.control.layers(null, {}, { collapsed: false }).addTo(map);
+  [[cells, 'priority.layer_cells'], [hot, 'priority.layer_hot'], [zones, 'priority.layer_zones'], [saved, 'priority.layer_saved']]
+    .forEach(function (pair) { control.addOverlay(pair[0], t(pair[1])); });
+  saved.addTo(map);
+
+  function zonePopup(f) {
+    var p = f.properties;
+    var box = el('div', { 'class': 'priority-popup' });
+    box.appendChild(el('strong', {}, t('priority.score') + ': ' + number(p.score) + ' · ' + t('priority.area') + ': ' + hectares(p.area_m2)));
+    box.appendChild(el('div', {}, t('priority.groups') + ': ' + p.groups + ' · ' + t('priority.workshops') + ': ' + p.workshops + ' · ' + t('priority.features') + ': ' + p.feature_count));
+    box.appendChild(bySymbol(p));
+    var titles = el('ul', { 'class': 'hint' });
+    p.features.slice(0, 12).forEach(function (id) {
+      var drawn = R.features[id];
+      if (drawn) titles.appendChild(el('li', {}, (drawn.properties.title || R.label(drawn.properties.symbol))));
+    });
+    box.appendChild(titles);
+    var save = el('button', { type: 'button', 'class': 'primary', 'data-action': 'save-zone' }, t('priority.save'));
+    save.addEventListener('click', function () {
+      var name = window.prompt(t('priority.save_name'));
+      if (!name) return;
+      api('/api/projects/' + R.project + '/priority-zones', {
+        method: 'POST',
+        body: JSON.stringify({ name: name, geometry: f.geometry, computed: p })
+      }).then(function (answer) {
+        if (answer && answer.status >= 400) { status.textContent = t('priority.error', { detail: answer.detail }); return; }
+        map.closePopup();
+        loadSaved();
+      });
+    });
+    box.appendChild(save);
+    return box;
+  }
+
+  function compute(e) {
+    if (e) e.preventDefault();
+    var params = R.filterParams();
+    params.set('resolution', form.elements.resolution.value);
+    var zoneParams = new URLSearchParams(params);
+    var rule = form.elements.rule.value;
+    zoneParams.set('rule', rule);
+    if (rule === 'gi') zoneParams.set('confidence', form.elements.confidence.value);
+    if (rule === 'consensus') zoneParams.set('k', form.elements.k.value);
+    if (rule === 'top') zoneParams.set('percent', form.elements.percent.value);
+    status.textContent = t('priority.computing');
+    var base = '/api/projects/' + R.project + '/priority/';
+    return Promise.all([api(base + 'cells?' + params), api(base + 'zones?' + zoneParams)]).then(function (answers) {
+      var failed = answers.filter(function (a) { return a && a.status >= 400; })[0];
+      if (failed) { status.textContent = t('priority.error', { detail: failed.detail }); return; }
+      maxScore = Math.max.apply(null, [1].concat(answers[0].features.map(function (f) { return f.properties.score; })));
+      [cells, hot].forEach(function (layer) { layer.clearLayers(); layer.addData(answers[0]); });
+      zones.clearLayers();
+      zones.addData(answers[1]);
+      [cells, hot, zones].forEach(function (layer) { if (!map.hasLayer(layer)) layer.addTo(map); });
+      map.removeLayer(cells);
+      cells.addTo(map);
+      hot.bringToFront();
+      zones.bringToFront();
+      if (answers[0].features.length) map.fitBounds(cells.getBounds());
+      status.textContent = t('priority.result', { cells: answers[0].features.length, zones: answers[1].features.length });
+    });
+  }
+
+  function statusSelect(f) {
+    var select = el('select', { 'aria-label': f.properties.name, 'data-zone': f.id });
+    ['proposed', 'confirmed', 'intervention_planned', 'closed'].forEach(function (s) {
+      var option = el('option', { value: s }, t('priority.status.' + s));
+      if (s === f.properties.status) option.selected = true;
+      select.appendChild(option);
+    });
+    select.addEventListener('change', function () {
+      var note = window.prompt(t('priority.status_note')) || undefined;
+      api('/api/priority-zones/' + f.id, {
+        method: 'PATCH',
+        headers: { 'If-Match': '"' + f.properties.revision + '"' },
+        body: JSON.stringify({ status: select.value, note: note })
+      }).then(function (answer) {
+        if (answer && answer.status >= 400) status.textContent = t('priority.error', { detail: answer.detail });
+        loadSaved();
+      });
+    });
+    return select;
+  }
+
+  function loadSaved() {
+    return api('/api/projects/' + R.project + '/priority-zones').then(function (collection) {
+      saved.clearLayers();
+      savedBody.textContent = '';
+      if (!collection.features) return;
+      saved.addData(collection);
+      if (!collection.features.length) {
+        var empty = el('tr');
+        empty.appendChild(el('td', {}, t('priority.none_saved')));
+        savedBody.appendChild(empty);
+      }
+      collection.features.forEach(function (f) {
+        var tr = el('tr', { 'data-id': f.id });
+        var name = el('td');
+        var zoom = el('button', { type: 'button', 'class': 'link' }, f.properties.name);
+        zoom.addEventListener('click', function () { map.fitBounds(L.geoJSON(f).getBounds(), { maxZoom: 17 }); });
+        name.appendChild(zoom);
+        name.appendChild(el('div', { 'class': 'hint' }, hectares(f.properties.computed.area_m2 || 0) + ' · ' + t('priority.score') + ' ' + number(f.properties.computed.score || 0)));
+        tr.appendChild(name);
+        var cell = el('td');
+        cell.appendChild(statusSelect(f));
+        tr.appendChild(cell);
+        savedBody.appendChild(tr);
+      });
+    });
+  }
+
+  form.addEventListener('submit', compute);
+  loadSaved();
+})();
