@@ -2,8 +2,8 @@
 //! cell. Shares of one drawing always sum to 1, so that spreading a drawing over cells never
 //! creates or loses weight.
 //!
-//! Lengths and areas are measured in a local plane around the drawing (longitude scaled by the
-//! cosine of its latitude). Shares are ratios, so the metres-per-degree constant cancels, and
+//! Lengths and areas are measured in a local plane around the drawing (longitude scaled to
+//! latitude by the ellipsoid's ratio at the drawing's latitude). Shares are ratios, so the metres-per-degree constant cancels, and
 //! over the few kilometres a drawing spans the plane agrees with a metric projection (UTM)
 //! to better than 0.01 %.
 
@@ -157,6 +157,18 @@ impl Parts {
     }
 }
 
+/// WGS84's first eccentricity squared.
+const E2: f64 = 0.006_694_379_990_14;
+
+/// Metres per degree of longitude over metres per degree of latitude at `latitude`, on the
+/// WGS84 ellipsoid: cos φ · N/M = cos φ · (1 − e² sin² φ) / (1 − e²). The spherical cos φ
+/// alone would shorten east-west stretches by 0.45 % against north-south ones at Buenos
+/// Aires, enough to skew the length shares of a winding line.
+pub(super) fn x_scale(latitude: f64) -> f64 {
+    let phi = latitude.to_radians();
+    phi.cos() * (1.0 - E2 * phi.sin().powi(2)) / (1.0 - E2)
+}
+
 /// The local plane of one drawing.
 #[derive(Debug, Clone, Copy)]
 struct Frame {
@@ -166,7 +178,7 @@ struct Frame {
 impl Frame {
     fn at(latitude: f64) -> Self {
         Self {
-            x_scale: latitude.to_radians().cos(),
+            x_scale: x_scale(latitude),
         }
     }
 

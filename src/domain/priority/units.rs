@@ -142,7 +142,7 @@ impl Frame {
             rects.iter().map(|r| r.center().y).sum::<f64>() / rects.len() as f64
         };
         Self {
-            x_scale: latitude.to_radians().cos(),
+            x_scale: super::shares::x_scale(latitude),
         }
     }
 
