@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use geo::orient::{Direction, Orient};
 use geo::{Geometry, MultiPolygon};
 use h3o::{CellIndex, Resolution};
@@ -66,35 +67,41 @@ pub async fn drawings(
         },
         ..FeatureFilter::default()
     };
-    let features = store.list_features(project.id, &filter).await?;
-    Ok(features
-        .into_iter()
-        .filter(|f| !matches!(f.review_state, ReviewState::Rejected | ReviewState::Merged))
-        .filter(|f| {
-            selection
+    // Streamed and turned into drawings one by one: the stored form (GeoJSON text) of a
+    // whole project is never held at once.
+    let mut features = store.stream_features(project.id, &filter);
+    let mut drawings = Vec::new();
+    while let Some(feature) = features.next().await {
+        let f = feature?;
+        if matches!(f.review_state, ReviewState::Rejected | ReviewState::Merged)
+            || selection
                 .groups
                 .as_ref()
-                .is_none_or(|gs| f.group_id.is_some_and(|g| gs.contains(&g)))
-        })
-        .filter(|f| {
-            selection
+                .is_some_and(|gs| !f.group_id.is_some_and(|g| gs.contains(&g)))
+            || selection
                 .symbols
                 .as_ref()
-                .is_none_or(|ss| ss.contains(&f.symbol))
-        })
-        .filter_map(|f| {
-            let (symbol, weight, risk) = symbols.get(f.symbol.as_str())?.clone();
-            Some(Drawing {
-                id: f.id,
-                symbol,
-                weight,
-                risk,
-                group: f.group_id,
-                workshop: f.workshop_id,
-                geometry: FeatureGeometry::parse_stored(&f.geometry)?,
-            })
-        })
-        .collect())
+                .is_some_and(|ss| !ss.contains(&f.symbol))
+        {
+            continue;
+        }
+        let (Some((symbol, weight, risk)), Some(geometry)) = (
+            symbols.get(f.symbol.as_str()).cloned(),
+            FeatureGeometry::parse_stored(&f.geometry),
+        ) else {
+            continue;
+        };
+        drawings.push(Drawing {
+            id: f.id,
+            symbol,
+            weight,
+            risk,
+            group: f.group_id,
+            workshop: f.workshop_id,
+            geometry,
+        });
+    }
+    Ok(drawings)
 }
 
 /// The project's area as the study area of Gi*, when it has one.

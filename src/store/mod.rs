@@ -179,6 +179,13 @@ pub trait Store: Send + Sync + 'static {
         project_id: Uuid,
         filter: &FeatureFilter,
     ) -> StoreResult<Vec<Feature>>;
+    /// The same features as `list_features`, as the database reads them: for answers too
+    /// large to hold (exports, whole-project analyses).
+    fn stream_features(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> futures::stream::BoxStream<'static, StoreResult<Feature>>;
     async fn find_feature(&self, id: Uuid) -> StoreResult<Option<Feature>>;
     /// Saves `feature` as its next revision if the stored one is still `feature.revision - 1`
     /// (StaleRevision otherwise), and records it in the history.

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use sqlx::{Postgres, QueryBuilder, Row};
 use tracing::instrument;
 use uuid::Uuid;
@@ -123,65 +125,9 @@ impl PostgresStore {
         project_id: Uuid,
         filter: &FeatureFilter,
     ) -> StoreResult<Vec<Feature>> {
-        let mut query = QueryBuilder::<Postgres>::new("SELECT ");
-        query.push(FEATURE_COLUMNS);
-        match filter.bbox {
-            // The GiST index answers `&&` (PostGIS keeps 32-bit boxes, rounded outwards); the
-            // exact columns decide.
-            Some(b) => {
-                query.push(" FROM features f");
-                query.push(FEATURE_JOINS);
-                query
-                    .push(" WHERE f.geom && ST_MakeEnvelope(")
-                    .push_bind(b.min_x)
-                    .push(", ")
-                    .push_bind(b.min_y)
-                    .push(", ")
-                    .push_bind(b.max_x)
-                    .push(", ")
-                    .push_bind(b.max_y)
-                    .push(", 4326) AND f.min_x <= ")
-                    .push_bind(b.max_x)
-                    .push(" AND f.max_x >= ")
-                    .push_bind(b.min_x)
-                    .push(" AND f.min_y <= ")
-                    .push_bind(b.max_y)
-                    .push(" AND f.max_y >= ")
-                    .push_bind(b.min_y)
-                    .push(" AND f.project_id = ")
-                    .push_bind(project_id);
-            }
-            None => {
-                query.push(" FROM features f");
-                query.push(FEATURE_JOINS);
-                query.push(" WHERE f.project_id = ").push_bind(project_id);
-            }
-        }
-        if let Some(workshops) = &filter.workshops {
-            if workshops.is_empty() {
-                return Ok(Vec::new());
-            }
-            query.push(" AND f.workshop_id IN (");
-            let mut ids = query.separated(", ");
-            for id in workshops {
-                ids.push_bind(id);
-            }
-            query.push(")");
-        }
-        if let Some(group) = filter.group {
-            query.push(" AND f.group_id = ").push_bind(group);
-        }
-        push_value_filters(&mut query, filter);
-        // Drawing order (ids are time-ordered UUIDv7) for whole listings; a bbox answer comes
-        // in index order, so that a LIMIT stops the search early.
-        if filter.bbox.is_none() {
-            query.push(" ORDER BY f.id");
-        }
-        if let Some(limit) = filter.limit {
-            query
-                .push(" LIMIT ")
-                .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        }
+        let Some(mut query) = features_query(project_id, filter) else {
+            return Ok(Vec::new());
+        };
         query
             .build()
             .fetch_all(&self.pool)
@@ -191,6 +137,103 @@ impl PostgresStore {
             .collect()
     }
 
+    /// The same features as `query_features`, one by one as the database reads them: a
+    /// reader task sends them through a small channel, so memory stays flat whatever the
+    /// size of the answer.
+    pub(super) fn feature_stream(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> BoxStream<'static, StoreResult<Feature>> {
+        let (sender, receiver) = tokio::sync::mpsc::channel(256);
+        let query = features_query(project_id, filter);
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let Some(mut query) = query else { return };
+            let mut rows = query.build().fetch(&pool);
+            while let Some(row) = rows.next().await {
+                let item = row
+                    .map_err(StoreError::from)
+                    .and_then(|r| rows::feature(&r));
+                let failed = item.is_err();
+                // A closed receiver: the reader went away (a client hung up).
+                if sender.send(item).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        futures::stream::unfold(receiver, |mut receiver| async move {
+            receiver.recv().await.map(|item| (item, receiver))
+        })
+        .boxed()
+    }
+}
+
+/// The SELECT of a feature listing, or None when it can only be empty.
+fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<QueryBuilder<Postgres>> {
+    let mut query = QueryBuilder::<Postgres>::new("SELECT ");
+    query.push(FEATURE_COLUMNS);
+    match filter.bbox {
+        // The GiST index answers `&&` (PostGIS keeps 32-bit boxes, rounded outwards); the
+        // exact columns decide.
+        Some(b) => {
+            query.push(" FROM features f");
+            query.push(FEATURE_JOINS);
+            query
+                .push(" WHERE f.geom && ST_MakeEnvelope(")
+                .push_bind(b.min_x)
+                .push(", ")
+                .push_bind(b.min_y)
+                .push(", ")
+                .push_bind(b.max_x)
+                .push(", ")
+                .push_bind(b.max_y)
+                .push(", 4326) AND f.min_x <= ")
+                .push_bind(b.max_x)
+                .push(" AND f.max_x >= ")
+                .push_bind(b.min_x)
+                .push(" AND f.min_y <= ")
+                .push_bind(b.max_y)
+                .push(" AND f.max_y >= ")
+                .push_bind(b.min_y)
+                .push(" AND f.project_id = ")
+                .push_bind(project_id);
+        }
+        None => {
+            query.push(" FROM features f");
+            query.push(FEATURE_JOINS);
+            query.push(" WHERE f.project_id = ").push_bind(project_id);
+        }
+    }
+    if let Some(workshops) = &filter.workshops {
+        if workshops.is_empty() {
+            return None;
+        }
+        query.push(" AND f.workshop_id IN (");
+        let mut ids = query.separated(", ");
+        for id in workshops {
+            ids.push_bind(id);
+        }
+        query.push(")");
+    }
+    if let Some(group) = filter.group {
+        query.push(" AND f.group_id = ").push_bind(group);
+    }
+    push_value_filters(&mut query, filter);
+    // Drawing order (ids are time-ordered UUIDv7) for whole listings; a bbox answer comes
+    // in index order, so that a LIMIT stops the search early.
+    if filter.bbox.is_none() {
+        query.push(" ORDER BY f.id");
+    }
+    if let Some(limit) = filter.limit {
+        query
+            .push(" LIMIT ")
+            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    }
+    Some(query)
+}
+
+impl PostgresStore {
     pub(super) async fn feature_by_id(&self, id: Uuid) -> StoreResult<Option<Feature>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {FEATURE_COLUMNS} FROM features f {FEATURE_JOINS} WHERE f.id = $1"

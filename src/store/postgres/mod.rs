@@ -575,6 +575,14 @@ impl Store for PostgresStore {
         self.query_features(project_id, filter).await
     }
 
+    fn stream_features(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> futures::stream::BoxStream<'static, StoreResult<Feature>> {
+        self.feature_stream(project_id, filter)
+    }
+
     async fn find_feature(&self, id: Uuid) -> StoreResult<Option<Feature>> {
         self.feature_by_id(id).await
     }

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use tracing::instrument;
 use uuid::Uuid;
@@ -126,70 +128,9 @@ impl SqliteStore {
         project_id: Uuid,
         filter: &FeatureFilter,
     ) -> StoreResult<Vec<Feature>> {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
-        query.push(FEATURE_COLUMNS);
-        match filter.bbox {
-            // The R*Tree drives the query (CROSS JOIN keeps SQLite from reordering it), so
-            // the cost follows the size of the answer, not of the project. The R*Tree stores
-            // 32-bit floats rounded outwards; the exact columns decide.
-            Some(b) => {
-                query.push(" FROM features_rtree r CROSS JOIN features f ON f.pk = r.pk");
-                query.push(FEATURE_JOINS);
-                query
-                    .push(" WHERE r.min_x <= ")
-                    .push_bind(b.max_x)
-                    .push(" AND r.max_x >= ")
-                    .push_bind(b.min_x)
-                    .push(" AND r.min_y <= ")
-                    .push_bind(b.max_y)
-                    .push(" AND r.max_y >= ")
-                    .push_bind(b.min_y)
-                    .push(" AND f.min_x <= ")
-                    .push_bind(b.max_x)
-                    .push(" AND f.max_x >= ")
-                    .push_bind(b.min_x)
-                    .push(" AND f.min_y <= ")
-                    .push_bind(b.max_y)
-                    .push(" AND f.max_y >= ")
-                    .push_bind(b.min_y)
-                    .push(" AND f.project_id = ")
-                    .push_bind(project_id.hyphenated());
-            }
-            None => {
-                query.push(" FROM features f");
-                query.push(FEATURE_JOINS);
-                query
-                    .push(" WHERE f.project_id = ")
-                    .push_bind(project_id.hyphenated());
-            }
-        }
-        if let Some(workshops) = &filter.workshops {
-            if workshops.is_empty() {
-                return Ok(Vec::new());
-            }
-            query.push(" AND f.workshop_id IN (");
-            let mut ids = query.separated(", ");
-            for id in workshops {
-                ids.push_bind(id.hyphenated());
-            }
-            query.push(")");
-        }
-        if let Some(group) = filter.group {
-            query
-                .push(" AND f.group_id = ")
-                .push_bind(group.hyphenated());
-        }
-        push_value_filters(&mut query, filter);
-        // Drawing order for whole listings; a bbox answer comes in R*Tree order, so that a
-        // LIMIT stops the search early instead of sorting every candidate.
-        if filter.bbox.is_none() {
-            query.push(" ORDER BY f.pk");
-        }
-        if let Some(limit) = filter.limit {
-            query
-                .push(" LIMIT ")
-                .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        }
+        let Some(mut query) = features_query(project_id, filter) else {
+            return Ok(Vec::new());
+        };
         query
             .build()
             .fetch_all(&self.read)
@@ -199,6 +140,108 @@ impl SqliteStore {
             .collect()
     }
 
+    /// The same features as `query_features`, one by one as the database reads them: a
+    /// reader task sends them through a small channel, so memory stays flat whatever the
+    /// size of the answer.
+    pub(super) fn feature_stream(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> BoxStream<'static, StoreResult<Feature>> {
+        let (sender, receiver) = tokio::sync::mpsc::channel(256);
+        let query = features_query(project_id, filter);
+        let pool = self.read.clone();
+        tokio::spawn(async move {
+            let Some(mut query) = query else { return };
+            let mut rows = query.build().fetch(&pool);
+            while let Some(row) = rows.next().await {
+                let item = row
+                    .map_err(StoreError::from)
+                    .and_then(|r| rows::feature(&r));
+                let failed = item.is_err();
+                // A closed receiver: the reader went away (a client hung up).
+                if sender.send(item).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        futures::stream::unfold(receiver, |mut receiver| async move {
+            receiver.recv().await.map(|item| (item, receiver))
+        })
+        .boxed()
+    }
+}
+
+/// The SELECT of a feature listing, or None when it can only be empty.
+fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<QueryBuilder<Sqlite>> {
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
+    query.push(FEATURE_COLUMNS);
+    match filter.bbox {
+        // The R*Tree drives the query (CROSS JOIN keeps SQLite from reordering it), so
+        // the cost follows the size of the answer, not of the project. The R*Tree stores
+        // 32-bit floats rounded outwards; the exact columns decide.
+        Some(b) => {
+            query.push(" FROM features_rtree r CROSS JOIN features f ON f.pk = r.pk");
+            query.push(FEATURE_JOINS);
+            query
+                .push(" WHERE r.min_x <= ")
+                .push_bind(b.max_x)
+                .push(" AND r.max_x >= ")
+                .push_bind(b.min_x)
+                .push(" AND r.min_y <= ")
+                .push_bind(b.max_y)
+                .push(" AND r.max_y >= ")
+                .push_bind(b.min_y)
+                .push(" AND f.min_x <= ")
+                .push_bind(b.max_x)
+                .push(" AND f.max_x >= ")
+                .push_bind(b.min_x)
+                .push(" AND f.min_y <= ")
+                .push_bind(b.max_y)
+                .push(" AND f.max_y >= ")
+                .push_bind(b.min_y)
+                .push(" AND f.project_id = ")
+                .push_bind(project_id.hyphenated());
+        }
+        None => {
+            query.push(" FROM features f");
+            query.push(FEATURE_JOINS);
+            query
+                .push(" WHERE f.project_id = ")
+                .push_bind(project_id.hyphenated());
+        }
+    }
+    if let Some(workshops) = &filter.workshops {
+        if workshops.is_empty() {
+            return None;
+        }
+        query.push(" AND f.workshop_id IN (");
+        let mut ids = query.separated(", ");
+        for id in workshops {
+            ids.push_bind(id.hyphenated());
+        }
+        query.push(")");
+    }
+    if let Some(group) = filter.group {
+        query
+            .push(" AND f.group_id = ")
+            .push_bind(group.hyphenated());
+    }
+    push_value_filters(&mut query, filter);
+    // Drawing order for whole listings; a bbox answer comes in R*Tree order, so that a
+    // LIMIT stops the search early instead of sorting every candidate.
+    if filter.bbox.is_none() {
+        query.push(" ORDER BY f.pk");
+    }
+    if let Some(limit) = filter.limit {
+        query
+            .push(" LIMIT ")
+            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    }
+    Some(query)
+}
+
+impl SqliteStore {
     pub(super) async fn feature_by_id(&self, id: Uuid) -> StoreResult<Option<Feature>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {FEATURE_COLUMNS} FROM features f {FEATURE_JOINS} WHERE f.id = ?"

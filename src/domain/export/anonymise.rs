@@ -1,0 +1,106 @@
+//! Masking locations for anonymised exports.
+//!
+//! Donut geomasking moves a point in a random direction by a random distance between a
+//! minimum (so that it never stays where it was) and a maximum (so that it stays useful),
+//! uniformly over the ring's area. The randomness comes from a hash of the feature's real id
+//! and the masking distances: a feature moves the same way in every export, so that averaging
+//! many exports does not reveal it, and nobody without the real id (never exported
+//! anonymised) can undo it.
+
+use std::f64::consts::TAU;
+
+use geo::{Coord, Geometry, InteriorPoint, Point};
+use h3o::Resolution;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::domain::priority::cell_of;
+
+const METRES_PER_DEGREE: f64 = 111_320.0;
+
+/// Two uniform numbers in [0, 1) drawn from the feature's id and the masking distances.
+fn uniforms(id: Uuid, min_m: f64, max_m: f64) -> (f64, f64) {
+    let mut hash = Sha256::new();
+    hash.update(b"trama donut geomask v1");
+    hash.update(id.as_bytes());
+    hash.update(min_m.to_le_bytes());
+    hash.update(max_m.to_le_bytes());
+    let digest = hash.finalize();
+    let unit = |bytes: &[u8]| {
+        let n = u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
+        (n >> 11) as f64 / (1u64 << 53) as f64
+    };
+    (unit(&digest[0..8]), unit(&digest[8..16]))
+}
+
+/// The displaced position of a point (lon/lat) of feature `id`.
+pub fn donut_offset(id: Uuid, at: Coord<f64>, min_m: f64, max_m: f64) -> Coord<f64> {
+    let (u, v) = uniforms(id, min_m, max_m);
+    // Uniform over the ring's area: the radius is the square root of a uniform between the
+    // squared bounds.
+    let distance = (min_m * min_m + u * (max_m * max_m - min_m * min_m)).sqrt();
+    let bearing = v * TAU;
+    let north = distance * bearing.cos();
+    let east = distance * bearing.sin();
+    Coord {
+        x: at.x + east / (METRES_PER_DEGREE * at.y.to_radians().cos()),
+        y: at.y + north / METRES_PER_DEGREE,
+    }
+}
+
+/// The outline of the H3 cell holding a drawing (its interior point), in place of the drawing.
+pub fn sensitive_cell(geometry: &Geometry<f64>, resolution: Resolution) -> Geometry<f64> {
+    let at = geometry
+        .interior_point()
+        .unwrap_or_else(|| Point::new(0.0, 0.0));
+    let cell = cell_of(at.0, resolution);
+    let mut ring: Vec<Coord<f64>> = cell
+        .boundary()
+        .iter()
+        .map(|ll| Coord {
+            x: ll.lng(),
+            y: ll.lat(),
+        })
+        .collect();
+    if let Some(first) = ring.first().copied() {
+        ring.push(first);
+    }
+    Geometry::Polygon(geo::Polygon::new(geo::LineString::new(ring), vec![]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Contains, Distance, Haversine};
+
+    #[test]
+    fn points_move_within_the_ring_and_the_same_way_every_time() {
+        let at = Coord {
+            x: -58.478,
+            y: -34.713,
+        };
+        let mut bearings = Vec::new();
+        for _ in 0..500 {
+            let id = Uuid::new_v4();
+            let moved = donut_offset(id, at, 50.0, 250.0);
+            let d = Haversine.distance(Point(at), Point(moved));
+            assert!((49.0..=251.0).contains(&d), "{d}");
+            assert_eq!(moved, donut_offset(id, at, 50.0, 250.0));
+            bearings.push((moved.y - at.y).atan2(moved.x - at.x));
+        }
+        // Every direction: some points went each way.
+        assert!(bearings.iter().any(|b| *b > 2.0) && bearings.iter().any(|b| *b < -2.0));
+        assert!(bearings.iter().any(|b| b.abs() < 1.0));
+    }
+
+    #[test]
+    fn a_sensitive_drawing_becomes_the_cell_that_holds_it() {
+        let point = Geometry::Point(Point::new(-58.478, -34.713));
+        let cell = sensitive_cell(&point, Resolution::Eight);
+        let Geometry::Polygon(polygon) = &cell else {
+            panic!("a polygon")
+        };
+        assert!(polygon.contains(&Point::new(-58.478, -34.713)));
+        assert_eq!(polygon.exterior().0.len(), 7);
+    }
+}

@@ -1,0 +1,208 @@
+//! Exports for researchers and GIS tools: what may leave the server at which privacy level,
+//! and how each stored record becomes an exported one. Pure: formats are written elsewhere
+//! (`crate::export`).
+
+mod aggregate;
+mod anonymise;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use geo::Geometry;
+use h3o::Resolution;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+pub use aggregate::{CellCount, count_cells};
+pub use anonymise::{donut_offset, sensitive_cell};
+
+/// How much an export reveals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Privacy {
+    /// Everything stored: analysts and admins only.
+    Full,
+    /// No names or free text, export-local ids, points displaced, sensitive symbols as a
+    /// coarse cell, days instead of instants. The default, and the most a researcher gets.
+    Anonymised,
+    /// Counts per H3 cell and symbol, small counts suppressed.
+    Aggregated,
+}
+
+impl Privacy {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "full" => Some(Privacy::Full),
+            "anonymised" | "anonymized" => Some(Privacy::Anonymised),
+            "aggregated" => Some(Privacy::Aggregated),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Privacy::Full => "full",
+            Privacy::Anonymised => "anonymised",
+            Privacy::Aggregated => "aggregated",
+        }
+    }
+}
+
+/// The masking parameters of an anonymised or aggregated export.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Masking {
+    /// Donut geomasking: points move at least this far (metres)...
+    pub min_m: f64,
+    /// ...and at most this far.
+    pub max_m: f64,
+    /// Features of sensitive symbols become the H3 cell of this resolution that holds them.
+    pub sensitive_resolution: Resolution,
+    /// Aggregated exports: the cell resolution of the counts.
+    pub aggregate_resolution: Resolution,
+    /// Aggregated exports: counts below this are suppressed.
+    pub k: u32,
+}
+
+impl Default for Masking {
+    fn default() -> Self {
+        Self {
+            min_m: 50.0,
+            max_m: 250.0,
+            sensitive_resolution: Resolution::Eight,
+            aggregate_resolution: Resolution::Eight,
+            k: 5,
+        }
+    }
+}
+
+impl Masking {
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.min_m >= 0.0 && self.max_m > self.min_m && self.max_m <= 5_000.0) {
+            return Err(
+                "mask_min and mask_max are metres with 0 ≤ mask_min < mask_max ≤ 5000".into(),
+            );
+        }
+        if self.k < 2 {
+            return Err("k (the smallest count shown) must be at least 2".into());
+        }
+        Ok(())
+    }
+}
+
+/// What is described in an export's metadata: the level and how it was applied.
+pub fn metadata(privacy: Privacy, masking: &Masking, what: &str, at: DateTime<Utc>) -> Value {
+    let mut meta = json!({
+        "generator": "Trama",
+        "exported_at": at.to_rfc3339(),
+        "content": what,
+        "privacy": privacy.as_str(),
+        "crs": "EPSG:4326",
+    });
+    match privacy {
+        Privacy::Full => {}
+        Privacy::Anonymised => {
+            meta["masking"] = json!({
+                "points": "donut geomasking: each point moved in a random direction by a random distance, uniform over the ring's area, the same for a feature in every export",
+                "min_distance_m": masking.min_m,
+                "max_distance_m": masking.max_m,
+                "sensitive_symbols": format!("replaced by the H3 cell of resolution {} that holds them", u8::from(masking.sensitive_resolution)),
+                "timestamps": "truncated to the day (UTC)",
+                "ids": "export-local, not stable between exports",
+                "removed": ["titles", "descriptions", "participant names", "annotations"],
+            });
+        }
+        Privacy::Aggregated => {
+            meta["aggregation"] = json!({
+                "cells": format!("H3 resolution {}", u8::from(masking.aggregate_resolution)),
+                "counts": "features per cell and symbol (a feature counts in the cell of its interior point)",
+                "suppressed_below": masking.k,
+            });
+        }
+    }
+    meta
+}
+
+/// One feature as it is exported, whatever the format.
+#[derive(Debug, Clone)]
+pub struct ExportFeature {
+    pub id: String,
+    pub symbol: String,
+    pub symbol_label: String,
+    pub symbol_kind: String,
+    pub workshop: Option<String>,
+    pub group: Option<String>,
+    /// Full exports only: the participant's nickname or the user's name.
+    pub author: Option<String>,
+    /// Full exports only.
+    pub title: Option<String>,
+    /// Full exports only.
+    pub description: Option<String>,
+    pub review_state: String,
+    /// RFC 3339, or the day (YYYY-MM-DD) when anonymised.
+    pub created: String,
+    pub updated: String,
+    /// How the geometry was changed: `donut`, `h3-cell` or none.
+    pub masked: Option<&'static str>,
+    pub geometry: Geometry<f64>,
+}
+
+/// The attribute columns every format writes, in order.
+pub const COLUMNS: [&str; 13] = [
+    "id",
+    "symbol",
+    "symbol_label",
+    "symbol_kind",
+    "workshop",
+    "group",
+    "author",
+    "title",
+    "description",
+    "review_state",
+    "created",
+    "updated",
+    "masked",
+];
+
+impl ExportFeature {
+    /// The attribute values in `COLUMNS` order.
+    pub fn values(&self) -> [Option<&str>; 13] {
+        [
+            Some(&self.id),
+            Some(&self.symbol),
+            Some(&self.symbol_label),
+            Some(&self.symbol_kind),
+            self.workshop.as_deref(),
+            self.group.as_deref(),
+            self.author.as_deref(),
+            self.title.as_deref(),
+            self.description.as_deref(),
+            Some(&self.review_state),
+            Some(&self.created),
+            Some(&self.updated),
+            self.masked,
+        ]
+    }
+
+    pub fn properties(&self) -> serde_json::Map<String, Value> {
+        COLUMNS
+            .iter()
+            .zip(self.values())
+            .filter_map(|(k, v)| v.map(|v| ((*k).to_owned(), Value::String(v.to_owned()))))
+            .collect()
+    }
+}
+
+/// A day, for anonymised timestamps.
+pub fn day(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d").to_string()
+}
+
+/// Labels of a legend in one language, falling back to Spanish, then to the key.
+pub fn label_of(labels: &BTreeMap<String, String>, locale: &str, key: &str) -> String {
+    labels
+        .get(locale)
+        .or_else(|| labels.get("es"))
+        .or_else(|| labels.values().next())
+        .cloned()
+        .unwrap_or_else(|| key.to_owned())
+}
