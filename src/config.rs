@@ -41,6 +41,63 @@ pub enum Command {
     Copy(CopyArgs),
     /// Compute priority zones (or cell scores) of a project and write them as GeoJSON.
     Priority(PriorityArgs),
+    /// Export a project's features (or saved priority zones) at a privacy level, as GeoJSON,
+    /// CSV or GeoPackage. Recorded in the export log.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The project's slug.
+    #[arg(long)]
+    pub project: String,
+    /// geojson, csv or gpkg.
+    #[arg(long, default_value = "geojson")]
+    pub format: String,
+    /// full, anonymised or aggregated.
+    #[arg(long, default_value = "anonymised")]
+    pub privacy: String,
+    /// features or zones.
+    #[arg(long, default_value = "features")]
+    pub content: String,
+    /// Only this workshop (id).
+    #[arg(long)]
+    pub workshop: Option<String>,
+    /// Only this group (id).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Only this symbol (key).
+    #[arg(long)]
+    pub symbol: Option<String>,
+    /// Drawn on or after (YYYY-MM-DD).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Drawn on or before (YYYY-MM-DD).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// minLon,minLat,maxLon,maxLat.
+    #[arg(long)]
+    pub bbox: Option<String>,
+    /// Donut geomasking: least distance in metres (anonymised).
+    #[arg(long)]
+    pub mask_min: Option<f64>,
+    /// Donut geomasking: greatest distance in metres (anonymised).
+    #[arg(long)]
+    pub mask_max: Option<f64>,
+    /// Smallest count shown (aggregated).
+    #[arg(long)]
+    pub k: Option<u32>,
+    /// H3 resolution of the counts and of masked sensitive features (5-10).
+    #[arg(long)]
+    pub resolution: Option<u8>,
+    /// Language of the symbol labels.
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Output file.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@
 //! - [`i18n`]: message catalogues (`locales/*.json`) and language negotiation.
 //! - [`config`], [`error`], [`state`], [`telemetry`], [`identity`]: one job each.
 //! - [`analysis`]: priority analyses over a stored project, shared by the API and the CLI.
+//! - [`export`]: exports at a privacy level, streamed as GeoJSON, CSV or GeoPackage.
 //! - [`cli`]: the `trama` subcommands (serve, migrate, user, token, demo, generate).
 
 #![forbid(unsafe_code)]
@@ -18,6 +19,7 @@ pub mod config;
 pub mod domain;
 pub(crate) mod embedded;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod i18n;
 pub mod identity;

@@ -214,3 +214,94 @@ fn generate_writes_valid_reproducible_geojson() {
             .contains("FeatureCollection")
     );
 }
+
+#[test]
+fn priority_and_export_write_files_that_gdal_reads() {
+    let dir = TempDir::new().expect("dir");
+    let demo = run(trama(&dir).arg("demo"), "");
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+
+    let zones = dir.path().join("zones.geojson");
+    let priority = run(
+        trama(&dir)
+            .args([
+                "priority",
+                "--project",
+                "lomas-de-zamora",
+                "--rule",
+                "consensus",
+                "--k",
+                "2",
+                "--out",
+            ])
+            .arg(&zones),
+        "",
+    );
+    assert!(priority.status.success(), "{}", text(&priority.stderr));
+    assert!(
+        text(&priority.stderr).contains("zones"),
+        "{}",
+        text(&priority.stderr)
+    );
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(&zones).expect("zones")).expect("json");
+    assert_eq!(written["rule"], "consensus");
+    assert!(!written["features"].as_array().expect("zones").is_empty());
+    let bad = run(
+        trama(&dir).args([
+            "priority",
+            "--project",
+            "lomas-de-zamora",
+            "--rule",
+            "biggest",
+        ]),
+        "",
+    );
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("unknown rule"),
+        "{}",
+        text(&bad.stderr)
+    );
+
+    for (format, privacy) in [
+        ("gpkg", "anonymised"),
+        ("csv", "aggregated"),
+        ("geojson", "full"),
+    ] {
+        let out = dir.path().join(format!("export.{format}"));
+        let export = run(
+            trama(&dir)
+                .args([
+                    "export",
+                    "--project",
+                    "lomas-de-zamora",
+                    "--format",
+                    format,
+                    "--privacy",
+                    privacy,
+                    "--k",
+                    "2",
+                    "--out",
+                ])
+                .arg(&out),
+            "",
+        );
+        assert!(export.status.success(), "{}", text(&export.stderr));
+        let info = Command::new("ogrinfo")
+            .args(["-ro", "-so", "-al"])
+            .arg(&out)
+            .output()
+            .expect("ogrinfo");
+        assert!(info.status.success(), "{format}: {}", text(&info.stderr));
+        assert!(
+            text(&info.stdout).contains("Feature Count"),
+            "{}",
+            text(&info.stdout)
+        );
+    }
+    assert!(
+        dir.path().join("export.metadata.json").exists(),
+        "CSV metadata goes beside the file"
+    );
+}

@@ -11,8 +11,8 @@ use chrono::Utc;
 use tokio::net::TcpListener;
 
 use crate::config::{
-    Cli, Command, CopyArgs, DatabaseArgs, GenerateArgs, PriorityArgs, ServeArgs, TokenCommand,
-    UserCommand,
+    Cli, Command, CopyArgs, DatabaseArgs, ExportArgs, GenerateArgs, PriorityArgs, ServeArgs,
+    TokenCommand, UserCommand,
 };
 use crate::domain::feature::FeatureLimits;
 use crate::domain::generate;
@@ -50,6 +50,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Generate(args) => write_generated(&args),
         Command::Copy(args) => copy(&args).await,
         Command::Priority(args) => priority(&args).await,
+        Command::Export(args) => export(&args).await,
     }
 }
 
@@ -212,6 +213,80 @@ async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
         args.out
             .as_ref()
             .map_or(String::new(), |p| format!("; written to {}", p.display()))
+    );
+    Ok(())
+}
+
+async fn export(args: &ExportArgs) -> anyhow::Result<()> {
+    use crate::export;
+    use futures::StreamExt;
+    let query = crate::http::ExportQuery {
+        format: Some(args.format.clone()),
+        privacy: Some(args.privacy.clone()),
+        content: Some(args.content.clone()),
+        workshop: args.workshop.clone(),
+        group: args.group.clone(),
+        symbol: args.symbol.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
+        bbox: args.bbox.clone(),
+        mask_min: args.mask_min,
+        mask_max: args.mask_max,
+        k: args.k,
+        resolution: args.resolution,
+        lang: args.lang.clone(),
+    };
+    let store = open(&args.database).await?;
+    let Some(project) = store.find_project(&args.project).await? else {
+        bail!("no project has the slug {:?}", args.project);
+    };
+    let mut request = query
+        .request(&project.default_locale)
+        .map_err(anyhow::Error::msg)?;
+    request.filter = query.filter().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let count = std::sync::Arc::new(export::Counter::default());
+    let (layers, meta) = export::layers(store.clone(), &project, &request, count.clone()).await?;
+    store
+        .record_export(&crate::domain::export::ExportLogEntry {
+            id: uuid::Uuid::new_v4(),
+            project_id: project.id,
+            user_id: None,
+            actor: "cli".into(),
+            at: Utc::now(),
+            content: request.content.as_str().to_owned(),
+            format: request.format.extension().to_owned(),
+            privacy: request.privacy,
+            parameters: query.parameters(&request),
+        })
+        .await?;
+    let _ = std::fs::remove_file(&args.out);
+    match request.format {
+        export::Format::GeoPackage => {
+            export::write_geopackage(&args.out, layers, &meta).await?;
+        }
+        format => {
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(&args.out)
+                    .with_context(|| format!("could not create {}", args.out.display()))?,
+            );
+            let mut chunks = export::stream(format, layers, meta.clone());
+            while let Some(chunk) = chunks.next().await {
+                file.write_all(&chunk?)?;
+            }
+            file.flush()?;
+        }
+    }
+    if request.format == export::Format::Csv {
+        // CSV has no place for metadata: it goes beside the file.
+        let sidecar = args.out.with_extension("metadata.json");
+        std::fs::write(&sidecar, serde_json::to_string_pretty(&meta)?)?;
+    }
+    eprintln!(
+        "exported {} rows of {} ({}) to {}",
+        count.get(),
+        project.slug,
+        request.privacy.as_str(),
+        args.out.display()
     );
     Ok(())
 }

@@ -119,6 +119,33 @@ impl Principal {
         self.has_role(&[Role::Admin, Role::Analyst, Role::Facilitator])
     }
 
+    /// Export at this privacy level: full exports for analysts and admins; anonymised and
+    /// aggregated ones for researchers and facilitators too (facilitators over their own
+    /// workshops, see `export_scope`).
+    pub fn may_export(&self, privacy: crate::domain::export::Privacy) -> bool {
+        use crate::domain::export::Privacy;
+        match privacy {
+            Privacy::Full => self.can_moderate(),
+            Privacy::Anonymised | Privacy::Aggregated => self.has_role(&[
+                Role::Admin,
+                Role::Analyst,
+                Role::Researcher,
+                Role::Facilitator,
+            ]),
+        }
+    }
+
+    /// The workshops an export may draw from: every one (None) or those listed.
+    pub fn export_scope(&self, facilitated: impl FnOnce() -> Vec<Uuid>) -> Option<Vec<Uuid>> {
+        match self {
+            Principal::User {
+                role: Role::Facilitator,
+                ..
+            } => Some(facilitated()),
+            _ => None,
+        }
+    }
+
     pub fn can_create_workshop(&self) -> bool {
         self.has_role(&[Role::Admin, Role::Analyst, Role::Facilitator])
     }

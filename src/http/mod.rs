@@ -4,6 +4,7 @@
 mod annotations;
 mod auth;
 mod cookies;
+mod exports;
 mod extract;
 mod features;
 mod health;
@@ -30,6 +31,7 @@ use crate::error::{AppError, InternalErrorText};
 use crate::state::AppState;
 
 pub use auth::new_user;
+pub use exports::ExportQuery;
 pub use extract::hash_token;
 
 /// Builds the whole application: every route, the body limit, timeouts, tracing.
@@ -45,6 +47,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .merge(annotations::router())
         .merge(pictograms::router())
         .merge(priority::router())
+        .merge(exports::router())
         .merge(zones::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -220,6 +220,20 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "export_log",
+        &[
+            ("id", Id),
+            ("project_id", Id),
+            ("user_id", Id),
+            ("actor", Text),
+            ("at", Time),
+            ("content", Text),
+            ("format", Text),
+            ("privacy", Text),
+            ("parameters", Text),
+        ],
+    ),
+    (
         "idempotency_keys",
         &[
             ("principal", Text),

@@ -19,6 +19,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::annotation::{Annotation, AnnotationTarget};
 use crate::domain::boundary::{BoundaryLayer, BoundaryLayerSummary};
 use crate::domain::change::Change;
+use crate::domain::export::ExportLogEntry;
 use crate::domain::feature::{Author, Feature, FeatureFilter};
 use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
@@ -233,6 +234,11 @@ pub trait Store: Send + Sync + 'static {
         note: Option<&str>,
     ) -> StoreResult<()>;
     async fn priority_zone_history(&self, id: Uuid) -> StoreResult<Vec<ZoneEvent>>;
+
+    // Exports.
+    async fn record_export(&self, entry: &ExportLogEntry) -> StoreResult<()>;
+    /// The project's exports, newest first.
+    async fn list_exports(&self, project_id: Uuid) -> StoreResult<Vec<ExportLogEntry>>;
 
     // Live changes.
     /// Announces a stored change to the live pages of every instance over this database.

@@ -189,6 +189,24 @@ macro_rules! row_mapping {
             })
         }
 
+        pub fn export_entry(row: &$row) -> StoreResult<crate::domain::export::ExportLogEntry> {
+            let privacy: String = row.try_get("privacy")?;
+            let parameters: String = row.try_get("parameters")?;
+            Ok(crate::domain::export::ExportLogEntry {
+                id: uuid(row, "id")?,
+                project_id: uuid(row, "project_id")?,
+                user_id: opt_uuid(row, "user_id")?,
+                actor: row.try_get("actor")?,
+                at: row.try_get("at")?,
+                content: row.try_get("content")?,
+                format: row.try_get("format")?,
+                privacy: crate::domain::export::Privacy::parse(&privacy)
+                    .ok_or_else(|| corrupt("privacy", &privacy))?,
+                parameters: serde_json::from_str(&parameters)
+                    .map_err(|_| corrupt("export parameters", &parameters))?,
+            })
+        }
+
         pub fn boundary_summary(row: &$row) -> StoreResult<crate::domain::boundary::BoundaryLayerSummary> {
             Ok(crate::domain::boundary::BoundaryLayerSummary {
                 id: uuid(row, "id")?,

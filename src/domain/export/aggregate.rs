@@ -15,30 +15,41 @@ pub struct CellCount {
     pub count: u32,
 }
 
-/// Counts drawings per (cell, symbol), a drawing in the cell of its interior point, and
-/// keeps the counts of at least `k`.
-pub fn count_cells<'a>(
-    drawings: impl IntoIterator<Item = (&'a str, &'a Geometry<f64>)>,
+/// Counts drawings per (cell, symbol), a drawing in the cell of its interior point, one at a
+/// time (an export streams them).
+#[derive(Debug)]
+pub struct CellCounter {
     resolution: Resolution,
-    k: u32,
-) -> Vec<CellCount> {
-    let mut counts: BTreeMap<(CellIndex, &str), u32> = BTreeMap::new();
-    for (symbol, geometry) in drawings {
-        if let Some(at) = geometry.interior_point() {
-            *counts
-                .entry((cell_of(at.0, resolution), symbol))
-                .or_default() += 1;
+    counts: BTreeMap<(CellIndex, String), u32>,
+}
+
+impl CellCounter {
+    pub fn new(resolution: Resolution) -> Self {
+        Self {
+            resolution,
+            counts: BTreeMap::new(),
         }
     }
-    counts
-        .into_iter()
-        .filter(|(_, count)| *count >= k)
-        .map(|((cell, symbol), count)| CellCount {
-            cell,
-            symbol: symbol.to_owned(),
-            count,
-        })
-        .collect()
+
+    pub fn add(&mut self, symbol: &str, geometry: &Geometry<f64>) {
+        if let Some(at) = geometry.interior_point() {
+            let key = (cell_of(at.0, self.resolution), symbol.to_owned());
+            *self.counts.entry(key).or_default() += 1;
+        }
+    }
+
+    /// The counts of at least `k`; smaller ones are suppressed.
+    pub fn finish(self, k: u32) -> Vec<CellCount> {
+        self.counts
+            .into_iter()
+            .filter(|(_, count)| *count >= k)
+            .map(|((cell, symbol), count)| CellCount {
+                cell,
+                symbol,
+                count,
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -50,10 +61,15 @@ mod tests {
     fn counts_under_k_are_suppressed() {
         let here = Geometry::Point(Point::new(-58.478, -34.713));
         let there = Geometry::Point(Point::new(-58.40, -34.76));
-        let mut drawings = vec![("taller", &here); 5];
-        drawings.extend(vec![("taller", &there); 4]);
-        drawings.push(("escuela", &here));
-        let counts = count_cells(drawings, Resolution::Eight, 5);
+        let mut counter = CellCounter::new(Resolution::Eight);
+        for _ in 0..5 {
+            counter.add("taller", &here);
+        }
+        for _ in 0..4 {
+            counter.add("taller", &there);
+        }
+        counter.add("escuela", &here);
+        let counts = counter.finish(5);
         assert_eq!(counts.len(), 1);
         assert_eq!(counts[0].count, 5);
         assert_eq!(counts[0].symbol, "taller");

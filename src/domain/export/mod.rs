@@ -13,7 +13,7 @@ use h3o::Resolution;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-pub use aggregate::{CellCount, count_cells};
+pub use aggregate::{CellCount, CellCounter};
 pub use anonymise::{donut_offset, sensitive_cell};
 
 /// How much an export reveals.
@@ -120,6 +120,21 @@ pub fn metadata(privacy: Privacy, masking: &Masking, what: &str, at: DateTime<Ut
         }
     }
     meta
+}
+
+/// One entry of the export log.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportLogEntry {
+    pub id: uuid::Uuid,
+    pub project_id: uuid::Uuid,
+    pub user_id: Option<uuid::Uuid>,
+    /// Username, or `cli` for an export by the server's operator.
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub content: String,
+    pub format: String,
+    pub privacy: Privacy,
+    pub parameters: Value,
 }
 
 /// One feature as it is exported, whatever the format.

@@ -23,6 +23,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::annotation::{Annotation, AnnotationTarget};
 use crate::domain::boundary::{BoundaryLayer, BoundaryLayerSummary};
 use crate::domain::change::Change;
+use crate::domain::export::ExportLogEntry;
 use crate::domain::feature::{Author, Feature, FeatureFilter};
 use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
@@ -684,6 +685,14 @@ impl Store for PostgresStore {
 
     async fn priority_zone_history(&self, id: Uuid) -> StoreResult<Vec<ZoneEvent>> {
         self.zone_history(id).await
+    }
+
+    async fn record_export(&self, entry: &ExportLogEntry) -> StoreResult<()> {
+        self.insert_export(entry).await
+    }
+
+    async fn list_exports(&self, project_id: Uuid) -> StoreResult<Vec<ExportLogEntry>> {
+        self.exports(project_id).await
     }
 
     async fn publish(&self, change: &Change) -> StoreResult<()> {

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::rows;
 use super::{PostgresStore, unique_violation};
 use crate::domain::boundary::{BoundaryLayer, BoundaryLayerSummary};
+use crate::domain::export::ExportLogEntry;
 use crate::domain::zone::{PriorityZone, ZoneEvent};
 use crate::store::{StoreError, StoreResult};
 
@@ -166,6 +167,37 @@ impl PostgresStore {
         .iter()
         .map(rows::zone_event)
         .collect()
+    }
+}
+
+impl PostgresStore {
+    pub(super) async fn insert_export(&self, entry: &ExportLogEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO export_log (id, project_id, user_id, actor, at, content, format, privacy, parameters)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(entry.id)
+        .bind(entry.project_id)
+        .bind(entry.user_id)
+        .bind(&entry.actor)
+        .bind(entry.at)
+        .bind(&entry.content)
+        .bind(&entry.format)
+        .bind(entry.privacy.as_str())
+        .bind(entry.parameters.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn exports(&self, project_id: Uuid) -> StoreResult<Vec<ExportLogEntry>> {
+        sqlx::query("SELECT * FROM export_log WHERE project_id = $1 ORDER BY at DESC")
+            .bind(project_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::export_entry)
+            .collect()
     }
 }
 

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::rows;
 use super::{SqliteStore, unique_violation};
 use crate::domain::boundary::{BoundaryLayer, BoundaryLayerSummary};
+use crate::domain::export::ExportLogEntry;
 use crate::domain::zone::{PriorityZone, ZoneEvent};
 use crate::store::{StoreError, StoreResult};
 
@@ -166,6 +167,37 @@ impl SqliteStore {
         .iter()
         .map(rows::zone_event)
         .collect()
+    }
+}
+
+impl SqliteStore {
+    pub(super) async fn insert_export(&self, entry: &ExportLogEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO export_log (id, project_id, user_id, actor, at, content, format, privacy, parameters)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(entry.id.hyphenated())
+        .bind(entry.project_id.hyphenated())
+        .bind(entry.user_id.map(|u| u.hyphenated()))
+        .bind(&entry.actor)
+        .bind(entry.at)
+        .bind(&entry.content)
+        .bind(&entry.format)
+        .bind(entry.privacy.as_str())
+        .bind(entry.parameters.to_string())
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn exports(&self, project_id: Uuid) -> StoreResult<Vec<ExportLogEntry>> {
+        sqlx::query("SELECT * FROM export_log WHERE project_id = ? ORDER BY at DESC")
+            .bind(project_id.hyphenated())
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(rows::export_entry)
+            .collect()
     }
 }
 

@@ -1,0 +1,489 @@
+//! Exports of a stored project: the records an export request selects, made anonymous or
+//! aggregated as its privacy level says (`domain::export`), as layers of rows that the format
+//! writers (`geojson`, `csv`, `gpkg`) stream out. Memory stays flat: rows are read, changed and
+//! written one at a time.
+
+mod csv;
+mod geojson;
+mod gpkg;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use chrono::Utc;
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use geo::{Coord, Geometry, MapCoords};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::domain::export::{
+    CellCounter, ExportFeature, Masking, Privacy, day, donut_offset, label_of, metadata,
+    sensitive_cell,
+};
+use crate::domain::feature::{Author, Feature, FeatureFilter};
+use crate::domain::geometry::FeatureGeometry;
+use crate::domain::project::Project;
+use crate::store::{Store, StoreError};
+
+pub use gpkg::write_geopackage;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("could not write the export: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("could not write the GeoPackage: {0}")]
+    GeoPackage(#[from] sqlx::Error),
+    #[error("{0}")]
+    Refused(String),
+}
+
+pub type ExportResult<T> = Result<T, ExportError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    GeoJson,
+    Csv,
+    GeoPackage,
+}
+
+impl Format {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "geojson" => Some(Format::GeoJson),
+            "csv" => Some(Format::Csv),
+            "gpkg" => Some(Format::GeoPackage),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::GeoJson => "geojson",
+            Format::Csv => "csv",
+            Format::GeoPackage => "gpkg",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::GeoJson => "application/geo+json",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::GeoPackage => "application/geopackage+sqlite3",
+        }
+    }
+}
+
+/// What an export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    /// The drawings (at `aggregated`: counts per cell and symbol).
+    Features,
+    /// Saved priority zones (full exports only).
+    Zones,
+}
+
+impl Content {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "features" => Some(Content::Features),
+            "zones" => Some(Content::Zones),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Content::Features => "features",
+            Content::Zones => "zones",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    pub content: Content,
+    pub format: Format,
+    pub privacy: Privacy,
+    pub masking: Masking,
+    /// Which features; hidden and deleted ones are never exported.
+    pub filter: FeatureFilter,
+    /// Language of the symbol labels.
+    pub locale: String,
+}
+
+impl ExportRequest {
+    /// A file name that says what is inside: `lomas-features-anonymised-2026-11-28.gpkg`.
+    pub fn file_name(&self, project: &Project) -> String {
+        format!(
+            "{}-{}-{}-{}.{}",
+            project.slug,
+            self.content.as_str(),
+            self.privacy.as_str(),
+            Utc::now().format("%Y-%m-%d"),
+            self.format.extension()
+        )
+    }
+}
+
+/// A typed attribute value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field {
+    Null,
+    Text(String),
+    Integer(i64),
+    Real(f64),
+}
+
+impl From<Option<&str>> for Field {
+    fn from(value: Option<&str>) -> Self {
+        value.map_or(Field::Null, |v| Field::Text(v.to_owned()))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    Text,
+    Integer,
+    Real,
+}
+
+/// One row of a layer: its attributes in the layer's column order, and its geometry.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub fields: Vec<Field>,
+    pub geometry: Option<Geometry<f64>>,
+}
+
+/// A table of rows with one geometry column (WGS84), as every format has.
+pub struct Layer {
+    pub name: &'static str,
+    pub columns: Vec<(&'static str, ColumnKind)>,
+    /// Geometry type for the GeoPackage's geometry column (`GEOMETRY` when mixed).
+    pub geometry_type: &'static str,
+    pub rows: BoxStream<'static, ExportResult<Row>>,
+}
+
+/// What a finished export reports back (for the export log).
+#[derive(Debug, Default)]
+pub struct Counter(AtomicU64);
+
+impl Counter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The layers of an export, and its metadata. `count` counts the rows as they stream.
+pub async fn layers(
+    store: Arc<dyn Store>,
+    project: &Project,
+    request: &ExportRequest,
+    count: Arc<Counter>,
+) -> ExportResult<(Vec<Layer>, Value)> {
+    let meta = metadata(
+        request.privacy,
+        &request.masking,
+        request.content.as_str(),
+        Utc::now(),
+    );
+    let mut layers = match request.content {
+        Content::Features => vec![feature_layer(store.clone(), project, request).await?],
+        Content::Zones => vec![zone_layer(store.as_ref(), project, request).await?],
+    };
+    // A full GeoPackage carries the saved priority zones beside the features.
+    if request.format == Format::GeoPackage
+        && request.privacy == Privacy::Full
+        && request.content == Content::Features
+    {
+        layers.push(zone_layer(store.as_ref(), project, request).await?);
+    }
+    for layer in &mut layers {
+        let count = count.clone();
+        let rows = std::mem::replace(&mut layer.rows, futures::stream::empty().boxed());
+        layer.rows = rows
+            .inspect_ok(move |_| {
+                count.0.fetch_add(1, Ordering::Relaxed);
+            })
+            .boxed();
+    }
+    Ok((layers, meta))
+}
+
+/// The export as bytes, for formats that stream (GeoJSON, CSV).
+pub fn stream(
+    format: Format,
+    mut layers: Vec<Layer>,
+    meta: Value,
+) -> BoxStream<'static, ExportResult<Bytes>> {
+    let layer = layers.remove(0);
+    match format {
+        Format::GeoJson => geojson::write(layer, meta),
+        Format::Csv => csv::write(layer),
+        Format::GeoPackage => futures::stream::once(async {
+            Err(ExportError::Refused(
+                "a GeoPackage is written to a file".into(),
+            ))
+        })
+        .boxed(),
+    }
+}
+
+struct SymbolInfo {
+    label: String,
+    kind: String,
+    sensitive: bool,
+}
+
+struct WorkshopInfo {
+    title: String,
+    groups: HashMap<Uuid, String>,
+}
+
+async fn feature_layer(
+    store: Arc<dyn Store>,
+    project: &Project,
+    request: &ExportRequest,
+) -> ExportResult<Layer> {
+    let symbols: HashMap<String, SymbolInfo> = store
+        .legend(project.id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let info = SymbolInfo {
+                label: label_of(&s.labels, &request.locale, &s.key),
+                kind: s.kind.as_str().to_owned(),
+                sensitive: s.sensitive,
+            };
+            (s.key, info)
+        })
+        .collect();
+    let workshops: HashMap<Uuid, WorkshopInfo> = store
+        .list_workshops(project.id)
+        .await?
+        .into_iter()
+        .map(|w| {
+            let info = WorkshopInfo {
+                title: w.title.clone(),
+                groups: w.groups.iter().map(|g| (g.id, g.name.clone())).collect(),
+            };
+            (w.id, info)
+        })
+        .collect();
+    let mut filter = request.filter.clone();
+    filter.include_hidden = false;
+    filter.include_deleted = false;
+    let features = store.stream_features(project.id, &filter);
+    let (privacy, masking) = (request.privacy, request.masking);
+    if privacy == Privacy::Aggregated {
+        return Ok(aggregated_layer(features, symbols, masking));
+    }
+    let context = Arc::new((symbols, workshops));
+    let mut next_id = 0_u64;
+    let rows = features
+        .map_err(ExportError::from)
+        .map_ok(move |feature| {
+            next_id += 1;
+            let (symbols, workshops) = &*context;
+            let exported = export_feature(&feature, next_id, privacy, &masking, symbols, workshops);
+            Row {
+                fields: exported.values().iter().map(|v| Field::from(*v)).collect(),
+                geometry: Some(exported.geometry),
+            }
+        })
+        .boxed();
+    Ok(Layer {
+        name: "features",
+        columns: crate::domain::export::COLUMNS
+            .iter()
+            .map(|c| (*c, ColumnKind::Text))
+            .collect(),
+        geometry_type: "GEOMETRY",
+        rows,
+    })
+}
+
+fn export_feature(
+    feature: &Feature,
+    sequence: u64,
+    privacy: Privacy,
+    masking: &Masking,
+    symbols: &HashMap<String, SymbolInfo>,
+    workshops: &HashMap<Uuid, WorkshopInfo>,
+) -> ExportFeature {
+    let symbol = symbols.get(&feature.symbol);
+    let workshop = feature.workshop_id.and_then(|id| workshops.get(&id));
+    let group = feature
+        .group_id
+        .and_then(|g| workshop.and_then(|w| w.groups.get(&g)))
+        .cloned();
+    let geometry = FeatureGeometry::parse_stored(&feature.geometry)
+        .unwrap_or(Geometry::GeometryCollection(Default::default()));
+    let full = privacy == Privacy::Full;
+    let sensitive = symbol.is_some_and(|s| s.sensitive);
+    let (geometry, masked) = match (full, sensitive, &geometry) {
+        (true, _, _) => (geometry, None),
+        (false, true, _) => (
+            sensitive_cell(&geometry, masking.sensitive_resolution),
+            Some("h3-cell"),
+        ),
+        (false, false, Geometry::Point(_) | Geometry::MultiPoint(_)) => {
+            let moved = geometry.map_coords(|c: Coord<f64>| {
+                donut_offset(feature.id, c, masking.min_m, masking.max_m)
+            });
+            (moved, Some("donut"))
+        }
+        (false, false, _) => (geometry, None),
+    };
+    let time = |at: chrono::DateTime<Utc>| if full { at.to_rfc3339() } else { day(at) };
+    ExportFeature {
+        id: if full {
+            feature.id.to_string()
+        } else {
+            sequence.to_string()
+        },
+        symbol: feature.symbol.clone(),
+        symbol_label: symbol.map_or_else(|| feature.symbol.clone(), |s| s.label.clone()),
+        symbol_kind: symbol.map_or_else(String::new, |s| s.kind.clone()),
+        workshop: workshop.map(|w| w.title.clone()),
+        group,
+        author: full
+            .then(|| match &feature.author {
+                Author::Participant { display_name, .. } => display_name.clone(),
+                Author::User { username, .. } => Some(username.clone()),
+            })
+            .flatten(),
+        title: if full { feature.title.clone() } else { None },
+        description: if full {
+            feature.description.clone()
+        } else {
+            None
+        },
+        review_state: feature.review_state.as_str().to_owned(),
+        created: time(feature.created_at),
+        updated: time(feature.updated_at),
+        masked,
+        geometry,
+    }
+}
+
+fn aggregated_layer(
+    features: BoxStream<'static, Result<Feature, StoreError>>,
+    symbols: HashMap<String, SymbolInfo>,
+    masking: Masking,
+) -> Layer {
+    let rows = futures::stream::once(async move {
+        let mut counter = CellCounter::new(masking.aggregate_resolution);
+        let mut features = features;
+        while let Some(feature) = features.next().await {
+            let feature = feature?;
+            if let Some(geometry) = FeatureGeometry::parse_stored(&feature.geometry) {
+                counter.add(&feature.symbol, &geometry);
+            }
+        }
+        let rows: Vec<ExportResult<Row>> = counter
+            .finish(masking.k)
+            .into_iter()
+            .map(|count| {
+                let label = symbols
+                    .get(&count.symbol)
+                    .map_or_else(|| count.symbol.clone(), |s| s.label.clone());
+                let kind = symbols.get(&count.symbol).map(|s| s.kind.clone());
+                Ok(Row {
+                    fields: vec![
+                        Field::Text(count.cell.to_string()),
+                        Field::Text(count.symbol.clone()),
+                        Field::Text(label),
+                        Field::from(kind.as_deref()),
+                        Field::Integer(i64::from(count.count)),
+                    ],
+                    geometry: Some(cell_polygon(count.cell)),
+                })
+            })
+            .collect();
+        Ok::<_, ExportError>(futures::stream::iter(rows))
+    })
+    .try_flatten()
+    .boxed();
+    Layer {
+        name: "cell_counts",
+        columns: vec![
+            ("cell", ColumnKind::Text),
+            ("symbol", ColumnKind::Text),
+            ("symbol_label", ColumnKind::Text),
+            ("symbol_kind", ColumnKind::Text),
+            ("count", ColumnKind::Integer),
+        ],
+        geometry_type: "POLYGON",
+        rows,
+    }
+}
+
+fn cell_polygon(cell: h3o::CellIndex) -> Geometry<f64> {
+    let mut ring: Vec<Coord<f64>> = cell
+        .boundary()
+        .iter()
+        .map(|ll| Coord {
+            x: ll.lng(),
+            y: ll.lat(),
+        })
+        .collect();
+    if let Some(first) = ring.first().copied() {
+        ring.push(first);
+    }
+    Geometry::Polygon(geo::Polygon::new(geo::LineString::new(ring), vec![]))
+}
+
+async fn zone_layer(
+    store: &dyn Store,
+    project: &Project,
+    request: &ExportRequest,
+) -> ExportResult<Layer> {
+    if request.privacy != Privacy::Full {
+        return Err(ExportError::Refused(
+            "saved priority zones carry analysts' names and notes: they are in full exports only"
+                .into(),
+        ));
+    }
+    let zones = store.list_priority_zones(project.id).await?;
+    let rows: Vec<ExportResult<Row>> = zones
+        .into_iter()
+        .map(|z| {
+            let number = |key: &str| z.computed.get(key).and_then(Value::as_f64);
+            Ok(Row {
+                fields: vec![
+                    Field::Text(z.id.to_string()),
+                    Field::Text(z.name.clone()),
+                    Field::Text(z.status.as_str().to_owned()),
+                    Field::Text(z.notes.clone()),
+                    number("score").map_or(Field::Null, Field::Real),
+                    number("area_m2").map_or(Field::Null, Field::Real),
+                    Field::Integer(z.revision),
+                    Field::Text(z.created_at.to_rfc3339()),
+                    Field::Text(z.updated_at.to_rfc3339()),
+                ],
+                geometry: FeatureGeometry::parse_stored(&z.geometry),
+            })
+        })
+        .collect();
+    Ok(Layer {
+        name: "priority_zones",
+        columns: vec![
+            ("id", ColumnKind::Text),
+            ("name", ColumnKind::Text),
+            ("status", ColumnKind::Text),
+            ("notes", ColumnKind::Text),
+            ("score", ColumnKind::Real),
+            ("area_m2", ColumnKind::Real),
+            ("revision", ColumnKind::Integer),
+            ("created", ColumnKind::Text),
+            ("updated", ColumnKind::Text),
+        ],
+        geometry_type: "GEOMETRY",
+        rows: futures::stream::iter(rows).boxed(),
+    })
+}

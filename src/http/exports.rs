@@ -1,0 +1,310 @@
+//! Exports: `GET /api/projects/{slug}/export` streams a file at the privacy level asked for
+//! (and allowed), and records who took what in the export log.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use futures::StreamExt;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::extract::{ApiQuery, Auth};
+use super::features::query_time;
+use super::projects::visible_project;
+use crate::domain::access::Principal;
+use crate::domain::bbox::BBox;
+use crate::domain::export::{ExportLogEntry, Masking, Privacy};
+use crate::domain::feature::FeatureFilter;
+use crate::domain::priority::resolution;
+use crate::error::AppError;
+use crate::export::{self, Content, ExportError, ExportRequest, Format};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/projects/{slug}/export", get(export))
+        .route("/api/projects/{slug}/exports", get(export_log))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// geojson, csv or gpkg.
+    pub format: Option<String>,
+    /// full, anonymised (default) or aggregated.
+    pub privacy: Option<String>,
+    /// features (default) or zones.
+    pub content: Option<String>,
+    pub workshop: Option<String>,
+    pub group: Option<String>,
+    pub symbol: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub bbox: Option<String>,
+    /// Donut geomasking distances in metres (anonymised).
+    pub mask_min: Option<f64>,
+    pub mask_max: Option<f64>,
+    /// Smallest count shown (aggregated).
+    pub k: Option<u32>,
+    /// H3 resolution of aggregated counts and of masked sensitive features.
+    pub resolution: Option<u8>,
+    /// Language of the symbol labels (default: the project's).
+    pub lang: Option<String>,
+}
+
+impl From<ExportError> for AppError {
+    fn from(error: ExportError) -> Self {
+        match error {
+            ExportError::Store(e) => e.into(),
+            ExportError::Refused(message) => AppError::forbidden(message),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+fn ids(text: &Option<String>, name: &str) -> Result<Option<Vec<Uuid>>, AppError> {
+    let Some(text) = text.as_deref().filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    text.split(',')
+        .map(|t| {
+            Uuid::parse_str(t.trim()).map_err(|_| {
+                AppError::BadRequest(format!("{name} must be ids separated by commas"))
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
+}
+
+impl ExportQuery {
+    /// The request it describes, checked.
+    pub fn request(&self, default_locale: &str) -> Result<ExportRequest, String> {
+        let text = self.format.as_deref().unwrap_or("geojson");
+        let format = Format::parse(text)
+            .ok_or_else(|| format!("unknown format {text:?}: use geojson, csv or gpkg"))?;
+        let text = self.privacy.as_deref().unwrap_or("anonymised");
+        let privacy = Privacy::parse(text).ok_or_else(|| {
+            format!("unknown privacy level {text:?}: use full, anonymised or aggregated")
+        })?;
+        let text = self.content.as_deref().unwrap_or("features");
+        let content = Content::parse(text)
+            .ok_or_else(|| format!("unknown content {text:?}: use features or zones"))?;
+        let defaults = Masking::default();
+        let cells = match self.resolution {
+            None => defaults.aggregate_resolution,
+            Some(r @ 5..=10) => resolution(r).ok_or("resolution must be between 5 and 10")?,
+            Some(_) => return Err("resolution must be between 5 and 10 (H3)".into()),
+        };
+        let masking = Masking {
+            min_m: self.mask_min.unwrap_or(defaults.min_m),
+            max_m: self.mask_max.unwrap_or(defaults.max_m),
+            sensitive_resolution: if self.resolution.is_some() {
+                cells
+            } else {
+                defaults.sensitive_resolution
+            },
+            aggregate_resolution: cells,
+            k: self.k.unwrap_or(defaults.k),
+        };
+        masking.validate()?;
+        Ok(ExportRequest {
+            content,
+            format,
+            privacy,
+            masking,
+            filter: FeatureFilter::default(),
+            locale: self
+                .lang
+                .clone()
+                .unwrap_or_else(|| default_locale.split('-').next().unwrap_or("es").to_owned()),
+        })
+    }
+
+    pub fn filter(&self) -> Result<FeatureFilter, AppError> {
+        let one = |list: Option<Vec<Uuid>>, name: &str| match list.as_deref() {
+            None => Ok(None),
+            Some([one]) => Ok(Some(*one)),
+            Some(_) => Err(AppError::BadRequest(format!("{name} takes one id"))),
+        };
+        Ok(FeatureFilter {
+            bbox: self
+                .bbox
+                .as_deref()
+                .map(BBox::parse)
+                .transpose()
+                .map_err(|e| AppError::BadRequest(e.detail))?,
+            workshops: ids(&self.workshop, "workshop")?,
+            group: one(ids(&self.group, "group")?, "group")?,
+            symbol: self.symbol.clone(),
+            since: query_time(&self.since, "since", false)?,
+            until: query_time(&self.until, "until", true)?,
+            ..FeatureFilter::default()
+        })
+    }
+
+    /// What the export log keeps of the request.
+    pub fn parameters(&self, request: &ExportRequest) -> Value {
+        json!({
+            "workshop": self.workshop, "group": self.group, "symbol": self.symbol,
+            "since": self.since, "until": self.until, "bbox": self.bbox,
+            "mask_min_m": request.masking.min_m, "mask_max_m": request.masking.max_m,
+            "k": request.masking.k,
+            "resolution": u8::from(request.masking.aggregate_resolution),
+        })
+    }
+}
+
+/// Header values are ASCII: other characters are escaped as JSON does.
+fn ascii_json(value: &Value) -> String {
+    value
+        .to_string()
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                let mut buf = [0u16; 2];
+                c.encode_utf16(&mut buf)
+                    .iter()
+                    .map(|u| format!("\\u{u:04x}"))
+                    .collect()
+            }
+        })
+        .collect()
+}
+
+async fn export(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    let project = visible_project(&state, &principal, &slug).await?;
+    let mut request = query
+        .request(&project.default_locale)
+        .map_err(AppError::BadRequest)?;
+    if !principal.may_export(request.privacy) {
+        return Err(AppError::forbidden(match principal.role() {
+            Some(_) => format!(
+                "your role may not take {} exports; anonymised and aggregated ones are open to researchers",
+                request.privacy.as_str()
+            ),
+            None => "participants do not export".to_owned(),
+        }));
+    }
+    request.filter = query.filter()?;
+    let workshops = state.store.list_workshops(project.id).await?;
+    if let Some(allowed) = principal.export_scope(|| {
+        workshops
+            .iter()
+            .filter(|w| principal.can_manage_workshop(w))
+            .map(|w| w.id)
+            .collect()
+    }) {
+        request.filter.workshops = match request.filter.workshops.take() {
+            None => Some(allowed),
+            Some(asked) if asked.iter().all(|w| allowed.contains(w)) => Some(asked),
+            Some(_) => {
+                return Err(AppError::forbidden(
+                    "facilitators export only the workshops they run",
+                ));
+            }
+        };
+    }
+    let (user_id, actor) = match &principal {
+        Principal::User { id, username, .. } => (Some(*id), username.clone()),
+        Principal::Participant { .. } => (None, "participant".to_owned()),
+    };
+    let counter = std::sync::Arc::default();
+    let (layers, meta) = export::layers(state.store.clone(), &project, &request, counter).await?;
+    state
+        .store
+        .record_export(&ExportLogEntry {
+            id: Uuid::new_v4(),
+            project_id: project.id,
+            user_id,
+            actor,
+            at: Utc::now(),
+            content: request.content.as_str().to_owned(),
+            format: request.format.extension().to_owned(),
+            privacy: request.privacy,
+            parameters: query.parameters(&request),
+        })
+        .await?;
+
+    let body = match request.format {
+        Format::GeoPackage => {
+            // SQLite writes a file: build it in a temporary one, then stream it out.
+            let file =
+                tempfile::NamedTempFile::new().map_err(|e| AppError::Internal(e.to_string()))?;
+            export::write_geopackage(file.path(), layers, &meta).await?;
+            let reader = tokio::fs::File::open(file.path())
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            Body::from_stream(file_chunks(reader, file))
+        }
+        format => Body::from_stream(export::stream(format, layers, meta.clone())),
+    };
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(request.format.media_type()),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}\"",
+        request.file_name(&project)
+    )) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&ascii_json(&meta)) {
+        headers.insert("trama-export-metadata", value);
+    }
+    Ok(response)
+}
+
+/// A file's bytes in 64 KiB chunks; the temporary file is removed when the stream ends.
+fn file_chunks(
+    reader: tokio::fs::File,
+    keep: tempfile::NamedTempFile,
+) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> {
+    use tokio::io::AsyncReadExt;
+    futures::stream::unfold(
+        (reader, keep, false),
+        |(mut reader, keep, done)| async move {
+            if done {
+                return None;
+            }
+            let mut buf = vec![0u8; 64 * 1024];
+            match reader.read(&mut buf).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Some((Ok(bytes::Bytes::from(buf)), (reader, keep, false)))
+                }
+                Err(e) => Some((Err(e), (reader, keep, true))),
+            }
+        },
+    )
+    .boxed()
+}
+
+async fn export_log(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    if !principal.can_moderate() {
+        return Err(AppError::forbidden(
+            "the export log is for analysts and admins",
+        ));
+    }
+    let project = visible_project(&state, &principal, &slug).await?;
+    let exports = state.store.list_exports(project.id).await?;
+    Ok(axum::Json(json!({ "exports": exports })).into_response())
+}

@@ -1,0 +1,402 @@
+//! Exports checked with the reference reader, GDAL (`ogrinfo`, and GDAL's GeoPackage
+//! validator), and checked for what must not leak at the anonymised and aggregated levels.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::{Backend, Fixture, TestApp, collection, read};
+
+const SECRET: &str = "SECRETO-nombre-de-vecina";
+
+/// Two groups draw: points (one of a sensitive symbol), a line and a polygon, with titles and
+/// descriptions that must never leave an anonymised export. Returns the points drawn.
+async fn drawings(app: &TestApp, staff: &Fixture) -> Vec<(f64, f64)> {
+    let workshop = app.workshop(staff).await;
+    let mut points = Vec::new();
+    for (i, group) in ["Jóvenes", "Docentes"].into_iter().enumerate() {
+        let token = app.join(&workshop.code, group).await;
+        let dx = i as f64 * 0.01;
+        // The two schools 45 m apart, in one H3 cell of resolution 8: a count of 2.
+        let school = (-58.40 - i as f64 * 0.0005, -34.76);
+        let features = vec![
+            json!({"type": "Feature", "properties": {"symbol": "escuela", "title": format!("Escuela {SECRET}"), "description": SECRET},
+                   "geometry": {"type": "Point", "coordinates": [school.0, school.1]}}),
+            json!({"type": "Feature", "properties": {"symbol": "taller_clandestino", "title": SECRET},
+                   "geometry": {"type": "Point", "coordinates": [-58.478 - dx, -34.713]}}),
+            json!({"type": "Feature", "properties": {"symbol": "ruta_insegura", "description": SECRET},
+                   "geometry": {"type": "LineString", "coordinates": [[-58.45 - dx, -34.72], [-58.44 - dx, -34.725]]}}),
+            json!({"type": "Feature", "properties": {"symbol": "zona_riesgo"},
+                   "geometry": {"type": "Polygon", "coordinates": [[[-58.45 - dx, -34.72], [-58.446 - dx, -34.72],
+                       [-58.446 - dx, -34.716], [-58.45 - dx, -34.716], [-58.45 - dx, -34.72]]]}}),
+        ];
+        let (status, body) = app
+            .post(
+                "/api/projects/lomas/features",
+                Some(&token),
+                &collection(features),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        points.push(school);
+        points.push((-58.478 - dx, -34.713));
+    }
+    points
+}
+
+/// Downloads an export into `dir`; returns the file and the response's headers.
+async fn download(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    dir: &Path,
+) -> (PathBuf, reqwest::header::HeaderMap) {
+    let response = app
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/projects/lomas/export?{query}"),
+            Some(token),
+        )
+        .send()
+        .await
+        .expect("send");
+    let headers = response.headers().clone();
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    let disposition = headers["content-disposition"].to_str().expect("ascii");
+    let name = disposition
+        .split("filename=\"")
+        .nth(1)
+        .and_then(|n| n.strip_suffix('"'))
+        .expect("a file name");
+    let path = dir.join(name);
+    std::fs::write(&path, response.bytes().await.expect("body")).expect("write");
+    (path, headers)
+}
+
+fn ogrinfo(path: &Path) -> String {
+    let output = Command::new("ogrinfo")
+        .args(["-ro", "-so", "-al"])
+        .arg(path)
+        .output()
+        .expect("ogrinfo (gdal-bin) is installed");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let errors = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        output.status.success(),
+        "ogrinfo {}: {errors}",
+        path.display()
+    );
+    assert!(
+        !errors.contains("ERROR"),
+        "ogrinfo {}: {errors}",
+        path.display()
+    );
+    text
+}
+
+fn validate_geopackage(path: &Path) {
+    let output = Command::new("python3")
+        .arg("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
+        .arg(path)
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .expect("GDAL's GeoPackage validator (python3-gdal)");
+    assert!(
+        output.status.success(),
+        "validate_gpkg {}: {}{}",
+        path.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn feature_count(info: &str, layer: &str) -> usize {
+    let at = info
+        .find(&format!("Layer name: {layer}"))
+        .unwrap_or_else(|| panic!("no layer {layer} in {info}"));
+    info[at..]
+        .lines()
+        .find_map(|l| l.strip_prefix("Feature Count: "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a feature count")
+}
+
+async fn every_format_opens_in_gdal_with_its_fields_and_srs(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    drawings(&app, &staff).await;
+    let dir = tempfile::TempDir::new().expect("dir");
+    for format in ["geojson", "csv", "gpkg"] {
+        let (path, headers) = download(
+            &app,
+            &staff.analyst,
+            &format!("format={format}&privacy=full"),
+            dir.path(),
+        )
+        .await;
+        let info = ogrinfo(&path);
+        let layer = if format == "csv" {
+            path.file_stem()
+                .and_then(|s| s.to_str())
+                .expect("stem")
+                .to_owned()
+        } else {
+            "features".to_owned()
+        };
+        assert_eq!(feature_count(&info, &layer), 8, "{format}: {info}");
+        for field in ["symbol_label", "workshop", "group", "title", "created"] {
+            assert!(
+                info.contains(&format!("{field}: ")),
+                "{format} lacks {field}: {info}"
+            );
+        }
+        if format != "csv" {
+            assert!(
+                info.contains("WGS 84") && info.contains("4326"),
+                "{format}: {info}"
+            );
+        }
+        let media = headers["content-type"].to_str().expect("type");
+        assert!(
+            media.contains(match format {
+                "geojson" => "geo+json",
+                "csv" => "text/csv",
+                _ => "geopackage",
+            }),
+            "{media}"
+        );
+        assert!(headers.contains_key("trama-export-metadata"));
+        if format == "gpkg" {
+            validate_geopackage(&path);
+            assert_eq!(feature_count(&info, "priority_zones"), 0);
+            assert!(info.contains("Geometry Column = geom"), "{info}");
+        }
+        if format == "csv" {
+            let text = std::fs::read_to_string(&path).expect("csv");
+            let header = text.lines().next().expect("header");
+            assert!(header.ends_with("masked,lon,lat,wkt"), "{header}");
+            assert!(
+                text.contains("Taller textil clandestino (sospecha)"),
+                "labels in Spanish"
+            );
+            assert!(text.contains("POLYGON((") && text.contains("LINESTRING("));
+        }
+    }
+    // The export log says who took what.
+    let (status, log) = app
+        .get("/api/projects/lomas/exports", Some(&staff.admin))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let entries = log["exports"].as_array().expect("entries");
+    assert_eq!(entries.len(), 3);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["actor"] == "analyst" && e["privacy"] == "full")
+    );
+    let (status, _) = app
+        .get("/api/projects/lomas/exports", Some(&staff.researcher))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// Metres between two lon/lat points (equirectangular: enough at these distances).
+fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let x = (a.0 - b.0) * 111_320.0 * a.1.to_radians().cos();
+    let y = (a.1 - b.1) * 110_574.0;
+    x.hypot(y)
+}
+
+async fn anonymised_and_aggregated_exports_leak_nothing(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let drawn = drawings(&app, &staff).await;
+    let (_, stored) = app
+        .get("/api/projects/lomas/features", Some(&staff.analyst))
+        .await;
+    let ids: Vec<String> = stored["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter_map(|f| f["id"].as_str().map(str::to_owned))
+        .collect();
+    let dir = tempfile::TempDir::new().expect("dir");
+    for query in [
+        "format=geojson",
+        "format=csv&privacy=anonymised",
+        "format=gpkg&privacy=anonymised",
+        "format=geojson&privacy=aggregated&k=2",
+        "format=gpkg&privacy=aggregated&k=2",
+    ] {
+        // A researcher's token: the most it may get.
+        let (path, _) = download(&app, &staff.researcher, query, dir.path()).await;
+        let bytes = std::fs::read(&path).expect("read");
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in [SECRET, "Tero", "analyst", "facilitator"] {
+            assert!(!text.contains(secret), "{query} leaks {secret:?}");
+        }
+        for id in &ids {
+            assert!(!text.contains(id.as_str()), "{query} leaks a feature id");
+        }
+        for (lon, lat) in &drawn {
+            for written in [format!("[{lon},{lat}]"), format!("{lon} {lat}")] {
+                assert!(
+                    !text.contains(&written),
+                    "{query} holds the exact point {written}"
+                );
+            }
+            let binary = lon.to_le_bytes();
+            assert!(
+                !bytes.windows(8).any(|w| w == binary),
+                "{query} holds the exact longitude {lon} in binary"
+            );
+        }
+        ogrinfo(&path);
+        if path.extension().is_some_and(|e| e == "gpkg") {
+            validate_geopackage(&path);
+        }
+    }
+
+    // In the anonymised GeoJSON: points moved 50-250 m, sensitive ones as an H3 cell, days.
+    let (path, _) = download(&app, &staff.researcher, "format=geojson", dir.path()).await;
+    let exported: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    assert_eq!(exported["metadata"]["privacy"], "anonymised");
+    assert_eq!(exported["metadata"]["masking"]["min_distance_m"], 50.0);
+    let features = exported["features"].as_array().expect("features");
+    assert_eq!(features.len(), 8);
+    for f in features {
+        let p = &f["properties"];
+        assert!(
+            p.get("title").is_none() && p.get("description").is_none() && p.get("author").is_none()
+        );
+        assert_eq!(p["created"].as_str().expect("day").len(), 10, "{p}");
+        match p["symbol"].as_str().expect("symbol") {
+            "taller_clandestino" => {
+                assert_eq!(p["masked"], "h3-cell");
+                assert_eq!(f["geometry"]["type"], "Polygon");
+            }
+            "escuela" => {
+                assert_eq!(p["masked"], "donut");
+                let c = &f["geometry"]["coordinates"];
+                let at = (c[0].as_f64().expect("lon"), c[1].as_f64().expect("lat"));
+                // The schools stand 45 m apart: one of them is 50-250 m away (its own), and
+                // neither is where the point is now.
+                let distances: Vec<f64> = drawn.iter().map(|d| metres(*d, at)).collect();
+                assert!(
+                    distances.iter().any(|d| (49.0..=251.0).contains(d)),
+                    "moved {distances:?}"
+                );
+                assert!(distances.iter().all(|d| *d > 1.0), "{distances:?}");
+            }
+            _ => {}
+        }
+    }
+    // The same feature moves the same way in every export: no averaging them out.
+    let (again, _) = download(&app, &staff.researcher, "format=geojson", dir.path()).await;
+    let second: Value =
+        serde_json::from_str(&std::fs::read_to_string(&again).expect("read")).expect("json");
+    let points = |v: &Value| -> Vec<Value> {
+        let mut p: Vec<Value> = v["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .filter(|f| f["properties"]["masked"] == "donut")
+            .map(|f| f["geometry"].clone())
+            .collect();
+        p.sort_by_key(|g| g.to_string());
+        p
+    };
+    assert_eq!(points(&exported), points(&second));
+
+    // Aggregated: counts per cell and symbol, none under k.
+    let (path, _) = download(
+        &app,
+        &staff.researcher,
+        "format=geojson&privacy=aggregated&k=2",
+        dir.path(),
+    )
+    .await;
+    let counts: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    assert_eq!(counts["metadata"]["aggregation"]["suppressed_below"], 2);
+    let rows = counts["features"].as_array().expect("rows");
+    assert!(
+        rows.iter()
+            .all(|r| r["properties"]["count"].as_i64().expect("count") >= 2)
+    );
+    // The two schools share a cell; the suspected workshops, 900 m apart, are one per cell
+    // and suppressed.
+    let schools: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["properties"]["symbol"] == "escuela")
+        .collect();
+    assert_eq!(schools.len(), 1, "{counts}");
+    assert_eq!(schools[0]["properties"]["count"], 2);
+    assert_eq!(schools[0]["geometry"]["type"], "Polygon");
+    assert!(
+        rows.iter()
+            .all(|r| r["properties"]["symbol"] != "taller_clandestino"),
+        "{counts}"
+    );
+}
+
+async fn export_requests_are_checked(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let path = "/api/projects/lomas/export";
+    for (token, query, status) in [
+        (&staff.researcher, "privacy=full", StatusCode::FORBIDDEN),
+        (
+            &staff.researcher,
+            "content=zones&privacy=full",
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &staff.analyst,
+            "content=zones&privacy=anonymised",
+            StatusCode::FORBIDDEN,
+        ),
+        (&staff.analyst, "format=shp", StatusCode::BAD_REQUEST),
+        (&staff.analyst, "privacy=public", StatusCode::BAD_REQUEST),
+        (
+            &staff.analyst,
+            "mask_min=300&mask_max=100",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            &staff.analyst,
+            "privacy=aggregated&k=1",
+            StatusCode::BAD_REQUEST,
+        ),
+        (&staff.analyst, "resolution=15", StatusCode::BAD_REQUEST),
+        (&staff.analyst, "bbox=1,2,3", StatusCode::BAD_REQUEST),
+        (&staff.analyst, "colour=red", StatusCode::BAD_REQUEST),
+    ] {
+        let response = app
+            .request(
+                reqwest::Method::GET,
+                &format!("{path}?{query}"),
+                Some(token),
+            )
+            .send()
+            .await
+            .expect("send");
+        let (got, problem) = read(response).await;
+        assert_eq!(got, status, "{query}: {problem}");
+    }
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let (status, _) = app.get(path, Some(&participant)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.get(path, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+crate::both_backends!(
+    every_format_opens_in_gdal_with_its_fields_and_srs,
+    anonymised_and_aggregated_exports_leak_nothing,
+    export_requests_are_checked,
+);
