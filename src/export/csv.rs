@@ -29,14 +29,11 @@ pub fn write(layer: Layer) -> BoxStream<'static, ExportResult<Bytes>> {
                     Field::Real(x) => x.to_string(),
                 })
                 .collect();
-            let centroid = row.geometry.as_ref().and_then(|g| g.centroid());
+            let geometry = row.geometry.as_ref().and_then(|s| s.geo());
+            let centroid = geometry.as_ref().and_then(|g| g.centroid());
             record.push(centroid.map_or_else(String::new, |c| c.x().to_string()));
             record.push(centroid.map_or_else(String::new, |c| c.y().to_string()));
-            record.push(
-                row.geometry
-                    .as_ref()
-                    .map_or_else(String::new, |g| g.wkt_string()),
-            );
+            record.push(geometry.map_or_else(String::new, |g| g.wkt_string()));
             out.write_record(&record).map_err(csv_error)?;
         }
         let bytes = out

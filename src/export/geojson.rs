@@ -5,10 +5,9 @@
 use bytes::Bytes;
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{ExportResult, Field, Layer, Row};
-use crate::domain::geometry::FeatureGeometry;
 
 /// Rows per chunk sent to the client: large enough that chunk framing costs nothing.
 const ROWS_PER_CHUNK: usize = 256;
@@ -41,29 +40,30 @@ pub fn write(layer: Layer, meta: Value) -> BoxStream<'static, ExportResult<Bytes
 }
 
 fn feature(row: &Row, names: &[&str], out: &mut Vec<u8>) {
-    let properties: Map<String, Value> = names
-        .iter()
-        .zip(&row.fields)
-        .filter_map(|(name, field)| {
-            let value = match field {
-                Field::Null => return None,
-                Field::Text(text) => Value::String(text.clone()),
-                Field::Integer(n) => Value::from(*n),
-                Field::Real(x) => Value::from(*x),
-            };
-            Some(((*name).to_owned(), value))
-        })
-        .collect();
-    out.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":");
-    // Writing a map of strings and numbers into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, &properties);
-    out.extend_from_slice(b",\"geometry\":");
+    out.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{");
+    let mut first = true;
+    for (name, field) in names.iter().zip(&row.fields) {
+        if *field == Field::Null {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+        // Writing a string or a number into a Vec cannot fail.
+        let _ = match field {
+            Field::Text(text) => serde_json::to_writer(&mut *out, text),
+            Field::Integer(n) => serde_json::to_writer(&mut *out, n),
+            Field::Real(x) => serde_json::to_writer(&mut *out, x),
+            Field::Null => Ok(()),
+        };
+    }
+    out.extend_from_slice(b"},\"geometry\":");
     match &row.geometry {
-        Some(geometry) => out.extend_from_slice(
-            FeatureGeometry::from_trusted(geometry.clone())
-                .to_geojson_string()
-                .as_bytes(),
-        ),
+        Some(shape) => shape.write_geojson(out),
         None => out.extend_from_slice(b"null"),
     }
     out.push(b'}');

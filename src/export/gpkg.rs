@@ -133,7 +133,8 @@ async fn write_layer(tx: &mut SqliteConnection, mut layer: Layer) -> ExportResul
         let mut boxes = Vec::with_capacity(rows.len());
         insert.push_values(&rows, |mut values, row| {
             fid += 1;
-            let rect = row.geometry.as_ref().and_then(BoundingRect::bounding_rect);
+            let geometry = row.geometry.as_ref().and_then(|s| s.geo());
+            let rect = geometry.as_deref().and_then(BoundingRect::bounding_rect);
             if let Some(r) = rect {
                 boxes.push((fid, r.min().x, r.max().x, r.min().y, r.max().y));
                 extent = Some(match extent {
@@ -147,7 +148,7 @@ async fn write_layer(tx: &mut SqliteConnection, mut layer: Layer) -> ExportResul
                 });
             }
             values.push_bind(fid);
-            values.push_bind(row.geometry.as_ref().map(geopackage_binary));
+            values.push_bind(geometry.as_deref().map(geopackage_binary));
             for field in &row.fields {
                 match field {
                     Field::Null => values.push_bind(None::<String>),

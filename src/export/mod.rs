@@ -152,11 +152,40 @@ pub enum ColumnKind {
     Real,
 }
 
+/// A row's geometry: as stored (GeoJSON text, written out untouched where the format is
+/// GeoJSON), or computed (masked, a cell).
+#[derive(Debug, Clone)]
+pub enum Shape {
+    Stored(String),
+    Geo(Geometry<f64>),
+}
+
+impl Shape {
+    /// As a `geo` geometry, for the formats that need one (WKT, WKB, envelopes).
+    pub fn geo(&self) -> Option<std::borrow::Cow<'_, Geometry<f64>>> {
+        match self {
+            Shape::Stored(text) => FeatureGeometry::parse_stored(text).map(std::borrow::Cow::Owned),
+            Shape::Geo(g) => Some(std::borrow::Cow::Borrowed(g)),
+        }
+    }
+
+    pub fn write_geojson(&self, out: &mut Vec<u8>) {
+        match self {
+            Shape::Stored(text) => out.extend_from_slice(text.as_bytes()),
+            Shape::Geo(g) => out.extend_from_slice(
+                FeatureGeometry::from_trusted(g.clone())
+                    .to_geojson_string()
+                    .as_bytes(),
+            ),
+        }
+    }
+}
+
 /// One row of a layer: its attributes in the layer's column order, and its geometry.
 #[derive(Debug, Clone)]
 pub struct Row {
     pub fields: Vec<Field>,
-    pub geometry: Option<Geometry<f64>>,
+    pub geometry: Option<Shape>,
 }
 
 /// A table of rows with one geometry column (WGS84), as every format has.
@@ -289,10 +318,11 @@ async fn feature_layer(
         .map_ok(move |feature| {
             next_id += 1;
             let (symbols, workshops) = &*context;
-            let exported = export_feature(&feature, next_id, privacy, &masking, symbols, workshops);
+            let (exported, shape) =
+                export_feature(feature, next_id, privacy, &masking, symbols, workshops);
             Row {
                 fields: exported.values().iter().map(|v| Field::from(*v)).collect(),
-                geometry: Some(exported.geometry),
+                geometry: Some(shape),
             }
         })
         .boxed();
@@ -308,39 +338,42 @@ async fn feature_layer(
 }
 
 fn export_feature(
-    feature: &Feature,
+    feature: Feature,
     sequence: u64,
     privacy: Privacy,
     masking: &Masking,
     symbols: &HashMap<String, SymbolInfo>,
     workshops: &HashMap<Uuid, WorkshopInfo>,
-) -> ExportFeature {
+) -> (ExportFeature, Shape) {
     let symbol = symbols.get(&feature.symbol);
     let workshop = feature.workshop_id.and_then(|id| workshops.get(&id));
     let group = feature
         .group_id
         .and_then(|g| workshop.and_then(|w| w.groups.get(&g)))
         .cloned();
-    let geometry = FeatureGeometry::parse_stored(&feature.geometry)
-        .unwrap_or(Geometry::GeometryCollection(Default::default()));
     let full = privacy == Privacy::Full;
     let sensitive = symbol.is_some_and(|s| s.sensitive);
-    let (geometry, masked) = match (full, sensitive, &geometry) {
-        (true, _, _) => (geometry, None),
+    let point = feature.geometry.contains("\"Point\"") || feature.geometry.contains("\"MultiPoint\"");
+    // Only what is masked is parsed; the rest goes out as stored.
+    let parsed = || {
+        FeatureGeometry::parse_stored(&feature.geometry)
+            .unwrap_or(Geometry::GeometryCollection(Default::default()))
+    };
+    let (shape, masked) = match (full, sensitive, point) {
+        (true, _, _) | (false, false, false) => (Shape::Stored(feature.geometry.clone()), None),
         (false, true, _) => (
-            sensitive_cell(&geometry, masking.sensitive_resolution),
+            Shape::Geo(sensitive_cell(&parsed(), masking.sensitive_resolution)),
             Some("h3-cell"),
         ),
-        (false, false, Geometry::Point(_) | Geometry::MultiPoint(_)) => {
-            let moved = geometry.map_coords(|c: Coord<f64>| {
+        (false, false, true) => {
+            let moved = parsed().map_coords(|c: Coord<f64>| {
                 donut_offset(feature.id, c, masking.min_m, masking.max_m)
             });
-            (moved, Some("donut"))
+            (Shape::Geo(moved), Some("donut"))
         }
-        (false, false, _) => (geometry, None),
     };
     let time = |at: chrono::DateTime<Utc>| if full { at.to_rfc3339() } else { day(at) };
-    ExportFeature {
+    let exported = ExportFeature {
         id: if full {
             feature.id.to_string()
         } else {
@@ -367,8 +400,8 @@ fn export_feature(
         created: time(feature.created_at),
         updated: time(feature.updated_at),
         masked,
-        geometry,
-    }
+    };
+    (exported, shape)
 }
 
 fn aggregated_layer(
@@ -401,7 +434,7 @@ fn aggregated_layer(
                         Field::from(kind.as_deref()),
                         Field::Integer(i64::from(count.count)),
                     ],
-                    geometry: Some(cell_polygon(count.cell)),
+                    geometry: Some(Shape::Geo(cell_polygon(count.cell))),
                 })
             })
             .collect();
@@ -466,7 +499,7 @@ async fn zone_layer(
                     Field::Text(z.created_at.to_rfc3339()),
                     Field::Text(z.updated_at.to_rfc3339()),
                 ],
-                geometry: FeatureGeometry::parse_stored(&z.geometry),
+                geometry: Some(Shape::Stored(z.geometry.clone())),
             })
         })
         .collect();

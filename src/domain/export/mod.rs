@@ -8,7 +8,6 @@ mod anonymise;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use geo::Geometry;
 use h3o::Resolution;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -158,7 +157,6 @@ pub struct ExportFeature {
     pub updated: String,
     /// How the geometry was changed: `donut`, `h3-cell` or none.
     pub masked: Option<&'static str>,
-    pub geometry: Geometry<f64>,
 }
 
 /// The attribute columns every format writes, in order.
