@@ -51,7 +51,7 @@ pub struct ExportArgs {
     /// The project's slug.
     #[arg(long)]
     pub project: String,
-    /// geojson, csv or gpkg.
+    /// geojson, csv, gpkg or kml.
     #[arg(long, default_value = "geojson")]
     pub format: String,
     /// full, anonymised or aggregated.

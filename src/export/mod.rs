@@ -6,6 +6,7 @@
 mod csv;
 mod geojson;
 mod gpkg;
+mod kml;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -49,6 +50,7 @@ pub enum Format {
     GeoJson,
     Csv,
     GeoPackage,
+    Kml,
 }
 
 impl Format {
@@ -57,6 +59,7 @@ impl Format {
             "geojson" => Some(Format::GeoJson),
             "csv" => Some(Format::Csv),
             "gpkg" => Some(Format::GeoPackage),
+            "kml" => Some(Format::Kml),
             _ => None,
         }
     }
@@ -66,6 +69,7 @@ impl Format {
             Format::GeoJson => "geojson",
             Format::Csv => "csv",
             Format::GeoPackage => "gpkg",
+            Format::Kml => "kml",
         }
     }
 
@@ -74,6 +78,7 @@ impl Format {
             Format::GeoJson => "application/geo+json",
             Format::Csv => "text/csv; charset=utf-8",
             Format::GeoPackage => "application/geopackage+sqlite3",
+            Format::Kml => "application/vnd.google-earth.kml+xml",
         }
     }
 }
@@ -194,6 +199,8 @@ pub struct Layer {
     pub columns: Vec<(&'static str, ColumnKind)>,
     /// Geometry type for the GeoPackage's geometry column (`GEOMETRY` when mixed).
     pub geometry_type: &'static str,
+    /// Symbol keys and their `#rrggbb` colours, for formats with styles (KML).
+    pub styles: Vec<(String, String)>,
     pub rows: BoxStream<'static, ExportResult<Row>>,
 }
 
@@ -253,6 +260,7 @@ pub fn stream(
     match format {
         Format::GeoJson => geojson::write(layer, meta),
         Format::Csv => csv::write(layer),
+        Format::Kml => kml::write(layer, meta),
         Format::GeoPackage => futures::stream::once(async {
             Err(ExportError::Refused(
                 "a GeoPackage is written to a file".into(),
@@ -266,6 +274,7 @@ struct SymbolInfo {
     label: String,
     kind: String,
     sensitive: bool,
+    color: String,
 }
 
 struct WorkshopInfo {
@@ -287,6 +296,7 @@ async fn feature_layer(
                 label: label_of(&s.labels, &request.locale, &s.key),
                 kind: s.kind.as_str().to_owned(),
                 sensitive: s.sensitive,
+                color: s.color.clone(),
             };
             (s.key, info)
         })
@@ -308,8 +318,16 @@ async fn feature_layer(
     filter.include_deleted = false;
     let features = store.stream_features(project.id, &filter);
     let (privacy, masking) = (request.privacy, request.masking);
+    let mut styles: Vec<(String, String)> = symbols
+        .iter()
+        .map(|(key, s)| (key.clone(), s.color.clone()))
+        .collect();
+    styles.sort();
     if privacy == Privacy::Aggregated {
-        return Ok(aggregated_layer(features, symbols, masking));
+        return Ok(Layer {
+            styles,
+            ..aggregated_layer(features, symbols, masking)
+        });
     }
     let context = Arc::new((symbols, workshops));
     let mut next_id = 0_u64;
@@ -333,6 +351,7 @@ async fn feature_layer(
             .map(|c| (*c, ColumnKind::Text))
             .collect(),
         geometry_type: "GEOMETRY",
+        styles,
         rows,
     })
 }
@@ -353,7 +372,8 @@ fn export_feature(
         .cloned();
     let full = privacy == Privacy::Full;
     let sensitive = symbol.is_some_and(|s| s.sensitive);
-    let point = feature.geometry.contains("\"Point\"") || feature.geometry.contains("\"MultiPoint\"");
+    let point =
+        feature.geometry.contains("\"Point\"") || feature.geometry.contains("\"MultiPoint\"");
     // Only what is masked is parsed; the rest goes out as stored.
     let parsed = || {
         FeatureGeometry::parse_stored(&feature.geometry)
@@ -452,6 +472,7 @@ fn aggregated_layer(
             ("count", ColumnKind::Integer),
         ],
         geometry_type: "POLYGON",
+        styles: Vec::new(),
         rows,
     }
 }
@@ -517,6 +538,7 @@ async fn zone_layer(
             ("updated", ColumnKind::Text),
         ],
         geometry_type: "GEOMETRY",
+        styles: Vec::new(),
         rows: futures::stream::iter(rows).boxed(),
     })
 }

@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
-    /// geojson, csv or gpkg.
+    /// geojson, csv, gpkg or kml.
     pub format: Option<String>,
     /// full, anonymised (default) or aggregated.
     pub privacy: Option<String>,
@@ -86,7 +86,7 @@ impl ExportQuery {
     pub fn request(&self, default_locale: &str) -> Result<ExportRequest, String> {
         let text = self.format.as_deref().unwrap_or("geojson");
         let format = Format::parse(text)
-            .ok_or_else(|| format!("unknown format {text:?}: use geojson, csv or gpkg"))?;
+            .ok_or_else(|| format!("unknown format {text:?}: use geojson, csv, gpkg or kml"))?;
         let text = self.privacy.as_deref().unwrap_or("anonymised");
         let privacy = Privacy::parse(text).ok_or_else(|| {
             format!("unknown privacy level {text:?}: use full, anonymised or aggregated")
@@ -238,16 +238,10 @@ async fn export(
         .await?;
 
     let body = match request.format {
-        Format::GeoPackage => {
-            // SQLite writes a file: build it in a temporary one, then stream it out.
-            let file =
-                tempfile::NamedTempFile::new().map_err(|e| AppError::Internal(e.to_string()))?;
-            export::write_geopackage(file.path(), layers, &meta).await?;
-            let reader = tokio::fs::File::open(file.path())
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            Body::from_stream(file_chunks(reader, file))
-        }
+        // SQLite writes a file: it is built in a temporary one, then streamed out. The answer
+        // starts at once (a million features take longer than the request timeout to write);
+        // a failure while building cuts the download short and is logged.
+        Format::GeoPackage => Body::from_stream(geopackage_download(layers, meta.clone())),
         format => Body::from_stream(export::stream(format, layers, meta.clone())),
     };
     let mut response = body.into_response();
@@ -266,6 +260,24 @@ async fn export(
         headers.insert("trama-export-metadata", value);
     }
     Ok(response)
+}
+
+fn geopackage_download(
+    layers: Vec<export::Layer>,
+    meta: Value,
+) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> {
+    let build = async move {
+        let file = tempfile::NamedTempFile::new()?;
+        export::write_geopackage(file.path(), layers, &meta)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "GeoPackage export failed");
+                std::io::Error::other(e.to_string())
+            })?;
+        let reader = tokio::fs::File::open(file.path()).await?;
+        Ok::<_, std::io::Error>(file_chunks(reader, file))
+    };
+    futures::stream::once(build).try_flatten()
 }
 
 /// A file's bytes in 64 KiB chunks; the temporary file is removed when the stream ends.
