@@ -10,6 +10,7 @@ pub mod export;
 pub mod feature;
 pub mod generate;
 pub mod geometry;
+pub mod import;
 pub mod legend;
 pub mod pictogram;
 pub mod priority;

@@ -8,6 +8,7 @@ mod exports;
 mod extract;
 mod features;
 mod health;
+mod imports;
 mod pages;
 mod pictograms;
 mod priority;
@@ -48,6 +49,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .merge(pictograms::router())
         .merge(priority::router())
         .merge(exports::router())
+        .merge(imports::router())
         .merge(zones::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -4,6 +4,7 @@ mod common;
 mod exports;
 mod flow;
 mod idempotency;
+mod imports;
 mod pages;
 mod priority;
 mod roles;

@@ -1,0 +1,217 @@
+//! Imports through the API: a dry run's report, the all-or-nothing import, the same file twice,
+//! and an export → import round trip that keeps geometry and attributes.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::{Backend, TestApp, read};
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    workshop: &str,
+    query: &str,
+    body: impl Into<reqwest::Body>,
+) -> (StatusCode, Value) {
+    let response = app
+        .request(
+            Method::POST,
+            &format!("/api/workshops/{workshop}/import?{query}"),
+            Some(token),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    read(response).await
+}
+
+const MY_MAPS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+  <Document>
+    <name>Relevamiento</name>
+    <Folder>
+      <name>Escuelas</name>
+      <Placemark><name>Escuela 12</name><Point><coordinates>-58.40,-34.76,0</coordinates></Point></Placemark>
+      <Placemark><name>Escuela 40</name><Point><coordinates>-58.41,-34.75,0</coordinates></Point></Placemark>
+    </Folder>
+    <Folder>
+      <name>Kioscos</name>
+      <Placemark><name>Kiosco</name><Point><coordinates>-58.42,-34.75,0</coordinates></Point></Placemark>
+    </Folder>
+  </Document>
+</kml>"#;
+
+async fn a_dry_run_reports_and_the_import_stores_once(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let map = urlencode(r#"{"Escuelas":"escuela"}"#);
+
+    let (status, report) = upload(
+        &app,
+        &staff.facilitator,
+        &workshop.id,
+        &format!("format=kml&dry_run=true&map={map}"),
+        MY_MAPS,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["ready"], 2);
+    assert_eq!(report["categories"]["Kioscos"], 1);
+    assert_eq!(report["problems"][0]["item"], 3);
+    assert_eq!(report["problems"][0]["line"], 12);
+    assert_eq!(
+        app.feature_count(&staff.analyst).await,
+        0,
+        "a dry run stores nothing"
+    );
+
+    // With a problem left, nothing is stored.
+    let (status, problem) = upload(
+        &app,
+        &staff.facilitator,
+        &workshop.id,
+        &format!("format=kml&map={map}"),
+        MY_MAPS,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["errors"][0]["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("line 12")
+    );
+    assert_eq!(app.feature_count(&staff.analyst).await, 0);
+
+    // Mapped fully, it is stored; the same file again adds nothing.
+    let map = urlencode(r#"{"Escuelas":"escuela","Kioscos":"comedor"}"#);
+    let query = format!("format=kml&map={map}&group=Docentes");
+    let (status, first) = upload(&app, &staff.facilitator, &workshop.id, &query, MY_MAPS).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["imported"], 3);
+    let (status, again) = upload(&app, &staff.facilitator, &workshop.id, &query, MY_MAPS).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again, first);
+    assert_eq!(app.feature_count(&staff.analyst).await, 3);
+    let (_, stored) = app
+        .get("/api/projects/lomas/features", Some(&staff.analyst))
+        .await;
+    let school = stored["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .find(|f| f["properties"]["title"] == "Escuela 12")
+        .expect("imported with its name as title");
+    assert_eq!(school["geometry"]["coordinates"], json!([-58.40, -34.76]));
+    assert_eq!(school["properties"]["symbol"], "escuela");
+    assert_eq!(school["properties"]["workshop"], workshop.id.as_str());
+
+    // Who may import, and bad requests.
+    let (status, _) = upload(&app, &staff.researcher, &workshop.id, "format=kml", MY_MAPS).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = upload(&app, &staff.analyst, &workshop.id, "format=shp", MY_MAPS).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = upload(
+        &app,
+        &staff.analyst,
+        &workshop.id,
+        "format=kml&map=nope",
+        MY_MAPS,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, problem) = upload(&app, &staff.analyst, &workshop.id, "format=gpx", "<gpx").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["errors"][0]["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("XML")
+    );
+}
+
+async fn an_export_imports_back_with_geometry_and_attributes(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    let drawn = crate::common::collection(vec![
+        json!({"type": "Feature", "properties": {"symbol": "escuela", "title": "Escuela 3", "description": "turno tarde"},
+               "geometry": {"type": "Point", "coordinates": [-58.4012345, -34.7612345]}}),
+        json!({"type": "Feature", "properties": {"symbol": "ruta_insegura", "title": "Camino"},
+               "geometry": {"type": "LineString", "coordinates": [[-58.45, -34.72], [-58.44, -34.725], [-58.43, -34.72]]}}),
+        json!({"type": "Feature", "properties": {"symbol": "zona_riesgo", "title": "Zona"},
+               "geometry": {"type": "Polygon", "coordinates": [[[-58.45, -34.72], [-58.446, -34.72],
+                   [-58.446, -34.716], [-58.45, -34.716], [-58.45, -34.72]]]}}),
+    ]);
+    let (status, _) = app
+        .post("/api/projects/lomas/features", Some(&token), &drawn)
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let other = app.workshop(&staff).await;
+    for format in ["geojson", "csv", "kml"] {
+        let response = app
+            .request(
+                Method::GET,
+                &format!(
+                    "/api/projects/lomas/export?format={format}&privacy=full&workshop={}",
+                    workshop.id
+                ),
+                Some(&staff.analyst),
+            )
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), StatusCode::OK);
+        let file = response.bytes().await.expect("file");
+        let field = if format == "kml" { "&field=symbol" } else { "" };
+        let (status, imported) = upload(
+            &app,
+            &staff.analyst,
+            &other.id,
+            &format!("format={format}{field}"),
+            file,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{format}: {imported}");
+        assert_eq!(imported["imported"], 3, "{format}");
+    }
+    let (_, stored) = app
+        .get(
+            &format!("/api/projects/lomas/features?workshop={}", other.id),
+            Some(&staff.analyst),
+        )
+        .await;
+    let features = stored["features"].as_array().expect("features");
+    assert_eq!(features.len(), 9);
+    for original in drawn["features"].as_array().expect("drawn") {
+        let copies: Vec<&Value> = features
+            .iter()
+            .filter(|f| f["properties"]["title"] == original["properties"]["title"])
+            .collect();
+        assert_eq!(copies.len(), 3, "{}", original["properties"]["title"]);
+        for copy in copies {
+            assert_eq!(copy["geometry"], original["geometry"]);
+            assert_eq!(
+                copy["properties"]["symbol"],
+                original["properties"]["symbol"]
+            );
+            // Absent in the submission, null once stored.
+            assert_eq!(
+                copy["properties"]["description"],
+                original["properties"]["description"]
+            );
+        }
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+crate::both_backends!(
+    a_dry_run_reports_and_the_import_stores_once,
+    an_export_imports_back_with_geometry_and_attributes,
+);
