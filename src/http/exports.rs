@@ -125,24 +125,25 @@ impl ExportQuery {
         })
     }
 
+    /// The feature filter. Empty values (a form's untouched fields) mean no filter.
     pub fn filter(&self) -> Result<FeatureFilter, AppError> {
+        let given = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
         let one = |list: Option<Vec<Uuid>>, name: &str| match list.as_deref() {
             None => Ok(None),
             Some([one]) => Ok(Some(*one)),
             Some(_) => Err(AppError::BadRequest(format!("{name} takes one id"))),
         };
         Ok(FeatureFilter {
-            bbox: self
-                .bbox
+            bbox: given(&self.bbox)
                 .as_deref()
                 .map(BBox::parse)
                 .transpose()
                 .map_err(|e| AppError::BadRequest(e.detail))?,
             workshops: ids(&self.workshop, "workshop")?,
             group: one(ids(&self.group, "group")?, "group")?,
-            symbol: self.symbol.clone(),
-            since: query_time(&self.since, "since", false)?,
-            until: query_time(&self.until, "until", true)?,
+            symbol: given(&self.symbol),
+            since: query_time(&given(&self.since), "since", false)?,
+            until: query_time(&given(&self.until), "until", true)?,
             ..FeatureFilter::default()
         })
     }

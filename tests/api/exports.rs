@@ -397,7 +397,51 @@ async fn export_requests_are_checked(backend: Backend) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+async fn the_export_page_offers_what_the_role_allows(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    drawings(&app, &staff).await;
+    let page = |token: String| {
+        app.request(reqwest::Method::GET, "/export/lomas", None)
+            .header("cookie", format!("trama_session={token}"))
+            .send()
+    };
+    let researcher = page(staff.researcher.clone()).await.expect("send");
+    assert_eq!(researcher.status(), StatusCode::OK);
+    let html = researcher.text().await.expect("html");
+    assert!(html.contains("action=\"/api/projects/lomas/export\""));
+    assert!(html.contains("value=\"anonymised\"") && html.contains("value=\"aggregated\""));
+    assert!(!html.contains("value=\"full\"") && !html.contains("value=\"zones\""));
+    let analyst = page(staff.analyst.clone()).await.expect("send");
+    let html = analyst.text().await.expect("html");
+    assert!(html.contains("value=\"full\"") && html.contains("value=\"zones\""));
+
+    // The form as a browser sends it, untouched fields empty, with the session cookie only.
+    let response = app
+        .request(
+            reqwest::Method::GET,
+            "/api/projects/lomas/export?format=gpkg&privacy=anonymised&workshop=&since=&until=&mask_min=50&mask_max=250&k=5&lang=es",
+            None,
+        )
+        .header("cookie", format!("trama_session={}", staff.researcher))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains("lomas-features-anonymised-")
+    );
+    let dir = tempfile::TempDir::new().expect("dir");
+    let path = dir.path().join("page.gpkg");
+    std::fs::write(&path, response.bytes().await.expect("file")).expect("write");
+    validate_geopackage(&path);
+}
+
 crate::both_backends!(
+    the_export_page_offers_what_the_role_allows,
     every_format_opens_in_gdal_with_its_fields_and_srs,
     anonymised_and_aggregated_exports_leak_nothing,
     export_requests_are_checked,

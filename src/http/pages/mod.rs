@@ -4,6 +4,7 @@
 
 mod admin;
 mod assets;
+mod exports;
 mod staff;
 
 use askama::Template;
@@ -41,6 +42,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/workshops", get(staff::workshops_page))
         .route("/workshops/{id}/wall", get(staff::wall_page))
         .route("/review/{slug}", get(staff::review_page))
+        .route("/export/{slug}", get(exports::export_page))
         .route("/admin", get(admin::admin_page))
         .route("/admin/projects/{slug}/legend", get(admin::legend_page))
         .route("/static/{*path}", get(assets::static_file))

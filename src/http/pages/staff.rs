@@ -42,6 +42,8 @@ struct WorkshopsPage<'a> {
     reviewable: Vec<(String, String)>,
     /// Projects the user may create workshops in: (slug, name).
     creatable: Vec<(String, String)>,
+    /// Projects the user may export from: (slug, name).
+    exportable: Vec<(String, String)>,
     is_admin: bool,
     messages: &'a std::collections::HashMap<String, String>,
 }
@@ -169,6 +171,11 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
     } else {
         Vec::new()
     };
+    let exportable = if principal.may_export(crate::domain::export::Privacy::Anonymised) {
+        listed()
+    } else {
+        Vec::new()
+    };
     for project in projects {
         let Ok(workshops) = state.store.list_workshops(project.id).await else {
             return page.error(StatusCode::SERVICE_UNAVAILABLE, "error.title");
@@ -194,6 +201,7 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
         rows,
         reviewable,
         creatable,
+        exportable,
         is_admin: principal.can_manage_users(),
         messages: page.t.messages(),
     }
