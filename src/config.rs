@@ -44,6 +44,42 @@ pub enum Command {
     /// Export a project's features (or saved priority zones) at a privacy level, as GeoJSON,
     /// CSV or GeoPackage. Recorded in the export log.
     Export(ExportArgs),
+    /// Import a GeoJSON, KML, GPX or CSV file into a workshop, mapping its categories to the
+    /// legend's symbols. All or nothing; the same file twice is stored once.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The workshop's id.
+    #[arg(long)]
+    pub workshop: uuid::Uuid,
+    /// geojson, kml, gpx or csv (default: from the file's extension).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// The file to import.
+    #[arg(long)]
+    pub file: PathBuf,
+    /// JSON object of category → symbol key, e.g. '{"Escuelas":"escuela"}'.
+    #[arg(long)]
+    pub map: Option<String>,
+    /// Where each item's category is (property, column or element).
+    #[arg(long)]
+    pub field: Option<String>,
+    /// Symbol of items without a mapped category.
+    #[arg(long)]
+    pub default_symbol: Option<String>,
+    /// The workshop group the features belong to (name or id).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// The user the imported features are attributed to.
+    #[arg(long)]
+    pub username: String,
+    /// Only report what would be imported and every problem.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]

@@ -304,4 +304,56 @@ fn priority_and_export_write_files_that_gdal_reads() {
         dir.path().join("export.metadata.json").exists(),
         "CSV metadata goes beside the file"
     );
+
+    // The full GeoJSON back into a workshop: a dry run, then once, then again adds nothing.
+    let workshop = tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+            let store = trama::store::connect(&url).await.expect("store");
+            let project = store
+                .find_project("lomas-de-zamora")
+                .await
+                .expect("read")
+                .expect("project");
+            store.list_workshops(project.id).await.expect("workshops")[0]
+                .id
+                .to_string()
+        });
+    let import = |extra: &[&str]| {
+        let mut command = trama(&dir);
+        command
+            .args([
+                "import",
+                "--workshop",
+                &workshop,
+                "--username",
+                "demo-admin",
+                "--file",
+            ])
+            .arg(dir.path().join("export.geojson"))
+            .args(extra);
+        run(&mut command, "")
+    };
+    let dry = import(&["--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    assert!(
+        text(&dry.stderr).contains("0 with problems"),
+        "{}",
+        text(&dry.stderr)
+    );
+    let first = import(&[]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(
+        text(&first.stdout).starts_with("imported "),
+        "{}",
+        text(&first.stdout)
+    );
+    let again = import(&[]);
+    assert!(again.status.success());
+    assert!(
+        text(&again.stdout).contains("already imported"),
+        "{}",
+        text(&again.stdout)
+    );
 }

@@ -11,8 +11,8 @@ use chrono::Utc;
 use tokio::net::TcpListener;
 
 use crate::config::{
-    Cli, Command, CopyArgs, DatabaseArgs, ExportArgs, GenerateArgs, PriorityArgs, ServeArgs,
-    TokenCommand, UserCommand,
+    Cli, Command, CopyArgs, DatabaseArgs, ExportArgs, GenerateArgs, ImportArgs, PriorityArgs,
+    ServeArgs, TokenCommand, UserCommand,
 };
 use crate::domain::feature::FeatureLimits;
 use crate::domain::generate;
@@ -51,6 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Copy(args) => copy(&args).await,
         Command::Priority(args) => priority(&args).await,
         Command::Export(args) => export(&args).await,
+        Command::Import(args) => import(&args).await,
     }
 }
 
@@ -287,6 +288,124 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         project.slug,
         request.privacy.as_str(),
         args.out.display()
+    );
+    Ok(())
+}
+
+async fn import(args: &ImportArgs) -> anyhow::Result<()> {
+    use crate::domain::feature::{Author, FeatureLimits};
+    use crate::domain::import::{ImportFormat, Mapping, fingerprint, into_features, read};
+    let format_name = args.format.clone().unwrap_or_else(|| {
+        args.file
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_lowercase()
+    });
+    let Some(format) = ImportFormat::parse(&format_name) else {
+        bail!("unknown format {format_name:?}: use --format geojson, kml, gpx or csv");
+    };
+    let file = std::fs::read(&args.file)
+        .with_context(|| format!("could not read {}", args.file.display()))?;
+    let categories = match &args.map {
+        None => Default::default(),
+        Some(text) => serde_json::from_str(text)
+            .context("--map must be a JSON object of category → symbol")?,
+    };
+    let store = open(&args.database).await?;
+    let Some(workshop) = store.find_workshop(args.workshop).await? else {
+        bail!("no workshop has the id {}", args.workshop);
+    };
+    let Some((user, _)) = store.user_credentials(&args.username).await? else {
+        bail!("no user is called {:?}", args.username);
+    };
+    let group = match &args.group {
+        None => None,
+        Some(reference) => Some(
+            workshop
+                .groups
+                .iter()
+                .find(|g| &g.name == reference || &g.id.to_string() == reference)
+                .map(|g| g.id)
+                .with_context(|| format!("the workshop has no group {reference:?}"))?,
+        ),
+    };
+    let mapping = Mapping {
+        field: args.field.clone(),
+        categories,
+        default_symbol: args.default_symbol.clone(),
+    };
+    let legend = store.legend(workshop.project_id).await?;
+    let outcome = read(format, &file, &mapping, &legend, FeatureLimits::default());
+    for problem in &outcome.problems {
+        let at = problem.line.map_or(format!("item {}", problem.item), |l| {
+            format!("item {} (line {l})", problem.item)
+        });
+        eprintln!("{at}: {}", problem.problem);
+    }
+    eprintln!(
+        "{} ready, {} with problems; categories: {}",
+        outcome.ready.len(),
+        outcome.problems.len(),
+        outcome
+            .categories
+            .iter()
+            .map(|(c, n)| format!("{c} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if args.dry_run {
+        return Ok(());
+    }
+    if !outcome.problems.is_empty() {
+        bail!("nothing was imported: map or fix the items above (--dry-run to check)");
+    }
+    let settings = format!(
+        "{format_name}\n{:?}\n{:?}\n{:?}\n{:?}",
+        args.field, args.map, args.default_symbol, args.group
+    );
+    let fingerprint = fingerprint(workshop.id, &settings, &file);
+    let answer = store::IdempotentResponse {
+        principal: format!("import:{fingerprint}"),
+        key: format!("import:{}", workshop.id),
+        request_hash: fingerprint,
+        status: 201,
+        body: String::new(),
+    };
+    if store
+        .idempotent_response(&answer.principal, &answer.key)
+        .await?
+        .is_some()
+    {
+        println!("this file was already imported into this workshop: nothing added");
+        return Ok(());
+    }
+    let author = Author::User {
+        id: user.id,
+        username: user.username,
+    };
+    let features = into_features(
+        outcome.ready,
+        workshop.project_id,
+        workshop.id,
+        group,
+        &author,
+        Utc::now(),
+    );
+    let answer = store::IdempotentResponse {
+        body: serde_json::json!({
+            "imported": features.len(),
+            "workshop": workshop.id,
+            "ids": features.iter().map(|f| f.id).collect::<Vec<_>>(),
+        })
+        .to_string(),
+        ..answer
+    };
+    store.insert_features(&features, Some(&answer)).await?;
+    println!(
+        "imported {} features into {}",
+        features.len(),
+        workshop.title
     );
     Ok(())
 }

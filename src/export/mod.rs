@@ -90,6 +90,8 @@ pub enum Content {
     Features,
     /// Saved priority zones (full exports only).
     Zones,
+    /// Computed priority cells: scores and Gi* (aggregated or full).
+    Cells,
 }
 
 impl Content {
@@ -97,6 +99,7 @@ impl Content {
         match text {
             "features" => Some(Content::Features),
             "zones" => Some(Content::Zones),
+            "cells" => Some(Content::Cells),
             _ => None,
         }
     }
@@ -105,6 +108,7 @@ impl Content {
         match self {
             Content::Features => "features",
             Content::Zones => "zones",
+            Content::Cells => "cells",
         }
     }
 }
@@ -230,6 +234,7 @@ pub async fn layers(
     let mut layers = match request.content {
         Content::Features => vec![feature_layer(store.clone(), project, request).await?],
         Content::Zones => vec![zone_layer(store.as_ref(), project, request).await?],
+        Content::Cells => vec![cell_layer(store.as_ref(), project, request).await?],
     };
     // A full GeoPackage carries the saved priority zones beside the features.
     if request.format == Format::GeoPackage
@@ -538,6 +543,81 @@ async fn zone_layer(
             ("updated", ColumnKind::Text),
         ],
         geometry_type: "GEOMETRY",
+        styles: Vec::new(),
+        rows: futures::stream::iter(rows).boxed(),
+    })
+}
+
+/// The project's priority cells as the engine scores them, over the export's filters. At the
+/// aggregated level, cells that one to k − 1 drawings reach are suppressed.
+async fn cell_layer(
+    store: &dyn Store,
+    project: &Project,
+    request: &ExportRequest,
+) -> ExportResult<Layer> {
+    if request.privacy == Privacy::Anonymised {
+        return Err(ExportError::Refused(
+            "priority cells are aggregated by nature: ask for privacy=aggregated (or full)".into(),
+        ));
+    }
+    let selection = crate::analysis::Selection {
+        workshops: request.filter.workshops.clone(),
+        groups: request.filter.group.map(|g| vec![g]),
+        symbols: request.filter.symbol.clone().map(|s| vec![s]),
+        since: request.filter.since,
+        until: request.filter.until,
+    };
+    let params = crate::domain::priority::Params {
+        resolution: request.masking.aggregate_resolution,
+        ring: 1,
+    };
+    let drawings = crate::analysis::drawings(store, project, &selection).await?;
+    let analysis =
+        crate::analysis::run_analysis(drawings, crate::analysis::study_area(project), params).await;
+    let k = match request.privacy {
+        Privacy::Aggregated => request.masking.k as usize,
+        _ => 0,
+    };
+    let rows: Vec<ExportResult<Row>> = analysis
+        .cells
+        .into_iter()
+        .filter(|c| c.tally.features.is_empty() || c.tally.features.len() >= k)
+        .map(|c| {
+            Ok(Row {
+                fields: vec![
+                    Field::Text(c.cell.to_string()),
+                    Field::Real(c.tally.score),
+                    Field::Integer(c.tally.features.len() as i64),
+                    Field::Integer(c.tally.groups.len() as i64),
+                    Field::Integer(c.tally.workshops.len() as i64),
+                    Field::Real(c.hotspot.z),
+                    Field::Real(c.hotspot.p),
+                    c.hotspot
+                        .confidence
+                        .map_or(Field::Null, |v| Field::Integer(i64::from(v))),
+                    Field::from(c.hotspot.spot.map(|s| match s {
+                        crate::domain::priority::Spot::Hot => "hot",
+                        crate::domain::priority::Spot::Cold => "cold",
+                    })),
+                ],
+                geometry: Some(Shape::Geo(cell_polygon(c.cell))),
+            })
+        })
+        .collect();
+    Ok(Layer {
+        name: "priority_cells",
+        columns: vec![
+            ("cell", ColumnKind::Text),
+            ("score", ColumnKind::Real),
+            ("features", ColumnKind::Integer),
+            ("groups", ColumnKind::Integer),
+            ("workshops", ColumnKind::Integer),
+            ("gi_z", ColumnKind::Real),
+            ("gi_p", ColumnKind::Real),
+            ("confidence", ColumnKind::Integer),
+            ("spot", ColumnKind::Text),
+        ],
+        geometry_type: "POLYGON",
         styles: Vec::new(),
         rows: futures::stream::iter(rows).boxed(),
     })

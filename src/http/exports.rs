@@ -38,7 +38,7 @@ pub struct ExportQuery {
     pub format: Option<String>,
     /// full, anonymised (default) or aggregated.
     pub privacy: Option<String>,
-    /// features (default) or zones.
+    /// features (default), zones or cells.
     pub content: Option<String>,
     pub workshop: Option<String>,
     pub group: Option<String>,
@@ -93,7 +93,7 @@ impl ExportQuery {
         })?;
         let text = self.content.as_deref().unwrap_or("features");
         let content = Content::parse(text)
-            .ok_or_else(|| format!("unknown content {text:?}: use features or zones"))?;
+            .ok_or_else(|| format!("unknown content {text:?}: use features, zones or cells"))?;
         let defaults = Masking::default();
         let cells = match self.resolution {
             None => defaults.aggregate_resolution,

@@ -15,11 +15,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::announce;
-use super::extract::{ApiQuery, Auth, hash_body, parse_id};
+use super::extract::{ApiQuery, Auth, parse_id};
 use crate::domain::Invalid;
 use crate::domain::change::Change;
-use crate::domain::feature::{Feature, FeatureDraft};
-use crate::domain::import::{ImportFormat, Mapping, read};
+use crate::domain::import::{ImportFormat, Mapping, fingerprint, into_features, read};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{IdempotentResponse, StoreError};
@@ -134,18 +133,11 @@ async fn import(
     }
 
     // The same file with the same mapping into the same workshop is one import.
-    let fingerprint = hash_body(
-        format!(
-            "{}\n{}\n{:?}\n{:?}\n{:?}\n{:?}\n",
-            workshop.id, query.format, query.field, query.map, query.default_symbol, query.group
-        )
-        .as_bytes()
-        .iter()
-        .chain(body.iter())
-        .copied()
-        .collect::<Vec<u8>>()
-        .as_slice(),
+    let settings = format!(
+        "{}\n{:?}\n{:?}\n{:?}\n{:?}",
+        query.format, query.field, query.map, query.default_symbol, query.group
     );
+    let fingerprint = fingerprint(workshop.id, &settings, &body);
     let key = format!("import:{}", workshop.id);
     let principal_key = format!("import:{fingerprint}");
     if let Some(earlier) = state
@@ -155,29 +147,14 @@ async fn import(
     {
         return Ok(replayed(earlier));
     }
-    let now = Utc::now();
-    let features: Vec<Feature> = outcome
-        .ready
-        .into_iter()
-        .map(|ready| {
-            Feature::create(
-                FeatureDraft {
-                    pointer: format!("/items/{}", ready.number),
-                    symbol: ready.symbol,
-                    title: ready.title,
-                    description: ready.description,
-                    geometry: ready.geometry,
-                    workshop: None,
-                    group: None,
-                },
-                workshop.project_id,
-                Some(workshop.id),
-                group,
-                principal.author(),
-                now,
-            )
-        })
-        .collect();
+    let features = into_features(
+        outcome.ready,
+        workshop.project_id,
+        workshop.id,
+        group,
+        &principal.author(),
+        Utc::now(),
+    );
     let text = json!({
         "imported": features.len(),
         "workshop": workshop.id,

@@ -313,6 +313,40 @@ async fn anonymised_and_aggregated_exports_leak_nothing(backend: Backend) {
     };
     assert_eq!(points(&exported), points(&second));
 
+    // Priority cells come aggregated: cells reached by fewer than k drawings are left out.
+    let (path, _) = download(
+        &app,
+        &staff.researcher,
+        "format=gpkg&privacy=aggregated&content=cells&k=2",
+        dir.path(),
+    )
+    .await;
+    validate_geopackage(&path);
+    let info = ogrinfo(&path);
+    assert!(
+        info.contains("Layer name: priority_cells") && info.contains("gi_z: Real"),
+        "{info}"
+    );
+    let (path, _) = download(
+        &app,
+        &staff.researcher,
+        "format=geojson&privacy=aggregated&content=cells&k=2",
+        dir.path(),
+    )
+    .await;
+    let cells: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    assert!(
+        cells["features"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .all(|c| {
+                let n = c["properties"]["features"].as_i64().expect("n");
+                n == 0 || n >= 2
+            })
+    );
+
     // Aggregated: counts per cell and symbol, none under k.
     let (path, _) = download(
         &app,

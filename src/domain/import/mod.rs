@@ -201,6 +201,50 @@ fn resolve(item: &Item, mapping: &Mapping, legend: &[Symbol]) -> Result<Ready, P
     })
 }
 
+/// The ready items as features of a workshop (and group), drawn by `author` now.
+pub fn into_features(
+    ready: Vec<Ready>,
+    project_id: uuid::Uuid,
+    workshop_id: uuid::Uuid,
+    group: Option<uuid::Uuid>,
+    author: &crate::domain::feature::Author,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<crate::domain::feature::Feature> {
+    ready
+        .into_iter()
+        .map(|ready| {
+            crate::domain::feature::Feature::create(
+                crate::domain::feature::FeatureDraft {
+                    pointer: format!("/items/{}", ready.number),
+                    symbol: ready.symbol,
+                    title: ready.title,
+                    description: ready.description,
+                    geometry: ready.geometry,
+                    workshop: None,
+                    group: None,
+                },
+                project_id,
+                Some(workshop_id),
+                group,
+                author.clone(),
+                now,
+            )
+        })
+        .collect()
+}
+
+/// What makes two imports the same: the workshop, the file and how it is read. Importing the
+/// same file the same way twice stores it once, whoever sends it.
+pub fn fingerprint(workshop_id: uuid::Uuid, settings: &str, file: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(workshop_id.as_bytes());
+    hash.update(settings.as_bytes());
+    hash.update([0]);
+    hash.update(file);
+    format!("{:x}", hash.finalize())
+}
+
 /// A geometry read from another format, validated as a drawing would be.
 fn validate(
     geometry: geo::Geometry<f64>,
