@@ -87,7 +87,7 @@ pub struct ExportArgs {
     /// The project's slug.
     #[arg(long)]
     pub project: String,
-    /// geojson, csv, gpkg or kml.
+    /// geojson, csv, gpkg, kml or fgb.
     #[arg(long, default_value = "geojson")]
     pub format: String,
     /// full, anonymised or aggregated.

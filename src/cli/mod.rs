@@ -265,6 +265,10 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         export::Format::GeoPackage => {
             export::write_geopackage(&args.out, layers, &meta).await?;
         }
+        export::Format::FlatGeobuf => {
+            let layer = layers.into_iter().next().context("no layer to export")?;
+            export::write_flatgeobuf(&args.out, layer, &meta).await?;
+        }
         format => {
             let mut file = std::io::BufWriter::new(
                 std::fs::File::create(&args.out)

@@ -4,6 +4,7 @@
 //! written one at a time.
 
 mod csv;
+mod fgb;
 mod geojson;
 mod gpkg;
 mod kml;
@@ -29,6 +30,7 @@ use crate::domain::geometry::FeatureGeometry;
 use crate::domain::project::Project;
 use crate::store::{Store, StoreError};
 
+pub use fgb::write_flatgeobuf;
 pub use gpkg::write_geopackage;
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +53,7 @@ pub enum Format {
     Csv,
     GeoPackage,
     Kml,
+    FlatGeobuf,
 }
 
 impl Format {
@@ -60,6 +63,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "gpkg" => Some(Format::GeoPackage),
             "kml" => Some(Format::Kml),
+            "fgb" => Some(Format::FlatGeobuf),
             _ => None,
         }
     }
@@ -70,6 +74,7 @@ impl Format {
             Format::Csv => "csv",
             Format::GeoPackage => "gpkg",
             Format::Kml => "kml",
+            Format::FlatGeobuf => "fgb",
         }
     }
 
@@ -79,6 +84,7 @@ impl Format {
             Format::Csv => "text/csv; charset=utf-8",
             Format::GeoPackage => "application/geopackage+sqlite3",
             Format::Kml => "application/vnd.google-earth.kml+xml",
+            Format::FlatGeobuf => "application/flatgeobuf",
         }
     }
 }
@@ -266,9 +272,9 @@ pub fn stream(
         Format::GeoJson => geojson::write(layer, meta),
         Format::Csv => csv::write(layer),
         Format::Kml => kml::write(layer, meta),
-        Format::GeoPackage => futures::stream::once(async {
+        Format::GeoPackage | Format::FlatGeobuf => futures::stream::once(async {
             Err(ExportError::Refused(
-                "a GeoPackage is written to a file".into(),
+                "GeoPackage and FlatGeobuf are written to a file first".into(),
             ))
         })
         .boxed(),

@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
-    /// geojson, csv, gpkg or kml.
+    /// geojson, csv, gpkg, kml or fgb.
     pub format: Option<String>,
     /// full, anonymised (default) or aggregated.
     pub privacy: Option<String>,
@@ -85,8 +85,9 @@ impl ExportQuery {
     /// The request it describes, checked.
     pub fn request(&self, default_locale: &str) -> Result<ExportRequest, String> {
         let text = self.format.as_deref().unwrap_or("geojson");
-        let format = Format::parse(text)
-            .ok_or_else(|| format!("unknown format {text:?}: use geojson, csv, gpkg or kml"))?;
+        let format = Format::parse(text).ok_or_else(|| {
+            format!("unknown format {text:?}: use geojson, csv, gpkg, kml or fgb")
+        })?;
         let text = self.privacy.as_deref().unwrap_or("anonymised");
         let privacy = Privacy::parse(text).ok_or_else(|| {
             format!("unknown privacy level {text:?}: use full, anonymised or aggregated")
@@ -242,7 +243,9 @@ async fn export(
         // SQLite writes a file: it is built in a temporary one, then streamed out. The answer
         // starts at once (a million features take longer than the request timeout to write);
         // a failure while building cuts the download short and is logged.
-        Format::GeoPackage => Body::from_stream(geopackage_download(layers, meta.clone())),
+        Format::GeoPackage | Format::FlatGeobuf => {
+            Body::from_stream(file_download(request.format, layers, meta.clone()))
+        }
         format => Body::from_stream(export::stream(format, layers, meta.clone())),
     };
     let mut response = body.into_response();
@@ -263,18 +266,25 @@ async fn export(
     Ok(response)
 }
 
-fn geopackage_download(
-    layers: Vec<export::Layer>,
+/// Formats written to a file first (GeoPackage, FlatGeobuf): built in a temporary file, then
+/// streamed out; the temporary file goes when the download ends.
+fn file_download(
+    format: Format,
+    mut layers: Vec<export::Layer>,
     meta: Value,
 ) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> {
     let build = async move {
         let file = tempfile::NamedTempFile::new()?;
-        export::write_geopackage(file.path(), layers, &meta)
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "GeoPackage export failed");
-                std::io::Error::other(e.to_string())
-            })?;
+        let written = match format {
+            Format::FlatGeobuf => {
+                export::write_flatgeobuf(file.path(), layers.remove(0), &meta).await
+            }
+            _ => export::write_geopackage(file.path(), layers, &meta).await,
+        };
+        written.map_err(|e| {
+            tracing::error!(error = %e, "export to a file failed");
+            std::io::Error::other(e.to_string())
+        })?;
         let reader = tokio::fs::File::open(file.path()).await?;
         Ok::<_, std::io::Error>(file_chunks(reader, file))
     };

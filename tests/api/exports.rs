@@ -128,7 +128,7 @@ async fn every_format_opens_in_gdal_with_its_fields_and_srs(backend: Backend) {
     let staff = app.project().await;
     drawings(&app, &staff).await;
     let dir = tempfile::TempDir::new().expect("dir");
-    for format in ["geojson", "csv", "gpkg", "kml"] {
+    for format in ["geojson", "csv", "gpkg", "kml", "fgb"] {
         let (path, headers) = download(
             &app,
             &staff.analyst,
@@ -164,6 +164,7 @@ async fn every_format_opens_in_gdal_with_its_fields_and_srs(backend: Backend) {
                 "geojson" => "geo+json",
                 "csv" => "text/csv",
                 "kml" => "kml+xml",
+                "fgb" => "flatgeobuf",
                 _ => "geopackage",
             }),
             "{media}"
@@ -191,7 +192,7 @@ async fn every_format_opens_in_gdal_with_its_fields_and_srs(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK);
     let entries = log["exports"].as_array().expect("entries");
-    assert_eq!(entries.len(), 4);
+    assert_eq!(entries.len(), 5);
     assert!(
         entries
             .iter()
@@ -229,6 +230,7 @@ async fn anonymised_and_aggregated_exports_leak_nothing(backend: Backend) {
         "format=csv&privacy=anonymised",
         "format=gpkg&privacy=anonymised",
         "format=kml&privacy=anonymised",
+        "format=fgb&privacy=anonymised",
         "format=geojson&privacy=aggregated&k=2",
         "format=gpkg&privacy=aggregated&k=2",
     ] {
