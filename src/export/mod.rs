@@ -98,6 +98,8 @@ pub enum Content {
     Zones,
     /// Computed priority cells: scores and Gi* (aggregated or full).
     Cells,
+    /// Comments and the tables' narratives (full exports only: they are free text).
+    Annotations,
 }
 
 impl Content {
@@ -106,6 +108,7 @@ impl Content {
             "features" => Some(Content::Features),
             "zones" => Some(Content::Zones),
             "cells" => Some(Content::Cells),
+            "annotations" => Some(Content::Annotations),
             _ => None,
         }
     }
@@ -115,6 +118,7 @@ impl Content {
             Content::Features => "features",
             Content::Zones => "zones",
             Content::Cells => "cells",
+            Content::Annotations => "annotations",
         }
     }
 }
@@ -241,12 +245,15 @@ pub async fn layers(
         Content::Features => vec![feature_layer(store.clone(), project, request).await?],
         Content::Zones => vec![zone_layer(store.as_ref(), project, request).await?],
         Content::Cells => vec![cell_layer(store.as_ref(), project, request).await?],
+        Content::Annotations => vec![annotation_layer(store.as_ref(), project, request).await?],
     };
-    // A full GeoPackage carries the saved priority zones beside the features.
+    // A full GeoPackage carries the annotations and the saved priority zones beside the
+    // features.
     if request.format == Format::GeoPackage
         && request.privacy == Privacy::Full
         && request.content == Content::Features
     {
+        layers.push(annotation_layer(store.as_ref(), project, request).await?);
         layers.push(zone_layer(store.as_ref(), project, request).await?);
     }
     for layer in &mut layers {
@@ -624,6 +631,87 @@ async fn cell_layer(
             ("spot", ColumnKind::Text),
         ],
         geometry_type: "POLYGON",
+        styles: Vec::new(),
+        rows: futures::stream::iter(rows).boxed(),
+    })
+}
+
+/// Annotations with what they are about: the feature (its id, as in the full features layer)
+/// or the workshop and group. No geometry of their own.
+async fn annotation_layer(
+    store: &dyn Store,
+    project: &Project,
+    request: &ExportRequest,
+) -> ExportResult<Layer> {
+    use crate::domain::annotation::AnnotationTarget;
+    if request.privacy != Privacy::Full {
+        return Err(ExportError::Refused(
+            "annotations are free text: they are in full exports only".into(),
+        ));
+    }
+    let workshops: HashMap<Uuid, crate::domain::workshop::Workshop> = store
+        .list_workshops(project.id)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w))
+        .collect();
+    let allowed = request.filter.workshops.as_ref();
+    let rows: Vec<ExportResult<Row>> = store
+        .list_project_annotations(project.id)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            let (on, feature, workshop, group) = match &a.target {
+                AnnotationTarget::Feature { feature_id } => {
+                    ("feature", Some(feature_id.to_string()), None, None)
+                }
+                AnnotationTarget::Workshop {
+                    workshop_id,
+                    group_id,
+                } => {
+                    if allowed.is_some_and(|ids| !ids.contains(workshop_id)) {
+                        return None;
+                    }
+                    let w = workshops.get(workshop_id);
+                    let group = group_id.and_then(|g| {
+                        w.and_then(|w| w.groups.iter().find(|x| x.id == g))
+                            .map(|x| x.name.clone())
+                    });
+                    ("workshop", None, w.map(|w| w.title.clone()), group)
+                }
+            };
+            let author = match &a.author {
+                Author::Participant { display_name, .. } => display_name.clone(),
+                Author::User { username, .. } => Some(username.clone()),
+            };
+            Some(Ok(Row {
+                fields: vec![
+                    Field::Text(a.id.to_string()),
+                    Field::Text(on.to_owned()),
+                    Field::from(feature.as_deref()),
+                    Field::from(workshop.as_deref()),
+                    Field::from(group.as_deref()),
+                    Field::from(author.as_deref()),
+                    Field::Text(a.body.clone()),
+                    Field::Text(a.created_at.to_rfc3339()),
+                ],
+                geometry: None,
+            }))
+        })
+        .collect();
+    Ok(Layer {
+        name: "annotations",
+        columns: vec![
+            ("id", ColumnKind::Text),
+            ("on", ColumnKind::Text),
+            ("feature_id", ColumnKind::Text),
+            ("workshop", ColumnKind::Text),
+            ("group", ColumnKind::Text),
+            ("author", ColumnKind::Text),
+            ("body", ColumnKind::Text),
+            ("created", ColumnKind::Text),
+        ],
+        geometry_type: "GEOMETRY",
         styles: Vec::new(),
         rows: futures::stream::iter(rows).boxed(),
     })

@@ -38,7 +38,7 @@ pub struct ExportQuery {
     pub format: Option<String>,
     /// full, anonymised (default) or aggregated.
     pub privacy: Option<String>,
-    /// features (default), zones or cells.
+    /// features (default), cells, zones or annotations.
     pub content: Option<String>,
     pub workshop: Option<String>,
     pub group: Option<String>,
@@ -93,8 +93,9 @@ impl ExportQuery {
             format!("unknown privacy level {text:?}: use full, anonymised or aggregated")
         })?;
         let text = self.content.as_deref().unwrap_or("features");
-        let content = Content::parse(text)
-            .ok_or_else(|| format!("unknown content {text:?}: use features, zones or cells"))?;
+        let content = Content::parse(text).ok_or_else(|| {
+            format!("unknown content {text:?}: use features, cells, zones or annotations")
+        })?;
         let defaults = Masking::default();
         let cells = match self.resolution {
             None => defaults.aggregate_resolution,

@@ -201,6 +201,8 @@ pub trait Store: Send + Sync + 'static {
     // Annotations.
     async fn add_annotation(&self, annotation: &Annotation) -> StoreResult<()>;
     async fn list_annotations(&self, target: &AnnotationTarget) -> StoreResult<Vec<Annotation>>;
+    /// Every annotation of a project (exports).
+    async fn list_project_annotations(&self, project_id: Uuid) -> StoreResult<Vec<Annotation>>;
 
     // Pictograms uploaded by admins.
     async fn save_pictogram(&self, name: &str, svg: &str) -> StoreResult<()>;
@@ -245,6 +247,12 @@ pub trait Store: Send + Sync + 'static {
     async fn publish(&self, change: &Change) -> StoreResult<()>;
     /// The changes announced by any instance over this database, from now on.
     fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change>;
+}
+
+/// Which annotations a backend query reads.
+pub(crate) enum AnnotationsOf<'a> {
+    Target(&'a AnnotationTarget),
+    Project(Uuid),
 }
 
 /// Changes a slow page may lag behind before it is told to reload.

@@ -40,6 +40,16 @@ async fn drawings(app: &TestApp, staff: &Fixture) -> Vec<(f64, f64)> {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
+        // A comment on the school: free text, in full exports only.
+        let school_id = body["features"][0]["id"].as_str().expect("id").to_owned();
+        let (status, _) = app
+            .post(
+                &format!("/api/features/{school_id}/annotations"),
+                Some(&token),
+                &json!({"body": format!("La directora {SECRET} sabe")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
         points.push(school);
         points.push((-58.478 - dx, -34.713));
     }
@@ -173,6 +183,7 @@ async fn every_format_opens_in_gdal_with_its_fields_and_srs(backend: Backend) {
         if format == "gpkg" {
             validate_geopackage(&path);
             assert_eq!(feature_count(&info, "priority_zones"), 0);
+            assert_eq!(feature_count(&info, "annotations"), 2);
             assert!(info.contains("Geometry Column = geom"), "{info}");
         }
         if format == "csv" {

@@ -15,6 +15,7 @@ use super::{PostgresStore, unique_violation};
 const ROWS_PER_STATEMENT: usize = 500;
 use crate::domain::annotation::{Annotation, AnnotationTarget};
 use crate::domain::feature::{Author, Feature, FeatureFilter};
+use crate::store::AnnotationsOf;
 use crate::store::filters::push_value_filters;
 use crate::store::{FeatureRevision, IdempotentResponse, StoreError, StoreResult};
 
@@ -366,23 +367,23 @@ impl PostgresStore {
         Ok(())
     }
 
-    pub(super) async fn annotations(
-        &self,
-        target: &AnnotationTarget,
-    ) -> StoreResult<Vec<Annotation>> {
+    pub(super) async fn annotations(&self, of: AnnotationsOf<'_>) -> StoreResult<Vec<Annotation>> {
         let mut query = QueryBuilder::<Postgres>::new(
             "SELECT a.*, p.display_name, u.username FROM annotations a
              LEFT JOIN participants p ON p.id = a.participant_id
              LEFT JOIN users u ON u.id = a.user_id WHERE ",
         );
-        match target {
-            AnnotationTarget::Feature { feature_id } => {
+        match of {
+            AnnotationsOf::Project(project_id) => {
+                query.push("a.project_id = ").push_bind(project_id);
+            }
+            AnnotationsOf::Target(AnnotationTarget::Feature { feature_id }) => {
                 query.push("a.feature_id = ").push_bind(feature_id);
             }
-            AnnotationTarget::Workshop {
+            AnnotationsOf::Target(AnnotationTarget::Workshop {
                 workshop_id,
                 group_id,
-            } => {
+            }) => {
                 query.push("a.workshop_id = ").push_bind(workshop_id);
                 if let Some(group) = group_id {
                     query.push(" AND a.group_id = ").push_bind(group);

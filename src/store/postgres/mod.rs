@@ -17,7 +17,8 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::{
-    IdempotentResponse, NewToken, Participant, Store, StoreError, StoreOptions, StoreResult, User,
+    AnnotationsOf, IdempotentResponse, NewToken, Participant, Store, StoreError, StoreOptions,
+    StoreResult, User,
 };
 use crate::domain::access::{Principal, Role};
 use crate::domain::annotation::{Annotation, AnnotationTarget};
@@ -606,7 +607,11 @@ impl Store for PostgresStore {
     }
 
     async fn list_annotations(&self, target: &AnnotationTarget) -> StoreResult<Vec<Annotation>> {
-        self.annotations(target).await
+        self.annotations(AnnotationsOf::Target(target)).await
+    }
+
+    async fn list_project_annotations(&self, project_id: Uuid) -> StoreResult<Vec<Annotation>> {
+        self.annotations(AnnotationsOf::Project(project_id)).await
     }
 
     async fn save_pictogram(&self, name: &str, svg: &str) -> StoreResult<()> {

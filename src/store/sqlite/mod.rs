@@ -19,7 +19,9 @@ use sqlx::{QueryBuilder, Row};
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{IdempotentResponse, NewToken, Participant, Store, StoreError, StoreResult, User};
+use super::{
+    AnnotationsOf, IdempotentResponse, NewToken, Participant, Store, StoreError, StoreResult, User,
+};
 use crate::domain::access::{Principal, Role};
 use crate::domain::annotation::{Annotation, AnnotationTarget};
 use crate::domain::boundary::{BoundaryLayer, BoundaryLayerSummary};
@@ -568,7 +570,11 @@ impl Store for SqliteStore {
     }
 
     async fn list_annotations(&self, target: &AnnotationTarget) -> StoreResult<Vec<Annotation>> {
-        self.annotations(target).await
+        self.annotations(AnnotationsOf::Target(target)).await
+    }
+
+    async fn list_project_annotations(&self, project_id: Uuid) -> StoreResult<Vec<Annotation>> {
+        self.annotations(AnnotationsOf::Project(project_id)).await
     }
 
     async fn save_pictogram(&self, name: &str, svg: &str) -> StoreResult<()> {
