@@ -156,14 +156,12 @@ fn by_symbol(tally: &Tally) -> Value {
 }
 
 fn cell_polygon(cell: CellIndex) -> Value {
-    let mut ring: Vec<[f64; 2]> = cell
-        .boundary()
-        .iter()
-        .map(|ll| [round(ll.lng()), round(ll.lat())])
+    let outline = crate::domain::priority::cell_outline(cell);
+    let ring: Vec<[f64; 2]> = outline
+        .exterior()
+        .coords()
+        .map(|c| [round(c.x), round(c.y)])
         .collect();
-    if let Some(first) = ring.first().copied() {
-        ring.push(first);
-    }
     json!({"type": "Polygon", "coordinates": [ring]})
 }
 

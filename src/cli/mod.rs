@@ -248,17 +248,15 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     let count = std::sync::Arc::new(export::Counter::default());
     let (layers, meta) = export::layers(store.clone(), &project, &request, count.clone()).await?;
     store
-        .record_export(&crate::domain::export::ExportLogEntry {
-            id: uuid::Uuid::new_v4(),
-            project_id: project.id,
-            user_id: None,
-            actor: "cli".into(),
-            at: Utc::now(),
-            content: request.content.as_str().to_owned(),
-            format: request.format.extension().to_owned(),
-            privacy: request.privacy,
-            parameters: query.parameters(&request),
-        })
+        .record_export(&crate::domain::export::ExportLogEntry::now(
+            project.id,
+            None,
+            "cli".into(),
+            request.content.as_str(),
+            request.format.extension(),
+            request.privacy,
+            query.parameters(&request),
+        ))
         .await?;
     let _ = std::fs::remove_file(&args.out);
     match request.format {

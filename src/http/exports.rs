@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::Utc;
 use futures::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -227,17 +226,15 @@ async fn export(
     let (layers, meta) = export::layers(state.store.clone(), &project, &request, counter).await?;
     state
         .store
-        .record_export(&ExportLogEntry {
-            id: Uuid::new_v4(),
-            project_id: project.id,
+        .record_export(&ExportLogEntry::now(
+            project.id,
             user_id,
             actor,
-            at: Utc::now(),
-            content: request.content.as_str().to_owned(),
-            format: request.format.extension().to_owned(),
-            privacy: request.privacy,
-            parameters: query.parameters(&request),
-        })
+            request.content.as_str(),
+            request.format.extension(),
+            request.privacy,
+            query.parameters(&request),
+        ))
         .await?;
 
     let body = match request.format {

@@ -108,13 +108,32 @@ impl PriorityQuery {
     }
 }
 
-/// The project, checked for the caller's right to analyse it, and the workshops the caller's
-/// analysis may look at: `None` for all (analysts, admins), or the facilitator's own.
+/// A project the caller may analyse, and the workshops their analysis may look at.
+struct Scope {
+    project: Project,
+    /// `None` for all (analysts, admins), or the facilitator's own.
+    allowed: Option<Vec<Uuid>>,
+}
+
+impl Scope {
+    /// The drawings of the query's selection, within `workshops` (all allowed when `None`).
+    async fn drawings(
+        &self,
+        state: &AppState,
+        query: &PriorityQuery,
+        workshops: Option<Vec<Uuid>>,
+    ) -> Result<Vec<crate::domain::priority::Drawing>, AppError> {
+        let selection = query.selection(within(workshops, &self.allowed)?)?;
+        Ok(analysis::drawings(state.store.as_ref(), &self.project, &selection).await?)
+    }
+}
+
+/// The project, checked for the caller's right to analyse it.
 async fn analysable(
     state: &AppState,
     principal: &Principal,
     slug: &str,
-) -> Result<(Project, Option<Vec<Uuid>>), AppError> {
+) -> Result<Scope, AppError> {
     if !principal.can_analyse_priority() {
         return Err(AppError::forbidden(
             "priority areas are for analysts, admins and facilitators; researchers get \
@@ -135,7 +154,7 @@ async fn analysable(
         FeatureScope::Workshops(ids) => Some(ids),
         FeatureScope::Nothing => return Err(AppError::forbidden("no features to analyse")),
     };
-    Ok((project, allowed))
+    Ok(Scope { project, allowed })
 }
 
 /// The workshops asked for, within those allowed.
@@ -168,11 +187,12 @@ async fn cells(
     Path(slug): Path<String>,
     ApiQuery(query): ApiQuery<PriorityQuery>,
 ) -> Result<Response, AppError> {
-    let (project, allowed) = analysable(&state, &principal, &slug).await?;
+    let scope = analysable(&state, &principal, &slug).await?;
     let params = query.params()?;
-    let selection = query.selection(within(id_list(&query.workshop, "workshop")?, &allowed)?)?;
-    let drawings = analysis::drawings(state.store.as_ref(), &project, &selection).await?;
-    let result = analysis::run_analysis(drawings, analysis::study_area(&project), params).await;
+    let workshops = id_list(&query.workshop, "workshop")?;
+    let drawings = scope.drawings(&state, &query, workshops).await?;
+    let area = analysis::study_area(&scope.project);
+    let result = analysis::run_analysis(drawings, area, params).await;
     Ok(geojson(&analysis::cells_geojson(&result)))
 }
 
@@ -182,12 +202,12 @@ async fn zones(
     Path(slug): Path<String>,
     ApiQuery(query): ApiQuery<PriorityQuery>,
 ) -> Result<Response, AppError> {
-    let (project, allowed) = analysable(&state, &principal, &slug).await?;
+    let scope = analysable(&state, &principal, &slug).await?;
     let (params, rule) = (query.params()?, query.rule()?);
-    let selection = query.selection(within(id_list(&query.workshop, "workshop")?, &allowed)?)?;
-    let drawings = analysis::drawings(state.store.as_ref(), &project, &selection).await?;
-    let (_, zones) =
-        analysis::run_zones(drawings, analysis::study_area(&project), params, rule).await;
+    let workshops = id_list(&query.workshop, "workshop")?;
+    let drawings = scope.drawings(&state, &query, workshops).await?;
+    let area = analysis::study_area(&scope.project);
+    let (_, zones) = analysis::run_zones(drawings, area, params, rule).await;
     Ok(geojson(&analysis::zones_geojson(&zones, rule, params)))
 }
 
@@ -197,7 +217,7 @@ async fn change(
     Path(slug): Path<String>,
     ApiQuery(query): ApiQuery<PriorityQuery>,
 ) -> Result<Response, AppError> {
-    let (project, allowed) = analysable(&state, &principal, &slug).await?;
+    let scope = analysable(&state, &principal, &slug).await?;
     let (params, rule) = (query.params()?, query.rule()?);
     let (Some(before), Some(after)) = (
         id_list(&query.before, "before")?,
@@ -207,11 +227,10 @@ async fn change(
             "change compares two sets of workshops: give before=ID,ID and after=ID,ID".into(),
         ));
     };
-    let area = analysis::study_area(&project);
+    let area = analysis::study_area(&scope.project);
     let mut found = Vec::new();
     for set in [before, after] {
-        let selection = query.selection(within(Some(set), &allowed)?)?;
-        let drawings = analysis::drawings(state.store.as_ref(), &project, &selection).await?;
+        let drawings = scope.drawings(&state, &query, Some(set)).await?;
         let (_, zones) = analysis::run_zones(drawings, area.clone(), params, rule).await;
         found.push(zones);
     }
@@ -227,7 +246,7 @@ async fn units(
     Path(slug): Path<String>,
     ApiQuery(query): ApiQuery<PriorityQuery>,
 ) -> Result<Response, AppError> {
-    let (project, allowed) = analysable(&state, &principal, &slug).await?;
+    let scope = analysable(&state, &principal, &slug).await?;
     let Some(layer) = query.layer.as_deref() else {
         return Err(AppError::BadRequest(
             "units need layer=ID of an uploaded boundary layer (GET /api/projects/{slug}/boundaries)"
@@ -238,10 +257,10 @@ async fn units(
         .store
         .find_boundary_layer(parse_id(layer, "boundary layer")?)
         .await?
-        .filter(|l| l.project_id == project.id)
+        .filter(|l| l.project_id == scope.project.id)
         .ok_or_else(|| AppError::not_found("boundary layer"))?;
-    let selection = query.selection(within(id_list(&query.workshop, "workshop")?, &allowed)?)?;
-    let drawings = analysis::drawings(state.store.as_ref(), &project, &selection).await?;
+    let workshops = id_list(&query.workshop, "workshop")?;
+    let drawings = scope.drawings(&state, &query, workshops).await?;
     let units = layer.units;
     let (units, scores) = tokio::task::spawn_blocking(move || {
         let scores = score_units(&drawings, &units);
@@ -310,8 +329,8 @@ async fn list_layers(
     Auth(principal): Auth,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let (project, _) = analysable(&state, &principal, &slug).await?;
-    let layers = state.store.list_boundary_layers(project.id).await?;
+    let scope = analysable(&state, &principal, &slug).await?;
+    let layers = state.store.list_boundary_layers(scope.project.id).await?;
     Ok(axum::Json(json!({ "layers": layers })).into_response())
 }
 

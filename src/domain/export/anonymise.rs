@@ -14,7 +14,7 @@ use h3o::Resolution;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::domain::priority::cell_of;
+use crate::domain::priority::{cell_of, cell_outline};
 
 const METRES_PER_DEGREE: f64 = 111_320.0;
 
@@ -53,19 +53,7 @@ pub fn sensitive_cell(geometry: &Geometry<f64>, resolution: Resolution) -> Geome
     let at = geometry
         .interior_point()
         .unwrap_or_else(|| Point::new(0.0, 0.0));
-    let cell = cell_of(at.0, resolution);
-    let mut ring: Vec<Coord<f64>> = cell
-        .boundary()
-        .iter()
-        .map(|ll| Coord {
-            x: ll.lng(),
-            y: ll.lat(),
-        })
-        .collect();
-    if let Some(first) = ring.first().copied() {
-        ring.push(first);
-    }
-    Geometry::Polygon(geo::Polygon::new(geo::LineString::new(ring), vec![]))
+    Geometry::Polygon(cell_outline(cell_of(at.0, resolution)))
 }
 
 #[cfg(test)]

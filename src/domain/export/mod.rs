@@ -136,6 +136,31 @@ pub struct ExportLogEntry {
     pub parameters: Value,
 }
 
+impl ExportLogEntry {
+    /// An entry for an export taken now.
+    pub fn now(
+        project_id: uuid::Uuid,
+        user_id: Option<uuid::Uuid>,
+        actor: String,
+        content: &str,
+        format: &str,
+        privacy: Privacy,
+        parameters: Value,
+    ) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4(),
+            project_id,
+            user_id,
+            actor,
+            at: Utc::now(),
+            content: content.to_owned(),
+            format: format.to_owned(),
+            privacy,
+            parameters,
+        }
+    }
+}
+
 /// One feature as it is exported, whatever the format.
 #[derive(Debug, Clone)]
 pub struct ExportFeature {

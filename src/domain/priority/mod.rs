@@ -212,6 +212,22 @@ fn study_area(
     }
 }
 
+/// A cell's outline as a closed WGS84 polygon.
+pub fn cell_outline(cell: CellIndex) -> geo::Polygon<f64> {
+    let mut ring: Vec<geo::Coord<f64>> = cell
+        .boundary()
+        .iter()
+        .map(|ll| geo::Coord {
+            x: ll.lng(),
+            y: ll.lat(),
+        })
+        .collect();
+    if let Some(first) = ring.first().copied() {
+        ring.push(first);
+    }
+    geo::Polygon::new(geo::LineString::new(ring), vec![])
+}
+
 /// Parses an H3 cell index written as hexadecimal (`89c2e...ff`).
 pub fn parse_cell(text: &str) -> Option<CellIndex> {
     text.parse().ok()
