@@ -783,5 +783,18 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     screenshot(&client, "priority-saved-es").await;
+
+    // The review page links to the export page, whose form offers the analyst every level.
+    click(&client, "a[href='/export/lomas']").await;
+    wait_for_text(&client, "h1", "Exportar datos").await;
+    let levels = client
+        .execute(
+            "return Array.from(document.querySelectorAll('#e-privacy option')).map(o => o.value);",
+            vec![],
+        )
+        .await
+        .expect("levels");
+    assert_eq!(levels, json!(["anonymised", "aggregated", "full"]));
+    screenshot(&client, "export-es").await;
     client.close().await.expect("close browser");
 }
