@@ -7,11 +7,13 @@
 //!    (`benches/priority.py`, in a virtualenv this bench sets up under the build directory),
 //!    in the same run; checks that both give the same cell scores within 0.5 %, and prints
 //!    the ratio.
-//! 3. Loads the same drawings into a SQLite database, starts a release server and times
-//!    whole-project priority requests (cells, and zones of hot spots) through the API.
+//! 3. Loads the same drawings into a SQLite database and into a fresh PostgreSQL one, starts
+//!    a release server on each and times whole-project priority requests (cells, and zones)
+//!    through the API.
 //!
 //! Run with `cargo bench --bench priority`. TRAMA_BENCH_PRIORITY sets N; TRAMA_BENCH_PYTHON
-//! a Python with those packages instead of the bench's own virtualenv.
+//! a Python with those packages instead of the bench's own virtualenv;
+//! TRAMA_BENCH_BACKENDS=sqlite,postgres the backends of step 3.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -28,7 +30,10 @@ use trama::domain::legend::SymbolKind;
 use trama::domain::priority::{Drawing, Params, Rule, analyse, find_zones};
 use uuid::Uuid;
 
-use support::{admin_token, peak_rss_kb, setup_project, start_server, top_up};
+use support::{
+    admin_token, create_postgres_database, drop_postgres_database, peak_rss_kb, setup_project,
+    start_server, top_up,
+};
 
 /// Below a ten-thousandth of a drawing's weight, a difference is rounding in cells where
 /// positive and negative weights cancel out.
@@ -149,15 +154,61 @@ fn main() {
         println!("  differs: {example} (ours vs Python)");
     }
 
-    // Whole-project requests through the API on the default embedded database.
-    let db = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let token = admin_token(&db);
-    let (mut server, url) = start_server(&db);
+    // Whole-project requests through the API, on the embedded database and on PostgreSQL.
     let rt = tokio::runtime::Runtime::new().unwrap();
+    let backends =
+        std::env::var("TRAMA_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
+    let mut timings: Vec<(String, String, f64, usize, f64)> = Vec::new();
+    for backend in backends.split(',') {
+        let (db, dropped) = match backend {
+            "postgres" => {
+                let (url, name) = rt.block_on(create_postgres_database());
+                (url, Some(name))
+            }
+            _ => (
+                format!("sqlite://{}", dir.path().join("bench.db").display()),
+                None,
+            ),
+        };
+        timings.extend(api_timings(&rt, backend, &db, count));
+        if let Some(name) = dropped {
+            rt.block_on(drop_postgres_database(&name));
+        }
+    }
+
+    println!();
+    println!("== summary ({count} drawings) ==");
+    println!(
+        "engine (cells + Gi*)     {rust_secs:>8.3} s\npython reference         {python_secs:>8.1} s\nratio                    {:>8.1}× faster (target ≥ 30×)",
+        python_secs / rust_secs
+    );
+    println!(
+        "cells within 0.5 %       {} of {}",
+        ours.len().max(reference.len()) - outside,
+        ours.len().max(reference.len())
+    );
+    for (backend, path, secs, bytes, peak_mb) in &timings {
+        println!(
+            "{backend:<8} GET {path:<38} {secs:>6.2} s ({:.1} MB; target < 3 s); server peak RSS {peak_mb:.0} MB",
+            *bytes as f64 / 1e6
+        );
+    }
+}
+
+/// Loads `count` drawings into `db`, starts a server on it and times whole-project priority
+/// requests (best of 3): (backend, path, seconds, bytes, server peak RSS MB).
+fn api_timings(
+    rt: &tokio::runtime::Runtime,
+    backend: &str,
+    db: &str,
+    count: usize,
+) -> Vec<(String, String, f64, usize, f64)> {
+    let token = admin_token(db);
+    let (mut server, url) = start_server(db);
     let client = reqwest::Client::new();
     let workshop = rt.block_on(setup_project(&client, &url, &token));
-    rt.block_on(top_up(&db, count, &workshop));
-    let mut timings: Vec<(String, f64, usize)> = Vec::new();
+    rt.block_on(top_up(db, count, &workshop));
+    let mut timings = Vec::new();
     for path in [
         "priority/cells",
         "priority/zones?rule=gi&confidence=95",
@@ -179,30 +230,12 @@ fn main() {
             bytes = rt.block_on(response.bytes()).unwrap().len();
             best = best.min(start.elapsed().as_secs_f64());
         }
-        timings.push((path.to_owned(), best, bytes));
+        let peak_mb = peak_rss_kb(server.id()) as f64 / 1024.0;
+        timings.push((backend.to_owned(), path.to_owned(), best, bytes, peak_mb));
     }
-    let peak_mb = peak_rss_kb(server.id()) as f64 / 1024.0;
     server.kill().unwrap();
     server.wait().unwrap();
-
-    println!();
-    println!("== summary ({count} drawings) ==");
-    println!(
-        "engine (cells + Gi*)     {rust_secs:>8.3} s\npython reference         {python_secs:>8.1} s\nratio                    {:>8.1}× faster (target ≥ 30×)",
-        python_secs / rust_secs
-    );
-    println!(
-        "cells within 0.5 %       {} of {}",
-        ours.len().max(reference.len()) - outside,
-        ours.len().max(reference.len())
-    );
-    for (path, secs, bytes) in &timings {
-        println!(
-            "GET {path:<40} {secs:>6.2} s ({:.1} MB; target < 3 s)",
-            *bytes as f64 / 1e6
-        );
-    }
-    println!("server peak RSS          {peak_mb:>8.0} MB");
+    timings
 }
 
 /// The generated drawings as the engine sees them, weighted by the demo legend.
