@@ -175,8 +175,17 @@ pub struct PriorityArgs {
     #[arg(long)]
     pub until: Option<chrono::NaiveDate>,
     /// Write every cell of the study area with its score and Gi* instead of the zones.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["units", "before"])]
     pub cells: bool,
+    /// Write the scores per unit of this uploaded boundary layer (id) instead of the zones.
+    #[arg(long, conflicts_with = "before")]
+    pub units: Option<uuid::Uuid>,
+    /// Compare the zones of these workshops (repeatable)...
+    #[arg(long, requires = "after")]
+    pub before: Vec<uuid::Uuid>,
+    /// ...with the zones of these (repeatable): new, persisting and gone zones.
+    #[arg(long, requires = "before")]
+    pub after: Vec<uuid::Uuid>,
     /// Output file (standard output if omitted).
     #[arg(long)]
     pub out: Option<PathBuf>,

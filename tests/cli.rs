@@ -306,7 +306,8 @@ fn priority_and_export_write_files_that_gdal_reads() {
     );
 
     // The full GeoJSON back into a workshop: a dry run, then once, then again adds nothing.
-    let workshop = tokio::runtime::Runtime::new()
+    // Before that, a boundary layer to score units with, and the demo's two workshops.
+    let (workshops, layer) = tokio::runtime::Runtime::new()
         .expect("runtime")
         .block_on(async {
             let url = format!("sqlite://{}", dir.path().join("cli.db").display());
@@ -316,10 +317,72 @@ fn priority_and_export_write_files_that_gdal_reads() {
                 .await
                 .expect("read")
                 .expect("project");
-            store.list_workshops(project.id).await.expect("workshops")[0]
-                .id
-                .to_string()
+            let collection = serde_json::json!({"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {"name": "Todo Lomas"}, "geometry": {"type": "Polygon",
+                 "coordinates": [[[-58.53, -34.82], [-58.35, -34.82], [-58.35, -34.69], [-58.53, -34.69], [-58.53, -34.82]]]}}
+            ]});
+            let layer = trama::domain::boundary::BoundaryLayer {
+                id: uuid::Uuid::new_v4(),
+                project_id: project.id,
+                name: "Distrito".into(),
+                units: trama::domain::boundary::BoundaryLayer::parse("Distrito", &collection, "name")
+                    .expect("units"),
+                created_by: None,
+                created_at: chrono::Utc::now(),
+            };
+            store.create_boundary_layer(&layer).await.expect("layer");
+            let workshops: Vec<String> = store
+                .list_workshops(project.id)
+                .await
+                .expect("workshops")
+                .iter()
+                .map(|w| w.id.to_string())
+                .collect();
+            (workshops, layer.id.to_string())
         });
+    let workshop = workshops[0].clone();
+    let units = run(
+        trama(&dir).args([
+            "priority",
+            "--project",
+            "lomas-de-zamora",
+            "--units",
+            &layer,
+        ]),
+        "",
+    );
+    assert!(units.status.success(), "{}", text(&units.stderr));
+    let scored: Value = serde_json::from_str(&text(&units.stdout)).expect("units json");
+    assert_eq!(scored["features"][0]["properties"]["name"], "Todo Lomas");
+    assert!(
+        scored["features"][0]["properties"]["score"]
+            .as_f64()
+            .expect("score")
+            != 0.0
+    );
+    let change = run(
+        trama(&dir).args([
+            "priority",
+            "--project",
+            "lomas-de-zamora",
+            "--rule",
+            "top",
+            "--before",
+            &workshops[0],
+            "--after",
+            &workshops[1],
+        ]),
+        "",
+    );
+    assert!(change.status.success(), "{}", text(&change.stderr));
+    let compared: Value = serde_json::from_str(&text(&change.stdout)).expect("change json");
+    assert!(
+        compared["features"]
+            .as_array()
+            .expect("zones")
+            .iter()
+            .all(|z| z["properties"]["change"].is_string())
+    );
     let import = |extra: &[&str]| {
         let mut command = trama(&dir);
         command

@@ -188,24 +188,59 @@ async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map(|t| t.and_utc()),
     };
+    let area = analysis::study_area(&project);
+    if !args.before.is_empty() {
+        let mut found = Vec::new();
+        for set in [&args.before, &args.after] {
+            let selection = analysis::Selection {
+                workshops: Some(set.clone()),
+                ..selection.clone()
+            };
+            let drawings = analysis::drawings(store.as_ref(), &project, &selection).await?;
+            found.push(
+                analysis::run_zones(drawings, area.clone(), params, rule)
+                    .await
+                    .1,
+            );
+        }
+        let after = found.pop().unwrap_or_default();
+        let before = found.pop().unwrap_or_default();
+        let compared = crate::domain::priority::compare_zones(before, after);
+        eprintln!(
+            "{} zones compared ({})",
+            compared.len(),
+            analysis::rule_json(rule)
+        );
+        return write_output(
+            &args.out,
+            &analysis::change_geojson(&compared, rule, params),
+        );
+    }
     let drawings = analysis::drawings(store.as_ref(), &project, &selection).await?;
     let count = drawings.len();
-    let area = analysis::study_area(&project);
+    if let Some(layer) = args.units {
+        let Some(layer) = store
+            .find_boundary_layer(layer)
+            .await?
+            .filter(|l| l.project_id == project.id)
+        else {
+            bail!("the project has no boundary layer {layer}");
+        };
+        let scores = crate::domain::priority::score_units(&drawings, &layer.units);
+        eprintln!(
+            "{count} drawings over {} units of {}",
+            scores.len(),
+            layer.name
+        );
+        return write_output(&args.out, &analysis::units_geojson(&layer.units, &scores));
+    }
     let (result, zones) = analysis::run_zones(drawings, area, params, rule).await;
     let output = if args.cells {
         analysis::cells_geojson(&result)
     } else {
         analysis::zones_geojson(&zones, rule, params)
     };
-    match &args.out {
-        Some(path) => std::fs::write(path, output.to_string())
-            .with_context(|| format!("could not write {}", path.display()))?,
-        // A closed pipe (`| head`) is the reader's choice, not an error worth a panic.
-        None => match writeln!(std::io::stdout().lock(), "{output}") {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
-            _ => {}
-        },
-    }
+    write_output(&args.out, &output)?;
     eprintln!(
         "{count} drawings, {} cells in the study area, {} zones ({}){}",
         result.cells.len(),
@@ -215,6 +250,23 @@ async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
             .as_ref()
             .map_or(String::new(), |p| format!("; written to {}", p.display()))
     );
+    Ok(())
+}
+
+/// Writes a GeoJSON answer to `out`, or to standard output.
+fn write_output(
+    out: &Option<std::path::PathBuf>,
+    output: &serde_json::Value,
+) -> anyhow::Result<()> {
+    match out {
+        Some(path) => std::fs::write(path, output.to_string())
+            .with_context(|| format!("could not write {}", path.display()))?,
+        // A closed pipe (`| head`) is the reader's choice, not an error worth a panic.
+        None => match writeln!(std::io::stdout().lock(), "{output}") {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+            _ => {}
+        },
+    }
     Ok(())
 }
 
