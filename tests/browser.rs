@@ -784,6 +784,61 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
     }
     screenshot(&client, "priority-saved-es").await;
 
+    // A boundary layer uploaded from the page, then the scores per unit.
+    let layer = tempfile::NamedTempFile::with_suffix(".geojson").expect("file");
+    std::fs::write(
+        layer.path(),
+        json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": {"barrio": "La Salada"},
+            "geometry": {"type": "Polygon", "coordinates": [[[-58.49, -34.72], [-58.47, -34.72],
+                [-58.47, -34.70], [-58.49, -34.70], [-58.49, -34.72]]]}}]})
+        .to_string(),
+    )
+    .expect("write layer");
+    type_into(&client, "#u-file", layer.path().to_str().expect("path")).await;
+    type_into(&client, "#u-name", "Barrios").await;
+    let property = client
+        .find(Locator::Css("#u-property"))
+        .await
+        .expect("field");
+    property.clear().await.expect("clear");
+    property.send_keys("barrio").await.expect("type");
+    click(&client, "#upload-form button[type=submit]").await;
+    wait_for_text(&client, "#priority-status", "Capa subida: 1 unidades").await;
+    wait_for_text(&client, "#u-layer", "Barrios (1)").await;
+    click(&client, "#units-form button[type=submit]").await;
+    let units = "return document.querySelectorAll(\"path[stroke='#333']\").length;";
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while client.execute(units, vec![]).await.expect("count") != json!(1) {
+        assert!(
+            Instant::now() < deadline,
+            "the unit never showed on the map"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Change between the workshop and a later one: the zone is gone in the later one.
+    let (status, _) = app
+        .post(
+            "/api/projects/lomas/workshops",
+            Some(&staff.facilitator),
+            &json!({"title": "Taller de marzo", "groups": ["Vecinos"]}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED);
+    client.refresh().await.expect("reload");
+    wait_for_text(&client, "#c-after", "Taller de marzo").await;
+    click(&client, "#p-rule option[value=consensus]").await;
+    click(
+        &client,
+        &format!("#c-before option[value='{}']", workshop.id),
+    )
+    .await;
+    click(&client, "#c-after option:last-child").await;
+    click(&client, "#change-form button[type=submit]").await;
+    wait_for_text(&client, "#priority-status", "1 zonas comparadas").await;
+    screenshot(&client, "priority-change-es").await;
+
     // The review page links to the export page, whose form offers the analyst every level.
     click(&client, "a[href='/export/lomas']").await;
     wait_for_text(&client, "h1", "Exportar datos").await;

@@ -17,10 +17,10 @@
 
   // Score colours: light to dark red for positive scores, blue for negative ones.
   var maxScore = 1;
-  function scoreColour(score) {
+  function scoreColour(score, max) {
     if (score <= 0) return score < 0 ? '#6baed6' : '#f7f7f7';
     var steps = ['#fee5d9', '#fcbba1', '#fc9272', '#fb6a4a', '#de2d26', '#a50f15'];
-    var i = Math.min(steps.length - 1, Math.floor(Math.sqrt(score / maxScore) * steps.length));
+    var i = Math.min(steps.length - 1, Math.floor(Math.sqrt(score / max) * steps.length));
     return steps[i];
   }
   var spotColour = { hot: { 99: '#67000d', 95: '#d7301f', 90: '#fc8d59' }, cold: { 99: '#08306b', 95: '#2171b5', 90: '#6baed6' } };
@@ -45,7 +45,7 @@
 
   var cells = L.geoJSON(null, {
     style: function (f) {
-      return { color: '#999', weight: 0.5, fillColor: scoreColour(f.properties.score), fillOpacity: f.properties.score === 0 ? 0.05 : 0.6 };
+      return { color: '#999', weight: 0.5, fillColor: scoreColour(f.properties.score, maxScore), fillOpacity: f.properties.score === 0 ? 0.05 : 0.6 };
     },
     onEachFeature: function (f, l) { l.bindPopup(function () { return cellPopup(f.properties); }); }
   });
@@ -176,6 +176,118 @@
     });
   }
 
+  // Scores per unit of an uploaded boundary layer, as a choropleth of density.
+  var unitsForm = document.getElementById('units-form');
+  var uploadForm = document.getElementById('upload-form');
+  var changeForm = document.getElementById('change-form');
+  var units = L.geoJSON(null, {
+    style: function (f) {
+      return { color: '#333', weight: 1, fillColor: scoreColour(f.properties.density_per_km2, unitMax), fillOpacity: 0.55 };
+    },
+    onEachFeature: function (f, l) {
+      l.bindPopup(function () {
+        var p = f.properties;
+        var box = el('div', { 'class': 'priority-popup' });
+        box.appendChild(el('strong', {}, p.name));
+        box.appendChild(el('div', {}, t('priority.score') + ': ' + number(p.score) + ' · ' + t('priority.density') + ': ' + number(p.density_per_km2)));
+        box.appendChild(el('div', {}, t('priority.area') + ': ' + hectares(p.area_m2) + ' · ' + t('priority.features') + ': ' + p.features));
+        box.appendChild(bySymbol(p));
+        return box;
+      });
+    }
+  });
+  var unitMax = 1;
+  var changed = L.geoJSON(null, {
+    style: function (f) {
+      var colour = { 'new': '#2e7d32', persisting: '#ef6c00', gone: '#757575' }[f.properties.change];
+      return { color: colour, weight: 3, dashArray: f.properties.change === 'gone' ? '6 4' : null, fillOpacity: 0.15 };
+    },
+    onEachFeature: function (f, l) {
+      l.bindTooltip(t('priority.change.' + f.properties.change) + ' · ' + t('priority.overlap') + ' ' + number(f.properties.overlap * 100, 0) + ' %');
+    }
+  });
+  control.addOverlay(units, t('priority.layer_units'));
+  control.addOverlay(changed, t('priority.layer_change'));
+
+  function failed(answer) {
+    if (answer && answer.status >= 400) { status.textContent = t('priority.error', { detail: answer.detail }); return true; }
+    return false;
+  }
+
+  function loadLayers() {
+    return api('/api/projects/' + R.project + '/boundaries').then(function (answer) {
+      var select = unitsForm.elements.layer;
+      select.textContent = '';
+      (answer.layers || []).forEach(function (layer) {
+        select.appendChild(el('option', { value: layer.id }, layer.name + ' (' + layer.unit_count + ')'));
+      });
+    });
+  }
+
+  uploadForm.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var file = uploadForm.elements.file.files[0];
+    if (!file) return;
+    file.text().then(function (text) {
+      var query = new URLSearchParams({ name: uploadForm.elements.name.value, name_property: uploadForm.elements.name_property.value });
+      return api('/api/projects/' + R.project + '/boundaries?' + query, { method: 'POST', body: text });
+    }).then(function (answer) {
+      if (failed(answer)) return;
+      status.textContent = t('priority.uploaded', { count: answer.unit_count });
+      uploadForm.reset();
+      return loadLayers();
+    });
+  });
+
+  unitsForm.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var params = R.filterParams();
+    params.set('layer', unitsForm.elements.layer.value);
+    status.textContent = t('priority.computing');
+    api('/api/projects/' + R.project + '/priority/units?' + params).then(function (answer) {
+      if (failed(answer)) return;
+      unitMax = Math.max.apply(null, [1e-9].concat(answer.features.map(function (f) { return f.properties.density_per_km2; })));
+      units.clearLayers();
+      units.addData(answer);
+      if (!map.hasLayer(units)) units.addTo(map);
+      if (answer.features.length) map.fitBounds(units.getBounds());
+      status.textContent = '';
+    });
+  });
+
+  // The workshops of the page's filter, as the choices of the change's two sets.
+  function fillWorkshops() {
+    var options = document.querySelectorAll('#f-workshop option');
+    ['before', 'after'].forEach(function (name) {
+      var select = changeForm.elements[name];
+      select.textContent = '';
+      options.forEach(function (o) { if (o.value) select.appendChild(el('option', { value: o.value }, o.textContent)); });
+    });
+  }
+  new MutationObserver(fillWorkshops).observe(document.getElementById('f-workshop'), { childList: true });
+  fillWorkshops();
+
+  changeForm.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var chosen = function (name) {
+      return Array.from(changeForm.elements[name].selectedOptions).map(function (o) { return o.value; }).join(',');
+    };
+    var params = new URLSearchParams({ before: chosen('before'), after: chosen('after'), rule: form.elements.rule.value, resolution: form.elements.resolution.value });
+    if (form.elements.rule.value === 'gi') params.set('confidence', form.elements.confidence.value);
+    if (form.elements.rule.value === 'consensus') params.set('k', form.elements.k.value);
+    if (form.elements.rule.value === 'top') params.set('percent', form.elements.percent.value);
+    status.textContent = t('priority.computing');
+    api('/api/projects/' + R.project + '/priority/change?' + params).then(function (answer) {
+      if (failed(answer)) return;
+      changed.clearLayers();
+      changed.addData(answer);
+      if (!map.hasLayer(changed)) changed.addTo(map);
+      if (answer.features.length) map.fitBounds(changed.getBounds(), { maxZoom: 16 });
+      status.textContent = t('priority.change_result', { zones: answer.features.length });
+    });
+  });
+
   form.addEventListener('submit', compute);
   loadSaved();
+  loadLayers();
 })();
