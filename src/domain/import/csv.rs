@@ -1,17 +1,28 @@
 //! CSV imports: a header row; the geometry from a `wkt` column or from longitude and latitude
-//! columns (`lon`/`lng`/`longitude`/`x` and `lat`/`latitude`/`y`).
+//! columns (`lon`/`lng`/`longitude`/`x` and `lat`/`latitude`/`y`). Commas or semicolons between
+//! fields, decimal points or commas in coordinates.
 
 use std::str::FromStr;
 
 use super::{Item, validate};
 use crate::domain::feature::FeatureLimits;
 
-const LON: [&str; 4] = ["lon", "lng", "longitude", "x"];
-const LAT: [&str; 3] = ["lat", "latitude", "y"];
+/// Column names understood for longitude and latitude, in English and Spanish.
+const LON: [&str; 6] = ["lon", "lng", "long", "longitude", "longitud", "x"];
+const LAT: [&str; 4] = ["lat", "latitude", "latitud", "y"];
 
 pub fn items(text: &str, field: Option<&str>, limits: FeatureLimits) -> Result<Vec<Item>, String> {
+    // Spreadsheets set to Spanish (Excel, LibreOffice) write `;` between fields and decimal
+    // commas: the header line tells which separator the file uses.
+    let header = text.lines().next().unwrap_or("");
+    let delimiter = if header.matches(';').count() > header.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
     let mut reader = ::csv::ReaderBuilder::new()
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -33,9 +44,19 @@ pub fn items(text: &str, field: Option<&str>, limits: FeatureLimits) -> Result<V
             column(&[field.to_lowercase().as_str()])
                 .ok_or_else(|| format!("no column \"{field}\" (it has: {})", headers.join(", ")))?,
         ),
-        None => column(&["symbol", "category"]),
+        None => column(&[
+            "symbol",
+            "category",
+            "categoria",
+            "categoría",
+            "simbolo",
+            "símbolo",
+        ]),
     };
-    let (title, description) = (column(&["title", "name"]), column(&["description"]));
+    let (title, description) = (
+        column(&["title", "name", "titulo", "título", "nombre"]),
+        column(&["description", "descripcion", "descripción"]),
+    );
     let mut items = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let number = i + 1;

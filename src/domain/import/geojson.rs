@@ -57,8 +57,10 @@ pub fn items(
                 number: i + 1,
                 line: None,
                 category,
-                title: property("title").or_else(|| property("name")),
-                description: property("description"),
+                title: property("title")
+                    .or_else(|| property("name"))
+                    .or_else(|| property("nombre")),
+                description: property("description").or_else(|| property("descripcion")),
                 geometry,
             }
         })

@@ -153,3 +153,22 @@ fn geojson_symbols_must_fit_their_geometry_and_bad_files_say_why() {
     assert_eq!(broken.problems[0].item, 0);
     assert!(broken.problems[0].problem.starts_with("not JSON"));
 }
+
+#[test]
+fn spreadsheets_in_spanish_use_semicolons_and_decimal_commas() {
+    let csv = "nombre;categoria;longitud;latitud\nEscuela 5;escuela;-58,401;-34,761\n";
+    let outcome = read(
+        ImportFormat::Csv,
+        csv.as_bytes(),
+        &Mapping {
+            field: Some("categoria".into()),
+            ..Mapping::default()
+        },
+        &legend(),
+        FeatureLimits::default(),
+    );
+    assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+    assert_eq!(outcome.ready.len(), 1);
+    let value = outcome.ready[0].geometry.to_geojson_value();
+    assert_eq!(value["coordinates"], serde_json::json!([-58.401, -34.761]));
+}
