@@ -853,3 +853,67 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
     screenshot(&client, "export-es").await;
     client.close().await.expect("close browser");
 }
+
+#[tokio::test]
+async fn an_analyst_checks_then_imports_a_my_maps_file_from_the_workshop_list() {
+    let _serial = SERIAL.lock().await;
+    let app = TestApp::start(Backend::Sqlite).await;
+    let staff = app.project().await;
+    app.workshop(&staff).await;
+    user_with_password(&app, "analista", trama::domain::access::Role::Analyst).await;
+    let kml = tempfile::NamedTempFile::with_suffix(".kml").expect("file");
+    std::fs::write(
+        kml.path(),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>Relevamiento</name>
+<Folder><name>Escuelas</name>
+<Placemark><name>Escuela 12</name><Point><coordinates>-58.40,-34.76,0</coordinates></Point></Placemark>
+</Folder>
+<Folder><name>Kioscos</name>
+<Placemark><name>Kiosco</name><Point><coordinates>-58.42,-34.75,0</coordinates></Point></Placemark>
+</Folder></Document></kml>"#,
+    )
+    .expect("write");
+    let driver = driver().await;
+    let profile = tempfile::TempDir::new().expect("profile");
+    let client = browser(&driver, &profile).await;
+    client
+        .set_window_size(1366, 900)
+        .await
+        .expect("window size");
+    client
+        .goto(&format!("{}/login?lang=es", app.base))
+        .await
+        .expect("login page");
+    type_into(&client, "#username", "analista").await;
+    type_into(&client, "#password", "una clave bien larga").await;
+    click(&client, "form.card button[type=submit]").await;
+    click(&client, "details.import summary").await;
+    type_into(
+        &client,
+        "form.import-form input[name=file]",
+        kml.path().to_str().expect("path"),
+    )
+    .await;
+    type_into(
+        &client,
+        "form.import-form textarea[name=map]",
+        "Escuelas = escuela",
+    )
+    .await;
+    click(&client, "form.import-form button[value=true]").await;
+    wait_for_text(&client, ".import-report", "1 listos, 1 con problemas").await;
+    wait_for_text(&client, ".import-report", "Kioscos (1)").await;
+    wait_for_text(&client, ".import-report", "línea 7").await;
+    screenshot(&client, "import-check-es").await;
+    type_into(
+        &client,
+        "form.import-form textarea[name=map]",
+        "\nKioscos = comedor",
+    )
+    .await;
+    click(&client, "form.import-form button[value=false]").await;
+    wait_for_text(&client, ".import-report", "Importados 2 dibujos").await;
+    assert_eq!(stored_features(&app.store).await.len(), 2);
+    client.close().await.expect("close browser");
+}

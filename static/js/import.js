@@ -1,0 +1,71 @@
+// Importing a map into a workshop from the workshop list: check first (a dry run lists the
+// categories found and every problem with its item and line), then import all or nothing.
+(function () {
+  'use strict';
+  var app = document.getElementById('app');
+  var messages = JSON.parse(document.getElementById('messages').textContent);
+  function t(key, vars) {
+    return (messages[key] || key).replace(/\{(\w+)\}/g, function (_, n) { return vars && n in vars ? String(vars[n]) : ''; });
+  }
+  function el(tag, text) {
+    var node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  // "Escuelas = escuela" lines as the API's JSON mapping.
+  function mapping(text) {
+    var map = {};
+    text.split('\n').forEach(function (line) {
+      var at = line.lastIndexOf('=');
+      if (at > 0) map[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+    });
+    return map;
+  }
+  function where(p) {
+    return p.line ? t('import.item', { item: p.item }) + ' (' + t('import.line', { line: p.line }) + ')' : t('import.item', { item: p.item });
+  }
+  document.querySelectorAll('form.import-form').forEach(function (form) {
+    var report = form.parentNode.querySelector('.import-report');
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var dryRun = e.submitter && e.submitter.value === 'true';
+      var file = form.elements.file.files[0];
+      if (!file) return;
+      var extension = file.name.split('.').pop().toLowerCase();
+      var params = new URLSearchParams({ format: extension === 'json' ? 'geojson' : extension, dry_run: dryRun });
+      if (form.elements.field.value) params.set('field', form.elements.field.value);
+      if (form.elements.default_symbol.value) params.set('default_symbol', form.elements.default_symbol.value);
+      var map = mapping(form.elements.map.value);
+      if (Object.keys(map).length) params.set('map', JSON.stringify(map));
+      file.text().then(function (text) {
+        return fetch('/api/workshops/' + form.dataset.workshop + '/import?' + params, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'X-CSRF-Token': app.dataset.csrf },
+          body: text
+        });
+      }).then(function (r) { return r.json().then(function (answer) { return [r.status, answer]; }); })
+        .then(function (result) {
+          var status = result[0], answer = result[1];
+          report.textContent = '';
+          if (dryRun && status === 200) {
+            report.appendChild(el('p', t('import.report', { ready: answer.ready, problems: answer.problems.length })));
+            var categories = Object.keys(answer.categories).map(function (c) { return c + ' (' + answer.categories[c] + ')'; });
+            if (categories.length) report.appendChild(el('p', t('import.categories') + ': ' + categories.join(', ')));
+            var list = el('ul');
+            answer.problems.forEach(function (p) { list.appendChild(el('li', where(p) + ': ' + p.problem)); });
+            report.appendChild(list);
+          } else if (status === 201) {
+            report.appendChild(el('p', t('import.done', { count: answer.imported })));
+          } else if (status === 200) {
+            report.appendChild(el('p', t('import.again')));
+          } else {
+            report.appendChild(el('p', t('import.refused') + ' ' + answer.detail));
+            var errors = el('ul');
+            (answer.errors || []).forEach(function (e) { errors.appendChild(el('li', e.detail)); });
+            report.appendChild(errors);
+          }
+        });
+    });
+  });
+})();
