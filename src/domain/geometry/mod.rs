@@ -60,8 +60,10 @@ impl FeatureGeometry {
     /// Reads a geometry stored by this server (validated when it was saved), without
     /// validating it again; None when the text is not a geometry.
     pub fn parse_stored(text: &str) -> Option<Geometry<f64>> {
-        let value: Value = serde_json::from_str(text).ok()?;
-        parse_geometry(&value, "").ok()
+        stored::parse(text).or_else(|| {
+            let value: Value = serde_json::from_str(text).ok()?;
+            parse_geometry(&value, "").ok()
+        })
     }
 
     /// Wraps a geometry that is already trusted (read back from storage, or generated).
@@ -420,6 +422,74 @@ mod tests {
     }
 }
 
+/// Reading stored geometries fast: the coordinates are parsed straight into arrays of
+/// numbers for the geometry's type, without building a JSON tree (whole-project analyses and
+/// exports read every stored drawing). Anything unexpected falls back to the general parser.
+mod stored {
+    use geo::{
+        Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon,
+    };
+    use serde::Deserialize;
+    use serde_json::value::RawValue;
+
+    #[derive(Deserialize)]
+    struct Stored<'a> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+        #[serde(borrow)]
+        coordinates: &'a RawValue,
+    }
+
+    type Ring = Vec<[f64; 2]>;
+
+    fn line(points: Ring) -> LineString<f64> {
+        LineString::new(points.into_iter().map(|[x, y]| Coord { x, y }).collect())
+    }
+
+    fn polygon(mut rings: Vec<Ring>) -> Option<Polygon<f64>> {
+        if rings.is_empty() {
+            return None;
+        }
+        let exterior = line(rings.remove(0));
+        Some(Polygon::new(
+            exterior,
+            rings.into_iter().map(line).collect(),
+        ))
+    }
+
+    pub(super) fn parse(text: &str) -> Option<Geometry<f64>> {
+        let stored: Stored = serde_json::from_str(text).ok()?;
+        let raw = stored.coordinates.get();
+        Some(match stored.kind {
+            "Point" => {
+                let [x, y]: [f64; 2] = serde_json::from_str(raw).ok()?;
+                Geometry::Point(Point::new(x, y))
+            }
+            "MultiPoint" => {
+                let points: Ring = serde_json::from_str(raw).ok()?;
+                Geometry::MultiPoint(MultiPoint::new(
+                    points.into_iter().map(|[x, y]| Point::new(x, y)).collect(),
+                ))
+            }
+            "LineString" => Geometry::LineString(line(serde_json::from_str(raw).ok()?)),
+            "MultiLineString" => {
+                let lines: Vec<Ring> = serde_json::from_str(raw).ok()?;
+                Geometry::MultiLineString(MultiLineString::new(
+                    lines.into_iter().map(line).collect(),
+                ))
+            }
+            "Polygon" => Geometry::Polygon(polygon(serde_json::from_str(raw).ok()?)?),
+            "MultiPolygon" => {
+                let polygons: Vec<Vec<Ring>> = serde_json::from_str(raw).ok()?;
+                Geometry::MultiPolygon(MultiPolygon::new(
+                    polygons.into_iter().map(polygon).collect::<Option<_>>()?,
+                ))
+            }
+            _ => return None,
+        })
+    }
+}
+
 /// Size in degrees of the grid used to mask a sensitive feature's location (about 1.1 km
 /// north-south, 0.9 km east-west at Buenos Aires' latitude).
 pub const MASK_CELL_DEGREES: f64 = 0.01;
@@ -463,5 +533,32 @@ mod masking_tests {
             "{cell}"
         );
         assert!(x0 <= -58.4712 && -58.4712 <= x0 + MASK_CELL_DEGREES);
+    }
+}
+
+#[cfg(test)]
+mod stored_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn stored_geometries_read_back_as_the_general_parser_reads_them() {
+        for value in [
+            json!({"type": "Point", "coordinates": [-58.4, -34.7]}),
+            json!({"type": "MultiPoint", "coordinates": [[-58.4, -34.7], [-58.41, -34.71]]}),
+            json!({"type": "LineString", "coordinates": [[-58.4, -34.7], [-58.41, -34.71]]}),
+            json!({"type": "Polygon", "coordinates": [[[-58.4, -34.7], [-58.3, -34.7], [-58.3, -34.6], [-58.4, -34.7]],
+                                                    [[-58.36, -34.68], [-58.35, -34.68], [-58.35, -34.67], [-58.36, -34.68]]]}),
+            json!({"type": "MultiPolygon", "coordinates": [[[[-58.4, -34.7], [-58.3, -34.7], [-58.3, -34.6], [-58.4, -34.7]]]]}),
+            json!({"type": "MultiLineString", "coordinates": [[[-58.4, -34.7], [-58.41, -34.71]]]}),
+        ] {
+            let general = parse_geometry(&value, "").expect("general");
+            let text = FeatureGeometry::from_trusted(general.clone()).to_geojson_string();
+            assert_eq!(stored::parse(&text), Some(general), "{text}");
+        }
+        // Anything else still reads through the general parser.
+        let z = r#"{"type":"Point","coordinates":[-58.4,-34.7,12.0]}"#;
+        assert!(stored::parse(z).is_none());
+        assert!(FeatureGeometry::parse_stored(z).is_some());
     }
 }
