@@ -248,6 +248,11 @@ pub struct ServeArgs {
     /// Without it, maps show a plain background with the project's area outlined.
     #[arg(long, env = "TRAMA_TILES")]
     pub tiles: Option<String>,
+    /// Mark cookies Secure (sent over HTTPS only). Set it when Trama is served over TLS,
+    /// directly or behind a proxy; leave it off on a workshop laptop serving plain HTTP on
+    /// the room's network, where browsers would drop Secure cookies.
+    #[arg(long, env = "TRAMA_SECURE_COOKIES")]
+    pub secure_cookies: bool,
     /// Seconds after which a request is abandoned with 408.
     #[arg(long, env = "TRAMA_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout_secs: u64,

@@ -11,6 +11,8 @@ pub struct AppState {
     pub limits: Limits,
     /// The operator's basemap tiles, an XYZ URL template; none means a plain background.
     pub tiles: Option<String>,
+    /// Cookies carry `Secure` (the server is reached over HTTPS).
+    pub secure_cookies: bool,
 }
 
 /// Operator-tunable limits on what one request may ask of the server.

@@ -420,3 +420,30 @@ fn priority_and_export_write_files_that_gdal_reads() {
         text(&again.stdout)
     );
 }
+
+#[tokio::test]
+async fn behind_tls_the_cookies_are_secure() {
+    let dir = TempDir::new().expect("dir");
+    let server = Server::start_command(trama(&dir).args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--secure-cookies",
+    ]));
+    let response = reqwest::get(format!("{}/login", server.url))
+        .await
+        .expect("login page");
+    let cookies: Vec<&str> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert!(!cookies.is_empty());
+    assert!(
+        cookies
+            .iter()
+            .all(|c| c.ends_with("; Secure") && c.contains("HttpOnly")),
+        "{cookies:?}"
+    );
+}

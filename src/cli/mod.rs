@@ -73,6 +73,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
             ..Limits::default()
         },
         tiles: args.tiles.clone(),
+        secure_cookies: args.secure_cookies,
     };
     let listener = TcpListener::bind(args.listen)
         .await

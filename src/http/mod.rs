@@ -38,6 +38,7 @@ pub use extract::hash_token;
 /// Builds the whole application: every route, the body limit, timeouts, tracing.
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let max_body = state.limits.max_body_bytes;
+    let secure_cookies = state.secure_cookies;
     Router::new()
         .merge(pages::router(&state))
         .merge(health::router())
@@ -56,6 +57,14 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(log_internal_errors))
+        .layer(middleware::map_response(
+            move |mut response: Response| async move {
+                if secure_cookies {
+                    mark_secure(response.headers_mut());
+                }
+                response
+            },
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
@@ -87,6 +96,28 @@ async fn not_found() -> AppError {
 
 async fn method_not_allowed() -> AppError {
     AppError::MethodNotAllowed
+}
+
+/// Adds `Secure` to every cookie the answer sets (HTTPS deployments).
+fn mark_secure(headers: &mut axum::http::HeaderMap) {
+    let cookies: Vec<String> = headers
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| {
+            if v.contains("; Secure") {
+                v.to_owned()
+            } else {
+                format!("{v}; Secure")
+            }
+        })
+        .collect();
+    headers.remove(axum::http::header::SET_COOKIE);
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            headers.append(axum::http::header::SET_COOKIE, value);
+        }
+    }
 }
 
 /// Logs the hidden text of internal errors inside the request's trace span.

@@ -140,6 +140,7 @@ impl TestApp {
             store: store.clone(),
             limits,
             tiles: None,
+            secure_cookies: false,
         };
         let server = tokio::spawn(trama::serve(
             listener,
