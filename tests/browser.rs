@@ -905,6 +905,7 @@ async fn an_analyst_checks_then_imports_a_my_maps_file_from_the_workshop_list() 
     wait_for_text(&client, ".import-report", "1 listos, 1 con problemas").await;
     wait_for_text(&client, ".import-report", "Kioscos (1)").await;
     wait_for_text(&client, ".import-report", "línea 7").await;
+    wait_for_text(&client, ".import-report", "categoría desconocida «Kioscos»").await;
     screenshot(&client, "import-check-es").await;
     type_into(
         &client,

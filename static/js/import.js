@@ -53,7 +53,12 @@
             var categories = Object.keys(answer.categories).map(function (c) { return c + ' (' + answer.categories[c] + ')'; });
             if (categories.length) report.appendChild(el('p', t('import.categories') + ': ' + categories.join(', ')));
             var list = el('ul');
-            answer.problems.forEach(function (p) { list.appendChild(el('li', where(p) + ': ' + p.problem)); });
+            answer.problems.forEach(function (p) {
+              // Said in the page's language when the page knows the kind of problem.
+              var key = 'import.problem.' + p.code;
+              var said = messages[key] ? t(key, { value: p.value }) : p.problem;
+              list.appendChild(el('li', where(p) + ': ' + said));
+            });
             report.appendChild(list);
           } else if (status === 201) {
             report.appendChild(el('p', t('import.done', { count: answer.imported })));

@@ -42,7 +42,7 @@ pub fn items(
                 None => property("symbol").or_else(|| property("category")),
             };
             let geometry = match feature.get("geometry") {
-                None | Some(Value::Null) => Err("missing geometry".to_owned()),
+                None | Some(Value::Null) => Err(super::MISSING_GEOMETRY.to_owned()),
                 Some(g) => {
                     FeatureGeometry::from_geojson(g, "", limits.max_vertices).map_err(|problems| {
                         problems

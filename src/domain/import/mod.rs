@@ -49,6 +49,9 @@ pub struct Item {
     pub geometry: Result<FeatureGeometry, String>,
 }
 
+/// What an item lacks, as parsers say it.
+const MISSING_GEOMETRY: &str = "missing geometry";
+
 /// A problem with one item (or with the file, item 0).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
@@ -56,22 +59,38 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     pub problem: String,
+    /// The kind of problem, for pages to say it in their language: `file`,
+    /// `unknown_category`, `missing_category`, `missing_geometry`, `geometry` or `symbol`.
+    pub code: &'static str,
+    /// What the problem is about (the category, or the detail), for the same purpose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 impl Problem {
     fn file(problem: impl Into<String>) -> Self {
+        let problem = problem.into();
         Self {
             item: 0,
             line: None,
-            problem: problem.into(),
+            value: Some(problem.clone()),
+            problem,
+            code: "file",
         }
     }
 
-    fn at(item: &Item, problem: impl Into<String>) -> Self {
+    fn at(
+        item: &Item,
+        code: &'static str,
+        value: Option<String>,
+        problem: impl Into<String>,
+    ) -> Self {
         Self {
             item: item.number,
             line: item.line,
             problem: problem.into(),
+            code,
+            value,
         }
     }
 }
@@ -161,10 +180,14 @@ fn bounded(text: Option<&str>, max: usize) -> Option<String> {
 }
 
 fn resolve(item: &Item, mapping: &Mapping, legend: &[Symbol]) -> Result<Ready, Problem> {
-    let geometry = item
-        .geometry
-        .clone()
-        .map_err(|problem| Problem::at(item, problem))?;
+    let geometry = item.geometry.clone().map_err(|problem| {
+        let code = if problem == MISSING_GEOMETRY {
+            "missing_geometry"
+        } else {
+            "geometry"
+        };
+        Problem::at(item, code, Some(problem.clone()), problem)
+    })?;
     let symbol = match item.category.as_deref() {
         Some(category) => mapping
             .categories
@@ -180,17 +203,22 @@ fn resolve(item: &Item, mapping: &Mapping, legend: &[Symbol]) -> Result<Ready, P
             .ok_or_else(|| {
                 Problem::at(
                     item,
+                    "unknown_category",
+                    Some(category.to_owned()),
                     format!("unknown category \"{category}\": map it to a symbol of the legend"),
                 )
             })?,
         None => mapping.default_symbol.clone().ok_or_else(|| {
             Problem::at(
                 item,
+                "missing_category",
+                None,
                 "missing category: give the field that holds it, or a default symbol",
             )
         })?,
     };
-    check_symbol(&symbol, &geometry, legend, "").map_err(|e| Problem::at(item, e.detail))?;
+    check_symbol(&symbol, &geometry, legend, "")
+        .map_err(|e| Problem::at(item, "symbol", Some(e.detail.clone()), e.detail))?;
     Ok(Ready {
         number: item.number,
         symbol,

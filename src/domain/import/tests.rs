@@ -61,7 +61,9 @@ fn my_maps_kml_folders_are_categories() {
         vec![Problem {
             item: 3,
             line: Some(22),
-            problem: "missing geometry".into()
+            problem: "missing geometry".into(),
+            code: "missing_geometry",
+            value: Some("missing geometry".into()),
         }]
     );
 }

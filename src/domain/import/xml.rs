@@ -168,7 +168,7 @@ pub fn kml_items(
                             "Point" | "LineString" | "Polygon" | "MultiGeometry"
                         )
                 })
-                .ok_or_else(|| "missing geometry".to_owned())
+                .ok_or_else(|| super::MISSING_GEOMETRY.to_owned())
                 .and_then(kml_geometry)
                 .and_then(|g| validate(g, limits));
             Item {
