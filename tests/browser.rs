@@ -782,6 +782,18 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // Notes and the history, from the same list.
+    client
+        .execute(
+            "window.prompt = function () { return 'Coordinar con la escuela 12'; };",
+            vec![],
+        )
+        .await
+        .expect("answer the notes prompt");
+    click(&client, "button[data-action=zone-notes]").await;
+    wait_for_text(&client, "#saved-zones", "Coordinar con la escuela 12").await;
+    click(&client, "button[data-action=zone-history]").await;
+    wait_for_text(&client, "#saved-zones .history", "visita de la mesa local").await;
     screenshot(&client, "priority-saved-es").await;
 
     // A boundary layer uploaded from the page, then the scores per unit.

@@ -170,6 +170,30 @@
         tr.appendChild(name);
         var cell = el('td');
         cell.appendChild(statusSelect(f));
+        var notes = el('button', { type: 'button', 'data-action': 'zone-notes' }, t('priority.notes'));
+        notes.addEventListener('click', function () {
+          var text = window.prompt(t('priority.notes_prompt'), f.properties.notes || '');
+          if (text === null) return;
+          api('/api/priority-zones/' + f.id, {
+            method: 'PATCH',
+            headers: { 'If-Match': '"' + f.properties.revision + '"' },
+            body: JSON.stringify({ notes: text })
+          }).then(function (answer) { failed(answer); loadSaved(); });
+        });
+        var history = el('button', { type: 'button', 'data-action': 'zone-history' }, t('review.history'));
+        history.addEventListener('click', function () {
+          api('/api/priority-zones/' + f.id).then(function (zone) {
+            var list = el('ol', { 'class': 'history' });
+            (zone.properties.history || []).forEach(function (e) {
+              list.appendChild(el('li', {}, new Date(e.at).toLocaleString(R.locale) + ' · ' +
+                t('priority.status.' + e.status) + ' · ' + (e.by || '') + (e.note ? ' · ' + e.note : '')));
+            });
+            name.appendChild(list);
+          });
+        });
+        cell.appendChild(notes);
+        cell.appendChild(history);
+        if (f.properties.notes) name.appendChild(el('div', { 'class': 'hint' }, f.properties.notes));
         tr.appendChild(cell);
         savedBody.appendChild(tr);
       });
