@@ -39,10 +39,11 @@ pub enum Command {
     /// Copy a whole database into another, keeping ids (e.g. a workshop laptop's SQLite file
     /// into the central PostgreSQL). Copying twice adds nothing.
     Copy(CopyArgs),
-    /// Compute priority zones (or cell scores) of a project and write them as GeoJSON.
+    /// Compute priority zones of a project (or cell scores, scores per unit of a boundary
+    /// layer, or the change between two sets of workshops) and write them as GeoJSON.
     Priority(PriorityArgs),
-    /// Export a project's features (or saved priority zones) at a privacy level, as GeoJSON,
-    /// CSV or GeoPackage. Recorded in the export log.
+    /// Export a project's features (or priority cells, saved zones, annotations) at a privacy
+    /// level, as GeoJSON, CSV, GeoPackage, KML or FlatGeobuf. Recorded in the export log.
     Export(ExportArgs),
     /// Import a GeoJSON, KML, GPX or CSV file into a workshop, mapping its categories to the
     /// legend's symbols. All or nothing; the same file twice is stored once.
@@ -93,7 +94,7 @@ pub struct ExportArgs {
     /// full, anonymised or aggregated.
     #[arg(long, default_value = "anonymised")]
     pub privacy: String,
-    /// features or zones.
+    /// features, cells, zones or annotations.
     #[arg(long, default_value = "features")]
     pub content: String,
     /// Only this workshop (id).
