@@ -1,7 +1,7 @@
 //! Exports of a stored project: the records an export request selects, made anonymous or
-//! aggregated as its privacy level says (`domain::export`), as layers of rows that the format
-//! writers (`geojson`, `csv`, `gpkg`) stream out. Memory stays flat: rows are read, changed and
-//! written one at a time.
+//! aggregated as its privacy level says (`domain::export`), as layers of rows (`layers`) that
+//! the format writers (`geojson`, `csv`, `kml` streamed; `gpkg`, `fgb` into a file) write out.
+//! Memory stays flat: rows are read, changed and written one at a time.
 
 mod csv;
 mod fgb;
@@ -214,7 +214,7 @@ pub struct Layer {
     pub rows: BoxStream<'static, ExportResult<Row>>,
 }
 
-/// What a finished export reports back (for the export log).
+/// Rows written so far by an export (the CLI reports it when done).
 #[derive(Debug, Default)]
 pub struct Counter(AtomicU64);
 
