@@ -930,3 +930,78 @@ async fn an_analyst_checks_then_imports_a_my_maps_file_from_the_workshop_list() 
     assert_eq!(stored_features(&app.store).await.len(), 2);
     client.close().await.expect("close browser");
 }
+
+#[tokio::test]
+async fn a_facilitator_sees_the_priority_areas_of_their_workshop_without_moderating() {
+    let _serial = SERIAL.lock().await;
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.project().await;
+    // A workshop run by a facilitator with a password, where two groups mark the same place.
+    user_with_password(
+        &app,
+        "coordinadora",
+        trama::domain::access::Role::Facilitator,
+    )
+    .await;
+    let (status, login) = app
+        .post(
+            "/api/tokens",
+            None,
+            &json!({"username": "coordinadora", "password": "una clave bien larga"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{login}");
+    let token = login["token"].as_str().expect("token").to_owned();
+    let (status, workshop) = app
+        .post(
+            "/api/projects/lomas/workshops",
+            Some(&token),
+            &json!({"title": "Taller Fiorito", "groups": ["Jóvenes", "Docentes"]}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{workshop}");
+    let code = workshop["join_code"].as_str().expect("code").to_owned();
+    for group in ["Jóvenes", "Docentes"] {
+        let participant = app.join(&code, group).await;
+        let (status, _) = app
+            .post(
+                "/api/projects/lomas/features",
+                Some(&participant),
+                &common::point("taller_clandestino", -58.447, -34.707),
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::CREATED);
+    }
+    let driver = driver().await;
+    let profile = tempfile::TempDir::new().expect("profile");
+    let client = browser(&driver, &profile).await;
+    client
+        .set_window_size(1366, 900)
+        .await
+        .expect("window size");
+    client
+        .goto(&format!("{}/login?lang=es", app.base))
+        .await
+        .expect("login page");
+    type_into(&client, "#username", "coordinadora").await;
+    type_into(&client, "#password", "una clave bien larga").await;
+    click(&client, "form.card button[type=submit]").await;
+    click(&client, "a[href='/review/lomas']").await;
+    wait_for_text(&client, "#count", "2 elementos").await;
+    click(&client, "#p-rule option[value=consensus]").await;
+    click(&client, "#p-compute").await;
+    wait_for_text(&client, "#priority-status", "1 zonas").await;
+    let moderation = "return document.querySelectorAll(\"[data-action='review.accept'], [data-action='review.hide'], #saved-zones, #upload-form\").length;";
+    assert_eq!(
+        client.execute(moderation, vec![]).await.expect("count"),
+        json!(0)
+    );
+    assert!(
+        client
+            .find(Locator::Css("[data-action='review.history']"))
+            .await
+            .is_ok(),
+        "the history stays"
+    );
+    client.close().await.expect("close browser");
+}

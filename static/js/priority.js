@@ -82,6 +82,7 @@
       if (drawn) titles.appendChild(el('li', {}, (drawn.properties.title || R.label(drawn.properties.symbol))));
     });
     box.appendChild(titles);
+    if (!R.moderator) return box;
     var save = el('button', { type: 'button', 'class': 'primary', 'data-action': 'save-zone' }, t('priority.save'));
     save.addEventListener('click', function () {
       var name = window.prompt(t('priority.save_name'));
@@ -150,6 +151,7 @@
   }
 
   function loadSaved() {
+    if (!savedBody) return Promise.resolve();
     return api('/api/projects/' + R.project + '/priority-zones').then(function (collection) {
       saved.clearLayers();
       savedBody.textContent = '';
@@ -248,7 +250,7 @@
     });
   }
 
-  uploadForm.addEventListener('submit', function (e) {
+  if (uploadForm) uploadForm.addEventListener('submit', function (e) {
     e.preventDefault();
     var file = uploadForm.elements.file.files[0];
     if (!file) return;

@@ -6,6 +6,7 @@
   var project = app.dataset.project;
   var csrf = app.dataset.csrf;
   var locale = app.dataset.locale;
+  var moderator = app.dataset.moderator === 'true';
   var messages = JSON.parse(document.getElementById('messages').textContent);
   function t(key, vars) {
     return (messages[key] || key).replace(/\{(\w+)\}/g, function (_, n) { return vars && n in vars ? String(vars[n]) : ''; });
@@ -69,7 +70,7 @@
 
   // What the priority panel (priority.js) shares with this page.
   window.TramaReview = {
-    map: map, api: api, t: t, el: el, label: label, locale: locale, project: project,
+    map: map, api: api, t: t, el: el, label: label, locale: locale, project: project, moderator: moderator,
     legend: legend, features: byId,
     filterParams: function () {
       var params = new URLSearchParams();
@@ -112,18 +113,19 @@
     tr.appendChild(el('td', {}, t('state.' + p.review_state) + (p.hidden ? ' · ' + t('review.hidden') : '') + (p.deleted_at ? ' · ' + t('review.deleted_mark') : '')));
     tr.appendChild(el('td', {}, new Date(p.created_at).toLocaleDateString(locale)));
     var actions = el('td');
-    [['review.accept', function () { return review(f.id, { state: 'accepted' }); }],
+    // Moderation is for analysts and admins; facilitators read the history and annotate.
+    (moderator ? [['review.accept', function () { return review(f.id, { state: 'accepted' }); }],
      ['review.reject', function () {
         var reason = window.prompt(t('review.reject_reason'));
         return reason ? review(f.id, { state: 'rejected', reason: reason }) : Promise.resolve();
       }],
-     [p.hidden ? 'review.unhide' : 'review.hide', function () { return api('/api/features/' + f.id + (p.hidden ? '/unhide' : '/hide'), { method: 'POST', body: '{}' }).then(load); }],
-     ['review.history', function () { return history(f.id, tr); }],
+     [p.hidden ? 'review.unhide' : 'review.hide', function () { return api('/api/features/' + f.id + (p.hidden ? '/unhide' : '/hide'), { method: 'POST', body: '{}' }).then(load); }]] : [])
+    .concat([['review.history', function () { return history(f.id, tr); }],
      ['review.annotate', function () {
         var body = window.prompt(t('review.annotation_prompt'));
         return body ? api('/api/features/' + f.id + '/annotations', { method: 'POST', body: JSON.stringify({ body: body }) }) : Promise.resolve();
       }]
-    ].concat(p.deleted_at ? [['review.restore', function () { return api('/api/features/' + f.id + '/restore', { method: 'POST', body: '{}' }).then(load); }]] : [])
+    ]).concat(p.deleted_at && moderator ? [['review.restore', function () { return api('/api/features/' + f.id + '/restore', { method: 'POST', body: '{}' }).then(load); }]] : [])
     .forEach(function (action) {
       var button = el('button', { type: 'button', 'data-action': action[0] }, t(action[0]));
       button.addEventListener('click', action[1]);

@@ -161,7 +161,7 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
             .map(|p| (p.slug.clone(), p.name.clone()))
             .collect()
     };
-    let reviewable = if principal.can_moderate() {
+    let reviewable = if principal.can_analyse_priority() {
         listed()
     } else {
         Vec::new()
@@ -273,10 +273,14 @@ struct ReviewPage<'a> {
     project_name: &'a str,
     csrf: &'a str,
     tiles: &'a str,
+    /// Analysts and admins moderate and decide priority zones; facilitators see their own
+    /// workshops' drawings and priority areas only.
+    moderator: bool,
     messages: &'a std::collections::HashMap<String, String>,
 }
 
-/// The analyst's review of a project: moderators only.
+/// The review of a project: analysts and admins in full; facilitators over the workshops they
+/// run, without moderation or saved zones.
 pub async fn review_page(
     State(state): State<AppState>,
     page: PageContext,
@@ -285,13 +289,14 @@ pub async fn review_page(
     let Some(principal) = user(&state, &page).await else {
         return page.redirect("/login");
     };
-    if !principal.can_moderate() {
+    if !principal.can_analyse_priority() {
         return page.error(StatusCode::FORBIDDEN, "error.forbidden");
     }
     let Ok(Some(project)) = state.store.find_project(&slug).await else {
         return page.error(StatusCode::NOT_FOUND, "error.not_found");
     };
     let html = ReviewPage {
+        moderator: principal.can_moderate(),
         t: page.t,
         languages: &page.languages,
         project: &project.slug,
