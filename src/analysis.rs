@@ -17,7 +17,8 @@ use crate::domain::feature::{FeatureFilter, ReviewState};
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::legend::SymbolKind;
 use crate::domain::priority::{
-    Analysis, ComparedZone, Drawing, Params, Rule, Tally, UnitScore, Zone, analyse, find_zones,
+    Analysis, ComparedZone, Drawing, Params, Rule, Tally, UnitScore, Zone, analyse, compare_zones,
+    find_zones,
 };
 use crate::domain::project::Project;
 use crate::store::{Store, StoreResult};
@@ -138,6 +139,31 @@ pub async fn run_zones(
     })
     .await
     .expect("the priority engine does not panic")
+}
+
+/// The zones of the `before` workshops against those of the `after` ones, each set within
+/// `selection`'s other filters.
+pub async fn run_change(
+    store: &dyn Store,
+    project: &Project,
+    selection: &Selection,
+    [before, after]: [Vec<Uuid>; 2],
+    params: Params,
+    rule: Rule,
+) -> StoreResult<Vec<ComparedZone>> {
+    let area = study_area(project);
+    let mut zones = Vec::with_capacity(2);
+    for workshops in [before, after] {
+        let selection = Selection {
+            workshops: Some(workshops),
+            ..selection.clone()
+        };
+        let drawings = drawings(store, project, &selection).await?;
+        zones.push(run_zones(drawings, area.clone(), params, rule).await.1);
+    }
+    let after = zones.pop().unwrap_or_default();
+    let before = zones.pop().unwrap_or_default();
+    Ok(compare_zones(before, after))
 }
 
 /// Six decimals: micro-units of score, about 0.1 m in coordinates. Keeps answers small.

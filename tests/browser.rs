@@ -153,6 +153,17 @@ async fn user_with_password(app: &TestApp, username: &str, role: trama::domain::
     app.store.create_user(&user, &hash).await.expect("user");
 }
 
+/// Logs in through the login page as `username` (password "una clave bien larga").
+async fn log_in(client: &Client, base: &str, username: &str) {
+    client
+        .goto(&format!("{base}/login?lang=es"))
+        .await
+        .expect("login page");
+    type_into(client, "#username", username).await;
+    type_into(client, "#password", "una clave bien larga").await;
+    click(client, "form.card button[type=submit]").await;
+}
+
 /// Clicks the element `css` selects, once it is there.
 async fn click(client: &Client, css: &str) {
     let element = client
@@ -551,13 +562,7 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
     let driver = driver().await;
     let profile = tempfile::TempDir::new().expect("profile");
     let client = browser(&driver, &profile).await;
-    client
-        .goto(&format!("{}/login?lang=es", app.base))
-        .await
-        .expect("login");
-    type_into(&client, "#username", "admin").await;
-    type_into(&client, "#password", "una clave bien larga").await;
-    click(&client, "form.card button[type=submit]").await;
+    log_in(&client, &app.base, "admin").await;
     click(&client, "a[href='/admin']").await;
 
     // A project, then its legend: a bad key is pointed at, a good one saved.
@@ -695,13 +700,7 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
         .set_window_size(1366, 900)
         .await
         .expect("window size");
-    client
-        .goto(&format!("{}/login?lang=es", app.base))
-        .await
-        .expect("login page");
-    type_into(&client, "#username", "analista").await;
-    type_into(&client, "#password", "una clave bien larga").await;
-    click(&client, "form.card button[type=submit]").await;
+    log_in(&client, &app.base, "analista").await;
     client
         .wait()
         .for_element(Locator::Css(".workshops"))
@@ -893,13 +892,7 @@ async fn an_analyst_checks_then_imports_a_my_maps_file_from_the_workshop_list() 
         .set_window_size(1366, 900)
         .await
         .expect("window size");
-    client
-        .goto(&format!("{}/login?lang=es", app.base))
-        .await
-        .expect("login page");
-    type_into(&client, "#username", "analista").await;
-    type_into(&client, "#password", "una clave bien larga").await;
-    click(&client, "form.card button[type=submit]").await;
+    log_in(&client, &app.base, "analista").await;
     click(&client, "details.import summary").await;
     type_into(
         &client,
@@ -979,13 +972,7 @@ async fn a_facilitator_sees_the_priority_areas_of_their_workshop_without_moderat
         .set_window_size(1366, 900)
         .await
         .expect("window size");
-    client
-        .goto(&format!("{}/login?lang=es", app.base))
-        .await
-        .expect("login page");
-    type_into(&client, "#username", "coordinadora").await;
-    type_into(&client, "#password", "una clave bien larga").await;
-    click(&client, "form.card button[type=submit]").await;
+    log_in(&client, &app.base, "coordinadora").await;
     click(&client, "a[href='/review/lomas']").await;
     wait_for_text(&client, "#count", "2 elementos").await;
     click(&client, "#p-rule option[value=consensus]").await;

@@ -191,22 +191,15 @@ async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
     };
     let area = analysis::study_area(&project);
     if !args.before.is_empty() {
-        let mut found = Vec::new();
-        for set in [&args.before, &args.after] {
-            let selection = analysis::Selection {
-                workshops: Some(set.clone()),
-                ..selection.clone()
-            };
-            let drawings = analysis::drawings(store.as_ref(), &project, &selection).await?;
-            found.push(
-                analysis::run_zones(drawings, area.clone(), params, rule)
-                    .await
-                    .1,
-            );
-        }
-        let after = found.pop().unwrap_or_default();
-        let before = found.pop().unwrap_or_default();
-        let compared = crate::domain::priority::compare_zones(before, after);
+        let compared = analysis::run_change(
+            store.as_ref(),
+            &project,
+            &selection,
+            [args.before.clone(), args.after.clone()],
+            params,
+            rule,
+        )
+        .await?;
         eprintln!(
             "{} zones compared ({})",
             compared.len(),

@@ -263,9 +263,10 @@ pub(super) async fn zone_layer(
             })
         })
         .collect();
-    Ok(Layer {
-        name: "priority_zones",
-        columns: vec![
+    Ok(Layer::from_rows(
+        "priority_zones",
+        "GEOMETRY",
+        vec![
             ("id", ColumnKind::Text),
             ("name", ColumnKind::Text),
             ("status", ColumnKind::Text),
@@ -276,10 +277,8 @@ pub(super) async fn zone_layer(
             ("created", ColumnKind::Text),
             ("updated", ColumnKind::Text),
         ],
-        geometry_type: "GEOMETRY",
-        styles: Vec::new(),
-        rows: futures::stream::iter(rows).boxed(),
-    })
+        rows,
+    ))
 }
 
 /// The project's priority cells as the engine scores them, over the export's filters. At the
@@ -338,9 +337,10 @@ pub(super) async fn cell_layer(
             })
         })
         .collect();
-    Ok(Layer {
-        name: "priority_cells",
-        columns: vec![
+    Ok(Layer::from_rows(
+        "priority_cells",
+        "POLYGON",
+        vec![
             ("cell", ColumnKind::Text),
             ("score", ColumnKind::Real),
             ("features", ColumnKind::Integer),
@@ -351,10 +351,8 @@ pub(super) async fn cell_layer(
             ("confidence", ColumnKind::Integer),
             ("spot", ColumnKind::Text),
         ],
-        geometry_type: "POLYGON",
-        styles: Vec::new(),
-        rows: futures::stream::iter(rows).boxed(),
-    })
+        rows,
+    ))
 }
 
 /// Annotations with what they are about: the feature (its id, as in the full features layer)
@@ -420,9 +418,10 @@ pub(super) async fn annotation_layer(
             }))
         })
         .collect();
-    Ok(Layer {
-        name: "annotations",
-        columns: vec![
+    Ok(Layer::from_rows(
+        "annotations",
+        "GEOMETRY",
+        vec![
             ("id", ColumnKind::Text),
             ("on", ColumnKind::Text),
             ("feature_id", ColumnKind::Text),
@@ -432,8 +431,24 @@ pub(super) async fn annotation_layer(
             ("body", ColumnKind::Text),
             ("created", ColumnKind::Text),
         ],
-        geometry_type: "GEOMETRY",
-        styles: Vec::new(),
-        rows: futures::stream::iter(rows).boxed(),
-    })
+        rows,
+    ))
+}
+
+impl Layer {
+    /// A layer whose rows are already read (zones, cells, annotations: a project's worth).
+    fn from_rows(
+        name: &'static str,
+        geometry_type: &'static str,
+        columns: Vec<(&'static str, ColumnKind)>,
+        rows: Vec<ExportResult<Row>>,
+    ) -> Self {
+        Layer {
+            name,
+            columns,
+            geometry_type,
+            styles: Vec::new(),
+            rows: futures::stream::iter(rows).boxed(),
+        }
+    }
 }

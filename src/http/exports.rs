@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::extract::{ApiQuery, Auth};
+use super::extract::{ApiQuery, Auth, id_list};
 use super::features::query_time;
 use super::projects::visible_project;
 use crate::domain::access::Principal;
@@ -64,20 +64,6 @@ impl From<ExportError> for AppError {
             other => AppError::Internal(other.to_string()),
         }
     }
-}
-
-fn ids(text: &Option<String>, name: &str) -> Result<Option<Vec<Uuid>>, AppError> {
-    let Some(text) = text.as_deref().filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    text.split(',')
-        .map(|t| {
-            Uuid::parse_str(t.trim()).map_err(|_| {
-                AppError::BadRequest(format!("{name} must be ids separated by commas"))
-            })
-        })
-        .collect::<Result<_, _>>()
-        .map(Some)
 }
 
 impl ExportQuery {
@@ -140,8 +126,8 @@ impl ExportQuery {
                 .map(BBox::parse)
                 .transpose()
                 .map_err(|e| AppError::BadRequest(e.detail))?,
-            workshops: ids(&self.workshop, "workshop")?,
-            group: one(ids(&self.group, "group")?, "group")?,
+            workshops: id_list(&self.workshop, "workshop")?,
+            group: one(id_list(&self.group, "group")?, "group")?,
             symbol: given(&self.symbol),
             since: query_time(&given(&self.since), "since", false)?,
             until: query_time(&given(&self.until), "until", true)?,

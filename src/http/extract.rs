@@ -153,6 +153,21 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 
 /// A path segment that must be a UUID; anything else is a 404, not a 400, since no such
 /// resource can exist.
+/// A query parameter holding ids separated by commas; absent or empty means no filter.
+pub fn id_list(text: &Option<String>, name: &str) -> Result<Option<Vec<uuid::Uuid>>, AppError> {
+    let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
+    text.split(',')
+        .map(|part| {
+            uuid::Uuid::parse_str(part.trim()).map_err(|_| {
+                AppError::BadRequest(format!("{name} must be a comma-separated list of ids"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
 pub fn parse_id(text: &str, what: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(text).map_err(|_| AppError::not_found(what))
 }

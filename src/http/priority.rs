@@ -12,13 +12,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::extract::{ApiJson, ApiQuery, Auth, parse_id};
+use super::extract::{ApiJson, ApiQuery, Auth, id_list, parse_id};
 use super::features::{geojson_response, query_time};
 use super::projects::visible_project;
 use crate::analysis::{self, Selection};
 use crate::domain::access::{FeatureScope, Principal};
 use crate::domain::boundary::BoundaryLayer;
-use crate::domain::priority::{Params, Rule, compare_zones, score_units};
+use crate::domain::priority::{Params, Rule, score_units};
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
 use crate::error::AppError;
@@ -66,20 +66,6 @@ struct PriorityQuery {
     /// Change: comma-separated workshop ids of the earlier and the later set.
     before: Option<String>,
     after: Option<String>,
-}
-
-fn id_list(text: &Option<String>, name: &str) -> Result<Option<Vec<Uuid>>, AppError> {
-    let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) else {
-        return Ok(None);
-    };
-    text.split(',')
-        .map(|part| {
-            Uuid::parse_str(part.trim()).map_err(|_| {
-                AppError::BadRequest(format!("{name} must be a comma-separated list of ids"))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
 }
 
 impl PriorityQuery {
@@ -227,16 +213,21 @@ async fn change(
             "change compares two sets of workshops: give before=ID,ID and after=ID,ID".into(),
         ));
     };
-    let area = analysis::study_area(&scope.project);
-    let mut found = Vec::new();
-    for set in [before, after] {
-        let drawings = scope.drawings(&state, &query, Some(set)).await?;
-        let (_, zones) = analysis::run_zones(drawings, area.clone(), params, rule).await;
-        found.push(zones);
-    }
-    let after = found.pop().unwrap_or_default();
-    let before = found.pop().unwrap_or_default();
-    let compared = compare_zones(before, after);
+    // Both sets within what the caller may analyse.
+    let (before, after) = (
+        within(Some(before), &scope.allowed)?.unwrap_or_default(),
+        within(Some(after), &scope.allowed)?.unwrap_or_default(),
+    );
+    let selection = query.selection(None)?;
+    let compared = analysis::run_change(
+        state.store.as_ref(),
+        &scope.project,
+        &selection,
+        [before, after],
+        params,
+        rule,
+    )
+    .await?;
     Ok(geojson(&analysis::change_geojson(&compared, rule, params)))
 }
 
