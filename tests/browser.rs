@@ -781,7 +781,13 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    // Notes and the history, from the same list.
+    // Notes and the history, from the same list once it shows the new revision (the page
+    // redraws it after the change; a click before that would hit the old row).
+    client
+        .wait()
+        .for_element(Locator::Css("#saved-zones tr[data-revision='2']"))
+        .await
+        .expect("the list shows the confirmed zone");
     client
         .execute(
             "window.prompt = function () { return 'Coordinar con la escuela 12'; };",

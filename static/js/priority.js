@@ -163,7 +163,7 @@
         savedBody.appendChild(empty);
       }
       collection.features.forEach(function (f) {
-        var tr = el('tr', { 'data-id': f.id });
+        var tr = el('tr', { 'data-id': f.id, 'data-revision': f.properties.revision });
         var name = el('td');
         var zoom = el('button', { type: 'button', 'class': 'link' }, f.properties.name);
         zoom.addEventListener('click', function () { map.fitBounds(L.geoJSON(f).getBounds(), { maxZoom: 17 }); });
