@@ -46,7 +46,7 @@ async fn annotate_feature(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
-    ApiJson { value: request, .. }: ApiJson<NewAnnotationRequest>,
+    ApiJson(request): ApiJson<NewAnnotationRequest>,
 ) -> Result<(StatusCode, Json<Annotation>), AppError> {
     let (feature, workshop) = readable_feature(&state, &principal, &id).await?;
     let allowed = principal.can_moderate()
@@ -130,7 +130,7 @@ async fn annotate_workshop(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
-    ApiJson { value: request, .. }: ApiJson<NewAnnotationRequest>,
+    ApiJson(request): ApiJson<NewAnnotationRequest>,
 ) -> Result<(StatusCode, Json<Annotation>), AppError> {
     let workshop = readable_workshop(&state, &principal, &id).await?;
     if !principal.can_contribute_to(&workshop) {

@@ -50,7 +50,7 @@ async fn check_attempts(state: &AppState, scope: &str, client: &str) -> Result<(
 async fn join_workshop(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
-    ApiJson { value: request, .. }: ApiJson<JoinRequest>,
+    ApiJson(request): ApiJson<JoinRequest>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let joined = join(&state, &client, &request).await?;
     Ok((
@@ -177,7 +177,7 @@ struct LoginRequest {
 async fn create_token(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
-    ApiJson { value: login, .. }: ApiJson<LoginRequest>,
+    ApiJson(login): ApiJson<LoginRequest>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let days = login
         .expires_days
@@ -271,7 +271,7 @@ struct NewUserRequest {
 async fn create_user(
     State(state): State<AppState>,
     Auth(principal): Auth,
-    ApiJson { value: request, .. }: ApiJson<NewUserRequest>,
+    ApiJson(request): ApiJson<NewUserRequest>,
 ) -> Result<(StatusCode, Json<User>), AppError> {
     if !principal.can_manage_users() {
         return Err(AppError::forbidden("only admins manage users"));
@@ -324,7 +324,7 @@ async fn update_user(
     State(state): State<AppState>,
     Auth(principal): Auth,
     axum::extract::Path(username): axum::extract::Path<String>,
-    ApiJson { value: change, .. }: ApiJson<UserChange>,
+    ApiJson(change): ApiJson<UserChange>,
 ) -> Result<Json<User>, AppError> {
     if !principal.can_manage_users() {
         return Err(AppError::forbidden("only admins manage users"));

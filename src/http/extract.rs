@@ -17,15 +17,29 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 /// A JSON body: 415 unless the content type is JSON, 413 over the body limit, 400 when it is
-/// not JSON at all, 422 when it is JSON of the wrong shape. Keeps the raw bytes for hashing.
-pub struct ApiJson<T> {
-    pub value: T,
-    pub bytes: Bytes,
-}
+/// not JSON at all, 422 when it is JSON of the wrong shape.
+pub struct ApiJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ApiJson<T>
 where
     T: DeserializeOwned,
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let JsonBytes(bytes) = JsonBytes::from_request(request, state).await?;
+        decode_json(&bytes).map(Self)
+    }
+}
+
+/// The bytes of a JSON body, checked as `ApiJson` checks them (content type, size) but not
+/// parsed yet, for handlers that read large bodies their own faster way.
+pub struct JsonBytes(pub Bytes);
+
+impl<S> FromRequest<S> for JsonBytes
+where
     S: Send + Sync,
     AppState: FromRef<S>,
 {
@@ -55,15 +69,19 @@ where
                     AppError::BadRequest(format!("could not read the request body: {rejection}"))
                 }
             })?;
-        let value = serde_json::from_slice(&bytes).map_err(|e| match e.classify() {
-            Category::Data => AppError::invalid(
-                format!("the JSON does not have the expected shape: {e}"),
-                vec![],
-            ),
-            _ => AppError::BadRequest(format!("the body is not valid JSON: {e}")),
-        })?;
-        Ok(Self { value, bytes })
+        Ok(Self(bytes))
     }
+}
+
+/// Parses a JSON body: 400 when it is not JSON at all, 422 when it has the wrong shape.
+pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        Category::Data => AppError::invalid(
+            format!("the JSON does not have the expected shape: {e}"),
+            vec![],
+        ),
+        _ => AppError::BadRequest(format!("the body is not valid JSON: {e}")),
+    })
 }
 
 /// SHA-256 of a bearer token, hex: what the database keeps instead of the token.

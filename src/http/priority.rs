@@ -276,7 +276,7 @@ async fn upload_layer(
     Auth(principal): Auth,
     Path(slug): Path<String>,
     ApiQuery(query): ApiQuery<UploadQuery>,
-    body: ApiJson<Value>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, AppError> {
     if !principal.can_moderate() {
         return Err(AppError::forbidden(
@@ -285,7 +285,7 @@ async fn upload_layer(
     }
     let project = visible_project(&state, &principal, &slug).await?;
     let name_property = query.name_property.as_deref().unwrap_or("name");
-    let units = BoundaryLayer::parse(&query.name, &body.value, name_property)
+    let units = BoundaryLayer::parse(&query.name, &body, name_property)
         .map_err(|errors| AppError::invalid("the boundary layer is not valid", errors))?;
     let layer = BoundaryLayer {
         id: Uuid::new_v4(),

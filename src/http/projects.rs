@@ -71,7 +71,7 @@ async fn list_projects(State(state): State<AppState>) -> Result<Json<Value>, App
 async fn create_project(
     State(state): State<AppState>,
     Auth(principal): Auth,
-    ApiJson { value: request, .. }: ApiJson<NewProjectRequest>,
+    ApiJson(request): ApiJson<NewProjectRequest>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     if !principal.can_create_project() {
         return Err(AppError::forbidden("only admins create projects"));
@@ -105,7 +105,7 @@ async fn replace_legend(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(slug): Path<String>,
-    ApiJson { value: symbols, .. }: ApiJson<Vec<Symbol>>,
+    ApiJson(symbols): ApiJson<Vec<Symbol>>,
 ) -> Result<Json<Vec<Symbol>>, AppError> {
     if !principal.can_edit_legend() {
         return Err(AppError::forbidden("only analysts and admins edit legends"));

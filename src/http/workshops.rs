@@ -71,7 +71,7 @@ async fn create_workshop(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(slug): Path<String>,
-    ApiJson { value: request, .. }: ApiJson<NewWorkshopRequest>,
+    ApiJson(request): ApiJson<NewWorkshopRequest>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     if !principal.can_create_workshop() {
         return Err(AppError::forbidden(

@@ -64,12 +64,11 @@ async fn create_zone(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(slug): Path<String>,
-    body: ApiJson<NewZoneRequest>,
+    ApiJson(request): ApiJson<NewZoneRequest>,
 ) -> Result<Response, AppError> {
     let user = moderator(&principal)?;
     let project = visible_project(&state, &principal, &slug).await?;
-    let (zone, note) = body
-        .value
+    let (zone, note) = request
         .into_zone(project.id, user, Utc::now())
         .map_err(|errors| AppError::invalid("the priority zone is not valid", errors))?;
     state
@@ -126,7 +125,7 @@ async fn update_zone(
     Auth(principal): Auth,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: ApiJson<ZonePatch>,
+    ApiJson(patch): ApiJson<ZonePatch>,
 ) -> Result<Response, AppError> {
     let user = moderator(&principal)?;
     let mut zone = find_zone(&state, &id).await?;
@@ -139,7 +138,7 @@ async fn update_zone(
         )));
     }
     let note = zone
-        .apply(body.value, Utc::now())
+        .apply(patch, Utc::now())
         .map_err(|errors| AppError::invalid("the change is not valid", errors))?;
     state
         .store

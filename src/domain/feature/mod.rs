@@ -13,8 +13,8 @@ use super::bbox::BBox;
 
 pub use review::{Review, ReviewRequest};
 pub use submission::{
-    FeatureDraft, FeatureLimits, FeaturePatch, MAX_BATCH, MAX_DESCRIPTION, MAX_TITLE,
-    check_placement, check_symbol, parse_submission,
+    FeatureDraft, FeatureLimits, FeaturePatch, MAX_BATCH, MAX_DESCRIPTION, MAX_TITLE, Submission,
+    check_placement, check_symbol, parse_submission, parse_submission_text,
 };
 
 /// Who drew or wrote something.

@@ -1,6 +1,8 @@
 //! Parsing what clients send: `POST /features` (a Feature or a FeatureCollection) and
 //! `PATCH /features/{id}`, and checking drafts against the legend and the workshop.
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -49,7 +51,7 @@ const SERVER_PROPERTIES: &[&str] = &[
 ];
 
 /// One feature as submitted, validated for shape but not yet against the legend.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FeatureDraft {
     /// JSON pointer of this feature in the request, for error messages.
     pub pointer: String,
@@ -117,6 +119,78 @@ pub fn parse_submission(
         Ok(drafts)
     } else {
         Err(errors)
+    }
+}
+
+/// A sound submission read by `parse_submission_text`.
+#[derive(Debug)]
+pub struct Submission {
+    /// A single Feature rather than a FeatureCollection: answered as one.
+    pub single: bool,
+    pub drafts: Vec<FeatureDraft>,
+}
+
+/// Reads `POST /features` straight from its JSON text, without building a JSON tree: a batch
+/// of a thousand drawings is millions of numbers, and the tree cost more than everything else
+/// the server does with them. `None` when anything at all is off (syntax, shape, a property, a
+/// geometry); then `parse_submission` on the parsed JSON reports every problem and its place.
+pub fn parse_submission_text(text: &[u8], limits: FeatureLimits) -> Option<Submission> {
+    #[derive(Deserialize)]
+    struct Item<'a> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+        #[serde(borrow, default)]
+        features: Option<Vec<Item<'a>>>,
+        #[serde(borrow, default)]
+        geometry: Option<&'a RawValue>,
+        #[serde(default)]
+        properties: Option<Map<String, Value>>,
+    }
+    fn draft(item: Item, pointer: String, limits: FeatureLimits) -> Option<FeatureDraft> {
+        if item.kind != "Feature" {
+            return None;
+        }
+        let mut errors = Vec::new();
+        let fields = DraftFields::read(&item.properties.unwrap_or_default(), "", &mut errors);
+        if !errors.is_empty() {
+            return None;
+        }
+        Some(FeatureDraft {
+            pointer,
+            symbol: fields.symbol?,
+            title: fields.title.flatten(),
+            description: fields.description.flatten(),
+            geometry: FeatureGeometry::from_geojson_text(
+                item.geometry?.get(),
+                limits.max_vertices,
+            )?,
+            workshop: fields.workshop,
+            group: fields.group,
+        })
+    }
+
+    let body: Item = serde_json::from_slice(text).ok()?;
+    match body.kind {
+        "Feature" => Some(Submission {
+            single: true,
+            drafts: vec![draft(body, String::new(), limits)?],
+        }),
+        "FeatureCollection" => {
+            let features = body.features?;
+            if features.is_empty() || features.len() > MAX_BATCH {
+                return None;
+            }
+            let drafts = features
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| draft(item, format!("/features/{i}"), limits))
+                .collect::<Option<_>>()?;
+            Some(Submission {
+                single: false,
+                drafts,
+            })
+        }
+        _ => None,
     }
 }
 
@@ -364,5 +438,120 @@ pub fn check_placement(
         )),
         (Some(own), _) => Ok(Some(own)),
         (None, named) => Ok(named),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::generate;
+
+    /// Both readings of a body's text: the direct one (None when it gives up) and the
+    /// general one, through a JSON tree.
+    fn both(body: &Value) -> (Option<Submission>, Result<Vec<FeatureDraft>, Vec<Invalid>>) {
+        let text = serde_json::to_vec(body).expect("json");
+        let tree: Value = serde_json::from_slice(&text).expect("json");
+        let limits = FeatureLimits::default();
+        (
+            parse_submission_text(&text, limits),
+            parse_submission(&tree, limits),
+        )
+    }
+
+    #[test]
+    fn sound_drawings_read_directly_as_the_general_parser_reads_them() {
+        let features: Vec<Value> = generate::generate(300, 11)
+            .map(|f| {
+                let mut value = generate::to_geojson(&f);
+                value["properties"]["title"] = json!("Taller en la casa de Rosa");
+                value
+            })
+            .collect();
+        let (direct, general) = both(&json!({"type": "FeatureCollection", "features": features}));
+        let direct = direct.expect("read directly");
+        assert!(!direct.single);
+        assert_eq!(direct.drafts, general.expect("valid"));
+
+        // One feature, a 3D position (altitude dropped), and a hole in a polygon.
+        let single = json!({"type": "Feature", "properties": {"symbol": "taller", "group": "Mesa 1"},
+            "geometry": {"type": "Polygon", "coordinates": [
+                [[-58.48, -34.72, 10.0], [-58.46, -34.72, 10.0], [-58.46, -34.70, 10.0], [-58.48, -34.72, 10.0]],
+                [[-58.465, -34.717], [-58.462, -34.717], [-58.462, -34.714], [-58.465, -34.717]]]}});
+        let (direct, general) = both(&single);
+        let direct = direct.expect("read directly");
+        assert!(direct.single);
+        assert_eq!(direct.drafts, general.expect("valid"));
+    }
+
+    #[test]
+    fn anything_unsound_is_left_to_the_general_parser() {
+        let feature = |geometry: Value, properties: Value| json!({"type": "Feature", "properties": properties, "geometry": geometry});
+        let point = json!({"type": "Point", "coordinates": [-58.4, -34.7]});
+        let symbol = json!({"symbol": "taller"});
+        let unsound = [
+            json!({"type": "FeatureCollection", "features": []}),
+            json!({"type": "FeatureCollection"}),
+            json!({"type": "Topology"}),
+            feature(point.clone(), json!({})),
+            feature(point.clone(), json!({"symbol": "taller", "nombre": "Juan"})),
+            feature(
+                point.clone(),
+                json!({"symbol": "taller", "title": "x".repeat(MAX_TITLE + 1)}),
+            ),
+            feature(point.clone(), json!([1])),
+            feature(Value::Null, symbol.clone()),
+            json!({"type": "Thing", "properties": symbol, "geometry": point}),
+            feature(
+                json!({"type": "Point", "coordinates": [-34.7, -158.4]}),
+                symbol.clone(),
+            ),
+            feature(
+                json!({"type": "Point", "coordinates": [1, 2, 3, 4]}),
+                symbol.clone(),
+            ),
+            feature(
+                json!({"type": "Point", "coordinates": ["a", 1]}),
+                symbol.clone(),
+            ),
+            feature(
+                json!({"type": "MultiPoint", "coordinates": []}),
+                symbol.clone(),
+            ),
+            feature(
+                json!({"type": "LineString", "coordinates": [[0, 1], [0, 1]]}),
+                symbol.clone(),
+            ),
+            feature(
+                json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}),
+                symbol.clone(),
+            ),
+            feature(
+                json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]}),
+                symbol.clone(),
+            ),
+            feature(
+                json!({"type": "Polygon", "coordinates": []}),
+                symbol.clone(),
+            ),
+            feature(
+                json!({"type": "Polygon", "coordinates": [[[0, 0], [2, 2], [2, 0], [0, 2], [0, 0]]]}),
+                symbol.clone(),
+            ),
+            feature(
+                json!({"type": "GeometryCollection", "geometries": []}),
+                symbol.clone(),
+            ),
+        ];
+        for body in unsound {
+            let (direct, general) = both(&body);
+            assert!(direct.is_none(), "read directly: {body}");
+            assert!(general.is_err(), "accepted: {body}");
+        }
+        let too_many = json!({"type": "LineString",
+            "coordinates": (0..30).map(|i| json!([i as f64 * 0.001, 0.0])).collect::<Vec<_>>()});
+        let text = serde_json::to_vec(&feature(too_many, symbol)).expect("json");
+        assert!(parse_submission_text(&text, FeatureLimits { max_vertices: 10 }).is_none());
     }
 }

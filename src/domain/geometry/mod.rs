@@ -3,6 +3,7 @@
 //! All coordinates are WGS84 longitude/latitude in degrees (RFC 7946 §4). A third position
 //! element (altitude) is accepted and dropped, since mapping workshops draw on a flat map.
 
+mod typed;
 mod validity;
 
 use geo::{BoundingRect, CoordsIter, Geometry, LineString, Polygon};
@@ -57,10 +58,16 @@ impl FeatureGeometry {
         Ok(Self(geometry))
     }
 
+    /// The fast path of `from_geojson`, for a geometry still in its JSON text: `None` unless
+    /// it passes every check, and then `from_geojson` says what is wrong and where.
+    pub fn from_geojson_text(text: &str, max_vertices: usize) -> Option<Self> {
+        typed::parse_checked(text, max_vertices).map(Self)
+    }
+
     /// Reads a geometry stored by this server (validated when it was saved), without
     /// validating it again; None when the text is not a geometry.
     pub fn parse_stored(text: &str) -> Option<Geometry<f64>> {
-        stored::parse(text).or_else(|| {
+        typed::parse(text).or_else(|| {
             let value: Value = serde_json::from_str(text).ok()?;
             parse_geometry(&value, "").ok()
         })
@@ -422,74 +429,6 @@ mod tests {
     }
 }
 
-/// Reading stored geometries fast: the coordinates are parsed straight into arrays of
-/// numbers for the geometry's type, without building a JSON tree (whole-project analyses and
-/// exports read every stored drawing). Anything unexpected falls back to the general parser.
-mod stored {
-    use geo::{
-        Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon,
-    };
-    use serde::Deserialize;
-    use serde_json::value::RawValue;
-
-    #[derive(Deserialize)]
-    struct Stored<'a> {
-        #[serde(rename = "type")]
-        kind: &'a str,
-        #[serde(borrow)]
-        coordinates: &'a RawValue,
-    }
-
-    type Ring = Vec<[f64; 2]>;
-
-    fn line(points: Ring) -> LineString<f64> {
-        LineString::new(points.into_iter().map(|[x, y]| Coord { x, y }).collect())
-    }
-
-    fn polygon(mut rings: Vec<Ring>) -> Option<Polygon<f64>> {
-        if rings.is_empty() {
-            return None;
-        }
-        let exterior = line(rings.remove(0));
-        Some(Polygon::new(
-            exterior,
-            rings.into_iter().map(line).collect(),
-        ))
-    }
-
-    pub(super) fn parse(text: &str) -> Option<Geometry<f64>> {
-        let stored: Stored = serde_json::from_str(text).ok()?;
-        let raw = stored.coordinates.get();
-        Some(match stored.kind {
-            "Point" => {
-                let [x, y]: [f64; 2] = serde_json::from_str(raw).ok()?;
-                Geometry::Point(Point::new(x, y))
-            }
-            "MultiPoint" => {
-                let points: Ring = serde_json::from_str(raw).ok()?;
-                Geometry::MultiPoint(MultiPoint::new(
-                    points.into_iter().map(|[x, y]| Point::new(x, y)).collect(),
-                ))
-            }
-            "LineString" => Geometry::LineString(line(serde_json::from_str(raw).ok()?)),
-            "MultiLineString" => {
-                let lines: Vec<Ring> = serde_json::from_str(raw).ok()?;
-                Geometry::MultiLineString(MultiLineString::new(
-                    lines.into_iter().map(line).collect(),
-                ))
-            }
-            "Polygon" => Geometry::Polygon(polygon(serde_json::from_str(raw).ok()?)?),
-            "MultiPolygon" => {
-                let polygons: Vec<Vec<Ring>> = serde_json::from_str(raw).ok()?;
-                Geometry::MultiPolygon(MultiPolygon::new(
-                    polygons.into_iter().map(polygon).collect::<Option<_>>()?,
-                ))
-            }
-            _ => return None,
-        })
-    }
-}
-
 /// Size in degrees of the grid used to mask a sensitive feature's location (about 1.1 km
 /// north-south, 0.9 km east-west at Buenos Aires' latitude).
 pub const MASK_CELL_DEGREES: f64 = 0.01;
@@ -554,11 +493,14 @@ mod stored_tests {
         ] {
             let general = parse_geometry(&value, "").expect("general");
             let text = FeatureGeometry::from_trusted(general.clone()).to_geojson_string();
-            assert_eq!(stored::parse(&text), Some(general), "{text}");
+            assert_eq!(typed::parse(&text), Some(general), "{text}");
         }
         // Anything else still reads through the general parser.
         let z = r#"{"type":"Point","coordinates":[-58.4,-34.7,12.0]}"#;
-        assert!(stored::parse(z).is_none());
+        assert_eq!(
+            typed::parse(z),
+            Some(Geometry::Point(geo::Point::new(-58.4, -34.7)))
+        );
         assert!(FeatureGeometry::parse_stored(z).is_some());
     }
 }

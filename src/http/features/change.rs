@@ -87,7 +87,7 @@ pub async fn edit_feature(
     Auth(principal): Auth,
     Path(id): Path<String>,
     headers: HeaderMap,
-    ApiJson { value: body, .. }: ApiJson<Value>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, AppError> {
     let (feature, workshop) = readable_feature(&state, &principal, &id).await?;
     require_edit(&principal, &feature, workshop.as_ref())?;
@@ -164,7 +164,7 @@ pub async fn review_feature(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
-    ApiJson { value: request, .. }: ApiJson<ReviewRequest>,
+    ApiJson(request): ApiJson<ReviewRequest>,
 ) -> Result<Response, AppError> {
     require_moderator(&principal)?;
     let Principal::User { id: reviewer, .. } = &principal else {

@@ -15,13 +15,14 @@ use crate::domain::Invalid;
 use crate::domain::access::{Principal, Role};
 use crate::domain::change::Change;
 use crate::domain::feature::{
-    Feature, FeatureDraft, check_placement, check_symbol, parse_submission,
+    Feature, FeatureDraft, FeatureLimits, Submission, check_placement, check_symbol,
+    parse_submission, parse_submission_text,
 };
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
 use crate::error::AppError;
 use crate::http::announce;
-use crate::http::extract::{ApiJson, Auth, hash_body};
+use crate::http::extract::{Auth, JsonBytes, decode_json, hash_body};
 use crate::http::projects::visible_project;
 use crate::state::AppState;
 use crate::store::{IdempotentResponse, StoreError};
@@ -33,7 +34,7 @@ pub async fn create_features(
     Auth(principal): Auth,
     Path(slug): Path<String>,
     headers: HeaderMap,
-    ApiJson { value: body, bytes }: ApiJson<Value>,
+    JsonBytes(bytes): JsonBytes,
 ) -> Result<Response, AppError> {
     if principal.role() == Some(Role::Researcher) {
         return Err(AppError::forbidden("researchers do not draw features"));
@@ -51,11 +52,7 @@ pub async fn create_features(
         return replay(earlier, hash);
     }
 
-    let single = body.get("type").and_then(Value::as_str) == Some("Feature");
-    let drafts = parse_submission(&body, state.limits.features).map_err(|errors| {
-        AppError::invalid("some features are not valid; none was stored", errors)
-    })?;
-    drop(body);
+    let Submission { single, drafts } = read_submission(&bytes, state.limits.features)?;
     let features = place_and_check(&state, &principal, &project, drafts).await?;
 
     // The author always sees what they drew, sensitive or not.
@@ -104,6 +101,22 @@ pub async fn create_features(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The drafts of a submission: read directly when it is sound, which is nearly always; else
+/// through a JSON tree, which says what is wrong with each feature.
+fn read_submission(bytes: &[u8], limits: FeatureLimits) -> Result<Submission, AppError> {
+    if let Some(submission) = parse_submission_text(bytes, limits) {
+        return Ok(submission);
+    }
+    let body: Value = decode_json(bytes)?;
+    let drafts = parse_submission(&body, limits).map_err(|errors| {
+        AppError::invalid("some features are not valid; none was stored", errors)
+    })?;
+    Ok(Submission {
+        single: body.get("type").and_then(Value::as_str) == Some("Feature"),
+        drafts,
+    })
 }
 
 /// 201 with the stored features; a single feature also gets its Location and ETag.
