@@ -95,7 +95,7 @@
       collection.features.forEach(row);
       heat.setLatLngs(heatPoints(collection));
       if (heatToggle.checked && !map.hasLayer(heat)) heat.addTo(map);
-      document.getElementById('count').textContent = t('review.count', { count: collection.numberReturned });
+      document.getElementById('count').textContent = t(collection.truncated ? 'review.count_truncated' : 'review.count', { count: collection.numberReturned });
       if (collection.features.length) map.fitBounds(layer.getBounds(), { maxZoom: 17 });
     });
   }
