@@ -2,7 +2,8 @@
 //!
 //! 1. Generates N features over Lomas de Zamora (default 100,000) and ingests them through the
 //!    HTTP API of a release `trama serve` process, in batches, with several clients.
-//! 2. Times GDAL's `ogr2ogr` loading the same GeoJSON into a GeoPackage, side by side.
+//! 2. Times GDAL's `ogr2ogr` loading the same GeoJSON into a GeoPackage, side by side
+//!    (median of three runs).
 //! 3. Tops the database up to M stored features (default 1,000,000) through the store, then
 //!    runs bbox queries returning up to 500 features, with 1 and with 32 concurrent clients.
 //! 4. Samples the server's resident memory throughout and reports its peak.
@@ -85,28 +86,35 @@ async fn main() {
     let features = collection["features"].as_array().unwrap().clone();
     drop((text, collection));
 
-    // ogr2ogr on the same file, once.
-    let gpkg = dir.path().join("ogr.gpkg");
-    let started = Instant::now();
-    let ogr = Command::new("ogr2ogr")
-        .args(["-f", "GPKG"])
-        .arg(&gpkg)
-        .arg(&geojson_path)
-        .status();
-    let ogr_secs = match ogr {
-        Ok(status) if status.success() => {
-            let secs = started.elapsed().as_secs_f64();
-            println!(
-                "ogr2ogr GeoJSON → GeoPackage: {secs:.2} s, {:.0} features/s",
-                ingest as f64 / secs
-            );
-            Some(secs)
+    // ogr2ogr on the same file, three times (its time varies by a third from run to run on
+    // a shared 2-core machine): the median is the side-by-side figure.
+    let mut ogr_runs = Vec::new();
+    for run in 0..3 {
+        let gpkg = dir.path().join(format!("ogr{run}.gpkg"));
+        let started = Instant::now();
+        let ogr = Command::new("ogr2ogr")
+            .args(["-f", "GPKG"])
+            .arg(&gpkg)
+            .arg(&geojson_path)
+            .status();
+        match ogr {
+            Ok(status) if status.success() => ogr_runs.push(started.elapsed().as_secs_f64()),
+            _ => break,
         }
-        _ => {
-            println!("ogr2ogr: not available (install gdal-bin) — no side-by-side figure");
-            None
-        }
-    };
+        let _ = std::fs::remove_file(&gpkg);
+    }
+    ogr_runs.sort_by(f64::total_cmp);
+    let ogr_secs = (ogr_runs.len() == 3).then(|| ogr_runs[1]);
+    match ogr_secs {
+        Some(secs) => println!(
+            "ogr2ogr GeoJSON → GeoPackage: {secs:.2} s, {:.0} features/s (median of {:.2} / {:.2} / {:.2} s)",
+            ingest as f64 / secs,
+            ogr_runs[0],
+            ogr_runs[1],
+            ogr_runs[2]
+        ),
+        _ => println!("ogr2ogr: not available (install gdal-bin) — no side-by-side figure"),
+    }
 
     let mut results: Vec<(&str, Figures)> = Vec::new();
     for backend in backends.split(',').map(str::trim) {
