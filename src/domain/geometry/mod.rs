@@ -13,6 +13,40 @@ use serde_json::Value;
 use super::Invalid;
 use super::bbox::BBox;
 
+/// Decimal places kept of a drawn coordinate: 7 is about 1 cm on the ground, finer than any
+/// drawing on a map. A browser hands over 15-17 digits of floating-point noise per number;
+/// keeping them (RFC 7946 §11.2 warns against precision the data does not have) made every
+/// stored drawing, answer and export about a third larger.
+pub const COORDINATE_DECIMALS: i32 = 7;
+
+/// Rounds a coordinate to `COORDINATE_DECIMALS` places.
+fn snap(c: geo::Coord<f64>) -> geo::Coord<f64> {
+    let scale = 10f64.powi(COORDINATE_DECIMALS);
+    geo::coord! { x: (c.x * scale).round() / scale, y: (c.y * scale).round() / scale }
+}
+
+/// A sound drawing as it is stored: its coordinates rounded to `COORDINATE_DECIMALS` places,
+/// unless that is what would break it (edges within a centimetre of each other): then as
+/// drawn, for a drawing is never refused because of our rounding. Errors are the validity
+/// problems of the drawing itself.
+pub fn rounded_if_sound(raw: Geometry<f64>, pointer: &str) -> Result<Geometry<f64>, Vec<Invalid>> {
+    let rounded = geo::MapCoords::map_coords(&raw, snap);
+    if lines_have_length(&rounded) && validity::check(&rounded, pointer).is_ok() {
+        return Ok(rounded);
+    }
+    validity::check(&raw, pointer).map(|()| raw)
+}
+
+/// Whether every line still has two distinct positions (rounding may merge close ones).
+fn lines_have_length(geometry: &Geometry<f64>) -> bool {
+    let distinct = |line: &LineString<f64>| line.0.windows(2).any(|pair| pair[0] != pair[1]);
+    match geometry {
+        Geometry::LineString(line) => distinct(line),
+        Geometry::MultiLineString(lines) => lines.iter().all(distinct),
+        _ => true,
+    }
+}
+
 /// What a legend symbol may be drawn as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -54,8 +88,7 @@ impl FeatureGeometry {
                 ),
             )]);
         }
-        validity::check(&geometry, pointer)?;
-        Ok(Self(geometry))
+        rounded_if_sound(geometry, pointer).map(Self)
     }
 
     /// The fast path of `from_geojson`, for a geometry still in its JSON text: `None` unless
@@ -351,6 +384,43 @@ mod tests {
         let g = check(json!({"type": "Point", "coordinates": [-58.4, -34.76]})).expect("valid");
         assert_eq!(g.kind(), GeometryKind::Point);
         assert_eq!(g.bbox().min_x, -58.4);
+    }
+
+    #[test]
+    fn coordinates_are_kept_to_a_centimetre() {
+        let g = check(json!({"type": "LineString",
+            "coordinates": [[-58.40119724245629, -34.757984387140674], [-58.4, -34.75]]}))
+        .expect("valid");
+        assert_eq!(
+            g.to_geojson_string(),
+            r#"{"type":"LineString","coordinates":[[-58.4011972,-34.7579844],[-58.4,-34.75]]}"#
+        );
+    }
+
+    #[test]
+    fn a_drawing_that_rounding_would_break_is_kept_as_drawn() {
+        // A vertex 4e-7 degrees (4 cm) above the opposite edge: rounding does not move it onto it.
+        let spike = |height: f64| {
+            json!({"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0],
+                [0.5, height], [0.0, 1.0], [0.0, 0.0]]]})
+        };
+        let far = check(spike(4e-7)).expect("valid");
+        assert!(
+            far.to_geojson_string().contains("[0.5,4e-7]"),
+            "{}",
+            far.to_geojson_string()
+        );
+        // At 4e-8 (4 mm), rounding would put the vertex on the edge: it stays as drawn.
+        let near = check(spike(4e-8)).expect("valid as drawn");
+        assert!(
+            near.to_geojson_string().contains("[0.5,4e-8]"),
+            "{}",
+            near.to_geojson_string()
+        );
+        // Two positions 1 mm apart make a line only as drawn.
+        let short = check(json!({"type": "LineString", "coordinates": [[0.0, 0.0], [1e-8, 0.0]]}))
+            .expect("valid as drawn");
+        assert_eq!(short.bbox().max_x, 1e-8);
     }
 
     #[test]

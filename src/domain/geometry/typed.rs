@@ -61,13 +61,17 @@ struct Rules {
 }
 
 impl Rules {
+    /// A submitted position is finite and in range.
     fn position(self, p: Position) -> Option<Coord<f64>> {
+        if !self.check {
+            return Some(p.0);
+        }
         let Coord { x, y } = p.0;
         let sound = x.is_finite()
             && y.is_finite()
             && (-180.0..=180.0).contains(&x)
             && (-90.0..=90.0).contains(&y);
-        (!self.check || sound).then_some(p.0)
+        sound.then_some(p.0)
     }
 
     fn coords(self, ring: Ring, min_len: usize) -> Option<Vec<Coord<f64>>> {
@@ -157,6 +161,5 @@ pub(super) fn parse_checked(text: &str, max_vertices: usize) -> Option<Geometry<
     if geometry.coords_count() > max_vertices {
         return None;
     }
-    super::validity::check(&geometry, "").ok()?;
-    Some(geometry)
+    super::rounded_if_sound(geometry, "").ok()
 }
