@@ -431,6 +431,35 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
     );
     assert!(stored.iter().any(|f| f.title.as_deref() == Some("Comedor")));
 
+    // The facilitator closes the workshop: a later drawing is refused in words a participant
+    // understands, and stays in the browser rather than vanishing.
+    let (status, _) = app
+        .post(
+            &format!("/api/workshops/{}/close", workshop.id),
+            Some(&staff.facilitator),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    click(&client, "[data-symbol=comedor]").await;
+    click_map(&client, &map, -20.0, 20.0).await;
+    type_into(&client, "#feature-title", "Otro comedor").await;
+    click(&client, "#feature-save").await;
+    wait_for_text(&client, "#status", "El taller ya se cerró").await;
+    let kept = client
+        .execute(
+            "return JSON.parse(localStorage.getItem('trama.queue.lomas')).map(function (i) { \
+               return [i.feature.properties.title, !!i.failed]; });",
+            vec![],
+        )
+        .await
+        .expect("storage");
+    assert_eq!(
+        kept,
+        json!([["Otro comedor", true]]),
+        "the refused drawing is kept on the device, marked"
+    );
+
     client
         .goto(&format!("{}/draw?lang=en", app.base))
         .await

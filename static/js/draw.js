@@ -152,7 +152,7 @@
           return api('/api/features/' + f.id).then(function (x) { return x.json(); }).then(function (fresh) { drawn.addData(fresh); });
         }
         drawn.addData(f);
-        say(t('draw.failed', { detail: answer.errors && answer.errors[0] ? answer.errors[0].detail : answer.detail }));
+        say(refusal(r.status, answer, 'draw.refused.unchangeable'));
       });
     });
   }
@@ -285,6 +285,18 @@
     flush();
   }
 
+  // What a refusal means for the person drawing, in the page's language; the server's own
+  // words (written for developers, in English) only when nothing more specific is known.
+  // `conflict` says what a 409 means here: a closed workshop for a new drawing, a deleted
+  // drawing or closed workshop for an edit.
+  function refusal(status, problem, conflict) {
+    var known = { 401: 'draw.refused.session', 403: 'draw.refused.forbidden', 409: conflict, 413: 'draw.refused.too_big' }[status];
+    if (known) return t(known);
+    var errors = problem.errors || [];
+    if (status === 422 && errors.some(function (e) { return /\/geometry/.test(e.pointer || ''); })) return t('draw.refused.shape');
+    return t('draw.failed', { detail: errors[0] ? errors[0].detail : problem.detail });
+  }
+
   var flushing = false;
   function flush() {
     if (flushing) return;
@@ -310,7 +322,7 @@
         // Refused for good (invalid drawing, closed workshop): keep it, marked, and say why.
         return response.json().then(function (problem) {
           store(queue().map(function (i) { if (i.key === item.key) i.failed = problem.detail; return i; }));
-          say(t('draw.failed', { detail: (problem.errors && problem.errors[0] ? problem.errors[0].detail : problem.detail) }));
+          say(refusal(response.status, problem, 'draw.refused.closed'));
           flushing = false;
         });
       } else {
