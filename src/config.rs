@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand};
+use ipnet::IpNet;
 
 use crate::domain::access::Role;
 
@@ -254,6 +255,12 @@ pub struct ServeArgs {
     /// the room's network, where browsers would drop Secure cookies.
     #[arg(long, env = "TRAMA_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Reverse proxies or load balancers in front of Trama, as addresses or networks
+    /// separated by commas (10.0.0.0/8,192.168.1.4). From these, the client's address is read
+    /// from X-Forwarded-For, so that limits on failed join codes and passwords apply to each
+    /// client and not to the proxy (all clients together). Never list networks clients are in.
+    #[arg(long, env = "TRAMA_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
+    pub trusted_proxies: Vec<IpNet>,
     /// Seconds after which a request is abandoned with 408.
     #[arg(long, env = "TRAMA_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout_secs: u64,
@@ -298,6 +305,14 @@ pub struct GenerateArgs {
     /// Output file (standard output if omitted).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// An address (one host) or a network in CIDR notation.
+fn parse_network(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{text:?} is neither an address nor a network such as 10.0.0.0/8"))
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use ipnet::IpNet;
+
 use crate::domain::feature::FeatureLimits;
 use crate::store::Store;
 
@@ -13,6 +15,9 @@ pub struct AppState {
     pub tiles: Option<String>,
     /// Cookies carry `Secure` (the server is reached over HTTPS).
     pub secure_cookies: bool,
+    /// Reverse proxies and load balancers whose `X-Forwarded-For` tells the client's address;
+    /// empty: the connection's address is the client's, and the header is ignored.
+    pub trusted_proxies: Arc<[IpNet]>,
 }
 
 /// Operator-tunable limits on what one request may ask of the server.

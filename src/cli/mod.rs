@@ -74,6 +74,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         },
         tiles: args.tiles.clone(),
         secure_cookies: args.secure_cookies,
+        trusted_proxies: args.trusted_proxies.clone().into(),
     };
     let listener = TcpListener::bind(args.listen)
         .await

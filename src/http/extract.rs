@@ -1,12 +1,13 @@
 //! Request extractors that turn HTTP into domain inputs, with our error shape on failure.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use chrono::Utc;
+use ipnet::IpNet;
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 use sha2::{Digest, Sha256};
@@ -153,20 +154,58 @@ fn check_csrf(headers: &axum::http::HeaderMap) -> Result<(), AppError> {
     }
 }
 
-/// The client's address, for rate limiting failed attempts.
+/// The client's address, for rate limiting failed attempts: the connection's, or behind a
+/// trusted proxy the one it forwards.
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl<S> FromRequestParts<S> for ClientAddr
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned());
-        Ok(ClientAddr(addr))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+            return Ok(ClientAddr("unknown".to_owned()));
+        };
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        let trusted = AppState::from_ref(state).trusted_proxies;
+        Ok(ClientAddr(
+            client_address(peer.ip(), &forwarded, &trusted).to_string(),
+        ))
     }
+}
+
+/// Who sent a request that came from `peer`: `peer` itself unless it is a trusted proxy; then
+/// the last address in `X-Forwarded-For` that is not a trusted proxy (every proxy appends the
+/// address it heard from, and only the entries our own proxies added can be believed: a client
+/// may write anything at the start of the header).
+fn client_address(peer: IpAddr, forwarded_for: &str, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for entry in forwarded_for.rsplit(',') {
+        match entry.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            // Garbage: nothing before it can be trusted either.
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 /// A path segment that must be a UUID; anything else is a 404, not a 400, since no such
@@ -205,5 +244,52 @@ where
             .await
             .map(|axum::extract::Query(value)| ApiQuery(value))
             .map_err(|rejection| AppError::BadRequest(rejection.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("address")
+    }
+
+    #[test]
+    fn without_trusted_proxies_the_header_is_ignored() {
+        assert_eq!(
+            client_address(ip("203.0.113.7"), "198.51.100.1", &[]),
+            ip("203.0.113.7")
+        );
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_the_forwarded_client_counts() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().expect("net")];
+        assert_eq!(
+            client_address(ip("10.0.0.2"), "198.51.100.1", &trusted),
+            ip("198.51.100.1")
+        );
+        // Two of our proxies in a row: the first address they did not add.
+        assert_eq!(
+            client_address(ip("10.0.0.2"), "198.51.100.1, 10.0.0.9", &trusted),
+            ip("198.51.100.1")
+        );
+        // What the client wrote itself, before our proxy's entry, is not believed.
+        assert_eq!(
+            client_address(ip("10.0.0.2"), "1.2.3.4, 198.51.100.1", &trusted),
+            ip("198.51.100.1")
+        );
+        // A request that reached us from outside the proxy cannot claim an address.
+        assert_eq!(
+            client_address(ip("203.0.113.7"), "198.51.100.1", &trusted),
+            ip("203.0.113.7")
+        );
+        // No header, or garbage: the proxy itself.
+        assert_eq!(client_address(ip("10.0.0.2"), "", &trusted), ip("10.0.0.2"));
+        assert_eq!(
+            client_address(ip("10.0.0.2"), "unknown", &trusted),
+            ip("10.0.0.2")
+        );
     }
 }

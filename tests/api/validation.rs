@@ -310,7 +310,58 @@ async fn joining_needs_a_real_code_and_group_and_guessing_is_rate_limited(backen
     );
 }
 
+/// A join with `code` from `client` (an X-Forwarded-For value): the answer's status.
+async fn join_from(app: &TestApp, code: &str, client: &str) -> StatusCode {
+    let response = app
+        .request(Method::POST, "/api/join", None)
+        .header("x-forwarded-for", client)
+        .json(&json!({"code": code, "group": "Jóvenes"}))
+        .send()
+        .await
+        .expect("send");
+    read(response).await.0
+}
+
+async fn behind_a_trusted_proxy_each_client_has_its_own_attempt_limit(backend: Backend) {
+    // Behind a load balancer every request comes from its address: one guesser must not lock
+    // the whole room out.
+    let app = TestApp::start_behind_proxies(backend, &["127.0.0.1/32"]).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    for _ in 0..10 {
+        assert_eq!(
+            join_from(&app, "ZZZ-ZZZ", "198.51.100.1").await,
+            StatusCode::NOT_FOUND
+        );
+    }
+    let other = join_from(&app, &workshop.code, "198.51.100.2").await;
+    assert!(other.is_success(), "another client joins: {other}");
+    assert_eq!(
+        join_from(&app, &workshop.code, "198.51.100.1").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guesser waits"
+    );
+
+    // Without a trusted proxy the header is the client's own word, and it is ignored.
+    let direct = TestApp::start(backend).await;
+    let staff = direct.project().await;
+    let workshop = direct.workshop(&staff).await;
+    for i in 0..10 {
+        let made_up = format!("198.51.100.{i}");
+        assert_eq!(
+            join_from(&direct, "ZZZ-ZZZ", &made_up).await,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        join_from(&direct, &workshop.code, "198.51.100.99").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a made-up header evades nothing"
+    );
+}
+
 crate::both_backends!(
+    behind_a_trusted_proxy_each_client_has_its_own_attempt_limit,
     each_kind_of_bad_feature_is_refused_with_where_and_why,
     a_batch_with_one_bad_feature_stores_none_and_names_it,
     too_many_vertices_are_refused,

@@ -122,6 +122,30 @@ impl TestApp {
         limits: Limits,
         address: std::net::SocketAddr,
     ) -> Self {
+        Self::launch(database, limits, address, Vec::new()).await
+    }
+
+    /// Starts a server behind the reverse proxies `proxies` (addresses or networks).
+    pub async fn start_behind_proxies(backend: Backend, proxies: &[&str]) -> Self {
+        let proxies = proxies
+            .iter()
+            .map(|p| p.parse().expect("network"))
+            .collect();
+        Self::launch(
+            TestDatabase::new(backend).await,
+            Limits::default(),
+            "127.0.0.1:0".parse().expect("address"),
+            proxies,
+        )
+        .await
+    }
+
+    async fn launch(
+        database: TestDatabase,
+        limits: Limits,
+        address: std::net::SocketAddr,
+        trusted_proxies: Vec<ipnet::IpNet>,
+    ) -> Self {
         // Server logs, including the text of internal errors, when RUST_LOG asks for them.
         if std::env::var_os("RUST_LOG").is_some() {
             trama::telemetry::init();
@@ -141,6 +165,7 @@ impl TestApp {
             limits,
             tiles: None,
             secure_cookies: false,
+            trusted_proxies: trusted_proxies.into(),
         };
         let server = tokio::spawn(trama::serve(
             listener,
