@@ -6,6 +6,7 @@ mod filters;
 mod postgres;
 mod rows;
 mod sqlite;
+mod stream;
 
 use std::sync::Arc;
 use std::time::Duration;

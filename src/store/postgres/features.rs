@@ -17,6 +17,7 @@ use crate::domain::annotation::{Annotation, AnnotationTarget};
 use crate::domain::feature::{Author, Feature, FeatureFilter};
 use crate::store::AnnotationsOf;
 use crate::store::filters::push_value_filters;
+use crate::store::stream;
 use crate::store::{FeatureRevision, IdempotentResponse, StoreError, StoreResult};
 
 fn author_ids(author: &Author) -> (Option<Uuid>, Option<Uuid>) {
@@ -146,27 +147,18 @@ impl PostgresStore {
         project_id: Uuid,
         filter: &FeatureFilter,
     ) -> BoxStream<'static, StoreResult<Feature>> {
-        let (sender, receiver) = tokio::sync::mpsc::channel(256);
+        let (sender, receiver) = stream::channel();
         let query = features_query(project_id, filter);
         let pool = self.pool.clone();
         tokio::spawn(async move {
             let Some(mut query) = query else { return };
-            let mut rows = query.build().fetch(&pool);
-            while let Some(row) = rows.next().await {
-                let item = row
-                    .map_err(StoreError::from)
-                    .and_then(|r| rows::feature(&r));
-                let failed = item.is_err();
-                // A closed receiver: the reader went away (a client hung up).
-                if sender.send(item).await.is_err() || failed {
-                    break;
-                }
-            }
+            let rows = query.build().fetch(&pool).map(|row| {
+                row.map_err(StoreError::from)
+                    .and_then(|r| rows::feature(&r))
+            });
+            stream::forward(rows, sender).await;
         });
-        futures::stream::unfold(receiver, |mut receiver| async move {
-            receiver.recv().await.map(|item| (item, receiver))
-        })
-        .boxed()
+        stream::receive(receiver)
     }
 }
 
