@@ -64,9 +64,10 @@ fn main() {
         let secs = start.elapsed().as_secs_f64();
         let peak_mb = peak_rss_kb(server.id()) as f64 / 1024.0;
         println!(
-            "trama {format:<8} {:>8.1} MB in {secs:>6.1} s = {:>6.1} MB/s; server peak RSS so far {peak_mb:.0} MB",
+            "trama {format:<8} {:>8.1} MB in {secs:>6.1} s = {:>6.1} MB/s, {:.0} features/s; server peak RSS so far {peak_mb:.0} MB",
             bytes as f64 / 1e6,
-            bytes as f64 / 1e6 / secs
+            bytes as f64 / 1e6 / secs,
+            count as f64 / secs
         );
         ours.push((format, bytes, secs, peak_mb));
     }
