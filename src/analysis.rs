@@ -70,7 +70,7 @@ pub async fn drawings(
     };
     // Streamed and turned into drawings one by one: the stored form (GeoJSON text) of a
     // whole project is never held at once.
-    let mut features = store.stream_features(project.id, &filter);
+    let mut features = store.stream_outlines(project.id, &filter);
     let mut drawings = Vec::new();
     while let Some(feature) = features.next().await {
         let f = feature?;

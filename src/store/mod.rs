@@ -21,13 +21,25 @@ use crate::domain::annotation::{Annotation, AnnotationTarget};
 use crate::domain::boundary::{BoundaryLayer, BoundaryLayerSummary};
 use crate::domain::change::Change;
 use crate::domain::export::ExportLogEntry;
-use crate::domain::feature::{Author, Feature, FeatureFilter};
+use crate::domain::feature::{Author, Feature, FeatureFilter, ReviewState};
 use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
 use crate::domain::workshop::{JoinCode, Workshop};
 use crate::domain::zone::{PriorityZone, ZoneEvent};
 
 pub use copy::{CopiedTable, copy_database};
+
+/// A feature as an analysis reads it: where, what and by whom, without its texts or history.
+#[derive(Debug, Clone)]
+pub struct FeatureOutline {
+    pub id: Uuid,
+    pub symbol: String,
+    pub workshop_id: Option<Uuid>,
+    pub group_id: Option<Uuid>,
+    pub review_state: ReviewState,
+    /// The stored GeoJSON text.
+    pub geometry: String,
+}
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -188,6 +200,13 @@ pub trait Store: Send + Sync + 'static {
         project_id: Uuid,
         filter: &FeatureFilter,
     ) -> futures::stream::BoxStream<'static, StoreResult<Feature>>;
+    /// What whole-project analyses need of the same features, and no more: reading every
+    /// column of every drawing cost more than the analysis itself.
+    fn stream_outlines(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> futures::stream::BoxStream<'static, StoreResult<FeatureOutline>>;
     async fn find_feature(&self, id: Uuid) -> StoreResult<Option<Feature>>;
     /// Saves `feature` as its next revision if the stored one is still `feature.revision - 1`
     /// (StaleRevision otherwise), and records it in the history.

@@ -126,6 +126,25 @@ macro_rules! row_mapping {
             LEFT JOIN participants p ON p.id = f.participant_id
             LEFT JOIN users u ON u.id = f.user_id";
 
+        /// The columns `outline()` reads; follow with `FROM features f` and `OUTLINE_JOINS`.
+        pub const OUTLINE_COLUMNS: &str =
+            "f.id, s.key AS symbol, f.workshop_id, f.group_id, f.review_state, f.geometry";
+
+        /// The join that gives an outline its symbol key.
+        pub const OUTLINE_JOINS: &str = " JOIN symbols s ON s.id = f.symbol_id";
+
+        pub fn outline(row: &$row) -> StoreResult<crate::store::FeatureOutline> {
+            let state: String = row.try_get("review_state")?;
+            Ok(crate::store::FeatureOutline {
+                id: uuid(row, "id")?,
+                symbol: row.try_get("symbol")?,
+                workshop_id: opt_uuid(row, "workshop_id")?,
+                group_id: opt_uuid(row, "group_id")?,
+                review_state: ReviewState::parse(&state).ok_or_else(|| corrupt("review state", &state))?,
+                geometry: row.try_get("geometry")?,
+            })
+        }
+
         pub fn feature(row: &$row) -> StoreResult<Feature> {
             let state: String = row.try_get("review_state")?;
             let created_at: DateTime<Utc> = row.try_get("created_at")?;

@@ -8,7 +8,9 @@ use sqlx::{Postgres, QueryBuilder, Row};
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::rows::{self, FEATURE_COLUMNS, FEATURE_JOINS, opt_uuid, uuid};
+use super::rows::{
+    self, FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS, opt_uuid, uuid,
+};
 use super::{PostgresStore, unique_violation};
 
 /// Features per multi-row INSERT (26 bound parameters each; PostgreSQL allows 65,535).
@@ -18,7 +20,7 @@ use crate::domain::feature::{Author, Feature, FeatureFilter};
 use crate::store::AnnotationsOf;
 use crate::store::filters::push_value_filters;
 use crate::store::stream;
-use crate::store::{FeatureRevision, IdempotentResponse, StoreError, StoreResult};
+use crate::store::{FeatureOutline, FeatureRevision, IdempotentResponse, StoreError, StoreResult};
 
 fn author_ids(author: &Author) -> (Option<Uuid>, Option<Uuid>) {
     match author {
@@ -160,18 +162,51 @@ impl PostgresStore {
         });
         stream::receive(receiver)
     }
+
+    /// The outlines of the same features, streamed the same way.
+    pub(super) fn outline_stream(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> BoxStream<'static, StoreResult<FeatureOutline>> {
+        let (sender, receiver) = stream::channel();
+        let query = select(OUTLINE_COLUMNS, OUTLINE_JOINS, project_id, filter, false);
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let Some(mut query) = query else { return };
+            let rows = query.build().fetch(&pool).map(|row| {
+                row.map_err(StoreError::from)
+                    .and_then(|r| rows::outline(&r))
+            });
+            stream::forward(rows, sender).await;
+        });
+        stream::receive(receiver)
+    }
 }
 
 /// The SELECT of a feature listing, or None when it can only be empty.
 fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<QueryBuilder<Postgres>> {
+    select(FEATURE_COLUMNS, FEATURE_JOINS, project_id, filter, true)
+}
+
+/// The SELECT of `columns` of a feature listing (with the `joins` they need), in drawing
+/// order when `ordered` (an analysis does not care, and sorting a whole project costs), or
+/// None when it can only be empty.
+fn select(
+    columns: &str,
+    joins: &'static str,
+    project_id: Uuid,
+    filter: &FeatureFilter,
+    ordered: bool,
+) -> Option<QueryBuilder<Postgres>> {
     let mut query = QueryBuilder::<Postgres>::new("SELECT ");
-    query.push(FEATURE_COLUMNS);
+    query.push(columns);
     match filter.bbox {
         // The GiST index answers `&&` (PostGIS keeps 32-bit boxes, rounded outwards); the
         // exact columns decide.
         Some(b) => {
             query.push(" FROM features f");
-            query.push(FEATURE_JOINS);
+            query.push(joins);
             query
                 .push(" WHERE f.geom && ST_MakeEnvelope(")
                 .push_bind(b.min_x)
@@ -194,7 +229,7 @@ fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<QueryBuild
         }
         None => {
             query.push(" FROM features f");
-            query.push(FEATURE_JOINS);
+            query.push(joins);
             query.push(" WHERE f.project_id = ").push_bind(project_id);
         }
     }
@@ -215,7 +250,7 @@ fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<QueryBuild
     push_value_filters(&mut query, filter);
     // Drawing order (ids are time-ordered UUIDv7) for whole listings; a bbox answer comes
     // in index order, so that a LIMIT stops the search early.
-    if filter.bbox.is_none() {
+    if ordered && filter.bbox.is_none() {
         query.push(" ORDER BY f.id");
     }
     if let Some(limit) = filter.limit {

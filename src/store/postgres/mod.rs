@@ -585,6 +585,14 @@ impl Store for PostgresStore {
         self.feature_stream(project_id, filter)
     }
 
+    fn stream_outlines(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> futures::stream::BoxStream<'static, StoreResult<crate::store::FeatureOutline>> {
+        self.outline_stream(project_id, filter)
+    }
+
     async fn find_feature(&self, id: Uuid) -> StoreResult<Option<Feature>> {
         self.feature_by_id(id).await
     }

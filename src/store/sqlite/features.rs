@@ -9,7 +9,9 @@ use tracing::instrument;
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
-use super::rows::{self, FEATURE_COLUMNS, FEATURE_JOINS, opt_uuid, uuid};
+use super::rows::{
+    self, FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS, opt_uuid, uuid,
+};
 use super::{SqliteStore, unique_violation};
 
 /// Features per multi-row INSERT (23 bound parameters each).
@@ -19,7 +21,7 @@ use crate::domain::feature::{Author, Feature, FeatureFilter};
 use crate::store::AnnotationsOf;
 use crate::store::filters::push_value_filters;
 use crate::store::stream;
-use crate::store::{FeatureRevision, IdempotentResponse, StoreError, StoreResult};
+use crate::store::{FeatureOutline, FeatureRevision, IdempotentResponse, StoreError, StoreResult};
 
 fn author_ids(author: &Author) -> (Option<Hyphenated>, Option<Hyphenated>) {
     match author {
@@ -163,19 +165,52 @@ impl SqliteStore {
         });
         stream::receive(receiver)
     }
+
+    /// The outlines of the same features, streamed the same way.
+    pub(super) fn outline_stream(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> BoxStream<'static, StoreResult<FeatureOutline>> {
+        let (sender, receiver) = stream::channel();
+        let query = select(OUTLINE_COLUMNS, OUTLINE_JOINS, project_id, filter, false);
+        let pool = self.read.clone();
+        tokio::spawn(async move {
+            let Some(mut query) = query else { return };
+            let rows = query.build().fetch(&pool).map(|row| {
+                row.map_err(StoreError::from)
+                    .and_then(|r| rows::outline(&r))
+            });
+            stream::forward(rows, sender).await;
+        });
+        stream::receive(receiver)
+    }
 }
 
 /// The SELECT of a feature listing, or None when it can only be empty.
 fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<QueryBuilder<Sqlite>> {
+    select(FEATURE_COLUMNS, FEATURE_JOINS, project_id, filter, true)
+}
+
+/// The SELECT of `columns` of a feature listing (with the `joins` they need), in drawing
+/// order when `ordered` (an analysis does not care, and sorting a whole project costs), or
+/// None when it can only be empty.
+fn select(
+    columns: &str,
+    joins: &'static str,
+    project_id: Uuid,
+    filter: &FeatureFilter,
+    ordered: bool,
+) -> Option<QueryBuilder<Sqlite>> {
     let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
-    query.push(FEATURE_COLUMNS);
+    query.push(columns);
     match filter.bbox {
         // The R*Tree drives the query (CROSS JOIN keeps SQLite from reordering it), so
         // the cost follows the size of the answer, not of the project. The R*Tree stores
         // 32-bit floats rounded outwards; the exact columns decide.
         Some(b) => {
             query.push(" FROM features_rtree r CROSS JOIN features f ON f.pk = r.pk");
-            query.push(FEATURE_JOINS);
+            query.push(joins);
             query
                 .push(" WHERE r.min_x <= ")
                 .push_bind(b.max_x)
@@ -198,7 +233,7 @@ fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<QueryBuild
         }
         None => {
             query.push(" FROM features f");
-            query.push(FEATURE_JOINS);
+            query.push(joins);
             query
                 .push(" WHERE f.project_id = ")
                 .push_bind(project_id.hyphenated());
@@ -223,7 +258,7 @@ fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<QueryBuild
     push_value_filters(&mut query, filter);
     // Drawing order for whole listings; a bbox answer comes in R*Tree order, so that a
     // LIMIT stops the search early instead of sorting every candidate.
-    if filter.bbox.is_none() {
+    if ordered && filter.bbox.is_none() {
         query.push(" ORDER BY f.pk");
     }
     if let Some(limit) = filter.limit {
