@@ -25,7 +25,8 @@ pub(super) fn channel<T>() -> (BatchSender<T>, mpsc::Receiver<Vec<StoreResult<T>
 pub(super) async fn forward<T>(rows: impl Stream<Item = StoreResult<T>>, sender: BatchSender<T>) {
     let mut batches = std::pin::pin!(rows.ready_chunks(BATCH));
     while let Some(mut batch) = batches.next().await {
-        if let Some(failed) = batch.iter().position(Result::is_err) {
+        let failed = batch.iter().position(Result::is_err);
+        if let Some(failed) = failed {
             batch.truncate(failed + 1);
             let _ = sender.send(batch).await;
             return;

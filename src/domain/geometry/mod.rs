@@ -79,6 +79,23 @@ impl FeatureGeometry {
         max_vertices: usize,
     ) -> Result<Self, Vec<Invalid>> {
         let geometry = parse_geometry(value, pointer).map_err(|e| vec![e])?;
+        Self::settle(geometry, pointer, max_vertices)
+    }
+
+    /// The fast path of `from_geojson`, for a geometry still in its JSON text: `None` unless
+    /// it passes every check, and then `from_geojson` says what is wrong and where.
+    pub fn from_geojson_text(text: &str, max_vertices: usize) -> Option<Self> {
+        let geometry = typed::parse_checked(text)?;
+        Self::settle(geometry, "", max_vertices).ok()
+    }
+
+    /// The checks after parsing, whichever parser read it: the vertex limit, then validity on
+    /// the coordinates as they will be stored.
+    fn settle(
+        geometry: Geometry<f64>,
+        pointer: &str,
+        max_vertices: usize,
+    ) -> Result<Self, Vec<Invalid>> {
         let vertices = geometry.coords_count();
         if vertices > max_vertices {
             return Err(vec![Invalid::new(
@@ -89,12 +106,6 @@ impl FeatureGeometry {
             )]);
         }
         rounded_if_sound(geometry, pointer).map(Self)
-    }
-
-    /// The fast path of `from_geojson`, for a geometry still in its JSON text: `None` unless
-    /// it passes every check, and then `from_geojson` says what is wrong and where.
-    pub fn from_geojson_text(text: &str, max_vertices: usize) -> Option<Self> {
-        typed::parse_checked(text, max_vertices).map(Self)
     }
 
     /// Reads a geometry stored by this server (validated when it was saved), without

@@ -1,15 +1,12 @@
 //! Reading GeoJSON geometries fast: the coordinates are parsed straight into arrays of numbers
 //! for the geometry's type, without building a JSON tree. Stored geometries (validated when
 //! they were saved) are read back this way by analyses and exports; submitted ones too, with
-//! the checks of the general parser. Anything unexpected gives `None`, and the caller falls
-//! back to the general parser, which says what is wrong and where.
+//! the checks the general parser makes while parsing. Anything unexpected gives `None`, and
+//! the caller falls back to the general parser, which says what is wrong and where.
 
 use std::fmt;
 
-use geo::{
-    Coord, CoordsIter, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point,
-    Polygon,
-};
+use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -154,12 +151,8 @@ pub(super) fn parse(text: &str) -> Option<Geometry<f64>> {
     Rules { check: false }.geometry(text)
 }
 
-/// Reads a submitted geometry when it passes every check of the general parser and of
-/// validity; `None` otherwise, for the general parser to report on.
-pub(super) fn parse_checked(text: &str, max_vertices: usize) -> Option<Geometry<f64>> {
-    let geometry = Rules { check: true }.geometry(text)?;
-    if geometry.coords_count() > max_vertices {
-        return None;
-    }
-    super::rounded_if_sound(geometry, "").ok()
+/// Reads a submitted geometry when it passes every check the general parser makes while
+/// parsing; `None` otherwise, for the general parser to report on.
+pub(super) fn parse_checked(text: &str) -> Option<Geometry<f64>> {
+    Rules { check: true }.geometry(text)
 }

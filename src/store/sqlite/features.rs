@@ -152,18 +152,7 @@ impl SqliteStore {
         project_id: Uuid,
         filter: &FeatureFilter,
     ) -> BoxStream<'static, StoreResult<Feature>> {
-        let (sender, receiver) = stream::channel();
-        let query = features_query(project_id, filter);
-        let pool = self.read.clone();
-        tokio::spawn(async move {
-            let Some(mut query) = query else { return };
-            let rows = query.build().fetch(&pool).map(|row| {
-                row.map_err(StoreError::from)
-                    .and_then(|r| rows::feature(&r))
-            });
-            stream::forward(rows, sender).await;
-        });
-        stream::receive(receiver)
+        self.stream_rows(features_query(project_id, filter), rows::feature)
     }
 
     /// The outlines of the same features, streamed the same way.
@@ -172,15 +161,25 @@ impl SqliteStore {
         project_id: Uuid,
         filter: &FeatureFilter,
     ) -> BoxStream<'static, StoreResult<FeatureOutline>> {
-        let (sender, receiver) = stream::channel();
         let query = select(OUTLINE_COLUMNS, OUTLINE_JOINS, project_id, filter, false);
+        self.stream_rows(query, rows::outline)
+    }
+
+    /// The rows of `query` mapped by `map`, read by a task of their own and handed over in
+    /// batches (`store::stream`); None is an empty listing.
+    fn stream_rows<T: Send + 'static>(
+        &self,
+        query: Option<QueryBuilder<Sqlite>>,
+        map: fn(&sqlx::sqlite::SqliteRow) -> StoreResult<T>,
+    ) -> BoxStream<'static, StoreResult<T>> {
+        let (sender, receiver) = stream::channel();
         let pool = self.read.clone();
         tokio::spawn(async move {
             let Some(mut query) = query else { return };
-            let rows = query.build().fetch(&pool).map(|row| {
-                row.map_err(StoreError::from)
-                    .and_then(|r| rows::outline(&r))
-            });
+            let rows = query
+                .build()
+                .fetch(&pool)
+                .map(|row| row.map_err(StoreError::from).and_then(|r| map(&r)));
             stream::forward(rows, sender).await;
         });
         stream::receive(receiver)
