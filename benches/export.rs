@@ -7,7 +7,9 @@
 //! GeoJSON into a GeoPackage, and that GeoPackage back into GeoJSON). Prints MB/s, peak
 //! memory and the ratios.
 //!
-//! Run with `cargo bench --bench export`; TRAMA_BENCH_EXPORT sets N.
+//! Run with `cargo bench --bench export`; TRAMA_BENCH_EXPORT sets N. TRAMA_BENCH_DB names a
+//! SQLite file to keep the loaded data in, and to reuse on the next run instead of loading
+//! again (for profiling the export alone).
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -16,7 +18,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use support::{admin_token, peak_rss_kb, setup_project, start_server, top_up};
+use support::{admin_token, bench_token, peak_rss_kb, setup_project, start_server, top_up};
 
 fn main() {
     let count: usize = std::env::var("TRAMA_BENCH_EXPORT")
@@ -25,18 +27,27 @@ fn main() {
         .unwrap_or(1_000_000);
     let dir = tempfile::TempDir::new().unwrap();
     println!("Trama export benchmark: {count} generated features on SQLite");
-    let db = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let token = admin_token(&db);
-    let (mut server, url) = start_server(&db);
+    let kept = std::env::var("TRAMA_BENCH_DB").ok();
+    let reuse = kept.as_deref().is_some_and(|path| Path::new(path).exists());
+    let path = kept.unwrap_or_else(|| dir.path().join("bench.db").display().to_string());
+    let db = format!("sqlite://{path}");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let client = reqwest::Client::new();
-    let workshop = rt.block_on(setup_project(&client, &url, &token));
-    let start = Instant::now();
-    rt.block_on(top_up(&db, count, &workshop));
-    println!("loaded in {:.0} s", start.elapsed().as_secs_f64());
+    let token = if reuse {
+        println!("reusing the data in {path}");
+        bench_token(&db)
+    } else {
+        let token = admin_token(&db);
+        let (mut server, url) = start_server(&db);
+        let workshop = rt.block_on(setup_project(&client, &url, &token));
+        let start = Instant::now();
+        rt.block_on(top_up(&db, count, &workshop));
+        println!("loaded in {:.0} s", start.elapsed().as_secs_f64());
+        server.kill().unwrap();
+        server.wait().unwrap();
+        token
+    };
     // A fresh server, so that its peak memory is the exports' alone.
-    server.kill().unwrap();
-    server.wait().unwrap();
     let (mut server, url) = start_server(&db);
 
     let mut ours = Vec::new();

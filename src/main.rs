@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+/// See Cargo.toml: one allocator for Rust and SQLite alike.
+#[cfg(all(target_os = "linux", not(target_env = "musl")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     trama::telemetry::init();

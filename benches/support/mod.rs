@@ -69,7 +69,12 @@ pub fn admin_token(db: &str) -> String {
         .write_all(b"benchmark password\n")
         .unwrap();
     assert!(add.wait().unwrap().success());
-    let out = Command::new(bin)
+    bench_token(db)
+}
+
+/// A new token for the `bench` admin of a database `admin_token` set up.
+pub fn bench_token(db: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_trama"))
         .args(["token", "create", "--username", "bench", "--database", db])
         .output()
         .unwrap();
