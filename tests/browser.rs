@@ -460,6 +460,37 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         "the refused drawing is kept on the device, marked"
     );
 
+    // Its dashed shape says why it was not saved; the participant discards it.
+    click_map(&client, &map, -20.0, 20.0).await;
+    wait_for_text(
+        &client,
+        ".leaflet-popup-content",
+        "Este dibujo no se guardó. El taller ya se cerró",
+    )
+    .await;
+    client
+        .find(Locator::XPath("//button[contains(., 'Descartar')]"))
+        .await
+        .expect("discard button in the popup")
+        .click()
+        .await
+        .expect("discard");
+    client.accept_alert().await.expect("confirm the discard");
+    wait_for_text(&client, "#status", "Dibujo descartado").await;
+    let kept = client
+        .execute(
+            "return [JSON.parse(localStorage.getItem('trama.queue.lomas')).length, \
+               document.querySelectorAll('.leaflet-overlay-pane path[stroke-dasharray]').length];",
+            vec![],
+        )
+        .await
+        .expect("storage");
+    assert_eq!(
+        kept,
+        json!([0, 0]),
+        "a discarded drawing leaves the device's queue and the map"
+    );
+
     client
         .goto(&format!("{}/draw?lang=en", app.base))
         .await

@@ -58,9 +58,13 @@
   }).addTo(map);
 
   // Drawings still in the queue (this visit's or an earlier one's), shown dashed until stored.
+  // One the server refused stays too; its popup says why and offers to retry or discard it.
   var pending = L.geoJSON(null, {
     style: function (f) { return { color: colour(f), weight: 3, dashArray: '6 6', fillOpacity: 0.1 }; },
-    pointToLayer: function (f, at) { return L.circleMarker(at, { radius: 9, color: colour(f), dashArray: '3 3', fillOpacity: 0.3 }); }
+    pointToLayer: function (f, at) { return L.circleMarker(at, { radius: 9, color: colour(f), dashArray: '3 3', fillOpacity: 0.3 }); },
+    onEachFeature: function (f, layer) {
+      layer.bindPopup(function () { return queuedPopup(f.id); }, { minWidth: 220 });
+    }
   }).addTo(map);
   function pend(item) { pending.addData(Object.assign({}, item.feature, { id: item.key })); }
   function unpend(key) { pending.eachLayer(function (l) { if (l.feature.id === key) pending.removeLayer(l); }); }
@@ -68,6 +72,42 @@
   // Who I am, to offer "delete" on my own drawings only (the server checks it again).
   var me = null;
   api('/api/me').then(function (r) { return r.json(); }).then(function (who) { me = who; });
+
+  // A queued drawing's popup: waiting to be sent, or refused (why, and what can be done).
+  function queuedPopup(key) {
+    var box = el('div', { 'class': 'popup' });
+    var item = queue().filter(function (i) { return i.key === key; })[0];
+    if (!item) return box;
+    var p = item.feature.properties;
+    box.appendChild(el('strong', {}, p.title || label(legend[p.symbol])));
+    if (!item.failed) {
+      box.appendChild(el('p', { 'class': 'hint' }, t('draw.queued')));
+      return box;
+    }
+    box.appendChild(el('p', { 'class': 'warning' }, t('draw.not_saved') + ' ' + (item.reason || '')));
+    var actions = el('div', { 'class': 'actions' });
+    var retry = el('button', { type: 'button' }, t('draw.retry'));
+    retry.addEventListener('click', function () {
+      map.closePopup();
+      store(queue().map(function (i) {
+        if (i.key === key) { delete i.failed; delete i.reason; }
+        return i;
+      }));
+      flush();
+    });
+    var discard = el('button', { type: 'button', 'class': 'link' }, t('draw.discard'));
+    discard.addEventListener('click', function () {
+      if (!window.confirm(t('draw.discard_confirm'))) return;
+      map.closePopup();
+      store(queue().filter(function (i) { return i.key !== key; }));
+      unpend(key);
+      say(t('draw.discarded'));
+    });
+    actions.appendChild(retry);
+    actions.appendChild(discard);
+    box.appendChild(actions);
+    return box;
+  }
 
   // A drawing's popup: what it is, the workshop's comments on it, a box to add one.
   function popup(f, layer) {
@@ -184,6 +224,8 @@
   }).then(function (r) { return r.json(); }).then(function (collection) {
     drawn.addData(collection);
     queue().forEach(pend);
+    var unsaved = queue().filter(function (i) { return i.failed; }).length;
+    if (unsaved) say(t('draw.unsaved', { count: unsaved }));
     app.dataset.loaded = 'true'; // for tests and assistive tools: the map shows what there is
     flush();
   });
@@ -321,8 +363,12 @@
       } else if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
         // Refused for good (invalid drawing, closed workshop): keep it, marked, and say why.
         return response.json().then(function (problem) {
-          store(queue().map(function (i) { if (i.key === item.key) i.failed = problem.detail; return i; }));
-          say(refusal(response.status, problem, 'draw.refused.closed'));
+          var reason = refusal(response.status, problem, 'draw.refused.closed');
+          store(queue().map(function (i) {
+            if (i.key === item.key) { i.failed = problem.detail; i.reason = reason; }
+            return i;
+          }));
+          say(reason);
           flushing = false;
         });
       } else {
