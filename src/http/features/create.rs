@@ -10,7 +10,7 @@ use chrono::Utc;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{FeatureOut, collection_text, geojson_response};
+use super::{CollectionWriter, FeatureOut, geojson_response};
 use crate::domain::Invalid;
 use crate::domain::access::{Principal, Role};
 use crate::domain::change::Change;
@@ -56,11 +56,15 @@ pub async fn create_features(
     let features = place_and_check(&state, &principal, &project, drafts).await?;
 
     // The author always sees what they drew, sensitive or not.
-    let out: Vec<FeatureOut> = features.iter().map(|f| FeatureOut::new(f, true)).collect();
     let text = if single {
-        out[0].to_json()?
+        FeatureOut::new(&features[0], true).to_json()?
     } else {
-        collection_text(&out, false)?
+        let mut collection = CollectionWriter::default();
+        for feature in &features {
+            collection.push(&FeatureOut::new(feature, true))?;
+        }
+        String::from_utf8(collection.finish(false))
+            .map_err(|e| AppError::Internal(e.to_string()))?
     };
     let answer = idempotency.map(|(key, request_hash)| IdempotentResponse {
         principal: principal.key(),
