@@ -2,11 +2,10 @@
 //! `PATCH /features/{id}`, and checking drafts against the legend and the workshop.
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::super::geometry::FeatureGeometry;
+use super::super::geometry::{FeatureGeometry, GeometryText};
 use super::super::legend::{Symbol, is_valid_key};
 use super::super::workshop::Workshop;
 use super::super::{Invalid, bounded_text};
@@ -142,7 +141,7 @@ pub fn parse_submission_text(text: &[u8], limits: FeatureLimits) -> Option<Submi
         #[serde(borrow, default)]
         features: Option<Vec<Item<'a>>>,
         #[serde(borrow, default)]
-        geometry: Option<&'a RawValue>,
+        geometry: Option<GeometryText<'a>>,
         #[serde(default)]
         properties: Option<Map<String, Value>>,
     }
@@ -160,10 +159,7 @@ pub fn parse_submission_text(text: &[u8], limits: FeatureLimits) -> Option<Submi
             symbol: fields.symbol?,
             title: fields.title.flatten(),
             description: fields.description.flatten(),
-            geometry: FeatureGeometry::from_geojson_text(
-                item.geometry?.get(),
-                limits.max_vertices,
-            )?,
+            geometry: FeatureGeometry::from_geojson_text(item.geometry?, limits.max_vertices)?,
             workshop: fields.workshop,
             group: fields.group,
         })

@@ -10,6 +10,8 @@ use geo::{BoundingRect, CoordsIter, Geometry, LineString, Polygon};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use typed::GeometryText;
+
 use super::Invalid;
 use super::bbox::BBox;
 
@@ -82,10 +84,11 @@ impl FeatureGeometry {
         Self::settle(geometry, pointer, max_vertices)
     }
 
-    /// The fast path of `from_geojson`, for a geometry still in its JSON text: `None` unless
-    /// it passes every check, and then `from_geojson` says what is wrong and where.
-    pub fn from_geojson_text(text: &str, max_vertices: usize) -> Option<Self> {
-        let geometry = typed::parse_checked(text)?;
+    /// The fast path of `from_geojson`, for a geometry read straight from the JSON text:
+    /// `None` unless it passes every check, and then `from_geojson` says what is wrong and
+    /// where.
+    pub fn from_geojson_text(geometry: GeometryText, max_vertices: usize) -> Option<Self> {
+        let geometry = typed::parse_checked(geometry)?;
         Self::settle(geometry, "", max_vertices).ok()
     }
 

@@ -9,32 +9,71 @@ use std::fmt;
 use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 
+/// A geometry object as read from JSON: its type, and its coordinates parsed in the same pass
+/// (whatever the type, and in whichever order the two members come) but not yet checked.
 #[derive(Deserialize)]
-struct Typed<'a> {
+pub struct GeometryText<'a> {
     #[serde(rename = "type")]
     kind: &'a str,
-    #[serde(borrow)]
-    coordinates: &'a RawValue,
+    coordinates: Coords,
 }
 
-/// A position: `[longitude, latitude]`, or with an altitude, which is dropped.
-#[derive(Clone, Copy, PartialEq)]
-struct Position(Coord<f64>);
+/// Nested coordinate arrays: a position (`[x, y]` or `[x, y, z]`, the altitude dropped) or a
+/// list of deeper arrays.
+enum Coords {
+    Position(Coord<f64>),
+    List(Vec<Coords>),
+}
 
-impl<'de> Deserialize<'de> for Position {
+impl<'de> Deserialize<'de> for Coords {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct PositionVisitor;
-        impl<'de> Visitor<'de> for PositionVisitor {
-            type Value = Position;
+        deserializer.deserialize_seq(CoordsVisitor)
+    }
+}
+
+/// An array's element: a number (of a position) or another array.
+enum Element {
+    Number(f64),
+    Coords(Coords),
+}
+
+impl<'de> Deserialize<'de> for Element {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ElementVisitor;
+        impl<'de> Visitor<'de> for ElementVisitor {
+            type Value = Element;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("2 or 3 numbers")
+                f.write_str("a number or an array")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Position, A::Error> {
-                let x: f64 = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+            fn visit_f64<E: de::Error>(self, x: f64) -> Result<Element, E> {
+                Ok(Element::Number(x))
+            }
+            fn visit_i64<E: de::Error>(self, x: i64) -> Result<Element, E> {
+                Ok(Element::Number(x as f64))
+            }
+            fn visit_u64<E: de::Error>(self, x: u64) -> Result<Element, E> {
+                Ok(Element::Number(x as f64))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Element, A::Error> {
+                CoordsVisitor.visit_seq(seq).map(Element::Coords)
+            }
+        }
+        deserializer.deserialize_any(ElementVisitor)
+    }
+}
+
+struct CoordsVisitor;
+
+impl<'de> Visitor<'de> for CoordsVisitor {
+    type Value = Coords;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("coordinates: a position of 2 or 3 numbers, or an array of them")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Coords, A::Error> {
+        match seq.next_element::<Element>()? {
+            None => Ok(Coords::List(Vec::new())),
+            Some(Element::Number(x)) => {
                 let y: f64 = seq
                     .next_element()?
                     .ok_or_else(|| de::Error::invalid_length(1, &self))?;
@@ -42,14 +81,28 @@ impl<'de> Deserialize<'de> for Position {
                 if seq.next_element::<de::IgnoredAny>()?.is_some() {
                     return Err(de::Error::invalid_length(4, &self));
                 }
-                Ok(Position(Coord { x, y }))
+                Ok(Coords::Position(Coord { x, y }))
+            }
+            Some(Element::Coords(first)) => {
+                let mut list = Vec::with_capacity(seq.size_hint().unwrap_or(8) + 1);
+                list.push(first);
+                while let Some(next) = seq.next_element::<Coords>()? {
+                    list.push(next);
+                }
+                Ok(Coords::List(list))
             }
         }
-        deserializer.deserialize_seq(PositionVisitor)
     }
 }
 
-type Ring = Vec<Position>;
+impl Coords {
+    fn list(self) -> Option<Vec<Coords>> {
+        match self {
+            Coords::List(list) => Some(list),
+            Coords::Position(_) => None,
+        }
+    }
+}
 
 /// What a submitted geometry must satisfy besides its shape: the general parser's rules.
 #[derive(Clone, Copy)]
@@ -59,26 +112,27 @@ struct Rules {
 
 impl Rules {
     /// A submitted position is finite and in range.
-    fn position(self, p: Position) -> Option<Coord<f64>> {
+    fn position(self, c: Coords) -> Option<Coord<f64>> {
+        let Coords::Position(p) = c else { return None };
         if !self.check {
-            return Some(p.0);
+            return Some(p);
         }
-        let Coord { x, y } = p.0;
-        let sound = x.is_finite()
-            && y.is_finite()
-            && (-180.0..=180.0).contains(&x)
-            && (-90.0..=90.0).contains(&y);
-        sound.then_some(p.0)
+        let sound = p.x.is_finite()
+            && p.y.is_finite()
+            && (-180.0..=180.0).contains(&p.x)
+            && (-90.0..=90.0).contains(&p.y);
+        sound.then_some(p)
     }
 
-    fn coords(self, ring: Ring, min_len: usize) -> Option<Vec<Coord<f64>>> {
+    fn coords(self, ring: Coords, min_len: usize) -> Option<Vec<Coord<f64>>> {
+        let ring = ring.list()?;
         if self.check && ring.len() < min_len {
             return None;
         }
         ring.into_iter().map(|p| self.position(p)).collect()
     }
 
-    fn line(self, ring: Ring) -> Option<LineString<f64>> {
+    fn line(self, ring: Coords) -> Option<LineString<f64>> {
         let coords = self.coords(ring, 2)?;
         if self.check && coords.windows(2).all(|pair| pair[0] == pair[1]) {
             return None;
@@ -86,7 +140,8 @@ impl Rules {
         Some(LineString::new(coords))
     }
 
-    fn polygon(self, rings: Vec<Ring>) -> Option<Polygon<f64>> {
+    fn polygon(self, rings: Coords) -> Option<Polygon<f64>> {
+        let rings = rings.list()?;
         let mut lines = Vec::with_capacity(rings.len());
         for ring in rings {
             let coords = self.coords(ring, 4)?;
@@ -102,45 +157,35 @@ impl Rules {
         Some(Polygon::new(exterior, lines))
     }
 
-    fn at_least_one<T>(self, items: Vec<T>) -> Option<Vec<T>> {
+    fn at_least_one(self, items: Coords) -> Option<Vec<Coords>> {
+        let items = items.list()?;
         (!self.check || !items.is_empty()).then_some(items)
     }
 
-    fn geometry(self, text: &str) -> Option<Geometry<f64>> {
-        let typed: Typed = serde_json::from_str(text).ok()?;
-        let raw = typed.coordinates.get();
-        Some(match typed.kind {
-            "Point" => Geometry::Point(Point(self.position(serde_json::from_str(raw).ok()?)?)),
-            "MultiPoint" => {
-                let points: Ring = self.at_least_one(serde_json::from_str(raw).ok()?)?;
-                Geometry::MultiPoint(MultiPoint::new(
-                    points
-                        .into_iter()
-                        .map(|p| self.position(p).map(Point))
-                        .collect::<Option<_>>()?,
-                ))
-            }
-            "LineString" => Geometry::LineString(self.line(serde_json::from_str(raw).ok()?)?),
-            "MultiLineString" => {
-                let lines: Vec<Ring> = self.at_least_one(serde_json::from_str(raw).ok()?)?;
-                Geometry::MultiLineString(MultiLineString::new(
-                    lines
-                        .into_iter()
-                        .map(|l| self.line(l))
-                        .collect::<Option<_>>()?,
-                ))
-            }
-            "Polygon" => Geometry::Polygon(self.polygon(serde_json::from_str(raw).ok()?)?),
-            "MultiPolygon" => {
-                let polygons: Vec<Vec<Ring>> =
-                    self.at_least_one(serde_json::from_str(raw).ok()?)?;
-                Geometry::MultiPolygon(MultiPolygon::new(
-                    polygons
-                        .into_iter()
-                        .map(|p| self.polygon(p))
-                        .collect::<Option<_>>()?,
-                ))
-            }
+    fn geometry(self, geometry: GeometryText) -> Option<Geometry<f64>> {
+        let coords = geometry.coordinates;
+        Some(match geometry.kind {
+            "Point" => Geometry::Point(Point(self.position(coords)?)),
+            "MultiPoint" => Geometry::MultiPoint(MultiPoint::new(
+                self.at_least_one(coords)?
+                    .into_iter()
+                    .map(|p| self.position(p).map(Point))
+                    .collect::<Option<_>>()?,
+            )),
+            "LineString" => Geometry::LineString(self.line(coords)?),
+            "MultiLineString" => Geometry::MultiLineString(MultiLineString::new(
+                self.at_least_one(coords)?
+                    .into_iter()
+                    .map(|l| self.line(l))
+                    .collect::<Option<_>>()?,
+            )),
+            "Polygon" => Geometry::Polygon(self.polygon(coords)?),
+            "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon::new(
+                self.at_least_one(coords)?
+                    .into_iter()
+                    .map(|p| self.polygon(p))
+                    .collect::<Option<_>>()?,
+            )),
             _ => return None,
         })
     }
@@ -148,11 +193,11 @@ impl Rules {
 
 /// Reads a stored geometry, trusting it.
 pub(super) fn parse(text: &str) -> Option<Geometry<f64>> {
-    Rules { check: false }.geometry(text)
+    Rules { check: false }.geometry(serde_json::from_str(text).ok()?)
 }
 
 /// Reads a submitted geometry when it passes every check the general parser makes while
 /// parsing; `None` otherwise, for the general parser to report on.
-pub(super) fn parse_checked(text: &str) -> Option<Geometry<f64>> {
-    Rules { check: true }.geometry(text)
+pub(super) fn parse_checked(geometry: GeometryText) -> Option<Geometry<f64>> {
+    Rules { check: true }.geometry(geometry)
 }
