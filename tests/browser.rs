@@ -177,6 +177,20 @@ async fn click(client: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
+/// Clicks the button whose text contains `label` (in a popup, say), once it is there.
+async fn click_button(client: &Client, label: &str) {
+    let xpath = format!("//button[contains(., '{label}')]");
+    let button = client
+        .wait()
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("button {label}: {e}"));
+    button
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {label}: {e}"));
+}
+
 /// Types into the field `css` selects, once it is there.
 async fn type_into(client: &Client, css: &str, text: &str) {
     let element = client
@@ -361,14 +375,7 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
 
     // The author edits it from its popup.
     click_map(&client, &map, 0.0, -10.0).await;
-    client
-        .wait()
-        .for_element(Locator::XPath("//button[contains(., 'Editar mi dibujo')]"))
-        .await
-        .expect("edit button in the popup")
-        .click()
-        .await
-        .expect("edit");
+    click_button(&client, "Editar mi dibujo").await;
     let title = client
         .find(Locator::Id("feature-title"))
         .await
@@ -468,13 +475,7 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         "Este dibujo no se guardó. El taller ya se cerró",
     )
     .await;
-    client
-        .find(Locator::XPath("//button[contains(., 'Descartar')]"))
-        .await
-        .expect("discard button in the popup")
-        .click()
-        .await
-        .expect("discard");
+    click_button(&client, "Descartar").await;
     client.accept_alert().await.expect("confirm the discard");
     wait_for_text(&client, "#status", "Dibujo descartado").await;
     let kept = client
