@@ -60,6 +60,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// An error of the SQLite listings' reader (rusqlite), as its text.
+    #[error("database error: {0}")]
+    Reader(String),
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]

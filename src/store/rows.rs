@@ -133,18 +133,6 @@ macro_rules! row_mapping {
         /// The join that gives an outline its symbol key.
         pub const OUTLINE_JOINS: &str = " JOIN symbols s ON s.id = f.symbol_id";
 
-        pub fn outline(row: &$row) -> StoreResult<crate::store::FeatureOutline> {
-            let state: String = row.try_get("review_state")?;
-            Ok(crate::store::FeatureOutline {
-                id: uuid(row, "id")?,
-                symbol: row.try_get("symbol")?,
-                workshop_id: opt_uuid(row, "workshop_id")?,
-                group_id: opt_uuid(row, "group_id")?,
-                review_state: ReviewState::parse(&state).ok_or_else(|| corrupt("review state", &state))?,
-                geometry: row.try_get("geometry")?,
-            })
-        }
-
         pub fn feature(row: &$row) -> StoreResult<Feature> {
             let state: String = row.try_get("review_state")?;
             let created_at: DateTime<Utc> = row.try_get("created_at")?;

@@ -10,7 +10,7 @@ use super::StoreResult;
 
 /// Rows per batch at most; a batch holds what the database had ready, so the first rows
 /// still go out as soon as they are read.
-const BATCH: usize = 256;
+pub(super) const BATCH: usize = 256;
 /// Batches in flight between the two tasks.
 const BATCHES: usize = 8;
 

@@ -378,6 +378,34 @@ async fn bbox_workshop_and_symbol_filters_select_the_right_features(backend: Bac
         StatusCode::BAD_REQUEST,
         "a misspelt parameter is reported, not ignored"
     );
+    // Groups: the three drawings are the Jóvenes'; a Docente draws one more.
+    let youth = all["features"][0]["properties"]["group"]
+        .as_str()
+        .expect("group")
+        .to_owned();
+    let teacher = app.join(&workshop.code, "Docentes").await;
+    let (status, drawn) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&teacher),
+            &point("escuela", -58.41, -34.75),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{drawn}");
+    let teachers = drawn["properties"]["group"]
+        .as_str()
+        .expect("group")
+        .to_owned();
+    assert_ne!(teachers, youth);
+    for (group, expected) in [(&youth, 3), (&teachers, 1)] {
+        let (_, body) = app
+            .get(
+                &format!("/api/projects/lomas/features?group={group}"),
+                Some(&staff.analyst),
+            )
+            .await;
+        assert_eq!(count(&body), expected, "group {group}: {body}");
+    }
 }
 
 async fn features_survive_a_restart(backend: Backend) {

@@ -9,6 +9,7 @@ use tracing::instrument;
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
+use super::reader::Select;
 use super::rows::{
     self, FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS, opt_uuid, uuid,
 };
@@ -20,7 +21,6 @@ use crate::domain::annotation::{Annotation, AnnotationTarget};
 use crate::domain::feature::{Author, Feature, FeatureFilter};
 use crate::store::AnnotationsOf;
 use crate::store::filters::push_value_filters;
-use crate::store::stream;
 use crate::store::{FeatureOutline, FeatureRevision, IdempotentResponse, StoreError, StoreResult};
 
 fn author_ids(author: &Author) -> (Option<Hyphenated>, Option<Hyphenated>) {
@@ -132,27 +132,24 @@ impl SqliteStore {
         project_id: Uuid,
         filter: &FeatureFilter,
     ) -> StoreResult<Vec<Feature>> {
-        let Some(mut query) = features_query(project_id, filter) else {
-            return Ok(Vec::new());
-        };
-        query
-            .build()
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(rows::feature)
+        self.feature_stream(project_id, filter)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
             .collect()
     }
 
-    /// The same features as `query_features`, one by one as the database reads them: a
-    /// reader task sends them through a small channel, so memory stays flat whatever the
-    /// size of the answer.
+    /// The same features as `query_features`, one by one as the database reads them, with
+    /// memory bounded by the reader's channel whatever the size of the answer.
     pub(super) fn feature_stream(
         &self,
         project_id: Uuid,
         filter: &FeatureFilter,
     ) -> BoxStream<'static, StoreResult<Feature>> {
-        self.stream_rows(features_query(project_id, filter), rows::feature)
+        self.readers.stream(
+            features_query(project_id, filter),
+            rows::positional::feature,
+        )
     }
 
     /// The outlines of the same features, streamed the same way.
@@ -162,32 +159,12 @@ impl SqliteStore {
         filter: &FeatureFilter,
     ) -> BoxStream<'static, StoreResult<FeatureOutline>> {
         let query = select(OUTLINE_COLUMNS, OUTLINE_JOINS, project_id, filter, false);
-        self.stream_rows(query, rows::outline)
-    }
-
-    /// The rows of `query` mapped by `map`, read by a task of their own and handed over in
-    /// batches (`store::stream`); None is an empty listing.
-    fn stream_rows<T: Send + 'static>(
-        &self,
-        query: Option<QueryBuilder<Sqlite>>,
-        map: fn(&sqlx::sqlite::SqliteRow) -> StoreResult<T>,
-    ) -> BoxStream<'static, StoreResult<T>> {
-        let (sender, receiver) = stream::channel();
-        let pool = self.read.clone();
-        tokio::spawn(async move {
-            let Some(mut query) = query else { return };
-            let rows = query
-                .build()
-                .fetch(&pool)
-                .map(|row| row.map_err(StoreError::from).and_then(|r| map(&r)));
-            stream::forward(rows, sender).await;
-        });
-        stream::receive(receiver)
+        self.readers.stream(query, rows::positional::outline)
     }
 }
 
 /// The SELECT of a feature listing, or None when it can only be empty.
-fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<QueryBuilder<Sqlite>> {
+fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<Select> {
     select(FEATURE_COLUMNS, FEATURE_JOINS, project_id, filter, true)
 }
 
@@ -200,8 +177,8 @@ fn select(
     project_id: Uuid,
     filter: &FeatureFilter,
     ordered: bool,
-) -> Option<QueryBuilder<Sqlite>> {
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
+) -> Option<Select> {
+    let mut query = Select::new("SELECT ");
     query.push(columns);
     match filter.bbox {
         // The R*Tree drives the query (CROSS JOIN keeps SQLite from reordering it), so
@@ -228,14 +205,14 @@ fn select(
                 .push(" AND f.max_y >= ")
                 .push_bind(b.min_y)
                 .push(" AND f.project_id = ")
-                .push_bind(project_id.hyphenated());
+                .push_bind(project_id.hyphenated().to_string());
         }
         None => {
             query.push(" FROM features f");
             query.push(joins);
             query
                 .push(" WHERE f.project_id = ")
-                .push_bind(project_id.hyphenated());
+                .push_bind(project_id.hyphenated().to_string());
         }
     }
     if let Some(workshops) = &filter.workshops {
@@ -243,16 +220,18 @@ fn select(
             return None;
         }
         query.push(" AND f.workshop_id IN (");
-        let mut ids = query.separated(", ");
-        for id in workshops {
-            ids.push_bind(id.hyphenated());
+        for (i, id) in workshops.iter().enumerate() {
+            if i > 0 {
+                query.push(", ");
+            }
+            query.push_bind(id.hyphenated().to_string());
         }
         query.push(")");
     }
     if let Some(group) = filter.group {
         query
             .push(" AND f.group_id = ")
-            .push_bind(group.hyphenated());
+            .push_bind(group.hyphenated().to_string());
     }
     push_value_filters(&mut query, filter);
     // Drawing order for whole listings; a bbox answer comes in R*Tree order, so that a

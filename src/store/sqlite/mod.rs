@@ -5,6 +5,7 @@
 
 mod features;
 mod priority;
+mod reader;
 mod rows;
 
 use std::str::FromStr;
@@ -38,6 +39,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 
 pub struct SqliteStore {
     read: SqlitePool,
+    /// The long listings' own connections (`reader`).
+    readers: std::sync::Arc<reader::Readers>,
     write: SqlitePool,
     /// One process owns a SQLite file, so live changes travel in memory.
     changes: tokio::sync::broadcast::Sender<Change>,
@@ -46,7 +49,16 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if missing) the database file of a `sqlite://path` URL and migrates it.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        let options = SqliteConnectOptions::from_str(url)?
+        let options = SqliteConnectOptions::from_str(url)?;
+        if options
+            .get_filename()
+            .to_string_lossy()
+            .starts_with("file:sqlx-in-memory")
+        {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        }
+        let readers = reader::Readers::new(options.get_filename().to_owned());
+        let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -70,18 +82,13 @@ impl SqliteStore {
         MIGRATOR.run(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
-            // A bbox answer is up to 500 rows: let the worker thread run ahead instead of
-            // handing them over 50 at a time.
-            .connect_with(
-                options
-                    .read_only(true)
-                    .pragma("cache_size", "-8000")
-                    .row_buffer_size(512),
-            )
+            // The short reads; the long listings have connections of their own (`reader`).
+            .connect_with(options.read_only(true).pragma("cache_size", "-2000"))
             .await?;
         let (changes, _) = tokio::sync::broadcast::channel(super::CHANGE_BUFFER);
         Ok(Self {
             read,
+            readers,
             write,
             changes,
         })
@@ -698,5 +705,23 @@ impl SqliteStore {
                 .map(rows::group)
                 .collect::<StoreResult<_>>()?;
         Ok(Some(workshop))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SqliteStore;
+
+    #[tokio::test]
+    async fn an_in_memory_database_is_refused_with_a_clear_error() {
+        // Listings read the file through connections of their own, which an in-memory
+        // database does not have.
+        let Err(error) = SqliteStore::connect("sqlite::memory:").await else {
+            panic!("an in-memory database was accepted");
+        };
+        assert!(
+            error.to_string().contains("sqlite://path/to/file.db"),
+            "{error}"
+        );
     }
 }
