@@ -612,6 +612,33 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .expect("review in English");
     wait_for_text(&client, "#count", "1 items").await;
     screenshot(&client, "review-en").await;
+
+    // A thousand more drawings: the list comes a page (1,000) at a time, "Load more" adds
+    // the next.
+    let many = (0..1000)
+        .map(|i| common::point("escuela", -58.45 + f64::from(i) * 1e-5, -34.71))
+        .collect();
+    let (status, body) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&participant),
+            &common::collection(many),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    client
+        .goto(&format!("{}/review/lomas?lang=en", app.base))
+        .await
+        .expect("review again");
+    wait_for_text(&client, "#count", "1000 items: the first ones").await;
+    click_button(&client, "Load more").await;
+    wait_for_text(&client, "#count", "1001 items").await;
+    let rows = "return [document.querySelectorAll('#features tbody tr').length, document.getElementById('more').hidden];";
+    assert_eq!(
+        client.execute(rows, vec![]).await.expect("rows"),
+        json!([1001, true]),
+        "every drawing listed once, and nothing more to load"
+    );
     client.close().await.expect("close browser");
 }
 

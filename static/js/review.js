@@ -82,23 +82,45 @@
     }
   };
 
-  function load() {
-    var params = new URLSearchParams();
-    new FormData(filters).forEach(function (value, name) { if (value) params.append(name, value); });
-    return api('/api/projects/' + project + '/features?' + params.toString()).then(function (collection) {
+  // The listing comes a page at a time, in drawing order; "load more" follows the API's
+  // next link and adds the page to what is shown.
+  var PAGE = 1000;
+  var more = document.getElementById('more');
+  var nextPage = null;
+  function show(collection, append) {
+    if (!append) {
       layer.clearLayers();
       layers = {};
       tbody.textContent = '';
-      layer.addData(collection);
       Object.keys(byId).forEach(function (id) { delete byId[id]; });
-      collection.features.forEach(function (f) { byId[f.id] = f; });
-      collection.features.forEach(row);
-      heat.setLatLngs(heatPoints(collection));
-      if (heatToggle.checked && !map.hasLayer(heat)) heat.addTo(map);
-      document.getElementById('count').textContent = t(collection.truncated ? 'review.count_truncated' : 'review.count', { count: collection.numberReturned });
+    }
+    layer.addData(collection);
+    collection.features.forEach(function (f) { byId[f.id] = f; });
+    collection.features.forEach(row);
+    var shown = Object.keys(byId).map(function (id) { return byId[id]; });
+    heat.setLatLngs(heatPoints({ features: shown }));
+    if (heatToggle.checked && !map.hasLayer(heat)) heat.addTo(map);
+    var next = (collection.links || []).filter(function (l) { return l.rel === 'next'; })[0];
+    nextPage = next ? next.href : null;
+    more.hidden = !nextPage;
+    document.getElementById('count').textContent = t(nextPage ? 'review.count_truncated' : 'review.count', { count: shown.length });
+  }
+
+  function load() {
+    var params = new URLSearchParams();
+    new FormData(filters).forEach(function (value, name) { if (value) params.append(name, value); });
+    params.append('limit', PAGE);
+    return api('/api/projects/' + project + '/features?' + params.toString()).then(function (collection) {
+      show(collection, false);
       if (collection.features.length) map.fitBounds(layer.getBounds(), { maxZoom: 17 });
     });
   }
+
+  more.addEventListener('click', function () {
+    if (!nextPage) return;
+    more.disabled = true;
+    api(nextPage).then(function (collection) { show(collection, true); }).finally(function () { more.disabled = false; });
+  });
 
   function row(f) {
     var p = f.properties;

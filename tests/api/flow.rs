@@ -360,6 +360,40 @@ async fn bbox_workshop_and_symbol_filters_select_the_right_features(backend: Bac
         .await;
     assert_eq!(count(&body), 2);
     assert_eq!(body["truncated"], true);
+    // The next page follows the link, in drawing order, without repeating a feature.
+    let ids = |body: &Value| -> Vec<String> {
+        body["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .map(|f| f["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let next = body["links"][0]["href"]
+        .as_str()
+        .expect("a next link")
+        .to_owned();
+    assert_eq!(body["links"][0]["rel"], "next");
+    assert!(next.contains("limit=2"), "the same query: {next}");
+    let (status, second) = app.get(&next, Some(&staff.analyst)).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_eq!([ids(&body), ids(&second)].concat(), ids(&all));
+    assert_eq!(second["truncated"], false);
+    assert!(second.get("links").is_none(), "the last page links nowhere");
+    let (status, problem) = app
+        .get(
+            &format!(
+                "/api/projects/lomas/features?bbox=-58.46,-34.72,-58.44,-34.70&after={}",
+                ids(&all)[0]
+            ),
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        problem["detail"].as_str().expect("detail").contains("bbox"),
+        "{problem}"
+    );
     let (status, problem) = app
         .get(
             "/api/projects/lomas/features?bbox=1,2,3",

@@ -227,6 +227,9 @@ pub struct FeatureFilter {
     pub include_hidden: bool,
     pub include_deleted: bool,
     pub limit: Option<usize>,
+    /// Only the features drawn after this one: the next page of a listing in drawing order
+    /// (not of a bbox answer, which comes in spatial order).
+    pub after: Option<Uuid>,
 }
 
 #[cfg(test)]

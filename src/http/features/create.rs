@@ -63,7 +63,7 @@ pub async fn create_features(
         for feature in &features {
             collection.push(&FeatureOut::new(feature, true))?;
         }
-        String::from_utf8(collection.finish(false))
+        String::from_utf8(collection.finish(false, None))
             .map_err(|e| AppError::Internal(e.to_string()))?
     };
     let answer = idempotency.map(|(key, request_hash)| IdempotentResponse {

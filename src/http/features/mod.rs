@@ -220,7 +220,7 @@ async fn get_feature(
     feature_response(&feature, exact)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     bbox: Option<String>,
@@ -236,6 +236,8 @@ struct ListQuery {
     /// Moderators only: list soft-deleted features (to restore them).
     deleted: Option<bool>,
     limit: Option<usize>,
+    /// The id of the last feature of the previous page.
+    after: Option<String>,
 }
 
 /// An instant from `2026-09-12T14:00:00Z`, or a whole day from `2026-09-12` (its start, or
@@ -308,8 +310,16 @@ async fn list_features(
         include_hidden: principal.can_moderate(),
         include_deleted: query.deleted.unwrap_or(false),
         limit: Some(query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
+        after: query_id(&query.after, "after")?,
         workshops: None,
     };
+    if filter.after.is_some() && filter.bbox.is_some() {
+        return Err(AppError::BadRequest(
+            "after pages through a listing in drawing order; a bbox answer has no such order, \
+             so narrow the box instead"
+                .into(),
+        ));
+    }
     if filter.include_deleted && !principal.can_moderate() {
         return Err(AppError::forbidden(
             "only analysts and admins list deleted features",
@@ -353,16 +363,32 @@ async fn list_features(
         collection.push(&FeatureOut::new(&f, exact))?;
     }
     let truncated = filter.limit.is_some_and(|limit| collection.count >= limit);
-    Ok(geojson_response(collection.finish(truncated)))
+    // The next page, as OGC API Features links it: the same query, after the last feature.
+    let next = match collection.last_id {
+        Some(last) if truncated && filter.bbox.is_none() => {
+            let query = ListQuery {
+                after: Some(last.to_string()),
+                ..query
+            };
+            let query = serde_urlencoded::to_string(&query).map_err(internal)?;
+            Some(format!("/api/projects/{slug}/features?{query}"))
+        }
+        _ => None,
+    };
+    Ok(geojson_response(
+        collection.finish(truncated, next.as_deref()),
+    ))
 }
 
-/// A FeatureCollection with `numberReturned` (OGC API Features) and `truncated` (true when
-/// `limit` cut the listing short), written ahead of the features so clients can read them
-/// first: the features are written as they come, the head when their number is known.
+/// A FeatureCollection with `numberReturned` (OGC API Features), `truncated` (true when
+/// `limit` cut the listing short) and, when there is one, a `next` link to the following
+/// page, written ahead of the features so clients can read them first: the features are
+/// written as they come, the head when their number is known.
 #[derive(Default)]
 pub struct CollectionWriter {
     features: Vec<u8>,
     count: usize,
+    last_id: Option<Uuid>,
 }
 
 impl CollectionWriter {
@@ -371,13 +397,21 @@ impl CollectionWriter {
             self.features.push(b',');
         }
         self.count += 1;
+        self.last_id = Some(feature.id);
         feature.write_json(&mut self.features)
     }
 
     /// The collection's JSON text (UTF-8: serde_json's output and stored GeoJSON text).
-    pub fn finish(self, truncated: bool) -> Vec<u8> {
+    pub fn finish(self, truncated: bool, next: Option<&str>) -> Vec<u8> {
+        let links = match next {
+            Some(href) => format!(
+                ",\"links\":[{{\"rel\":\"next\",\"type\":\"application/geo+json\",\"href\":{}}}]",
+                serde_json::Value::from(href)
+            ),
+            None => String::new(),
+        };
         let head = format!(
-            "{{\"type\":\"FeatureCollection\",\"numberReturned\":{},\"truncated\":{truncated},\"features\":[",
+            "{{\"type\":\"FeatureCollection\",\"numberReturned\":{},\"truncated\":{truncated}{links},\"features\":[",
             self.count
         );
         let mut out = Vec::with_capacity(head.len() + self.features.len() + 2);

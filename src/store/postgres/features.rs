@@ -247,6 +247,9 @@ fn select(
         query.push(" AND f.group_id = ").push_bind(group);
     }
     push_value_filters(&mut query, filter);
+    if let Some(after) = filter.after {
+        query.push(" AND f.id > ").push_bind(after);
+    }
     // Drawing order (ids are time-ordered UUIDv7) for whole listings; a bbox answer comes
     // in index order, so that a LIMIT stops the search early.
     if ordered && filter.bbox.is_none() {

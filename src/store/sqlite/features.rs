@@ -234,6 +234,13 @@ fn select(
             .push_bind(group.hyphenated().to_string());
     }
     push_value_filters(&mut query, filter);
+    if let Some(after) = filter.after {
+        // An unknown id gives no pk, and so an empty page.
+        query
+            .push(" AND f.pk > (SELECT pk FROM features WHERE id = ")
+            .push_bind(after.hyphenated().to_string())
+            .push(")");
+    }
     // Drawing order for whole listings; a bbox answer comes in R*Tree order, so that a
     // LIMIT stops the search early instead of sorting every candidate.
     if ordered && filter.bbox.is_none() {
