@@ -631,6 +631,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .await
         .expect("review again");
     wait_for_text(&client, "#count", "1000 items: the first ones").await;
+    screenshot(&client, "review-paged-en").await;
     click_button(&client, "Load more").await;
     wait_for_text(&client, "#count", "1001 items").await;
     let rows = "return [document.querySelectorAll('#features tbody tr').length, document.getElementById('more').hidden];";
