@@ -3,6 +3,7 @@
 //! All coordinates are WGS84 longitude/latitude in degrees (RFC 7946 §4). A third position
 //! element (altitude) is accepted and dropped, since mapping workshops draw on a flat map.
 
+mod text;
 mod typed;
 mod validity;
 
@@ -167,8 +168,10 @@ impl FeatureGeometry {
 
     /// Serialises as a compact RFC 7946 geometry object.
     pub fn to_geojson_string(&self) -> String {
-        let geometry = geojson::Geometry::new(geojson::GeometryValue::from(&self.0));
-        serde_json::to_string(&geometry).unwrap_or_else(|_| "null".to_owned())
+        text::write(&self.0).unwrap_or_else(|| {
+            let geometry = geojson::Geometry::new(geojson::GeometryValue::from(&self.0));
+            serde_json::to_string(&geometry).unwrap_or_else(|_| "null".to_owned())
+        })
     }
 
     pub fn to_geojson_value(&self) -> Value {
