@@ -220,7 +220,7 @@ async fn get_feature(
     feature_response(&feature, exact)
 }
 
-#[derive(Deserialize, Serialize, Clone)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     bbox: Option<String>,
