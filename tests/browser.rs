@@ -640,6 +640,25 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         json!([1001, true]),
         "every drawing listed once, and nothing more to load"
     );
+    // Hiding a drawing of the second page redraws its row only: the list keeps its place.
+    let last = "#features tbody tr:last-child";
+    click(
+        &client,
+        &format!("{last} button[data-action='review.hide']"),
+    )
+    .await;
+    client
+        .wait()
+        .for_element(Locator::Css(&format!(
+            "{last} button[data-action='review.unhide']"
+        )))
+        .await
+        .expect("hidden in place");
+    assert_eq!(
+        client.execute(rows, vec![]).await.expect("rows"),
+        json!([1001, true]),
+        "still every page"
+    );
     client.close().await.expect("close browser");
 }
 

@@ -96,7 +96,7 @@
     }
     layer.addData(collection);
     collection.features.forEach(function (f) { byId[f.id] = f; });
-    collection.features.forEach(row);
+    collection.features.forEach(function (f) { tbody.appendChild(row(f)); });
     var shown = Object.keys(byId).map(function (id) { return byId[id]; });
     heat.setLatLngs(heatPoints({ features: shown }));
     if (heatToggle.checked && !map.hasLayer(heat)) heat.addTo(map);
@@ -141,24 +141,38 @@
         var reason = window.prompt(t('review.reject_reason'));
         return reason ? review(f.id, { state: 'rejected', reason: reason }) : Promise.resolve();
       }],
-     [p.hidden ? 'review.unhide' : 'review.hide', function () { return api('/api/features/' + f.id + (p.hidden ? '/unhide' : '/hide'), { method: 'POST', body: '{}' }).then(load); }]] : [])
+     [p.hidden ? 'review.unhide' : 'review.hide', function () { return api('/api/features/' + f.id + (p.hidden ? '/unhide' : '/hide'), { method: 'POST', body: '{}' }).then(function () { return refresh(f.id); }); }]] : [])
     .concat([['review.history', function () { return history(f.id, tr); }],
      ['review.annotate', function () {
         var body = window.prompt(t('review.annotation_prompt'));
         return body ? api('/api/features/' + f.id + '/annotations', { method: 'POST', body: JSON.stringify({ body: body }) }) : Promise.resolve();
       }]
-    ]).concat(p.deleted_at && moderator ? [['review.restore', function () { return api('/api/features/' + f.id + '/restore', { method: 'POST', body: '{}' }).then(load); }]] : [])
+    ]).concat(p.deleted_at && moderator ? [['review.restore', function () { return api('/api/features/' + f.id + '/restore', { method: 'POST', body: '{}' }).then(function () { return refresh(f.id); }); }]] : [])
     .forEach(function (action) {
       var button = el('button', { type: 'button', 'data-action': action[0] }, t(action[0]));
       button.addEventListener('click', action[1]);
       actions.appendChild(button);
     });
     tr.appendChild(actions);
-    tbody.appendChild(tr);
+    return tr;
   }
 
   function review(id, body) {
-    return api('/api/features/' + id + '/review', { method: 'POST', body: JSON.stringify(body) }).then(load);
+    return api('/api/features/' + id + '/review', { method: 'POST', body: JSON.stringify(body) }).then(function () { return refresh(id); });
+  }
+
+  // After a moderation, only that drawing is read again and redrawn in place, so that an
+  // analyst working through later pages keeps their place.
+  function refresh(id) {
+    return api('/api/features/' + id).then(function (f) {
+      var old = tbody.querySelector('tr[data-id="' + id + '"]');
+      if (!f || !f.id || !old) return load();
+      byId[id] = f;
+      if (layers[id]) layer.removeLayer(layers[id]);
+      layer.addData(f);
+      tbody.replaceChild(row(f), old);
+      heat.setLatLngs(heatPoints({ features: Object.keys(byId).map(function (k) { return byId[k]; }) }));
+    });
   }
 
   function history(id, tr) {
