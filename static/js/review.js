@@ -53,15 +53,16 @@
   heatToggle.addEventListener('change', function () {
     if (heatToggle.checked) heat.addTo(map); else map.removeLayer(heat);
   });
-  function heatPoints(collection) {
-    return collection.features.filter(function (f) {
+  // The heat of every drawing listed so far.
+  function redrawHeat() {
+    heat.setLatLngs(Object.keys(byId).map(function (id) { return byId[id]; }).filter(function (f) {
       var s = legend[f.properties.symbol];
       return s && s.kind === 'risk' && s.weight > 0 && !f.properties.hidden;
     }).map(function (f) {
       var l = layers[f.id];
       var at = l.getBounds ? l.getBounds().getCenter() : l.getLatLng();
       return [at.lat, at.lng, legend[f.properties.symbol].weight];
-    });
+    }));
   }
 
   var filters = document.getElementById('filters');
@@ -97,13 +98,12 @@
     layer.addData(collection);
     collection.features.forEach(function (f) { byId[f.id] = f; });
     collection.features.forEach(function (f) { tbody.appendChild(row(f)); });
-    var shown = Object.keys(byId).map(function (id) { return byId[id]; });
-    heat.setLatLngs(heatPoints({ features: shown }));
+    redrawHeat();
     if (heatToggle.checked && !map.hasLayer(heat)) heat.addTo(map);
     var next = (collection.links || []).filter(function (l) { return l.rel === 'next'; })[0];
     nextPage = next ? next.href : null;
     more.hidden = !nextPage;
-    document.getElementById('count').textContent = t(nextPage ? 'review.count_truncated' : 'review.count', { count: shown.length });
+    document.getElementById('count').textContent = t(nextPage ? 'review.count_truncated' : 'review.count', { count: Object.keys(byId).length });
   }
 
   function load() {
@@ -171,7 +171,7 @@
       if (layers[id]) layer.removeLayer(layers[id]);
       layer.addData(f);
       tbody.replaceChild(row(f), old);
-      heat.setLatLngs(heatPoints({ features: Object.keys(byId).map(function (k) { return byId[k]; }) }));
+      redrawHeat();
     });
   }
 

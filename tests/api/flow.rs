@@ -413,10 +413,13 @@ async fn bbox_workshop_and_symbol_filters_select_the_right_features(backend: Bac
         "a misspelt parameter is reported, not ignored"
     );
     // Groups: the three drawings are the Jóvenes'; a Docente draws one more.
-    let youth = all["features"][0]["properties"]["group"]
-        .as_str()
-        .expect("group")
-        .to_owned();
+    let group_of = |feature: &Value| {
+        feature["properties"]["group"]
+            .as_str()
+            .expect("group")
+            .to_owned()
+    };
+    let youth = group_of(&all["features"][0]);
     let teacher = app.join(&workshop.code, "Docentes").await;
     let (status, drawn) = app
         .post(
@@ -426,10 +429,7 @@ async fn bbox_workshop_and_symbol_filters_select_the_right_features(backend: Bac
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{drawn}");
-    let teachers = drawn["properties"]["group"]
-        .as_str()
-        .expect("group")
-        .to_owned();
+    let teachers = group_of(&drawn);
     assert_ne!(teachers, youth);
     for (group, expected) in [(&youth, 3), (&teachers, 1)] {
         let (_, body) = app

@@ -157,9 +157,13 @@ impl Rules {
         Some(Polygon::new(exterior, lines))
     }
 
-    fn at_least_one(self, items: Coords) -> Option<Vec<Coords>> {
+    /// The members of a Multi* geometry (at least one when checking), each read by `read`.
+    fn members<T>(self, items: Coords, read: impl Fn(Coords) -> Option<T>) -> Option<Vec<T>> {
         let items = items.list()?;
-        (!self.check || !items.is_empty()).then_some(items)
+        if self.check && items.is_empty() {
+            return None;
+        }
+        items.into_iter().map(read).collect()
     }
 
     fn geometry(self, geometry: GeometryText) -> Option<Geometry<f64>> {
@@ -167,24 +171,15 @@ impl Rules {
         Some(match geometry.kind {
             "Point" => Geometry::Point(Point(self.position(coords)?)),
             "MultiPoint" => Geometry::MultiPoint(MultiPoint::new(
-                self.at_least_one(coords)?
-                    .into_iter()
-                    .map(|p| self.position(p).map(Point))
-                    .collect::<Option<_>>()?,
+                self.members(coords, |p| self.position(p).map(Point))?,
             )),
             "LineString" => Geometry::LineString(self.line(coords)?),
             "MultiLineString" => Geometry::MultiLineString(MultiLineString::new(
-                self.at_least_one(coords)?
-                    .into_iter()
-                    .map(|l| self.line(l))
-                    .collect::<Option<_>>()?,
+                self.members(coords, |l| self.line(l))?,
             )),
             "Polygon" => Geometry::Polygon(self.polygon(coords)?),
             "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon::new(
-                self.at_least_one(coords)?
-                    .into_iter()
-                    .map(|p| self.polygon(p))
-                    .collect::<Option<_>>()?,
+                self.members(coords, |p| self.polygon(p))?,
             )),
             _ => return None,
         })

@@ -38,9 +38,7 @@ pub mod positional {
     }
 
     fn uuid(row: &Row, index: usize) -> StoreResult<Uuid> {
-        let text: rusqlite::types::ValueRef = row.get_ref(index)?;
-        let text = text.as_str()?;
-        Uuid::try_parse(text).map_err(|_| corrupt("id", text))
+        opt_uuid(row, index)?.ok_or_else(|| corrupt("id", "NULL"))
     }
 
     fn opt_uuid(row: &Row, index: usize) -> StoreResult<Option<Uuid>> {
