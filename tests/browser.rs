@@ -659,6 +659,47 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         json!([1001, true]),
         "still every page"
     );
+
+    // A drawing's history says what happened in the page's language.
+    let second = "#features tbody tr:nth-child(2)";
+    click(
+        &client,
+        &format!("{second} button[data-action='review.history']"),
+    )
+    .await;
+    wait_for_text(&client, &format!("{second} .history"), "created").await;
+
+    // A refused moderation says so, in the page's language, and changes nothing: an admin
+    // made the analyst a facilitator meanwhile...
+    app.store
+        .update_user(
+            "coordinadora",
+            trama::domain::access::Role::Facilitator,
+            false,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("demote");
+    click(
+        &client,
+        &format!("{second} button[data-action='review.accept']"),
+    )
+    .await;
+    wait_for_text(&client, "#review-status", "Your role does not allow this").await;
+    // ... and the analyst's session ended (the cookie is gone, as after a logout elsewhere).
+    client.delete_all_cookies().await.expect("end the session");
+    click(
+        &client,
+        &format!("{last} button[data-action='review.unhide']"),
+    )
+    .await;
+    wait_for_text(&client, "#review-status", "Your session has ended").await;
+    screenshot(&client, "review-refused-en").await;
+    let rows = "return document.querySelectorAll('#features tbody tr').length;";
+    assert_eq!(
+        client.execute(rows, vec![]).await.expect("rows"),
+        json!(1001)
+    );
     client.close().await.expect("close browser");
 }
 

@@ -3,6 +3,9 @@
   'use strict';
   var app = document.getElementById('app');
   var messages = JSON.parse(document.getElementById('messages').textContent);
+  function t(key, vars) {
+    return (messages[key] || key).replace(/\{(\w+)\}/g, function (_, n) { return vars && n in vars ? String(vars[n]) : ''; });
+  }
   var status = document.getElementById('status');
   document.querySelectorAll('form[data-api]').forEach(function (form) {
     form.addEventListener('submit', function (e) {
@@ -21,17 +24,18 @@
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': app.dataset.csrf },
         body: JSON.stringify(body)
       }).then(function (r) {
-        return r.json().then(function (answer) {
-          if (r.ok) { status.textContent = messages['admin.saved']; window.location.reload(); return; }
-          var detail = answer.errors && answer.errors.length
-            ? answer.errors.map(function (e) { return e.pointer + ': ' + e.detail; }).join('; ')
-            : answer.detail;
-          status.textContent = detail;
-          status.className = 'status error';
+        return r.json().catch(function () { return {}; }).then(function (answer) {
+          if (r.ok) { status.textContent = t('admin.saved'); window.location.reload(); return; }
+          fail(r.status, answer);
         });
-      });
+      }, function () { fail(0); });
     });
   });
+
+  function fail(code, problem) {
+    status.textContent = window.TramaProblem(code, problem, t);
+    status.className = 'status error';
+  }
 
   // Pictograms go up as they are; the server refuses any that carries script or reaches out.
   var upload = document.getElementById('upload-pictogram');
@@ -48,9 +52,9 @@
           body: svg
         });
       }).then(function (r) {
-        if (r.ok) { status.textContent = messages['admin.saved']; status.className = 'status'; return; }
-        return r.json().then(function (problem) { status.textContent = problem.detail; status.className = 'status error'; });
-      });
+        if (r.ok) { status.textContent = t('admin.saved'); status.className = 'status'; return; }
+        return r.json().catch(function () { return {}; }).then(function (problem) { fail(r.status, problem); });
+      }, function () { fail(0); });
     });
   }
 })();

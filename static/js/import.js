@@ -44,7 +44,7 @@
           headers: { 'X-CSRF-Token': app.dataset.csrf },
           body: text
         });
-      }).then(function (r) { return r.json().then(function (answer) { return [r.status, answer]; }); })
+      }).then(function (r) { return r.json().catch(function () { return {}; }).then(function (answer) { return [r.status, answer]; }); }, function () { return [0, {}]; })
         .then(function (result) {
           var status = result[0], answer = result[1];
           report.textContent = '';
@@ -64,11 +64,14 @@
             report.appendChild(el('p', t('import.done', { count: answer.imported })));
           } else if (status === 200) {
             report.appendChild(el('p', t('import.again')));
-          } else {
+          } else if (status === 400 || status === 422) {
+            // The file itself: what is wrong with it, item by item.
             report.appendChild(el('p', t('import.refused') + ' ' + answer.detail));
             var errors = el('ul');
             (answer.errors || []).forEach(function (e) { errors.appendChild(el('li', e.detail)); });
             report.appendChild(errors);
+          } else {
+            report.appendChild(el('p', t('import.refused') + ' ' + window.TramaProblem(status, answer, t)));
           }
         });
     });

@@ -6,7 +6,9 @@
   var project = app.dataset.project;
   var icons = app.dataset.icons.split(',').filter(Boolean);
   var messages = JSON.parse(document.getElementById('messages').textContent);
-  var t = function (k) { return messages[k] || k; };
+  function t(key, vars) {
+    return (messages[key] || key).replace(/\{(\w+)\}/g, function (_, n) { return vars && n in vars ? String(vars[n]) : ''; });
+  }
   var tbody = document.querySelector('.legend-table tbody');
   var status = document.getElementById('status');
   var kinds = ['risk', 'resource', 'actor', 'relation', 'other'];
@@ -85,7 +87,7 @@
     e.preventDefault();
     tbody.querySelectorAll('.invalid').forEach(function (n) { n.classList.remove('invalid'); });
     api('PUT', read()).then(function (r) {
-      return r.json().then(function (answer) {
+      return r.json().catch(function () { return {}; }).then(function (answer) {
         if (r.ok) { status.textContent = t('admin.saved'); status.className = 'status'; return; }
         (answer.errors || []).forEach(function (problem) {
           var parts = problem.pointer.split('/');
@@ -93,9 +95,12 @@
           var field = row && row.querySelector('[name=' + (parts[2] === 'labels' ? 'label_' + (parts[3] || 'es') : parts[2] === 'geometry_types' ? 'geometry' : parts[2]) + ']');
           if (field) field.classList.add('invalid');
         });
-        status.textContent = answer.detail + (answer.errors ? ': ' + answer.errors.map(function (p) { return p.pointer + ' ' + p.detail; }).join('; ') : '');
+        status.textContent = window.TramaProblem(r.status, answer, t);
         status.className = 'status error';
       });
+    }, function () {
+      status.textContent = window.TramaProblem(0, null, t);
+      status.className = 'status error';
     });
   });
 

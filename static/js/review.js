@@ -21,7 +21,39 @@
     options = options || {};
     options.credentials = 'same-origin';
     options.headers = Object.assign({ 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, options.headers || {});
-    return fetch(path, options).then(function (r) { return r.status === 204 ? null : r.json(); });
+    // A refusal comes back as its problem JSON marked `failed` (see `refused`); a server
+    // that cannot be reached rejects the promise.
+    return fetch(path, options).then(function (r) {
+      if (r.status === 204) return null;
+      return r.json().catch(function () { return {}; }).then(function (answer) {
+        if (!r.ok) { answer.failed = true; answer.status = r.status; }
+        return answer;
+      });
+    });
+  }
+
+  // What happened to the last action, in the page's language.
+  var notice = document.getElementById('review-status');
+  // A refusal stays until the next action; "done" goes after a few seconds.
+  function say(text, error) {
+    notice.textContent = text;
+    notice.className = error ? 'status error' : 'status';
+    if (!error && text) setTimeout(function () { if (notice.textContent === text) notice.textContent = ''; }, 4000);
+  }
+  // Whether `answer` is a refusal; if so, says what it means.
+  function refused(answer) {
+    if (!answer || !answer.failed) return false;
+    say(window.TramaProblem(answer.status, answer, t), true);
+    return true;
+  }
+  function unreachable() { say(window.TramaProblem(0, null, t), true); }
+  // Runs an action on drawing `id` and, when it was done, redraws that drawing.
+  function act(id, request) {
+    return request.then(function (answer) {
+      if (refused(answer)) return;
+      say(t('review.done'));
+      return refresh(id);
+    }, unreachable);
   }
 
   var legend = {};
@@ -71,7 +103,7 @@
 
   // What the priority panel (priority.js) shares with this page.
   window.TramaReview = {
-    map: map, api: api, t: t, el: el, label: label, locale: locale, project: project, moderator: moderator,
+    map: map, api: api, refused: refused, t: t, el: el, label: label, locale: locale, project: project, moderator: moderator,
     legend: legend, features: byId,
     filterParams: function () {
       var params = new URLSearchParams();
@@ -111,15 +143,19 @@
     new FormData(filters).forEach(function (value, name) { if (value) params.append(name, value); });
     params.append('limit', PAGE);
     return api('/api/projects/' + project + '/features?' + params.toString()).then(function (collection) {
+      if (refused(collection)) return;
+      say('');
       show(collection, false);
       if (collection.features.length) map.fitBounds(layer.getBounds(), { maxZoom: 17 });
-    });
+    }, unreachable);
   }
 
   more.addEventListener('click', function () {
     if (!nextPage) return;
     more.disabled = true;
-    api(nextPage).then(function (collection) { show(collection, true); }).finally(function () { more.disabled = false; });
+    api(nextPage).then(function (collection) {
+      if (!refused(collection)) show(collection, true);
+    }, unreachable).finally(function () { more.disabled = false; });
   });
 
   function row(f) {
@@ -141,13 +177,16 @@
         var reason = window.prompt(t('review.reject_reason'));
         return reason ? review(f.id, { state: 'rejected', reason: reason }) : Promise.resolve();
       }],
-     [p.hidden ? 'review.unhide' : 'review.hide', function () { return api('/api/features/' + f.id + (p.hidden ? '/unhide' : '/hide'), { method: 'POST', body: '{}' }).then(function () { return refresh(f.id); }); }]] : [])
+     [p.hidden ? 'review.unhide' : 'review.hide', function () { return act(f.id, api('/api/features/' + f.id + (p.hidden ? '/unhide' : '/hide'), { method: 'POST', body: '{}' })); }]] : [])
     .concat([['review.history', function () { return history(f.id, tr); }],
      ['review.annotate', function () {
         var body = window.prompt(t('review.annotation_prompt'));
-        return body ? api('/api/features/' + f.id + '/annotations', { method: 'POST', body: JSON.stringify({ body: body }) }) : Promise.resolve();
+        if (!body) return Promise.resolve();
+        return api('/api/features/' + f.id + '/annotations', { method: 'POST', body: JSON.stringify({ body: body }) }).then(function (answer) {
+          if (!refused(answer)) say(t('review.annotated'));
+        }, unreachable);
       }]
-    ]).concat(p.deleted_at && moderator ? [['review.restore', function () { return api('/api/features/' + f.id + '/restore', { method: 'POST', body: '{}' }).then(function () { return refresh(f.id); }); }]] : [])
+    ]).concat(p.deleted_at && moderator ? [['review.restore', function () { return act(f.id, api('/api/features/' + f.id + '/restore', { method: 'POST', body: '{}' })); }]] : [])
     .forEach(function (action) {
       var button = el('button', { type: 'button', 'data-action': action[0] }, t(action[0]));
       button.addEventListener('click', action[1]);
@@ -158,13 +197,14 @@
   }
 
   function review(id, body) {
-    return api('/api/features/' + id + '/review', { method: 'POST', body: JSON.stringify(body) }).then(function () { return refresh(id); });
+    return act(id, api('/api/features/' + id + '/review', { method: 'POST', body: JSON.stringify(body) }));
   }
 
   // After a moderation, only that drawing is read again and redrawn in place, so that an
   // analyst working through later pages keeps their place.
   function refresh(id) {
     return api('/api/features/' + id).then(function (f) {
+      if (refused(f)) return;
       var old = tbody.querySelector('tr[data-id="' + id + '"]');
       if (!f || !f.id || !old) return load();
       byId[id] = f;
@@ -177,10 +217,12 @@
 
   function history(id, tr) {
     return api('/api/features/' + id + '/history').then(function (entries) {
+      if (refused(entries)) return;
       var list = el('ol', { 'class': 'history' });
       entries.forEach(function (e) {
         var who = e.actor.username || e.actor.display_name || e.actor.kind;
-        list.appendChild(el('li', {}, new Date(e.at).toLocaleString(locale) + ' · ' + e.action + ' · ' + who));
+        var action = messages['action.' + e.action] ? t('action.' + e.action) : e.action;
+        list.appendChild(el('li', {}, new Date(e.at).toLocaleString(locale) + ' · ' + action + ' · ' + who));
       });
       tr.cells[0].appendChild(list);
     });

@@ -1,0 +1,29 @@
+// What a refused or failed API request means, said in the page's language. The API's own
+// `detail` is written for developers, in English; the staff pages say what the person can
+// do about it, and quote the detail only where it names what to fix (invalid input, a
+// conflict).
+(function () {
+  'use strict';
+  var byStatus = {
+    401: 'problem.session',
+    403: 'problem.forbidden',
+    404: 'problem.not_found',
+    412: 'problem.stale',
+    413: 'problem.too_big',
+    429: 'problem.too_many',
+    503: 'problem.unavailable'
+  };
+  // `status` is the HTTP status (0 when the server could not be reached), `problem` the
+  // problem JSON if any, `t` the page's translate function.
+  window.TramaProblem = function (status, problem, t) {
+    if (!status) return t('problem.offline');
+    if (byStatus[status]) return t(byStatus[status]);
+    if (status >= 500) return t('problem.server');
+    problem = problem || {};
+    var errors = problem.errors || [];
+    var detail = errors.length
+      ? errors.map(function (e) { return (e.pointer ? e.pointer + ': ' : '') + e.detail; }).join('; ')
+      : problem.detail || String(status);
+    return t('problem.refused', { detail: detail });
+  };
+})();
