@@ -22,7 +22,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -90,8 +90,22 @@ pub(crate) async fn announce(state: &AppState, change: crate::domain::change::Ch
     }
 }
 
-async fn not_found() -> AppError {
-    AppError::NotFound("no such resource; see the README for the API".into())
+/// An unknown address: a readable page for a browser that asked for one (a mistyped or old
+/// link), problem JSON for the API and any other client.
+async fn not_found(
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+    page: pages::PageContext,
+) -> Response {
+    let wants_page = !uri.path().starts_with("/api/")
+        && headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    if wants_page {
+        return page.not_found();
+    }
+    AppError::NotFound("no such resource; see the README for the API".into()).into_response()
 }
 
 async fn method_not_allowed() -> AppError {

@@ -176,6 +176,40 @@ async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {
             .expect("html")
             .contains("No hay ningún taller abierto")
     );
+    // A mistyped address: a page for a browser, problem JSON for the API and other clients.
+    let typo = client
+        .get(format!("{}/reveiw/lomas", app.base))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .expect("typo");
+    assert_eq!(typo.status(), StatusCode::NOT_FOUND);
+    assert!(
+        typo.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/html")
+    );
+    assert!(
+        typo.text()
+            .await
+            .expect("html")
+            .contains("No encontramos esa página")
+    );
+    for (path, accept) in [("/api/nothing", "text/html"), ("/reveiw/lomas", "*/*")] {
+        let answer = client
+            .get(format!("{}{path}", app.base))
+            .header("accept", accept)
+            .send()
+            .await
+            .expect("unknown");
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            answer.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
+    }
     let chosen = client
         .get(format!("{}/?lang=en", app.base))
         .send()

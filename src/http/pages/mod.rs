@@ -152,6 +152,11 @@ impl PageContext {
         cookies::same(&self.csrf, sent)
     }
 
+    /// The page for an address that leads nowhere.
+    pub(super) fn not_found(self) -> Response {
+        self.error(StatusCode::NOT_FOUND, "error.not_found")
+    }
+
     /// A readable error page in the page's language.
     fn error(self, status: StatusCode, message: &'static str) -> Response {
         let page = ErrorPage {
