@@ -103,7 +103,7 @@
 
   // What the priority panel (priority.js) shares with this page.
   window.TramaReview = {
-    map: map, api: api, refused: refused, t: t, el: el, label: label, locale: locale, project: project, moderator: moderator,
+    map: map, api: api, t: t, el: el, label: label, locale: locale, project: project, moderator: moderator,
     legend: legend, features: byId,
     filterParams: function () {
       var params = new URLSearchParams();
