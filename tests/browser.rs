@@ -492,6 +492,39 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         "a discarded drawing leaves the device's queue and the map"
     );
 
+    // A comment on the closed workshop's polygon is refused in words, and its text stays.
+    // Each choice of a symbol draws one drawing: the palette is back to its start, so a tap
+    // on a drawing opens it rather than dropping another point.
+    wait_for_text(&client, "#instructions", "Elegí un símbolo").await;
+    // (Leaflet fades a closed popup out for 200 ms, over the polygon: wait it out.)
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    click_map(&client, &map, 0.0, -10.0).await;
+    type_into(
+        &client,
+        ".leaflet-popup-content form.comment textarea",
+        "Hay chicos de noche",
+    )
+    .await;
+    click(
+        &client,
+        ".leaflet-popup-content form.comment button[type=submit]",
+    )
+    .await;
+    wait_for_text(
+        &client,
+        ".leaflet-popup-content form.comment .status",
+        "Solo se puede comentar en los dibujos de tu taller",
+    )
+    .await;
+    let typed = client
+        .execute(
+            "return document.querySelector('.leaflet-popup-content form.comment textarea').value;",
+            vec![],
+        )
+        .await
+        .expect("comment box");
+    assert_eq!(typed, json!("Hay chicos de noche"), "nothing typed is lost");
+
     client
         .goto(&format!("{}/draw?lang=en", app.base))
         .await

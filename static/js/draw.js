@@ -126,12 +126,21 @@
     var area = el('textarea', { rows: '2', maxlength: '5000', 'aria-label': t('draw.comment_label') });
     form.appendChild(area);
     form.appendChild(el('button', { type: 'submit' }, t('draw.comment_add')));
+    // Why a comment was not sent; its text stays in the box to send again.
+    var note = el('p', { 'class': 'status error', role: 'status' });
+    form.appendChild(note);
     form.addEventListener('submit', function (e) {
       e.preventDefault();
       if (!area.value.trim()) return;
+      note.textContent = '';
       api('/api/features/' + f.id + '/annotations', {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ body: area.value })
-      }).then(function (r) { if (r.status === 201) { list.appendChild(el('li', {}, area.value)); area.value = ''; } });
+      }).then(function (r) {
+        if (r.status === 201) { list.appendChild(el('li', {}, area.value)); area.value = ''; return; }
+        return r.json().catch(function () { return {}; }).then(function (problem) {
+          note.textContent = r.status === 403 ? t('draw.refused.comment') : refusal(r.status, problem, 'draw.refused.unchangeable');
+        });
+      }, function () { note.textContent = t('draw.comment_offline'); });
     });
     box.appendChild(form);
     var author = f.properties.author;
@@ -139,7 +148,14 @@
       var remove = el('button', { type: 'button', 'class': 'link' }, t('draw.delete'));
       remove.addEventListener('click', function () {
         api('/api/features/' + f.id, { method: 'DELETE', headers: { 'If-Match': '"' + f.properties.revision + '"' } })
-          .then(function (r) { if (r.status === 204) { drawn.removeLayer(layer); say(t('draw.deleted')); } });
+          .then(function (r) {
+            if (r.status === 204) { drawn.removeLayer(layer); say(t('draw.deleted')); return; }
+            map.closePopup();
+            if (r.status === 412) return reloadDrawing(f.id, layer);
+            return r.json().catch(function () { return {}; }).then(function (problem) {
+              say(refusal(r.status, problem, 'draw.refused.unchangeable'), true);
+            });
+          }, function () { say(t('draw.delete_offline'), true); });
       });
       box.appendChild(remove);
       var edit = el('button', { type: 'button', 'class': 'link' }, t('draw.edit'));
@@ -164,6 +180,7 @@
   function finishEdit() {
     if (editing && editing.layer.pm) editing.layer.pm.disable();
     editing = null;
+    ready();
     form.hidden = true;
     form.reset();
   }
@@ -187,13 +204,24 @@
       return r.json().then(function (answer) {
         drawn.removeLayer(layer);
         if (r.ok) { drawn.addData(answer); say(t('draw.updated')); return; }
-        if (r.status === 412) {
-          say(t('draw.conflict'));
-          return api('/api/features/' + f.id).then(function (x) { return x.json(); }).then(function (fresh) { drawn.addData(fresh); });
-        }
+        if (r.status === 412) return reloadDrawing(f.id);
         drawn.addData(f);
         say(refusal(r.status, answer, 'draw.refused.unchangeable'));
       });
+    }, function () {
+      // Not sent: the drawing goes back to what is stored, and the person is told.
+      drawn.removeLayer(layer);
+      drawn.addData(f);
+      say(t('draw.edit_offline'), true);
+    });
+  }
+
+  // Someone changed drawing `id` meanwhile: show it as it is now (in place of `layer`).
+  function reloadDrawing(id, layer) {
+    say(t('draw.conflict'));
+    return api('/api/features/' + id).then(function (x) { return x.json(); }).then(function (fresh) {
+      if (layer) drawn.removeLayer(layer);
+      if (fresh.type === 'Feature') drawn.addData(fresh);
     });
   }
 
@@ -274,7 +302,10 @@
     chosen = { symbol: symbol, type: type };
     document.getElementById('instructions').textContent = t('draw.' + type);
     map.pm.disableDraw();
+    // One drawing per choice: afterwards a tap on a drawing opens it (its comments, edit,
+    // delete) instead of dropping another point on it.
     map.pm.enableDraw(shapes[type], {
+      continueDrawing: false,
       snappable: false,
       finishOn: type === 'line' ? 'dblclick' : null,
       templineStyle: { color: symbol.color },
@@ -283,11 +314,19 @@
     });
   }
 
+  // Back to the start: no symbol chosen, the first instruction again.
+  function ready() {
+    map.pm.disableDraw();
+    document.querySelectorAll('.symbol').forEach(function (b) { b.setAttribute('aria-pressed', 'false'); });
+    document.getElementById('instructions').textContent = t('draw.pick_symbol');
+  }
+
   // A finished drawing asks for its title before it is saved.
   var form = document.getElementById('feature-form');
   var sketch = null;
   map.on('pm:create', function (e) {
     sketch = { layer: e.layer, symbol: chosen.symbol.key };
+    ready();
     form.hidden = false;
     document.getElementById('feature-title').focus();
   });
