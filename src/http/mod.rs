@@ -57,6 +57,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(log_internal_errors))
+        // Outside the logging, which reads the answer before it becomes a page.
+        .layer(middleware::from_fn(pages::readable_api_errors))
         .layer(middleware::map_response(
             move |mut response: Response| async move {
                 if secure_cookies {
@@ -90,19 +92,10 @@ pub(crate) async fn announce(state: &AppState, change: crate::domain::change::Ch
     }
 }
 
-/// An unknown address: a readable page for a browser that asked for one (a mistyped or old
-/// link), problem JSON for the API and any other client.
-async fn not_found(
-    uri: axum::http::Uri,
-    headers: axum::http::HeaderMap,
-    page: pages::PageContext,
-) -> Response {
-    let wants_page = !uri.path().starts_with("/api/")
-        && headers
-            .get(axum::http::header::ACCEPT)
-            .and_then(|accept| accept.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"));
-    if wants_page {
+/// An unknown address: a readable page for a browser opening it (a mistyped or old link),
+/// problem JSON for scripts and API clients.
+async fn not_found(headers: axum::http::HeaderMap, page: pages::PageContext) -> Response {
+    if pages::wants_page(&headers) {
         return page.not_found();
     }
     AppError::NotFound("no such resource; see the README for the API".into()).into_response()

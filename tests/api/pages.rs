@@ -196,7 +196,10 @@ async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {
             .expect("html")
             .contains("No encontramos esa página")
     );
-    for (path, accept) in [("/api/nothing", "text/html"), ("/reveiw/lomas", "*/*")] {
+    for (path, accept) in [
+        ("/api/nothing", "application/json, text/html"),
+        ("/reveiw/lomas", "*/*"),
+    ] {
         let answer = client
             .get(format!("{}{path}", app.base))
             .header("accept", accept)
@@ -210,6 +213,51 @@ async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {
             "{path}"
         );
     }
+    // The export page's form goes straight to the API: a refusal is a page in the visitor's
+    // language with the server's reason, while scripts and API clients still get JSON.
+    let staff = app.project().await;
+    let browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let export = "/api/projects/lomas/export?format=csv&mask_min=300&mask_max=100";
+    let refused = app
+        .request(Method::GET, export, Some(&staff.researcher))
+        .header("accept", browser_accept)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        refused.headers()["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .contains("default-src 'none'")
+    );
+    let page = refused.text().await.expect("html");
+    assert!(page.contains("No se pudo hacer lo que pediste"), "{page}");
+    assert!(page.contains("mask_min"), "the reason: {page}");
+    let anonymous = client
+        .get(format!("{}{export}", app.base))
+        .header("accept", browser_accept)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        anonymous
+            .text()
+            .await
+            .expect("html")
+            .contains("Your session has ended")
+    );
+    let (status, problem) = app.get(export, Some(&staff.researcher)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("mask_min")),
+        "{problem}"
+    );
+
     let chosen = client
         .get(format!("{}/?lang=en", app.base))
         .send()
