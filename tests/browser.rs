@@ -756,7 +756,12 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
     type_into(&client, "input[name=key]", "Mal Clave").await;
     type_into(&client, "input[name=label_es]", "Taller").await;
     click(&client, "#legend button[type=submit]").await;
-    wait_for_text(&client, "#status", "/0/key").await;
+    wait_for_text(
+        &client,
+        "#status",
+        "No se guardó la leyenda. Símbolo 1 · la clave es obligatoria",
+    )
+    .await;
     assert!(
         client
             .find(Locator::Css("input[name=key].invalid"))

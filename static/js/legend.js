@@ -21,9 +21,10 @@
     return node;
   }
   function cell(row, child) { var td = el('td'); td.appendChild(child); row.appendChild(td); return child; }
-  function select(name, options, value) {
+  // `label` says an option in words (the values are the API's).
+  function select(name, options, value, label) {
     var s = el('select', { name: name, 'aria-label': name });
-    options.forEach(function (o) { var opt = el('option', { value: o }, o); if (o === value) opt.selected = true; s.appendChild(opt); });
+    options.forEach(function (o) { var opt = el('option', { value: o }, label ? label(o) : o); if (o === value) opt.selected = true; s.appendChild(opt); });
     return s;
   }
 
@@ -33,7 +34,7 @@
     cell(row, el('input', { name: 'key', value: symbol.key, required: '', 'aria-label': t('legend.key'), size: '14' }));
     cell(row, el('input', { name: 'label_es', value: symbol.labels.es || '', 'aria-label': t('legend.label_es') }));
     cell(row, el('input', { name: 'label_en', value: symbol.labels.en || '', 'aria-label': t('legend.label_en') }));
-    cell(row, select('kind', kinds, symbol.kind));
+    cell(row, select('kind', kinds, symbol.kind, function (kind) { return t('draw.kind.' + kind); }));
     var geometry = el('div');
     shapes.forEach(function (shape) {
       var label = el('label');
@@ -73,6 +74,13 @@
     });
   }
 
+  // A problem with one field of one symbol, in the page's language: "Symbol 2 · the key…".
+  function explain(problem) {
+    var parts = problem.pointer.split('/');
+    var said = messages['legend.invalid.' + parts[2]] ? t('legend.invalid.' + parts[2]) : problem.detail;
+    return parts[1] ? t('legend.row', { row: Number(parts[1]) + 1 }) + ' · ' + said : said;
+  }
+
   function api(method, body) {
     return fetch('/api/projects/' + project + '/legend', {
       method: method,
@@ -95,7 +103,9 @@
           var field = row && row.querySelector('[name=' + (parts[2] === 'labels' ? 'label_' + (parts[3] || 'es') : parts[2] === 'geometry_types' ? 'geometry' : parts[2]) + ']');
           if (field) field.classList.add('invalid');
         });
-        status.textContent = window.TramaProblem(r.status, answer, t);
+        status.textContent = r.status === 422 && answer.errors && answer.errors.length
+          ? t('legend.not_saved') + ' ' + answer.errors.map(explain).join('; ')
+          : window.TramaProblem(r.status, answer, t);
         status.className = 'status error';
       });
     }, function () {
