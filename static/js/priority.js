@@ -153,6 +153,7 @@
   function loadSaved() {
     if (!savedBody) return Promise.resolve();
     return api('/api/projects/' + R.project + '/priority-zones').then(function (collection) {
+      if (failed(collection)) return;
       saved.clearLayers();
       savedBody.textContent = '';
       if (!collection.features) return;
@@ -185,6 +186,7 @@
         var history = el('button', { type: 'button', 'data-action': 'zone-history' }, t('review.history'));
         history.addEventListener('click', function () {
           api('/api/priority-zones/' + f.id).then(function (zone) {
+            if (failed(zone)) return;
             var list = el('ol', { 'class': 'history' });
             (zone.properties.history || []).forEach(function (e) {
               list.appendChild(el('li', {}, new Date(e.at).toLocaleString(R.locale) + ' · ' +

@@ -21,15 +21,15 @@
     options = options || {};
     options.credentials = 'same-origin';
     options.headers = Object.assign({ 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, options.headers || {});
-    // A refusal comes back as its problem JSON marked `failed` (see `refused`); a server
-    // that cannot be reached rejects the promise.
+    // A refusal comes back as its problem JSON marked `failed` (see `refused`), and so does
+    // a server that cannot be reached, with status 0.
     return fetch(path, options).then(function (r) {
       if (r.status === 204) return null;
       return r.json().catch(function () { return {}; }).then(function (answer) {
         if (!r.ok) { answer.failed = true; answer.status = r.status; }
         return answer;
       });
-    });
+    }, function () { return { failed: true, status: 0 }; });
   }
 
   // What happened to the last action, in the page's language.
@@ -46,14 +46,13 @@
     say(window.TramaProblem(answer.status, answer, t), true);
     return true;
   }
-  function unreachable() { say(window.TramaProblem(0, null, t), true); }
   // Runs an action on drawing `id` and, when it was done, redraws that drawing.
   function act(id, request) {
     return request.then(function (answer) {
       if (refused(answer)) return;
       say(t('review.done'));
       return refresh(id);
-    }, unreachable);
+    });
   }
 
   var legend = {};
@@ -147,7 +146,7 @@
       say('');
       show(collection, false);
       if (collection.features.length) map.fitBounds(layer.getBounds(), { maxZoom: 17 });
-    }, unreachable);
+    });
   }
 
   more.addEventListener('click', function () {
@@ -155,7 +154,7 @@
     more.disabled = true;
     api(nextPage).then(function (collection) {
       if (!refused(collection)) show(collection, true);
-    }, unreachable).finally(function () { more.disabled = false; });
+    }).finally(function () { more.disabled = false; });
   });
 
   function row(f) {
@@ -184,7 +183,7 @@
         if (!body) return Promise.resolve();
         return api('/api/features/' + f.id + '/annotations', { method: 'POST', body: JSON.stringify({ body: body }) }).then(function (answer) {
           if (!refused(answer)) say(t('review.annotated'));
-        }, unreachable);
+        });
       }]
     ]).concat(p.deleted_at && moderator ? [['review.restore', function () { return act(f.id, api('/api/features/' + f.id + '/restore', { method: 'POST', body: '{}' })); }]] : [])
     .forEach(function (action) {
