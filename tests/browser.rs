@@ -856,6 +856,12 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
         .for_element(Locator::Css(&format!("{row} input[name=disabled]:checked")))
         .await
         .expect("shown disabled after the reload");
+    // The same name again is refused in words; the form keeps what was typed.
+    type_into(&client, "#u-name", "ana").await;
+    type_into(&client, "#u-password", "otra clave bien larga").await;
+    click(&client, "#u-role option[value=analyst]").await;
+    click(&client, "#new-user button").await;
+    wait_for_text(&client, "#status", "Ya hay un usuario con ese nombre").await;
     screenshot(&client, "admin-es").await;
     client.close().await.expect("close browser");
 }

@@ -26,15 +26,32 @@
       }).then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (answer) {
           if (r.ok) { status.textContent = t('admin.saved'); window.location.reload(); return; }
+          if (r.status === 422 && answer.errors && answer.errors.length) {
+            fail(0, null, t('admin.not_saved') + ' ' + answer.errors.map(function (e) { return explain(form, e); }).join('; '));
+            return;
+          }
+          // A new project or user whose identifier is taken.
+          if (r.status === 409 && (form.id === 'new-project' || form.id === 'new-user')) {
+            fail(0, null, t('admin.taken.' + form.id));
+            return;
+          }
           fail(r.status, answer);
         });
       }, function () { fail(0); });
     });
   });
 
-  function fail(code, problem) {
-    status.textContent = window.TramaProblem(code, problem, t);
-    status.className = 'status error';
+  function fail(code, problem, said) {
+    window.TramaNotice(status, said || window.TramaProblem(code, problem, t), true);
+  }
+
+  // A problem with one field of `form`, in the page's language: its label, then what to fix.
+  function explain(form, problem) {
+    var name = problem.pointer.split('/')[1] || '';
+    var field = form.elements[name];
+    var label = field && field.id && form.querySelector('label[for="' + field.id + '"]');
+    var key = 'admin.invalid.' + name;
+    return (label ? label.textContent + ': ' : '') + (messages[key] ? t(key) : problem.detail);
   }
 
   // Pictograms go up as they are; the server refuses any that carries script or reaches out.
@@ -52,7 +69,7 @@
           body: svg
         });
       }).then(function (r) {
-        if (r.ok) { status.textContent = t('admin.saved'); status.className = 'status'; return; }
+        if (r.ok) { window.TramaNotice(status, t('admin.saved')); return; }
         return r.json().catch(function () { return {}; }).then(function (problem) { fail(r.status, problem); });
       }, function () { fail(0); });
     });

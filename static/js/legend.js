@@ -96,21 +96,19 @@
     tbody.querySelectorAll('.invalid').forEach(function (n) { n.classList.remove('invalid'); });
     api('PUT', read()).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (answer) {
-        if (r.ok) { status.textContent = t('admin.saved'); status.className = 'status'; return; }
+        if (r.ok) { window.TramaNotice(status, t('admin.saved')); return; }
         (answer.errors || []).forEach(function (problem) {
           var parts = problem.pointer.split('/');
           var row = tbody.rows[Number(parts[1])];
           var field = row && row.querySelector('[name=' + (parts[2] === 'labels' ? 'label_' + (parts[3] || 'es') : parts[2] === 'geometry_types' ? 'geometry' : parts[2]) + ']');
           if (field) field.classList.add('invalid');
         });
-        status.textContent = r.status === 422 && answer.errors && answer.errors.length
+        window.TramaNotice(status, r.status === 422 && answer.errors && answer.errors.length
           ? t('legend.not_saved') + ' ' + answer.errors.map(explain).join('; ')
-          : window.TramaProblem(r.status, answer, t);
-        status.className = 'status error';
+          : window.TramaProblem(r.status, answer, t), true);
       });
     }, function () {
-      status.textContent = window.TramaProblem(0, null, t);
-      status.className = 'status error';
+      window.TramaNotice(status, window.TramaProblem(0, null, t), true);
     });
   });
 

@@ -26,4 +26,12 @@
       : problem.detail || String(status);
     return t('problem.refused', { detail: detail });
   };
+
+  // Says `text` in a page's notice (`.notice`): a refusal stays until the next action, good
+  // news goes after a few seconds.
+  window.TramaNotice = function (notice, text, error) {
+    notice.textContent = text;
+    notice.classList.toggle('error', !!error);
+    if (!error && text) setTimeout(function () { if (notice.textContent === text) notice.textContent = ''; }, 4000);
+  };
 })();

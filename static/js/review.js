@@ -34,12 +34,7 @@
 
   // What happened to the last action, in the page's language.
   var notice = document.getElementById('review-status');
-  // A refusal stays until the next action; "done" goes after a few seconds.
-  function say(text, error) {
-    notice.textContent = text;
-    notice.className = error ? 'status error' : 'status';
-    if (!error && text) setTimeout(function () { if (notice.textContent === text) notice.textContent = ''; }, 4000);
-  }
+  function say(text, error) { window.TramaNotice(notice, text, error); }
   // Whether `answer` is a refusal; if so, says what it means.
   function refused(answer) {
     if (!answer || !answer.failed) return false;
