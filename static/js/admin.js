@@ -2,10 +2,7 @@
 (function () {
   'use strict';
   var app = document.getElementById('app');
-  var messages = JSON.parse(document.getElementById('messages').textContent);
-  function t(key, vars) {
-    return (messages[key] || key).replace(/\{(\w+)\}/g, function (_, n) { return vars && n in vars ? String(vars[n]) : ''; });
-  }
+  var messages = window.TramaMessages, t = window.TramaT;
   var status = document.getElementById('status');
   document.querySelectorAll('form[data-api]').forEach(function (form) {
     form.addEventListener('submit', function (e) {
@@ -27,23 +24,21 @@
         return r.json().catch(function () { return {}; }).then(function (answer) {
           if (r.ok) { status.textContent = t('admin.saved'); window.location.reload(); return; }
           if (r.status === 422 && answer.errors && answer.errors.length) {
-            fail(0, null, t('admin.not_saved') + ' ' + answer.errors.map(function (e) { return explain(form, e); }).join('; '));
+            fail(t('admin.not_saved') + ' ' + answer.errors.map(function (e) { return explain(form, e); }).join('; '));
             return;
           }
           // A new project or user whose identifier is taken.
           if (r.status === 409 && (form.id === 'new-project' || form.id === 'new-user')) {
-            fail(0, null, t('admin.taken.' + form.id));
+            fail(t('admin.taken.' + form.id));
             return;
           }
-          fail(r.status, answer);
+          fail(window.TramaProblem(r.status, answer));
         });
-      }, function () { fail(0); });
+      }, function () { fail(window.TramaProblem(0)); });
     });
   });
 
-  function fail(code, problem, said) {
-    window.TramaNotice(status, said || window.TramaProblem(code, problem, t), true);
-  }
+  function fail(text) { window.TramaNotice(status, text, true); }
 
   // A problem with one field of `form`, in the page's language: its label, then what to fix.
   function explain(form, problem) {
@@ -70,8 +65,8 @@
         });
       }).then(function (r) {
         if (r.ok) { window.TramaNotice(status, t('admin.saved')); return; }
-        return r.json().catch(function () { return {}; }).then(function (problem) { fail(r.status, problem); });
-      }, function () { fail(0); });
+        return r.json().catch(function () { return {}; }).then(function (problem) { fail(window.TramaProblem(r.status, problem)); });
+      }, function () { fail(window.TramaProblem(0)); });
     });
   }
 })();

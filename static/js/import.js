@@ -3,10 +3,7 @@
 (function () {
   'use strict';
   var app = document.getElementById('app');
-  var messages = JSON.parse(document.getElementById('messages').textContent);
-  function t(key, vars) {
-    return (messages[key] || key).replace(/\{(\w+)\}/g, function (_, n) { return vars && n in vars ? String(vars[n]) : ''; });
-  }
+  var messages = window.TramaMessages, t = window.TramaT;
   function el(tag, text) {
     var node = document.createElement(tag);
     if (text !== undefined) node.textContent = text;
@@ -71,7 +68,7 @@
             (answer.errors || []).forEach(function (e) { errors.appendChild(el('li', e.detail)); });
             report.appendChild(errors);
           } else {
-            report.appendChild(el('p', t('import.refused') + ' ' + window.TramaProblem(status, answer, t)));
+            report.appendChild(el('p', t('import.refused') + ' ' + window.TramaProblem(status, answer)));
           }
         });
     });

@@ -5,10 +5,7 @@
   var app = document.getElementById('app');
   var project = app.dataset.project;
   var icons = app.dataset.icons.split(',').filter(Boolean);
-  var messages = JSON.parse(document.getElementById('messages').textContent);
-  function t(key, vars) {
-    return (messages[key] || key).replace(/\{(\w+)\}/g, function (_, n) { return vars && n in vars ? String(vars[n]) : ''; });
-  }
+  var messages = window.TramaMessages, t = window.TramaT;
   var tbody = document.querySelector('.legend-table tbody');
   var status = document.getElementById('status');
   var kinds = ['risk', 'resource', 'actor', 'relation', 'other'];
@@ -105,10 +102,10 @@
         });
         window.TramaNotice(status, r.status === 422 && answer.errors && answer.errors.length
           ? t('legend.not_saved') + ' ' + answer.errors.map(explain).join('; ')
-          : window.TramaProblem(r.status, answer, t), true);
+          : window.TramaProblem(r.status, answer), true);
       });
     }, function () {
-      window.TramaNotice(status, window.TramaProblem(0, null, t), true);
+      window.TramaNotice(status, window.TramaProblem(0), true);
     });
   });
 

@@ -91,7 +91,7 @@
         method: 'POST',
         body: JSON.stringify({ name: name, geometry: f.geometry, computed: p })
       }).then(function (answer) {
-        if (answer && answer.failed) { status.textContent = window.TramaProblem(answer.status, answer, t); return; }
+        if (failed(answer)) return;
         map.closePopup();
         loadSaved();
       });
@@ -113,8 +113,7 @@
     status.textContent = t('priority.computing');
     var base = '/api/projects/' + R.project + '/priority/';
     return Promise.all([api(base + 'cells?' + params), api(base + 'zones?' + zoneParams)]).then(function (answers) {
-      var failed = answers.filter(function (a) { return a && a.failed; })[0];
-      if (failed) { status.textContent = window.TramaProblem(failed.status, failed, t); return; }
+      if (answers.some(failed)) return;
       maxScore = Math.max.apply(null, [1].concat(answers[0].features.map(function (f) { return f.properties.score; })));
       [cells, hot].forEach(function (layer) { layer.clearLayers(); layer.addData(answers[0]); });
       zones.clearLayers();
@@ -143,7 +142,7 @@
         headers: { 'If-Match': '"' + f.properties.revision + '"' },
         body: JSON.stringify({ status: select.value, note: note })
       }).then(function (answer) {
-        if (answer && answer.failed) status.textContent = window.TramaProblem(answer.status, answer, t);
+        failed(answer);
         loadSaved();
       });
     });
@@ -238,7 +237,7 @@
   control.addOverlay(changed, t('priority.layer_change'));
 
   function failed(answer) {
-    if (answer && answer.failed) { status.textContent = window.TramaProblem(answer.status, answer, t); return true; }
+    if (answer && answer.failed) { status.textContent = window.TramaProblem(answer.status, answer); return true; }
     return false;
   }
 

@@ -1,9 +1,17 @@
-// What a refused or failed API request means, said in the page's language. The API's own
-// `detail` is written for developers, in English; the staff pages say what the person can
-// do about it, and quote the detail only where it names what to fix (invalid input, a
-// conflict).
+// What the staff pages' scripts share: the page's message catalogue and its translate
+// function; what a refused or failed API request means, said in the page's language (the
+// API's own `detail` is written for developers, in English: the pages say what the person
+// can do about it, and quote the detail only where it names what to fix, such as invalid
+// input or a conflict); and the notice that says how an action went.
 (function () {
   'use strict';
+  var messages = JSON.parse(document.getElementById('messages').textContent);
+  function t(key, vars) {
+    return (messages[key] || key).replace(/\{(\w+)\}/g, function (_, n) { return vars && n in vars ? String(vars[n]) : ''; });
+  }
+  window.TramaMessages = messages;
+  window.TramaT = t;
+
   var byStatus = {
     401: 'problem.session',
     403: 'problem.forbidden',
@@ -14,8 +22,8 @@
     503: 'problem.unavailable'
   };
   // `status` is the HTTP status (0 when the server could not be reached), `problem` the
-  // problem JSON if any, `t` the page's translate function.
-  window.TramaProblem = function (status, problem, t) {
+  // problem JSON if any.
+  window.TramaProblem = function (status, problem) {
     if (!status) return t('problem.offline');
     if (byStatus[status]) return t(byStatus[status]);
     if (status >= 500) return t('problem.server');

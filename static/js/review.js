@@ -7,10 +7,7 @@
   var csrf = app.dataset.csrf;
   var locale = app.dataset.locale;
   var moderator = app.dataset.moderator === 'true';
-  var messages = JSON.parse(document.getElementById('messages').textContent);
-  function t(key, vars) {
-    return (messages[key] || key).replace(/\{(\w+)\}/g, function (_, n) { return vars && n in vars ? String(vars[n]) : ''; });
-  }
+  var messages = window.TramaMessages, t = window.TramaT;
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
@@ -38,7 +35,7 @@
   // Whether `answer` is a refusal; if so, says what it means.
   function refused(answer) {
     if (!answer || !answer.failed) return false;
-    say(window.TramaProblem(answer.status, answer, t), true);
+    say(window.TramaProblem(answer.status, answer), true);
     return true;
   }
   // Runs an action on drawing `id` and, when it was done, redraws that drawing.

@@ -177,9 +177,10 @@ async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {
             .contains("No hay ningún taller abierto")
     );
     // A mistyped address: a page for a browser, problem JSON for the API and other clients.
+    let browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
     let typo = client
         .get(format!("{}/reveiw/lomas", app.base))
-        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .header("accept", browser_accept)
         .send()
         .await
         .expect("typo");
@@ -216,7 +217,6 @@ async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {
     // The export page's form goes straight to the API: a refusal is a page in the visitor's
     // language with the server's reason, while scripts and API clients still get JSON.
     let staff = app.project().await;
-    let browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
     let export = "/api/projects/lomas/export?format=csv&mask_min=300&mask_max=100";
     let refused = app
         .request(Method::GET, export, Some(&staff.researcher))
