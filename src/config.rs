@@ -56,7 +56,7 @@ pub struct ImportArgs {
     /// The workshop's id.
     #[arg(long)]
     pub workshop: uuid::Uuid,
-    /// geojson, kml, gpx or csv (default: from the file's extension).
+    /// geojson, kml (or kmz), gpx or csv (default: from the file's extension).
     #[arg(long)]
     pub format: Option<String>,
     /// The file to import.
@@ -74,6 +74,15 @@ pub struct ImportArgs {
     /// The workshop group the features belong to (name or id).
     #[arg(long)]
     pub group: Option<String>,
+    /// CSV: the column of the longitude, where the header does not say.
+    #[arg(long)]
+    pub lon_column: Option<String>,
+    /// CSV: the column of the latitude, where the header does not say.
+    #[arg(long)]
+    pub lat_column: Option<String>,
+    /// CSV: a column of WKT or ODK geo-strings (`lat lon alt accuracy;...`).
+    #[arg(long)]
+    pub geometry_column: Option<String>,
     /// The user the imported features are attributed to.
     #[arg(long)]
     pub username: String,

@@ -95,6 +95,15 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<crate::application::UseCaseError> for AppError {
+    fn from(error: crate::application::UseCaseError) -> Self {
+        match error {
+            crate::application::UseCaseError::Store(store) => store.into(),
+            crate::application::UseCaseError::Failed(text) => AppError::Internal(text),
+        }
+    }
+}
+
 /// The text of an internal error, handed to the logging middleware in a response extension
 /// so that the client never sees it and the conversion itself has no side effects.
 #[derive(Debug, Clone)]

@@ -7,6 +7,7 @@
 //! - [`http`]: the JSON API, one module per resource, thin handlers, and the pages.
 //! - [`i18n`]: message catalogues (`locales/*.json`) and language negotiation.
 //! - [`config`], [`error`], [`state`], [`telemetry`], [`identity`]: one job each.
+//! - [`application`]: use cases both the API and the CLI run (importing a file).
 //! - [`analysis`]: priority analyses over a stored project, shared by the API and the CLI.
 //! - [`export`]: exports at a privacy level, streamed as GeoJSON, CSV or GeoPackage.
 //! - [`cli`]: the `trama` subcommands (serve, migrate, user, token, demo, generate).
@@ -14,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
+pub mod application;
 pub mod cli;
 pub mod config;
 pub mod domain;

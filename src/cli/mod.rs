@@ -342,8 +342,9 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
 }
 
 async fn import(args: &ImportArgs) -> anyhow::Result<()> {
+    use crate::application::import::{Stored, read_into_workshop, store_import};
     use crate::domain::feature::{Author, FeatureLimits};
-    use crate::domain::import::{ImportFormat, Mapping, fingerprint, into_features, read};
+    use crate::domain::import::{Columns, ImportFormat, Mapping};
     let format_name = args.format.clone().unwrap_or_else(|| {
         args.file
             .extension()
@@ -352,7 +353,7 @@ async fn import(args: &ImportArgs) -> anyhow::Result<()> {
             .to_lowercase()
     });
     let Some(format) = ImportFormat::parse(&format_name) else {
-        bail!("unknown format {format_name:?}: use --format geojson, kml, gpx or csv");
+        bail!("unknown format {format_name:?}: use --format geojson, kml (or kmz), gpx or csv");
     };
     let file = std::fs::read(&args.file)
         .with_context(|| format!("could not read {}", args.file.display()))?;
@@ -372,9 +373,7 @@ async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         None => None,
         Some(reference) => Some(
             workshop
-                .groups
-                .iter()
-                .find(|g| &g.name == reference || &g.id.to_string() == reference)
+                .find_group(reference)
                 .map(|g| g.id)
                 .with_context(|| format!("the workshop has no group {reference:?}"))?,
         ),
@@ -383,19 +382,40 @@ async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         field: args.field.clone(),
         categories,
         default_symbol: args.default_symbol.clone(),
+        columns: Columns {
+            lon: args.lon_column.clone(),
+            lat: args.lat_column.clone(),
+            geometry: args.geometry_column.clone(),
+        },
     };
-    let legend = store.legend(workshop.project_id).await?;
-    let outcome = read(format, &file, &mapping, &legend, FeatureLimits::default());
-    for problem in &outcome.problems {
-        let at = problem.line.map_or(format!("item {}", problem.item), |l| {
-            format!("item {} (line {l})", problem.item)
-        });
-        eprintln!("{at}: {}", problem.problem);
+    let outcome = read_into_workshop(
+        store.as_ref(),
+        &workshop,
+        format,
+        file.clone().into(),
+        mapping,
+        FeatureLimits::default(),
+    )
+    .await?;
+    for (kind, list) in [
+        ("problem", &outcome.problems),
+        ("warning", &outcome.warnings),
+    ] {
+        for entry in list {
+            let at = match entry.line {
+                Some(line) => format!("item {} (line {line})", entry.item),
+                None if entry.item == 0 => "the file".to_owned(),
+                None => format!("item {}", entry.item),
+            };
+            eprintln!("{kind}: {at}: {}", entry.problem);
+        }
     }
     eprintln!(
-        "{} ready, {} with problems; categories: {}",
+        "{} items: {} drawings ready, {} problems, {} warnings; categories: {}",
+        outcome.items,
         outcome.ready.len(),
         outcome.problems.len(),
+        outcome.warnings.len(),
         outcome
             .categories
             .iter()
@@ -410,52 +430,35 @@ async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         bail!("nothing was imported: map or fix the items above (--dry-run to check)");
     }
     let settings = format!(
-        "{format_name}\n{:?}\n{:?}\n{:?}\n{:?}",
-        args.field, args.map, args.default_symbol, args.group
+        "{format_name}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        args.field,
+        args.map,
+        args.default_symbol,
+        args.group,
+        (&args.lon_column, &args.lat_column, &args.geometry_column)
     );
-    let fingerprint = fingerprint(workshop.id, &settings, &file);
-    let answer = store::IdempotentResponse {
-        principal: format!("import:{fingerprint}"),
-        key: format!("import:{}", workshop.id),
-        request_hash: fingerprint,
-        status: 201,
-        body: String::new(),
-    };
-    if store
-        .idempotent_response(&answer.principal, &answer.key)
-        .await?
-        .is_some()
-    {
-        println!("this file was already imported into this workshop: nothing added");
-        return Ok(());
-    }
     let author = Author::User {
         id: user.id,
         username: user.username,
     };
-    let features = into_features(
+    match store_import(
+        store.as_ref(),
+        &workshop,
+        &settings,
+        &file,
         outcome.ready,
-        workshop.project_id,
-        workshop.id,
         group,
         &author,
-        Utc::now(),
-    );
-    let answer = store::IdempotentResponse {
-        body: serde_json::json!({
-            "imported": features.len(),
-            "workshop": workshop.id,
-            "ids": features.iter().map(|f| f.id).collect::<Vec<_>>(),
-        })
-        .to_string(),
-        ..answer
-    };
-    store.insert_features(&features, Some(&answer)).await?;
-    println!(
-        "imported {} features into {}",
-        features.len(),
-        workshop.title
-    );
+    )
+    .await?
+    {
+        Stored::New { ids, .. } => {
+            println!("imported {} features into {}", ids.len(), workshop.title)
+        }
+        Stored::Again(_) => {
+            println!("this file was already imported into this workshop: nothing added")
+        }
+    }
     Ok(())
 }
 

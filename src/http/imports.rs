@@ -10,18 +10,17 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::announce;
 use super::extract::{ApiQuery, Auth, parse_id};
+use crate::application::import::{Stored, read_into_workshop, store_import};
 use crate::domain::Invalid;
 use crate::domain::change::Change;
-use crate::domain::import::{ImportFormat, Mapping, fingerprint, into_features, read};
+use crate::domain::import::{Columns, ImportFormat, Mapping};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::{IdempotentResponse, StoreError};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/workshops/{id}/import", post(import))
@@ -30,7 +29,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ImportQuery {
-    /// geojson, kml, gpx or csv.
+    /// geojson, kml (or kmz), gpx or csv.
     format: String,
     /// Only report; store nothing.
     dry_run: Option<bool>,
@@ -42,6 +41,11 @@ struct ImportQuery {
     default_symbol: Option<String>,
     /// The workshop group the imported features belong to (name or id).
     group: Option<String>,
+    /// CSV: the columns of the longitude and latitude, where the header does not say.
+    lon_column: Option<String>,
+    lat_column: Option<String>,
+    /// CSV: a column of WKT or ODK geo-strings.
+    geometry_column: Option<String>,
 }
 
 async fn import(
@@ -63,7 +67,7 @@ async fn import(
     }
     let format = ImportFormat::parse(&query.format).ok_or_else(|| {
         AppError::BadRequest(format!(
-            "unknown format {:?}: use geojson, kml, gpx or csv",
+            "unknown format {:?}: use geojson, kml (or kmz), gpx or csv",
             query.format
         ))
     })?;
@@ -76,39 +80,40 @@ async fn import(
             )
         })?,
     };
-    let group = match query.group.as_deref() {
-        None => None,
-        Some(reference) => Some(
-            workshop
-                .groups
-                .iter()
-                .find(|g| g.name == reference || g.id.to_string() == reference)
-                .map(|g| g.id)
-                .ok_or_else(|| {
-                    AppError::BadRequest(format!("the workshop has no group {reference:?}"))
-                })?,
-        ),
-    };
+    let group =
+        match query.group.as_deref() {
+            None => None,
+            Some(reference) => Some(workshop.find_group(reference).map(|g| g.id).ok_or_else(
+                || AppError::BadRequest(format!("the workshop has no group {reference:?}")),
+            )?),
+        };
     let mapping = Mapping {
         field: query.field.clone(),
         categories,
         default_symbol: query.default_symbol.clone(),
+        columns: Columns {
+            lon: query.lon_column.clone(),
+            lat: query.lat_column.clone(),
+            geometry: query.geometry_column.clone(),
+        },
     };
-    let legend = state.store.legend(workshop.project_id).await?;
-    let limits = state.limits.features;
-    let file = body.clone();
-    let outcome =
-        tokio::task::spawn_blocking(move || read(format, &file, &mapping, &legend, limits))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-    let items = outcome.ready.len() + outcome.problems.iter().filter(|p| p.item > 0).count();
+    let outcome = read_into_workshop(
+        state.store.as_ref(),
+        &workshop,
+        format,
+        body.clone(),
+        mapping,
+        state.limits.features,
+    )
+    .await?;
 
     if query.dry_run.unwrap_or(false) {
         return Ok(axum::Json(json!({
             "dry_run": true,
-            "items": items,
+            "items": outcome.items,
             "ready": outcome.ready.len(),
             "problems": outcome.problems,
+            "warnings": outcome.warnings,
             "categories": outcome.categories,
         }))
         .into_response());
@@ -132,87 +137,52 @@ async fn import(
         ));
     }
 
-    // The same file with the same mapping into the same workshop is one import.
+    // The same file read the same way into the same workshop is one import.
     let settings = format!(
-        "{}\n{:?}\n{:?}\n{:?}\n{:?}",
-        query.format, query.field, query.map, query.default_symbol, query.group
+        "{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        query.format,
+        query.field,
+        query.map,
+        query.default_symbol,
+        query.group,
+        (&query.lon_column, &query.lat_column, &query.geometry_column)
     );
-    let fingerprint = fingerprint(workshop.id, &settings, &body);
-    let key = format!("import:{}", workshop.id);
-    let principal_key = format!("import:{fingerprint}");
-    if let Some(earlier) = state
-        .store
-        .idempotent_response(&principal_key, &key)
-        .await?
-    {
-        return Ok(replayed(earlier));
-    }
-    let features = into_features(
+    let stored = store_import(
+        state.store.as_ref(),
+        &workshop,
+        &settings,
+        &body,
         outcome.ready,
-        workshop.project_id,
-        workshop.id,
         group,
         &principal.author(),
-        Utc::now(),
-    );
-    let text = json!({
-        "imported": features.len(),
-        "workshop": workshop.id,
-        "ids": features.iter().map(|f| f.id).collect::<Vec<_>>(),
-    })
-    .to_string();
-    let answer = IdempotentResponse {
-        principal: principal_key,
-        key,
-        request_hash: fingerprint,
-        status: StatusCode::CREATED.as_u16(),
-        body: text.clone(),
-    };
-    match state.store.insert_features(&features, Some(&answer)).await {
-        Ok(()) => {
+    )
+    .await?;
+    match stored {
+        Stored::New { ids, answer } => {
             announce(
                 &state,
-                Change::features(
-                    workshop.project_id,
-                    Some(workshop.id),
-                    features.iter().map(|f| f.id),
-                ),
+                Change::features(workshop.project_id, Some(workshop.id), ids),
             )
             .await;
             Ok((
                 StatusCode::CREATED,
                 [(header::CONTENT_TYPE, "application/json")],
-                text,
+                answer,
             )
                 .into_response())
         }
-        // The same import, sent twice at once: answer as the first was answered.
-        Err(StoreError::Conflict(_)) => match state
-            .store
-            .idempotent_response(&answer.principal, &answer.key)
-            .await?
-        {
-            Some(earlier) => Ok(replayed(earlier)),
-            None => Err(AppError::Conflict(
-                "the import conflicted with another; retry it".into(),
-            )),
-        },
-        Err(other) => Err(other.into()),
+        // Nothing is stored twice: the first import's answer.
+        Stored::Again(text) => Ok((
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (
+                    header::HeaderName::from_static("idempotent-replayed"),
+                    "true",
+                ),
+            ],
+            text,
+        )
+            .into_response()),
     }
-}
-
-/// The first answer to this same import: nothing is stored twice.
-fn replayed(earlier: IdempotentResponse) -> Response {
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (
-                header::HeaderName::from_static("idempotent-replayed"),
-                "true",
-            ),
-        ],
-        earlier.body,
-    )
-        .into_response()
 }

@@ -55,6 +55,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+        .layer(catch_panics())
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(log_internal_errors))
         // Outside the logging, which reads the answer before it becomes a page.
@@ -82,6 +83,23 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         // Pages, scripts and GeoJSON compress well: it matters on a workshop's bad Wi-Fi.
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// Turns a panic in a handler into a 500 problem answer (its text logged, never sent), so
+/// that a fault in one request is that request's error and the server goes on serving.
+/// Inside the logging middleware, which logs the text like any internal error's.
+fn catch_panics()
+-> tower_http::catch_panic::CatchPanicLayer<fn(Box<dyn std::any::Any + Send + 'static>) -> Response>
+{
+    fn answer(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+        let text = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "a panic without a message".to_owned());
+        AppError::Internal(format!("panic in a request: {text}")).into_response()
+    }
+    tower_http::catch_panic::CatchPanicLayer::custom(answer as fn(_) -> Response)
 }
 
 /// Tells live pages about a stored change. The change is already saved, so a failure to
@@ -136,4 +154,46 @@ async fn log_internal_errors(request: Request, next: Next) -> Response {
         tracing::error!(%method, %path, error = %text, "internal error");
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_a_500_problem_and_the_router_goes_on_serving() {
+        async fn panics() -> &'static str {
+            panic!("a reader's bug with secret details")
+        }
+        let app: Router = Router::new()
+            .route("/panic", axum::routing::get(panics))
+            .route("/fine", axum::routing::get(|| async { "ok" }))
+            .layer(catch_panics());
+        let get = |path: &str| {
+            Request::builder()
+                .uri(path)
+                .body(axum::body::Body::empty())
+                .expect("request")
+        };
+        let response = app.clone().oneshot(get("/panic")).await.expect("answer");
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            response.headers()[axum::http::header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let logged = response.extensions().get::<InternalErrorText>().cloned();
+        let body = axum::body::to_bytes(response.into_body(), 10_000)
+            .await
+            .expect("body");
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("\"status\":500"), "{body}");
+        assert!(
+            !body.contains("secret"),
+            "the panic's text never reaches the client: {body}"
+        );
+        assert!(logged.is_some_and(|t| t.0.contains("secret details")));
+        let after = app.oneshot(get("/fine")).await.expect("answer");
+        assert_eq!(after.status(), StatusCode::OK);
+    }
 }

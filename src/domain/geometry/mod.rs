@@ -233,6 +233,14 @@ impl<'a> Path<'a> {
     }
 }
 
+/// Reads one GeoJSON geometry object (RFC 7946 §3.1) into `geo` types with its positions
+/// checked (finite, WGS84 longitude/latitude in range) but not its validity nor its size:
+/// for readers that reshape what they read (imports) before `FeatureGeometry` checks it.
+/// A GeometryCollection is refused; the caller opens collections itself.
+pub fn parse_unchecked(value: &Value, pointer: &str) -> Result<Geometry<f64>, Invalid> {
+    parse_geometry(value, pointer)
+}
+
 fn parse_geometry(value: &Value, pointer: &str) -> Result<Geometry<f64>, Invalid> {
     let root = Path::root(pointer);
     let object = value
@@ -317,10 +325,8 @@ fn position(value: &Value, at: &Path) -> Result<geo::Coord<f64>, Invalid> {
     let items = value
         .as_array()
         .ok_or_else(|| at.invalid("a position must be an array [longitude, latitude]"))?;
-    if !(2..=3).contains(&items.len()) {
-        return Err(
-            at.invalid("a position must have 2 or 3 numbers [longitude, latitude, altitude?]")
-        );
+    if items.len() < 2 {
+        return Err(at.invalid("a position needs at least 2 numbers [longitude, latitude]"));
     }
     let number = |i: usize| {
         items[i]
@@ -329,17 +335,31 @@ fn position(value: &Value, at: &Path) -> Result<geo::Coord<f64>, Invalid> {
             .ok_or_else(|| at.index(i).invalid("must be a finite number"))
     };
     let (x, y) = (number(0)?, number(1)?);
-    if items.len() == 3 {
-        number(2)?;
+    // Altitude, and what GPS apps add after it (a time, an accuracy): RFC 7946 §3.1.1 lets
+    // parsers ignore elements after the third, and drawings are flat, so all are dropped;
+    // they must still be numbers, for anything else means the array is not a position.
+    for (i, extra) in items.iter().enumerate().skip(2) {
+        if !extra.is_number() {
+            return Err(at
+                .index(i)
+                .invalid("must be a number (an altitude or a measure)"));
+        }
     }
+    // Numbers in the thousands are metres of a projected system (UTM, Gauss-Krüger, Web
+    // Mercator), not degrees: say so, for the fix is to reproject, not to retype.
+    let projected = if x.abs() > 1000.0 || y.abs() > 1000.0 {
+        "; numbers this large are metres of a projected coordinate system: save the file as WGS 84 (EPSG:4326)"
+    } else {
+        ""
+    };
     if !(-180.0..=180.0).contains(&x) {
         return Err(at.index(0).invalid(format!(
-            "longitude {x} is outside -180..180 (GeoJSON positions are [longitude, latitude])"
+            "longitude {x} is outside -180..180 (GeoJSON positions are [longitude, latitude]){projected}"
         )));
     }
     if !(-90.0..=90.0).contains(&y) {
         return Err(at.index(1).invalid(format!(
-            "latitude {y} is outside -90..90 (GeoJSON positions are [longitude, latitude])"
+            "latitude {y} is outside -90..90 (GeoJSON positions are [longitude, latitude]){projected}"
         )));
     }
     Ok(geo::coord! { x: x, y: y })

@@ -68,7 +68,7 @@ struct CoordsVisitor;
 impl<'de> Visitor<'de> for CoordsVisitor {
     type Value = Coords;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("coordinates: a position of 2 or 3 numbers, or an array of them")
+        f.write_str("coordinates: a position of 2 or more numbers, or an array of them")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Coords, A::Error> {
         match seq.next_element::<Element>()? {
@@ -77,10 +77,9 @@ impl<'de> Visitor<'de> for CoordsVisitor {
                 let y: f64 = seq
                     .next_element()?
                     .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-                let _altitude: Option<f64> = seq.next_element()?;
-                if seq.next_element::<de::IgnoredAny>()?.is_some() {
-                    return Err(de::Error::invalid_length(4, &self));
-                }
+                // Altitude and any measures after it are dropped (RFC 7946 §3.1.1), as the
+                // general parser drops them; they must be numbers there too.
+                while seq.next_element::<f64>()?.is_some() {}
                 Ok(Coords::Position(Coord { x, y }))
             }
             Some(Element::Coords(first)) => {

@@ -1,10 +1,13 @@
-//! GeoJSON imports: a FeatureCollection (or one Feature) with any properties.
+//! GeoJSON imports (RFC 7946): a FeatureCollection, one Feature, or a bare geometry, with any
+//! properties. GeometryCollections are opened at any depth (RFC 7946 §3.1.8), and a `crs`
+//! member of the 2008 GeoJSON specification is read: WGS 84 longitude/latitude is what RFC
+//! 7946 §4 requires, and any other is refused rather than misplaced.
 
 use serde_json::Value;
 
-use super::Item;
-use crate::domain::feature::FeatureLimits;
-use crate::domain::geometry::FeatureGeometry;
+use super::shape::parts;
+use super::{Item, Note};
+use crate::domain::geometry::parse_unchecked;
 
 fn text(value: Option<&Value>) -> Option<String> {
     match value? {
@@ -14,14 +17,83 @@ fn text(value: Option<&Value>) -> Option<String> {
     }
 }
 
-pub fn items(
-    text_in: &str,
-    field: Option<&str>,
-    limits: FeatureLimits,
-) -> Result<Vec<Item>, String> {
-    let document: Value = serde_json::from_str(text_in)
+/// Names of WGS 84 longitude/latitude in `crs` members as GDAL, QGIS, ArcGIS and PostGIS
+/// write them. EPSG:4326 is latitude first in its definition, but every GeoJSON writer puts
+/// longitude first under that name, so it is read as longitude/latitude too.
+const WGS84_NAMES: [&str; 8] = [
+    "urn:ogc:def:crs:ogc:1.3:crs84",
+    "urn:ogc:def:crs:ogc::crs84",
+    "http://www.opengis.net/def/crs/ogc/1.3/crs84",
+    "crs84",
+    "epsg:4326",
+    "urn:ogc:def:crs:epsg::4326",
+    "urn:ogc:def:crs:epsg:6.6:4326",
+    "http://www.opengis.net/def/crs/epsg/0/4326",
+];
+
+/// Refuses a `crs` member that names anything but WGS 84 longitude/latitude.
+fn check_crs(document: &Value) -> Result<(), String> {
+    let Some(crs) = document.get("crs") else {
+        return Ok(());
+    };
+    if crs.is_null() {
+        return Ok(());
+    }
+    let name = crs
+        .get("properties")
+        .and_then(|p| p.get("name"))
+        .and_then(Value::as_str);
+    match name {
+        Some(name) if WGS84_NAMES.contains(&name.trim().to_lowercase().as_str()) => Ok(()),
+        Some(name) => Err(format!(
+            "the file's coordinates are in {name} (its \"crs\" member), not WGS 84 longitude/latitude: \
+             save it again as WGS 84 (in QGIS: Export → Save Features As…, CRS EPSG:4326) and import that"
+        )),
+        None => Err(
+            "the file's \"crs\" member does not name a coordinate system Trama can read: \
+             save it again as WGS 84 (EPSG:4326) without a crs member"
+                .into(),
+        ),
+    }
+}
+
+/// The parts of a GeoJSON geometry, collections opened with a stack of our own.
+fn shape(geometry: &Value, pointer: String) -> Result<Vec<geo::Geometry<f64>>, String> {
+    let mut found = Vec::new();
+    let mut pending = vec![(geometry, pointer)];
+    while let Some((value, at)) = pending.pop() {
+        if value.get("type").and_then(Value::as_str) == Some("GeometryCollection") {
+            let members = value
+                .get("geometries")
+                .and_then(Value::as_array)
+                .ok_or_else(|| {
+                    format!("{at}: a GeometryCollection needs a \"geometries\" array")
+                })?;
+            pending.extend(
+                members
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(i, m)| (m, format!("{at}/geometries/{i}"))),
+            );
+            continue;
+        }
+        let geometry =
+            parse_unchecked(value, &at).map_err(|e| format!("{}: {}", e.pointer, e.detail))?;
+        found.extend(parts(geometry));
+    }
+    if found.is_empty() {
+        return Err("an empty GeometryCollection: nothing to draw".into());
+    }
+    Ok(found)
+}
+
+pub fn items(source: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
+    let document: Value = serde_json::from_str(source)
         .map_err(|e| format!("not JSON: {e} (line {}, column {})", e.line(), e.column()))?;
-    let features: Vec<&Value> = match document.get("type").and_then(Value::as_str) {
+    check_crs(&document)?;
+    let kind = document.get("type").and_then(Value::as_str);
+    let features: Vec<&Value> = match kind {
         Some("FeatureCollection") => document
             .get("features")
             .and_then(Value::as_array)
@@ -29,7 +101,26 @@ pub fn items(
             .iter()
             .collect(),
         Some("Feature") => vec![&document],
-        _ => return Err("a GeoJSON import is a FeatureCollection or a Feature".into()),
+        Some(
+            "Point" | "MultiPoint" | "LineString" | "MultiLineString" | "Polygon" | "MultiPolygon"
+            | "GeometryCollection",
+        ) => {
+            return Ok(vec![Item {
+                number: 1,
+                line: None,
+                category: None,
+                title: None,
+                description: None,
+                shape: shape(&document, String::new()),
+                notes: Vec::new(),
+            }]);
+        }
+        _ => {
+            return Err(
+                "a GeoJSON import is a FeatureCollection, a Feature or a geometry (its \"type\")"
+                    .into(),
+            );
+        }
     };
     Ok(features
         .into_iter()
@@ -41,16 +132,26 @@ pub fn items(
                 Some(field) => property(field),
                 None => property("symbol").or_else(|| property("category")),
             };
-            let geometry = match feature.get("geometry") {
-                None | Some(Value::Null) => Err(super::MISSING_GEOMETRY.to_owned()),
-                Some(g) => {
-                    FeatureGeometry::from_geojson(g, "", limits.max_vertices).map_err(|problems| {
-                        problems
-                            .into_iter()
-                            .map(|p| p.detail)
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    })
+            let pointer = if kind == Some("Feature") {
+                "/geometry".to_owned()
+            } else {
+                format!("/features/{i}/geometry")
+            };
+            let shape = match (
+                feature.get("type").and_then(Value::as_str),
+                feature.get("geometry"),
+            ) {
+                (Some("Feature"), Some(Value::Null)) => Err(
+                    "the Feature's geometry is null: a record without a location cannot be drawn"
+                        .to_owned(),
+                ),
+                (Some("Feature"), None) => Err("the Feature has no \"geometry\" member".to_owned()),
+                (Some("Feature"), Some(geometry)) => shape(geometry, pointer),
+                (Some(other), _) => {
+                    Err(format!("a \"{other}\" where the collection holds Features"))
+                }
+                (None, _) => {
+                    Err("an entry of \"features\" without \"type\": \"Feature\"".to_owned())
                 }
             };
             Item {
@@ -61,7 +162,8 @@ pub fn items(
                     .or_else(|| property("name"))
                     .or_else(|| property("nombre")),
                 description: property("description").or_else(|| property("descripcion")),
-                geometry,
+                shape,
+                notes: Vec::<Note>::new(),
             }
         })
         .collect())

@@ -1,17 +1,33 @@
-//! Imports: maps digitised elsewhere (GeoJSON, KML as Google My Maps writes it, GPX tracks and
-//! waypoints, CSV with lon/lat or WKT columns) brought into a workshop. Each file is read into
-//! items (`geojson`, `csv`, `xml`), each item's category is mapped to a legend symbol, and every
-//! problem is reported with the item's number and, where the format has lines, its line.
+//! Imports: maps digitised elsewhere (GeoJSON, KML and KMZ as Google My Maps and GPS apps
+//! write them, GPX waypoints, routes and tracks, CSV with coordinates, WKT or ODK
+//! geo-strings) brought into a workshop. Each file is decoded to text (`decode`), read into
+//! items (`geojson`, `kml`, `gpx`, `csv`), each item's category is mapped to a legend symbol
+//! and its geometry fitted to what that symbol is drawn as (`shape`), and every problem is
+//! reported with the item's number and, where the format has lines, its line. Warnings
+//! (`checks`) flag what is valid but likely wrong, without blocking the import.
+//!
+//! Bounded by construction: every reader works with stacks of its own rather than recursion
+//! (JSON nesting is capped at 128 by serde_json, WKT at `csv::MAX_WKT_DEPTH`, XML has none to
+//! fear), in time that grows with the file's size, and a KMZ unpacks to at most
+//! `decode::MAX_UNPACKED` bytes.
 
+mod checks;
 mod csv;
+mod decode;
 mod geojson;
+mod gpx;
+mod kml;
+mod shape;
 mod xml;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::feature::{FeatureLimits, MAX_DESCRIPTION, MAX_TITLE, check_symbol};
+pub use checks::{Surroundings, check};
+pub use csv::Columns;
+
+use super::feature::{FeatureLimits, MAX_DESCRIPTION, MAX_TITLE};
 use super::geometry::FeatureGeometry;
 use super::legend::Symbol;
 
@@ -19,6 +35,7 @@ use super::legend::Symbol;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportFormat {
     GeoJson,
+    /// KML, or KMZ (a zip holding the KML): the bytes tell which.
     Kml,
     Gpx,
     Csv,
@@ -28,10 +45,32 @@ impl ImportFormat {
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "geojson" | "json" => Some(Self::GeoJson),
-            "kml" => Some(Self::Kml),
+            "kml" | "kmz" => Some(Self::Kml),
             "gpx" => Some(Self::Gpx),
-            "csv" => Some(Self::Csv),
+            "csv" | "tsv" | "txt" => Some(Self::Csv),
             _ => None,
+        }
+    }
+}
+
+/// Something a reader or a check has to say about an item that does not stop it: a part
+/// left out, a shape reduced, a position that looks wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The kind, for pages to say it in their language (see `Problem::code`).
+    pub code: &'static str,
+    /// What it is about (a count, a distance), for the same purpose.
+    pub value: String,
+    /// The note in English, for API clients and the CLI.
+    pub message: String,
+}
+
+impl Note {
+    pub fn new(code: &'static str, value: String, message: String) -> Self {
+        Self {
+            code,
+            value,
+            message,
         }
     }
 }
@@ -39,30 +78,34 @@ impl ImportFormat {
 /// One thing read from a file, before its category is mapped.
 #[derive(Debug, Clone)]
 pub struct Item {
-    /// 1-based position among the file's features, waypoints, tracks or rows.
+    /// 1-based position among the file's features, placemarks, waypoints, tracks or rows.
     pub number: usize,
     /// 1-based line where it starts, for text formats that have lines.
     pub line: Option<usize>,
     pub category: Option<String>,
     pub title: Option<String>,
     pub description: Option<String>,
-    pub geometry: Result<FeatureGeometry, String>,
+    /// The item's points, lines and polygons (WGS84 lon/lat), flattened out of every
+    /// collection, not yet validated; or which construct could not be read, and why.
+    pub shape: Result<Vec<geo::Geometry<f64>>, String>,
+    /// What the reader left out of the item while keeping the rest.
+    pub notes: Vec<Note>,
 }
 
-/// What an item lacks, as parsers say it.
-const MISSING_GEOMETRY: &str = "missing geometry";
-
-/// A problem with one item (or with the file, item 0).
+/// A problem with one item (or with the file, item 0); warnings have the same shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     pub item: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     pub problem: String,
-    /// The kind of problem, for pages to say it in their language: `file`,
-    /// `unknown_category`, `missing_category`, `missing_geometry`, `geometry` or `symbol`.
+    /// The kind, for pages to say it in their language. Problems: `file`,
+    /// `unknown_category`, `missing_category`, `geometry` or `symbol`. Warnings: `encoding`,
+    /// `dropped_parts`, `dropped_segment`, `reduced_to_point`, `outside_area`, `axis_swap`,
+    /// `duplicate`.
     pub code: &'static str,
-    /// What the problem is about (the category, or the detail), for the same purpose.
+    /// What the problem is about (the category, the detail, a distance in metres), for the
+    /// same purpose.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -93,9 +136,20 @@ impl Problem {
             value,
         }
     }
+
+    fn note(number: usize, line: Option<usize>, note: Note) -> Self {
+        Self {
+            item: number,
+            line,
+            problem: note.message,
+            code: note.code,
+            value: Some(note.value),
+        }
+    }
 }
 
-/// How a file's categories become legend symbols.
+/// How a file's items become drawings: where their category is, which symbol each category
+/// is, and (CSV) which columns hold the coordinates.
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
     /// The property, column or element holding each item's category. Defaults: `symbol`,
@@ -105,12 +159,16 @@ pub struct Mapping {
     pub categories: BTreeMap<String, String>,
     /// The symbol of items without a mapped category; without it they are problems.
     pub default_symbol: Option<String>,
+    /// CSV: the columns of the coordinates, where the header does not say.
+    pub columns: Columns,
 }
 
-/// An item ready to be stored.
+/// An item ready to be stored. An item whose geometry holds kinds its symbol is drawn as
+/// (points and polygons under a symbol drawn as both) is one `Ready` per kind.
 #[derive(Debug, Clone)]
 pub struct Ready {
     pub number: usize,
+    pub line: Option<usize>,
     pub symbol: String,
     pub title: Option<String>,
     pub description: Option<String>,
@@ -121,9 +179,14 @@ pub struct Ready {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub ready: Vec<Ready>,
+    /// What stops the import: an item that cannot be read or mapped, or the file itself.
     pub problems: Vec<Problem>,
+    /// What the import keeps but the person importing should look at.
+    pub warnings: Vec<Problem>,
     /// How many items had each category, so that an analyst sees what to map.
     pub categories: BTreeMap<String, usize>,
+    /// How many items the file held.
+    pub items: usize,
 }
 
 /// Reads `bytes` as `format` and maps every item; never stops at the first problem.
@@ -134,29 +197,54 @@ pub fn read(
     legend: &[Symbol],
     limits: FeatureLimits,
 ) -> Outcome {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return Outcome {
-            problems: vec![Problem::file("the file is not UTF-8 text")],
-            ..Outcome::default()
-        };
+    let failed = |problem: String| Outcome {
+        problems: vec![Problem::file(problem)],
+        ..Outcome::default()
     };
+    let unpacked;
+    let bytes = if decode::is_zip(bytes) {
+        if format != ImportFormat::Kml {
+            return failed(
+                "the file is a zip archive: a KMZ imports with format=kml (or kmz);                  other archives must be unpacked first"
+                    .into(),
+            );
+        }
+        unpacked = match decode::unpack_kmz(bytes) {
+            Ok(kml) => kml,
+            Err(problem) => return failed(problem),
+        };
+        &unpacked[..]
+    } else {
+        bytes
+    };
+    let decoded = decode::text(bytes);
+    let text = decoded.text.as_ref();
     let field = mapping.field.as_deref();
     let items = match format {
-        ImportFormat::GeoJson => geojson::items(text, field, limits),
-        ImportFormat::Csv => csv::items(text, field, limits),
-        ImportFormat::Kml => xml::kml_items(text, field, limits),
-        ImportFormat::Gpx => xml::gpx_items(text, field, limits),
+        ImportFormat::GeoJson => geojson::items(text, field),
+        ImportFormat::Csv => csv::items(text, field, &mapping.columns),
+        ImportFormat::Kml => kml::items(text, field),
+        ImportFormat::Gpx => gpx::items(text, field),
     };
     let items = match items {
         Ok(items) => items,
-        Err(problem) => {
-            return Outcome {
-                problems: vec![Problem::file(problem)],
-                ..Outcome::default()
-            };
-        }
+        Err(problem) => return failed(problem),
     };
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        items: items.len(),
+        ..Outcome::default()
+    };
+    if let Some(encoding) = decoded.decoded_from {
+        outcome.warnings.push(Problem {
+            item: 0,
+            line: None,
+            problem: format!(
+                "the file is not UTF-8: it was read as {encoding}; check that accents and ñ look right"
+            ),
+            code: "encoding",
+            value: Some(encoding.to_owned()),
+        });
+    }
     if items.is_empty() {
         outcome
             .problems
@@ -166,8 +254,11 @@ pub fn read(
         if let Some(category) = &item.category {
             *outcome.categories.entry(category.clone()).or_default() += 1;
         }
-        match resolve(&item, mapping, legend) {
-            Ok(ready) => outcome.ready.push(ready),
+        match resolve(item, mapping, legend, limits) {
+            Ok((ready, warnings)) => {
+                outcome.ready.extend(ready);
+                outcome.warnings.extend(warnings);
+            }
             Err(problem) => outcome.problems.push(problem),
         }
     }
@@ -179,16 +270,8 @@ fn bounded(text: Option<&str>, max: usize) -> Option<String> {
     (!text.is_empty()).then(|| text.chars().take(max).collect())
 }
 
-fn resolve(item: &Item, mapping: &Mapping, legend: &[Symbol]) -> Result<Ready, Problem> {
-    let geometry = item.geometry.clone().map_err(|problem| {
-        let code = if problem == MISSING_GEOMETRY {
-            "missing_geometry"
-        } else {
-            "geometry"
-        };
-        Problem::at(item, code, Some(problem.clone()), problem)
-    })?;
-    let symbol = match item.category.as_deref() {
+fn symbol_of(item: &Item, mapping: &Mapping, legend: &[Symbol]) -> Result<String, Problem> {
+    match item.category.as_deref() {
         Some(category) => mapping
             .categories
             .get(category)
@@ -207,7 +290,7 @@ fn resolve(item: &Item, mapping: &Mapping, legend: &[Symbol]) -> Result<Ready, P
                     Some(category.to_owned()),
                     format!("unknown category \"{category}\": map it to a symbol of the legend"),
                 )
-            })?,
+            }),
         None => mapping.default_symbol.clone().ok_or_else(|| {
             Problem::at(
                 item,
@@ -215,18 +298,53 @@ fn resolve(item: &Item, mapping: &Mapping, legend: &[Symbol]) -> Result<Ready, P
                 None,
                 "missing category: give the field that holds it, or a default symbol",
             )
-        })?,
+        }),
+    }
+}
+
+/// The drawings an item gives, and what was left out of it on the way.
+fn resolve(
+    item: Item,
+    mapping: &Mapping,
+    legend: &[Symbol],
+    limits: FeatureLimits,
+) -> Result<(Vec<Ready>, Vec<Problem>), Problem> {
+    let parts = item
+        .shape
+        .clone()
+        .map_err(|problem| Problem::at(&item, "geometry", Some(problem.clone()), problem))?;
+    let key = symbol_of(&item, mapping, legend)?;
+    let Some(symbol) = legend.iter().find(|s| s.key == key) else {
+        let known: Vec<&str> = legend.iter().map(|s| s.key.as_str()).take(20).collect();
+        let problem = format!(
+            "unknown symbol \"{key}\"; the legend has: {}",
+            known.join(", ")
+        );
+        return Err(Problem::at(&item, "symbol", Some(problem.clone()), problem));
     };
-    check_symbol(&symbol, &geometry, legend, "")
-        .map_err(|e| Problem::at(item, "symbol", Some(e.detail.clone()), e.detail))?;
-    Ok(Ready {
-        number: item.number,
-        symbol,
-        // Titles and descriptions from outside are cut to what a drawing may hold.
-        title: bounded(item.title.as_deref(), MAX_TITLE),
-        description: bounded(item.description.as_deref(), MAX_DESCRIPTION),
-        geometry,
-    })
+    let (geometries, notes) =
+        shape::fit(parts, symbol).map_err(|e| Problem::at(&item, "symbol", Some(e.clone()), e))?;
+    let mut ready = Vec::with_capacity(geometries.len());
+    for geometry in geometries {
+        let geometry = validate(geometry, limits)
+            .map_err(|e| Problem::at(&item, "geometry", Some(e.clone()), e))?;
+        ready.push(Ready {
+            number: item.number,
+            line: item.line,
+            symbol: key.clone(),
+            // Titles and descriptions from outside are cut to what a drawing may hold.
+            title: bounded(item.title.as_deref(), MAX_TITLE),
+            description: bounded(item.description.as_deref(), MAX_DESCRIPTION),
+            geometry,
+        });
+    }
+    let warnings = item
+        .notes
+        .into_iter()
+        .chain(notes)
+        .map(|note| Problem::note(item.number, item.line, note))
+        .collect();
+    Ok((ready, warnings))
 }
 
 /// The ready items as features of a workshop (and group), drawn by `author` now.

@@ -13,8 +13,12 @@ fn mapping(pairs: &[(&str, &str)]) -> Mapping {
             .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
             .collect(),
         default_symbol: None,
+        columns: Columns::default(),
     }
 }
+
+const NO_PLACEMARK_GEOMETRY: &str =
+    "a Placemark without a geometry (no Point, LineString, Polygon, MultiGeometry or gx:Track)";
 
 #[test]
 fn my_maps_kml_folders_are_categories() {
@@ -61,9 +65,9 @@ fn my_maps_kml_folders_are_categories() {
         vec![Problem {
             item: 3,
             line: Some(22),
-            problem: "missing geometry".into(),
-            code: "missing_geometry",
-            value: Some("missing geometry".into()),
+            problem: NO_PLACEMARK_GEOMETRY.into(),
+            code: "geometry",
+            value: Some(NO_PLACEMARK_GEOMETRY.into()),
         }]
     );
 }
@@ -125,7 +129,8 @@ fn csv_with_lon_lat_or_wkt_reports_rows_by_line() {
 #[test]
 fn geojson_symbols_must_fit_their_geometry_and_bad_files_say_why() {
     let geojson = r#"{"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"symbol": "escuela"}, "geometry": {"type": "LineString", "coordinates": [[-58.4, -34.7], [-58.3, -34.7]]}},
+        {"type": "Feature", "properties": {"symbol": "comedor"}, "geometry": {"type": "LineString", "coordinates": [[-58.4, -34.7], [-58.3, -34.7]]}},
+        {"type": "Feature", "properties": {"symbol": "ruta_insegura"}, "geometry": {"type": "Point", "coordinates": [-58.4, -34.7]}},
         {"type": "Feature", "properties": {"symbol": "escuela"}, "geometry": null},
         {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [-58.4, -34.7]}}
     ]}"#;
@@ -136,14 +141,24 @@ fn geojson_symbols_must_fit_their_geometry_and_bad_files_say_why() {
         &legend(),
         FeatureLimits::default(),
     );
-    assert!(outcome.ready.is_empty());
+    // A line under a symbol drawn as points is imported as a point on it, with a warning.
+    assert_eq!(outcome.ready.len(), 1);
+    assert_eq!(outcome.ready[0].geometry.type_name(), "Point");
+    assert_eq!(outcome.warnings[0].code, "reduced_to_point");
+    assert_eq!(outcome.warnings[0].item, 1);
     let problems: Vec<&str> = outcome
         .problems
         .iter()
         .map(|p| p.problem.as_str())
         .collect();
-    assert!(problems[0].contains("line"), "{problems:?}");
-    assert_eq!(problems[1], "missing geometry");
+    assert_eq!(
+        problems[0],
+        "the symbol \"ruta_insegura\" is drawn as line, and this item is 1 point"
+    );
+    assert_eq!(
+        problems[1],
+        "the Feature's geometry is null: a record without a location cannot be drawn"
+    );
     assert!(problems[2].starts_with("missing category"));
     let broken = read(
         ImportFormat::GeoJson,

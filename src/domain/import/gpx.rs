@@ -1,0 +1,99 @@
+//! GPX imports (GPX 1.0 and 1.1, Topografix): waypoints (`wpt`) as points, routes (`rte`) as
+//! lines, tracks (`trk`) as lines or multi-lines of their segments. Extensions and metadata
+//! are left alone.
+//!
+//! Why a reader of our own on `roxmltree` rather than the `gpx` crate (0.10): the crate
+//! refuses a whole file for one element it does not expect (an unknown version, a
+//! waypoint without a valid time), keeps no line numbers for the dry run's report, and has
+//! no place to say that a track kept some segments and left others out. A GPX file is three
+//! element types with `lat` and `lon` attributes; reading them is a few lines.
+
+use geo::{Coord, Geometry, LineString, Point};
+use roxmltree::Node;
+
+use super::xml::{Lines, child_text, elements, parse};
+use super::{Item, Note};
+
+fn position(node: Node) -> Result<Coord<f64>, String> {
+    match (
+        node.attribute("lon").and_then(|v| v.trim().parse().ok()),
+        node.attribute("lat").and_then(|v| v.trim().parse().ok()),
+    ) {
+        (Some(x), Some(y)) => Ok(Coord { x, y }),
+        _ => Err(format!(
+            "a <{}> without numeric lat and lon attributes",
+            node.tag_name().name()
+        )),
+    }
+}
+
+fn positions(node: Node, point: &str) -> Result<Vec<Coord<f64>>, String> {
+    elements(node)
+        .filter(|c| c.tag_name().name() == point)
+        .map(position)
+        .collect()
+}
+
+/// A track's segments as lines. A segment of fewer than two distinct positions draws no
+/// line: it is left out with a note, and the track keeps its other segments.
+fn track(node: Node, notes: &mut Vec<Note>) -> Result<Vec<Geometry<f64>>, String> {
+    let mut lines = Vec::new();
+    for (i, segment) in elements(node)
+        .filter(|c| c.tag_name().name() == "trkseg")
+        .enumerate()
+    {
+        let coords = positions(segment, "trkpt")?;
+        if coords.windows(2).any(|pair| pair[0] != pair[1]) {
+            lines.push(Geometry::LineString(LineString::new(coords)));
+        } else {
+            notes.push(Note::new(
+                "dropped_segment",
+                format!("{}", i + 1),
+                format!(
+                    "track segment {} has fewer than 2 distinct positions: left out, the other segments kept",
+                    i + 1
+                ),
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return Err("a track without a segment of 2 or more distinct positions".into());
+    }
+    Ok(lines)
+}
+
+/// Every waypoint, route and track of the file, in order.
+pub fn items(text: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
+    let document = parse(text)?;
+    let root = document.root_element();
+    if root.tag_name().name() != "gpx" {
+        return Err("a GPX file has a <gpx> root element".into());
+    }
+    let lines = Lines::new(text);
+    let mut items = Vec::new();
+    for node in elements(root) {
+        let mut notes = Vec::new();
+        let shape = match node.tag_name().name() {
+            "wpt" => position(node).map(|c| vec![Geometry::Point(Point(c))]),
+            "rte" => {
+                positions(node, "rtept").map(|c| vec![Geometry::LineString(LineString::new(c))])
+            }
+            "trk" => track(node, &mut notes),
+            _ => continue,
+        };
+        let category = match field {
+            Some(field) => child_text(node, field),
+            None => child_text(node, "type").or_else(|| child_text(node, "sym")),
+        };
+        items.push(Item {
+            number: items.len() + 1,
+            line: lines.of(node),
+            category,
+            title: child_text(node, "name"),
+            description: child_text(node, "desc").or_else(|| child_text(node, "cmt")),
+            shape,
+            notes,
+        });
+    }
+    Ok(items)
+}
