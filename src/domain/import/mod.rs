@@ -407,4 +407,6 @@ fn validate(
 }
 
 #[cfg(test)]
+mod adversarial;
+#[cfg(test)]
 mod tests;
