@@ -479,6 +479,20 @@ mod tests {
         let direct = direct.expect("read directly");
         assert!(direct.single);
         assert_eq!(direct.drafts, general.expect("valid"));
+
+        // Positions as GPS apps write them, [lon, lat, alt, time]: the rest after the
+        // latitude is dropped by both (RFC 7946 §3.1.1).
+        let tracked = json!({"type": "Feature", "properties": {"symbol": "ruta"},
+            "geometry": {"type": "LineString", "coordinates": [
+                [-58.45, -34.72, 10.0, 1700000000], [-58.44, -34.725, 11.0, 1700000060, 4.5]]}});
+        let (direct, general) = both(&tracked);
+        let direct = direct.expect("read directly");
+        let general = general.expect("valid");
+        assert_eq!(direct.drafts, general);
+        assert_eq!(
+            general[0].geometry.to_geojson_string(),
+            r#"{"type":"LineString","coordinates":[[-58.45,-34.72],[-58.44,-34.725]]}"#
+        );
     }
 
     #[test]
@@ -504,7 +518,7 @@ mod tests {
                 symbol.clone(),
             ),
             feature(
-                json!({"type": "Point", "coordinates": [1, 2, 3, 4]}),
+                json!({"type": "Point", "coordinates": [1, 2, 3, "12:00"]}),
                 symbol.clone(),
             ),
             feature(

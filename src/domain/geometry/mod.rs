@@ -40,6 +40,21 @@ pub fn rounded_if_sound(raw: Geometry<f64>, pointer: &str) -> Result<Geometry<f6
     validity::check(&raw, pointer).map(|()| raw)
 }
 
+/// Orients polygons by the right-hand rule of RFC 7946 §3.1.6: exterior rings
+/// counterclockwise, holes clockwise. A browser or a file may give either winding; GIS tools
+/// (and d3, and PostGIS's `ST_AsGeoJSON` readers) that follow the RFC read a clockwise shell
+/// as "everything but this". Other types are returned unchanged.
+pub fn right_hand(geometry: Geometry<f64>) -> Geometry<f64> {
+    use geo::orient::{Direction, Orient};
+    match geometry {
+        Geometry::Polygon(polygon) => Geometry::Polygon(polygon.orient(Direction::Default)),
+        Geometry::MultiPolygon(polygons) => {
+            Geometry::MultiPolygon(polygons.orient(Direction::Default))
+        }
+        other => other,
+    }
+}
+
 /// Whether every line still has two distinct positions (rounding may merge close ones).
 fn lines_have_length(geometry: &Geometry<f64>) -> bool {
     let distinct = |line: &LineString<f64>| line.0.windows(2).any(|pair| pair[0] != pair[1]);
@@ -109,7 +124,7 @@ impl FeatureGeometry {
                 ),
             )]);
         }
-        rounded_if_sound(geometry, pointer).map(Self)
+        rounded_if_sound(geometry, pointer).map(|g| Self(right_hand(g)))
     }
 
     /// Reads a geometry stored by this server (validated when it was saved), without
@@ -121,9 +136,10 @@ impl FeatureGeometry {
         })
     }
 
-    /// Wraps a geometry that is already trusted (read back from storage, or generated).
+    /// Wraps a geometry that is already trusted (read back from storage, or computed), its
+    /// polygons oriented by the right-hand rule as every geometry Trama writes is.
     pub fn from_trusted(geometry: Geometry<f64>) -> Self {
-        Self(geometry)
+        Self(right_hand(geometry))
     }
 
     pub fn as_geo(&self) -> &Geometry<f64> {
@@ -468,6 +484,31 @@ mod tests {
     }
 
     #[test]
+    fn polygons_follow_the_right_hand_rule_whatever_their_drawn_winding() {
+        // A clockwise shell with a counterclockwise hole, as a browser may draw them.
+        let g = check(json!({"type": "Polygon", "coordinates": [
+            [[0.0,0.0],[0.0,4.0],[4.0,4.0],[4.0,0.0],[0.0,0.0]],
+            [[1.0,1.0],[2.0,1.0],[2.0,2.0],[1.0,2.0],[1.0,1.0]]
+        ]}))
+        .expect("valid");
+        assert_eq!(
+            g.to_geojson_string(),
+            r#"{"type":"Polygon","coordinates":[[[0.0,0.0],[4.0,0.0],[4.0,4.0],[0.0,4.0],[0.0,0.0]],[[1.0,1.0],[1.0,2.0],[2.0,2.0],[2.0,1.0],[1.0,1.0]]]}"#
+        );
+        let computed = FeatureGeometry::from_trusted(Geometry::MultiPolygon(
+            vec![geo::Polygon::new(
+                geo::LineString::from(vec![(0.0, 0.0), (0.0, 1.0), (1.0, 0.0)]),
+                vec![],
+            )]
+            .into(),
+        ));
+        assert_eq!(
+            computed.to_geojson_string(),
+            r#"{"type":"MultiPolygon","coordinates":[[[[0.0,0.0],[1.0,0.0],[0.0,1.0],[0.0,0.0]]]]}"#
+        );
+    }
+
+    #[test]
     fn an_unclosed_ring_is_refused() {
         let err = check(json!({"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,1]]]}))
             .unwrap_err();
@@ -594,7 +635,7 @@ mod stored_tests {
             json!({"type": "MultiPoint", "coordinates": [[-58.4, -34.7], [-58.41, -34.71]]}),
             json!({"type": "LineString", "coordinates": [[-58.4, -34.7], [-58.41, -34.71]]}),
             json!({"type": "Polygon", "coordinates": [[[-58.4, -34.7], [-58.3, -34.7], [-58.3, -34.6], [-58.4, -34.7]],
-                                                    [[-58.36, -34.68], [-58.35, -34.68], [-58.35, -34.67], [-58.36, -34.68]]]}),
+                                                    [[-58.36, -34.68], [-58.35, -34.67], [-58.35, -34.68], [-58.36, -34.68]]]}),
             json!({"type": "MultiPolygon", "coordinates": [[[[-58.4, -34.7], [-58.3, -34.7], [-58.3, -34.6], [-58.4, -34.7]]]]}),
             json!({"type": "MultiLineString", "coordinates": [[[-58.4, -34.7], [-58.41, -34.71]]]}),
         ] {
