@@ -38,6 +38,7 @@ pub async fn write_flatgeobuf(path: &Path, mut layer: Layer, meta: &Value) -> Ex
             ColumnKind::Text => ColumnType::String,
             ColumnKind::Integer => ColumnType::Long,
             ColumnKind::Real => ColumnType::Double,
+            ColumnKind::DateTime | ColumnKind::Date => ColumnType::DateTime,
         };
         fgb.add_column(name, kind, |_, column| column.nullable = true);
     }
@@ -50,11 +51,17 @@ pub async fn write_flatgeobuf(path: &Path, mut layer: Layer, meta: &Value) -> Ex
         let columns = &layer.columns;
         fgb.add_feature_geom(geometry.into_owned(), |feature| {
             for (i, ((name, _), field)) in columns.iter().zip(&row.fields).enumerate() {
+                // FlatGeobuf's DateTime is ISO 8601 text; a day is written as the day.
+                let time = match field {
+                    Field::DateTime(_) | Field::Date(_) => field.text().unwrap_or_default(),
+                    _ => String::new(),
+                };
                 let value = match field {
                     Field::Null => continue,
                     Field::Text(text) => ColumnValue::String(text),
                     Field::Integer(n) => ColumnValue::Long(*n),
                     Field::Real(x) => ColumnValue::Double(*x),
+                    Field::DateTime(_) | Field::Date(_) => ColumnValue::DateTime(&time),
                 };
                 // Columns were declared above: writing a declared property cannot fail.
                 let _ = feature.property(i, name, &value);

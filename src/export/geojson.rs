@@ -58,6 +58,9 @@ fn feature(row: &Row, names: &[&str], out: &mut Vec<u8>) {
             Field::Text(text) => serde_json::to_writer(&mut *out, text),
             Field::Integer(n) => serde_json::to_writer(&mut *out, n),
             Field::Real(x) => serde_json::to_writer(&mut *out, x),
+            Field::DateTime(_) | Field::Date(_) => {
+                serde_json::to_writer(&mut *out, &field.text().unwrap_or_default())
+            }
             Field::Null => Ok(()),
         };
     }

@@ -79,6 +79,9 @@ async fn write_layer(tx: &mut SqliteConnection, mut layer: Layer) -> ExportResul
                 ColumnKind::Text => "TEXT",
                 ColumnKind::Integer => "INTEGER",
                 ColumnKind::Real => "REAL",
+                // GeoPackage 1.3 §1.1.1.1.1 Req 5: ISO 8601 text, UTC with a Z.
+                ColumnKind::DateTime => "DATETIME",
+                ColumnKind::Date => "DATE",
             };
             format!("\"{name}\" {kind}")
         })
@@ -155,6 +158,10 @@ async fn write_layer(tx: &mut SqliteConnection, mut layer: Layer) -> ExportResul
                     Field::Text(text) => values.push_bind(text.clone()),
                     Field::Integer(n) => values.push_bind(*n),
                     Field::Real(x) => values.push_bind(*x),
+                    Field::DateTime(at) => {
+                        values.push_bind(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                    }
+                    Field::Date(day) => values.push_bind(day.format("%Y-%m-%d").to_string()),
                 };
             }
         });

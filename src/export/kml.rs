@@ -72,22 +72,13 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn field_text(field: &Field) -> Option<String> {
-    match field {
-        Field::Null => None,
-        Field::Text(t) => Some(t.clone()),
-        Field::Integer(n) => Some(n.to_string()),
-        Field::Real(x) => Some(x.to_string()),
-    }
-}
-
 fn placemark(row: &Row, names: &[&str], out: &mut String) {
     let value = |name: &str| {
         names
             .iter()
             .position(|n| *n == name)
             .and_then(|i| row.fields.get(i))
-            .and_then(field_text)
+            .and_then(Field::text)
     };
     out.push_str("<Placemark>");
     let name = value("symbol_label")
@@ -102,7 +93,7 @@ fn placemark(row: &Row, names: &[&str], out: &mut String) {
     }
     out.push_str("<ExtendedData>");
     for (name, field) in names.iter().zip(&row.fields) {
-        if let Some(text) = field_text(field) {
+        if let Some(text) = Field::text(field) {
             out.push_str(&format!(
                 "<Data name=\"{name}\"><value>{}</value></Data>",
                 escape(&text)

@@ -86,10 +86,16 @@ pub(super) async fn feature_layer(
         .map_ok(move |feature| {
             next_id += 1;
             let (symbols, workshops) = &*context;
+            let times = [feature.created_at, feature.updated_at].map(|at| time(at, privacy));
             let (exported, shape) =
                 export_feature(feature, next_id, privacy, &masking, symbols, workshops);
+            let mut fields: Vec<Field> =
+                exported.values().iter().map(|v| Field::from(*v)).collect();
+            let [created, updated] = times;
+            fields[CREATED] = created;
+            fields[UPDATED] = updated;
             Row {
-                fields: exported.values().iter().map(|v| Field::from(*v)).collect(),
+                fields,
                 geometry: Some(shape),
             }
         })
@@ -98,12 +104,37 @@ pub(super) async fn feature_layer(
         name: "features",
         columns: crate::domain::export::COLUMNS
             .iter()
-            .map(|c| (*c, ColumnKind::Text))
+            .enumerate()
+            .map(|(i, c)| match i {
+                CREATED | UPDATED if privacy == Privacy::Full => (*c, ColumnKind::DateTime),
+                CREATED | UPDATED => (*c, ColumnKind::Date),
+                _ => (*c, ColumnKind::Text),
+            })
             .collect(),
         geometry_type: "GEOMETRY",
         styles,
         rows,
     })
+}
+
+/// Where the feature layer's times are among `COLUMNS` (checked by a test below).
+const CREATED: usize = 10;
+const UPDATED: usize = 11;
+
+#[cfg(test)]
+#[test]
+fn the_time_columns_are_where_the_feature_layer_writes_them() {
+    let columns = crate::domain::export::COLUMNS;
+    assert_eq!((columns[CREATED], columns[UPDATED]), ("created", "updated"));
+}
+
+/// A feature's time as its privacy level keeps it: the instant, or the day (UTC).
+fn time(at: chrono::DateTime<Utc>, privacy: Privacy) -> Field {
+    if privacy == Privacy::Full {
+        Field::DateTime(at)
+    } else {
+        Field::Date(at.date_naive())
+    }
 }
 
 fn export_feature(
@@ -256,8 +287,8 @@ pub(super) async fn zone_layer(
                     number("score").map_or(Field::Null, Field::Real),
                     number("area_m2").map_or(Field::Null, Field::Real),
                     Field::Integer(z.revision),
-                    Field::Text(z.created_at.to_rfc3339()),
-                    Field::Text(z.updated_at.to_rfc3339()),
+                    Field::DateTime(z.created_at),
+                    Field::DateTime(z.updated_at),
                 ],
                 geometry: Some(Shape::Stored(z.geometry.clone())),
             })
@@ -274,8 +305,8 @@ pub(super) async fn zone_layer(
             ("score", ColumnKind::Real),
             ("area_m2", ColumnKind::Real),
             ("revision", ColumnKind::Integer),
-            ("created", ColumnKind::Text),
-            ("updated", ColumnKind::Text),
+            ("created", ColumnKind::DateTime),
+            ("updated", ColumnKind::DateTime),
         ],
         rows,
     ))
@@ -412,7 +443,7 @@ pub(super) async fn annotation_layer(
                     Field::from(group.as_deref()),
                     Field::from(author.as_deref()),
                     Field::Text(a.body.clone()),
-                    Field::Text(a.created_at.to_rfc3339()),
+                    Field::DateTime(a.created_at),
                 ],
                 geometry: None,
             }))
@@ -429,7 +460,7 @@ pub(super) async fn annotation_layer(
             ("group", ColumnKind::Text),
             ("author", ColumnKind::Text),
             ("body", ColumnKind::Text),
-            ("created", ColumnKind::Text),
+            ("created", ColumnKind::DateTime),
         ],
         rows,
     ))

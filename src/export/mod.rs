@@ -152,6 +152,25 @@ pub enum Field {
     Text(String),
     Integer(i64),
     Real(f64),
+    /// An instant (UTC): GeoPackage DATETIME, FlatGeobuf DateTime, RFC 3339 in text formats.
+    DateTime(chrono::DateTime<Utc>),
+    /// A day, where the privacy level keeps no more: GeoPackage DATE, FlatGeobuf DateTime
+    /// of the day, `YYYY-MM-DD` in text formats.
+    Date(chrono::NaiveDate),
+}
+
+impl Field {
+    /// The value as text formats write it; None for Null.
+    pub fn text(&self) -> Option<String> {
+        match self {
+            Field::Null => None,
+            Field::Text(t) => Some(t.clone()),
+            Field::Integer(n) => Some(n.to_string()),
+            Field::Real(x) => Some(x.to_string()),
+            Field::DateTime(at) => Some(at.to_rfc3339()),
+            Field::Date(day) => Some(day.format("%Y-%m-%d").to_string()),
+        }
+    }
 }
 
 impl From<Option<&str>> for Field {
@@ -160,11 +179,15 @@ impl From<Option<&str>> for Field {
     }
 }
 
+/// A column's type, so that GIS tools, R (`sf`) and pandas read numbers as numbers and
+/// times as times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnKind {
     Text,
     Integer,
     Real,
+    DateTime,
+    Date,
 }
 
 /// A row's geometry: as stored (GeoJSON text, written out untouched where the format is
@@ -231,12 +254,15 @@ pub async fn layers(
     request: &ExportRequest,
     count: Arc<Counter>,
 ) -> ExportResult<(Vec<Layer>, Value)> {
-    let meta = metadata(
+    let mut meta = metadata(
         request.privacy,
         &request.masking,
         request.content.as_str(),
         Utc::now(),
     );
+    if request.format == Format::Csv {
+        meta["formula_guard"] = Value::String(csv::FORMULA_GUARD.to_owned());
+    }
     let mut layers = match request.content {
         Content::Features => vec![layers::feature_layer(store.clone(), project, request).await?],
         Content::Zones => vec![layers::zone_layer(store.as_ref(), project, request).await?],

@@ -1,5 +1,7 @@
 // Importing a map into a workshop from the workshop list: check first (a dry run lists the
-// categories found and every problem with its item and line), then import all or nothing.
+// categories found, every problem with its item and line, and the warnings that do not stop
+// the import), then import all or nothing. The file goes as its bytes: a KMZ is a zip, and
+// a CSV from Excel may not be UTF-8, which the server decodes and the browser must not.
 (function () {
   'use strict';
   var app = document.getElementById('app');
@@ -21,8 +23,28 @@
   function where(p) {
     return p.line ? t('import.item', { item: p.item }) + ' (' + t('import.line', { line: p.line }) + ')' : t('import.item', { item: p.item });
   }
+  // A distance in metres as people read it.
+  function kilometres(metres) {
+    var km = Number(metres) / 1000;
+    return (km < 10 ? km.toFixed(1) : Math.round(km)) + ' km';
+  }
   document.querySelectorAll('form.import-form').forEach(function (form) {
     var report = form.parentNode.querySelector('.import-report');
+    // A titled list of problems or warnings, each said in the page's language when the page
+    // knows its kind.
+    function listed(title, kind, entries, prefix) {
+      if (!entries.length) return;
+      report.appendChild(el('h3', title));
+      var list = el('ul');
+      list.className = kind;
+      entries.forEach(function (p) {
+        var key = prefix + p.code;
+        var value = p.code === 'outside_area' ? kilometres(p.value) : p.value;
+        var said = messages[key] ? t(key, { value: value }) : p.problem;
+        list.appendChild(el('li', (p.item ? where(p) + ': ' : '') + said));
+      });
+      report.appendChild(list);
+    }
     form.addEventListener('submit', function (e) {
       e.preventDefault();
       var dryRun = e.submitter && e.submitter.value === 'true';
@@ -30,33 +52,29 @@
       if (!file) return;
       var extension = file.name.split('.').pop().toLowerCase();
       var params = new URLSearchParams({ format: extension === 'json' ? 'geojson' : extension, dry_run: dryRun });
-      if (form.elements.field.value) params.set('field', form.elements.field.value);
-      if (form.elements.default_symbol.value) params.set('default_symbol', form.elements.default_symbol.value);
+      ['field', 'default_symbol', 'lon_column', 'lat_column', 'geometry_column'].forEach(function (name) {
+        var value = form.elements[name].value.trim();
+        if (value) params.set(name, value);
+      });
       var map = mapping(form.elements.map.value);
       if (Object.keys(map).length) params.set('map', JSON.stringify(map));
-      file.text().then(function (text) {
-        return fetch('/api/workshops/' + form.dataset.workshop + '/import?' + params, {
-          method: 'POST',
-          credentials: 'same-origin',
-          headers: { 'X-CSRF-Token': app.dataset.csrf },
-          body: text
-        });
+      fetch('/api/workshops/' + form.dataset.workshop + '/import?' + params, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'X-CSRF-Token': app.dataset.csrf },
+        body: file
       }).then(function (r) { return r.json().catch(function () { return {}; }).then(function (answer) { return [r.status, answer]; }); }, function () { return [0, {}]; })
         .then(function (result) {
           var status = result[0], answer = result[1];
           report.textContent = '';
           if (dryRun && status === 200) {
-            report.appendChild(el('p', t('import.report', { ready: answer.ready, problems: answer.problems.length })));
+            report.appendChild(el('p', t('import.report', {
+              items: answer.items, ready: answer.ready, problems: answer.problems.length, warnings: answer.warnings.length
+            })));
             var categories = Object.keys(answer.categories).map(function (c) { return c + ' (' + answer.categories[c] + ')'; });
             if (categories.length) report.appendChild(el('p', t('import.categories') + ': ' + categories.join(', ')));
-            var list = el('ul');
-            answer.problems.forEach(function (p) {
-              // Said in the page's language when the page knows the kind of problem.
-              var key = 'import.problem.' + p.code;
-              var said = messages[key] ? t(key, { value: p.value }) : p.problem;
-              list.appendChild(el('li', where(p) + ': ' + said));
-            });
-            report.appendChild(list);
+            listed(t('import.problems'), 'problems', answer.problems, 'import.problem.');
+            listed(t('import.warnings'), 'warnings', answer.warnings, 'import.warning.');
           } else if (status === 201) {
             report.appendChild(el('p', t('import.done', { count: answer.imported })));
           } else if (status === 200) {

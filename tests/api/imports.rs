@@ -207,11 +207,183 @@ async fn an_export_imports_back_with_geometry_and_attributes(backend: Backend) {
     }
 }
 
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/tests/fixtures/imports/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn codes(list: &Value) -> Vec<(u64, String)> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|w| {
+            (
+                w["item"].as_u64().expect("item"),
+                w["code"].as_str().expect("code").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Files as field teams bring them, into a project with an area: a My Maps KMZ, Excel's
+/// Windows-1252 CSV, a GPS track, a Gauss-Krüger GeoJSON; the dry run's warnings (outside the
+/// area, swapped axes, already in the workshop) block nothing, a foreign CRS blocks.
+async fn files_from_the_field_import_with_warnings(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let admin = app
+        .token_for("admin", trama::domain::access::Role::Admin)
+        .await;
+    let analyst = app
+        .token_for("analyst", trama::domain::access::Role::Analyst)
+        .await;
+    let area = json!({"type": "Polygon", "coordinates": [[[-58.53, -34.84], [-58.33, -34.84],
+        [-58.33, -34.68], [-58.53, -34.68], [-58.53, -34.84]]]});
+    let (status, body) = app
+        .post(
+            "/api/projects",
+            Some(&admin),
+            &json!({"slug": "lomas", "name": "Lomas de Zamora", "area": area}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let legend: Value =
+        serde_json::from_str(include_str!("../fixtures/legend.json")).expect("legend");
+    let (status, body) = app
+        .put("/api/projects/lomas/legend", Some(&analyst), &legend)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post(
+            "/api/projects/lomas/workshops",
+            Some(&analyst),
+            &json!({"title": "Taller Budge", "groups": ["Jóvenes"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let workshop = body["id"].as_str().expect("id").to_owned();
+
+    // A My Maps KMZ, sent as the zip it is.
+    let map = urlencode(r#"{"Escuelas":"escuela","Comedores":"comedor"}"#);
+    let kmz = format!("format=kmz&map={map}");
+    let (status, report) = upload(
+        &app,
+        &analyst,
+        &workshop,
+        &format!("{kmz}&dry_run=true"),
+        fixture("my-maps.kmz"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        (report["items"].as_u64(), report["ready"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(report["problems"], json!([]));
+    assert_eq!(report["warnings"], json!([]));
+    let (status, imported) = upload(&app, &analyst, &workshop, &kmz, fixture("my-maps.kmz")).await;
+    assert_eq!(status, StatusCode::CREATED, "{imported}");
+    // Checked again, the same drawings are flagged as already in the workshop.
+    let (_, again) = upload(
+        &app,
+        &analyst,
+        &workshop,
+        &format!("{kmz}&dry_run=true"),
+        fixture("my-maps.kmz"),
+    )
+    .await;
+    assert_eq!(
+        codes(&again["warnings"]),
+        vec![(1, "duplicate".to_owned()), (2, "duplicate".to_owned())]
+    );
+
+    // Swapped and stray points warn, with the distance, and still import.
+    let (status, report) = upload(
+        &app,
+        &analyst,
+        &workshop,
+        "format=csv&dry_run=true",
+        fixture("swapped-and-stray.csv"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        codes(&report["warnings"]),
+        vec![
+            (2, "outside_area".to_owned()),
+            (2, "axis_swap".to_owned()),
+            (3, "outside_area".to_owned())
+        ]
+    );
+    assert_eq!(report["warnings"][0]["line"], 3);
+    assert_eq!(report["ready"], 3);
+
+    // Excel's Windows-1252 CSV keeps its ñ and é, with a warning that says how it was read.
+    let (status, imported) = upload(
+        &app,
+        &analyst,
+        &workshop,
+        "format=csv",
+        fixture("excel-windows-1252.csv"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{imported}");
+    let (_, stored) = app
+        .get(
+            "/api/projects/lomas/features?symbol=comedor",
+            Some(&analyst),
+        )
+        .await;
+    assert!(
+        stored["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .any(|f| f["properties"]["title"] == "Comedor San José"),
+        "{stored}"
+    );
+
+    // A track with a one-point segment keeps its good one.
+    let (status, report) = upload(
+        &app,
+        &analyst,
+        &workshop,
+        "format=gpx&dry_run=true",
+        fixture("track-single-point-segment.gpx"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(report["ready"], 1);
+    assert_eq!(
+        codes(&report["warnings"]),
+        vec![(1, "dropped_segment".to_owned())]
+    );
+
+    // Coordinates in another CRS are refused, saying how to fix the file.
+    let (status, problem) = upload(
+        &app,
+        &analyst,
+        &workshop,
+        "format=geojson",
+        fixture("gauss-kruger.geojson"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let detail = problem["errors"][0]["detail"].as_str().expect("detail");
+    assert!(
+        detail.contains("EPSG::5347") && detail.contains("WGS 84"),
+        "{detail}"
+    );
+}
+
 fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 crate::both_backends!(
+    files_from_the_field_import_with_warnings,
     a_dry_run_reports_and_the_import_stores_once,
     an_export_imports_back_with_geometry_and_attributes,
 );
