@@ -487,7 +487,167 @@ async fn the_export_page_offers_what_the_role_allows(backend: Backend) {
     validate_geopackage(&path);
 }
 
+/// Twice the signed area of a ring: positive when counterclockwise.
+fn winding(ring: &Value) -> f64 {
+    let positions: Vec<(f64, f64)> = ring
+        .as_array()
+        .expect("ring")
+        .iter()
+        .map(|p| (p[0].as_f64().expect("x"), p[1].as_f64().expect("y")))
+        .collect();
+    positions
+        .windows(2)
+        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+        .sum()
+}
+
+/// The type GDAL gives a field, from `ogrinfo -so` (`created: DateTime (0.0)`).
+fn field_type<'a>(info: &'a str, field: &str) -> &'a str {
+    let prefix = format!("{field}: ");
+    info.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("no field {field} in {info}"))
+}
+
+/// What GIS tools and spreadsheets need: polygons by the right-hand rule whatever the browser
+/// drew, times and counts typed as such, and a title that is a formula kept exact in GeoJSON
+/// but never run by a spreadsheet opening the CSV.
+async fn exports_follow_the_right_hand_rule_type_their_columns_and_defuse_formulas(
+    backend: Backend,
+) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    let formula = r#"=HYPERLINK("http://example.org/x","ver")"#;
+    // Clockwise, as a browser may draw it.
+    let clockwise = json!([
+        [-58.45, -34.72],
+        [-58.45, -34.716],
+        [-58.446, -34.716],
+        [-58.446, -34.72],
+        [-58.45, -34.72]
+    ]);
+    assert!(winding(&clockwise) < 0.0);
+    let drawn = collection(vec![
+        json!({"type": "Feature", "properties": {"symbol": "zona_riesgo", "title": formula},
+               "geometry": {"type": "Polygon", "coordinates": [clockwise]}}),
+        json!({"type": "Feature", "properties": {"symbol": "escuela", "title": "@SUM(A1:A9)"},
+               "geometry": {"type": "Point", "coordinates": [-58.40, -34.76, 12.0, 1700000000]}}),
+    ]);
+    let (status, body) = app
+        .post("/api/projects/lomas/features", Some(&token), &drawn)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, stored) = app
+        .get(
+            "/api/projects/lomas/features?symbol=zona_riesgo",
+            Some(&staff.analyst),
+        )
+        .await;
+    assert!(
+        winding(&stored["features"][0]["geometry"]["coordinates"][0]) > 0.0,
+        "{stored}"
+    );
+
+    let dir = tempfile::TempDir::new().expect("dir");
+    let (path, _) = download(
+        &app,
+        &staff.analyst,
+        "format=geojson&privacy=full",
+        dir.path(),
+    )
+    .await;
+    let geojson: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("file")).expect("json");
+    let zone = geojson["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .find(|f| f["properties"]["symbol"] == "zona_riesgo")
+        .expect("the zone");
+    assert_eq!(
+        zone["properties"]["title"], formula,
+        "GeoJSON keeps the text exactly"
+    );
+    assert!(winding(&zone["geometry"]["coordinates"][0]) > 0.0);
+    let (path, _) = download(
+        &app,
+        &staff.analyst,
+        "format=geojson&privacy=full&content=cells",
+        dir.path(),
+    )
+    .await;
+    let cells: Value = serde_json::from_slice(&std::fs::read(&path).expect("file")).expect("json");
+    for cell in cells["features"].as_array().expect("cells") {
+        assert!(winding(&cell["geometry"]["coordinates"][0]) > 0.0, "{cell}");
+    }
+
+    let (path, headers) =
+        download(&app, &staff.analyst, "format=csv&privacy=full", dir.path()).await;
+    let text = std::fs::read_to_string(&path).expect("csv");
+    let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+    let titles: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("row")[7].to_owned())
+        .collect();
+    assert!(titles.contains(&format!("'{formula}")), "{titles:?}");
+    assert!(titles.contains(&"'@SUM(A1:A9)".to_owned()), "{titles:?}");
+    let meta = headers["trama-export-metadata"].to_str().expect("ascii");
+    assert!(meta.contains("formula_guard"), "{meta}");
+
+    for (query, times) in [
+        ("format=gpkg&privacy=full", "DateTime"),
+        ("format=fgb&privacy=full", "DateTime"),
+        ("format=gpkg&privacy=anonymised", "Date"),
+        // FlatGeobuf has no date type: the day as a DateTime.
+        ("format=fgb&privacy=anonymised", "DateTime"),
+    ] {
+        let (path, _) = download(&app, &staff.analyst, query, dir.path()).await;
+        let info = ogrinfo(&path);
+        assert_eq!(field_type(&info, "created"), times, "{query}: {info}");
+        assert_eq!(field_type(&info, "updated"), times, "{query}: {info}");
+    }
+    let (path, _) = download(
+        &app,
+        &staff.analyst,
+        "format=gpkg&privacy=full&content=cells",
+        dir.path(),
+    )
+    .await;
+    let info = ogrinfo(&path);
+    assert_eq!(field_type(&info, "features"), "Integer64", "{info}");
+    assert_eq!(field_type(&info, "score"), "Real", "{info}");
+    // The values themselves read back as times.
+    let output = Command::new("ogrinfo")
+        .args(["-ro", "-al", "-q"])
+        .arg(
+            dir.path().join(
+                std::fs::read_dir(dir.path())
+                    .expect("dir")
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name())
+                    .find(|n| {
+                        n.to_string_lossy().contains("features-full")
+                            && n.to_string_lossy().ends_with(".gpkg")
+                    })
+                    .expect("the full GeoPackage"),
+            ),
+        )
+        .output()
+        .expect("ogrinfo");
+    let values = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        values
+            .lines()
+            .any(|l| l.trim_start().starts_with("created (DateTime) = 20")),
+        "{values}"
+    );
+}
+
 crate::both_backends!(
+    exports_follow_the_right_hand_rule_type_their_columns_and_defuse_formulas,
     the_export_page_offers_what_the_role_allows,
     every_format_opens_in_gdal_with_its_fields_and_srs,
     anonymised_and_aggregated_exports_leak_nothing,
