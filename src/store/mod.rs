@@ -2,6 +2,7 @@
 //! implementation per backend. All SQL lives below this module.
 
 mod copy;
+mod data_fixes;
 mod filters;
 mod postgres;
 mod rows;

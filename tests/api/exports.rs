@@ -646,7 +646,84 @@ async fn exports_follow_the_right_hand_rule_type_their_columns_and_defuse_formul
     );
 }
 
+/// A database written by an older Trama, which kept polygons as drawn: at the next start its
+/// clockwise polygons are rewritten by the right-hand rule, once, without a new revision.
+async fn polygons_stored_clockwise_are_reoriented_at_start(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    let square = json!([
+        [-58.45, -34.72],
+        [-58.446, -34.72],
+        [-58.446, -34.716],
+        [-58.45, -34.716],
+        [-58.45, -34.72]
+    ]);
+    let (status, body) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&token),
+            &json!({"type": "Feature", "properties": {"symbol": "zona_riesgo"},
+                    "geometry": {"type": "Polygon", "coordinates": [square]}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().expect("id").to_owned();
+    let clockwise = r#"{"type":"Polygon","coordinates":[[[-58.45,-34.72],[-58.45,-34.716],[-58.446,-34.716],[-58.446,-34.72],[-58.45,-34.72]]]}"#;
+    let statements = [
+        format!("UPDATE features SET geometry = '{clockwise}'"),
+        "DELETE FROM data_fixes".to_owned(),
+    ];
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&app.database.url)
+                .await
+                .expect("sqlite");
+            for sql in &statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&pool)
+                    .await
+                    .expect("sql");
+            }
+            pool.close().await;
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&app.database.url)
+                .await
+                .expect("postgres");
+            for sql in &statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&pool)
+                    .await
+                    .expect("sql");
+            }
+            pool.close().await;
+        }
+    }
+    let store = trama::store::connect(&app.database.url)
+        .await
+        .expect("reopened");
+    let feature = store
+        .find_feature(id.parse().expect("uuid"))
+        .await
+        .expect("read")
+        .expect("the drawing");
+    let stored: Value = serde_json::from_str(&feature.geometry).expect("geojson");
+    assert!(winding(&stored["coordinates"][0]) > 0.0, "{stored}");
+    assert_eq!(feature.revision, 1, "no revision is added");
+    assert!(
+        store
+            .feature_history(feature.id)
+            .await
+            .expect("history")
+            .len()
+            <= 1
+    );
+}
+
 crate::both_backends!(
+    polygons_stored_clockwise_are_reoriented_at_start,
     exports_follow_the_right_hand_rule_type_their_columns_and_defuse_formulas,
     the_export_page_offers_what_the_role_allows,
     every_format_opens_in_gdal_with_its_fields_and_srs,

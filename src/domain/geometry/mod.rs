@@ -55,6 +55,19 @@ pub fn right_hand(geometry: Geometry<f64>) -> Geometry<f64> {
     }
 }
 
+/// A stored polygon's text by the right-hand rule, when it is not so already (Trama kept
+/// polygons as drawn before it oriented them); None for other types and sound polygons.
+pub fn reoriented(stored: &str) -> Option<String> {
+    let polygonal = stored.starts_with(r#"{"type":"Polygon""#)
+        || stored.starts_with(r#"{"type":"MultiPolygon""#);
+    if !polygonal {
+        return None;
+    }
+    let text =
+        FeatureGeometry::from_trusted(FeatureGeometry::parse_stored(stored)?).to_geojson_string();
+    (text != stored).then_some(text)
+}
+
 /// Whether every line still has two distinct positions (rounding may merge close ones).
 fn lines_have_length(geometry: &Geometry<f64>) -> bool {
     let distinct = |line: &LineString<f64>| line.0.windows(2).any(|pair| pair[0] != pair[1]);

@@ -80,6 +80,7 @@ impl PostgresStore {
             }
         };
         MIGRATOR.run(&pool).await?;
+        super::data_fixes::run_postgres(&pool).await?;
         let (changes, _) = tokio::sync::broadcast::channel(super::CHANGE_BUFFER);
         spawn_listener(pool.clone(), changes.clone());
         Ok(Self { pool, changes })

@@ -80,6 +80,7 @@ impl SqliteStore {
             )
             .await?;
         MIGRATOR.run(&write).await?;
+        super::data_fixes::run_sqlite(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             // The short reads; the long listings have connections of their own (`reader`).
