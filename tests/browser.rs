@@ -1106,7 +1106,12 @@ async fn an_analyst_checks_then_imports_a_my_maps_file_from_the_workshop_list() 
     )
     .await;
     click(&client, "form.import-form button[value=true]").await;
-    wait_for_text(&client, ".import-report", "1 listos, 1 con problemas").await;
+    wait_for_text(
+        &client,
+        ".import-report",
+        "2 ítems · dibujos listos para importar: 1 · problemas: 1 · avisos: 0",
+    )
+    .await;
     wait_for_text(&client, ".import-report", "Kioscos (1)").await;
     wait_for_text(&client, ".import-report", "línea 7").await;
     wait_for_text(&client, ".import-report", "categoría desconocida «Kioscos»").await;
@@ -1120,6 +1125,67 @@ async fn an_analyst_checks_then_imports_a_my_maps_file_from_the_workshop_list() 
     click(&client, "form.import-form button[value=false]").await;
     wait_for_text(&client, ".import-report", "Importados 2 dibujos").await;
     assert_eq!(stored_features(&app.store).await.len(), 2);
+
+    // A My Maps KMZ goes as the zip it is (the page used to send the browser's UTF-8 reading
+    // of it), and a file whose shapes the legend cannot all take says so in a warning.
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/imports");
+    type_into(
+        &client,
+        "form.import-form input[name=file]",
+        &format!("{fixtures}/my-maps.kmz"),
+    )
+    .await;
+    type_into(
+        &client,
+        "form.import-form textarea[name=map]",
+        "\nComedores = comedor",
+    )
+    .await;
+    click(&client, "form.import-form button[value=true]").await;
+    wait_for_text(
+        &client,
+        ".import-report",
+        "listos para importar: 2 · problemas: 0",
+    )
+    .await;
+    type_into(
+        &client,
+        "form.import-form input[name=file]",
+        &format!("{fixtures}/nested-collections.geojson"),
+    )
+    .await;
+    click(&client, "form.import-form button[value=true]").await;
+    wait_for_text(&client, ".import-report", "Avisos (no impiden importar").await;
+    wait_for_text(
+        &client,
+        ".import-report",
+        "ítem 1: se dejaron afuera 1 punto(s)",
+    )
+    .await;
+    screenshot(&client, "import-warnings-es").await;
+    client.set_window_size(360, 740).await.expect("window size");
+    screenshot(&client, "import-warnings-phone-es").await;
+
+    // The same in English.
+    client
+        .goto(&format!("{}/workshops?lang=en", app.base))
+        .await
+        .expect("english");
+    click(&client, "details.import summary").await;
+    type_into(
+        &client,
+        "form.import-form input[name=file]",
+        &format!("{fixtures}/nested-collections.geojson"),
+    )
+    .await;
+    click(&client, "form.import-form button[value=true]").await;
+    wait_for_text(&client, ".import-report", "Warnings (they do not stop").await;
+    screenshot(&client, "import-warnings-phone-en").await;
+    client
+        .set_window_size(1366, 900)
+        .await
+        .expect("window size");
+    screenshot(&client, "import-warnings-en").await;
     client.close().await.expect("close browser");
 }
 

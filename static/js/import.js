@@ -23,6 +23,13 @@
   function where(p) {
     return p.line ? t('import.item', { item: p.item }) + ' (' + t('import.line', { line: p.line }) + ')' : t('import.item', { item: p.item });
   }
+  // "2 polygon, 1 point" (the API's counts of shapes) in the page's words.
+  function shapes(value) {
+    return String(value).split(', ').map(function (part) {
+      var at = part.indexOf(' ');
+      return part.slice(0, at) + ' ' + t('import.kind.' + part.slice(at + 1));
+    }).join(', ');
+  }
   // A distance in metres as people read it.
   function kilometres(metres) {
     var km = Number(metres) / 1000;
@@ -39,7 +46,8 @@
       list.className = kind;
       entries.forEach(function (p) {
         var key = prefix + p.code;
-        var value = p.code === 'outside_area' ? kilometres(p.value) : p.value;
+        var value = p.code === 'outside_area' ? kilometres(p.value)
+          : p.code === 'dropped_parts' || p.code === 'reduced_to_point' ? shapes(p.value) : p.value;
         var said = messages[key] ? t(key, { value: value }) : p.problem;
         list.appendChild(el('li', (p.item ? where(p) + ': ' : '') + said));
       });
@@ -88,6 +96,8 @@
           } else {
             report.appendChild(el('p', t('import.refused') + ' ' + window.TramaProblem(status, answer)));
           }
+          // The outcome is below the form: bring it where the person is looking.
+          report.scrollIntoView({ block: 'start' });
         });
     });
   });

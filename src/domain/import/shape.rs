@@ -116,6 +116,12 @@ pub fn fit(
         .map(|(kind, count)| format!("{count} {}", noun(*kind, *count)))
         .collect::<Vec<_>>()
         .join(" and ");
+    // For pages to say in their language: "2 polygon, 1 point".
+    let counted = present
+        .iter()
+        .map(|(kind, count)| format!("{count} {}", kind.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     if !present.iter().any(|(kind, _)| symbol.allows(*kind)) {
         let takes = symbol
             .geometry_types
@@ -132,7 +138,7 @@ pub fn fit(
                 .ok_or_else(|| format!("{described} without a point inside"))?;
             let note = Note::new(
                 "reduced_to_point",
-                described.clone(),
+                counted,
                 format!(
                     "drawn as {described}; the symbol \"{}\" is drawn as {takes}: imported as a point inside it",
                     symbol.key
@@ -157,7 +163,7 @@ pub fn fit(
             let left_out = format!("{} {}", parts.len(), noun(kind, parts.len()));
             notes.push(Note::new(
                 "dropped_parts",
-                left_out.clone(),
+                format!("{} {}", parts.len(), kind.as_str()),
                 format!(
                     "{left_out} left out: the symbol \"{}\" is not drawn as a {}",
                     symbol.key,
