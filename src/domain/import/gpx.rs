@@ -3,9 +3,10 @@
 //! are left alone.
 //!
 //! Why a reader of our own on `roxmltree` rather than the `gpx` crate (0.10): the crate
-//! refuses a whole file for one element it does not expect (an unknown version, a
-//! waypoint without a valid time), keeps no line numbers for the dry run's report, and has
-//! no place to say that a track kept some segments and left others out. A GPX file is three
+//! refuses a whole file for one thing it does not expect (a missing or unknown `version`
+//! attribute, a child element outside the schema, one position out of range), keeps no line
+//! numbers for the dry run's report, and has no place to say that a track kept some
+//! segments and left others out. A GPX file is three
 //! element types with `lat` and `lon` attributes; reading them is a few lines.
 
 use geo::{Coord, Geometry, LineString, Point};

@@ -4,9 +4,11 @@
 //! and Google's own tools write them). OGC KML 2.2 (07-147r2) and Google's `gx` extensions.
 //!
 //! Why a reader of our own on `roxmltree` rather than the `kml` crate (0.15): the crate reads
-//! MultiGeometry by recursion (a nested file exhausts the stack), knows no `gx:Track`, keeps
-//! no line numbers (a dry run names each item's line), and stops at the first element it
-//! cannot read, where an import reports every item and keeps the rest. What the format
+//! MultiGeometry by recursion (`read_multi_geometry` calls itself: a nested file exhausts
+//! the stack, the fault that aborted the server), skips `gx:Track` and `gx:MultiTrack`
+//! silently, keeps no line numbers (a dry run names each item's line), and fails the whole
+//! document at the first element it cannot read, where an import reports every item and
+//! keeps the rest. What the format
 //! needs here is small: coordinates, five geometry elements, names and ExtendedData.
 
 use geo::{Coord, Geometry, LineString, Point, Polygon};

@@ -203,11 +203,24 @@ pub fn read(
     };
     let unpacked;
     let bytes = if decode::is_zip(bytes) {
-        if format != ImportFormat::Kml {
-            return failed(
-                "the file is a zip archive: a KMZ imports with format=kml (or kmz);                  other archives must be unpacked first"
-                    .into(),
-            );
+        match format {
+            ImportFormat::Kml => {}
+            // An .xlsx or .ods is a zip: the spreadsheet itself rather than its CSV.
+            ImportFormat::Csv => {
+                return failed(
+                    "the file is a spreadsheet workbook (.xlsx or .ods), not CSV: save it as \
+                     CSV UTF-8 (Excel: File → Save As; LibreOffice: File → Save a Copy) and \
+                     import that"
+                        .into(),
+                );
+            }
+            _ => {
+                return failed(
+                    "the file is a zip archive: a KMZ imports with format=kml (or kmz); \
+                     other archives must be unpacked first"
+                        .into(),
+                );
+            }
         }
         unpacked = match decode::unpack_kmz(bytes) {
             Ok(kml) => kml,
