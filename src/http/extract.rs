@@ -47,7 +47,6 @@ where
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let limit = AppState::from_ref(state).limits.max_body_bytes;
         let content_type = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -61,16 +60,35 @@ where
                 essence
             )));
         }
-        let bytes = Bytes::from_request(request, state)
+        FileBytes::from_request(request, state)
             .await
+            .map(|FileBytes(bytes)| Self(bytes))
+    }
+}
+
+/// The bytes of a body of any type (an imported file, a pictogram): 413 as problem JSON over
+/// the body limit, where axum's own rejection is plain text.
+pub struct FileBytes(pub Bytes);
+
+impl<S> FromRequest<S> for FileBytes
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let limit = AppState::from_ref(state).limits.max_body_bytes;
+        Bytes::from_request(request, state)
+            .await
+            .map(Self)
             .map_err(|rejection| {
                 if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                     AppError::PayloadTooLarge { limit }
                 } else {
                     AppError::BadRequest(format!("could not read the request body: {rejection}"))
                 }
-            })?;
-        Ok(Self(bytes))
+            })
     }
 }
 

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::announce;
-use super::extract::{ApiQuery, Auth, parse_id};
+use super::extract::{ApiQuery, Auth, FileBytes, parse_id};
 use crate::application::import::{Stored, read_into_workshop, store_import};
 use crate::domain::Invalid;
 use crate::domain::change::Change;
@@ -53,7 +52,7 @@ async fn import(
     Auth(principal): Auth,
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ImportQuery>,
-    body: Bytes,
+    FileBytes(body): FileBytes,
 ) -> Result<Response, AppError> {
     let workshop = state
         .store

@@ -1,7 +1,5 @@
 //! Pictograms: the shipped set and the ones admins upload (checked SVG).
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -9,7 +7,7 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::extract::Auth;
+use super::extract::{Auth, FileBytes};
 use crate::domain::pictogram::{check_svg, is_valid_name};
 use crate::embedded::STATIC_FILES;
 use crate::error::AppError;
@@ -51,7 +49,7 @@ async fn upload_pictogram(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(name): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    FileBytes(body): FileBytes,
 ) -> Result<StatusCode, AppError> {
     if !principal.can_manage_users() {
         return Err(AppError::forbidden("only admins add pictograms"));
@@ -65,14 +63,6 @@ async fn upload_pictogram(
             )],
         ));
     }
-    let limit = state.limits.max_body_bytes;
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge { limit }
-        } else {
-            AppError::BadRequest(rejection.body_text())
-        }
-    })?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| AppError::BadRequest("an SVG file is UTF-8 text".into()))?;
     check_svg(text).map_err(|problem| {

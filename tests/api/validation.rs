@@ -218,6 +218,31 @@ async fn oversized_non_json_and_wrongly_typed_bodies_get_problem_json(backend: B
             .contains("65536")
     );
 
+    // A file too large to import: problem JSON too, not axum's plain text.
+    let workshop = app.workshop(&staff).await;
+    let response = app
+        .request(
+            Method::POST,
+            &format!("/api/workshops/{}/import?format=csv", workshop.id),
+            Some(&staff.analyst),
+        )
+        .body(format!("lon,lat\n{}", "-58.4,-34.7\n".repeat(10_000)))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let (status, problem) = read(response).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("65536")
+    );
+
     let response = app
         .request(Method::POST, path, Some(&staff.analyst))
         .header("content-type", "application/json")
