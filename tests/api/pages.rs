@@ -185,6 +185,12 @@ async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {
         .await
         .expect("typo");
     assert_eq!(typo.status(), StatusCode::NOT_FOUND);
+    // Like every page, with a policy that lets no script run.
+    let policy = typo.headers()["content-security-policy"]
+        .to_str()
+        .expect("policy");
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+    assert!(!policy.contains("script-src"), "{policy}");
     assert!(
         typo.headers()["content-type"]
             .to_str()

@@ -176,7 +176,14 @@ impl PageContext {
             detail,
         }
         .render();
-        self.respond(status, page)
+        // Whatever route answers with it (the fallback for unknown addresses is outside the
+        // pages' router and its policy layer), an error page carries its own strict policy.
+        let mut response = self.respond(status, page);
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(ERROR_PAGE_POLICY),
+        );
+        response
     }
 }
 
@@ -270,12 +277,7 @@ pub(super) async fn readable_api_errors(request: Request, next: Next) -> Respons
     // The server's words help with a refused request (which value to change), not with its
     // own failures.
     let detail = detail.filter(|_| status.is_client_error());
-    let mut response = page.error_with_detail(status, message, detail.as_deref());
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(ERROR_PAGE_POLICY),
-    );
-    response
+    page.error_with_detail(status, message, detail.as_deref())
 }
 
 /// An error page has no script and no map.
