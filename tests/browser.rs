@@ -1049,6 +1049,39 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
     wait_for_text(&client, "#priority-status", "1 zonas comparadas").await;
     screenshot(&client, "priority-change-es").await;
 
+    // A zone's name is an analyst's free text: its label on the map shows it, never runs it
+    // (a `<meta refresh>` in a name used to redirect the tab of whoever hovered the zone).
+    let trap = r#"Zona <img src=x onerror="document.body.dataset.pwned=1"><b>negrita</b>"#;
+    let (status, body) = app
+        .post(
+            "/api/projects/lomas/priority-zones",
+            Some(&staff.analyst),
+            &json!({"name": trap, "geometry": {"type": "Polygon", "coordinates": [[[-58.46, -34.72],
+                [-58.45, -34.72], [-58.45, -34.71], [-58.46, -34.72]]]}}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    client.refresh().await.expect("reload");
+    wait_for_text(&client, "#saved-zones", "negrita").await;
+    let label = client
+        .execute(
+            "var found = []; TramaReview.map.eachLayer(function (l) { \
+               var tip = l.getTooltip && l.getTooltip(); \
+               if (tip && l.feature && /negrita/.test(l.feature.properties.name)) { l.openTooltip(); found.push(tip.getElement()); } }); \
+             var tip = found[0]; \
+             return [tip.textContent, tip.querySelectorAll('img, b').length, document.body.dataset.pwned || null];",
+            vec![],
+        )
+        .await
+        .expect("the zone's label");
+    assert_eq!(
+        label[0].as_str().map(|t| t.contains(trap)),
+        Some(true),
+        "{label}"
+    );
+    assert_eq!(label[1], json!(0), "{label}");
+    assert_eq!(label[2], json!(null), "{label}");
+
     // The review page links to the export page, whose form offers the analyst every level.
     click(&client, "a[href='/export/lomas']").await;
     wait_for_text(&client, "h1", "Exportar datos").await;

@@ -63,7 +63,11 @@
   });
   var saved = L.geoJSON(null, {
     style: { color: '#1b5e20', weight: 3, dashArray: '8 4', fillOpacity: 0.05 },
-    onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + ' · ' + t('priority.status.' + f.properties.status)); }
+    // The name is an analyst's free text: given as a text node, never as HTML (Leaflet sets a
+    // string tooltip as innerHTML).
+    onEachFeature: function (f, l) {
+      l.bindTooltip(el('span', {}, f.properties.name + ' · ' + t('priority.status.' + f.properties.status)));
+    }
   });
   var control = L.control.layers(null, {}, { collapsed: false }).addTo(map);
   [[cells, 'priority.layer_cells'], [hot, 'priority.layer_hot'], [zones, 'priority.layer_zones'], [saved, 'priority.layer_saved']]
