@@ -208,16 +208,14 @@ pub async fn log_in(
 ) -> Result<(User, String, chrono::DateTime<Utc>), AppError> {
     check_attempts(state, "login", client).await?;
     let credentials = state.store.user_credentials(username).await?;
-    let (user, verified) = match credentials {
-        Some((user, phc)) => {
-            let ok =
-                tokio::task::spawn_blocking(move || identity::verify_password(&password, &phc))
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-            (Some(user), ok)
-        }
-        None => (None, false),
-    };
+    let (user, phc) = credentials.unzip();
+    // Verified either way, so that a name that does not exist costs the same time.
+    let verified = tokio::task::spawn_blocking(move || match phc {
+        Some(phc) => identity::verify_password(&password, &phc),
+        None => identity::verify_against_nothing(&password),
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     let Some(user) = user.filter(|u| verified && !u.disabled) else {
         state
             .store
