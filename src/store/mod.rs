@@ -139,6 +139,9 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
     async fn create_user_token(&self, user_id: Uuid, token: &NewToken) -> StoreResult<()>;
+    /// Ends a token now (a browser session logging out): it is refused from then on.
+    /// Nothing happens for an unknown token.
+    async fn revoke_token(&self, token_hash: &str) -> StoreResult<()>;
     async fn principal_for_token(
         &self,
         token_hash: &str,

@@ -141,6 +141,30 @@ async fn joining_through_the_page_gives_a_session_that_needs_csrf_to_write(backe
         .await
         .expect("send");
     assert_eq!(with.status(), StatusCode::CREATED);
+
+    // Leaving ends the session on the server: the same cookie, kept or copied, no longer works.
+    let left = client
+        .post(format!("{}/leave", app.base))
+        .header("cookie", &cookies)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("leave");
+    assert_eq!(left.status(), StatusCode::SEE_OTHER);
+    let after = client
+        .get(format!("{}/api/projects/lomas/features", app.base))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .expect("read");
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    let draw = client
+        .get(format!("{}/draw", app.base))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .expect("draw");
+    assert_eq!(draw.status(), StatusCode::UNAUTHORIZED);
 }
 
 async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {

@@ -447,9 +447,24 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn leave(mut page: PageContext, Form(form): Form<CsrfForm>) -> Response {
+async fn leave(
+    State(state): State<AppState>,
+    mut page: PageContext,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     if !page.csrf_matches(&form.csrf) {
         return page.error(StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    // The token behind the cookie ends too: a copy of the cookie (left on a shared phone,
+    // or taken) must not go on working after the person has left.
+    if let Some(token) = page.session.as_deref()
+        && state
+            .store
+            .revoke_token(&super::extract::hash_token(token))
+            .await
+            .is_err()
+    {
+        return page.error(StatusCode::SERVICE_UNAVAILABLE, "problem.unavailable");
     }
     page.set_cookies.push(cookies::set(cookies::SESSION, "", 0));
     let mut response = page.respond(StatusCode::SEE_OTHER, Ok(String::new()));

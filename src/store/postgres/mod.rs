@@ -220,6 +220,15 @@ impl Store for PostgresStore {
     }
 
     #[instrument(skip_all)]
+    async fn revoke_token(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
     async fn principal_for_token(
         &self,
         token_hash: &str,

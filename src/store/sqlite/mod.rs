@@ -190,6 +190,15 @@ impl Store for SqliteStore {
     }
 
     #[instrument(skip_all)]
+    async fn revoke_token(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM api_tokens WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
     async fn principal_for_token(
         &self,
         token_hash: &str,
