@@ -438,6 +438,24 @@ async fn a_refused_login_takes_as_long_whether_the_name_exists_or_not(backend: B
     );
 }
 
+/// A refusal says nothing of what the caller may not see: drawing into another facilitator's
+/// workshop is refused without naming it.
+async fn a_refusal_does_not_name_another_workshop(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let theirs = app.workshop(&staff).await;
+    let other = app
+        .token_for("otra", trama::domain::access::Role::Facilitator)
+        .await;
+    let mut feature = crate::common::point("escuela", -58.4, -34.7);
+    feature["properties"]["workshop"] = json!(theirs.id);
+    let (status, problem) = app
+        .post("/api/projects/lomas/features", Some(&other), &feature)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert!(!problem.to_string().contains("Taller Budge"), "{problem}");
+}
+
 /// Admins change roles and disable accounts; a disabled account's tokens stop working and
 /// it cannot log in; an admin cannot lock themselves out.
 async fn an_admin_changes_roles_and_disables_accounts(backend: Backend) {
@@ -543,5 +561,6 @@ crate::both_backends!(
     an_expired_token_is_refused,
     a_user_logs_in_for_a_token_and_wrong_passwords_are_limited,
     a_refused_login_takes_as_long_whether_the_name_exists_or_not,
+    a_refusal_does_not_name_another_workshop,
     an_admin_changes_roles_and_disables_accounts,
 );

@@ -240,10 +240,10 @@ async fn place_and_check(
         let group_id = match workshop {
             Some(w) => {
                 if !principal.can_manage_workshop(w) && !principal.is_in_workshop(w.id) {
-                    return Err(AppError::forbidden(format!(
-                        "you do not run the workshop \"{}\"",
-                        w.title
-                    )));
+                    // Not its title: what a workshop is called is for those who take part.
+                    return Err(AppError::forbidden(
+                        "you do not run this workshop and do not take part in it",
+                    ));
                 }
                 if !w.is_open() {
                     return Err(AppError::Conflict(format!(
