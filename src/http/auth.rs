@@ -31,20 +31,25 @@ pub fn router() -> Router<AppState> {
         .route("/api/users/{username}", axum::routing::patch(update_user))
 }
 
-/// Refuses with 429 when this client has failed too often lately.
-async fn check_attempts(state: &AppState, scope: &str, client: &str) -> Result<(), AppError> {
+/// Counts an attempt of this client before it is checked, and refuses with 429 when the
+/// client has failed too often lately. Counting first makes the limit hold for a burst: of
+/// 200 parallel wrong passwords, at most the limit get to be checked (it used to be 200).
+/// The caller forgets the attempt when it succeeds, so that only failures count.
+async fn begin_attempt(state: &AppState, scope: &str, client: &str) -> Result<Uuid, AppError> {
     let window = state.limits.auth_failure_window_secs;
-    let since = Utc::now() - Duration::seconds(window);
-    let failures = state
+    let now = Utc::now();
+    let (attempt, counted) = state
         .store
-        .count_auth_failures(scope, client, since)
+        .begin_auth_attempt(scope, client, now, now - Duration::seconds(window))
         .await?;
-    if failures >= state.limits.auth_failures_per_window {
+    if counted > state.limits.auth_failures_per_window {
+        // Refused unchecked: not a failure of its own, so it does not lengthen the wait.
+        state.store.forget_auth_attempt(attempt).await?;
         return Err(AppError::TooManyRequests {
             retry_after_secs: u64::try_from(window).unwrap_or(600),
         });
     }
-    Ok(())
+    Ok(attempt)
 }
 
 async fn join_workshop(
@@ -83,22 +88,19 @@ pub async fn open_workshop_by_code(
     client: &str,
     code: &str,
 ) -> Result<crate::domain::workshop::Workshop, AppError> {
-    check_attempts(state, "join", client).await?;
+    let attempt = begin_attempt(state, "join", client).await?;
     let workshop = match JoinCode::parse(code) {
         Some(code) => state.store.find_open_workshop_by_code(&code).await?,
         None => None,
     };
     match workshop {
-        Some(workshop) => Ok(workshop),
-        None => {
-            state
-                .store
-                .record_auth_failure("join", client, Utc::now())
-                .await?;
-            Err(AppError::NotFound(
-                "no open workshop has this code; check it with the facilitator".into(),
-            ))
+        Some(workshop) => {
+            state.store.forget_auth_attempt(attempt).await?;
+            Ok(workshop)
         }
+        None => Err(AppError::NotFound(
+            "no open workshop has this code; check it with the facilitator".into(),
+        )),
     }
 }
 
@@ -206,7 +208,7 @@ pub async fn log_in(
     password: String,
     lifetime: Duration,
 ) -> Result<(User, String, chrono::DateTime<Utc>), AppError> {
-    check_attempts(state, "login", client).await?;
+    let attempt = begin_attempt(state, "login", client).await?;
     let credentials = state.store.user_credentials(username).await?;
     let (user, phc) = credentials.unzip();
     // Verified either way, so that a name that does not exist costs the same time.
@@ -217,12 +219,9 @@ pub async fn log_in(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
     let Some(user) = user.filter(|u| verified && !u.disabled) else {
-        state
-            .store
-            .record_auth_failure("login", client, Utc::now())
-            .await?;
         return Err(AppError::Unauthenticated);
     };
+    state.store.forget_auth_attempt(attempt).await?;
     let now = Utc::now();
     let expires_at = now + lifetime;
     let (token, hash) = identity::new_token();

@@ -147,18 +147,19 @@ pub trait Store: Send + Sync + 'static {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Principal>>;
-    async fn record_auth_failure(
+    /// Counts an authentication attempt (a join code, a password) of `client` in `scope`
+    /// before it is checked, and answers its id and how many attempts of that client and scope
+    /// were counted since `since`, this one included. Atomic: of a burst of parallel attempts
+    /// each counts those before it, so no more than the limit get to be checked.
+    async fn begin_auth_attempt(
         &self,
         scope: &str,
         client: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<()>;
-    async fn count_auth_failures(
-        &self,
-        scope: &str,
-        client: &str,
         since: DateTime<Utc>,
-    ) -> StoreResult<u32>;
+    ) -> StoreResult<(Uuid, u32)>;
+    /// Forgets an attempt that succeeded or was not checked: only failures count.
+    async fn forget_auth_attempt(&self, attempt: Uuid) -> StoreResult<()>;
 
     // Projects and legends.
     async fn create_project(&self, project: &Project) -> StoreResult<()>;

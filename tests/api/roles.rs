@@ -1,7 +1,7 @@
 //! Who may do what: every rule of the permission table.
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::common::{Backend, TestApp, point, read};
 
@@ -456,6 +456,50 @@ async fn a_refusal_does_not_name_another_workshop(backend: Backend) {
     assert!(!problem.to_string().contains("Taller Budge"), "{problem}");
 }
 
+/// The limit of failed attempts holds for a burst: attempts are counted before they are
+/// checked, so of 200 parallel wrong passwords and 300 parallel wrong join codes, no more
+/// than the limit (10) are checked; the rest are refused with 429.
+async fn a_burst_of_guesses_gets_no_more_tries_than_the_limit(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let admin = app
+        .token_for("root", trama::domain::access::Role::Admin)
+        .await;
+    let (status, _) = app
+        .post("/api/users", Some(&admin), &json!({"username": "marta", "role": "facilitator", "password": "una clave bien larga"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let guesses: Vec<Value> = (0..200)
+        .map(|i| json!({"username": "marta", "password": format!("intento {i}")}))
+        .collect();
+    let answers = futures::future::join_all(
+        guesses
+            .iter()
+            .map(|guess| app.post("/api/tokens", None, guess)),
+    )
+    .await;
+    let checked = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::UNAUTHORIZED)
+        .count();
+    let limited = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(checked <= 10, "{checked} passwords were checked");
+    assert_eq!(checked + limited, 200);
+
+    let codes: Vec<Value> = (0..300)
+        .map(|i| json!({"code": format!("ZZZ-{i:03}"), "group": "x"}))
+        .collect();
+    let answers =
+        futures::future::join_all(codes.iter().map(|code| app.post("/api/join", None, code))).await;
+    let checked = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::NOT_FOUND)
+        .count();
+    assert!(checked <= 10, "{checked} join codes were checked");
+}
+
 /// Admins change roles and disable accounts; a disabled account's tokens stop working and
 /// it cannot log in; an admin cannot lock themselves out.
 async fn an_admin_changes_roles_and_disables_accounts(backend: Backend) {
@@ -562,5 +606,6 @@ crate::both_backends!(
     a_user_logs_in_for_a_token_and_wrong_passwords_are_limited,
     a_refused_login_takes_as_long_whether_the_name_exists_or_not,
     a_refusal_does_not_name_another_workshop,
+    a_burst_of_guesses_gets_no_more_tries_than_the_limit,
     an_admin_changes_roles_and_disables_accounts,
 );

@@ -273,43 +273,53 @@ impl Store for PostgresStore {
         }))
     }
 
-    async fn record_auth_failure(
+    async fn begin_auth_attempt(
         &self,
         scope: &str,
         client: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        // Old entries are pruned here so that the table stays small without a background job.
+        since: DateTime<Utc>,
+    ) -> StoreResult<(Uuid, u32)> {
+        let id = Uuid::new_v4();
         let mut tx = self.pool.begin().await?;
+        // Attempts of one client and scope wait for each other, so each counts the others.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1 || ' ' || $2))")
+            .bind(scope)
+            .bind(client)
+            .execute(&mut *tx)
+            .await?;
+        // Old entries are pruned here so that the table stays small without a background job.
         sqlx::query("DELETE FROM auth_failures WHERE at < $1")
             .bind(now.timestamp() - 86_400)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO auth_failures (scope, client, at) VALUES ($1, $2, $3)")
-            .bind(scope)
-            .bind(client)
-            .bind(now.timestamp())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn count_auth_failures(
-        &self,
-        scope: &str,
-        client: &str,
-        since: DateTime<Utc>,
-    ) -> StoreResult<u32> {
+        sqlx::query(
+            "INSERT INTO auth_failures (scope, client, at, attempt) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(scope)
+        .bind(client)
+        .bind(now.timestamp())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         let count: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM auth_failures WHERE scope = $1 AND client = $2 AND at >= $3",
         )
         .bind(scope)
         .bind(client)
         .bind(since.timestamp())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+        tx.commit().await?;
+        Ok((id, u32::try_from(count).unwrap_or(u32::MAX)))
+    }
+
+    async fn forget_auth_attempt(&self, attempt: Uuid) -> StoreResult<()> {
+        sqlx::query("DELETE FROM auth_failures WHERE attempt = $1")
+            .bind(attempt)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     #[instrument(skip_all)]

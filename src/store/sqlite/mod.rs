@@ -243,43 +243,46 @@ impl Store for SqliteStore {
         }))
     }
 
-    async fn record_auth_failure(
+    async fn begin_auth_attempt(
         &self,
         scope: &str,
         client: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        // Old entries are pruned here so that the table stays small without a background job.
+        since: DateTime<Utc>,
+    ) -> StoreResult<(Uuid, u32)> {
+        let id = Uuid::new_v4();
+        // One writing connection: attempts are counted one after the other.
         let mut tx = self.write.begin().await?;
+        // Old entries are pruned here so that the table stays small without a background job.
         sqlx::query("DELETE FROM auth_failures WHERE at < ?")
             .bind(now.timestamp() - 86_400)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO auth_failures (scope, client, at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO auth_failures (scope, client, at, attempt) VALUES (?, ?, ?, ?)")
             .bind(scope)
             .bind(client)
             .bind(now.timestamp())
+            .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn count_auth_failures(
-        &self,
-        scope: &str,
-        client: &str,
-        since: DateTime<Utc>,
-    ) -> StoreResult<u32> {
         let count: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM auth_failures WHERE scope = ? AND client = ? AND at >= ?",
         )
         .bind(scope)
         .bind(client)
         .bind(since.timestamp())
-        .fetch_one(&self.read)
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+        tx.commit().await?;
+        Ok((id, u32::try_from(count).unwrap_or(u32::MAX)))
+    }
+
+    async fn forget_auth_attempt(&self, attempt: Uuid) -> StoreResult<()> {
+        sqlx::query("DELETE FROM auth_failures WHERE attempt = ?")
+            .bind(attempt.to_string())
+            .execute(&self.write)
+            .await?;
+        Ok(())
     }
 
     #[instrument(skip_all)]
