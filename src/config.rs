@@ -273,6 +273,14 @@ pub struct ServeArgs {
     /// Seconds after which a request is abandoned with 408.
     #[arg(long, env = "TRAMA_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Connections one client address may hold open at once (trusted proxies excepted); more
+    /// are closed at once. A phone's browser opens about six.
+    #[arg(long, env = "TRAMA_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 256)]
+    pub max_connections_per_client: usize,
+    /// Seconds a client has to send a request's line and headers before its connection is
+    /// closed (a client that trickles them in would hold the connection for ever).
+    #[arg(long, env = "TRAMA_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout_secs: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@
 //! - [`application`]: use cases both the API and the CLI run (importing a file).
 //! - [`analysis`]: priority analyses over a stored project, shared by the API and the CLI.
 //! - [`export`]: exports at a privacy level, streamed as GeoJSON, CSV or GeoPackage.
+//! - [`serving`]: the accept loop, with timeouts and caps for slow or greedy clients.
 //! - [`cli`]: the `trama` subcommands (serve, migrate, user, token, demo, generate).
 
 #![forbid(unsafe_code)]
@@ -25,12 +26,12 @@ pub mod export;
 pub mod http;
 pub mod i18n;
 pub mod identity;
+pub mod serving;
 pub mod state;
 pub mod store;
 pub mod telemetry;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -46,13 +47,9 @@ pub async fn serve(
     request_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (limits, trusted) = (state.limits.connections, state.trusted_proxies.clone());
     let app = router(state, request_timeout);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serving::serve(listener, app, limits, trusted, shutdown).await
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -29,6 +29,8 @@ pub struct Limits {
     /// Failed join-code or password attempts one client may make per window.
     pub auth_failures_per_window: u32,
     pub auth_failure_window_secs: i64,
+    /// Connections clients may hold open, and the time they have to send a request's head.
+    pub connections: crate::serving::ConnectionLimits,
 }
 
 impl Default for Limits {
@@ -38,6 +40,7 @@ impl Default for Limits {
             features: FeatureLimits::default(),
             auth_failures_per_window: 10,
             auth_failure_window_secs: 600,
+            connections: crate::serving::ConnectionLimits::default(),
         }
     }
 }

@@ -70,6 +70,12 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
             features: FeatureLimits {
                 max_vertices: args.max_vertices,
             },
+            connections: crate::serving::ConnectionLimits {
+                per_client: args.max_connections_per_client,
+                header_timeout: Duration::from_secs(args.header_timeout_secs),
+                ..crate::serving::ConnectionLimits::default()
+            }
+            .fitted_to_open_files(),
             ..Limits::default()
         },
         tiles: args.tiles.clone(),

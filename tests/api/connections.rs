@@ -1,0 +1,105 @@
+//! Clients that hold connections without finishing a request (slow-loris) cannot lock others
+//! out: each client address holds a bounded number of connections, and a request's head must
+//! arrive within the header timeout.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+
+use crate::common::{Backend, TestApp};
+
+/// A connection from `from` that starts a request and never finishes its head.
+async fn slow_client(from: &str, to: SocketAddr) -> TcpStream {
+    let socket = TcpSocket::new_v4().expect("socket");
+    socket.bind(from.parse().expect("address")).expect("bind");
+    let mut stream = socket.connect(to).await.expect("connect");
+    let _ = stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: trama\r\n")
+        .await;
+    stream
+}
+
+/// Whether the server has closed `stream` (or answered and closed), waiting up to `wait`.
+async fn closed(stream: &mut TcpStream, wait: Duration) -> bool {
+    let mut buffer = [0_u8; 512];
+    loop {
+        match tokio::time::timeout(wait, stream.read(&mut buffer)).await {
+            Err(_) => return false,
+            Ok(Ok(0) | Err(_)) => return true,
+            // An answer (a 408) before the close: read on to the end.
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+async fn slow_clients_do_not_lock_others_out(backend: Backend) {
+    let app = TestApp::start_with_limits(
+        backend,
+        trama::Limits {
+            connections: trama::serving::ConnectionLimits {
+                per_client: 20,
+                total: 10_000,
+                header_timeout: Duration::from_secs(2),
+            },
+            ..trama::Limits::default()
+        },
+    )
+    .await;
+    let server: SocketAddr = app
+        .base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("address");
+    // 60 connections from one address (127.0.0.2), each trickling a header line.
+    let mut slow = Vec::new();
+    for _ in 0..60 {
+        slow.push(slow_client("127.0.0.2:0", server).await);
+    }
+    let refused = futures::future::join_all(
+        slow.iter_mut()
+            .map(|stream| closed(stream, Duration::from_millis(300))),
+    )
+    .await;
+    assert_eq!(
+        refused.iter().filter(|closed| **closed).count(),
+        40,
+        "over 20 connections of one address are closed at once"
+    );
+
+    // Others are served at once while those 20 trickle on.
+    for _ in 0..5 {
+        for stream in &mut slow {
+            let _ = stream.write_all(b"X-Slow: 1\r\n").await;
+        }
+        let started = Instant::now();
+        let (status, _) = app.get("/healthz", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "a normal request waited {:?}",
+            started.elapsed()
+        );
+    }
+    // And the trickling ones are closed when their head has not arrived in time.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for stream in &mut slow {
+        let _ = stream.write_all(b"X-Slow: 1\r\n").await;
+    }
+    let ended = futures::future::join_all(
+        slow.iter_mut()
+            .map(|stream| closed(stream, Duration::from_secs(2))),
+    )
+    .await;
+    assert!(
+        ended.iter().all(|closed| *closed),
+        "a slow connection stayed open"
+    );
+    // Their address may connect again.
+    let mut again = slow_client("127.0.0.2:0", server).await;
+    assert!(!closed(&mut again, Duration::from_millis(300)).await);
+}
+
+crate::both_backends!(slow_clients_do_not_lock_others_out);
