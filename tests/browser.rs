@@ -191,17 +191,25 @@ async fn click_button(client: &Client, label: &str) {
         .unwrap_or_else(|e| panic!("click {label}: {e}"));
 }
 
-/// Types into the field `css` selects, once it is there.
+/// Types into the field `css` selects, once it is there. A page that redraws the field between
+/// finding and typing (a slow machine) leaves a stale element: it is found again.
 async fn type_into(client: &Client, css: &str, text: &str) {
-    let element = client
-        .wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    element
-        .send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    let mut attempts = 0;
+    loop {
+        let element = client
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match element.send_keys(text).await {
+            Ok(()) => return,
+            Err(e) if attempts < 5 && e.to_string().contains("stale element") => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("type into {css}: {e}"),
+        }
+    }
 }
 
 async fn wait_for_text(client: &Client, selector: &str, expected: &str) {

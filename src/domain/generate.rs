@@ -86,7 +86,7 @@ const SYMBOLS: &[SymbolSpec] = &[
         color: "#e65100",
         icon: "street-work",
         weight: 2.0,
-        sensitive: false,
+        sensitive: true,
         titles: &[
             "Chicos vendiendo en el semáforo",
             "Cuidacoches menores",
@@ -102,7 +102,7 @@ const SYMBOLS: &[SymbolSpec] = &[
         color: "#ef6c00",
         icon: "market",
         weight: 2.0,
-        sensitive: false,
+        sensitive: true,
         titles: &[
             "Puestos con chicos cargando bultos",
             "Feria de madrugada",

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{ColumnKind, ExportError, ExportRequest, ExportResult, Field, Layer, Row, Shape};
 use crate::domain::export::{
-    CellCounter, ExportFeature, Masking, Privacy, day, donut_offset, label_of, sensitive_cell,
+    CellCounter, ExportFeature, Masking, Privacy, day, label_of, masked_position, sensitive_cell,
 };
 use crate::domain::feature::{Author, Feature};
 use crate::domain::geometry::FeatureGeometry;
@@ -168,7 +168,13 @@ fn export_feature(
         ),
         (false, false, true) => {
             let moved = parsed().map_coords(|c: Coord<f64>| {
-                donut_offset(feature.id, c, masking.min_m, masking.max_m)
+                let floor = Masking::default();
+                masked_position(
+                    feature.id,
+                    c,
+                    (floor.min_m, floor.max_m),
+                    (masking.min_m, masking.max_m),
+                )
             });
             (Shape::Geo(moved), Some("donut"))
         }

@@ -17,7 +17,7 @@ use super::features::query_time;
 use super::projects::visible_project;
 use crate::domain::access::Principal;
 use crate::domain::bbox::BBox;
-use crate::domain::export::{ExportLogEntry, Masking, Privacy};
+use crate::domain::export::{ExportLogEntry, Masking, Privacy, check_masked_filter};
 use crate::domain::feature::FeatureFilter;
 use crate::domain::priority::resolution;
 use crate::error::AppError;
@@ -186,6 +186,21 @@ async fn export(
         }));
     }
     request.filter = query.filter()?;
+    // Who may not see the truth may not ask for finer masking than the project's, nor filter
+    // on what the level masks; analysts and admins, who may take it all, may.
+    if !principal.may_export(Privacy::Full) {
+        request
+            .masking
+            .check_not_finer_than(&Masking::default())
+            .map_err(AppError::BadRequest)?;
+        check_masked_filter(
+            request.privacy,
+            request.filter.bbox.is_some(),
+            request.filter.since,
+            request.filter.until,
+        )
+        .map_err(AppError::BadRequest)?;
+    }
     let workshops = state.store.list_workshops(project.id).await?;
     if let Some(allowed) = principal.export_scope(|| {
         workshops

@@ -48,6 +48,24 @@ pub fn donut_offset(id: Uuid, at: Coord<f64>, min_m: f64, max_m: f64) -> Coord<f
     }
 }
 
+/// A point's position at an anonymised level: moved by the donut of the `floor` masking (the
+/// project's), the same for the feature in every export; and when a coarser masking is
+/// asked, moved again from there by that donut. No export, however asked, shows the point
+/// less displaced than the floor's, so exports with different settings cannot be averaged
+/// back towards the truth: they all share the floor's displacement.
+pub fn masked_position(
+    id: Uuid,
+    at: Coord<f64>,
+    floor: (f64, f64),
+    asked: (f64, f64),
+) -> Coord<f64> {
+    let base = donut_offset(id, at, floor.0, floor.1);
+    if asked == floor {
+        return base;
+    }
+    donut_offset(id, base, asked.0, asked.1)
+}
+
 /// The outline of the H3 cell holding a drawing (its interior point), in place of the drawing.
 pub fn sensitive_cell(geometry: &Geometry<f64>, resolution: Resolution) -> Geometry<f64> {
     let at = geometry
@@ -79,6 +97,33 @@ mod tests {
         // Every direction: some points went each way.
         assert!(bearings.iter().any(|b| *b > 2.0) && bearings.iter().any(|b| *b < -2.0));
         assert!(bearings.iter().any(|b| b.abs() < 1.0));
+    }
+
+    #[test]
+    fn exports_with_any_coarser_settings_average_to_the_floor_s_displacement_not_the_truth() {
+        let at = Coord {
+            x: -58.478,
+            y: -34.713,
+        };
+        let id = Uuid::from_u128(0x5eed_0000_0000_0000_0000_0000_0000_0001);
+        let floor = (50.0, 250.0);
+        let base = masked_position(id, at, floor, floor);
+        // 200 exports, each asking a slightly different, coarser masking.
+        let (mut x, mut y) = (0.0, 0.0);
+        for i in 0..200 {
+            let asked = (50.0 + f64::from(i) * 0.01, 250.0 + f64::from(i) * 0.5);
+            let moved = masked_position(id, at, floor, asked);
+            x += moved.x / 200.0;
+            y += moved.y / 200.0;
+        }
+        let average = Point::new(x, y);
+        let from_truth = Haversine.distance(Point(at), average);
+        let from_base = Haversine.distance(Point(base), average);
+        assert!(
+            from_truth >= 25.0,
+            "the average came {from_truth} m from the truth"
+        );
+        assert!(from_base < from_truth, "{from_base} {from_truth}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 pub use aggregate::{CellCount, CellCounter};
-pub use anonymise::{donut_offset, sensitive_cell};
+pub use anonymise::{donut_offset, masked_position, sensitive_cell};
 
 /// How much an export reveals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,6 +75,36 @@ impl Default for Masking {
 }
 
 impl Masking {
+    /// Refuses masking finer than `floor` (the project's masking; today Trama's defaults),
+    /// for those who may not take full exports:
+    /// points must move at least as far (`min_m`, `max_m`), cells may be no smaller (a lower
+    /// H3 resolution is a larger cell), and counts no smaller (`k`). A researcher may ask for
+    /// coarser, never finer: finer would reveal more, and many exports with small changes
+    /// would average out to the truth.
+    pub fn check_not_finer_than(&self, floor: &Masking) -> Result<(), String> {
+        if self.min_m < floor.min_m || self.max_m < floor.max_m {
+            return Err(format!(
+                "masking is at least {} to {} m at this level: mask_min and mask_max may only be larger",
+                floor.min_m, floor.max_m
+            ));
+        }
+        if self.sensitive_resolution > floor.sensitive_resolution
+            || self.aggregate_resolution > floor.aggregate_resolution
+        {
+            return Err(format!(
+                "cells are at most H3 resolution {} at this level: resolution may only be lower (larger cells)",
+                u8::from(floor.aggregate_resolution)
+            ));
+        }
+        if self.k < floor.k {
+            return Err(format!(
+                "counts under {} are suppressed at this level: k may only be larger",
+                floor.k
+            ));
+        }
+        Ok(())
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         if !(self.min_m >= 0.0 && self.max_m > self.min_m && self.max_m <= 5_000.0) {
             return Err(
@@ -119,6 +149,36 @@ pub fn metadata(privacy: Privacy, masking: &Masking, what: &str, at: DateTime<Ut
         }
     }
     meta
+}
+
+/// Refuses the filters a masked level cannot offer: every answer must depend only on what
+/// the level shows. A `bbox` filters on true positions (halving the box located a masked
+/// place to a millimetre in 40 requests), and a time of day on true instants (the level
+/// shows days), so at the anonymised and aggregated levels there is no `bbox`, and `since`
+/// and `until` are whole days (UTC).
+pub fn check_masked_filter(
+    privacy: Privacy,
+    bbox: bool,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<(), String> {
+    if privacy == Privacy::Full {
+        return Ok(());
+    }
+    if bbox {
+        return Err(format!(
+            "bbox is offered in full exports only: at the {} level it would filter on the true positions it masks; filter by workshop, group or symbol",
+            privacy.as_str()
+        ));
+    }
+    let midnight = |at: DateTime<Utc>| at.time() == chrono::NaiveTime::MIN;
+    if !since.into_iter().chain(until).all(midnight) {
+        return Err(format!(
+            "at the {} level times are days: give since and until as dates (2026-09-12)",
+            privacy.as_str()
+        ));
+    }
+    Ok(())
 }
 
 /// One entry of the export log.
