@@ -29,7 +29,9 @@ struct SymbolInfo {
 
 struct WorkshopInfo {
     title: String,
-    groups: HashMap<Uuid, String>,
+    /// What anonymised exports call it: its place among the project's workshops ("2").
+    number: String,
+    groups: HashMap<Uuid, (String, String)>,
 }
 
 pub(super) async fn feature_layer(
@@ -55,10 +57,18 @@ pub(super) async fn feature_layer(
         .list_workshops(project.id)
         .await?
         .into_iter()
-        .map(|w| {
+        .enumerate()
+        .map(|(i, w)| {
+            let number = (i + 1).to_string();
             let info = WorkshopInfo {
                 title: w.title.clone(),
-                groups: w.groups.iter().map(|g| (g.id, g.name.clone())).collect(),
+                groups: w
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .map(|(j, g)| (g.id, (g.name.clone(), format!("{number}.{}", j + 1))))
+                    .collect(),
+                number,
             };
             (w.id, info)
         })
@@ -149,8 +159,7 @@ fn export_feature(
     let workshop = feature.workshop_id.and_then(|id| workshops.get(&id));
     let group = feature
         .group_id
-        .and_then(|g| workshop.and_then(|w| w.groups.get(&g)))
-        .cloned();
+        .and_then(|g| workshop.and_then(|w| w.groups.get(&g)));
     let full = privacy == Privacy::Full;
     let sensitive = symbol.is_some_and(|s| s.sensitive);
     let point =
@@ -189,8 +198,16 @@ fn export_feature(
         symbol: feature.symbol.clone(),
         symbol_label: symbol.map_or_else(|| feature.symbol.clone(), |s| s.label.clone()),
         symbol_kind: symbol.map_or_else(String::new, |s| s.kind.clone()),
-        workshop: workshop.map(|w| w.title.clone()),
-        group,
+        // Titles and table names are staff's free text (a neighbourhood, a family's name):
+        // anonymised exports number them instead.
+        workshop: workshop.map(|w| {
+            if full {
+                w.title.clone()
+            } else {
+                w.number.clone()
+            }
+        }),
+        group: group.map(|(name, number)| if full { name.clone() } else { number.clone() }),
         author: full
             .then(|| match &feature.author {
                 Author::Participant { display_name, .. } => display_name.clone(),

@@ -138,6 +138,7 @@ pub fn metadata(privacy: Privacy, masking: &Masking, what: &str, at: DateTime<Ut
                 "timestamps": "truncated to the day (UTC)",
                 "ids": "export-local, not stable between exports",
                 "removed": ["titles", "descriptions", "participant names", "annotations"],
+                "numbered": "workshops and groups are numbered (2, 2.1) instead of named: their titles and names are free text",
             });
         }
         Privacy::Aggregated => {
