@@ -240,22 +240,23 @@ impl Principal {
         }
     }
 
-    /// Whether the exact geometry of a feature of a sensitive symbol may be shown: only to
-    /// analysts, admins and the workshop it was drawn in (its participants and facilitator).
+    /// Whether the exact geometry of a feature of a sensitive symbol may be shown: to
+    /// analysts and admins, and to whoever drew it; to nobody else, not the other tables of
+    /// its workshop nor its facilitator (whose wall is projected to the whole room). A
+    /// sensitive place's exact position is for those who act on it (DOMAIN: "their exact
+    /// locations are for analysts only"); the author keeps seeing what they drew.
     pub fn sees_exact_geometry(
         &self,
         feature: &Feature,
         symbol_sensitive: bool,
-        workshop: Option<&Workshop>,
+        _workshop: Option<&Workshop>,
     ) -> bool {
         if !symbol_sensitive || self.can_moderate() {
             return true;
         }
-        match (feature.workshop_id, workshop) {
-            (Some(drawn_in), Some(w)) if w.id == drawn_in => {
-                self.is_in_workshop(drawn_in) || self.can_manage_workshop(w)
-            }
-            _ => false,
+        match self {
+            Principal::Participant { id, .. } => feature.author.is_participant(*id),
+            Principal::User { id, .. } => feature.author.is_user(*id),
         }
     }
 }
@@ -375,7 +376,7 @@ mod tests {
     }
 
     #[test]
-    fn sensitive_geometry_is_exact_for_analysts_and_the_workshop_only() {
+    fn sensitive_geometry_is_exact_for_analysts_and_its_author_only() {
         let w = workshop(None);
         let elsewhere = workshop(None);
         let drawer = participant(&w);
@@ -383,7 +384,20 @@ mod tests {
         assert!(drawer.sees_exact_geometry(&f, true, Some(&w)));
         assert!(user(Role::Analyst).sees_exact_geometry(&f, true, Some(&w)));
         assert!(!participant(&elsewhere).sees_exact_geometry(&f, true, Some(&w)));
+        assert!(
+            !participant(&w).sees_exact_geometry(&f, true, Some(&w)),
+            "another table of the same workshop"
+        );
         assert!(!user(Role::Facilitator).sees_exact_geometry(&f, true, Some(&w)));
         assert!(user(Role::Facilitator).sees_exact_geometry(&f, false, Some(&w)));
+        // Not the facilitator who runs it either: the wall is a public screen.
+        let facilitator = user(Role::Facilitator);
+        let Principal::User { id, .. } = &facilitator else {
+            panic!("a user")
+        };
+        let theirs = workshop(Some(*id));
+        let f = feature_by(&participant(&theirs), &theirs);
+        assert!(facilitator.can_manage_workshop(&theirs));
+        assert!(!facilitator.sees_exact_geometry(&f, true, Some(&theirs)));
     }
 }

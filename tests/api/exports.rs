@@ -507,6 +507,23 @@ async fn a_researcher_cannot_locate_a_masked_place_by_asking_cleverly(backend: B
         (xs.iter().copied().fold(f64::MIN, f64::max), hidden.1),
     );
     assert!(width > 800.0, "the cell is {width} m wide");
+    // One mask for the place: another table's phone shows the very same cell (a second grid
+    // beside it would tell where in the cell the place lies).
+    let other_table = app.join(&workshop.code, "Docentes").await;
+    let (_, listed) = app
+        .get(
+            "/api/projects/lomas/features?symbol=taller_clandestino",
+            Some(&other_table),
+        )
+        .await;
+    assert_eq!(
+        listed["features"][0]["properties"]["masked"], true,
+        "{listed}"
+    );
+    assert_eq!(
+        listed["features"][0]["geometry"],
+        file["features"][0]["geometry"]
+    );
 }
 
 async fn export_requests_are_checked(backend: Backend) {

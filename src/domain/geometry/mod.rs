@@ -590,30 +590,18 @@ mod tests {
     }
 }
 
-/// Size in degrees of the grid used to mask a sensitive feature's location (about 1.1 km
-/// north-south, 0.9 km east-west at Buenos Aires' latitude).
-pub const MASK_CELL_DEGREES: f64 = 0.01;
-
-/// Replaces a geometry by the grid cell that holds the centre of its bounding box, so that a
-/// sensitive place is shown as "somewhere in this square" and never as drawn.
+/// A sensitive drawing as API answers show it to those who may not see it exactly: the H3
+/// cell (resolution 8, about 0.7 km²) that holds its interior point, the very cell that
+/// anonymised exports show (`domain::export::sensitive_cell`). One mask for one place: a
+/// second grid (a 0.01° square was used here) would tell, with the first, where in the cell
+/// the place lies.
 pub fn masked_cell(geometry_json: &str) -> Value {
-    let bbox = serde_json::from_str::<Value>(geometry_json)
-        .ok()
-        .and_then(|v| FeatureGeometry::from_geojson(&v, "", usize::MAX).ok())
-        .map(|g| g.bbox());
-    let Some(bbox) = bbox else {
+    let Some(geometry) = FeatureGeometry::parse_stored(geometry_json) else {
         return Value::Null;
     };
-    let snap = |v: f64| (v / MASK_CELL_DEGREES).floor() * MASK_CELL_DEGREES;
-    let (x0, y0) = (
-        snap((bbox.min_x + bbox.max_x) / 2.0),
-        snap((bbox.min_y + bbox.max_y) / 2.0),
-    );
-    let (x1, y1) = (x0 + MASK_CELL_DEGREES, y0 + MASK_CELL_DEGREES);
-    serde_json::json!({
-        "type": "Polygon",
-        "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]
-    })
+    let resolution = crate::domain::export::Masking::default().sensitive_resolution;
+    FeatureGeometry::from_trusted(crate::domain::export::sensitive_cell(&geometry, resolution))
+        .to_geojson_value()
 }
 
 #[cfg(test)]
@@ -621,18 +609,20 @@ mod masking_tests {
     use super::*;
 
     #[test]
-    fn a_masked_point_becomes_the_cell_around_it() {
-        let cell = masked_cell(r#"{"type":"Point","coordinates":[-58.4712,-34.7133]}"#);
-        let ring = &cell["coordinates"][0];
-        let (x0, y0) = (
-            ring[0][0].as_f64().expect("x"),
-            ring[0][1].as_f64().expect("y"),
+    fn a_masked_drawing_is_the_same_cell_that_exports_show() {
+        let stored = r#"{"type":"Point","coordinates":[-58.4712,-34.7133]}"#;
+        let cell = masked_cell(stored);
+        let exported = crate::domain::export::sensitive_cell(
+            &Geometry::Point(geo::Point::new(-58.4712, -34.7133)),
+            h3o::Resolution::Eight,
         );
-        assert!(
-            (x0 - -58.48).abs() < 1e-9 && (y0 - -34.72).abs() < 1e-9,
-            "{cell}"
-        );
-        assert!(x0 <= -58.4712 && -58.4712 <= x0 + MASK_CELL_DEGREES);
+        let exported = FeatureGeometry::from_trusted(exported).to_geojson_value();
+        assert_eq!(cell, exported);
+        let polygon = parse_geometry(&cell, "").expect("a polygon");
+        assert!(geo::Contains::contains(
+            &polygon,
+            &geo::Point::new(-58.4712, -34.7133)
+        ));
     }
 }
 
