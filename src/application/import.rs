@@ -28,10 +28,10 @@ pub async fn read_into_workshop(
     limits: FeatureLimits,
 ) -> Result<Outcome, UseCaseError> {
     let legend = store.legend(workshop.project_id).await?;
-    let area = store
-        .find_project_by_id(workshop.project_id)
-        .await?
-        .and_then(|p| p.area)
+    let project = store.find_project_by_id(workshop.project_id).await?;
+    let area = project
+        .as_ref()
+        .and_then(|p| p.area.as_ref())
         .map(|a| a.as_geo().clone());
     let filter = FeatureFilter {
         workshops: Some(vec![workshop.id]),
@@ -42,7 +42,11 @@ pub async fn read_into_workshop(
         .map_ok(|outline| (outline.symbol, outline.geometry))
         .try_collect()
         .await?;
-    let surroundings = Surroundings { area, existing };
+    let surroundings = Surroundings {
+        project,
+        area,
+        existing,
+    };
     tokio::task::spawn_blocking(move || {
         let mut outcome = read(format, &file, &mapping, &legend, limits);
         check(&mut outcome, &surroundings);

@@ -187,6 +187,67 @@ async fn too_many_vertices_are_refused(backend: Backend) {
     assert!(detail.contains("20001 vertices"), "{detail}");
 }
 
+/// One drawing cannot make unbounded work: a 3°×3° polygon (which made one analysis take 47 s
+/// and 10 GB) is refused when drawn, when a drawing is changed into it, and when imported.
+async fn a_drawing_far_larger_than_the_project_is_refused_on_every_path(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    let huge = json!({"type": "Polygon", "coordinates": [[[-60.0, -36.0], [-57.0, -36.0],
+        [-57.0, -33.0], [-60.0, -33.0], [-60.0, -36.0]]]});
+    let feature =
+        json!({"type": "Feature", "properties": {"symbol": "zona_riesgo"}, "geometry": huge});
+    let (status, _, detail) = refused(&app, &token, &feature).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(detail.contains("draw it smaller"), "{detail}");
+
+    let small = json!({"type": "Feature", "properties": {"symbol": "zona_riesgo"},
+        "geometry": {"type": "Polygon", "coordinates": [[[-58.45, -34.72], [-58.446, -34.72],
+            [-58.446, -34.716], [-58.45, -34.72]]]}});
+    let (status, body) = app
+        .post("/api/projects/lomas/features", Some(&token), &small)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let response = app
+        .request(
+            Method::PATCH,
+            &format!("/api/features/{}", body["id"].as_str().expect("id")),
+            Some(&token),
+        )
+        .header("if-match", "1")
+        .json(&json!({"type": "Feature", "properties": {}, "geometry": huge}))
+        .send()
+        .await
+        .expect("send");
+    let (status, problem) = read(response).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem.to_string().contains("draw it smaller"), "{problem}");
+
+    let response = app
+        .request(
+            Method::POST,
+            &format!(
+                "/api/workshops/{}/import?format=geojson&dry_run=true",
+                workshop.id
+            ),
+            Some(&staff.analyst),
+        )
+        .body(json!({"type": "FeatureCollection", "features": [feature]}).to_string())
+        .send()
+        .await
+        .expect("send");
+    let (status, report) = read(response).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(report["ready"], 0);
+    assert!(
+        report["problems"][0]["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("draw it smaller")),
+        "{report}"
+    );
+}
+
 async fn oversized_non_json_and_wrongly_typed_bodies_get_problem_json(backend: Backend) {
     let app = TestApp::start_with_limits(
         backend,
@@ -386,6 +447,7 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_attempt_limit(backend: B
 }
 
 crate::both_backends!(
+    a_drawing_far_larger_than_the_project_is_refused_on_every_path,
     behind_a_trusted_proxy_each_client_has_its_own_attempt_limit,
     each_kind_of_bad_feature_is_refused_with_where_and_why,
     a_batch_with_one_bad_feature_stores_none_and_names_it,

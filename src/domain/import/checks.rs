@@ -13,6 +13,8 @@ use super::{Outcome, Problem};
 /// What an import is checked against.
 #[derive(Debug, Default)]
 pub struct Surroundings {
+    /// The project, whose size limit every drawing must fit.
+    pub project: Option<crate::domain::project::Project>,
     /// The project's area (WGS84 lon/lat), when it has one.
     pub area: Option<Geometry<f64>>,
     /// The workshop's drawings, as (symbol key, stored GeoJSON geometry text).
@@ -43,8 +45,26 @@ fn kilometres(metres: f64) -> String {
     }
 }
 
-/// Adds the warnings of every ready item of `outcome`, in item order.
+/// Adds the warnings of every ready item of `outcome`, in item order; an item far larger than
+/// the project (`Project::admits`) becomes a problem instead.
 pub fn check(outcome: &mut Outcome, surroundings: &Surroundings) {
+    if let Some(project) = &surroundings.project {
+        let mut admitted = Vec::with_capacity(outcome.ready.len());
+        for ready in std::mem::take(&mut outcome.ready) {
+            match project.admits(&ready.geometry, "") {
+                Ok(()) => admitted.push(ready),
+                Err(refused) => outcome.problems.push(Problem {
+                    item: ready.number,
+                    line: ready.line,
+                    value: Some(refused.detail.clone()),
+                    problem: refused.detail,
+                    code: "geometry",
+                }),
+            }
+        }
+        outcome.ready = admitted;
+        outcome.problems.sort_by_key(|p| p.item);
+    }
     for ready in &outcome.ready {
         let warn = |code: &'static str, value: String, problem: String| Problem {
             item: ready.number,

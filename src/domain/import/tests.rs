@@ -482,6 +482,7 @@ fn the_dry_run_warns_of_swapped_axes_strays_and_drawings_the_workshop_has() {
         &Surroundings {
             area: Some(area),
             existing,
+            ..Surroundings::default()
         },
     );
     assert_eq!(

@@ -111,6 +111,11 @@ pub async fn edit_feature(
         let legend = state.store.legend(feature.project_id).await?;
         check_symbol(symbol, geometry, &legend, "")
             .map_err(|e| AppError::invalid("the change is not valid", vec![e]))?;
+        if let Some(project) = state.store.find_project_by_id(feature.project_id).await? {
+            project
+                .admits(geometry, "")
+                .map_err(|e| AppError::invalid("the change is not valid", vec![e]))?;
+        }
     }
     let next = apply(
         &state,

@@ -278,6 +278,7 @@ async fn place_and_check(
             }
         };
         if let Err(problem) = check_symbol(&draft.symbol, &draft.geometry, &legend, &draft.pointer)
+            .and_then(|()| project.admits(&draft.geometry, &draft.pointer))
         {
             errors.push(problem);
             continue;
