@@ -17,8 +17,8 @@ use crate::domain::feature::{FeatureFilter, ReviewState};
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::legend::SymbolKind;
 use crate::domain::priority::{
-    Analysis, ComparedZone, Drawing, Params, Rule, Tally, UnitScore, Zone, analyse, compare_zones,
-    find_zones,
+    Analysis, ComparedZone, Drawing, Params, Rule, Tally, TooManyCells, UnitScore, Zone, analyse,
+    check_size, compare_zones, find_zones,
 };
 use crate::domain::project::Project;
 use crate::store::{Store, StoreResult};
@@ -114,15 +114,29 @@ pub fn study_area(project: &Project) -> Option<MultiPolygon<f64>> {
     }
 }
 
-/// Runs the engine off the async threads: 100,000 drawings take most of a second.
+/// Why an analysis did not run: the store's reason, or its size.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// Over `MAX_CELLS`: the caller should narrow it (a 422 for the API).
+    #[error(transparent)]
+    TooLarge(#[from] TooManyCells),
+}
+
+/// Runs the engine off the async threads (100,000 drawings take most of a second), after
+/// checking that its size is bounded.
 pub async fn run_analysis(
     drawings: Vec<Drawing>,
     area: Option<MultiPolygon<f64>>,
     params: Params,
-) -> Analysis {
-    tokio::task::spawn_blocking(move || analyse(&drawings, area.as_ref(), params))
-        .await
-        .expect("the priority engine does not panic")
+) -> Result<Analysis, TooManyCells> {
+    check_size(&drawings, area.as_ref(), params.resolution)?;
+    Ok(
+        tokio::task::spawn_blocking(move || analyse(&drawings, area.as_ref(), params))
+            .await
+            .expect("the priority engine does not panic"),
+    )
 }
 
 /// Zones of a selection under a rule.
@@ -131,14 +145,15 @@ pub async fn run_zones(
     area: Option<MultiPolygon<f64>>,
     params: Params,
     rule: Rule,
-) -> (Analysis, Vec<Zone>) {
-    tokio::task::spawn_blocking(move || {
+) -> Result<(Analysis, Vec<Zone>), TooManyCells> {
+    check_size(&drawings, area.as_ref(), params.resolution)?;
+    Ok(tokio::task::spawn_blocking(move || {
         let analysis = analyse(&drawings, area.as_ref(), params);
         let zones = find_zones(&analysis, rule);
         (analysis, zones)
     })
     .await
-    .expect("the priority engine does not panic")
+    .expect("the priority engine does not panic"))
 }
 
 /// The zones of the `before` workshops against those of the `after` ones, each set within
@@ -150,7 +165,7 @@ pub async fn run_change(
     [before, after]: [Vec<Uuid>; 2],
     params: Params,
     rule: Rule,
-) -> StoreResult<Vec<ComparedZone>> {
+) -> Result<Vec<ComparedZone>, AnalysisError> {
     let area = study_area(project);
     let mut zones = Vec::with_capacity(2);
     for workshops in [before, after] {
@@ -159,7 +174,7 @@ pub async fn run_change(
             ..selection.clone()
         };
         let drawings = drawings(store, project, &selection).await?;
-        zones.push(run_zones(drawings, area.clone(), params, rule).await.1);
+        zones.push(run_zones(drawings, area.clone(), params, rule).await?.1);
     }
     let after = zones.pop().unwrap_or_default();
     let before = zones.pop().unwrap_or_default();

@@ -104,6 +104,21 @@ impl From<crate::application::UseCaseError> for AppError {
     }
 }
 
+impl From<crate::domain::priority::TooManyCells> for AppError {
+    fn from(error: crate::domain::priority::TooManyCells) -> Self {
+        AppError::invalid(error.to_string(), vec![])
+    }
+}
+
+impl From<crate::analysis::AnalysisError> for AppError {
+    fn from(error: crate::analysis::AnalysisError) -> Self {
+        match error {
+            crate::analysis::AnalysisError::Store(store) => store.into(),
+            crate::analysis::AnalysisError::TooLarge(size) => size.into(),
+        }
+    }
+}
+
 /// The text of an internal error, handed to the logging middleware in a response extension
 /// so that the client never sees it and the conversion itself has no side effects.
 #[derive(Debug, Clone)]

@@ -235,7 +235,7 @@ async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
         );
         return write_output(&args.out, &analysis::units_geojson(&layer.units, &scores));
     }
-    let (result, zones) = analysis::run_zones(drawings, area, params, rule).await;
+    let (result, zones) = analysis::run_zones(drawings, area, params, rule).await?;
     let output = if args.cells {
         analysis::cells_geojson(&result)
     } else {

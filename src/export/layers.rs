@@ -360,7 +360,8 @@ pub(super) async fn cell_layer(
     };
     let drawings = crate::analysis::drawings(store, project, &selection).await?;
     let analysis =
-        crate::analysis::run_analysis(drawings, crate::analysis::study_area(project), params).await;
+        crate::analysis::run_analysis(drawings, crate::analysis::study_area(project), params)
+            .await?;
     let k = match request.privacy {
         Privacy::Aggregated => request.masking.k as usize,
         _ => 0,

@@ -39,6 +39,9 @@ pub enum ExportError {
     GeoPackage(#[from] sqlx::Error),
     #[error("{0}")]
     Refused(String),
+    /// The export's priority analysis is over its size limit: narrow it.
+    #[error(transparent)]
+    TooLarge(#[from] crate::domain::priority::TooManyCells),
 }
 
 pub type ExportResult<T> = Result<T, ExportError>;

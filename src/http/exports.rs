@@ -61,6 +61,7 @@ impl From<ExportError> for AppError {
         match error {
             ExportError::Store(e) => e.into(),
             ExportError::Refused(message) => AppError::forbidden(message),
+            ExportError::TooLarge(size) => size.into(),
             other => AppError::Internal(other.to_string()),
         }
     }

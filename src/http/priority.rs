@@ -178,7 +178,7 @@ async fn cells(
     let workshops = id_list(&query.workshop, "workshop")?;
     let drawings = scope.drawings(&state, &query, workshops).await?;
     let area = analysis::study_area(&scope.project);
-    let result = analysis::run_analysis(drawings, area, params).await;
+    let result = analysis::run_analysis(drawings, area, params).await?;
     Ok(geojson(&analysis::cells_geojson(&result)))
 }
 
@@ -193,7 +193,7 @@ async fn zones(
     let workshops = id_list(&query.workshop, "workshop")?;
     let drawings = scope.drawings(&state, &query, workshops).await?;
     let area = analysis::study_area(&scope.project);
-    let (_, zones) = analysis::run_zones(drawings, area, params, rule).await;
+    let (_, zones) = analysis::run_zones(drawings, area, params, rule).await?;
     Ok(geojson(&analysis::zones_geojson(&zones, rule, params)))
 }
 

@@ -469,7 +469,54 @@ async fn units_of_a_boundary_layer_and_change_between_workshops(backend: Backend
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// An analysis too large to run is refused before any work, saying how to narrow it: two
+/// near-degree zones at resolution 10 would cover over a million cells.
+async fn an_analysis_too_large_is_refused_with_what_to_change(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    for x in [-59.0, -58.0] {
+        let (status, body) = app
+            .post(
+                "/api/projects/lomas/features",
+                Some(&token),
+                &json!({"type": "Feature", "properties": {"symbol": "zona_riesgo"},
+                    "geometry": {"type": "Polygon", "coordinates": [[[x, -35.0], [x + 0.9, -35.0],
+                        [x + 0.9, -34.1], [x, -34.1], [x, -35.0]]]}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    for path in [
+        "/api/projects/lomas/priority/cells?resolution=10",
+        "/api/projects/lomas/priority/zones?resolution=10",
+        "/api/projects/lomas/export?privacy=full&content=cells&resolution=10",
+    ] {
+        let (status, problem) = app.get(path, Some(&staff.analyst)).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {problem}"
+        );
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("choose a coarser resolution")),
+            "{path}: {problem}"
+        );
+    }
+    let (status, _) = app
+        .get(
+            "/api/projects/lomas/priority/cells?resolution=7",
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 crate::both_backends!(
+    an_analysis_too_large_is_refused_with_what_to_change,
     cells_score_the_drawings_and_zones_merge_them,
     a_saved_zone_keeps_its_geometry_and_its_history,
     who_may_see_priority_areas,

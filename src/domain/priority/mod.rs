@@ -8,6 +8,7 @@
 mod change;
 mod hotspots;
 mod shares;
+mod size;
 mod units;
 mod zones;
 
@@ -22,6 +23,7 @@ use uuid::Uuid;
 pub use change::{ComparedZone, ZoneChange, compare_zones};
 pub use hotspots::{HotSpot, Spot, getis_ord};
 pub use shares::{Shares, cell_of, shares};
+pub use size::{MAX_CELLS, TooManyCells, check_size};
 pub use units::{Unit, UnitScore, score_units};
 pub use zones::{Rule, Zone, find_zones};
 
