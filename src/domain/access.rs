@@ -61,6 +61,14 @@ pub enum FeatureScope {
 }
 
 impl Principal {
+    /// The user's id; None for a participant.
+    pub fn user_id(&self) -> Option<Uuid> {
+        match self {
+            Principal::User { id, .. } => Some(*id),
+            Principal::Participant { .. } => None,
+        }
+    }
+
     pub fn role(&self) -> Option<Role> {
         match self {
             Principal::User { role, .. } => Some(*role),

@@ -17,7 +17,9 @@ use super::features::query_time;
 use super::projects::visible_project;
 use crate::domain::access::Principal;
 use crate::domain::bbox::BBox;
-use crate::domain::export::{ExportLogEntry, Masking, Privacy, check_masked_filter};
+use crate::domain::export::{
+    EXPORTS_PER_HOUR, ExportLogEntry, Masking, Privacy, check_masked_filter, unusual_exporters,
+};
 use crate::domain::feature::FeatureFilter;
 use crate::domain::priority::resolution;
 use crate::error::AppError;
@@ -187,6 +189,18 @@ async fn export(
         }));
     }
     request.filter = query.filter()?;
+    // A rate per user, so that nobody sweeps through parameters unnoticed.
+    if let Some(user) = principal.user_id() {
+        let taken = state
+            .store
+            .count_exports_by(user, chrono::Utc::now() - chrono::Duration::hours(1))
+            .await?;
+        if taken >= EXPORTS_PER_HOUR {
+            return Err(AppError::TooManyRequests {
+                retry_after_secs: 3600,
+            });
+        }
+    }
     // Who may not see the truth may not ask for finer masking than the project's, nor filter
     // on what the level masks; analysts and admins, who may take it all, may.
     if !principal.may_export(Privacy::Full) {
@@ -329,5 +343,6 @@ async fn export_log(
     }
     let project = visible_project(&state, &principal, &slug).await?;
     let exports = state.store.list_exports(project.id).await?;
-    Ok(axum::Json(json!({ "exports": exports })).into_response())
+    let unusual = unusual_exporters(&exports);
+    Ok(axum::Json(json!({ "exports": exports, "unusual": unusual })).into_response())
 }

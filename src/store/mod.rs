@@ -269,6 +269,8 @@ pub trait Store: Send + Sync + 'static {
     async fn record_export(&self, entry: &ExportLogEntry) -> StoreResult<()>;
     /// The project's exports, newest first.
     async fn list_exports(&self, project_id: Uuid) -> StoreResult<Vec<ExportLogEntry>>;
+    /// How many exports `user` took since `since`, in every project (a rate limit).
+    async fn count_exports_by(&self, user: Uuid, since: DateTime<Utc>) -> StoreResult<u32>;
 
     // Live changes.
     /// Announces a stored change to the live pages of every instance over this database.

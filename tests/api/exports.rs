@@ -526,6 +526,54 @@ async fn a_researcher_cannot_locate_a_masked_place_by_asking_cleverly(backend: B
     );
 }
 
+/// Exports are limited per user (60 an hour), and the export log flags who took unusually
+/// many in an hour, for analysts to look at (26,000 in an hour went unnoticed before).
+async fn a_sweep_of_exports_is_limited_and_flagged(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    for i in 0..60 {
+        let (status, _) = app
+            .get(
+                &format!(
+                    "/api/projects/lomas/export?format=geojson&mask_max={}",
+                    250 + i
+                ),
+                Some(&staff.researcher),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "export {i}");
+    }
+    let response = app
+        .request(
+            reqwest::Method::GET,
+            "/api/projects/lomas/export?format=geojson",
+            Some(&staff.researcher),
+        )
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.headers()["retry-after"], "3600");
+    assert_eq!(read(response).await.0, StatusCode::TOO_MANY_REQUESTS);
+    let (status, log) = app
+        .get("/api/projects/lomas/exports", Some(&staff.analyst))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        log["unusual"][0]["actor"], "researcher",
+        "{}",
+        log["unusual"]
+    );
+    assert_eq!(log["unusual"][0]["most_in_an_hour"], 60);
+    // Others still export.
+    let (status, _) = app
+        .get(
+            "/api/projects/lomas/export?format=geojson",
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 async fn export_requests_are_checked(backend: Backend) {
     let app = TestApp::start(backend).await;
     let staff = app.project().await;
@@ -857,6 +905,7 @@ async fn polygons_stored_clockwise_are_reoriented_at_start(backend: Backend) {
 }
 
 crate::both_backends!(
+    a_sweep_of_exports_is_limited_and_flagged,
     a_researcher_cannot_locate_a_masked_place_by_asking_cleverly,
     polygons_stored_clockwise_are_reoriented_at_start,
     exports_follow_the_right_hand_rule_type_their_columns_and_defuse_formulas,

@@ -182,6 +182,42 @@ pub fn check_masked_filter(
     Ok(())
 }
 
+/// Most exports one user may take in an hour: a researcher's work needs a few dozen; 26,000
+/// in an hour went unnoticed before.
+pub const EXPORTS_PER_HOUR: u32 = 60;
+
+/// How many exports in one hour make an actor's pattern worth an analyst's look.
+pub const UNUSUAL_PER_HOUR: usize = 20;
+
+/// Who took unusually many exports: for each actor with at least `UNUSUAL_PER_HOUR` exports
+/// within some hour, the most they took in an hour and when that hour began. `entries` in any
+/// order.
+pub fn unusual_exporters(entries: &[ExportLogEntry]) -> Vec<Value> {
+    let mut by_actor: BTreeMap<&str, Vec<DateTime<Utc>>> = BTreeMap::new();
+    for entry in entries {
+        by_actor.entry(&entry.actor).or_default().push(entry.at);
+    }
+    let hour = chrono::Duration::hours(1);
+    by_actor
+        .into_iter()
+        .filter_map(|(actor, mut times)| {
+            times.sort_unstable();
+            // The widest run of exports within an hour, by a window sliding over the times.
+            let (mut start, mut most, mut from) = (0, 0, times[0]);
+            for end in 0..times.len() {
+                while times[end] - times[start] > hour {
+                    start += 1;
+                }
+                if end - start + 1 > most {
+                    (most, from) = (end - start + 1, times[start]);
+                }
+            }
+            (most >= UNUSUAL_PER_HOUR)
+                .then(|| json!({"actor": actor, "most_in_an_hour": most, "from": from}))
+        })
+        .collect()
+}
+
 /// One entry of the export log.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExportLogEntry {
@@ -304,4 +340,40 @@ pub fn label_of(labels: &BTreeMap<String, String>, locale: &str, key: &str) -> S
         .or_else(|| labels.values().next())
         .cloned()
         .unwrap_or_else(|| key.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(actor: &str, at: DateTime<Utc>) -> ExportLogEntry {
+        ExportLogEntry {
+            at,
+            ..ExportLogEntry::now(
+                uuid::Uuid::nil(),
+                None,
+                actor.into(),
+                "features",
+                "geojson",
+                Privacy::Anonymised,
+                Value::Null,
+            )
+        }
+    }
+
+    #[test]
+    fn many_exports_in_one_hour_are_flagged_and_a_steady_few_are_not() {
+        let start = Utc::now() - chrono::Duration::days(1);
+        let mut entries: Vec<ExportLogEntry> = (0..25)
+            .map(|i| entry("curiosa", start + chrono::Duration::minutes(i * 2)))
+            .collect();
+        // Forty over two days, one an hour or so: ordinary work.
+        entries.extend(
+            (0..40).map(|i| entry("investigadora", start + chrono::Duration::minutes(i * 70))),
+        );
+        let flagged = unusual_exporters(&entries);
+        assert_eq!(flagged.len(), 1, "{flagged:?}");
+        assert_eq!(flagged[0]["actor"], "curiosa");
+        assert_eq!(flagged[0]["most_in_an_hour"], 25);
+    }
 }

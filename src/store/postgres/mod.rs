@@ -728,6 +728,16 @@ impl Store for PostgresStore {
         self.exports(project_id).await
     }
 
+    async fn count_exports_by(&self, user: Uuid, since: DateTime<Utc>) -> StoreResult<u32> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM export_log WHERE user_id = $1 AND at >= $2")
+                .bind(user)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
     async fn publish(&self, change: &Change) -> StoreResult<()> {
         let payload =
             serde_json::to_string(change).map_err(|e| StoreError::Corrupt(e.to_string()))?;

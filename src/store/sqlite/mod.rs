@@ -691,6 +691,16 @@ impl Store for SqliteStore {
         self.exports(project_id).await
     }
 
+    async fn count_exports_by(&self, user: Uuid, since: DateTime<Utc>) -> StoreResult<u32> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM export_log WHERE user_id = ? AND at >= ?")
+                .bind(user.hyphenated())
+                .bind(since)
+                .fetch_one(&self.read)
+                .await?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
     async fn publish(&self, change: &Change) -> StoreResult<()> {
         // No subscriber is not an error: nobody has a live page open.
         let _ = self.changes.send(change.clone());
