@@ -18,6 +18,8 @@ pub struct AppState {
     /// Reverse proxies and load balancers whose `X-Forwarded-For` tells the client's address;
     /// empty: the connection's address is the client's, and the header is ignored.
     pub trusted_proxies: Arc<[IpNet]>,
+    /// Participants' recent writes, for their rate.
+    pub writes: Arc<crate::http::rate::WriteRates>,
 }
 
 /// Operator-tunable limits on what one request may ask of the server.

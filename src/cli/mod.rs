@@ -81,6 +81,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         tiles: args.tiles.clone(),
         secure_cookies: args.secure_cookies,
         trusted_proxies: args.trusted_proxies.clone().into(),
+        writes: Default::default(),
     };
     let listener = TcpListener::bind(args.listen)
         .await

@@ -73,6 +73,7 @@ async fn annotate_feature(
     let body = request
         .validated_body()
         .map_err(|e| AppError::invalid("the annotation is not valid", e))?;
+    super::admit_writes(&state, &principal, super::rate::Write::Comments, 1)?;
     let target = AnnotationTarget::Feature {
         feature_id: feature.id,
     };
@@ -141,6 +142,7 @@ async fn annotate_workshop(
     let body = request
         .validated_body()
         .map_err(|e| AppError::invalid("the annotation is not valid", e))?;
+    super::admit_writes(&state, &principal, super::rate::Write::Comments, 1)?;
     let named =
         match &request.group {
             Some(reference) => Some(workshop.find_group(reference).map(|g| g.id).ok_or_else(

@@ -13,6 +13,7 @@ mod pages;
 mod pictograms;
 mod priority;
 mod projects;
+pub mod rate;
 mod workshops;
 mod zones;
 
@@ -100,6 +101,23 @@ fn catch_panics()
         AppError::Internal(format!("panic in a request: {text}")).into_response()
     }
     tower_http::catch_panic::CatchPanicLayer::custom(answer as fn(_) -> Response)
+}
+
+/// Counts a participant's writes against their rate (`rate`); staff are not limited. 429
+/// with how long to wait when over it.
+pub(crate) fn admit_writes(
+    state: &AppState,
+    principal: &crate::domain::access::Principal,
+    kind: rate::Write,
+    count: usize,
+) -> Result<(), AppError> {
+    let crate::domain::access::Principal::Participant { id, .. } = principal else {
+        return Ok(());
+    };
+    state
+        .writes
+        .admit(*id, kind, count)
+        .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })
 }
 
 /// Tells live pages about a stored change. The change is already saved, so a failure to

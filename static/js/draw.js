@@ -371,7 +371,7 @@
   // `conflict` says what a 409 means here: a closed workshop for a new drawing, a deleted
   // drawing or closed workshop for an edit.
   function refusal(status, problem, conflict) {
-    var known = { 401: 'draw.refused.session', 403: 'draw.refused.forbidden', 409: conflict, 413: 'draw.refused.too_big' }[status];
+    var known = { 401: 'draw.refused.session', 403: 'draw.refused.forbidden', 409: conflict, 413: 'draw.refused.too_big', 429: 'draw.refused.too_fast' }[status];
     if (known) return t(known);
     var errors = problem.errors || [];
     if (status === 422 && errors.some(function (e) { return /\/geometry/.test(e.pointer || ''); })) return t('draw.refused.shape');
@@ -410,6 +410,10 @@
           say(reason);
           flushing = false;
         });
+      } else if (response.status === 429) {
+        // Too many at once: the drawings wait in the queue and go by themselves later.
+        say(t('draw.slow_down'), true);
+        flushing = false;
       } else {
         throw new Error('server ' + response.status);
       }

@@ -187,6 +187,68 @@ async fn too_many_vertices_are_refused(backend: Backend) {
     assert!(detail.contains("20001 vertices"), "{detail}");
 }
 
+/// A participant who writes without pause is slowed down, with how long to wait: 300 drawings
+/// and 30 comments a minute (one made 5,000 drawings in 10 s and 3,000 comments in 2.3 s).
+/// Staff are not limited, nor are other participants.
+async fn a_participant_writing_without_pause_is_slowed_down(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    let batch = |n: usize| {
+        crate::common::collection(
+            (0..n)
+                .map(|i| crate::common::point("escuela", -58.4 + i as f64 * 1e-5, -34.7))
+                .collect(),
+        )
+    };
+    let (status, body) = app
+        .post("/api/projects/lomas/features", Some(&token), &batch(300))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let response = app
+        .request(Method::POST, "/api/projects/lomas/features", Some(&token))
+        .json(&batch(1))
+        .send()
+        .await
+        .expect("send");
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(read(response).await.0, StatusCode::TOO_MANY_REQUESTS);
+    let id = body["features"][0]["id"].as_str().expect("id");
+    for i in 0..30 {
+        let (status, _) = app
+            .post(
+                &format!("/api/features/{id}/annotations"),
+                Some(&token),
+                &json!({"body": format!("comentario {i}")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "comment {i}");
+    }
+    let (status, _) = app
+        .post(
+            &format!("/api/features/{id}/annotations"),
+            Some(&token),
+            &json!({"body": "uno más"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Another table, and staff, go on.
+    let other = app.join(&workshop.code, "Docentes").await;
+    let (status, _) = app
+        .post("/api/projects/lomas/features", Some(&other), &batch(1))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = app
+        .post(
+            &format!("/api/features/{id}/annotations"),
+            Some(&staff.analyst),
+            &json!({"body": "visto"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
 /// One drawing cannot make unbounded work: a 3°×3° polygon (which made one analysis take 47 s
 /// and 10 GB) is refused when drawn, when a drawing is changed into it, and when imported.
 async fn a_drawing_far_larger_than_the_project_is_refused_on_every_path(backend: Backend) {
@@ -447,6 +509,7 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_attempt_limit(backend: B
 }
 
 crate::both_backends!(
+    a_participant_writing_without_pause_is_slowed_down,
     a_drawing_far_larger_than_the_project_is_refused_on_every_path,
     behind_a_trusted_proxy_each_client_has_its_own_attempt_limit,
     each_kind_of_bad_feature_is_refused_with_where_and_why,

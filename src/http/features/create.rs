@@ -24,6 +24,7 @@ use crate::error::AppError;
 use crate::http::announce;
 use crate::http::extract::{Auth, JsonBytes, decode_json, hash_body};
 use crate::http::projects::visible_project;
+use crate::http::rate::Write;
 use crate::state::AppState;
 use crate::store::{IdempotentResponse, StoreError};
 
@@ -53,6 +54,7 @@ pub async fn create_features(
     }
 
     let Submission { single, drafts } = read_submission(&bytes, state.limits.features)?;
+    crate::http::admit_writes(&state, &principal, Write::Drawings, drafts.len())?;
     let features = place_and_check(&state, &principal, &project, drafts).await?;
 
     // The author always sees what they drew, sensitive or not.

@@ -166,6 +166,7 @@ impl TestApp {
             tiles: None,
             secure_cookies: false,
             trusted_proxies: trusted_proxies.into(),
+            writes: Default::default(),
         };
         let server = tokio::spawn(trama::serve(
             listener,
