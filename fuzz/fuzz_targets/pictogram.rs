@@ -2,10 +2,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use trama::domain::pictogram::check_svg;
+use trama::domain::pictogram::sanitize_svg;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = check_svg(text);
+        let _ = sanitize_svg(text);
     }
 });

@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::extract::{Auth, FileBytes};
-use crate::domain::pictogram::{check_svg, is_valid_name};
+use crate::domain::pictogram::{is_valid_name, sanitize_svg};
 use crate::embedded::STATIC_FILES;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -65,13 +65,14 @@ async fn upload_pictogram(
     }
     let text = std::str::from_utf8(&body)
         .map_err(|_| AppError::BadRequest("an SVG file is UTF-8 text".into()))?;
-    check_svg(text).map_err(|problem| {
+    // Kept as drawing only: whatever else the file held is not written back.
+    let clean = sanitize_svg(text).map_err(|problem| {
         AppError::invalid(
             format!("pictogram refused: {}", problem.detail),
             vec![problem],
         )
     })?;
-    state.store.save_pictogram(&name, text).await?;
+    state.store.save_pictogram(&name, &clean).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -369,10 +369,31 @@ async fn admins_upload_pictograms_that_cannot_run_or_reach_out(backend: Backend)
             .status(),
         StatusCode::NO_CONTENT
     );
+    // Whatever else an upload holds is not kept: it is written back as drawing only.
+    let attack = r#"<svg xmlns="http://www.w3.org/2000/svg" onload ="fetch('https://x.example')"><a href = "javascript:alert(1)"><circle cx="5" cy="5" r="4"/></a><image href="https://x.example/p.png" width="2" height="2"/></svg>"#;
+    assert_eq!(
+        put("olla2", &staff.admin, attack)
+            .await
+            .expect("send")
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let kept = client()
+        .get(format!("{}/pictograms/olla2.svg", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("svg");
+    assert!(kept.contains("<path"), "{kept}");
+    for gone in ["onload", "x.example", "javascript", "<image", "<a "] {
+        assert!(!kept.contains(gone), "{kept} keeps {gone}");
+    }
     let refused = put(
-        "olla2",
+        "olla3",
         &staff.admin,
-        r#"<svg onload="fetch('https://x.example')"></svg>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" onload="fetch('https://x.example')"></svg>"#,
     )
     .await
     .expect("send");
@@ -382,7 +403,7 @@ async fn admins_upload_pictograms_that_cannot_run_or_reach_out(backend: Backend)
         problem["detail"]
             .as_str()
             .expect("detail")
-            .contains("event handler"),
+            .contains("nothing to draw"),
         "{problem}"
     );
     let (status, _) =
@@ -401,7 +422,8 @@ async fn admins_upload_pictograms_that_cannot_run_or_reach_out(backend: Backend)
             .expect("csp")
             .contains("sandbox")
     );
-    assert_eq!(served.text().await.expect("svg"), good);
+    // The circle, as the drawing it is.
+    assert!(served.text().await.expect("svg").contains("<path"));
     let shipped = client()
         .get(format!("{}/pictograms/school.svg", app.base))
         .send()
@@ -409,7 +431,7 @@ async fn admins_upload_pictograms_that_cannot_run_or_reach_out(backend: Backend)
         .expect("get");
     assert_eq!(shipped.status(), StatusCode::OK);
     let (_, list) = app.get("/api/pictograms", Some(&staff.facilitator)).await;
-    assert_eq!(list["uploaded"], serde_json::json!(["olla"]));
+    assert_eq!(list["uploaded"], serde_json::json!(["olla", "olla2"]));
     assert!(list["shipped"].as_array().expect("shipped").len() >= 16);
 }
 
