@@ -196,7 +196,8 @@ async fn export(
             .count_exports_by(user, chrono::Utc::now() - chrono::Duration::hours(1))
             .await?;
         if taken >= EXPORTS_PER_HOUR {
-            return Err(AppError::TooManyRequests {
+            return Err(AppError::RateLimited {
+                what: "each user may take 60 exports an hour",
                 retry_after_secs: 3600,
             });
         }

@@ -21,12 +21,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::{AppError, InternalErrorText};
@@ -59,6 +58,9 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .layer(catch_panics())
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(log_internal_errors))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            abandon_after(request_timeout, request, next)
+        }))
         // Outside the logging, which reads the answer before it becomes a page.
         .layer(middleware::from_fn(pages::readable_api_errors))
         .layer(middleware::map_response(
@@ -68,10 +70,6 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
                 }
                 response
             },
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            request_timeout,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
@@ -84,6 +82,17 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         // Pages, scripts and GeoJSON compress well: it matters on a workshop's bad Wi-Fi.
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// Abandons a request whose answer has not begun after `limit` (its work is dropped with it)
+/// and answers 408 as problem JSON, or as a readable page for a browser: tower-http's timeout
+/// answered an empty 408. The body of an answer that has begun (a download, live events) is
+/// not limited.
+async fn abandon_after(limit: Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => AppError::RequestTimeout(limit.as_secs()).into_response(),
+    }
 }
 
 /// Turns a panic in a handler into a 500 problem answer (its text logged, never sent), so
@@ -117,7 +126,13 @@ pub(crate) fn admit_writes(
     state
         .writes
         .admit(*id, kind, count)
-        .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })
+        .map_err(|retry_after_secs| AppError::RateLimited {
+            what: match kind {
+                rate::Write::Drawings => "a participant may send 300 drawings a minute",
+                rate::Write::Comments => "a participant may send 30 comments a minute",
+            },
+            retry_after_secs,
+        })
 }
 
 /// Tells live pages about a stored change. The change is already saved, so a failure to
@@ -177,7 +192,31 @@ async fn log_internal_errors(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::StatusCode;
     use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_request_past_its_time_is_abandoned_with_a_408_problem() {
+        async fn slow() -> &'static str {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            "late"
+        }
+        let app: Router = Router::new()
+            .route("/slow", axum::routing::get(slow))
+            .layer(middleware::from_fn(|request: Request, next: Next| {
+                abandon_after(Duration::from_millis(100), request, next)
+            }));
+        let request = Request::builder()
+            .uri("/slow")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let response = app.oneshot(request).await.expect("answer");
+        assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(
+            response.headers()[axum::http::header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+    }
 
     #[tokio::test]
     async fn a_panicking_handler_answers_a_500_problem_and_the_router_goes_on_serving() {
