@@ -1,13 +1,14 @@
 //! Annotations: comments on features, and narratives on workshops and their groups.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::extract::{ApiJson, ApiQuery, Auth};
+use super::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use super::features::readable_feature;
 use super::workshops::readable_workshop;
 use crate::domain::Invalid;
@@ -17,6 +18,7 @@ use crate::domain::change::Change;
 use crate::error::AppError;
 use crate::http::announce;
 use crate::state::AppState;
+use crate::store::AnnotationPage;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,16 +32,101 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// Most annotations one answer carries, and how many unless asked.
+const MAX_PAGE: usize = 1_000;
+const DEFAULT_PAGE: usize = 200;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageQuery {
+    /// The id of the last annotation of the page before.
+    after: Option<String>,
+    limit: Option<usize>,
+    /// Workshops only: one group's narratives.
+    group: Option<String>,
+}
+
+impl PageQuery {
+    fn page(&self) -> Result<AnnotationPage, AppError> {
+        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(AppError::BadRequest(format!(
+                "limit is 1 to {MAX_PAGE} annotations"
+            )));
+        }
+        let after = self
+            .after
+            .as_deref()
+            .map(|id| parse_id(id, "annotation"))
+            .transpose()?;
+        Ok(AnnotationPage { after, limit })
+    }
+}
+
+/// One page of a listing, oldest first, as a JSON array; a full page links the next with
+/// `Link: <…>; rel="next"` (RFC 8288), so that a thousand comments never come at once (3,000
+/// came back as 16 MB).
+async fn page_of(
+    state: &AppState,
+    target: &AnnotationTarget,
+    query: &PageQuery,
+    path: &str,
+) -> Result<Response, AppError> {
+    let page = query.page()?;
+    let mut found = state
+        .store
+        .list_annotations(
+            target,
+            AnnotationPage {
+                limit: page.limit + 1,
+                ..page
+            },
+        )
+        .await?;
+    let more = found.len() > page.limit;
+    found.truncate(page.limit);
+    let mut response = Json(&found).into_response();
+    if more && let Some(last) = found.last() {
+        let group = query
+            .group
+            .as_deref()
+            .map(|g| format!("&group={}", url_escape(g)))
+            .unwrap_or_default();
+        let link = format!(
+            "<{path}?after={}&limit={}{group}>; rel=\"next\"",
+            last.id, page.limit
+        );
+        if let Ok(value) = HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
+}
+
+/// `text` as a URL query value.
+fn url_escape(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)])
+        .map(|pair| pair.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
 async fn list_feature_annotations(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
-) -> Result<Json<Vec<Annotation>>, AppError> {
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Response, AppError> {
     let (feature, _) = readable_feature(&state, &principal, &id).await?;
     let target = AnnotationTarget::Feature {
         feature_id: feature.id,
     };
-    Ok(Json(state.store.list_annotations(&target).await?))
+    page_of(
+        &state,
+        &target,
+        &query,
+        &format!("/api/features/{}/annotations", feature.id),
+    )
+    .await
 }
 
 async fn annotate_feature(
@@ -98,18 +185,12 @@ async fn annotate_feature(
     Ok((StatusCode::CREATED, Json(annotation)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NarrativeQuery {
-    group: Option<String>,
-}
-
 async fn list_workshop_annotations(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
-    ApiQuery(query): ApiQuery<NarrativeQuery>,
-) -> Result<Json<Vec<Annotation>>, AppError> {
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Response, AppError> {
     let workshop = readable_workshop(&state, &principal, &id).await?;
     let group_id = match &query.group {
         Some(reference) => Some(
@@ -124,7 +205,13 @@ async fn list_workshop_annotations(
         workshop_id: workshop.id,
         group_id,
     };
-    Ok(Json(state.store.list_annotations(&target).await?))
+    page_of(
+        &state,
+        &target,
+        &query,
+        &format!("/api/workshops/{}/annotations", workshop.id),
+    )
+    .await
 }
 
 async fn annotate_workshop(

@@ -228,7 +228,13 @@ pub trait Store: Send + Sync + 'static {
 
     // Annotations.
     async fn add_annotation(&self, annotation: &Annotation) -> StoreResult<()>;
-    async fn list_annotations(&self, target: &AnnotationTarget) -> StoreResult<Vec<Annotation>>;
+    /// The annotations of a feature or a workshop, oldest first: at most `page.limit`, after
+    /// the annotation `page.after` when given.
+    async fn list_annotations(
+        &self,
+        target: &AnnotationTarget,
+        page: AnnotationPage,
+    ) -> StoreResult<Vec<Annotation>>;
     /// Every annotation of a project (exports).
     async fn list_project_annotations(&self, project_id: Uuid) -> StoreResult<Vec<Annotation>>;
 
@@ -280,9 +286,17 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// Which annotations a backend query reads.
+#[derive(Clone, Copy)]
 pub(crate) enum AnnotationsOf<'a> {
-    Target(&'a AnnotationTarget),
+    Target(&'a AnnotationTarget, AnnotationPage),
     Project(Uuid),
+}
+
+/// A page of an annotation listing: at most `limit`, after the annotation `after`.
+#[derive(Debug, Clone, Copy)]
+pub struct AnnotationPage {
+    pub after: Option<Uuid>,
+    pub limit: usize,
 }
 
 /// Changes a slow page may lag behind before it is told to reload.

@@ -187,6 +187,70 @@ async fn too_many_vertices_are_refused(backend: Backend) {
     assert!(detail.contains("20001 vertices"), "{detail}");
 }
 
+/// Comments come a page at a time (200 unless asked, at most 1,000), oldest first, each full
+/// page linking the next: 3,000 comments came back at once as 16 MB.
+async fn comments_come_a_page_at_a_time(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    let (_, body) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&token),
+            &crate::common::point("escuela", -58.4, -34.7),
+        )
+        .await;
+    let id = body["id"].as_str().expect("id").to_owned();
+    for i in 0..450 {
+        let (status, _) = app
+            .post(
+                &format!("/api/features/{id}/annotations"),
+                Some(&staff.analyst),
+                &json!({"body": format!("nota {i}")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let mut next = Some(format!("/api/features/{id}/annotations"));
+    let mut bodies = Vec::new();
+    let mut pages = 0;
+    while let Some(path) = next.take() {
+        let response = app
+            .request(Method::GET, &path, Some(&token))
+            .send()
+            .await
+            .expect("send");
+        next = response
+            .headers()
+            .get("link")
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| l.strip_prefix('<'))
+            .and_then(|l| l.split('>').next())
+            .map(str::to_owned);
+        let (status, page) = read(response).await;
+        assert_eq!(status, StatusCode::OK);
+        let page = page.as_array().expect("an array").clone();
+        assert!(page.len() <= 200);
+        bodies.extend(
+            page.iter()
+                .map(|a| a["body"].as_str().expect("body").to_owned()),
+        );
+        pages += 1;
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(bodies.len(), 450);
+    assert_eq!(bodies[0], "nota 0");
+    assert_eq!(bodies[449], "nota 449");
+    let (status, _) = app
+        .get(
+            &format!("/api/features/{id}/annotations?limit=5000"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
 /// A participant who writes without pause is slowed down, with how long to wait: 300 drawings
 /// and 30 comments a minute (one made 5,000 drawings in 10 s and 3,000 comments in 2.3 s).
 /// Staff are not limited, nor are other participants.
@@ -509,6 +573,7 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_attempt_limit(backend: B
 }
 
 crate::both_backends!(
+    comments_come_a_page_at_a_time,
     a_participant_writing_without_pause_is_slowed_down,
     a_drawing_far_larger_than_the_project_is_refused_on_every_path,
     behind_a_trusted_proxy_each_client_has_its_own_attempt_limit,

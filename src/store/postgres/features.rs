@@ -406,20 +406,38 @@ impl PostgresStore {
             AnnotationsOf::Project(project_id) => {
                 query.push("a.project_id = ").push_bind(project_id);
             }
-            AnnotationsOf::Target(AnnotationTarget::Feature { feature_id }) => {
+            AnnotationsOf::Target(AnnotationTarget::Feature { feature_id }, _) => {
                 query.push("a.feature_id = ").push_bind(feature_id);
             }
-            AnnotationsOf::Target(AnnotationTarget::Workshop {
-                workshop_id,
-                group_id,
-            }) => {
+            AnnotationsOf::Target(
+                AnnotationTarget::Workshop {
+                    workshop_id,
+                    group_id,
+                },
+                _,
+            ) => {
                 query.push("a.workshop_id = ").push_bind(workshop_id);
                 if let Some(group) = group_id {
                     query.push(" AND a.group_id = ").push_bind(group);
                 }
             }
         }
+        let page = match of {
+            AnnotationsOf::Target(_, page) => Some(page),
+            AnnotationsOf::Project(_) => None,
+        };
+        if let Some(after) = page.and_then(|p| p.after) {
+            query
+                .push(" AND (a.created_at, a.id) > (SELECT created_at, id FROM annotations WHERE id = ")
+                .push_bind(after)
+                .push(")");
+        }
         query.push(" ORDER BY a.created_at, a.id");
+        if let Some(page) = page {
+            query
+                .push(" LIMIT ")
+                .push_bind(i64::try_from(page.limit).unwrap_or(i64::MAX));
+        }
         query
             .build()
             .fetch_all(&self.pool)

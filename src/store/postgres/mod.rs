@@ -634,8 +634,12 @@ impl Store for PostgresStore {
         self.insert_annotation(annotation).await
     }
 
-    async fn list_annotations(&self, target: &AnnotationTarget) -> StoreResult<Vec<Annotation>> {
-        self.annotations(AnnotationsOf::Target(target)).await
+    async fn list_annotations(
+        &self,
+        target: &AnnotationTarget,
+        page: super::AnnotationPage,
+    ) -> StoreResult<Vec<Annotation>> {
+        self.annotations(AnnotationsOf::Target(target, page)).await
     }
 
     async fn list_project_annotations(&self, project_id: Uuid) -> StoreResult<Vec<Annotation>> {

@@ -403,15 +403,18 @@ impl SqliteStore {
                     .push("a.project_id = ")
                     .push_bind(project_id.hyphenated());
             }
-            AnnotationsOf::Target(AnnotationTarget::Feature { feature_id }) => {
+            AnnotationsOf::Target(AnnotationTarget::Feature { feature_id }, _) => {
                 query
                     .push("a.feature_id = ")
                     .push_bind(feature_id.hyphenated());
             }
-            AnnotationsOf::Target(AnnotationTarget::Workshop {
-                workshop_id,
-                group_id,
-            }) => {
+            AnnotationsOf::Target(
+                AnnotationTarget::Workshop {
+                    workshop_id,
+                    group_id,
+                },
+                _,
+            ) => {
                 query
                     .push("a.workshop_id = ")
                     .push_bind(workshop_id.hyphenated());
@@ -422,7 +425,22 @@ impl SqliteStore {
                 }
             }
         }
+        let page = match of {
+            AnnotationsOf::Target(_, page) => Some(page),
+            AnnotationsOf::Project(_) => None,
+        };
+        if let Some(after) = page.and_then(|p| p.after) {
+            query
+                .push(" AND (a.created_at, a.id) > (SELECT created_at, id FROM annotations WHERE id = ")
+                .push_bind(after.hyphenated())
+                .push(")");
+        }
         query.push(" ORDER BY a.created_at, a.id");
+        if let Some(page) = page {
+            query
+                .push(" LIMIT ")
+                .push_bind(i64::try_from(page.limit).unwrap_or(i64::MAX));
+        }
         query
             .build()
             .fetch_all(&self.read)
