@@ -49,6 +49,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
         area: Some(json!({"type": "Polygon", "coordinates": [[
             [min_x, min_y], [max_x, min_y], [max_x, max_y], [min_x, max_y], [min_x, min_y]
         ]]})),
+        sensitive_exact: Default::default(),
     }
     .into_project(now)
     .map_err(|e| anyhow::anyhow!("demo project: {e:?}"))?;

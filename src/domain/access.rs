@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::feature::{Author, Feature};
+use super::project::SensitiveView;
 use super::workshop::Workshop;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,23 +250,33 @@ impl Principal {
     }
 
     /// Whether the exact geometry of a feature of a sensitive symbol may be shown: to
-    /// analysts and admins, and to whoever drew it; to nobody else, not the other tables of
-    /// its workshop nor its facilitator (whose wall is projected to the whole room). A
-    /// sensitive place's exact position is for those who act on it (DOMAIN: "their exact
+    /// analysts and admins, and to whoever drew it; beyond them only as the project's
+    /// `policy` says: by default nobody (not the other tables of its workshop nor its
+    /// facilitator, whose wall is projected to the room), or, when an analyst chose
+    /// `SensitiveView::Workshop` for a closed session, the workshop's tables and facilitator.
+    /// A sensitive place's exact position is for those who act on it (DOMAIN: "their exact
     /// locations are for analysts only"); the author keeps seeing what they drew.
     pub fn sees_exact_geometry(
         &self,
         feature: &Feature,
         symbol_sensitive: bool,
-        _workshop: Option<&Workshop>,
+        workshop: Option<&Workshop>,
+        policy: SensitiveView,
     ) -> bool {
         if !symbol_sensitive || self.can_moderate() {
             return true;
         }
-        match self {
+        let author = match self {
             Principal::Participant { id, .. } => feature.author.is_participant(*id),
             Principal::User { id, .. } => feature.author.is_user(*id),
-        }
+        };
+        let in_its_workshop = || match (feature.workshop_id, workshop) {
+            (Some(drawn_in), Some(w)) if w.id == drawn_in => {
+                self.is_in_workshop(drawn_in) || self.can_manage_workshop(w)
+            }
+            _ => false,
+        };
+        author || (policy == SensitiveView::Workshop && in_its_workshop())
     }
 }
 
@@ -389,15 +400,35 @@ mod tests {
         let elsewhere = workshop(None);
         let drawer = participant(&w);
         let f = feature_by(&drawer, &w);
-        assert!(drawer.sees_exact_geometry(&f, true, Some(&w)));
-        assert!(user(Role::Analyst).sees_exact_geometry(&f, true, Some(&w)));
-        assert!(!participant(&elsewhere).sees_exact_geometry(&f, true, Some(&w)));
+        assert!(drawer.sees_exact_geometry(&f, true, Some(&w), SensitiveView::Analysts));
+        assert!(user(Role::Analyst).sees_exact_geometry(
+            &f,
+            true,
+            Some(&w),
+            SensitiveView::Analysts
+        ));
+        assert!(!participant(&elsewhere).sees_exact_geometry(
+            &f,
+            true,
+            Some(&w),
+            SensitiveView::Analysts
+        ));
         assert!(
-            !participant(&w).sees_exact_geometry(&f, true, Some(&w)),
+            !participant(&w).sees_exact_geometry(&f, true, Some(&w), SensitiveView::Analysts),
             "another table of the same workshop"
         );
-        assert!(!user(Role::Facilitator).sees_exact_geometry(&f, true, Some(&w)));
-        assert!(user(Role::Facilitator).sees_exact_geometry(&f, false, Some(&w)));
+        assert!(!user(Role::Facilitator).sees_exact_geometry(
+            &f,
+            true,
+            Some(&w),
+            SensitiveView::Analysts
+        ));
+        assert!(user(Role::Facilitator).sees_exact_geometry(
+            &f,
+            false,
+            Some(&w),
+            SensitiveView::Analysts
+        ));
         // Not the facilitator who runs it either: the wall is a public screen.
         let facilitator = user(Role::Facilitator);
         let Principal::User { id, .. } = &facilitator else {
@@ -406,6 +437,12 @@ mod tests {
         let theirs = workshop(Some(*id));
         let f = feature_by(&participant(&theirs), &theirs);
         assert!(facilitator.can_manage_workshop(&theirs));
-        assert!(!facilitator.sees_exact_geometry(&f, true, Some(&theirs)));
+        assert!(!facilitator.sees_exact_geometry(&f, true, Some(&theirs), SensitiveView::Analysts));
+        // Unless the project lets the workshop see them (a closed session): its facilitator
+        // and its tables, still not another workshop's.
+        let policy = SensitiveView::Workshop;
+        assert!(facilitator.sees_exact_geometry(&f, true, Some(&theirs), policy));
+        assert!(participant(&theirs).sees_exact_geometry(&f, true, Some(&theirs), policy));
+        assert!(!participant(&elsewhere).sees_exact_geometry(&f, true, Some(&theirs), policy));
     }
 }

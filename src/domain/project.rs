@@ -18,7 +18,40 @@ pub struct Project {
     pub default_locale: String,
     /// The project's territory, when drawn: a polygon in WGS84.
     pub area: Option<FeatureGeometry>,
+    /// Who, beside analysts, admins and the author, sees sensitive drawings exactly.
+    pub sensitive_exact: SensitiveView,
     pub created_at: DateTime<Utc>,
+}
+
+/// Who sees a sensitive drawing's exact geometry beside analysts, admins and its author: a
+/// project's policy, chosen by an analyst or admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SensitiveView {
+    /// Nobody else: the other tables, the facilitator and the projected wall see the cell.
+    /// The default, as the domain says: exact locations are for those who act on them.
+    #[default]
+    Analysts,
+    /// Also the workshop it was drawn in (its tables and its facilitator, and so the wall):
+    /// for a closed session whose people may all see it.
+    Workshop,
+}
+
+impl SensitiveView {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SensitiveView::Analysts => "analysts",
+            SensitiveView::Workshop => "workshop",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "analysts" => Some(SensitiveView::Analysts),
+            "workshop" => Some(SensitiveView::Workshop),
+            _ => None,
+        }
+    }
 }
 
 /// Most a drawing may span, in degrees of longitude or latitude, in a project without an area:
@@ -79,6 +112,8 @@ pub struct NewProjectRequest {
     pub default_locale: Option<String>,
     #[serde(default)]
     pub area: Option<Value>,
+    #[serde(default)]
+    pub sensitive_exact: SensitiveView,
 }
 
 impl NewProjectRequest {
@@ -135,6 +170,7 @@ impl NewProjectRequest {
             description: description.unwrap_or_default(),
             default_locale,
             area,
+            sensitive_exact: self.sensitive_exact,
             created_at: now,
         })
     }

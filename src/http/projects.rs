@@ -5,19 +5,23 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::Utc;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::extract::{ApiJson, Auth};
 use crate::domain::access::Principal;
 use crate::domain::legend::{Symbol, validate_legend};
-use crate::domain::project::{NewProjectRequest, Project};
+use crate::domain::project::{NewProjectRequest, Project, SensitiveView};
 use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/projects", get(list_projects).post(create_project))
-        .route("/api/projects/{slug}", get(get_project))
+        .route(
+            "/api/projects/{slug}",
+            get(get_project).patch(change_project),
+        )
         .route(
             "/api/projects/{slug}/legend",
             get(get_legend).put(replace_legend),
@@ -54,8 +58,37 @@ fn project_json(project: &Project) -> Value {
         "description": project.description,
         "default_locale": project.default_locale,
         "area": project.area.as_ref().map(|a| a.to_geojson_value()),
+        "sensitive_exact": project.sensitive_exact,
         "created_at": project.created_at,
     })
+}
+
+/// `PATCH /api/projects/{slug}`: the project's policies an analyst or admin chooses.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProjectChange {
+    /// Who sees sensitive drawings exactly beside analysts, admins and their author:
+    /// `analysts` (nobody else) or `workshop` (its tables and facilitator too).
+    sensitive_exact: Option<SensitiveView>,
+}
+
+async fn change_project(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    ApiJson(change): ApiJson<ProjectChange>,
+) -> Result<Json<Value>, AppError> {
+    if !principal.can_moderate() {
+        return Err(AppError::forbidden(
+            "a project's policies are for analysts and admins",
+        ));
+    }
+    let mut project = visible_project(&state, &principal, &slug).await?;
+    if let Some(view) = change.sensitive_exact {
+        state.store.set_sensitive_view(project.id, view).await?;
+        project.sensitive_exact = view;
+    }
+    Ok(Json(project_json(&project)))
 }
 
 /// Public: names and descriptions only, so the home page can offer them. No geometry.

@@ -97,6 +97,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("default_locale", Text),
             ("area", Text),
             ("created_at", Time),
+            ("sensitive_exact", Text),
         ],
     ),
     (

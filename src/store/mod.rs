@@ -166,6 +166,12 @@ pub trait Store: Send + Sync + 'static {
     async fn list_projects(&self) -> StoreResult<Vec<Project>>;
     async fn find_project(&self, slug: &str) -> StoreResult<Option<Project>>;
     async fn find_project_by_id(&self, id: Uuid) -> StoreResult<Option<Project>>;
+    /// Sets who sees a project's sensitive drawings exactly.
+    async fn set_sensitive_view(
+        &self,
+        project_id: Uuid,
+        view: crate::domain::project::SensitiveView,
+    ) -> StoreResult<()>;
     async fn legend(&self, project_id: Uuid) -> StoreResult<Vec<Symbol>>;
     /// Replaces the whole legend; refuses (Conflict) to drop a symbol features still use.
     async fn replace_legend(&self, project_id: Uuid, symbols: &[Symbol]) -> StoreResult<()>;

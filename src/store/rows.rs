@@ -16,7 +16,7 @@ macro_rules! row_mapping {
         use crate::domain::feature::{Author, Feature, ReviewState};
         use crate::domain::geometry::{FeatureGeometry, GeometryKind};
         use crate::domain::legend::{Symbol, SymbolKind};
-        use crate::domain::project::Project;
+        use crate::domain::project::{Project, SensitiveView};
         use crate::domain::workshop::{Group, JoinCode, Workshop, WorkshopStatus};
         use crate::store::{StoreError, StoreResult, User};
 
@@ -51,6 +51,10 @@ macro_rules! row_mapping {
                 description: row.try_get("description")?,
                 default_locale: row.try_get("default_locale")?,
                 area,
+                sensitive_exact: {
+                    let view: String = row.try_get("sensitive_exact")?;
+                    SensitiveView::parse(&view).ok_or_else(|| corrupt("sensitive_exact", &view))?
+                },
                 created_at: row.try_get("created_at")?,
             })
         }

@@ -501,6 +501,76 @@ async fn a_burst_of_guesses_gets_no_more_tries_than_the_limit(backend: Backend) 
     assert!(checked <= 10, "{checked} join codes were checked");
 }
 
+/// Who sees a sensitive drawing exactly is the project's policy: by default analysts, admins
+/// and its author only; an analyst may open it to the workshop it was drawn in (a closed
+/// session), never to other workshops.
+async fn who_sees_sensitive_drawings_exactly_is_the_project_s_policy(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let elsewhere = app.workshop(&staff).await;
+    let author = app.join(&workshop.code, "Jóvenes").await;
+    let (status, _) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&author),
+            &point("taller_clandestino", -58.478, -34.713),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let other_table = app.join(&workshop.code, "Docentes").await;
+    let other_workshop = app.join(&elsewhere.code, "Jóvenes").await;
+    let masked = |token: String| {
+        let app = &app;
+        async move {
+            let (_, list) = app
+                .get(
+                    "/api/projects/lomas/features?symbol=taller_clandestino",
+                    Some(&token),
+                )
+                .await;
+            list["features"]
+                .as_array()
+                .and_then(|f| f.first())
+                .map(|f| f["properties"]["masked"] == true)
+        }
+    };
+    assert_eq!(
+        masked(author.clone()).await,
+        Some(false),
+        "the author sees it"
+    );
+    assert_eq!(masked(other_table.clone()).await, Some(true));
+    assert_eq!(masked(staff.facilitator.clone()).await, Some(true));
+
+    let open_to_workshop = json!({"sensitive_exact": "workshop"});
+    let refused = app
+        .request(
+            Method::PATCH,
+            "/api/projects/lomas",
+            Some(&staff.researcher),
+        )
+        .json(&open_to_workshop)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let (status, project) = read(
+        app.request(Method::PATCH, "/api/projects/lomas", Some(&staff.analyst))
+            .json(&open_to_workshop)
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{project}");
+    assert_eq!(project["sensitive_exact"], "workshop");
+    assert_eq!(masked(other_table).await, Some(false));
+    assert_eq!(masked(staff.facilitator.clone()).await, Some(false));
+    // Never another workshop's participants.
+    assert_ne!(masked(other_workshop).await, Some(false));
+}
+
 /// Admins change roles and disable accounts; a disabled account's tokens stop working and
 /// it cannot log in; an admin cannot lock themselves out.
 async fn an_admin_changes_roles_and_disables_accounts(backend: Backend) {
@@ -608,5 +678,6 @@ crate::both_backends!(
     a_refused_login_takes_as_long_whether_the_name_exists_or_not,
     a_refusal_does_not_name_another_workshop,
     a_burst_of_guesses_gets_no_more_tries_than_the_limit,
+    who_sees_sensitive_drawings_exactly_is_the_project_s_policy,
     an_admin_changes_roles_and_disables_accounts,
 );

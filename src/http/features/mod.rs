@@ -207,7 +207,16 @@ pub async fn sees_exact(
     let sensitive = legend
         .iter()
         .any(|s| s.key == feature.symbol && s.sensitive);
-    Ok(principal.sees_exact_geometry(feature, sensitive, workshop))
+    if !sensitive {
+        return Ok(true);
+    }
+    let policy = state
+        .store
+        .find_project_by_id(feature.project_id)
+        .await?
+        .map(|p| p.sensitive_exact)
+        .unwrap_or_default();
+    Ok(principal.sees_exact_geometry(feature, sensitive, workshop, policy))
 }
 
 async fn get_feature(
@@ -359,7 +368,12 @@ async fn list_features(
     while let Some(feature) = features.next().await {
         let f = feature?;
         let workshop = f.workshop_id.and_then(|id| workshops.get(&id));
-        let exact = principal.sees_exact_geometry(&f, sensitive.contains(&f.symbol), workshop);
+        let exact = principal.sees_exact_geometry(
+            &f,
+            sensitive.contains(&f.symbol),
+            workshop,
+            project.sensitive_exact,
+        );
         collection.push(&FeatureOut::new(&f, exact))?;
     }
     let truncated = filter.limit.is_some_and(|limit| collection.count >= limit);

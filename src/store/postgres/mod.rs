@@ -325,8 +325,8 @@ impl Store for PostgresStore {
     #[instrument(skip_all)]
     async fn create_project(&self, project: &Project) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at, sensitive_exact)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(project.id)
         .bind(&project.slug)
@@ -335,6 +335,7 @@ impl Store for PostgresStore {
         .bind(&project.default_locale)
         .bind(project.area.as_ref().map(|a| a.to_geojson_string()))
         .bind(project.created_at)
+        .bind(project.sensitive_exact.as_str())
         .execute(&self.pool)
         .await
         .map_err(|e| {
@@ -362,6 +363,19 @@ impl Store for PostgresStore {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(rows::project).transpose()
+    }
+
+    async fn set_sensitive_view(
+        &self,
+        project_id: Uuid,
+        view: crate::domain::project::SensitiveView,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE projects SET sensitive_exact = $1 WHERE id = $2")
+            .bind(view.as_str())
+            .bind(project_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn find_project_by_id(&self, id: Uuid) -> StoreResult<Option<Project>> {

@@ -288,8 +288,8 @@ impl Store for SqliteStore {
     #[instrument(skip_all)]
     async fn create_project(&self, project: &Project) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at, sensitive_exact)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(project.id.hyphenated())
         .bind(&project.slug)
@@ -298,6 +298,7 @@ impl Store for SqliteStore {
         .bind(&project.default_locale)
         .bind(project.area.as_ref().map(|a| a.to_geojson_string()))
         .bind(project.created_at)
+        .bind(project.sensitive_exact.as_str())
         .execute(&self.write)
         .await
         .map_err(|e| {
@@ -325,6 +326,19 @@ impl Store for SqliteStore {
             .fetch_optional(&self.read)
             .await?;
         row.as_ref().map(rows::project).transpose()
+    }
+
+    async fn set_sensitive_view(
+        &self,
+        project_id: Uuid,
+        view: crate::domain::project::SensitiveView,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE projects SET sensitive_exact = ? WHERE id = ?")
+            .bind(view.as_str())
+            .bind(project_id.hyphenated())
+            .execute(&self.write)
+            .await?;
+        Ok(())
     }
 
     async fn find_project_by_id(&self, id: Uuid) -> StoreResult<Option<Project>> {
