@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -17,8 +18,8 @@ use crate::domain::feature::{FeatureFilter, ReviewState};
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::legend::SymbolKind;
 use crate::domain::priority::{
-    Analysis, ComparedZone, Drawing, Params, Rule, Tally, TooManyCells, UnitScore, Zone, analyse,
-    check_size, compare_zones, find_zones,
+    Analysis, ComparedZone, Drawing, Params, Rule, Tally, TooManyCells, UnitScore, Zone,
+    analyse_unless, check_size, compare_zones, find_zones,
 };
 use crate::domain::project::Project;
 use crate::store::{Store, StoreResult};
@@ -124,19 +125,24 @@ pub enum AnalysisError {
     TooLarge(#[from] TooManyCells),
 }
 
+/// Sets its flag when dropped: with the future of the request that awaits an analysis (a
+/// timeout, a client that left), so that the analysis on its blocking thread stops too.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Runs the engine off the async threads (100,000 drawings take most of a second), after
-/// checking that its size is bounded.
+/// checking that its size is bounded; it stops when the caller stops waiting for it.
 pub async fn run_analysis(
     drawings: Vec<Drawing>,
     area: Option<MultiPolygon<f64>>,
     params: Params,
 ) -> Result<Analysis, TooManyCells> {
-    check_size(&drawings, area.as_ref(), params.resolution)?;
-    Ok(
-        tokio::task::spawn_blocking(move || analyse(&drawings, area.as_ref(), params))
-            .await
-            .expect("the priority engine does not panic"),
-    )
+    Ok(run_zones_or_cells(drawings, area, params, None).await?.0)
 }
 
 /// Zones of a selection under a rule.
@@ -146,14 +152,35 @@ pub async fn run_zones(
     params: Params,
     rule: Rule,
 ) -> Result<(Analysis, Vec<Zone>), TooManyCells> {
+    run_zones_or_cells(drawings, area, params, Some(rule)).await
+}
+
+async fn run_zones_or_cells(
+    drawings: Vec<Drawing>,
+    area: Option<MultiPolygon<f64>>,
+    params: Params,
+    rule: Option<Rule>,
+) -> Result<(Analysis, Vec<Zone>), TooManyCells> {
     check_size(&drawings, area.as_ref(), params.resolution)?;
-    Ok(tokio::task::spawn_blocking(move || {
-        let analysis = analyse(&drawings, area.as_ref(), params);
-        let zones = find_zones(&analysis, rule);
-        (analysis, zones)
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let _cancel = CancelOnDrop(cancelled.clone());
+    let done = tokio::task::spawn_blocking(move || {
+        let analysis = analyse_unless(&drawings, area.as_ref(), params, &cancelled)?;
+        let zones = rule.map_or_else(Vec::new, |rule| find_zones(&analysis, rule));
+        Some((analysis, zones))
     })
     .await
-    .expect("the priority engine does not panic"))
+    .expect("the priority engine does not panic");
+    // Cancelled only once this future is dropped, when nobody reads the answer any more.
+    Ok(done.unwrap_or_else(|| {
+        (
+            Analysis {
+                params,
+                cells: Vec::new(),
+            },
+            Vec::new(),
+        )
+    }))
 }
 
 /// The zones of the `before` workshops against those of the `after` ones, each set within
@@ -387,4 +414,24 @@ pub fn parse_params(resolution: Option<u8>, ring: Option<u32>) -> Result<Params,
         return Err("ring must be between 1 and 5".into());
     };
     Ok(Params { resolution, ring })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_analysis_whose_request_is_dropped_is_told_to_stop() {
+        // A future holding the guard, dropped before it ends, as a timeout drops a request's.
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let waiting = {
+            let cancelled = cancelled.clone();
+            async move {
+                let _cancel = CancelOnDrop(cancelled);
+                std::future::pending::<()>().await;
+            }
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(10), waiting).await;
+        assert!(cancelled.load(Ordering::Relaxed));
+    }
 }

@@ -14,6 +14,7 @@ mod zones;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use geo::{Geometry, MultiPolygon};
 use h3o::geom::{ContainmentMode, TilerBuilder};
@@ -24,6 +25,7 @@ pub use change::{ComparedZone, ZoneChange, compare_zones};
 pub use hotspots::{HotSpot, Spot, getis_ord};
 pub use shares::{Shares, cell_of, shares};
 pub use size::{MAX_CELLS, TooManyCells, check_size};
+
 pub use units::{Unit, UnitScore, score_units};
 pub use zones::{Rule, Zone, find_zones};
 
@@ -127,41 +129,57 @@ impl Analysis {
 
 /// Scores the drawings per cell (no study area, no statistics): the cells they touch only.
 pub fn score_cells(drawings: &[Drawing], resolution: Resolution) -> HashMap<CellIndex, Tally> {
+    tally(drawings, resolution, &AtomicBool::new(false)).unwrap_or_default()
+}
+
+/// `score_cells`, stopping with None as soon as `cancelled` is set.
+fn tally(
+    drawings: &[Drawing],
+    resolution: Resolution,
+    cancelled: &AtomicBool,
+) -> Option<HashMap<CellIndex, Tally>> {
     let mut tallies: HashMap<CellIndex, Tally> = HashMap::new();
-    let split: Vec<Shares> = split_all(drawings, resolution);
+    let split: Vec<Shares> = split_all(drawings, resolution, cancelled)?;
     for (drawing, shares) in drawings.iter().zip(&split) {
         for &(cell, share) in shares {
             tallies.entry(cell).or_default().add(drawing, share);
         }
     }
-    tallies
+    Some(tallies)
+}
+
+/// The shares of some drawings, None as soon as `cancelled` is set (checked per drawing).
+fn split_part(
+    part: &[Drawing],
+    resolution: Resolution,
+    cancelled: &AtomicBool,
+) -> Option<Vec<Shares>> {
+    part.iter()
+        .map(|d| (!cancelled.load(Ordering::Relaxed)).then(|| shares(&d.geometry, resolution)))
+        .collect()
 }
 
 /// Splitting is the costly part and independent per drawing: spread it over the cores.
-fn split_all(drawings: &[Drawing], resolution: Resolution) -> Vec<Shares> {
+fn split_all(
+    drawings: &[Drawing],
+    resolution: Resolution,
+    cancelled: &AtomicBool,
+) -> Option<Vec<Shares>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || drawings.len() < 1_000 {
-        return drawings
-            .iter()
-            .map(|d| shares(&d.geometry, resolution))
-            .collect();
+        return split_part(drawings, resolution, cancelled);
     }
     let chunk = drawings.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = drawings
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|d| shares(&d.geometry, resolution))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || split_part(part, resolution, cancelled)))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("splitting drawings does not panic"))
-            .collect()
+        let mut all = Vec::with_capacity(drawings.len());
+        for handle in handles {
+            all.extend(handle.join().expect("splitting drawings does not panic")?);
+        }
+        Some(all)
     })
 }
 
@@ -172,7 +190,24 @@ fn split_all(drawings: &[Drawing], resolution: Resolution) -> Vec<Shares> {
 /// a cell with drawings. Empty cells belong to it: Gi* compares a neighbourhood with the
 /// whole area, not with the marked cells only.
 pub fn analyse(drawings: &[Drawing], area: Option<&MultiPolygon<f64>>, params: Params) -> Analysis {
-    let mut tallies = score_cells(drawings, params.resolution);
+    analyse_unless(drawings, area, params, &AtomicBool::new(false)).unwrap_or(Analysis {
+        params,
+        cells: Vec::new(),
+    })
+}
+
+/// `analyse`, giving up with None as soon as `cancelled` is set: the request that asked for
+/// it has ended (timed out, or its client left), and the work would go on for nobody.
+pub fn analyse_unless(
+    drawings: &[Drawing],
+    area: Option<&MultiPolygon<f64>>,
+    params: Params,
+    cancelled: &AtomicBool,
+) -> Option<Analysis> {
+    let mut tallies = tally(drawings, params.resolution, cancelled)?;
+    if cancelled.load(Ordering::Relaxed) {
+        return None;
+    }
     for cell in study_area(tallies.keys().copied(), area, params.resolution) {
         tallies.entry(cell).or_default();
     }
@@ -187,7 +222,7 @@ pub fn analyse(drawings: &[Drawing], area: Option<&MultiPolygon<f64>>, params: P
         })
         .collect();
     cells.sort_unstable_by_key(|c| c.cell);
-    Analysis { params, cells }
+    Some(Analysis { params, cells })
 }
 
 fn study_area(

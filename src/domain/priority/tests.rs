@@ -302,3 +302,12 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_analysis_whose_request_ended_stops_at_once() {
+    let drawings = synthetic(5_000, 7);
+    let cancelled = std::sync::atomic::AtomicBool::new(true);
+    assert!(analyse_unless(&drawings, None, Params::default(), &cancelled).is_none());
+    let going_on = std::sync::atomic::AtomicBool::new(false);
+    assert!(analyse_unless(&drawings, None, Params::default(), &going_on).is_some());
+}
