@@ -296,7 +296,7 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         bail!("no project has the slug {:?}", args.project);
     };
     let mut request = query
-        .request(&project.default_locale)
+        .request(&project.default_locale, project.masking)
         .map_err(anyhow::Error::msg)?;
     request.filter = query.filter().map_err(|e| anyhow::anyhow!("{e}"))?;
     let count = std::sync::Arc::new(export::Counter::default());

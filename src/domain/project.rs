@@ -20,6 +20,8 @@ pub struct Project {
     pub area: Option<FeatureGeometry>,
     /// Who, beside analysts, admins and the author, sees sensitive drawings exactly.
     pub sensitive_exact: SensitiveView,
+    /// The finest masking a researcher's export may have; they may ask only for coarser.
+    pub masking: super::export::Masking,
     pub created_at: DateTime<Utc>,
 }
 
@@ -171,6 +173,7 @@ impl NewProjectRequest {
             default_locale,
             area,
             sensitive_exact: self.sensitive_exact,
+            masking: super::export::Masking::default(),
             created_at: now,
         })
     }

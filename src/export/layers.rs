@@ -78,6 +78,7 @@ pub(super) async fn feature_layer(
     filter.include_deleted = false;
     let features = store.stream_features(project.id, &filter);
     let (privacy, masking) = (request.privacy, request.masking);
+    let floor = project.masking;
     let mut styles: Vec<(String, String)> = symbols
         .iter()
         .map(|(key, s)| (key.clone(), s.color.clone()))
@@ -97,8 +98,14 @@ pub(super) async fn feature_layer(
             next_id += 1;
             let (symbols, workshops) = &*context;
             let times = [feature.created_at, feature.updated_at].map(|at| time(at, privacy));
-            let (exported, shape) =
-                export_feature(feature, next_id, privacy, &masking, symbols, workshops);
+            let (exported, shape) = export_feature(
+                feature,
+                next_id,
+                privacy,
+                (&masking, &floor),
+                symbols,
+                workshops,
+            );
             let mut fields: Vec<Field> =
                 exported.values().iter().map(|v| Field::from(*v)).collect();
             let [created, updated] = times;
@@ -147,11 +154,12 @@ fn time(at: chrono::DateTime<Utc>, privacy: Privacy) -> Field {
     }
 }
 
+/// `masking` as asked, beside `floor`, the project's (see `masked_position`).
 fn export_feature(
     feature: Feature,
     sequence: u64,
     privacy: Privacy,
-    masking: &Masking,
+    (masking, floor): (&Masking, &Masking),
     symbols: &HashMap<String, SymbolInfo>,
     workshops: &HashMap<Uuid, WorkshopInfo>,
 ) -> (ExportFeature, Shape) {
@@ -177,7 +185,6 @@ fn export_feature(
         ),
         (false, false, true) => {
             let moved = parsed().map_coords(|c: Coord<f64>| {
-                let floor = Masking::default();
                 masked_position(
                     feature.id,
                     c,

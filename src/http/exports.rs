@@ -70,8 +70,12 @@ impl From<ExportError> for AppError {
 }
 
 impl ExportQuery {
-    /// The request it describes, checked.
-    pub fn request(&self, default_locale: &str) -> Result<ExportRequest, String> {
+    /// The request it describes, checked; masking not asked for is `defaults` (the project's).
+    pub fn request(
+        &self,
+        default_locale: &str,
+        defaults: Masking,
+    ) -> Result<ExportRequest, String> {
         let text = self.format.as_deref().unwrap_or("geojson");
         let format = Format::parse(text).ok_or_else(|| {
             format!("unknown format {text:?}: use geojson, csv, gpkg, kml or fgb")
@@ -84,7 +88,6 @@ impl ExportQuery {
         let content = Content::parse(text).ok_or_else(|| {
             format!("unknown content {text:?}: use features, cells, zones or annotations")
         })?;
-        let defaults = Masking::default();
         let cells = match self.resolution {
             None => defaults.aggregate_resolution,
             Some(r @ 5..=10) => resolution(r).ok_or("resolution must be between 5 and 10")?,
@@ -177,7 +180,7 @@ async fn export(
 ) -> Result<Response, AppError> {
     let project = visible_project(&state, &principal, &slug).await?;
     let mut request = query
-        .request(&project.default_locale)
+        .request(&project.default_locale, project.masking)
         .map_err(AppError::BadRequest)?;
     if !principal.may_export(request.privacy) {
         return Err(AppError::forbidden(match principal.role() {
@@ -207,7 +210,7 @@ async fn export(
     if !principal.may_export(Privacy::Full) {
         request
             .masking
-            .check_not_finer_than(&Masking::default())
+            .check_not_finer_than(&project.masking)
             .map_err(AppError::BadRequest)?;
         check_masked_filter(
             request.privacy,

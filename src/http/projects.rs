@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::extract::{ApiJson, Auth};
 use crate::domain::access::Principal;
+use crate::domain::export::Masking;
 use crate::domain::legend::{Symbol, validate_legend};
 use crate::domain::project::{NewProjectRequest, Project, SensitiveView};
 use crate::error::AppError;
@@ -59,6 +60,12 @@ fn project_json(project: &Project) -> Value {
         "default_locale": project.default_locale,
         "area": project.area.as_ref().map(|a| a.to_geojson_value()),
         "sensitive_exact": project.sensitive_exact,
+        "masking": {
+            "mask_min": project.masking.min_m,
+            "mask_max": project.masking.max_m,
+            "resolution": u8::from(project.masking.aggregate_resolution),
+            "k": project.masking.k,
+        },
         "created_at": project.created_at,
     })
 }
@@ -70,6 +77,18 @@ struct ProjectChange {
     /// Who sees sensitive drawings exactly beside analysts, admins and their author:
     /// `analysts` (nobody else) or `workshop` (its tables and facilitator too).
     sensitive_exact: Option<SensitiveView>,
+    /// The finest masking researchers' exports may have: `{mask_min, mask_max, resolution, k}`
+    /// (metres, metres, H3 5-10, smallest count shown).
+    masking: Option<MaskingChange>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MaskingChange {
+    mask_min: f64,
+    mask_max: f64,
+    resolution: u8,
+    k: u32,
 }
 
 async fn change_project(
@@ -84,6 +103,23 @@ async fn change_project(
         ));
     }
     let mut project = visible_project(&state, &principal, &slug).await?;
+    if let Some(asked) = change.masking {
+        let resolution = crate::domain::priority::resolution(asked.resolution)
+            .filter(|_| (5..=10).contains(&asked.resolution))
+            .ok_or_else(|| {
+                AppError::BadRequest("resolution must be between 5 and 10 (H3)".into())
+            })?;
+        let masking = Masking {
+            min_m: asked.mask_min,
+            max_m: asked.mask_max,
+            sensitive_resolution: resolution,
+            aggregate_resolution: resolution,
+            k: asked.k,
+        };
+        masking.validate().map_err(AppError::BadRequest)?;
+        state.store.set_masking(project.id, &masking).await?;
+        project.masking = masking;
+    }
     if let Some(view) = change.sensitive_exact {
         state.store.set_sensitive_view(project.id, view).await?;
         project.sensitive_exact = view;

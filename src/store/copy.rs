@@ -98,6 +98,10 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("area", Text),
             ("created_at", Time),
             ("sensitive_exact", Text),
+            ("mask_min_m", Float),
+            ("mask_max_m", Float),
+            ("mask_resolution", Int),
+            ("mask_k", Int),
         ],
     ),
     (

@@ -16,6 +16,7 @@ macro_rules! row_mapping {
         use crate::domain::feature::{Author, Feature, ReviewState};
         use crate::domain::geometry::{FeatureGeometry, GeometryKind};
         use crate::domain::legend::{Symbol, SymbolKind};
+        use crate::domain::export::Masking;
         use crate::domain::project::{Project, SensitiveView};
         use crate::domain::workshop::{Group, JoinCode, Workshop, WorkshopStatus};
         use crate::store::{StoreError, StoreResult, User};
@@ -54,6 +55,21 @@ macro_rules! row_mapping {
                 sensitive_exact: {
                     let view: String = row.try_get("sensitive_exact")?;
                     SensitiveView::parse(&view).ok_or_else(|| corrupt("sensitive_exact", &view))?
+                },
+                masking: {
+                    let resolution: i64 = row.try_get("mask_resolution")?;
+                    let resolution = u8::try_from(resolution)
+                        .ok()
+                        .and_then(crate::domain::priority::resolution)
+                        .ok_or_else(|| corrupt("mask_resolution", &resolution.to_string()))?;
+                    let k: i64 = row.try_get("mask_k")?;
+                    Masking {
+                        min_m: row.try_get("mask_min_m")?,
+                        max_m: row.try_get("mask_max_m")?,
+                        sensitive_resolution: resolution,
+                        aggregate_resolution: resolution,
+                        k: u32::try_from(k).map_err(|_| corrupt("mask_k", &k.to_string()))?,
+                    }
                 },
                 created_at: row.try_get("created_at")?,
             })

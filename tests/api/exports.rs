@@ -526,6 +526,81 @@ async fn a_researcher_cannot_locate_a_masked_place_by_asking_cleverly(backend: B
     );
 }
 
+/// The masking is the project's, chosen by an analyst: researchers get it by default and may
+/// ask only for coarser; the phones' masked cell follows it, one mask for one place.
+async fn the_project_s_masking_is_the_researchers_floor(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    let (status, _) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&token),
+            &crate::common::point("taller_clandestino", -58.478, -34.713),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let stronger =
+        json!({"masking": {"mask_min": 100.0, "mask_max": 400.0, "resolution": 7, "k": 6}});
+    let refused = app
+        .request(
+            reqwest::Method::PATCH,
+            "/api/projects/lomas",
+            Some(&staff.researcher),
+        )
+        .json(&stronger)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let (status, project) = read(
+        app.request(
+            reqwest::Method::PATCH,
+            "/api/projects/lomas",
+            Some(&staff.analyst),
+        )
+        .json(&stronger)
+        .send()
+        .await
+        .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{project}");
+    assert_eq!(project["masking"]["resolution"], 7);
+
+    let (status, file) = app
+        .get(
+            "/api/projects/lomas/export?format=geojson",
+            Some(&staff.researcher),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(file["metadata"]["masking"]["min_distance_m"], 100.0);
+    for finer in [
+        "mask_min=50",
+        "mask_max=300",
+        "resolution=8",
+        "privacy=aggregated&k=5",
+    ] {
+        let (status, _) = app
+            .get(
+                &format!("/api/projects/lomas/export?format=geojson&{finer}"),
+                Some(&staff.researcher),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{finer}");
+    }
+    let other_table = app.join(&workshop.code, "Docentes").await;
+    let (_, listed) = app
+        .get("/api/projects/lomas/features", Some(&other_table))
+        .await;
+    assert_eq!(
+        listed["features"][0]["geometry"],
+        file["features"][0]["geometry"]
+    );
+}
+
 /// Exports are limited per user (60 an hour), and the export log flags who took unusually
 /// many in an hour, for analysts to look at (26,000 in an hour went unnoticed before).
 async fn a_sweep_of_exports_is_limited_and_flagged(backend: Backend) {
@@ -905,6 +980,7 @@ async fn polygons_stored_clockwise_are_reoriented_at_start(backend: Backend) {
 }
 
 crate::both_backends!(
+    the_project_s_masking_is_the_researchers_floor,
     a_sweep_of_exports_is_limited_and_flagged,
     a_researcher_cannot_locate_a_masked_place_by_asking_cleverly,
     polygons_stored_clockwise_are_reoriented_at_start,

@@ -591,15 +591,14 @@ mod tests {
 }
 
 /// A sensitive drawing as API answers show it to those who may not see it exactly: the H3
-/// cell (resolution 8, about 0.7 km²) that holds its interior point, the very cell that
-/// anonymised exports show (`domain::export::sensitive_cell`). One mask for one place: a
+/// cell (of the project's masking `resolution`, 8 by default: about 0.7 km²) that holds its
+/// interior point, the very cell that anonymised exports show (`domain::export::sensitive_cell`). One mask for one place: a
 /// second grid (a 0.01° square was used here) would tell, with the first, where in the cell
 /// the place lies.
-pub fn masked_cell(geometry_json: &str) -> Value {
+pub fn masked_cell(geometry_json: &str, resolution: h3o::Resolution) -> Value {
     let Some(geometry) = FeatureGeometry::parse_stored(geometry_json) else {
         return Value::Null;
     };
-    let resolution = crate::domain::export::Masking::default().sensitive_resolution;
     FeatureGeometry::from_trusted(crate::domain::export::sensitive_cell(&geometry, resolution))
         .to_geojson_value()
 }
@@ -611,7 +610,7 @@ mod masking_tests {
     #[test]
     fn a_masked_drawing_is_the_same_cell_that_exports_show() {
         let stored = r#"{"type":"Point","coordinates":[-58.4712,-34.7133]}"#;
-        let cell = masked_cell(stored);
+        let cell = masked_cell(stored, h3o::Resolution::Eight);
         let exported = crate::domain::export::sensitive_cell(
             &Geometry::Point(geo::Point::new(-58.4712, -34.7133)),
             h3o::Resolution::Eight,

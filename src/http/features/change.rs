@@ -1,6 +1,7 @@
 //! The life of a feature after it is drawn: edit (with `If-Match`), soft delete, restore,
 //! review, hide, and the history of every revision.
 
+use crate::http::features::Sight;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -125,7 +126,7 @@ pub async fn edit_feature(
         Some(expected),
     )
     .await?;
-    feature_response(&next, true)
+    feature_response(&next, Sight::Exact)
 }
 
 fn stored_geometry(feature: &Feature) -> Result<FeatureGeometry, AppError> {
@@ -162,7 +163,7 @@ pub async fn restore_feature(
     require_moderator(&principal)?;
     let (feature, _) = readable_feature(&state, &principal, &id).await?;
     let next = apply(&state, &principal, &feature, FeatureChange::Restore, None).await?;
-    feature_response(&next, true)
+    feature_response(&next, Sight::Exact)
 }
 
 pub async fn review_feature(
@@ -202,7 +203,7 @@ pub async fn review_feature(
         None,
     )
     .await?;
-    feature_response(&next, true)
+    feature_response(&next, Sight::Exact)
 }
 
 async fn set_hidden(
@@ -221,7 +222,7 @@ async fn set_hidden(
         None,
     )
     .await?;
-    feature_response(&next, true)
+    feature_response(&next, Sight::Exact)
 }
 
 pub async fn hide_feature(
@@ -255,8 +256,10 @@ pub async fn feature_history(
                 action: &r.action,
                 actor: &r.actor,
                 at: r.at,
-                feature: RawValue::from_string(FeatureOut::new(&r.feature, true).to_json()?)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
+                feature: RawValue::from_string(
+                    FeatureOut::new(&r.feature, Sight::Exact).to_json()?,
+                )
+                .map_err(|e| AppError::Internal(e.to_string()))?,
             })
         })
         .collect::<Result<_, AppError>>()?;

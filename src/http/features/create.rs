@@ -1,6 +1,7 @@
 //! `POST /api/projects/{slug}/features`: one Feature or a FeatureCollection, all or nothing,
 //! with `Idempotency-Key` so that a retried submission is stored exactly once.
 
+use crate::http::features::Sight;
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
@@ -59,11 +60,11 @@ pub async fn create_features(
 
     // The author always sees what they drew, sensitive or not.
     let text = if single {
-        FeatureOut::new(&features[0], true).to_json()?
+        FeatureOut::new(&features[0], Sight::Exact).to_json()?
     } else {
         let mut collection = CollectionWriter::default();
         for feature in &features {
-            collection.push(&FeatureOut::new(feature, true))?;
+            collection.push(&FeatureOut::new(feature, Sight::Exact))?;
         }
         String::from_utf8(collection.finish(false, None))
             .map_err(|e| AppError::Internal(e.to_string()))?

@@ -86,13 +86,24 @@ struct PropertiesOut<'a> {
     masked: bool,
 }
 
+/// How a caller sees a feature's geometry: as drawn, or (a sensitive symbol, for those the
+/// project's policy does not let see it) as the H3 cell of the project's masking resolution,
+/// the same cell its exports show.
+#[derive(Debug, Clone, Copy)]
+pub enum Sight {
+    Exact,
+    Masked(h3o::Resolution),
+}
+
 impl<'a> FeatureOut<'a> {
-    pub fn new(feature: &'a Feature, exact: bool) -> Self {
-        let geometry = if exact {
-            GeometryOut::Exact(&feature.geometry)
-        } else {
-            GeometryOut::Masked(masked_cell(&feature.geometry))
+    pub fn new(feature: &'a Feature, sight: Sight) -> Self {
+        let geometry = match sight {
+            Sight::Exact => GeometryOut::Exact(&feature.geometry),
+            Sight::Masked(resolution) => {
+                GeometryOut::Masked(masked_cell(&feature.geometry, resolution))
+            }
         };
+        let exact = matches!(sight, Sight::Exact);
         Self {
             id: feature.id,
             geometry,
@@ -159,8 +170,8 @@ pub fn geojson_response(body: impl Into<axum::body::Body>) -> Response {
 }
 
 /// A single feature with its revision as a strong ETag, for `If-Match` on the next edit.
-pub fn feature_response(feature: &Feature, exact: bool) -> Result<Response, AppError> {
-    let body = FeatureOut::new(feature, exact).to_json()?;
+pub fn feature_response(feature: &Feature, sight: Sight) -> Result<Response, AppError> {
+    let body = FeatureOut::new(feature, sight).to_json()?;
     let mut response = geojson_response(body);
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", feature.revision)) {
         response.headers_mut().insert(header::ETAG, etag);
@@ -193,30 +204,44 @@ pub async fn readable_feature(
     Ok((feature, workshop))
 }
 
-/// Whether the caller sees this feature's exact geometry (sensitive symbols are masked).
+/// How the caller sees this feature's geometry (sensitive symbols are masked).
 pub async fn sees_exact(
     state: &AppState,
     principal: &Principal,
     feature: &Feature,
     workshop: Option<&Workshop>,
-) -> Result<bool, AppError> {
+) -> Result<Sight, AppError> {
     if principal.can_moderate() {
-        return Ok(true);
+        return Ok(Sight::Exact);
     }
     let legend = state.store.legend(feature.project_id).await?;
     let sensitive = legend
         .iter()
         .any(|s| s.key == feature.symbol && s.sensitive);
     if !sensitive {
-        return Ok(true);
+        return Ok(Sight::Exact);
     }
-    let policy = state
+    let project = state
         .store
         .find_project_by_id(feature.project_id)
         .await?
-        .map(|p| p.sensitive_exact)
-        .unwrap_or_default();
-    Ok(principal.sees_exact_geometry(feature, sensitive, workshop, policy))
+        .ok_or_else(|| AppError::not_found("project"))?;
+    Ok(sight(principal, feature, true, workshop, &project))
+}
+
+/// How `principal` sees `feature` in `project`.
+fn sight(
+    principal: &Principal,
+    feature: &Feature,
+    sensitive: bool,
+    workshop: Option<&Workshop>,
+    project: &crate::domain::project::Project,
+) -> Sight {
+    if principal.sees_exact_geometry(feature, sensitive, workshop, project.sensitive_exact) {
+        Sight::Exact
+    } else {
+        Sight::Masked(project.masking.sensitive_resolution)
+    }
 }
 
 async fn get_feature(
@@ -225,8 +250,8 @@ async fn get_feature(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (feature, workshop) = readable_feature(&state, &principal, &id).await?;
-    let exact = sees_exact(&state, &principal, &feature, workshop.as_ref()).await?;
-    feature_response(&feature, exact)
+    let sight = sees_exact(&state, &principal, &feature, workshop.as_ref()).await?;
+    feature_response(&feature, sight)
 }
 
 #[derive(Deserialize, Serialize)]
@@ -368,13 +393,14 @@ async fn list_features(
     while let Some(feature) = features.next().await {
         let f = feature?;
         let workshop = f.workshop_id.and_then(|id| workshops.get(&id));
-        let exact = principal.sees_exact_geometry(
+        let seen = sight(
+            &principal,
             &f,
             sensitive.contains(&f.symbol),
             workshop,
-            project.sensitive_exact,
+            &project,
         );
-        collection.push(&FeatureOut::new(&f, exact))?;
+        collection.push(&FeatureOut::new(&f, seen))?;
     }
     let truncated = filter.limit.is_some_and(|limit| collection.count >= limit);
     // The next page, as OGC API Features links it: the same query, after the last feature.

@@ -71,7 +71,7 @@ pub async fn export_page(
         levels,
         zones: principal.may_export(Privacy::Full),
         workshops,
-        masking: Masking::default(),
+        masking: project.masking,
         locale: page.t.locale,
     }
     .render();

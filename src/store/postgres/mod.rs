@@ -325,8 +325,9 @@ impl Store for PostgresStore {
     #[instrument(skip_all)]
     async fn create_project(&self, project: &Project) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at, sensitive_exact)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at, sensitive_exact,
+                mask_min_m, mask_max_m, mask_resolution, mask_k)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(project.id)
         .bind(&project.slug)
@@ -336,6 +337,10 @@ impl Store for PostgresStore {
         .bind(project.area.as_ref().map(|a| a.to_geojson_string()))
         .bind(project.created_at)
         .bind(project.sensitive_exact.as_str())
+        .bind(project.masking.min_m)
+        .bind(project.masking.max_m)
+        .bind(i64::from(u8::from(project.masking.aggregate_resolution)))
+        .bind(i64::from(project.masking.k))
         .execute(&self.pool)
         .await
         .map_err(|e| {
@@ -363,6 +368,22 @@ impl Store for PostgresStore {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(rows::project).transpose()
+    }
+
+    async fn set_masking(
+        &self,
+        project_id: Uuid,
+        masking: &crate::domain::export::Masking,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE projects SET mask_min_m = $1, mask_max_m = $2, mask_resolution = $3, mask_k = $4 WHERE id = $5")
+            .bind(masking.min_m)
+            .bind(masking.max_m)
+            .bind(i64::from(u8::from(masking.aggregate_resolution)))
+            .bind(i64::from(masking.k))
+            .bind(project_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn set_sensitive_view(

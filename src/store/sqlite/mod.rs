@@ -288,8 +288,9 @@ impl Store for SqliteStore {
     #[instrument(skip_all)]
     async fn create_project(&self, project: &Project) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at, sensitive_exact)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at, sensitive_exact,
+                mask_min_m, mask_max_m, mask_resolution, mask_k)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(project.id.hyphenated())
         .bind(&project.slug)
@@ -299,6 +300,10 @@ impl Store for SqliteStore {
         .bind(project.area.as_ref().map(|a| a.to_geojson_string()))
         .bind(project.created_at)
         .bind(project.sensitive_exact.as_str())
+        .bind(project.masking.min_m)
+        .bind(project.masking.max_m)
+        .bind(i64::from(u8::from(project.masking.aggregate_resolution)))
+        .bind(i64::from(project.masking.k))
         .execute(&self.write)
         .await
         .map_err(|e| {
@@ -326,6 +331,22 @@ impl Store for SqliteStore {
             .fetch_optional(&self.read)
             .await?;
         row.as_ref().map(rows::project).transpose()
+    }
+
+    async fn set_masking(
+        &self,
+        project_id: Uuid,
+        masking: &crate::domain::export::Masking,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE projects SET mask_min_m = ?, mask_max_m = ?, mask_resolution = ?, mask_k = ? WHERE id = ?")
+            .bind(masking.min_m)
+            .bind(masking.max_m)
+            .bind(i64::from(u8::from(masking.aggregate_resolution)))
+            .bind(i64::from(masking.k))
+            .bind(project_id.hyphenated())
+            .execute(&self.write)
+            .await?;
+        Ok(())
     }
 
     async fn set_sensitive_view(
