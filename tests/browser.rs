@@ -806,6 +806,57 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
     assert_eq!(legend.len(), 1);
     assert_eq!(legend[0].key, "taller");
 
+    // The project's privacy, from the admin page: who sees sensitive places exactly, and the
+    // least masking researchers get.
+    client
+        .goto(&format!("{}/admin", app.base))
+        .await
+        .expect("admin");
+    click(&client, "details.privacy summary").await;
+    click(&client, "#s-budge option[value=workshop]").await;
+    let least = client
+        .find(Locator::Css("#m-min-budge"))
+        .await
+        .expect("field");
+    least.clear().await.expect("clear");
+    least.send_keys("80").await.expect("type");
+    screenshot(&client, "admin-privacy-es").await;
+    click(&client, "form.privacy-form button").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let saved = app
+            .store
+            .find_project("budge")
+            .await
+            .expect("read")
+            .expect("project");
+        if saved.masking.min_m == 80.0 {
+            assert_eq!(
+                saved.sensitive_exact,
+                trama::domain::project::SensitiveView::Workshop
+            );
+            assert_eq!(saved.masking.max_m, 250.0, "the rest as it was");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the privacy was never saved");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    client
+        .goto(&format!("{}/admin?lang=en", app.base))
+        .await
+        .expect("admin in English");
+    click(&client, "details.privacy summary").await;
+    screenshot(&client, "admin-privacy-en").await;
+    client.set_window_size(360, 740).await.expect("phone");
+    screenshot(&client, "admin-privacy-phone-en").await;
+    client
+        .goto(&format!("{}/admin?lang=es", app.base))
+        .await
+        .expect("admin in Spanish");
+    click(&client, "details.privacy summary").await;
+    screenshot(&client, "admin-privacy-phone-es").await;
+    client.set_window_size(1366, 900).await.expect("laptop");
+
     // A workshop with two tables, from the workshops page.
     client
         .goto(&format!("{}/workshops", app.base))

@@ -15,6 +15,13 @@
       }
       // A user's row says "disabled" by its checkbox, checked or not.
       if (form.elements.disabled) body.disabled = form.elements.disabled.checked;
+      // A project's privacy: who sees sensitive drawings exactly, and the masking floor.
+      if (form.dataset.shape === 'privacy') {
+        body = {
+          sensitive_exact: body.sensitive_exact,
+          masking: { mask_min: Number(body.mask_min), mask_max: Number(body.mask_max), resolution: Number(body.resolution), k: Number(body.k) }
+        };
+      }
       fetch(form.dataset.api, {
         method: form.dataset.method || 'POST',
         credentials: 'same-origin',

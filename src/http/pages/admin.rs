@@ -18,7 +18,7 @@ struct AdminPage<'a> {
     t: &'a Catalogue,
     languages: &'a [(String, String)],
     csrf: &'a str,
-    projects: Vec<(String, String)>,
+    projects: Vec<crate::domain::project::Project>,
     users: Vec<(String, &'static str, bool)>,
     messages: &'a std::collections::HashMap<String, String>,
 }
@@ -53,7 +53,7 @@ pub async fn admin_page(State(state): State<AppState>, page: PageContext) -> Res
         t: page.t,
         languages: &page.languages,
         csrf: &page.csrf,
-        projects: projects.into_iter().map(|p| (p.slug, p.name)).collect(),
+        projects,
         users: users
             .into_iter()
             .map(|u| (u.username, u.role.as_str(), u.disabled))
