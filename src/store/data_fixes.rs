@@ -43,89 +43,92 @@ fn select(
     )
 }
 
-/// Runs the fixes not yet done on a SQLite database.
-pub async fn run_sqlite(pool: &SqlitePool) -> StoreResult<()> {
-    let done: Option<(String,)> = sqlx::query_as("SELECT name FROM data_fixes WHERE name = ?")
+/// How a backend's SQL differs where these fixes need it.
+struct Dialect {
+    /// The `n`th (from 1) bind parameter.
+    parameter: fn(usize) -> String,
+    /// A key column as text.
+    as_text: fn(&str) -> String,
+    /// A key column compared with a text parameter (`kind` is its PostgreSQL type).
+    matches: fn(&str, &str, usize) -> String,
+}
+
+const SQLITE: Dialect = Dialect {
+    parameter: |_| "?".to_owned(),
+    as_text: |k| format!("CAST({k} AS TEXT)"),
+    matches: |k, _, _| format!("{k} = ?"),
+};
+
+const POSTGRES: Dialect = Dialect {
+    parameter: |n| format!("${n}"),
+    as_text: |k| format!("{k}::text"),
+    matches: |k, kind, n| format!("{k} = ${n}::{kind}"),
+};
+
+/// The fix, once per database, written once for both backends: the same statements in each
+/// dialect, run in one transaction on `$pool`.
+macro_rules! right_hand_rule {
+    ($pool:expr, $dialect:expr) => {{
+        let dialect: &Dialect = $dialect;
+        let done: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT name FROM data_fixes WHERE name = {}",
+            (dialect.parameter)(1)
+        )))
         .bind(RIGHT_HAND_RULE)
-        .fetch_optional(pool)
+        .fetch_optional($pool)
         .await?;
-    if done.is_some() {
-        return Ok(());
-    }
-    let mut tx = pool.begin().await?;
-    for (table, column, keys) in GEOMETRY_COLUMNS {
-        let query = select(table, column, keys, |k| format!("CAST({k} AS TEXT)"));
-        let changed: Vec<(String, String)> =
-            sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(query))
-                .fetch(&mut *tx)
-                .try_filter_map(
-                    |(key, text)| async move { Ok(reoriented(&text).map(|t| (key, t))) },
-                )
-                .try_collect()
-                .await?;
-        let matches: Vec<String> = keys.iter().map(|(k, _)| format!("{k} = ?")).collect();
-        let update = format!(
-            "UPDATE {table} SET {column} = ? WHERE {}",
-            matches.join(" AND ")
-        );
-        for (key, text) in changed {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(update.clone())).bind(text);
-            for part in key.split(' ') {
-                query = query.bind(part.to_owned());
-            }
-            query.execute(&mut *tx).await?;
+        if done.is_some() {
+            return Ok(());
         }
-    }
-    sqlx::query("INSERT INTO data_fixes (name, done_at) VALUES (?, ?)")
+        let mut tx = $pool.begin().await?;
+        for (table, column, keys) in GEOMETRY_COLUMNS {
+            let query = select(table, column, keys, dialect.as_text);
+            let changed: Vec<(String, String)> =
+                sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(query))
+                    .fetch(&mut *tx)
+                    .try_filter_map(
+                        |(key, text)| async move { Ok(reoriented(&text).map(|t| (key, t))) },
+                    )
+                    .try_collect()
+                    .await?;
+            let matches: Vec<String> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, (k, kind))| (dialect.matches)(k, kind, i + 2))
+                .collect();
+            let update = format!(
+                "UPDATE {table} SET {column} = {} WHERE {}",
+                (dialect.parameter)(1),
+                matches.join(" AND ")
+            );
+            for (key, text) in changed {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(update.clone())).bind(text);
+                for part in key.split(' ') {
+                    query = query.bind(part.to_owned());
+                }
+                query.execute(&mut *tx).await?;
+            }
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO data_fixes (name, done_at) VALUES ({}, {}) ON CONFLICT DO NOTHING",
+            (dialect.parameter)(1),
+            (dialect.parameter)(2)
+        )))
         .bind(RIGHT_HAND_RULE)
-        .bind(chrono::Utc::now().to_rfc3339())
+        .bind(chrono::Utc::now())
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
-    Ok(())
+        tx.commit().await?;
+        Ok(())
+    }};
+}
+
+/// Runs the fixes not yet done on a SQLite database.
+pub async fn run_sqlite(pool: &SqlitePool) -> StoreResult<()> {
+    right_hand_rule!(pool, &SQLITE)
 }
 
 /// Runs the fixes not yet done on a PostgreSQL database.
 pub async fn run_postgres(pool: &PgPool) -> StoreResult<()> {
-    let done: Option<(String,)> = sqlx::query_as("SELECT name FROM data_fixes WHERE name = $1")
-        .bind(RIGHT_HAND_RULE)
-        .fetch_optional(pool)
-        .await?;
-    if done.is_some() {
-        return Ok(());
-    }
-    let mut tx = pool.begin().await?;
-    for (table, column, keys) in GEOMETRY_COLUMNS {
-        let query = select(table, column, keys, |k| format!("{k}::text"));
-        let changed: Vec<(String, String)> =
-            sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(query))
-                .fetch(&mut *tx)
-                .try_filter_map(
-                    |(key, text)| async move { Ok(reoriented(&text).map(|t| (key, t))) },
-                )
-                .try_collect()
-                .await?;
-        let matches: Vec<String> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, (k, kind))| format!("{k} = ${}::{kind}", i + 2))
-            .collect();
-        let update = format!(
-            "UPDATE {table} SET {column} = $1 WHERE {}",
-            matches.join(" AND ")
-        );
-        for (key, text) in changed {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(update.clone())).bind(text);
-            for part in key.split(' ') {
-                query = query.bind(part.to_owned());
-            }
-            query.execute(&mut *tx).await?;
-        }
-    }
-    sqlx::query("INSERT INTO data_fixes (name, done_at) VALUES ($1, now()) ON CONFLICT DO NOTHING")
-        .bind(RIGHT_HAND_RULE)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    right_hand_rule!(pool, &POSTGRES)
 }
