@@ -808,6 +808,7 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
 
     // The project's privacy, from the admin page: who sees sensitive places exactly, and the
     // least masking researchers get.
+    client.set_window_size(1366, 900).await.expect("laptop");
     client
         .goto(&format!("{}/admin", app.base))
         .await
