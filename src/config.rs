@@ -46,6 +46,10 @@ pub enum Command {
     /// Export a project's features (or priority cells, saved zones, annotations) at a privacy
     /// level, as GeoJSON, CSV, GeoPackage, KML or FlatGeobuf. Recorded in the export log.
     Export(ExportArgs),
+    /// Basemap files for offline maps: download a project's area from a tile service, check
+    /// a file, or convert MBTiles to PMTiles.
+    #[command(subcommand)]
+    Basemap(BasemapCommand),
     /// Import a GeoJSON, KML, GPX or CSV file into a workshop, mapping its categories to the
     /// legend's symbols. All or nothing; the same file twice is stored once.
     Import(ImportArgs),
@@ -259,6 +263,19 @@ pub struct ServeArgs {
     /// Without it, maps show a plain background with the project's area outlined.
     #[arg(long, env = "TRAMA_TILES")]
     pub tiles: Option<String>,
+    /// Basemap files served by Trama itself and offered on every project's maps, so that maps
+    /// work with no internet: MBTiles or PMTiles v3, raster or vector, as PATH or LABEL=PATH
+    /// (repeat the flag, or separate with commas). Checked at start; a file that is not a
+    /// usable archive stops the start with the reason.
+    #[arg(long = "basemap", env = "TRAMA_BASEMAPS", value_delimiter = ',')]
+    pub basemaps: Vec<String>,
+    /// Folder for files the server keeps: basemaps admins upload or download per project.
+    /// Instances sharing a PostgreSQL database share it too (a network mount).
+    #[arg(long, env = "TRAMA_DATA_DIR", default_value = "trama-data")]
+    pub data_dir: PathBuf,
+    /// Largest basemap file an admin may upload, in MB.
+    #[arg(long, env = "TRAMA_MAX_BASEMAP_MB", default_value_t = 4096)]
+    pub max_basemap_mb: u64,
     /// Mark cookies Secure (sent over HTTPS only). Set it when Trama is served over TLS,
     /// directly or behind a proxy; leave it off on a workshop laptop serving plain HTTP on
     /// the room's network, where browsers would drop Secure cookies.
@@ -281,6 +298,56 @@ pub struct ServeArgs {
     /// closed (a client that trickles them in would hold the connection for ever).
     #[arg(long, env = "TRAMA_HEADER_TIMEOUT", default_value_t = 10)]
     pub header_timeout_secs: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BasemapCommand {
+    /// Download the tiles of a project's area (or of --bbox) from an XYZ tile service into an
+    /// MBTiles file, while online, to serve it offline (`trama serve --basemap FILE`, or upload
+    /// it on the admin page). Says first how many tiles and MB it takes, and asks before it
+    /// starts unless --yes. Runs again to resume. Use a service whose terms allow downloading
+    /// (OpenStreetMap's own tile servers do not).
+    Fetch(FetchArgs),
+    /// Check a basemap file as the server would at upload, and describe it.
+    Check { file: PathBuf },
+    /// Write an MBTiles file as a PMTiles v3 archive (same tiles, byte for byte).
+    Convert { from: PathBuf, to: PathBuf },
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// XYZ URL template of the tile service, e.g. https://tiles.example.org/{z}/{x}/{y}.png
+    #[arg(long)]
+    pub url: String,
+    /// The project whose area to download (its slug); or give --bbox.
+    #[arg(long)]
+    pub project: Option<String>,
+    /// The area as west,south,east,north in WGS84 degrees.
+    #[arg(long, value_delimiter = ',', num_args = 4, allow_hyphen_values = true)]
+    pub bbox: Option<Vec<f64>>,
+    /// Zoom levels, as LOW-HIGH (12-17) or one level.
+    #[arg(long, default_value = "12-17")]
+    pub zoom: String,
+    /// How the tile service's operators can reach you (email or URL), sent in the User-Agent.
+    #[arg(long)]
+    pub contact: String,
+    /// Attribution the service's terms ask for, kept in the file and shown on the maps.
+    #[arg(long)]
+    pub attribution: Option<String>,
+    /// Tiles a second, at most.
+    #[arg(long, default_value_t = 2.0)]
+    pub rate: f64,
+    /// Refuse to download more tiles than this.
+    #[arg(long, default_value_t = 20_000)]
+    pub max_tiles: u64,
+    /// The MBTiles file to write (resumed if it exists).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Start without asking.
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@
 //! - [`application`]: use cases both the API and the CLI run (importing a file).
 //! - [`analysis`]: priority analyses over a stored project, shared by the API and the CLI.
 //! - [`export`]: exports at a privacy level, streamed as GeoJSON, CSV or GeoPackage.
+//! - [`basemap`]: offline basemaps from MBTiles and PMTiles files, and fetching an area's tiles.
 //! - [`serving`]: the accept loop, with timeouts and caps for slow or greedy clients.
 //! - [`cli`]: the `trama` subcommands (serve, migrate, user, token, demo, generate).
 
@@ -17,6 +18,7 @@
 
 pub mod analysis;
 pub mod application;
+pub mod basemap;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -20,6 +20,10 @@ pub struct AppState {
     pub trusted_proxies: Arc<[IpNet]>,
     /// Participants' recent writes, for their rate.
     pub writes: Arc<crate::http::rate::WriteRates>,
+    /// Basemaps served from files: the operator's and each project's.
+    pub basemaps: Arc<crate::basemap::Basemaps>,
+    /// Downloads of projects' areas from tile services, in progress or finished.
+    pub downloads: Arc<crate::http::basemaps::Downloads>,
 }
 
 /// Operator-tunable limits on what one request may ask of the server.
@@ -33,6 +37,10 @@ pub struct Limits {
     pub auth_failure_window_secs: i64,
     /// Connections clients may hold open, and the time they have to send a request's head.
     pub connections: crate::serving::ConnectionLimits,
+    /// Largest basemap file an admin may upload, in bytes.
+    pub max_basemap_bytes: u64,
+    /// Most tiles one download of a project's area may ask of a tile service.
+    pub max_fetch_tiles: u64,
 }
 
 impl Default for Limits {
@@ -43,6 +51,8 @@ impl Default for Limits {
             auth_failures_per_window: 10,
             auth_failure_window_secs: 600,
             connections: crate::serving::ConnectionLimits::default(),
+            max_basemap_bytes: 4 * 1024 * 1024 * 1024,
+            max_fetch_tiles: 20_000,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The `trama` subcommands. Printing to standard output is this module's job.
 #![allow(clippy::print_stdout)]
 
+mod basemap;
 mod demo;
 
 use std::io::{BufRead, Write};
@@ -52,6 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Priority(args) => priority(&args).await,
         Command::Export(args) => export(&args).await,
         Command::Import(args) => import(&args).await,
+        Command::Basemap(command) => basemap::run(command).await,
     }
 }
 
@@ -62,6 +64,9 @@ async fn open(db: &DatabaseArgs) -> anyhow::Result<std::sync::Arc<dyn store::Sto
 }
 
 async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
+    let basemaps = crate::basemap::Basemaps::open(&args.basemaps, Some(args.data_dir.clone()))
+        .await
+        .context("a basemap given with --basemap cannot be served")?;
     let store = open(&args.database).await?;
     let state = AppState {
         store,
@@ -76,12 +81,15 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
                 ..crate::serving::ConnectionLimits::default()
             }
             .fitted_to_open_files(),
+            max_basemap_bytes: args.max_basemap_mb.saturating_mul(1_000_000),
             ..Limits::default()
         },
         tiles: args.tiles.clone(),
         secure_cookies: args.secure_cookies,
         trusted_proxies: args.trusted_proxies.clone().into(),
         writes: Default::default(),
+        basemaps: std::sync::Arc::new(basemaps),
+        downloads: Default::default(),
     };
     let listener = TcpListener::bind(args.listen)
         .await

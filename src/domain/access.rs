@@ -112,6 +112,20 @@ impl Principal {
         self.has_role(&[Role::Admin])
     }
 
+    /// Add, fetch or remove a project's basemaps: admins (files of hundreds of MB on the
+    /// server's disk, and downloads from a service under its usage policy).
+    pub fn can_manage_basemaps(&self) -> bool {
+        self.has_role(&[Role::Admin])
+    }
+
+    /// A user's name; participants have none.
+    pub fn username(&self) -> Option<&str> {
+        match self {
+            Principal::User { username, .. } => Some(username),
+            Principal::Participant { .. } => None,
+        }
+    }
+
     /// Analysts and admins: review, hide, restore and merge features; edit legends.
     pub fn can_moderate(&self) -> bool {
         self.has_role(&[Role::Admin, Role::Analyst])

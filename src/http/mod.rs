@@ -3,6 +3,7 @@
 
 mod annotations;
 mod auth;
+pub mod basemaps;
 mod cookies;
 mod exports;
 mod extract;
@@ -43,6 +44,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .merge(pages::router(&state))
         .merge(health::router())
         .merge(auth::router())
+        .merge(basemaps::router())
         .merge(projects::router())
         .merge(workshops::router())
         .merge(features::router())
@@ -87,8 +89,12 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
 /// Abandons a request whose answer has not begun after `limit` (its work is dropped with it)
 /// and answers 408 as problem JSON, or as a readable page for a browser: tower-http's timeout
 /// answered an empty 408. The body of an answer that has begun (a download, live events) is
-/// not limited.
+/// not limited, nor is a basemap upload, whose body alone may take minutes on a room's Wi-Fi
+/// (it is bounded by its size limit instead).
 async fn abandon_after(limit: Duration, request: Request, next: Next) -> Response {
+    if basemaps::is_upload(&request) {
+        return next.run(request).await;
+    }
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => AppError::RequestTimeout(limit.as_secs()).into_response(),

@@ -3,6 +3,8 @@
 //! drive it over HTTP.
 #![allow(dead_code)]
 
+pub mod tiles;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -69,6 +71,13 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// The test's own folder (the SQLite file's, and the server's data directory).
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let Some((admin, name)) = self.postgres.take() else {
@@ -122,7 +131,19 @@ impl TestApp {
         limits: Limits,
         address: std::net::SocketAddr,
     ) -> Self {
-        Self::launch(database, limits, address, Vec::new()).await
+        Self::launch(database, limits, address, Vec::new(), &[]).await
+    }
+
+    /// Starts a server offering the basemap files `files` (as `trama serve --basemap`).
+    pub async fn start_with_basemaps(backend: Backend, files: &[String]) -> Self {
+        Self::launch(
+            TestDatabase::new(backend).await,
+            Limits::default(),
+            "127.0.0.1:0".parse().expect("address"),
+            Vec::new(),
+            files,
+        )
+        .await
     }
 
     /// Starts a server behind the reverse proxies `proxies` (addresses or networks).
@@ -136,6 +157,7 @@ impl TestApp {
             Limits::default(),
             "127.0.0.1:0".parse().expect("address"),
             proxies,
+            &[],
         )
         .await
     }
@@ -145,6 +167,7 @@ impl TestApp {
         limits: Limits,
         address: std::net::SocketAddr,
         trusted_proxies: Vec<ipnet::IpNet>,
+        basemap_files: &[String],
     ) -> Self {
         // Server logs, including the text of internal errors, when RUST_LOG asks for them.
         if std::env::var_os("RUST_LOG").is_some() {
@@ -157,6 +180,10 @@ impl TestApp {
         let store = store::connect_with(&database.url, &options)
             .await
             .expect("database");
+        let basemaps =
+            trama::basemap::Basemaps::open(basemap_files, Some(database.dir().join("data")))
+                .await
+                .expect("basemaps");
         let listener = TcpListener::bind(address).await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
@@ -167,6 +194,8 @@ impl TestApp {
             secure_cookies: false,
             trusted_proxies: trusted_proxies.into(),
             writes: Default::default(),
+            basemaps: Arc::new(basemaps),
+            downloads: Default::default(),
         };
         let server = tokio::spawn(trama::serve(
             listener,

@@ -1,0 +1,232 @@
+//! MBTiles 1.3 (<https://github.com/mapbox/mbtiles-spec/blob/master/1.3/spec.md>): a SQLite
+//! file with a `metadata` table of names and values and a `tiles` table (or view) of
+//! `zoom_level, tile_column, tile_row, tile_data`, rows counted from the south (TMS). Read
+//! through sqlx, read-only; a missing `bounds`, `minzoom` or `maxzoom` is computed from the
+//! tiles, as GDAL and QGIS write files without some of them.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use bytes::Bytes;
+use sqlx::Row;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+
+use super::grid::Tile;
+use super::{BasemapError, Check, Description, TileFormat};
+
+pub(super) struct MbTiles {
+    pool: SqlitePool,
+    path: String,
+}
+
+impl MbTiles {
+    /// `name` is how errors call the file; `head` its first 100 bytes.
+    pub(super) async fn open(
+        path: &Path,
+        name: &str,
+        head: &[u8],
+        file_len: u64,
+        check: Check,
+    ) -> Result<(Self, Description), BasemapError> {
+        let shown = name.to_owned();
+        if sqlite_size(head).is_some_and(|size| size > file_len) {
+            return Err(BasemapError::Truncated(shown));
+        }
+        let broken = |reason: String| BasemapError::MbTiles {
+            path: shown.clone(),
+            reason,
+        };
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .create_if_missing(false);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(0)
+            .connect_with(options)
+            .await
+            .map_err(|e| broken(e.to_string()))?;
+        let archive = Self {
+            pool,
+            path: shown.clone(),
+        };
+
+        if check == Check::Thorough {
+            let verdict: String = archive
+                .scalar("PRAGMA quick_check")
+                .await
+                .map_err(&broken)?;
+            if verdict != "ok" {
+                return Err(broken(format!("SQLite finds it damaged ({verdict})")));
+            }
+        }
+
+        let metadata: HashMap<String, String> = sqlx::query("SELECT name, value FROM metadata")
+            .fetch_all(&archive.pool)
+            .await
+            .map_err(|e| broken(format!("no readable metadata table ({e})")))?
+            .into_iter()
+            .filter_map(|row| Some((row.try_get(0).ok()?, row.try_get(1).ok()?)))
+            .collect();
+        let extent = sqlx::query("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles")
+            .fetch_one(&archive.pool)
+            .await
+            .map_err(|e| broken(format!("no readable tiles table ({e})")))?;
+        let (Some(min_stored), Some(max_stored)) = (
+            extent.try_get::<Option<i64>, _>(0).ok().flatten(),
+            extent.try_get::<Option<i64>, _>(1).ok().flatten(),
+        ) else {
+            return Err(BasemapError::NoTiles(shown));
+        };
+        let zoom = |name: &str, stored: i64| {
+            metadata
+                .get(name)
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .unwrap_or(stored)
+                .clamp(0, i64::from(super::grid::MAX_ZOOM)) as u8
+        };
+        let (min_zoom, max_zoom) = (zoom("minzoom", min_stored), zoom("maxzoom", max_stored));
+
+        // One tile, to know the format where the metadata does not say and to prove tiles read.
+        let sample: Vec<u8> =
+            sqlx::query_scalar("SELECT tile_data FROM tiles WHERE zoom_level = ? LIMIT 1")
+                .bind(max_stored)
+                .fetch_one(&archive.pool)
+                .await
+                .map_err(|e| broken(format!("its tiles cannot be read ({e})")))?;
+        let sniffed = TileFormat::sniff(&sample);
+        let format = metadata
+            .get("format")
+            .and_then(|f| TileFormat::from_name(f))
+            .or(sniffed.map(|(f, _)| f))
+            .ok_or_else(|| {
+                broken(format!(
+                    "its tiles are in a format Trama does not serve ({})",
+                    metadata.get("format").map_or("unnamed", String::as_str)
+                ))
+            })?;
+        let gzipped = format.is_vector() && sample.starts_with(&[0x1F, 0x8B]);
+
+        let bounds = match metadata.get("bounds").and_then(|b| parse_numbers::<4>(b)) {
+            Some(bounds) => bounds,
+            None => archive.stored_bounds(max_stored).await.map_err(&broken)?,
+        };
+        let center = metadata
+            .get("center")
+            .and_then(|c| parse_numbers::<3>(c))
+            .unwrap_or_else(|| Description::centred(bounds, min_zoom, max_zoom));
+        let vector_layers = metadata
+            .get("json")
+            .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+            .and_then(|json| json.get("vector_layers").cloned());
+        let description = Description {
+            format,
+            gzipped,
+            min_zoom,
+            max_zoom,
+            bounds,
+            center,
+            name: metadata.get("name").cloned(),
+            attribution: metadata.get("attribution").cloned(),
+            vector_layers,
+        };
+        Ok((archive, description))
+    }
+
+    async fn scalar<T>(&self, sql: &'static str) -> Result<T, String>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin,
+    {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// The WGS84 extent of the tiles at zoom `z`.
+    async fn stored_bounds(&self, z: i64) -> Result<[f64; 4], String> {
+        let row = sqlx::query(
+            "SELECT MIN(tile_column), MAX(tile_column), MIN(tile_row), MAX(tile_row) \
+             FROM tiles WHERE zoom_level = ?",
+        )
+        .bind(z)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| e.to_string())?;
+        let get = |i: usize| row.try_get::<i64, _>(i).map_err(|e| e.to_string());
+        let z = z as u8;
+        let flip = |row: i64| ((1i64 << z) - 1 - row) as u32;
+        let north_west = Tile {
+            z,
+            x: get(0)? as u32,
+            y: flip(get(3)?),
+        };
+        let south_east = Tile {
+            z,
+            x: get(1)? as u32,
+            y: flip(get(2)?),
+        };
+        let [west, _, _, north] = north_west.bounds();
+        let [_, south, east, _] = south_east.bounds();
+        Ok([west, south, east, north])
+    }
+
+    pub(super) async fn tile(&self, tile: Tile) -> Result<Option<Bytes>, BasemapError> {
+        sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?",
+        )
+        .bind(i64::from(tile.z))
+        .bind(i64::from(tile.x))
+        .bind(i64::from(tile.tms_row()))
+        .fetch_optional(&self.pool)
+        .await
+        .map(|data| data.filter(|d| !d.is_empty()).map(Bytes::from))
+        .map_err(|e| BasemapError::MbTiles {
+            path: self.path.clone(),
+            reason: format!("tile {tile} could not be read ({e})"),
+        })
+    }
+
+    pub(super) async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The database's size in bytes as its header says, where the header's count is current:
+/// page size (big-endian u16 at 16, 1 meaning 65,536) times page count (u32 at 28), valid when
+/// the change counter (24) equals "version valid for" (92) (SQLite file format §1.3). Read by
+/// hand because SQLite itself reports a file cut short only as "malformed", and only when it
+/// reaches the missing pages.
+fn sqlite_size(head: &[u8]) -> Option<u64> {
+    let u32_at = |at: usize| Some(u32::from_be_bytes(head.get(at..at + 4)?.try_into().ok()?));
+    let page_size = match u16::from_be_bytes(head.get(16..18)?.try_into().ok()?) {
+        1 => 65_536,
+        n => u64::from(n),
+    };
+    let pages = u64::from(u32_at(28)?);
+    (u32_at(24)? == u32_at(92)? && pages > 0).then_some(page_size * pages)
+}
+
+/// `N` numbers separated by commas, as MBTiles writes `bounds` and `center`.
+fn parse_numbers<const N: usize>(text: &str) -> Option<[f64; N]> {
+    let numbers: Vec<f64> = text
+        .split(',')
+        .map(|n| n.trim().parse::<f64>().ok().filter(|n| n.is_finite()))
+        .collect::<Option<_>>()?;
+    numbers.try_into().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_numbers;
+
+    #[test]
+    fn metadata_numbers_are_read_or_refused() {
+        assert_eq!(
+            parse_numbers::<4>("-58.5, -34.8,-58.3,-34.7"),
+            Some([-58.5, -34.8, -58.3, -34.7])
+        );
+        assert_eq!(parse_numbers::<4>("-58.5,-34.8,-58.3"), None);
+        assert_eq!(parse_numbers::<3>("a,b,c"), None);
+    }
+}

@@ -1,0 +1,316 @@
+//! Basemaps from files, for a workshop room with no internet: tiles read from an MBTiles
+//! (1.3, <https://github.com/mapbox/mbtiles-spec>) or PMTiles v3
+//! (<https://github.com/protomaps/PMTiles/blob/main/spec/v3/spec.md>) archive, raster (PNG,
+//! JPEG, WebP) or vector (Mapbox Vector Tiles), described as TileJSON 3.0.0. No HTTP here:
+//! `http::basemaps` serves what this module reads.
+//!
+//! - [`Basemap::open`] checks a file is a real archive with tiles, zoom levels and bounds, and
+//!   says clearly what is wrong otherwise;
+//! - [`Basemaps`] is the server's set: the operator's (`trama serve --basemap`) offered to every
+//!   project, and each project's uploads, kept in the data directory;
+//! - [`fetch`] downloads a project's area from an XYZ tile service into an MBTiles file, and
+//!   [`convert`] writes an MBTiles archive as PMTiles.
+
+pub mod convert;
+pub mod fetch;
+pub mod grid;
+mod mbtiles;
+mod pmtiles;
+mod registry;
+
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use serde::Serialize;
+
+pub use grid::{Tile, TileRange};
+pub use registry::{Basemaps, Upload};
+
+/// What a tile holds, from the archive's metadata (or, failing that, its first tile's bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TileFormat {
+    Png,
+    Jpeg,
+    Webp,
+    /// Mapbox Vector Tiles (protobuf), drawn in the browser.
+    Pbf,
+}
+
+impl TileFormat {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            TileFormat::Png => "image/png",
+            TileFormat::Jpeg => "image/jpeg",
+            TileFormat::Webp => "image/webp",
+            TileFormat::Pbf => "application/vnd.mapbox-vector-tile",
+        }
+    }
+
+    pub fn is_vector(self) -> bool {
+        self == TileFormat::Pbf
+    }
+
+    /// The format an MBTiles `format` metadata value names.
+    fn from_name(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "png" => Some(TileFormat::Png),
+            "jpg" | "jpeg" => Some(TileFormat::Jpeg),
+            "webp" => Some(TileFormat::Webp),
+            "pbf" | "mvt" => Some(TileFormat::Pbf),
+            _ => None,
+        }
+    }
+
+    /// The format of a tile, from its first bytes (a gzip stream is taken for vector data, as
+    /// MBTiles 1.3 stores `pbf` tiles gzipped).
+    fn sniff(tile: &[u8]) -> Option<(Self, bool)> {
+        match tile {
+            [0x89, b'P', b'N', b'G', ..] => Some((TileFormat::Png, false)),
+            [0xFF, 0xD8, 0xFF, ..] => Some((TileFormat::Jpeg, false)),
+            [
+                b'R',
+                b'I',
+                b'F',
+                b'F',
+                _,
+                _,
+                _,
+                _,
+                b'W',
+                b'E',
+                b'B',
+                b'P',
+                ..,
+            ] => Some((TileFormat::Webp, false)),
+            [0x1F, 0x8B, ..] => Some((TileFormat::Pbf, true)),
+            _ => None,
+        }
+    }
+}
+
+/// What a basemap offers, as TileJSON tells it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Description {
+    pub format: TileFormat,
+    /// Tiles are stored gzipped (vector tiles): served with `Content-Encoding: gzip`.
+    pub gzipped: bool,
+    pub min_zoom: u8,
+    pub max_zoom: u8,
+    /// `[west, south, east, north]`, WGS84 degrees.
+    pub bounds: [f64; 4],
+    /// `[lon, lat, zoom]`.
+    pub center: [f64; 3],
+    /// The archive's own name, if it has one.
+    pub name: Option<String>,
+    /// Attribution as the archive gives it (HTML, as MBTiles and TileJSON allow).
+    pub attribution: Option<String>,
+    /// TileJSON `vector_layers` of a vector archive.
+    pub vector_layers: Option<serde_json::Value>,
+}
+
+impl Description {
+    /// Centre from the bounds at the lowest zoom shown, where an archive gives none.
+    fn centred(bounds: [f64; 4], min_zoom: u8, max_zoom: u8) -> [f64; 3] {
+        let [w, s, e, n] = bounds;
+        [
+            (w + e) / 2.0,
+            (s + n) / 2.0,
+            f64::from(min_zoom.max(max_zoom.saturating_sub(3))),
+        ]
+    }
+}
+
+/// Why a file is not a basemap Trama can serve. Each message says what is wrong with the
+/// file, for the admin who chose it.
+#[derive(Debug, thiserror::Error)]
+pub enum BasemapError {
+    #[error(
+        "{0} is neither an MBTiles file (SQLite) nor a PMTiles v3 archive: make one with QGIS's \"Generate XYZ tiles (MBTiles)\", `pmtiles extract`, or `trama basemap fetch`"
+    )]
+    NotAnArchive(String),
+    #[error(
+        "{0} is cut short: the file ends before its data does (an upload or copy that did not finish?)"
+    )]
+    Truncated(String),
+    #[error("{path} is not a usable MBTiles file: {reason}")]
+    MbTiles { path: String, reason: String },
+    #[error("{path} is not a usable PMTiles archive: {reason}")]
+    PmTiles { path: String, reason: String },
+    #[error("{0} holds no tiles")]
+    NoTiles(String),
+    #[error("could not read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl BasemapError {
+    fn io(path: &Path, source: std::io::Error) -> Self {
+        BasemapError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// How much of an archive [`Basemap::open`] reads to trust it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Header, metadata, lengths and one tile: at every start.
+    Quick,
+    /// Also every page (SQLite's `quick_check`) or every directory (PMTiles): at upload.
+    Thorough,
+}
+
+/// An open basemap archive, cheap to share (`Arc`). Reads are concurrent: a pool of read-only
+/// SQLite connections, or a memory map of the PMTiles file (pages the kernel may drop: memory
+/// stays flat whatever the file's size).
+pub struct Basemap {
+    /// Stable id in URLs: the operator file's stem, or an upload's UUID.
+    pub id: String,
+    /// What the pages' basemap switch shows.
+    pub label: String,
+    pub description: Description,
+    /// Changes when the file does (size and modification time): the tiles' ETag prefix.
+    pub version: String,
+    pub path: PathBuf,
+    archive: Archive,
+}
+
+enum Archive {
+    MbTiles(mbtiles::MbTiles),
+    PmTiles(pmtiles::PmTiles),
+}
+
+impl Basemap {
+    /// Opens the archive at `path`, recognised by its first bytes, and checks it as `check`
+    /// says. Errors name the file by its path.
+    ///
+    /// # Errors
+    /// [`BasemapError`]: not an archive, cut short, a table or directory broken, no tiles.
+    pub async fn open(
+        path: &Path,
+        id: String,
+        label: String,
+        check: Check,
+    ) -> Result<Self, BasemapError> {
+        let name = path.display().to_string();
+        Self::open_named(path, &name, id, label, check).await
+    }
+
+    /// As [`Basemap::open`], errors calling the file `name` ("the uploaded file", not the
+    /// server's scratch path).
+    ///
+    /// # Errors
+    /// As [`Basemap::open`].
+    pub async fn open_named(
+        path: &Path,
+        name: &str,
+        id: String,
+        label: String,
+        check: Check,
+    ) -> Result<Self, BasemapError> {
+        let metadata = tokio::fs::metadata(path)
+            .await
+            .map_err(|e| BasemapError::io(path, e))?;
+        let mut head = [0u8; 100];
+        let read = {
+            use tokio::io::AsyncReadExt;
+            let mut file = tokio::fs::File::open(path)
+                .await
+                .map_err(|e| BasemapError::io(path, e))?;
+            let mut read = 0;
+            loop {
+                match file.read(&mut head[read..]).await {
+                    Ok(0) => break read,
+                    Ok(n) => read += n,
+                    Err(e) => return Err(BasemapError::io(path, e)),
+                }
+                if read == head.len() {
+                    break read;
+                }
+            }
+        };
+        let head = &head[..read];
+        let (archive, description) = if head.starts_with(b"SQLite format 3\0") {
+            let (archive, description) =
+                mbtiles::MbTiles::open(path, name, head, metadata.len(), check).await?;
+            (Archive::MbTiles(archive), description)
+        } else if head.starts_with(b"PMTiles") {
+            let (archive, description) =
+                pmtiles::PmTiles::open(path, name, metadata.len(), check).await?;
+            (Archive::PmTiles(archive), description)
+        } else {
+            return Err(BasemapError::NotAnArchive(name.to_owned()));
+        };
+        let modified = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs());
+        Ok(Self {
+            id,
+            label,
+            description,
+            version: format!("{:x}-{:x}", metadata.len(), modified),
+            path: path.to_owned(),
+            archive,
+        })
+    }
+
+    /// The tile's bytes as stored (gzipped where [`Description::gzipped`]), or `None` where
+    /// the archive has no such tile (outside its area or zooms, or an empty tile).
+    ///
+    /// # Errors
+    /// The archive could not be read (a file changed or damaged under the server).
+    pub async fn tile(&self, tile: Tile) -> Result<Option<Bytes>, BasemapError> {
+        if tile.z < self.description.min_zoom || tile.z > self.description.max_zoom {
+            return Ok(None);
+        }
+        match &self.archive {
+            Archive::MbTiles(archive) => archive.tile(tile).await,
+            Archive::PmTiles(archive) => archive.tile(tile).await,
+        }
+    }
+
+    /// The file's format, as its extension says it.
+    pub fn extension(&self) -> &'static str {
+        match self.archive {
+            Archive::MbTiles(_) => "mbtiles",
+            Archive::PmTiles(_) => "pmtiles",
+        }
+    }
+
+    /// Closes the archive's connections (before its file is removed).
+    pub async fn close(&self) {
+        if let Archive::MbTiles(archive) = &self.archive {
+            archive.close().await;
+        }
+    }
+
+    /// The TileJSON 3.0.0 document (<https://github.com/mapbox/tilejson-spec/tree/master/3.0.0>)
+    /// with `tiles_url` as its one tile URL template.
+    pub fn tilejson(&self, tiles_url: String) -> tilejson::TileJSON {
+        let d = &self.description;
+        let mut tilejson = tilejson::tilejson! {
+            tiles: vec![tiles_url],
+            minzoom: d.min_zoom,
+            maxzoom: d.max_zoom,
+            bounds: tilejson::Bounds::new(d.bounds[0], d.bounds[1], d.bounds[2], d.bounds[3]),
+            center: tilejson::Center::new(d.center[0], d.center[1], d.center[2] as u8),
+            name: self.label.clone(),
+        };
+        tilejson.attribution = d.attribution.clone();
+        if let Some(layers) = &d.vector_layers {
+            tilejson.vector_layers = serde_json::from_value(layers.clone()).ok();
+        }
+        tilejson
+            .other
+            .insert("format".to_owned(), serde_json::json!(d.format));
+        tilejson
+    }
+}
