@@ -323,7 +323,7 @@ pub struct FetchArgs {
     #[arg(long)]
     pub project: Option<String>,
     /// The area as west,south,east,north in WGS84 degrees.
-    #[arg(long, value_delimiter = ',', num_args = 4, allow_hyphen_values = true)]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub bbox: Option<Vec<f64>>,
     /// Zoom levels, as LOW-HIGH (12-17) or one level.
     #[arg(long, default_value = "12-17")]

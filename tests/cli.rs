@@ -454,3 +454,141 @@ async fn behind_tls_the_cookies_are_secure() {
         "{cookies:?}"
     );
 }
+
+#[path = "api/common/tiles.rs"]
+#[allow(dead_code)]
+mod tiles;
+
+/// Runs `trama` in `dir` with `args` off the async threads (the test's tile service runs on them).
+async fn run_trama(dir: &TempDir, args: &[String]) -> std::process::Output {
+    let mut command = trama(dir);
+    command.args(args);
+    tokio::task::spawn_blocking(move || run(&mut command, ""))
+        .await
+        .expect("join")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_prepares_a_basemap_online_and_a_bad_one_stops_the_start() {
+    let dir = TempDir::new().expect("dir");
+    let (service, asked) = tiles::tile_service().await;
+    let out = dir.path().join("lomas.mbtiles");
+    let fetch = |extra: &[&str]| {
+        let mut args: Vec<String> = [
+            "basemap",
+            "fetch",
+            "--url",
+            &service,
+            "--bbox",
+            "-58.42,-34.77,-58.40,-34.755",
+            "--zoom",
+            "14-15",
+            "--contact",
+            "copreti@example.org",
+            "--rate",
+            "20",
+            "--yes",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        args
+    };
+
+    // Too many tiles for the limit: refused before any request, with what it would take.
+    let refused = run_trama(&dir, &fetch(&["--max-tiles", "3"])).await;
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("above the limit of 3"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(asked.lock().expect("lock").is_empty());
+
+    // The download says what it takes, then writes the file.
+    let first = run_trama(&dir, &fetch(&[])).await;
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(
+        text(&first.stderr).contains("tiles at zooms 14–15, about"),
+        "{}",
+        text(&first.stderr)
+    );
+    let requests = asked.lock().expect("lock").len();
+    assert!(requests > 4, "{requests}");
+    // Again: everything is in the file already, nothing is asked.
+    let again = run_trama(&dir, &fetch(&[])).await;
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(
+        asked.lock().expect("lock").len(),
+        requests,
+        "a second run resumes, asks nothing"
+    );
+    assert!(
+        text(&again.stderr).contains(&format!("({requests} already there")),
+        "{}",
+        text(&again.stderr)
+    );
+
+    // The file checks, converts to PMTiles, and both serve.
+    let check = run_trama(
+        &dir,
+        &["basemap".into(), "check".into(), out.display().to_string()],
+    )
+    .await;
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    assert!(
+        text(&check.stdout).contains("mbtiles png, zoom 14–15"),
+        "{}",
+        text(&check.stdout)
+    );
+    let pmtiles = dir.path().join("lomas.pmtiles");
+    let convert = run_trama(
+        &dir,
+        &[
+            "basemap".into(),
+            "convert".into(),
+            out.display().to_string(),
+            pmtiles.display().to_string(),
+        ],
+    )
+    .await;
+    assert!(convert.status.success(), "{}", text(&convert.stderr));
+    let check = run_trama(
+        &dir,
+        &[
+            "basemap".into(),
+            "check".into(),
+            pmtiles.display().to_string(),
+        ],
+    )
+    .await;
+    assert!(
+        text(&check.stdout).contains("pmtiles png, zoom 14–15"),
+        "{}",
+        text(&check.stdout)
+    );
+
+    // A file that is not a basemap stops the start, saying why.
+    let bad = dir.path().join("calles.mbtiles");
+    std::fs::write(&bad, "<html>a page saved by mistake</html>").expect("write");
+    let mut command = trama(&dir);
+    command.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--basemap",
+        bad.to_str().expect("utf-8"),
+    ]);
+    let start = tokio::task::spawn_blocking(move || run(&mut command, ""))
+        .await
+        .expect("join");
+    assert!(!start.status.success());
+    let said = text(&start.stderr);
+    assert!(
+        said.contains("--basemap") && said.contains("neither an MBTiles file"),
+        "{said}"
+    );
+}

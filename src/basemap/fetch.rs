@@ -9,8 +9,9 @@
 //!   (`Trama/<version> (basemap fetch; <contact>)`), as usage policies ask;
 //! - refuses OpenStreetMap's own tile servers, whose policy forbids downloading areas for
 //!   offline use (<https://operations.osmfoundation.org/policies/tiles/>);
-//! - resumes: tiles already in the file are not asked again, so an interrupted download is
-//!   finished by running it again.
+//! - resumes: tiles already in the file, or that the service did not have (kept in a table
+//!   `trama_fetch_missing` beside the MBTiles ones), are not asked again, so an interrupted
+//!   download is finished by running it again.
 //!
 //! HTTP with `ureq` (blocking, rustls) on a thread of its own; the file written with rusqlite.
 
@@ -188,7 +189,14 @@ pub fn run(
     };
     let mut format: Option<TileFormat> = None;
     let mut have = db
-        .prepare("SELECT 1 FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3")
+        .prepare(
+            "SELECT 1 FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3 \
+             UNION ALL SELECT 1 FROM trama_fetch_missing \
+             WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3",
+        )
+        .map_err(written)?;
+    let mut note_missing = db
+        .prepare("INSERT OR IGNORE INTO trama_fetch_missing VALUES (?1, ?2, ?3)")
         .map_err(written)?;
     let mut insert = db
         .prepare(
@@ -262,7 +270,10 @@ pub fn run(
                     .execute((key.0, key.1, key.2, body))
                     .map_err(written)?;
             }
-            _ => progress.missing += 1,
+            _ => {
+                progress.missing += 1;
+                note_missing.execute(key).map_err(written)?;
+            }
         }
         progress.done += 1;
         report(progress);
@@ -292,6 +303,9 @@ fn open_output(out: &Path) -> Result<rusqlite::Connection, BasemapError> {
         "CREATE TABLE IF NOT EXISTS metadata (name TEXT NOT NULL PRIMARY KEY, value TEXT);
          CREATE TABLE IF NOT EXISTS tiles (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL,
              tile_row INTEGER NOT NULL, tile_data BLOB NOT NULL,
+             PRIMARY KEY (zoom_level, tile_column, tile_row));
+         CREATE TABLE IF NOT EXISTS trama_fetch_missing (zoom_level INTEGER NOT NULL,
+             tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL,
              PRIMARY KEY (zoom_level, tile_column, tile_row));",
     )
     .map_err(|e| BasemapError::MbTiles {

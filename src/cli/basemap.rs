@@ -56,7 +56,10 @@ fn zoom_range(text: &str) -> anyhow::Result<(u8, u8)> {
 
 async fn fetch_area(args: FetchArgs) -> anyhow::Result<()> {
     let bounds = match (&args.bbox, &args.project) {
-        (Some(b), _) => [b[0], b[1], b[2], b[3]],
+        (Some(b), _) => match b[..] {
+            [west, south, east, north] => [west, south, east, north],
+            _ => bail!("--bbox takes four numbers: west,south,east,north"),
+        },
         (None, Some(slug)) => {
             let store = super::open(&args.database).await?;
             let project = store
