@@ -32,6 +32,9 @@ pub struct ConnectionLimits {
     pub total: usize,
     /// Time a client has to send a request's line and headers.
     pub header_timeout: Duration,
+    /// At shutdown, time the requests in flight have to finish before their connections are
+    /// closed: live pages' event streams never finish by themselves.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -40,6 +43,7 @@ impl Default for ConnectionLimits {
             per_client: 256,
             total: 8_192,
             header_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(5),
         }
     }
 }
@@ -123,7 +127,8 @@ impl Drop for Slot {
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets the requests in flight
-/// finish. A connection over a cap is closed at once, before anything is read from it.
+/// finish within `limits.shutdown_grace` and closes what is left (the walls' event streams).
+/// A connection over a cap is closed at once, before anything is read from it.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -133,6 +138,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let open = Arc::new(Mutex::new(Open::default()));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut connections = tokio::task::JoinSet::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
@@ -165,7 +171,8 @@ pub async fn serve(
         // No upgrades: the live pages use server-sent events, plain HTTP.
         let connection = http.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
-        tokio::spawn(async move {
+        while connections.try_join_next().is_some() {}
+        connections.spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%peer, %error, "connection ended with an error");
             }
@@ -173,6 +180,16 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::info!(
+            open = connections.len(),
+            "closing connections still open after the shutdown grace (live pages' event streams)"
+        );
+    }
+    connections.abort_all();
+    while connections.join_next().await.is_some() {}
     Ok(())
 }

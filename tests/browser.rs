@@ -59,17 +59,34 @@ async fn driver() -> Driver {
 }
 
 async fn browser(driver: &Driver, profile: &tempfile::TempDir) -> Client {
+    browser_with(driver, profile, &[]).await
+}
+
+/// Chromium with every host name but the loopback address left unresolved: nothing can be
+/// loaded from another host, as in a room with no internet.
+const NO_OTHER_HOST: &str = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1";
+
+async fn browser_with(driver: &Driver, profile: &tempfile::TempDir, extra: &[&str]) -> Client {
+    let mut args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=412,915",
+    ]
+    .iter()
+    .map(|a| (*a).to_owned())
+    .collect();
+    args.push(format!("--user-data-dir={}", profile.path().display()));
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--window-size=412,915", format!("--user-data-dir={}", profile.path().display()),
-            ]
-        }),
+        json!({ "binary": "/usr/bin/chromium", "args": args }),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(capabilities)
@@ -1359,4 +1376,287 @@ async fn a_facilitator_sees_the_priority_areas_of_their_workshop_without_moderat
         "the history stays"
     );
     client.close().await.expect("close browser");
+}
+
+/// The share of the pixels on screen inside the element `css` within `tolerance` (per
+/// channel) of `rgb`, read from a screenshot: what a person sees, not what was requested.
+async fn share_of_colour(client: &Client, css: &str, rgb: [u8; 3], tolerance: u8) -> f64 {
+    let rect = client
+        .execute(
+            "var e = document.querySelector(arguments[0]); e.scrollIntoView({block: 'nearest'}); var r = e.getBoundingClientRect(); var d = window.devicePixelRatio || 1; return [r.left * d, r.top * d, r.width * d, r.height * d];",
+            vec![json!(css)],
+        )
+        .await
+        .expect("rect");
+    let rect: Vec<f64> = serde_json::from_value(rect).expect("numbers");
+    let png = client.screenshot().await.expect("screenshot");
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().expect("png");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("size")];
+    let frame = reader.next_frame(&mut pixels).expect("frame");
+    let channels = frame.color_type.samples();
+    let (width, height) = (frame.width as usize, frame.height as usize);
+    let (x0, y0) = (rect[0].max(0.0) as usize, rect[1].max(0.0) as usize);
+    let (x1, y1) = (
+        ((rect[0] + rect[2]) as usize).min(width),
+        ((rect[1] + rect[3]) as usize).min(height),
+    );
+    let (mut matching, mut total) = (0usize, 0usize);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let at = (y * width + x) * channels;
+            total += 1;
+            if (0..3).all(|c| pixels[at + c].abs_diff(rgb[c]) <= tolerance) {
+                matching += 1;
+            }
+        }
+    }
+    matching as f64 / total.max(1) as f64
+}
+
+/// Waits until at least `share` of the element's pixels are of colour `rgb`.
+async fn wait_for_colour(client: &Client, css: &str, rgb: [u8; 3], share: f64, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let seen = share_of_colour(client, css, rgb, 12).await;
+        if seen >= share {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: {seen:.3} of {css} is {rgb:?}, wanted {share}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Opens the map's basemap switch (brought into view first: the draw page scrolls).
+async fn open_basemap_switch(client: &Client) {
+    client
+        .execute(
+            "document.getElementById('map').scrollIntoView({block: 'start'});",
+            vec![],
+        )
+        .await
+        .expect("scroll");
+    // Leaflet keeps the switch open while the pointer is over it, as after a choice.
+    let open = client
+        .execute(
+            "return !!document.querySelector('.leaflet-control-layers-expanded');",
+            vec![],
+        )
+        .await
+        .expect("state");
+    if open != json!(true) {
+        click(client, ".leaflet-control-layers-toggle").await;
+    }
+}
+
+/// Picks a basemap in the map's switch by its label.
+async fn choose_basemap(client: &Client, label: &str) {
+    open_basemap_switch(client).await;
+    let xpath = format!("//label[.//span[normalize-space(.)='{label}']]");
+    let choice = client
+        .wait()
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("basemap {label}: {e}"));
+    choice.click().await.expect("choose");
+}
+
+/// Water of the vector style (basemap-style.js), and the lake drawn in the test's files.
+const VECTOR_WATER: [u8; 3] = [0x9c, 0xc7, 0xec];
+
+#[tokio::test]
+async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the_page() {
+    let _serial = SERIAL.lock().await;
+    let files = common::tiles::basemap_files().await;
+    let path = |p: &std::path::Path| p.to_str().expect("utf-8").to_owned();
+    let basemaps = [
+        format!("Calles={}", path(&files.raster)),
+        format!("Vectorial={}", path(&files.vector)),
+        format!("Calles PMTiles={}", path(&files.raster_pmtiles)),
+        format!("Vectorial PMTiles={}", path(&files.vector_pmtiles)),
+    ];
+    let database = TestDatabase::new(Backend::Sqlite).await;
+    let address = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr");
+    let app = TestApp::start_at_with_basemaps(database, address, &basemaps).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    user_with_password(&app, "coordinadora", trama::domain::access::Role::Analyst).await;
+    let driver = driver().await;
+    let profile = tempfile::TempDir::new().expect("profile");
+    let client = browser_with(&driver, &profile, &[NO_OTHER_HOST]).await;
+    client.set_window_size(360, 740).await.expect("phone size");
+
+    // A participant joins; the draw page shows the first basemap, raster from MBTiles.
+    client
+        .goto(&format!("{}/j/{}?lang=es", app.base, workshop.code))
+        .await
+        .expect("join page");
+    click(&client, "input[name=group]").await;
+    type_into(&client, "#display_name", "Tero").await;
+    click(&client, "form.card button[type=submit]").await;
+    click(&client, "[data-symbol=comedor]").await;
+    let raster = common::tiles::RASTER_RGB;
+    wait_for_colour(
+        &client,
+        "#map",
+        raster,
+        0.3,
+        "raster MBTiles on the draw page",
+    )
+    .await;
+    screenshot(&client, "basemap-raster-phone-es").await;
+
+    // Each other basemap, from the switch: vector from MBTiles, raster and vector from PMTiles.
+    choose_basemap(&client, "Vectorial").await;
+    wait_for_colour(&client, "#map", VECTOR_WATER, 0.002, "vector MBTiles").await;
+    screenshot(&client, "basemap-vector-phone-es").await;
+    choose_basemap(&client, "Calles PMTiles").await;
+    wait_for_colour(&client, "#map", raster, 0.3, "raster PMTiles").await;
+    choose_basemap(&client, "Vectorial PMTiles").await;
+    wait_for_colour(&client, "#map", VECTOR_WATER, 0.002, "vector PMTiles").await;
+    client
+        .goto(&format!("{}/draw?lang=en", app.base))
+        .await
+        .expect("english");
+    wait_for_colour(
+        &client,
+        "#map",
+        VECTOR_WATER,
+        0.002,
+        "the choice is remembered",
+    )
+    .await;
+    open_basemap_switch(&client).await;
+    wait_for_text(&client, ".leaflet-control-layers-list", "No basemap").await;
+    screenshot(&client, "basemap-switch-phone-en").await;
+    client
+        .set_window_size(1366, 768)
+        .await
+        .expect("laptop size");
+    screenshot(&client, "basemap-vector-laptop-en").await;
+    client
+        .goto(&format!("{}/draw?lang=es", app.base))
+        .await
+        .expect("spanish");
+    choose_basemap(&client, "Calles").await;
+    wait_for_colour(&client, "#map", raster, 0.3, "raster again").await;
+    screenshot(&client, "basemap-raster-laptop-es").await;
+    client.set_window_size(360, 740).await.expect("phone size");
+
+    // Nothing was loaded from another host.
+    let resources = client
+        .execute(
+            "return performance.getEntriesByType('resource').map(function (e) { return e.name; });",
+            vec![],
+        )
+        .await
+        .expect("resources");
+    for url in resources.as_array().expect("list") {
+        assert!(
+            url.as_str().unwrap_or("").starts_with(&app.base),
+            "loaded from elsewhere: {url}"
+        );
+    }
+
+    // The server goes away; a drawing saved meanwhile waits; the phone reloads the page.
+    wait_for_colour(&client, "#map", raster, 0.3, "before going offline").await;
+    let database = app.stop().await;
+    let map = client.find(Locator::Id("map")).await.expect("map");
+    click(&client, "[data-symbol=comedor]").await;
+    click_map(&client, &map, 15.0, 15.0).await;
+    type_into(&client, "#feature-title", "Comedor Los Pibes").await;
+    click(&client, "#feature-save").await;
+    wait_for_text(&client, "#status", "Sin conexión").await;
+    client.refresh().await.expect("reload offline");
+    client
+        .wait()
+        .for_element(Locator::Css("[data-symbol=comedor]"))
+        .await
+        .expect("the legend, offline");
+    wait_for_colour(&client, "#map", raster, 0.3, "the tiles seen, offline").await;
+    wait_for_text(&client, "#connection", "Sin conexión con el servidor").await;
+    let queued = client
+        .execute("return localStorage.length;", vec![])
+        .await
+        .expect("storage");
+    assert!(
+        queued.as_u64() >= Some(1),
+        "the queue is still there: {queued}"
+    );
+    assert!(
+        client
+            .find(Locator::Css(
+                "#map path.leaflet-interactive, #map .leaflet-marker-icon"
+            ))
+            .await
+            .is_ok(),
+        "the queued drawing shows on the map"
+    );
+    screenshot(&client, "offline-reload-phone-es").await;
+
+    // Back: the queue is sent, once.
+    let app = TestApp::start_at_with_basemaps(database, address, &basemaps).await;
+    wait_for_text(&client, "#status", "Guardado").await;
+    let stored = stored_features(&app.store).await;
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|f| f.title.as_deref() == Some("Comedor Los Pibes"))
+            .count(),
+        1
+    );
+
+    // The wall and the review page show the basemap, and say when the server is gone.
+    log_in(&client, &app.base, "coordinadora").await;
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(".workshops a"))
+        .await
+        .expect("signed in");
+    client
+        .goto(&format!(
+            "{}/workshops/{}/wall?lang=es",
+            app.base, workshop.id
+        ))
+        .await
+        .expect("wall");
+    wait_for_colour(&client, "#map", raster, 0.2, "the wall's basemap").await;
+    client
+        .goto(&format!("{}/review/lomas?lang=es", app.base))
+        .await
+        .expect("review");
+    wait_for_colour(&client, "#map", raster, 0.2, "the review's basemap").await;
+    client
+        .set_window_size(1366, 768)
+        .await
+        .expect("laptop size");
+    client
+        .goto(&format!(
+            "{}/workshops/{}/wall?lang=en",
+            app.base, workshop.id
+        ))
+        .await
+        .expect("wall");
+    wait_for_colour(&client, "#map", raster, 0.2, "the wall's basemap").await;
+    let database = app.stop().await;
+    wait_for_text(
+        &client,
+        "#connection",
+        "No connection to the workshop server",
+    )
+    .await;
+    screenshot(&client, "offline-wall-laptop-en").await;
+    client.refresh().await.expect("reload the wall offline");
+    wait_for_colour(&client, "#map", raster, 0.2, "the wall, reloaded offline").await;
+    wait_for_text(&client, "#connection", "No connection").await;
+    drop(database);
+    client.close().await.expect("close");
 }

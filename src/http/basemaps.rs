@@ -194,6 +194,11 @@ pub async fn offered(state: &AppState, project: Uuid) -> Vec<Value> {
         .collect()
 }
 
+/// [`offered`] as JSON text, for a page's `data-basemaps` attribute.
+pub(crate) async fn offered_json(state: &AppState, project: Uuid) -> String {
+    Value::from(offered(state, project).await).to_string()
+}
+
 async fn list(
     State(state): State<AppState>,
     Auth(principal): Auth,

@@ -40,11 +40,10 @@
     status.className = pending ? 'status pending' : 'status';
   }
 
-  // The map: a plain background with the project's area, tiles only if the operator set them.
+  // The map: the basemaps Trama serves (or the operator's online tiles), else a plain
+  // background with the project's area.
   var map = L.map('map', { zoomControl: true }).setView([-34.76, -58.41], 13);
-  if (app.dataset.tiles) {
-    L.tileLayer(app.dataset.tiles, { maxZoom: 19 }).addTo(map);
-  }
+  TramaBasemaps.add(map, app, { online: t('map.basemap_online'), none: t('map.basemap_none') });
   map.pm.setLang(locale === 'es' ? 'es' : 'en');
   map.pm.addControls({ position: 'topleft', drawControls: false, editControls: false, customControls: false });
 

@@ -53,7 +53,7 @@
     return s ? (s.labels[locale] || s.labels.es || key) : key;
   }
   var map = L.map('map').setView([-34.76, -58.41], 13);
-  if (app.dataset.tiles) L.tileLayer(app.dataset.tiles, { maxZoom: 19 }).addTo(map);
+  TramaBasemaps.add(map, app, { online: t('map.basemap_online'), none: t('map.basemap_none') });
   var layers = {};
   var layer = L.geoJSON(null, {
     style: function (f) {

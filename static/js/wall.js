@@ -17,7 +17,7 @@
   });
 
   var map = L.map('map').setView([-34.76, -58.41], 13);
-  if (app.dataset.tiles) L.tileLayer(app.dataset.tiles, { maxZoom: 19 }).addTo(map);
+  TramaBasemaps.add(map, app, { online: messages['map.basemap_online'], none: messages['map.basemap_none'] });
   var byId = {};
   var layer = L.geoJSON(null, {
     style: function (f) { return { color: groupColour[f.properties.group] || '#555', weight: 3, fillOpacity: 0.3 }; },

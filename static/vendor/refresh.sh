@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 LEAFLET=1.9.4                 # BSD-2-Clause
 GEOMAN=2.20.2                 # MIT (@geoman-io/leaflet-geoman-free)
 HEAT=0.2.0                    # BSD-2-Clause (leaflet.heat)
+PROTOMAPS=5.1.0               # BSD-3-Clause (protomaps-leaflet: vector basemaps drawn in Leaflet, labels in the browser's fonts)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -21,9 +22,10 @@ fetch() { # package version → unpacked into $work/<dir>
 fetch leaflet "$LEAFLET" leaflet
 fetch @geoman-io/leaflet-geoman-free "$GEOMAN" geoman
 fetch leaflet.heat "$HEAT" heat
+fetch protomaps-leaflet "$PROTOMAPS" protomaps
 
-rm -rf leaflet leaflet-geoman leaflet-heat
-mkdir -p leaflet/images leaflet-geoman leaflet-heat
+rm -rf leaflet leaflet-geoman leaflet-heat protomaps-leaflet
+mkdir -p leaflet/images leaflet-geoman leaflet-heat protomaps-leaflet
 cp "$work/leaflet/package/dist/leaflet.js" "$work/leaflet/package/dist/leaflet.css" leaflet/
 cp "$work"/leaflet/package/dist/images/*.png leaflet/images/
 cp "$work/leaflet/package/LICENSE" leaflet/LICENSE
@@ -31,5 +33,7 @@ cp "$work/geoman/package/dist/leaflet-geoman.min.js" "$work/geoman/package/dist/
 cp "$work/geoman/package/LICENSE" leaflet-geoman/LICENSE
 cp "$work/heat/package/dist/leaflet-heat.js" leaflet-heat/
 cp "$work/heat/package/LICENSE" leaflet-heat/LICENSE
-printf 'leaflet %s\n@geoman-io/leaflet-geoman-free %s\nleaflet.heat %s\n' "$LEAFLET" "$GEOMAN" "$HEAT" > VERSIONS
+cp "$work/protomaps/package/dist/protomaps-leaflet.js" protomaps-leaflet/
+cp "$work/protomaps/package/LICENSE" protomaps-leaflet/LICENSE
+printf 'leaflet %s\n@geoman-io/leaflet-geoman-free %s\nleaflet.heat %s\nprotomaps-leaflet %s\n' "$LEAFLET" "$GEOMAN" "$HEAT" "$PROTOMAPS" > VERSIONS
 echo "vendored: $(tr '\n' ' ' < VERSIONS)"

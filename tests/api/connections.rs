@@ -43,6 +43,7 @@ async fn slow_clients_do_not_lock_others_out(backend: Backend) {
                 per_client: 20,
                 total: 10_000,
                 header_timeout: Duration::from_secs(2),
+                ..trama::serving::ConnectionLimits::default()
             },
             ..trama::Limits::default()
         },

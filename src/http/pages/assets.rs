@@ -57,11 +57,24 @@ fn content_type(path: &str) -> &'static str {
 }
 
 pub async fn static_file(Path(path): Path<String>, headers: HeaderMap) -> Response {
-    let Some(asset) = assets().get(path.as_str()) else {
+    serve(
+        &path,
+        HeaderValue::from_static("public, max-age=3600"),
+        &headers,
+    )
+}
+
+/// `GET /sw.js`: the service worker (`static/js/sw.js`), served from the root so that its
+/// scope is every page, and revalidated at each check so that a new version takes over.
+pub async fn service_worker(headers: HeaderMap) -> Response {
+    serve("js/sw.js", HeaderValue::from_static("no-cache"), &headers)
+}
+
+fn serve(path: &str, cache: HeaderValue, headers: &HeaderMap) -> Response {
+    let Some(asset) = assets().get(path) else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
     let etag = HeaderValue::from_str(&asset.etag).unwrap_or(HeaderValue::from_static("\"0\""));
-    let cache = HeaderValue::from_static("public, max-age=3600");
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -46,6 +46,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin", get(admin::admin_page))
         .route("/admin/projects/{slug}/legend", get(admin::legend_page))
         .route("/static/{*path}", get(assets::static_file))
+        .route("/sw.js", get(assets::service_worker))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             let policy = policy.clone();
             async move {
@@ -217,6 +218,8 @@ struct DrawPage<'a> {
     group_name: &'a str,
     csrf: &'a str,
     tiles: &'a str,
+    /// The basemaps the project's map offers (`http::basemaps::describe`), as JSON.
+    basemaps: &'a str,
     messages: &'a std::collections::HashMap<String, String>,
 }
 
@@ -428,6 +431,7 @@ async fn draw_page(State(state): State<AppState>, page: PageContext) -> Response
         .iter()
         .find(|g| g.id == group_id)
         .map_or("", |g| g.name.as_str());
+    let basemaps = super::basemaps::offered_json(&state, project.id).await;
     let html = DrawPage {
         t: page.t,
         languages: &page.languages,
@@ -436,6 +440,7 @@ async fn draw_page(State(state): State<AppState>, page: PageContext) -> Response
         group_name,
         csrf: &page.csrf,
         tiles: state.tiles.as_deref().unwrap_or(""),
+        basemaps: &basemaps,
         messages: page.t.messages(),
     }
     .render();

@@ -70,6 +70,8 @@ struct WallPage<'a> {
     qr_svg: String,
     groups: &'a [Group],
     tiles: &'a str,
+    /// The basemaps the project's map offers (`http::basemaps::describe`), as JSON.
+    basemaps: &'a str,
     messages: &'a std::collections::HashMap<String, String>,
 }
 
@@ -246,6 +248,7 @@ pub async fn wall_page(
                 .build()
         })
         .unwrap_or_default();
+    let basemaps = super::super::basemaps::offered_json(&state, project.id).await;
     let html = WallPage {
         t: page.t,
         languages: &page.languages,
@@ -258,6 +261,7 @@ pub async fn wall_page(
         qr_svg,
         groups: &workshop.groups,
         tiles: state.tiles.as_deref().unwrap_or(""),
+        basemaps: &basemaps,
         messages: page.t.messages(),
     }
     .render();
@@ -273,6 +277,8 @@ struct ReviewPage<'a> {
     project_name: &'a str,
     csrf: &'a str,
     tiles: &'a str,
+    /// The basemaps the project's map offers (`http::basemaps::describe`), as JSON.
+    basemaps: &'a str,
     /// Analysts and admins moderate and decide priority zones; facilitators see their own
     /// workshops' drawings and priority areas only.
     moderator: bool,
@@ -295,6 +301,7 @@ pub async fn review_page(
     let Ok(Some(project)) = state.store.find_project(&slug).await else {
         return page.error(StatusCode::NOT_FOUND, "error.not_found");
     };
+    let basemaps = super::super::basemaps::offered_json(&state, project.id).await;
     let html = ReviewPage {
         moderator: principal.can_moderate(),
         t: page.t,
@@ -303,6 +310,7 @@ pub async fn review_page(
         project_name: &project.name,
         csrf: &page.csrf,
         tiles: state.tiles.as_deref().unwrap_or(""),
+        basemaps: &basemaps,
         messages: page.t.messages(),
     }
     .render();

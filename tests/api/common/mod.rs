@@ -136,14 +136,21 @@ impl TestApp {
 
     /// Starts a server offering the basemap files `files` (as `trama serve --basemap`).
     pub async fn start_with_basemaps(backend: Backend, files: &[String]) -> Self {
-        Self::launch(
+        Self::start_at_with_basemaps(
             TestDatabase::new(backend).await,
-            Limits::default(),
             "127.0.0.1:0".parse().expect("address"),
-            Vec::new(),
             files,
         )
         .await
+    }
+
+    /// As `start_with_basemaps`, on `database` at `address` (to start again where it was).
+    pub async fn start_at_with_basemaps(
+        database: TestDatabase,
+        address: std::net::SocketAddr,
+        files: &[String],
+    ) -> Self {
+        Self::launch(database, Limits::default(), address, Vec::new(), files).await
     }
 
     /// Starts a server behind the reverse proxies `proxies` (addresses or networks).
