@@ -1465,6 +1465,24 @@ async fn choose_basemap(client: &Client, label: &str) {
     choice.click().await.expect("choose");
 }
 
+/// Clicks `css` once brought to the middle of the screen (out from under the page's notice,
+/// which is fixed at the bottom of a phone's screen).
+async fn click_centred(client: &Client, css: &str) {
+    client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+            vec![json!(css)],
+        )
+        .await
+        .expect("scroll");
+    click(client, css).await;
+}
+
 /// Water of the vector style (basemap-style.js), and the lake drawn in the test's files.
 const VECTOR_WATER: [u8; 3] = [0x9c, 0xc7, 0xec];
 
@@ -1658,5 +1676,116 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
     wait_for_colour(&client, "#map", raster, 0.2, "the wall, reloaded offline").await;
     wait_for_text(&client, "#connection", "No connection").await;
     drop(database);
+    client.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn an_admin_uploads_a_basemap_and_downloads_the_area_from_the_admin_page() {
+    let _serial = SERIAL.lock().await;
+    let files = common::tiles::basemap_files().await;
+    let (service, asked) = common::tiles::tile_service().await;
+    let app = TestApp::start(Backend::Sqlite).await;
+    let staff = app.project().await;
+    let area = json!({"type": "Polygon", "coordinates": [[[-58.42, -34.77], [-58.40, -34.77], [-58.40, -34.755], [-58.42, -34.755], [-58.42, -34.77]]]});
+    let (status, body) = app
+        .post(
+            "/api/projects",
+            Some(&staff.admin),
+            &json!({"slug": "budge", "name": "Ingeniero Budge", "area": area}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    user_with_password(&app, "administra", trama::domain::access::Role::Admin).await;
+    let driver = driver().await;
+    let profile = tempfile::TempDir::new().expect("profile");
+    let client = browser(&driver, &profile).await;
+    client.set_window_size(360, 740).await.expect("phone size");
+    log_in(&client, &app.base, "administra").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.current_url().await.expect("url").path() == "/login" {
+        assert!(Instant::now() < deadline, "not signed in");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    client
+        .goto(&format!("{}/admin?lang=es", app.base))
+        .await
+        .expect("admin page");
+    let section = "details.basemaps[data-project=budge]";
+    click(&client, &format!("{section} summary")).await;
+    wait_for_text(
+        &client,
+        &format!("{section} .basemap-list"),
+        "todavía no tiene",
+    )
+    .await;
+
+    // Upload a PMTiles file: it is checked, kept and listed.
+    type_into(&client, "#b-label-budge", "Calles de Budge").await;
+    client
+        .find(Locator::Id("b-file-budge"))
+        .await
+        .expect("file field")
+        .send_keys(files.raster_pmtiles.to_str().expect("utf-8"))
+        .await
+        .expect("choose file");
+    click(
+        &client,
+        &format!("{section} form.basemap-upload button[type=submit]"),
+    )
+    .await;
+    wait_for_text(&client, "#status", "ya se ofrece").await;
+    wait_for_text(
+        &client,
+        &format!("{section} .basemap-list"),
+        "Calles de Budge",
+    )
+    .await;
+
+    // Download the area from the tile service: first what it takes, then the download.
+    type_into(&client, "#f-url-budge", &service).await;
+    type_into(&client, "#f-label-budge", "Descargado").await;
+    type_into(&client, "#f-contact-budge", "copreti@example.org").await;
+    let min_zoom = client.find(Locator::Id("f-min-budge")).await.expect("min");
+    min_zoom.clear().await.expect("clear");
+    min_zoom.send_keys("14").await.expect("type");
+    let max_zoom = client.find(Locator::Id("f-max-budge")).await.expect("max");
+    max_zoom.clear().await.expect("clear");
+    max_zoom.send_keys("15").await.expect("type");
+    click_centred(&client, &format!("{section} [data-fetch=estimate]")).await;
+    wait_for_text(&client, &format!("{section} .fetch-state"), "teselas, unos").await;
+    assert!(
+        asked.lock().expect("lock").is_empty(),
+        "an estimate asks nothing"
+    );
+    screenshot(&client, "admin-basemaps-phone-es").await;
+    click(
+        &client,
+        &format!("{section} form.basemap-fetch button[type=submit]"),
+    )
+    .await;
+    wait_for_text(
+        &client,
+        &format!("{section} .fetch-state"),
+        "Descarga terminada",
+    )
+    .await;
+    wait_for_text(&client, &format!("{section} .basemap-list"), "Descargado").await;
+    assert!(!asked.lock().expect("lock").is_empty());
+    let (_, list) = app
+        .get("/api/projects/budge/basemaps", Some(&staff.admin))
+        .await;
+    assert_eq!(list["basemaps"].as_array().map(Vec::len), Some(2), "{list}");
+
+    client
+        .set_window_size(1366, 768)
+        .await
+        .expect("laptop size");
+    client
+        .goto(&format!("{}/admin?lang=en", app.base))
+        .await
+        .expect("admin page");
+    click(&client, &format!("{section} summary")).await;
+    wait_for_text(&client, &format!("{section} .basemap-list"), "Descargado").await;
+    screenshot(&client, "admin-basemaps-laptop-en").await;
     client.close().await.expect("close");
 }
