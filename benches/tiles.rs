@@ -83,8 +83,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn run(label: &str, file: &Path, tiles: Arc<Vec<Tile>>, seconds: u64) {
     let dir = tempfile::TempDir::new().unwrap();
     let db = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let (mut server, url) =
-        support::start_server_with(&db, &["--basemap", file.to_str().unwrap()]);
+    let (mut server, url) = support::start_server_with(&db, &["--basemap", file.to_str().unwrap()]);
     let id = file.file_stem().unwrap().to_str().unwrap().to_owned();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)

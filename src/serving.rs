@@ -126,6 +126,32 @@ impl Drop for Slot {
     }
 }
 
+/// Where phones on the room's network can reach a server listening on `listen`: each of the
+/// machine's IPv4 addresses other than loopback when it listens on every interface
+/// (`0.0.0.0`), the address itself when it is one, nothing when it listens on loopback only.
+pub fn room_origins(listen: SocketAddr) -> Vec<String> {
+    let port = listen.port();
+    let ip = listen.ip();
+    if ip.is_loopback() {
+        return Vec::new();
+    }
+    if !ip.is_unspecified() {
+        return vec![format!("http://{listen}")];
+    }
+    let mut origins: Vec<String> = if_addrs::get_if_addrs()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| !i.is_loopback())
+        .filter_map(|i| match i.ip() {
+            std::net::IpAddr::V4(v4) if !v4.is_link_local() => Some(format!("http://{v4}:{port}")),
+            _ => None,
+        })
+        .collect();
+    origins.sort();
+    origins.dedup();
+    origins
+}
+
 /// Serves `app` on `listener` until `shutdown` resolves, then lets the requests in flight
 /// finish within `limits.shutdown_grace` and closes what is left (the walls' event streams).
 /// A connection over a cap is closed at once, before anything is read from it.

@@ -22,6 +22,9 @@ pub struct AppState {
     pub writes: Arc<crate::http::rate::WriteRates>,
     /// Basemaps served from files: the operator's and each project's.
     pub basemaps: Arc<crate::basemap::Basemaps>,
+    /// Where phones on the room's network reach this server (`http://192.168.0.10:8080`),
+    /// when it listens beyond the laptop itself; empty when it listens on loopback only.
+    pub room_origins: Arc<[String]>,
     /// Downloads of projects' areas from tile services, in progress or finished.
     pub downloads: Arc<crate::http::basemaps::Downloads>,
 }

@@ -473,6 +473,7 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         )
         .await;
     assert_eq!(status, reqwest::StatusCode::OK);
+    wait_for_text(&client, "#workshop-state", "El taller se cerró").await;
     click(&client, "[data-symbol=comedor]").await;
     click_map(&client, &map, -20.0, 20.0).await;
     type_into(&client, "#feature-title", "Otro comedor").await;
@@ -616,7 +617,76 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // More drawings around the district, one of them sensitive: the wall follows them all,
+    // the sensitive one masked as on the phones, and lists the latest titles.
+    let mut extra = Vec::new();
+    for (symbol, lon, lat) in [
+        ("comedor", -58.38, -34.79),
+        ("escuela", -58.47, -34.74),
+        ("taller_clandestino", -58.40, -34.77),
+    ] {
+        let (status, created) = app
+            .post(
+                "/api/projects/lomas/features",
+                Some(&participant),
+                &common::point(symbol, lon, lat),
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::CREATED);
+        extra.push(created["id"].as_str().expect("id").to_owned());
+    }
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while client.execute(count, vec![]).await.expect("count") != json!(4) {
+        assert!(
+            Instant::now() < deadline,
+            "the wall never showed four drawings"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await; // the fit's animation
+    let outside = client
+        .execute(
+            "var m = document.getElementById('map').getBoundingClientRect(); return Array.prototype.filter.call(document.querySelectorAll('#map .leaflet-interactive'), function (e) { var r = e.getBoundingClientRect(); return r.right < m.left || r.left > m.right || r.bottom < m.top || r.top > m.bottom; }).length;",
+            vec![],
+        )
+        .await
+        .expect("bounds");
+    assert_eq!(outside, json!(0), "every drawing is in view");
+    let public = client
+        .execute(
+            "return performance.getEntriesByType('resource').filter(function (e) { return /features.*view=public/.test(e.name); }).length;",
+            vec![],
+        )
+        .await
+        .expect("requests");
+    assert!(
+        public.as_u64() >= Some(1),
+        "the wall asks for the public view (tested in api/wall.rs)"
+    );
+    wait_for_text(&client, ".sensitive-note", "zonas aproximadas").await;
+    let latest = client
+        .execute(
+            "return document.querySelectorAll('#latest li').length;",
+            vec![],
+        )
+        .await
+        .expect("latest");
+    assert_eq!(latest, json!(4));
     screenshot(&client, "wall-es").await;
+    // The author takes those three back (the review below counts the first one only).
+    for id in &extra {
+        let response = app
+            .request(
+                reqwest::Method::DELETE,
+                &format!("/api/features/{id}"),
+                Some(&participant),
+            )
+            .header("If-Match", "\"1\"")
+            .send()
+            .await
+            .expect("delete");
+        assert!(response.status().is_success(), "{}", response.status());
+    }
     let url = client.current_url().await.expect("url");
     client
         .goto(&format!("{url}?lang=en"))
@@ -624,6 +694,58 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .expect("english wall");
     wait_for_text(&client, "#live", "Live").await;
     screenshot(&client, "wall-en").await;
+
+    // Closing asks first, the wall then says the workshop is closed, and it can be reopened.
+    client
+        .goto(&format!("{}/workshops?lang=es", app.base))
+        .await
+        .expect("workshops");
+    let close = format!(
+        "form[data-api='/api/workshops/{}/close'] button",
+        workshop.id
+    );
+    click(&client, &close).await;
+    client.dismiss_alert().await.expect("think again");
+    assert!(
+        app.store
+            .find_workshop(workshop.id.parse().expect("id"))
+            .await
+            .expect("read")
+            .expect("workshop")
+            .is_open(),
+        "nothing happens without confirming"
+    );
+    click(&client, &close).await;
+    client.accept_alert().await.expect("confirm");
+    let reopen = format!(
+        "form[data-api='/api/workshops/{}/reopen'] button",
+        workshop.id
+    );
+    client
+        .wait()
+        .for_element(Locator::Css(&reopen))
+        .await
+        .expect("closed, with a way back");
+    client
+        .goto(&format!(
+            "{}/workshops/{}/wall?lang=es",
+            app.base, workshop.id
+        ))
+        .await
+        .expect("wall");
+    wait_for_text(&client, "#live", "Taller cerrado").await;
+    wait_for_text(&client, ".panel .warning", "El taller está cerrado").await;
+    screenshot(&client, "wall-closed-es").await;
+    client
+        .goto(&format!("{}/workshops?lang=es", app.base))
+        .await
+        .expect("workshops");
+    click(&client, &reopen).await;
+    client
+        .wait()
+        .for_element(Locator::Css(&close))
+        .await
+        .expect("open again");
 
     // The analyst reviews: filters by symbol, hides the drawing.
     client

@@ -68,6 +68,11 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .context("a basemap given with --basemap cannot be served")?;
     let store = open(&args.database).await?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("could not listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    let room_origins = crate::serving::room_origins(address);
     let state = AppState {
         store,
         limits: Limits {
@@ -89,13 +94,19 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         trusted_proxies: args.trusted_proxies.clone().into(),
         writes: Default::default(),
         basemaps: std::sync::Arc::new(basemaps),
+        room_origins: room_origins.clone().into(),
         downloads: Default::default(),
     };
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("could not listen on {}", args.listen))?;
-    let address = listener.local_addr()?;
     tracing::info!(database = %args.database.database, "Trama is serving on http://{address}/");
+    if room_origins.is_empty() {
+        tracing::warn!(
+            "only this computer can open Trama: to let phones on the room's network join, start it with --listen 0.0.0.0:{}",
+            address.port()
+        );
+    }
+    for origin in &room_origins {
+        tracing::info!("phones on the room's network join at {origin}/");
+    }
     serve(
         listener,
         state,

@@ -26,6 +26,12 @@ pub enum Change {
         feature_id: Option<Uuid>,
         annotation_id: Uuid,
     },
+    /// A workshop was closed or opened again: its participants' pages say so.
+    Workshop {
+        project_id: Uuid,
+        workshop_id: Uuid,
+        open: bool,
+    },
 }
 
 impl Change {
@@ -51,6 +57,7 @@ impl Change {
             Change::Features { workshop_id, .. } | Change::Annotation { workshop_id, .. } => {
                 *workshop_id
             }
+            Change::Workshop { workshop_id, .. } => Some(*workshop_id),
         }
     }
 }

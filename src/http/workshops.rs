@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/workshops/{id}", get(get_workshop))
         .route("/api/workshops/{id}/close", post(close_workshop))
+        .route("/api/workshops/{id}/reopen", post(reopen_workshop))
         .route("/api/workshops/{id}/events", get(workshop_events))
 }
 
@@ -167,25 +168,58 @@ async fn get_workshop(
     Ok(Json(workshop_json(&workshop, &principal)))
 }
 
-/// Closing is idempotent: closing a closed workshop answers with it as it is.
+/// Closing is idempotent: closing a closed workshop answers with it as it is. Its
+/// participants' pages are told.
 async fn close_workshop(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let workshop = readable_workshop(&state, &principal, &id).await?;
+    set_open(state, principal, &id, false).await
+}
+
+/// Opens a closed workshop again (a close by mistake): its code works again, and its
+/// participants' pages are told. Idempotent.
+async fn reopen_workshop(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    set_open(state, principal, &id, true).await
+}
+
+async fn set_open(
+    state: AppState,
+    principal: Principal,
+    id: &str,
+    open: bool,
+) -> Result<Json<Value>, AppError> {
+    let workshop = readable_workshop(&state, &principal, id).await?;
     if !principal.can_manage_workshop(&workshop) {
         return Err(AppError::forbidden(
-            "only the workshop's facilitator, analysts and admins close it",
+            "only the workshop's facilitator, analysts and admins close or reopen it",
         ));
     }
-    state.store.close_workshop(workshop.id, Utc::now()).await?;
-    let closed = state
+    if open {
+        state.store.reopen_workshop(workshop.id).await?;
+    } else {
+        state.store.close_workshop(workshop.id, Utc::now()).await?;
+    }
+    let changed = state
         .store
         .find_workshop(workshop.id)
         .await?
         .ok_or_else(|| AppError::not_found("workshop"))?;
-    Ok(Json(workshop_json(&closed, &principal)))
+    super::announce(
+        &state,
+        Change::Workshop {
+            project_id: changed.project_id,
+            workshop_id: changed.id,
+            open: changed.is_open(),
+        },
+    )
+    .await;
+    Ok(Json(workshop_json(&changed, &principal)))
 }
 
 /// `GET /api/workshops/{id}/events`: server-sent events for the workshop's live pages (the
@@ -205,6 +239,7 @@ async fn workshop_events(
                     let name = match change {
                         Change::Features { .. } => "features",
                         Change::Annotation { .. } => "annotation",
+                        Change::Workshop { .. } => "workshop",
                     };
                     let event = Event::default()
                         .event(name)

@@ -189,6 +189,8 @@ pub trait Store: Send + Sync + 'static {
     async fn find_open_workshop_by_code(&self, code: &JoinCode) -> StoreResult<Option<Workshop>>;
     async fn list_workshops(&self, project_id: Uuid) -> StoreResult<Vec<Workshop>>;
     async fn close_workshop(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Opens a closed workshop again (its code works again); an open one is left as it is.
+    async fn reopen_workshop(&self, id: Uuid) -> StoreResult<()>;
     async fn create_participant(
         &self,
         participant: &Participant,

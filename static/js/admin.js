@@ -7,6 +7,8 @@
   document.querySelectorAll('form[data-api]').forEach(function (form) {
     form.addEventListener('submit', function (e) {
       e.preventDefault();
+      // Acts that matter (closing a workshop) are confirmed first.
+      if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
       var body = {};
       new FormData(form).forEach(function (value, name) { if (value !== '') body[name] = value; });
       // Lists are typed one item per line.

@@ -377,6 +377,23 @@
     return t('draw.failed', { detail: errors[0] ? errors[0].detail : problem.detail });
   }
 
+  // The facilitator closes or reopens the workshop: said at the top of the screen at once,
+  // and on reopening, drawings refused as "closed" are sent again.
+  var workshopState = document.getElementById('workshop-state');
+  var events = new EventSource('/api/workshops/' + app.dataset.workshop + '/events');
+  events.addEventListener('workshop', function (e) {
+    var change = JSON.parse(e.data);
+    workshopState.hidden = false;
+    workshopState.textContent = change.open ? t('draw.workshop_reopened') : t('draw.workshop_closed');
+    if (!change.open) return;
+    setTimeout(function () { workshopState.hidden = true; }, 8000);
+    store(queue().map(function (i) {
+      if (i.reason === t('draw.refused.closed')) { delete i.failed; delete i.reason; }
+      return i;
+    }));
+    flush();
+  });
+
   var flushing = false;
   function flush() {
     if (flushing) return;

@@ -28,35 +28,72 @@
       byId[f.id] = l;
       var title = document.createElement('strong');
       title.textContent = f.properties.title || f.properties.symbol;
-      l.bindTooltip(title);
+      l.bindTooltip(title, { permanent: true, direction: 'top', className: 'wall-label' });
     }
   }).addTo(map);
 
   function get(path) { return fetch(path, { credentials: 'same-origin' }).then(function (r) { return r.json(); }); }
 
+  // A public screen: sensitive drawings come masked, as on the phones, unless the facilitator
+  // chose to project them exactly for a closed session (data-view="caller").
+  var view = app.dataset.view === 'caller' ? '' : 'view=public';
+  function withView(path) { return view ? path + (path.indexOf('?') < 0 ? '?' : '&') + view : path; }
+
+  // The map follows the drawings (every one in view as they arrive) until someone moves it by
+  // hand; "show every drawing" goes back to following.
+  var following = true, fitting = false;
+  map.on('movestart', function () { if (!fitting) following = false; });
+  map.on('moveend', function () { fitting = false; });
+  function fit() {
+    if (!following || !layer.getLayers().length) return;
+    fitting = true;
+    map.fitBounds(layer.getBounds(), { maxZoom: 16, padding: [40, 40] });
+  }
+  document.getElementById('fit').addEventListener('click', function () { following = true; fit(); });
+
+  // The latest drawings' titles, newest first, readable from the back of the room.
+  var latest = document.getElementById('latest');
+  function listLatest() {
+    var features = layer.getLayers().map(function (l) { return l.feature; });
+    features.sort(function (a, b) { return a.properties.created_at < b.properties.created_at ? 1 : -1; });
+    latest.textContent = '';
+    features.slice(0, 6).forEach(function (f) {
+      var item = document.createElement('li');
+      var swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = groupColour[f.properties.group] || '#555';
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(f.properties.title || f.properties.symbol));
+      latest.appendChild(item);
+    });
+  }
+
   function reload() {
-    return get('/api/projects/' + project + '/features?workshop=' + workshop).then(function (collection) {
+    return get(withView('/api/projects/' + project + '/features?workshop=' + workshop)).then(function (collection) {
       layer.clearLayers();
       byId = {};
       layer.addData(collection);
-      if (collection.features.length) map.fitBounds(layer.getBounds(), { maxZoom: 16 });
+      fit();
+      listLatest();
     });
   }
 
   function show(id) {
-    return get('/api/features/' + id).then(function (feature) {
-      if (byId[id]) layer.removeLayer(byId[id]);
+    return get(withView('/api/features/' + id)).then(function (feature) {
+      if (byId[id]) { layer.removeLayer(byId[id]); delete byId[id]; }
       if (feature.type === 'Feature' && !feature.properties.deleted_at && !feature.properties.hidden) {
         layer.addData(feature);
-        if (Object.keys(byId).length === 1) map.fitBounds(layer.getBounds(), { maxZoom: 16 });
       }
+      fit();
+      listLatest();
     });
   }
 
   reload();
   var live = document.getElementById('live');
+  var open = app.dataset.open === 'true';
   var events = new EventSource('/api/workshops/' + workshop + '/events');
-  events.onopen = function () { live.textContent = messages['wall.live']; };
+  events.onopen = function () { live.textContent = open ? messages['wall.live'] : messages['wall.closed_status']; };
   events.onerror = function () { live.textContent = messages['wall.offline']; };
   events.addEventListener('features', function (e) {
     var change = JSON.parse(e.data);

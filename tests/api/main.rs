@@ -11,3 +11,4 @@ mod pages;
 mod priority;
 mod roles;
 mod validation;
+mod wall;

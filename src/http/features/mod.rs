@@ -244,14 +244,60 @@ fn sight(
     }
 }
 
+/// Whom an answer is for: the caller, or a public screen (the wall a projector shows the
+/// whole room), where a sensitive drawing is masked as on the participants' phones whoever
+/// asks. Hidden drawings are not projected either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    #[default]
+    Caller,
+    Public,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeatureQuery {
+    #[serde(default)]
+    view: View,
+}
+
 async fn get_feature(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<FeatureQuery>,
 ) -> Result<Response, AppError> {
     let (feature, workshop) = readable_feature(&state, &principal, &id).await?;
-    let sight = sees_exact(&state, &principal, &feature, workshop.as_ref()).await?;
+    if query.view == View::Public && feature.hidden {
+        return Err(AppError::not_found("feature"));
+    }
+    let sight = match query.view {
+        View::Public => public_sight(&state, &feature).await?,
+        View::Caller => None,
+    };
+    let sight = match sight {
+        Some(masked) => masked,
+        None => sees_exact(&state, &principal, &feature, workshop.as_ref()).await?,
+    };
     feature_response(&feature, sight)
+}
+
+/// On a public screen: the mask of a sensitive drawing (`None` for any other).
+async fn public_sight(state: &AppState, feature: &Feature) -> Result<Option<Sight>, AppError> {
+    let legend = state.store.legend(feature.project_id).await?;
+    if !legend
+        .iter()
+        .any(|s| s.key == feature.symbol && s.sensitive)
+    {
+        return Ok(None);
+    }
+    let project = state
+        .store
+        .find_project_by_id(feature.project_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("project"))?;
+    Ok(Some(Sight::Masked(project.masking.sensitive_resolution)))
 }
 
 #[derive(Deserialize, Serialize)]
@@ -272,6 +318,8 @@ struct ListQuery {
     limit: Option<usize>,
     /// The id of the last feature of the previous page.
     after: Option<String>,
+    /// `public`: for a screen the whole room sees (see [`View`]).
+    view: Option<View>,
 }
 
 /// An instant from `2026-09-12T14:00:00Z`, or a whole day from `2026-09-12` (its start, or
@@ -341,7 +389,7 @@ async fn list_features(
         review_state: query.state,
         since: query_time(&query.since, "since", false)?,
         until: query_time(&query.until, "until", true)?,
-        include_hidden: principal.can_moderate(),
+        include_hidden: principal.can_moderate() && query.view != Some(View::Public),
         include_deleted: query.deleted.unwrap_or(false),
         limit: Some(query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
         after: query_id(&query.after, "after")?,
@@ -374,7 +422,8 @@ async fn list_features(
             None => Some(allowed),
         },
     };
-    let sensitive: HashSet<String> = if principal.can_moderate() {
+    let public = query.view == Some(View::Public);
+    let sensitive: HashSet<String> = if principal.can_moderate() && !public {
         HashSet::new()
     } else {
         state
@@ -393,13 +442,12 @@ async fn list_features(
     while let Some(feature) = features.next().await {
         let f = feature?;
         let workshop = f.workshop_id.and_then(|id| workshops.get(&id));
-        let seen = sight(
-            &principal,
-            &f,
-            sensitive.contains(&f.symbol),
-            workshop,
-            &project,
-        );
+        let is_sensitive = sensitive.contains(&f.symbol);
+        let seen = if public && is_sensitive {
+            Sight::Masked(project.masking.sensitive_resolution)
+        } else {
+            sight(&principal, &f, is_sensitive, workshop, &project)
+        };
         collection.push(&FeatureOut::new(&f, seen))?;
     }
     let truncated = filter.limit.is_some_and(|limit| collection.count >= limit);

@@ -1,7 +1,7 @@
 //! Pages for users (facilitators, analysts, admins): log in, their workshops, the wall.
 
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::{Duration, Utc};
@@ -66,7 +66,14 @@ struct WallPage<'a> {
     workshop_title: &'a str,
     open: bool,
     code: &'a str,
-    join_url: &'a str,
+    /// The join link's parts between slashes, so that the caption breaks only there.
+    join_parts: Vec<&'a str>,
+    /// Phones cannot reach the address the wall was opened on, and no other is known.
+    unreachable: bool,
+    /// Sensitive drawings are projected exactly (chosen for a closed session).
+    exact: bool,
+    /// The caller may choose to project them exactly.
+    may_show_exact: bool,
     qr_svg: String,
     groups: &'a [Group],
     tiles: &'a str,
@@ -212,11 +219,31 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
 }
 
 /// The wall: the code large, a QR code of the join link, the live map.
+#[derive(Deserialize)]
+pub struct WallQuery {
+    /// `exact`: project sensitive drawings exactly (a closed session's choice).
+    sensitive: Option<String>,
+}
+
+/// Whether a `Host` header names this computer itself.
+fn is_loopback_host(host: &str) -> bool {
+    let name = host
+        .rsplit_once(':')
+        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+        .map_or(host, |(name, _)| name);
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 pub async fn wall_page(
     State(state): State<AppState>,
     page: PageContext,
     headers: HeaderMap,
     Path(id): Path<String>,
+    Query(query): Query<WallQuery>,
 ) -> Response {
     let Some(principal) = user(&state, &page).await else {
         return page.redirect("/login");
@@ -234,12 +261,24 @@ pub async fn wall_page(
     let Ok(Some(project)) = state.store.find_project_by_id(workshop.project_id).await else {
         return page.error(StatusCode::NOT_FOUND, "error.not_found");
     };
-    // The link phones in the room can reach: the address this page was asked for.
+    // The link phones in the room can reach: the address this page was asked for, unless it
+    // is the laptop's own (127.0.0.1), which phones cannot reach: then its network address.
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
-    let join_url = format!("http://{host}/j/{}", workshop.join_code.as_str());
+    let loopback = is_loopback_host(host);
+    let origin = match state.room_origins.first() {
+        Some(origin) if loopback => origin.clone(),
+        _ => format!("http://{host}"),
+    };
+    let unreachable = loopback && state.room_origins.is_empty();
+    let join_url = format!("{origin}/j/{}", workshop.join_code.as_str());
+    // Sensitive drawings are projected as the phones show them, unless whoever runs the wall
+    // may see them exactly and chose so for a closed session.
+    let may_show_exact = principal.can_moderate()
+        || project.sensitive_exact == crate::domain::project::SensitiveView::Workshop;
+    let exact = may_show_exact && query.sensitive.as_deref() == Some("exact");
     let qr_svg = QrCode::new(join_url.as_bytes())
         .map(|code| {
             code.render::<svg::Color>()
@@ -257,7 +296,10 @@ pub async fn wall_page(
         workshop_title: &workshop.title,
         open: workshop.is_open(),
         code: workshop.join_code.as_str(),
-        join_url: &join_url,
+        join_parts: join_url.split('/').collect(),
+        unreachable,
+        exact,
+        may_show_exact,
         qr_svg,
         groups: &workshop.groups,
         tiles: state.tiles.as_deref().unwrap_or(""),
@@ -324,5 +366,29 @@ impl PageContext {
             .headers_mut()
             .insert(header::LOCATION, HeaderValue::from_static(to));
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_laptops_own_addresses_are_told_apart() {
+        for host in [
+            "127.0.0.1:8080",
+            "localhost:8080",
+            "LOCALHOST",
+            "[::1]:8080",
+            "127.0.0.2",
+        ] {
+            assert!(super::is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "192.168.0.10:8080",
+            "trama.local",
+            "[fe80::1]:80",
+            "10.0.0.2",
+        ] {
+            assert!(!super::is_loopback_host(host), "{host}");
+        }
     }
 }

@@ -569,6 +569,15 @@ impl Store for PostgresStore {
     }
 
     #[instrument(skip_all)]
+    async fn reopen_workshop(&self, id: Uuid) -> StoreResult<()> {
+        sqlx::query("UPDATE workshops SET status = 'open', closed_at = NULL WHERE id = $1 AND status = 'closed'")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
     async fn create_participant(
         &self,
         participant: &Participant,

@@ -532,6 +532,15 @@ impl Store for SqliteStore {
     }
 
     #[instrument(skip_all)]
+    async fn reopen_workshop(&self, id: Uuid) -> StoreResult<()> {
+        sqlx::query("UPDATE workshops SET status = 'open', closed_at = NULL WHERE id = ? AND status = 'closed'")
+            .bind(id.hyphenated())
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
     async fn create_participant(
         &self,
         participant: &Participant,

@@ -202,6 +202,7 @@ impl TestApp {
             trusted_proxies: trusted_proxies.into(),
             writes: Default::default(),
             basemaps: Arc::new(basemaps),
+            room_origins: Arc::from(Vec::new()),
             downloads: Default::default(),
         };
         let server = tokio::spawn(trama::serve(
