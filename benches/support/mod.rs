@@ -81,12 +81,12 @@ pub fn bench_token(db: &str) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
-#[allow(clippy::zombie_processes)] // the caller kills and waits; a panic ends the bench
 pub fn start_server(db: &str) -> (Child, String) {
     start_server_with(db, &[])
 }
 
 /// `start_server` with more flags (`--basemap FILE`, say).
+#[allow(clippy::zombie_processes)] // the caller kills and waits; a panic ends the bench
 pub fn start_server_with(db: &str, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_trama"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database", db])
