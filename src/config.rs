@@ -276,6 +276,14 @@ pub struct ServeArgs {
     /// Largest basemap file an admin may upload, in MB.
     #[arg(long, env = "TRAMA_MAX_BASEMAP_MB", default_value_t = 4096)]
     pub max_basemap_mb: u64,
+    /// Most tiles one download of a project's area (admin page) may ask of a tile service.
+    #[arg(long, env = "TRAMA_MAX_FETCH_TILES", default_value_t = 20_000)]
+    pub max_fetch_tiles: u64,
+    /// Let admins download basemaps from a tile service on this machine or a private network
+    /// (a tile server of your own on the LAN). Off: the server would fetch, and serve to
+    /// anyone, addresses only it can reach.
+    #[arg(long, env = "TRAMA_ALLOW_PRIVATE_TILE_SERVICES")]
+    pub allow_private_tile_services: bool,
     /// Mark cookies Secure (sent over HTTPS only). Set it when Trama is served over TLS,
     /// directly or behind a proxy; leave it off on a workshop laptop serving plain HTTP on
     /// the room's network, where browsers would drop Secure cookies.

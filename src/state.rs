@@ -44,6 +44,8 @@ pub struct Limits {
     pub max_basemap_bytes: u64,
     /// Most tiles one download of a project's area may ask of a tile service.
     pub max_fetch_tiles: u64,
+    /// Whether admins' downloads may use a tile service on this machine or a private network.
+    pub private_tile_services: bool,
 }
 
 impl Default for Limits {
@@ -54,8 +56,9 @@ impl Default for Limits {
             auth_failures_per_window: 10,
             auth_failure_window_secs: 600,
             connections: crate::serving::ConnectionLimits::default(),
-            max_basemap_bytes: 4 * 1024 * 1024 * 1024,
+            max_basemap_bytes: 4_096 * 1_000_000,
             max_fetch_tiles: 20_000,
+            private_tile_services: false,
         }
     }
 }

@@ -1806,7 +1806,14 @@ async fn an_admin_uploads_a_basemap_and_downloads_the_area_from_the_admin_page()
     let _serial = SERIAL.lock().await;
     let files = common::tiles::basemap_files().await;
     let (service, asked) = common::tiles::tile_service().await;
-    let app = TestApp::start(Backend::Sqlite).await;
+    let app = TestApp::start_with_limits(
+        Backend::Sqlite,
+        trama::Limits {
+            private_tile_services: true,
+            ..trama::Limits::default()
+        },
+    )
+    .await;
     let staff = app.project().await;
     let area = json!({"type": "Polygon", "coordinates": [[[-58.42, -34.77], [-58.40, -34.77], [-58.40, -34.755], [-58.42, -34.755], [-58.42, -34.77]]]});
     let (status, body) = app

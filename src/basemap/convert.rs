@@ -8,7 +8,7 @@ use std::path::Path;
 
 use ::pmtiles::{Compression, PmTilesWriter, TileCoord, TileId, TileType};
 
-use super::{Basemap, BasemapError, Check, TileFormat};
+use super::{Basemap, BasemapError, Check, Tile, TileFormat};
 
 /// Writes the MBTiles file at `from` as a PMTiles archive at `to`; returns the tiles written.
 ///
@@ -35,29 +35,28 @@ pub async fn mbtiles_to_pmtiles(from: &Path, to: &Path) -> Result<u64, BasemapEr
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
         )
         .map_err(|e| failed(e.to_string()))?;
-        let mut keys: Vec<(u64, u8, u32, u32)> = Vec::new();
+        let mut keys: Vec<(u64, Tile)> = Vec::new();
         {
             let mut rows = db
                 .prepare("SELECT zoom_level, tile_column, tile_row FROM tiles")
                 .map_err(|e| failed(e.to_string()))?;
             let mut rows = rows.query([]).map_err(|e| failed(e.to_string()))?;
             while let Some(row) = rows.next().map_err(|e| failed(e.to_string()))? {
-                let (z, x, tms): (u8, u32, u32) = (
+                let (z, x, row): (i64, i64, i64) = (
                     row.get(0).map_err(|e| failed(e.to_string()))?,
                     row.get(1).map_err(|e| failed(e.to_string()))?,
                     row.get(2).map_err(|e| failed(e.to_string()))?,
                 );
-                if z > super::grid::MAX_ZOOM || u64::from(tms) >= 1u64 << z {
-                    continue;
-                }
-                let y = ((1u64 << z) - 1 - u64::from(tms)) as u32;
-                let Ok(coord) = TileCoord::new(z, x, y) else {
+                let Some(tile) = Tile::from_tms(z, x, row) else {
                     continue;
                 };
-                keys.push((TileId::from(coord).value(), z, x, tms));
+                let Ok(coord) = TileCoord::new(tile.z, tile.x, tile.y) else {
+                    continue;
+                };
+                keys.push((TileId::from(coord).value(), tile));
             }
         }
-        keys.sort_unstable();
+        keys.sort_unstable_by_key(|(id, _)| *id);
 
         let tile_type = match description.format {
             TileFormat::Png => TileType::Png,
@@ -98,15 +97,14 @@ pub async fn mbtiles_to_pmtiles(from: &Path, to: &Path) -> Result<u64, BasemapEr
             )
             .map_err(|e| failed(e.to_string()))?;
         let mut written = 0u64;
-        for (_, z, x, tms) in keys {
+        for (_, tile) in keys {
             let data: Vec<u8> = select
-                .query_row((z, x, tms), |row| row.get(0))
+                .query_row((tile.z, tile.x, tile.tms_row()), |row| row.get(0))
                 .map_err(|e| failed(e.to_string()))?;
             if data.is_empty() {
                 continue;
             }
-            let y = ((1u64 << z) - 1 - u64::from(tms)) as u32;
-            let coord = TileCoord::new(z, x, y).map_err(|e| failed(e.to_string()))?;
+            let coord = TileCoord::new(tile.z, tile.x, tile.y).map_err(|e| failed(e.to_string()))?;
             writer
                 .add_tile(coord, &data)
                 .map_err(|e| BasemapError::Refused(format!("could not write {}: {e}", to.display())))?;

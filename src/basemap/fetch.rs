@@ -39,6 +39,11 @@ pub struct Plan {
     pub max_tiles: u64,
     /// Attribution to keep in the file (the service's terms usually require it).
     pub attribution: Option<String>,
+    /// Whether the service may be on this machine or a private network. The operator's CLI
+    /// may; a download an admin starts from the server may not unless the operator allows it
+    /// (`--allow-private-tile-services`): the server would otherwise fetch, and then serve to
+    /// anyone, what only it can reach.
+    pub private_hosts: bool,
 }
 
 /// What a plan will take, before it starts.
@@ -80,15 +85,22 @@ impl Plan {
                 "the tile URL must be an http(s) XYZ template with {{z}}, {{x}} and {{y}}, such as https://tiles.example.org/{{z}}/{{x}}/{{y}}.png (given {url:?})"
             ));
         }
-        let host = url
+        let authority = url
             .split_once("://")
-            .map(|(_, rest)| rest.split(['/', ':']).next().unwrap_or(""))
-            .unwrap_or("")
-            .to_ascii_lowercase();
+            .map_or("", |(_, rest)| rest.split(['/', '?']).next().unwrap_or(""));
+        // `[::1]:8080` keeps its brackets; `tiles.example.org:8080` loses its port.
+        let host = match authority.strip_prefix('[') {
+            Some(rest) => format!("[{}]", rest.split(']').next().unwrap_or("")),
+            None => authority.split(':').next().unwrap_or("").to_owned(),
+        }
+        .to_ascii_lowercase();
         if host == "tile.openstreetmap.org" || host.ends_with(".tile.openstreetmap.org") {
             return refuse(
                 "OpenStreetMap's tile servers forbid downloading areas for offline use (https://operations.osmfoundation.org/policies/tiles/): use a service whose terms allow it, or make an MBTiles file with QGIS or a PMTiles extract".to_owned(),
             );
+        }
+        if !self.private_hosts {
+            refuse_private(&host, url)?;
         }
         if self.contact.trim().len() < 3 {
             return refuse(
@@ -180,6 +192,8 @@ pub fn run(
         .timeout_global(Some(Duration::from_secs(30)))
         .user_agent(plan.user_agent())
         .http_status_as_error(false)
+        // A redirect could lead anywhere, the private network included: it is a failure.
+        .max_redirects(0)
         .build()
         .into();
     let interval = Duration::from_secs_f64(1.0 / plan.rate);
@@ -217,8 +231,10 @@ pub fn run(
         }
         let mut failures = 0;
         let body = loop {
-            if let Some(last) = last_request {
-                std::thread::sleep(interval.saturating_sub(last.elapsed()));
+            if let Some(last) = last_request
+                && !pause(interval.saturating_sub(last.elapsed()), &keep_going)
+            {
+                break None;
             }
             last_request = Some(Instant::now());
             let url = plan.tile_url(tile);
@@ -226,15 +242,35 @@ pub fn run(
                 Ok(mut response) => {
                     let status = response.status().as_u16();
                     match status {
-                        200 => match response
-                            .body_mut()
-                            .with_config()
-                            .limit(10_000_000)
-                            .read_to_vec()
-                        {
-                            Ok(body) => break Some(body),
-                            Err(e) => failures = fail(failures, &url, &e.to_string())?,
-                        },
+                        200 => {
+                            let declared = response
+                                .headers()
+                                .get("content-type")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("")
+                                .to_owned();
+                            match response
+                                .body_mut()
+                                .with_config()
+                                .limit(10_000_000)
+                                .read_to_vec()
+                            {
+                                Ok(body) if body.is_empty() => break None,
+                                Ok(body) => match tile_format(&declared, &body) {
+                                    Some(found) => break Some((found, body)),
+                                    None => {
+                                        failures = fail(
+                                            failures,
+                                            &url,
+                                            &format!(
+                                                "the answer is not a tile (Content-Type {declared:?})"
+                                            ),
+                                        )?;
+                                    }
+                                },
+                                Err(e) => failures = fail(failures, &url, &e.to_string())?,
+                            }
+                        }
                         204 | 404 => break None,
                         429 | 503 => {
                             let wait = response
@@ -243,28 +279,33 @@ pub fn run(
                                 .and_then(|v| v.to_str().ok())
                                 .and_then(|v| v.trim().parse::<u64>().ok())
                                 .unwrap_or(30)
-                                .min(600);
+                                .min(120);
                             failures = fail(
                                 failures,
                                 &url,
                                 &format!("the service asks to slow down (HTTP {status})"),
                             )?;
-                            std::thread::sleep(Duration::from_secs(wait));
+                            if !pause(Duration::from_secs(wait), &keep_going) {
+                                break None;
+                            }
                         }
                         _ => failures = fail(failures, &url, &format!("HTTP {status}"))?,
                     }
                 }
                 Err(e) => {
                     failures = fail(failures, &url, &e.to_string())?;
-                    std::thread::sleep(Duration::from_secs(2u64.pow(failures)));
+                    if !pause(Duration::from_secs(2u64.pow(failures)), &keep_going) {
+                        break None;
+                    }
                 }
             }
         };
+        if !keep_going() {
+            break;
+        }
         match body {
-            Some(body) if !body.is_empty() => {
-                if format.is_none() {
-                    format = TileFormat::sniff(&body).map(|(f, _)| f);
-                }
+            Some((found, body)) => {
+                format.get_or_insert(found);
                 progress.bytes += body.len() as u64;
                 insert
                     .execute((key.0, key.1, key.2, body))
@@ -280,6 +321,70 @@ pub fn run(
     }
     write_metadata(&db, plan, format).map_err(written)?;
     Ok(progress)
+}
+
+/// Refuses a service whose name resolves to this machine, a private or link-local network.
+/// (Checked when the plan is; a name that resolves elsewhere later is not caught.)
+fn refuse_private(host: &str, url: &str) -> Result<(), BasemapError> {
+    use std::net::{IpAddr, ToSocketAddrs};
+    let port = if url.starts_with("https://") { 443 } else { 80 };
+    let name = host.trim_start_matches('[').trim_end_matches(']');
+    let addresses: Vec<IpAddr> = match name.parse::<IpAddr>() {
+        Ok(ip) => vec![ip],
+        Err(_) => (name, port)
+            .to_socket_addrs()
+            .map(|a| a.map(|a| a.ip()).collect())
+            .unwrap_or_default(),
+    };
+    let private = |ip: &IpAddr| match ip {
+        IpAddr::V4(v4) => {
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
+        }
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| v4.is_loopback() || v4.is_private())
+        }
+    };
+    if addresses.iter().any(private) {
+        return Err(BasemapError::Refused(format!(
+            "{host} is this server or on a private network: the server does not download from there unless its operator allows it (--allow-private-tile-services)"
+        )));
+    }
+    Ok(())
+}
+
+/// What a service answered, if it is a tile: its format by its first bytes, or a vector
+/// tile by its declared type (an uncompressed protobuf has no signature).
+fn tile_format(content_type: &str, body: &[u8]) -> Option<TileFormat> {
+    TileFormat::sniff(body).map(|(f, _)| f).or_else(|| {
+        let declared = content_type.to_ascii_lowercase();
+        (declared.contains("vnd.mapbox-vector-tile") || declared.contains("x-protobuf"))
+            .then_some(TileFormat::Pbf)
+    })
+}
+
+/// Sleeps `time` in short steps, stopping early when `keep_going` says so; false then.
+fn pause(time: Duration, keep_going: &impl Fn() -> bool) -> bool {
+    let until = Instant::now() + time;
+    while Instant::now() < until {
+        if !keep_going() {
+            return false;
+        }
+        std::thread::sleep((until - Instant::now()).min(Duration::from_millis(200)));
+    }
+    keep_going()
 }
 
 /// Counts a failed request; the fifth in a row on one tile ends the download.
@@ -371,6 +476,7 @@ mod tests {
             rate: 2.0,
             max_tiles: 20_000,
             attribution: None,
+            private_hosts: false,
         }
     }
 
@@ -394,6 +500,28 @@ mod tests {
         big.range.max_zoom = 19;
         let refused = big.check().expect_err("too many").to_string();
         assert!(refused.contains("above the limit of 20000"), "{refused}");
+        for url in [
+            "http://127.0.0.1:8080/{z}/{x}/{y}.png",
+            "http://localhost/{z}/{x}/{y}.png",
+            "http://192.168.0.4/{z}/{x}/{y}.png",
+            "http://[::1]/{z}/{x}/{y}.png",
+            "http://169.254.169.254/{z}/{x}/{y}.png",
+        ] {
+            let refused = plan(url).check().expect_err(url).to_string();
+            assert!(refused.contains("private network"), "{url}: {refused}");
+            let mut allowed = plan(url);
+            allowed.private_hosts = true;
+            assert!(allowed.check().is_ok(), "{url} with the operator's leave");
+        }
+        assert_eq!(tile_format("text/html", b"<html>"), None);
+        assert_eq!(
+            tile_format("application/x-protobuf", b"\x1a\x05"),
+            Some(TileFormat::Pbf)
+        );
+        assert_eq!(
+            tile_format("text/plain", b"\x89PNG\r\n"),
+            Some(TileFormat::Png)
+        );
         let mut anonymous = plan("https://tiles.example.org/{z}/{x}/{y}.png");
         anonymous.contact = String::new();
         assert!(anonymous.check().is_err());

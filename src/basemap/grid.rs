@@ -30,6 +30,14 @@ impl Tile {
         ((1u64 << self.z) - 1 - u64::from(self.y)) as u32
     }
 
+    /// The tile MBTiles stores at zoom `z`, column `x`, TMS row `row`; `None` outside the grid.
+    pub fn from_tms(z: i64, x: i64, row: i64) -> Option<Self> {
+        let z = u8::try_from(z).ok().filter(|z| *z <= MAX_ZOOM)?;
+        let (x, row) = (u32::try_from(x).ok()?, u64::try_from(row).ok()?);
+        let y = (1u64 << z).checked_sub(1)?.checked_sub(row)?;
+        Self::new(z, x, u32::try_from(y).ok()?)
+    }
+
     /// The tile holding the WGS84 position (`lon`, `lat` in degrees; `lat` clamped to
     /// Web Mercator's limit).
     pub fn containing(lon: f64, lat: f64, z: u8) -> Self {
@@ -132,6 +140,10 @@ mod tests {
         assert_eq!(Tile::new(3, 1, 0).map(Tile::tms_row), Some(7));
         assert_eq!(Tile::new(3, 1, 8), None);
         assert_eq!(Tile::new(25, 0, 0), None);
+        assert_eq!(Tile::from_tms(3, 1, 7), Tile::new(3, 1, 0));
+        for (z, x, row) in [(40, 0, 0), (-1, 0, 0), (3, 0, 8), (3, -1, 0), (70, 1, 1)] {
+            assert_eq!(Tile::from_tms(z, x, row), None, "{z}/{x}/{row}");
+        }
     }
 
     #[test]

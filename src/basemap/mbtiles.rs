@@ -78,6 +78,12 @@ impl MbTiles {
         ) else {
             return Err(BasemapError::NoTiles(shown));
         };
+        let deepest = i64::from(super::grid::MAX_ZOOM);
+        if min_stored < 0 || max_stored > deepest {
+            return Err(broken(format!(
+                "its tiles have zoom levels {min_stored} to {max_stored}, outside 0 to {deepest}"
+            )));
+        }
         let zoom = |name: &str, stored: i64| {
             metadata
                 .get(name)
@@ -107,7 +113,11 @@ impl MbTiles {
             })?;
         let gzipped = format.is_vector() && sample.starts_with(&[0x1F, 0x8B]);
 
-        let bounds = match metadata.get("bounds").and_then(|b| parse_numbers::<4>(b)) {
+        let given = metadata
+            .get("bounds")
+            .and_then(|b| parse_numbers::<4>(b))
+            .filter(|b| b[0] < b[2] && b[1] < b[3]);
+        let bounds = match given {
             Some(bounds) => bounds,
             None => archive.stored_bounds(max_stored).await.map_err(&broken)?,
         };
@@ -154,18 +164,9 @@ impl MbTiles {
         .await
         .map_err(|e| e.to_string())?;
         let get = |i: usize| row.try_get::<i64, _>(i).map_err(|e| e.to_string());
-        let z = z as u8;
-        let flip = |row: i64| ((1i64 << z) - 1 - row) as u32;
-        let north_west = Tile {
-            z,
-            x: get(0)? as u32,
-            y: flip(get(3)?),
-        };
-        let south_east = Tile {
-            z,
-            x: get(1)? as u32,
-            y: flip(get(2)?),
-        };
+        let outside = || format!("its tiles at zoom {z} are outside the grid");
+        let north_west = Tile::from_tms(z, get(0)?, get(3)?).ok_or_else(outside)?;
+        let south_east = Tile::from_tms(z, get(1)?, get(2)?).ok_or_else(outside)?;
         let [west, _, _, north] = north_west.bounds();
         let [_, south, east, _] = south_east.bounds();
         Ok([west, south, east, north])

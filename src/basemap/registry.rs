@@ -28,6 +28,9 @@ pub struct Basemaps {
     operator: Vec<Arc<Basemap>>,
     data_dir: Option<PathBuf>,
     projects: RwLock<HashMap<Uuid, Vec<Arc<Basemap>>>>,
+    /// One reading of the folders at a time (two at once would open a file twice), and when
+    /// the last full reading was (an unknown id reads them again, at most every 10 s).
+    reading: tokio::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Basemaps {
@@ -37,6 +40,7 @@ impl Basemaps {
             operator: Vec::new(),
             data_dir: None,
             projects: RwLock::default(),
+            reading: tokio::sync::Mutex::default(),
         }
     }
 
@@ -77,11 +81,45 @@ impl Basemaps {
             }
             operator.push(Arc::new(basemap));
         }
-        Ok(Self {
+        let basemaps = Self {
             operator,
             data_dir,
             projects: RwLock::default(),
-        })
+            reading: tokio::sync::Mutex::default(),
+        };
+        basemaps.forget_unfinished_uploads().await;
+        basemaps.read_all().await;
+        Ok(basemaps)
+    }
+
+    /// Uploads a stopped server never finished (downloads stay: they resume).
+    async fn forget_unfinished_uploads(&self) {
+        let Ok(incoming) = self.scratch_file("").await else {
+            return;
+        };
+        let Ok(mut listing) = tokio::fs::read_dir(&incoming).await else {
+            return;
+        };
+        while let Ok(Some(entry)) = listing.next_entry().await {
+            if entry.path().extension().is_some_and(|e| e == "upload") {
+                let _ = tokio::fs::remove_file(entry.path()).await;
+            }
+        }
+    }
+
+    /// Reads every project's folder (at start, and for an id not seen yet).
+    async fn read_all(&self) {
+        let Ok(root) = self.data_dir().map(|d| d.join("basemaps")) else {
+            return;
+        };
+        let Ok(mut listing) = tokio::fs::read_dir(&root).await else {
+            return;
+        };
+        while let Ok(Some(entry)) = listing.next_entry().await {
+            if let Some(project) = entry.file_name().to_str().and_then(|n| n.parse().ok()) {
+                self.refresh(project).await;
+            }
+        }
     }
 
     /// Whether uploads can be kept (a data directory is set).
@@ -101,8 +139,24 @@ impl Basemaps {
         self.operator.iter().cloned().chain(own).collect()
     }
 
-    /// The basemap with this id, the operator's or any project's seen so far.
-    pub fn find(&self, id: &str) -> Option<Arc<Basemap>> {
+    /// The basemap with this id, the operator's or any project's. An id not seen yet (another
+    /// instance's upload) has the folders read again, at most every 10 s.
+    pub async fn find(&self, id: &str) -> Option<Arc<Basemap>> {
+        if let Some(found) = self.seen(id) {
+            return Some(found);
+        }
+        {
+            let mut last = self.reading.lock().await;
+            if last.is_some_and(|at| at.elapsed() < std::time::Duration::from_secs(10)) {
+                return None;
+            }
+            *last = Some(std::time::Instant::now());
+        }
+        self.read_all().await;
+        self.seen(id)
+    }
+
+    fn seen(&self, id: &str) -> Option<Arc<Basemap>> {
         self.operator
             .iter()
             .find(|b| b.id == id)
@@ -163,8 +217,12 @@ impl Basemaps {
             .map_err(|e| BasemapError::io(&sidecar, e))?;
         move_file(file, &target).await?;
         let basemap = Arc::new(Basemap::open(&target, id, upload.label, Check::Quick).await?);
+        let _reading = self.reading.lock().await;
         if let Ok(mut projects) = self.projects.write() {
-            projects.entry(project).or_default().push(basemap.clone());
+            let own = projects.entry(project).or_default();
+            if !own.iter().any(|b| b.id == basemap.id) {
+                own.push(basemap.clone());
+            }
         }
         Ok(basemap)
     }
@@ -184,8 +242,8 @@ impl Basemaps {
                 "the project has no basemap of its own with id {id}"
             )));
         };
-        basemap.close().await;
-        // Requests holding the archive finish on the open file: unlinking keeps it readable.
+        // Requests holding the archive finish on the open file (its connections close when the
+        // last of them lets it go): unlinking keeps it readable.
         for path in [basemap.path.clone(), basemap.path.with_extension("json")] {
             match tokio::fs::remove_file(&path).await {
                 Ok(()) => {}
@@ -230,6 +288,7 @@ impl Basemaps {
         let Ok(mut listing) = tokio::fs::read_dir(&folder).await else {
             return;
         };
+        let _reading = self.reading.lock().await;
         let known: Vec<String> = self
             .projects
             .read()

@@ -86,6 +86,8 @@ async fn fetch_area(args: FetchArgs) -> anyhow::Result<()> {
         rate: args.rate,
         max_tiles: args.max_tiles,
         attribution: args.attribution,
+        // The operator's own command: whatever the operator can reach.
+        private_hosts: true,
     };
     let estimate = plan.check()?;
     eprintln!(

@@ -87,6 +87,8 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
             }
             .fitted_to_open_files(),
             max_basemap_bytes: args.max_basemap_mb.saturating_mul(1_000_000),
+            max_fetch_tiles: args.max_fetch_tiles,
+            private_tile_services: args.allow_private_tile_services,
             ..Limits::default()
         },
         tiles: args.tiles.clone(),
@@ -107,6 +109,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     for origin in &room_origins {
         tracing::info!("phones on the room's network join at {origin}/");
     }
+    let downloads = state.downloads.clone();
     serve(
         listener,
         state,
@@ -114,6 +117,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         shutdown_signal(),
     )
     .await?;
+    downloads.stop_all();
     tracing::info!("stopped");
     Ok(())
 }

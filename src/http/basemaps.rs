@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
@@ -42,10 +42,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/basemaps/{id}", get(tilejson))
         .route("/api/basemaps/{id}/tiles/{z}/{x}/{y}", get(tile))
-        .route(
-            "/api/projects/{slug}/basemaps",
-            get(list).post(upload).layer(DefaultBodyLimit::disable()),
-        )
+        .route("/api/projects/{slug}/basemaps", get(list).post(upload))
         .route("/api/projects/{slug}/basemaps/{id}", delete(remove))
         .route(
             "/api/projects/{slug}/basemaps/fetch",
@@ -70,10 +67,11 @@ impl From<BasemapError> for AppError {
     }
 }
 
-fn find(state: &AppState, id: &str) -> Result<Arc<Basemap>, AppError> {
+async fn find(state: &AppState, id: &str) -> Result<Arc<Basemap>, AppError> {
     state
         .basemaps
         .find(id)
+        .await
         .ok_or_else(|| AppError::not_found("basemap"))
 }
 
@@ -98,7 +96,11 @@ fn tiles_template(basemap: &Basemap) -> String {
         crate::basemap::TileFormat::Webp => "webp",
         crate::basemap::TileFormat::Pbf => "pbf",
     };
-    format!("/api/basemaps/{}/tiles/{{z}}/{{x}}/{{y}}.{ext}", basemap.id)
+    // The file's version in the URL: a replaced file's tiles are new URLs to browsers' caches.
+    format!(
+        "/api/basemaps/{}/tiles/{{z}}/{{x}}/{{y}}.{ext}?v={}",
+        basemap.id, basemap.version
+    )
 }
 
 async fn tilejson(
@@ -106,7 +108,7 @@ async fn tilejson(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let basemap = find(&state, &id)?;
+    let basemap = find(&state, &id).await?;
     let url = format!("{}{}", origin(&state, &headers), tiles_template(&basemap));
     let mut response = Json(basemap.tilejson(url)).into_response();
     response.headers_mut().insert(
@@ -121,7 +123,7 @@ async fn tile(
     Path((id, z, x, y)): Path<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let basemap = find(&state, &id)?;
+    let basemap = find(&state, &id).await?;
     let y = y.split_once('.').map_or(y.as_str(), |(y, _)| y);
     let tile = match (z.parse(), x.parse(), y.parse()) {
         (Ok(z), Ok(x), Ok(y)) => Tile::new(z, x, y),
@@ -129,14 +131,24 @@ async fn tile(
     }
     .ok_or_else(|| AppError::NotFound(format!("no tile {z}/{x}/{y} in the XYZ grid")))?;
     let etag = format!("\"{}-{tile}\"", basemap.version).replace('/', ".");
+    // Weak comparison (RFC 9110 §13.1.2): a `W/` prefix matches, and so does `*`.
     let cached = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+        .is_some_and(|v| {
+            v.split(',')
+                .map(|t| t.trim().trim_start_matches("W/"))
+                .any(|t| t == etag || t == "*")
+        });
     let mut response = if cached {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        match basemap.tile(tile).await? {
+        // A file that fails to read is the server's fault, its path for the log only.
+        let data = basemap
+            .tile(tile)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        match data {
             Some(data) => {
                 let mut response = Body::from(data).into_response();
                 let h = response.headers_mut();
@@ -283,7 +295,12 @@ async fn save_body(body: Body, to: &std::path::Path, limit: u64) -> Result<(), A
         .map_err(|e| AppError::Internal(format!("could not create {}: {e}", to.display())))?;
     let mut stream = body.into_data_stream();
     let mut written = 0u64;
-    while let Some(chunk) = stream.next().await {
+    // Exempt from the request timeout (a big file takes minutes), but not from silence.
+    let idle = std::time::Duration::from_secs(60);
+    while let Some(chunk) = tokio::time::timeout(idle, stream.next())
+        .await
+        .map_err(|_| AppError::RequestTimeout(idle.as_secs()))?
+    {
         let chunk = chunk.map_err(|e| {
             AppError::BadRequest(format!(
                 "the upload stopped before its end ({e}); send it again"
@@ -329,6 +346,18 @@ async fn remove(
 #[derive(Default)]
 pub struct Downloads {
     jobs: Mutex<HashMap<Uuid, Arc<Download>>>,
+}
+
+impl Downloads {
+    /// Asks every running download to stop (at shutdown: the file keeps what came, and the
+    /// same download started again resumes).
+    pub fn stop_all(&self) {
+        if let Ok(jobs) = self.jobs.lock() {
+            for job in jobs.values() {
+                job.stop.store(true, Ordering::Relaxed);
+            }
+        }
+    }
 }
 
 struct Download {
@@ -397,6 +426,7 @@ async fn start_fetch(
         rate: request.rate.unwrap_or(2.0),
         max_tiles: state.limits.max_fetch_tiles,
         attribution: request.attribution.filter(|a| !a.trim().is_empty()),
+        private_hosts: state.limits.private_tile_services,
     };
     let estimate = plan.check()?;
     if request.dry_run {

@@ -24,6 +24,14 @@
     return vectorReady;
   }
 
+  // Leaflet writes attributions and the switch's labels as HTML: what a file or an admin
+  // typed is shown as text.
+  function text(value) {
+    return String(value || '').replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
   // Leaflet's bounds from [west, south, east, north].
   function bounds(b) { return [[b[1], b[0]], [b[3], b[2]]]; }
 
@@ -31,7 +39,7 @@
   function rasterLayer(b) {
     return L.tileLayer(b.tiles, {
       minZoom: 0, maxZoom: 20, minNativeZoom: b.min_zoom, maxNativeZoom: b.max_zoom,
-      bounds: bounds(b.bounds), attribution: b.attribution || ''
+      bounds: bounds(b.bounds), attribution: text(b.attribution)
     });
   }
 
@@ -45,7 +53,7 @@
         group.addLayer(protomapsL.leafletLayer({
           url: b.tiles, maxDataZoom: b.max_zoom, bounds: bounds(b.bounds),
           paintRules: style.paint(), labelRules: style.labels(locale),
-          backgroundColor: style.background, attribution: b.attribution || '© OpenStreetMap'
+          backgroundColor: style.background, attribution: text(b.attribution || '© OpenStreetMap')
         }));
       });
     });
@@ -59,10 +67,10 @@
     var offered = [];
     try { offered = JSON.parse(app.dataset.basemaps || '[]'); } catch (e) { offered = []; }
     var choices = offered.map(function (b) {
-      return { id: b.id, label: b.label, layer: b.vector ? vectorLayer(b, app.dataset.locale) : rasterLayer(b) };
+      return { id: b.id, label: text(b.label), layer: b.vector ? vectorLayer(b, app.dataset.locale) : rasterLayer(b) };
     });
     if (app.dataset.tiles) {
-      choices.push({ id: 'online', label: words.online, layer: L.tileLayer(app.dataset.tiles, { maxZoom: 19 }) });
+      choices.push({ id: 'online', label: text(words.online), layer: L.tileLayer(app.dataset.tiles, { maxZoom: 19 }) });
     }
     if (!choices.length) return;
     var key = 'trama.basemap.' + (app.dataset.project || '');
@@ -71,7 +79,7 @@
     var first = choices.filter(function (c) { return c.id === remembered; })[0] || choices[0];
     first.layer.addTo(map);
     if (choices.length < 2) return;
-    choices.push({ id: 'none', label: words.none, layer: L.layerGroup() });
+    choices.push({ id: 'none', label: text(words.none), layer: L.layerGroup() });
     var layers = {};
     choices.forEach(function (c) {
       var label = c.label, n = 2;

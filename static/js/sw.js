@@ -4,10 +4,11 @@
 //   when it does not answer within 4 s;
 // - scripts, styles, pictograms (/static/): the copy kept at once, refreshed behind;
 // - basemap tiles: the copy kept, else the server (at most 4,000 tiles kept);
-// - the API's reads (legend, drawings, who I am): from the server, else the last copy.
+// - the API's reads those pages start from (legend, drawings, who I am): from the server,
+//   else the last copy when it fails or does not answer within 8 s.
 // Writes always go to the server: the draw page keeps its own queue (localStorage) and sends
-// it when the connection is back. Leaving or signing out deletes every copy, so a shared
-// phone keeps nothing of its last user. Browsers run service workers only on HTTPS pages and
+// it when the connection is back. Leaving, signing out, signing in or joining deletes every
+// copy, so a shared phone keeps nothing of its last user. Browsers run service workers only on HTTPS pages and
 // on the laptop itself (localhost): see the README.
 'use strict';
 
@@ -26,10 +27,17 @@ function isPage(path) {
 
 function isTile(path) { return /^\/api\/basemaps\/[^/]+\/tiles\//.test(path); }
 
-// Reads the API's answers may be kept for: not live events, not exports (files researchers
-// download once, with their own log), not tokens.
+// The reads the kept pages start from, and only those (no user lists, exports, events):
+// who I am, the project, its legend and pictograms, its drawings, its workshops.
+var KEPT_READS = [
+  /^\/api\/me$/,
+  /^\/api\/projects\/[^/]+$/,
+  /^\/api\/projects\/[^/]+\/(legend|features|workshops)$/,
+  /^\/api\/workshops\/[^/]+$/,
+  /^\/api\/pictograms\/[^/]+$/
+];
 function isKeptRead(path) {
-  return path.indexOf('/api/') === 0 && !/\/events$/.test(path) && path.indexOf('/export') < 0 && path.indexOf('/api/tokens') !== 0;
+  return KEPT_READS.some(function (pattern) { return pattern.test(path); });
 }
 
 // The network within `ms`, else what `fallback` gives.
@@ -114,8 +122,9 @@ self.addEventListener('fetch', function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   var path = url.pathname;
-  if (request.method === 'POST' && (path === '/leave' || path === '/logout')) {
-    event.respondWith(forgetEverything().then(function () { return fetch(request); }));
+  // Whoever leaves, signs in or joins: nothing of the last person stays on the device.
+  if (request.method === 'POST' && (path === '/leave' || path === '/logout' || path === '/login' || path.indexOf('/j/') === 0)) {
+    event.respondWith(forgetEverything().catch(function () {}).then(function () { return fetch(request); }));
     return;
   }
   if (request.method !== 'GET') return;
@@ -126,6 +135,6 @@ self.addEventListener('fetch', function (event) {
   } else if (isTile(path)) {
     event.respondWith(cacheFirst(request));
   } else if (isKeptRead(path) && request.headers.get('accept') !== 'text/event-stream') {
-    event.respondWith(networkFirst(request, API, 4000));
+    event.respondWith(networkFirst(request, API, 8000));
   }
 });

@@ -257,6 +257,14 @@ async fn admins_upload_basemaps_and_bad_files_are_refused_clearly(backend: Backe
         ).expect("tables");
         std::fs::read(&path).expect("read")
     };
+    let too_deep = {
+        let path = app.database.dir().join("too-deep.mbtiles");
+        rusqlite::Connection::open(&path).expect("sqlite").execute_batch(
+            "CREATE TABLE metadata (name TEXT, value TEXT); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+             INSERT INTO tiles VALUES (40, 1, 1, x'89504E470D0A1A0A');",
+        ).expect("tables");
+        std::fs::read(&path).expect("read")
+    };
     let mut broken_directory = pmtiles.clone();
     for byte in &mut broken_directory[127..160] {
         *byte = 0xA5;
@@ -269,6 +277,7 @@ async fn admins_upload_basemaps_and_bad_files_are_refused_clearly(backend: Backe
         (mbtiles[..mbtiles.len() / 2].to_vec(), "cut short"),
         (empty_sqlite, "no readable metadata table"),
         (no_tiles, "holds no tiles"),
+        (too_deep, "zoom levels 40 to 40, outside 0 to 24"),
         (pmtiles[..pmtiles.len() - 100].to_vec(), "cut short"),
         (broken_directory, "root directory is broken"),
         (Vec::new(), "has no file"),
@@ -335,9 +344,43 @@ async fn admins_upload_basemaps_and_bad_files_are_refused_clearly(backend: Backe
 
 async fn an_area_is_downloaded_from_a_tile_service_politely(backend: Backend) {
     let (service, asked) = tile_service().await;
+    // Refused by default: the loopback service is this machine.
+    let area = json!({"type": "Polygon", "coordinates": [[[-58.42, -34.77], [-58.40, -34.77], [-58.40, -34.755], [-58.42, -34.755], [-58.42, -34.77]]]});
     let app = TestApp::start(backend).await;
     let staff = app.project().await;
-    let area = json!({"type": "Polygon", "coordinates": [[[-58.42, -34.77], [-58.40, -34.77], [-58.40, -34.755], [-58.42, -34.755], [-58.42, -34.77]]]});
+    let (status, _) = app
+        .post(
+            "/api/projects",
+            Some(&staff.admin),
+            &json!({"slug": "budge", "name": "Budge", "area": area}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, refused) = app
+        .post(
+            "/api/projects/budge/basemaps/fetch",
+            Some(&staff.admin),
+            &json!({"url": service, "label": "x", "min_zoom": 13, "max_zoom": 13, "contact": "copreti@example.org", "dry_run": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("private network"),
+        "{refused}"
+    );
+    drop(app);
+    let app = TestApp::start_with_limits(
+        backend,
+        trama::Limits {
+            private_tile_services: true,
+            ..trama::Limits::default()
+        },
+    )
+    .await;
+    let staff = app.project().await;
     let (status, body) = app
         .post(
             "/api/projects",
