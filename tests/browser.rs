@@ -157,6 +157,23 @@ async fn click_map(client: &Client, map: &fantoccini::elements::Element, x: f64,
         .expect("click on the map");
 }
 
+/// Taps the largest drawing on the map (a polygon among points), at its middle.
+async fn click_largest_shape(client: &Client) {
+    let index = client
+        .execute(
+            "var paths = Array.prototype.slice.call(document.querySelectorAll('#map path.leaflet-interactive')); var best = 0, area = -1; paths.forEach(function (p, i) { var r = p.getBoundingClientRect(); if (r.width * r.height > area) { area = r.width * r.height; best = i; } }); return best;",
+            vec![],
+        )
+        .await
+        .expect("shapes");
+    let shapes = client
+        .find_all(Locator::Css("#map path.leaflet-interactive"))
+        .await
+        .expect("shapes");
+    let index = usize::try_from(index.as_u64().expect("index")).expect("index");
+    shapes[index].click().await.expect("tap the shape");
+}
+
 /// A user whose password is "una clave bien larga", as `trama user add` would create.
 async fn user_with_password(app: &TestApp, username: &str, role: trama::domain::access::Role) {
     let hash = trama::identity::hash_password("una clave bien larga").expect("hash");
@@ -524,7 +541,9 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
     wait_for_text(&client, "#instructions", "Elegí un símbolo").await;
     // (Leaflet fades a closed popup out for 200 ms, over the polygon: wait it out.)
     tokio::time::sleep(Duration::from_millis(500)).await;
-    click_map(&client, &map, 0.0, -10.0).await;
+    // The popups opened since have panned the map (a phone's map is short): tap the polygon
+    // where it is now.
+    click_largest_shape(&client).await;
     type_into(
         &client,
         ".leaflet-popup-content form.comment textarea",
@@ -1652,6 +1671,24 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
     )
     .await;
     screenshot(&client, "basemap-raster-phone-es").await;
+
+    // A line: undo, cancel and finish as large buttons, in the page's words; and the map's
+    // own buttons are 44 px at least.
+    click_centred(&client, "[data-symbol=ruta_insegura]").await;
+    wait_for_text(&client, "#draw-actions", "Deshacer punto").await;
+    let sizes = client
+        .execute(
+            "return Array.prototype.map.call(document.querySelectorAll('#draw-actions button, .leaflet-control-zoom a, .leaflet-control-layers-toggle'), function (b) { var r = b.getBoundingClientRect(); return Math.min(r.width, r.height); });",
+            vec![],
+        )
+        .await
+        .expect("sizes");
+    for size in sizes.as_array().expect("list") {
+        assert!(size.as_f64() >= Some(44.0), "a touch target of {size} px");
+    }
+    screenshot(&client, "draw-line-phone-es").await;
+    click(&client, "#draw-cancel").await;
+    wait_for_text(&client, "#instructions", "Elegí un símbolo").await;
 
     // Each other basemap, from the switch: vector from MBTiles, raster and vector from PMTiles.
     choose_basemap(&client, "Vectorial").await;

@@ -42,9 +42,24 @@
 
   // The map: the basemaps Trama serves (or the operator's online tiles), else a plain
   // background with the project's area.
-  var map = L.map('map', { zoomControl: true }).setView([-34.76, -58.41], 13);
+  var map = L.map('map', { zoomControl: false }).setView([-34.76, -58.41], 13);
+  L.control.zoom({ zoomInTitle: t('map.zoom_in'), zoomOutTitle: t('map.zoom_out') }).addTo(map);
+  // Leaflet names its popups' close button in English: in the page's language instead.
+  map.on('popupopen', function (e) {
+    var close = e.popup.getElement() && e.popup.getElement().querySelector('.leaflet-popup-close-button');
+    if (close) { close.setAttribute('aria-label', t('map.close')); close.setAttribute('title', t('map.close')); }
+  });
   TramaBasemaps.add(map, app, { online: t('map.basemap_online'), none: t('map.basemap_none') });
-  map.pm.setLang(locale === 'es' ? 'es' : 'en');
+  // The drawing library's hints in the page's language and voice (its own Spanish says
+  // "Presiona…"; the page says "Tocá…").
+  map.pm.setLang('trama', {
+    tooltips: {
+      placeMarker: t('geoman.place_marker'), placeCircleMarker: t('geoman.place_marker'),
+      firstVertex: t('geoman.first_vertex'), continueLine: t('geoman.continue_line'),
+      finishLine: t('geoman.finish_line'), finishPoly: t('geoman.finish_poly')
+    },
+    actions: { finish: t('draw.finish'), cancel: t('draw.cancel'), removeLastVertex: t('draw.undo_point') }
+  }, locale === 'es' ? 'es' : 'en');
   map.pm.addControls({ position: 'topleft', drawControls: false, editControls: false, customControls: false });
 
   var legend = {};
@@ -237,10 +252,12 @@
     return fetch(path, options);
   }
 
+  var areaBounds = null;
   api('/api/projects/' + project).then(function (r) { return r.json(); }).then(function (p) {
     if (p.area) {
       var area = L.geoJSON(p.area, { style: { color: '#555', weight: 2, dashArray: '6 4', fill: false }, interactive: false }).addTo(map);
-      map.fitBounds(area.getBounds());
+      areaBounds = area.getBounds();
+      map.fitBounds(areaBounds);
     }
   });
 
@@ -283,8 +300,8 @@
         if (symbol.geometry_types.length > 1) {
           var row = el('div', { 'class': 'shapes' });
           symbol.geometry_types.forEach(function (type) {
-            var shape = el('button', { type: 'button', 'data-shape': type }, { point: '•', line: '〰', polygon: '⬠' }[type]);
-            shape.setAttribute('aria-label', label(symbol) + ': ' + type);
+            var shape = el('button', { type: 'button', 'data-shape': type }, { point: '•', line: '〰', polygon: '⬠' }[type] + ' ' + t('draw.shape.' + type));
+            shape.setAttribute('aria-label', label(symbol) + ': ' + t('draw.shape.' + type));
             shape.addEventListener('click', function () { choose(symbol, type, button); });
             row.appendChild(shape);
           });
@@ -311,11 +328,28 @@
       hintlineStyle: { color: symbol.color, dashArray: '5 5' },
       pathOptions: { color: symbol.color }
     });
+    drawActions.hidden = type === 'point';
   }
+
+  // Lines and zones: undo the last point, cancel, finish, as buttons (Geoman's own are in its
+  // toolbar, which this page does not show). `_removeLastVertex` and `_finishShape` are its
+  // documented-in-source actions behind those buttons.
+  var drawActions = document.getElementById('draw-actions');
+  function drawer() { return chosen && map.pm.Draw[shapes[chosen.type]]; }
+  document.getElementById('draw-undo').addEventListener('click', function () {
+    var d = drawer();
+    if (d && d._removeLastVertex) d._removeLastVertex();
+  });
+  document.getElementById('draw-cancel').addEventListener('click', function () { ready(); });
+  document.getElementById('draw-finish').addEventListener('click', function () {
+    var d = drawer();
+    if (d && d._finishShape) d._finishShape();
+  });
 
   // Back to the start: no symbol chosen, the first instruction again.
   function ready() {
     map.pm.disableDraw();
+    drawActions.hidden = true;
     document.querySelectorAll('.symbol').forEach(function (b) { b.setAttribute('aria-pressed', 'false'); });
     document.getElementById('instructions').textContent = t('draw.pick_symbol');
   }
@@ -325,7 +359,15 @@
   var sketch = null;
   map.on('pm:create', function (e) {
     sketch = { layer: e.layer, symbol: chosen.symbol.key };
+    document.getElementById('feature-symbol').textContent = t('draw.form_symbol', { symbol: label(chosen.symbol) });
     ready();
+    // Far from the project's area, a slip of the finger is likelier than a real place: ask.
+    var at = e.layer.getBounds ? e.layer.getBounds() : L.latLngBounds([e.layer.getLatLng()]);
+    if (areaBounds && !areaBounds.intersects(at) && !window.confirm(t('draw.outside_area'))) {
+      map.removeLayer(e.layer);
+      sketch = null;
+      return;
+    }
     form.hidden = false;
     document.getElementById('feature-title').focus();
   });

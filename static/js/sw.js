@@ -2,7 +2,8 @@
 // room's Wi-Fi drops, across a reload with the server out of reach.
 // - pages (/draw, /workshops/{id}/wall, /review/{slug}): from the server, or the last copy
 //   when it does not answer within 4 s;
-// - scripts, styles, pictograms (/static/): the copy kept at once, refreshed behind;
+// - scripts, styles, pictograms (/static/, /pictograms/): the copy kept at once, refreshed
+//   behind;
 // - basemap tiles: the copy kept, else the server (at most 4,000 tiles kept);
 // - the API's reads those pages start from (legend, drawings, who I am): from the server,
 //   else the last copy when it fails or does not answer within 8 s.
@@ -109,7 +110,7 @@ self.addEventListener('message', function (event) {
     var url = new URL(href, self.location.origin);
     if (url.origin !== self.location.origin) return null;
     var path = url.pathname;
-    var name = isPage(path) ? PAGES : path.indexOf('/static/') === 0 ? STATIC : isTile(path) ? TILES : isKeptRead(path) ? API : null;
+    var name = isPage(path) ? PAGES : path.indexOf('/static/') === 0 || path.indexOf('/pictograms/') === 0 ? STATIC : isTile(path) ? TILES : isKeptRead(path) ? API : null;
     if (!name) return null;
     return fetch(url.href, { credentials: 'same-origin' }).then(function (response) {
       if (response.ok) return caches.open(name).then(function (cache) { return cache.put(url.href, response); });
@@ -130,7 +131,7 @@ self.addEventListener('fetch', function (event) {
   if (request.method !== 'GET') return;
   if (request.mode === 'navigate' && isPage(path)) {
     event.respondWith(networkFirst(request, PAGES, 4000));
-  } else if (path.indexOf('/static/') === 0) {
+  } else if (path.indexOf('/static/') === 0 || path.indexOf('/pictograms/') === 0) {
     event.respondWith(staleWhileRevalidate(request));
   } else if (isTile(path)) {
     event.respondWith(cacheFirst(request));
