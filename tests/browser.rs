@@ -671,6 +671,19 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .await
         .expect("bounds");
     assert_eq!(outside, json!(0), "every drawing is in view");
+    // (Leaflet draws a marker outside the view as an empty path.)
+    let drawn = client
+        .execute(
+            "return Array.prototype.filter.call(document.querySelectorAll('#map path.leaflet-interactive'), function (p) { return p.getAttribute('d') !== 'M0 0'; }).length;",
+            vec![],
+        )
+        .await
+        .expect("drawn");
+    assert_eq!(
+        drawn,
+        json!(4),
+        "every drawing is drawn, none culled out of view"
+    );
     let public = client
         .execute(
             "return performance.getEntriesByType('resource').filter(function (e) { return /features.*view=public/.test(e.name); }).length;",
@@ -719,6 +732,13 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .goto(&format!("{}/workshops?lang=es", app.base))
         .await
         .expect("workshops");
+    wait_for_text(
+        &client,
+        ".workshops .tally",
+        "2 mesas · 1 participantes · 1 dibujos",
+    )
+    .await;
+    screenshot(&client, "workshops-es").await;
     let close = format!(
         "form[data-api='/api/workshops/{}/close'] button",
         workshop.id

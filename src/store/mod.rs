@@ -120,6 +120,13 @@ pub struct FeatureRevision {
     pub feature: Feature,
 }
 
+/// What a workshop gathered: participants who joined, drawings kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkshopTally {
+    pub participants: u64,
+    pub drawings: u64,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Cheap round trip to the database, for `/healthz`.
@@ -188,6 +195,12 @@ pub trait Store: Send + Sync + 'static {
     async fn find_workshop(&self, id: Uuid) -> StoreResult<Option<Workshop>>;
     async fn find_open_workshop_by_code(&self, code: &JoinCode) -> StoreResult<Option<Workshop>>;
     async fn list_workshops(&self, project_id: Uuid) -> StoreResult<Vec<Workshop>>;
+    /// Per workshop of the project: how many participants joined and how many drawings they
+    /// have (deleted ones left out), for the workshop list.
+    async fn workshop_tallies(
+        &self,
+        project_id: Uuid,
+    ) -> StoreResult<std::collections::HashMap<Uuid, WorkshopTally>>;
     async fn close_workshop(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
     /// Opens a closed workshop again (its code works again); an open one is left as it is.
     async fn reopen_workshop(&self, id: Uuid) -> StoreResult<()>;

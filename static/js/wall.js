@@ -41,15 +41,22 @@
 
   // The map follows the drawings (every one in view as they arrive) until someone moves it by
   // hand; "show every drawing" goes back to following.
-  var following = true, fitting = false;
-  map.on('movestart', function () { if (!fitting) following = false; });
-  map.on('moveend', function () { fitting = false; });
+  // Only a person's hand stops the following (the map's own moves fire the same events).
+  var following = true;
+  ['pointerdown', 'wheel', 'keydown'].forEach(function (type) {
+    map.getContainer().addEventListener(type, function () { following = false; }, { passive: true });
+  });
+  // Drawings arrive in bursts: one fit after the burst, without animation (Leaflet drops a
+  // new zoom asked for while one is animating).
+  var fitLater = null;
   function fit() {
-    if (!following || !layer.getLayers().length) return;
-    fitting = true;
-    map.fitBounds(layer.getBounds(), { maxZoom: 16, padding: [40, 40] });
+    clearTimeout(fitLater);
+    fitLater = setTimeout(function () {
+      if (!following || !layer.getLayers().length) return;
+      map.fitBounds(layer.getBounds(), { maxZoom: 16, padding: [40, 40], animate: false });
+    }, 250);
   }
-  document.getElementById('fit').addEventListener('click', function () { following = true; fit(); });
+  document.getElementById('fit').addEventListener('click', function (e) { e.stopPropagation(); following = true; fit(); });
 
   // The latest drawings' titles, newest first, readable from the back of the room.
   var latest = document.getElementById('latest');

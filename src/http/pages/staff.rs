@@ -54,6 +54,11 @@ struct WorkshopRow {
     project: String,
     open: bool,
     code: String,
+    /// When it starts (or was created), as a day: 2026-11-29.
+    date: String,
+    tables: usize,
+    participants: u64,
+    drawings: u64,
 }
 
 #[derive(Template)]
@@ -186,19 +191,33 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
         Vec::new()
     };
     for project in projects {
-        let Ok(workshops) = state.store.list_workshops(project.id).await else {
+        let (Ok(workshops), Ok(tallies)) = (
+            state.store.list_workshops(project.id).await,
+            state.store.workshop_tallies(project.id).await,
+        ) else {
             return page.error(StatusCode::SERVICE_UNAVAILABLE, "error.title");
         };
         rows.extend(
             workshops
                 .into_iter()
                 .filter(|w| principal.can_manage_workshop(w))
-                .map(|w| WorkshopRow {
-                    id: w.id.to_string(),
-                    open: w.is_open(),
-                    code: w.join_code.as_str().to_owned(),
-                    title: w.title,
-                    project: project.name.clone(),
+                .map(|w| {
+                    let tally = tallies.get(&w.id).copied().unwrap_or_default();
+                    WorkshopRow {
+                        id: w.id.to_string(),
+                        open: w.is_open(),
+                        code: w.join_code.as_str().to_owned(),
+                        date: w
+                            .starts_at
+                            .unwrap_or(w.created_at)
+                            .format("%Y-%m-%d")
+                            .to_string(),
+                        tables: w.groups.len(),
+                        participants: tally.participants,
+                        drawings: tally.drawings,
+                        title: w.title,
+                        project: project.name.clone(),
+                    }
                 }),
         );
     }

@@ -569,6 +569,37 @@ impl Store for PostgresStore {
     }
 
     #[instrument(skip_all)]
+    async fn workshop_tallies(
+        &self,
+        project_id: Uuid,
+    ) -> StoreResult<std::collections::HashMap<Uuid, crate::store::WorkshopTally>> {
+        let rows = sqlx::query(
+            "SELECT w.id,
+                    (SELECT COUNT(*) FROM participants p WHERE p.workshop_id = w.id) AS participants,
+                    (SELECT COUNT(*) FROM features f WHERE f.workshop_id = w.id AND f.deleted_at IS NULL) AS drawings
+             FROM workshops w WHERE w.project_id = $1",
+        )
+        .bind(project_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut tallies = std::collections::HashMap::new();
+        for row in rows {
+            let count = |name: &str| {
+                row.try_get::<i64, _>(name)
+                    .map(|n| u64::try_from(n).unwrap_or(0))
+            };
+            tallies.insert(
+                row.try_get::<Uuid, _>("id")?,
+                crate::store::WorkshopTally {
+                    participants: count("participants")?,
+                    drawings: count("drawings")?,
+                },
+            );
+        }
+        Ok(tallies)
+    }
+
+    #[instrument(skip_all)]
     async fn reopen_workshop(&self, id: Uuid) -> StoreResult<()> {
         sqlx::query("UPDATE workshops SET status = 'open', closed_at = NULL WHERE id = $1 AND status = 'closed'")
             .bind(id)

@@ -532,6 +532,37 @@ impl Store for SqliteStore {
     }
 
     #[instrument(skip_all)]
+    async fn workshop_tallies(
+        &self,
+        project_id: Uuid,
+    ) -> StoreResult<std::collections::HashMap<Uuid, crate::store::WorkshopTally>> {
+        let rows = sqlx::query(
+            "SELECT w.id,
+                    (SELECT COUNT(*) FROM participants p WHERE p.workshop_id = w.id) AS participants,
+                    (SELECT COUNT(*) FROM features f WHERE f.workshop_id = w.id AND f.deleted_at IS NULL) AS drawings
+             FROM workshops w WHERE w.project_id = ?",
+        )
+        .bind(project_id.hyphenated())
+        .fetch_all(&self.read)
+        .await?;
+        let mut tallies = std::collections::HashMap::new();
+        for row in rows {
+            let count = |name: &str| {
+                row.try_get::<i64, _>(name)
+                    .map(|n| u64::try_from(n).unwrap_or(0))
+            };
+            tallies.insert(
+                uuid(&row, "id")?,
+                crate::store::WorkshopTally {
+                    participants: count("participants")?,
+                    drawings: count("drawings")?,
+                },
+            );
+        }
+        Ok(tallies)
+    }
+
+    #[instrument(skip_all)]
     async fn reopen_workshop(&self, id: Uuid) -> StoreResult<()> {
         sqlx::query("UPDATE workshops SET status = 'open', closed_at = NULL WHERE id = ? AND status = 'closed'")
             .bind(id.hyphenated())
