@@ -360,6 +360,14 @@ pub struct FetchArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
+    /// Set a user's new password (read from standard input), for a forgotten one: every token
+    /// and session the user had ends.
+    Password {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Create a user; the password is read from standard input.
     Add {
         #[arg(long)]

@@ -33,6 +33,18 @@ pub fn check_password_strength(password: &str) -> Result<(), String> {
 }
 
 /// Hashes a password with argon2id and a random salt, as a PHC string.
+/// Checks a new password's strength and hashes it off the async threads (argon2 takes tens of
+/// milliseconds): what creating a user and resetting a password both do.
+///
+/// # Errors
+/// The password is too weak (the text says why), or hashing failed.
+pub async fn new_password_hash(password: String) -> Result<String, String> {
+    check_password_strength(&password)?;
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| e.to_string())?
+}
+
 pub fn hash_password(password: &str) -> Result<String, String> {
     Argon2::default()
         .hash_password(password.as_bytes())

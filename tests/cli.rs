@@ -172,6 +172,58 @@ async fn the_demo_seeds_a_project_once_and_its_token_works() {
         .filter_map(|w| w["status"].as_str())
         .collect();
     assert_eq!(statuses, ["closed", "open"]);
+
+    // An account for every role, each of which logs in with the password printed.
+    for (username, role) in [
+        ("demo-admin", "admin"),
+        ("demo-analista", "analyst"),
+        ("demo-facilitadora", "facilitator"),
+        ("demo-investigadora", "researcher"),
+    ] {
+        let password = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{username} ")))
+            .and_then(|l| l.split("password: ").nth(1))
+            .unwrap_or_else(|| panic!("{username} in {out}"))
+            .trim()
+            .to_owned();
+        let login: Value = client
+            .post(format!("{url}/api/tokens"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        let me = get_json(
+            &client,
+            format!("{url}/api/me"),
+            login["token"].as_str().expect("token"),
+        )
+        .await;
+        assert_eq!(me["role"], role, "{username}");
+    }
+
+    // A forgotten password, reset from the command line.
+    let reset = run(
+        trama(&dir).args(["user", "password", "--username", "demo-analista"]),
+        "una clave nueva y larga\n",
+    );
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    let login = client
+        .post(format!("{url}/api/tokens"))
+        .json(&serde_json::json!({"username": "demo-analista", "password": "una clave nueva y larga"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(login.status(), reqwest::StatusCode::CREATED);
+    let unknown = run(
+        trama(&dir).args(["user", "password", "--username", "nadie"]),
+        "una clave nueva y larga\n",
+    );
+    assert!(!unknown.status.success());
+    assert!(text(&unknown.stderr).contains("no user nadie"));
     drop(server);
 }
 

@@ -61,6 +61,8 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
     let (admin_password, admin) = demo_user(store, "demo-admin", Role::Admin).await?;
     let (facilitator_password, facilitator) =
         demo_user(store, "demo-facilitadora", Role::Facilitator).await?;
+    let (analyst_password, _) = demo_user(store, "demo-analista", Role::Analyst).await?;
+    let (researcher_password, _) = demo_user(store, "demo-investigadora", Role::Researcher).await?;
 
     let start = Utc
         .with_ymd_and_hms(2026, 9, 12, 14, 0, 0)
@@ -208,8 +210,11 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
         "Seeded the demo project \"{DEMO_SLUG}\": 2 workshops, {} features.",
         per_workshop * 2
     );
-    println!("  demo-admin         password: {admin_password}");
-    println!("  demo-facilitadora  password: {facilitator_password}");
+    println!("An account for every role (log in at /login):");
+    println!("  demo-admin          admin        password: {admin_password}");
+    println!("  demo-analista       analyst      password: {analyst_password}");
+    println!("  demo-facilitadora   facilitator  password: {facilitator_password}");
+    println!("  demo-investigadora  researcher   password: {researcher_password}");
     println!(
         "  open workshop join code: {}",
         workshops[1].join_code.as_str()

@@ -37,6 +37,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database {} is up to date", db.database);
             Ok(())
         }
+        Command::User(UserCommand::Password { username, database }) => {
+            reset_password(&database, &username).await
+        }
         Command::User(UserCommand::Add {
             username,
             role,
@@ -122,6 +125,25 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn reset_password(db: &DatabaseArgs, username: &str) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    eprintln!("New password for {username} (read from standard input):");
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let hash = identity::new_password_hash(password)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    match store.set_password(username, &hash).await {
+        Ok(()) => {
+            println!("new password set for {username}; their sessions and tokens have ended");
+            Ok(())
+        }
+        Err(store::StoreError::NotFound) => bail!("no user {username}"),
+        Err(e) => Err(e.into()),
+    }
+}
+
 async fn add_user(
     db: &DatabaseArgs,
     username: String,
@@ -132,9 +154,8 @@ async fn add_user(
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
-    identity::check_password_strength(&password).map_err(anyhow::Error::msg)?;
-    let hash = tokio::task::spawn_blocking(move || identity::hash_password(&password))
-        .await?
+    let hash = identity::new_password_hash(password)
+        .await
         .map_err(anyhow::Error::msg)?;
     open(db).await?.create_user(&user, &hash).await?;
     println!(

@@ -274,12 +274,9 @@ async fn create_user(
         return Err(AppError::forbidden("only admins manage users"));
     }
     let user = new_user(request.username, request.role)?;
-    identity::check_password_strength(&request.password)
-        .map_err(|e| AppError::invalid("weak password", vec![Invalid::new("/password", e)]))?;
-    let hash = tokio::task::spawn_blocking(move || identity::hash_password(&request.password))
+    let hash = identity::new_password_hash(request.password)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::Internal)?;
+        .map_err(|e| AppError::invalid("weak password", vec![Invalid::new("/password", e)]))?;
     state.store.create_user(&user, &hash).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
@@ -313,10 +310,12 @@ pub fn new_user(username: String, role: Role) -> Result<User, AppError> {
 struct UserChange {
     role: Option<Role>,
     disabled: Option<bool>,
+    /// A new password (a reset): every token and session of the user ends.
+    password: Option<String>,
 }
 
-/// `PATCH /api/users/{username}`: change a role, or disable or enable an account (admins).
-/// An admin cannot lock themselves out.
+/// `PATCH /api/users/{username}`: change a role, disable or enable an account, or reset its
+/// password (admins). An admin cannot lock themselves out.
 async fn update_user(
     State(state): State<AppState>,
     Auth(principal): Auth,
@@ -339,10 +338,20 @@ async fn update_user(
             "you cannot disable yourself or give up your own admin role".into(),
         ));
     }
+    let hash =
+        match change.password {
+            Some(password) => Some(identity::new_password_hash(password).await.map_err(|e| {
+                AppError::invalid("weak password", vec![Invalid::new("/password", e)])
+            })?),
+            None => None,
+        };
     state
         .store
         .update_user(&username, role, disabled, Utc::now())
         .await?;
+    if let Some(hash) = hash {
+        state.store.set_password(&username, &hash).await?;
+    }
     let (updated, _) = state
         .store
         .user_credentials(&username)

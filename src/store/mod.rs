@@ -145,6 +145,9 @@ pub trait Store: Send + Sync + 'static {
         disabled: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Sets a user's password hash and ends every token and session they had (whoever knew
+    /// the old password is signed out); NotFound for an unknown user.
+    async fn set_password(&self, username: &str, password_hash: &str) -> StoreResult<()>;
     async fn create_user_token(&self, user_id: Uuid, token: &NewToken) -> StoreResult<()>;
     /// Ends a token now (a browser session logging out): it is refused from then on.
     /// Nothing happens for an unknown token.

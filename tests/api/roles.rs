@@ -670,7 +670,59 @@ async fn an_admin_changes_roles_and_disables_accounts(backend: Backend) {
     );
 }
 
+/// A forgotten password: an admin sets a new one; the old one and every session end.
+async fn an_admin_resets_a_forgotten_password(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let admin = app
+        .token_for("root", trama::domain::access::Role::Admin)
+        .await;
+    let (status, _) = app
+        .post("/api/users", Some(&admin), &json!({"username": "marta", "role": "facilitator", "password": "una clave bien larga"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, login) = app
+        .post(
+            "/api/tokens",
+            None,
+            &json!({"username": "marta", "password": "una clave bien larga"}),
+        )
+        .await;
+    let old_session = login["token"].as_str().expect("token").to_owned();
+
+    let reset = |password: &'static str| {
+        app.request(reqwest::Method::PATCH, "/api/users/marta", Some(&admin))
+            .json(&json!({ "password": password }))
+            .send()
+    };
+    let weak = reset("corta").await.expect("send");
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let done = reset("otra clave bien larga").await.expect("send");
+    assert_eq!(done.status(), StatusCode::OK);
+    let (status, _) = app.get("/api/me", Some(&old_session)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the old session ended");
+    let (status, _) = app
+        .post(
+            "/api/tokens",
+            None,
+            &json!({"username": "marta", "password": "una clave bien larga"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the old password is gone");
+    let (status, login) = app
+        .post(
+            "/api/tokens",
+            None,
+            &json!({"username": "marta", "password": "otra clave bien larga"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    let (status, me) = app.get("/api/me", login["token"].as_str()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["role"], "facilitator", "the role is unchanged");
+}
+
 crate::both_backends!(
+    an_admin_resets_a_forgotten_password,
     without_a_token_only_health_and_the_project_list_answer,
     each_role_can_do_its_part_and_no_more,
     an_expired_token_is_refused,

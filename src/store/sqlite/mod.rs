@@ -178,6 +178,27 @@ impl Store for SqliteStore {
     }
 
     #[instrument(skip_all)]
+    async fn set_password(&self, username: &str, password_hash: &str) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        let updated = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
+            .bind(password_hash)
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query(
+            "DELETE FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE username = ?)",
+        )
+        .bind(username)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
     async fn create_user_token(&self, user_id: Uuid, token: &NewToken) -> StoreResult<()> {
         sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(&token.hash)
