@@ -796,7 +796,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .for_element(Locator::Css("#f-symbol option[value=escuela]"))
         .await
         .expect("symbols loaded");
-    wait_for_text(&client, "#count", "1 elementos").await;
+    wait_for_text(&client, "#count", "1 elemento").await;
     click(&client, "#f-symbol option[value=comedor]").await;
     click(&client, "#filters button[type=submit]").await;
     wait_for_text(&client, "#count", "0 elementos").await;
@@ -829,7 +829,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .goto(&format!("{}/review/lomas?lang=en", app.base))
         .await
         .expect("review in English");
-    wait_for_text(&client, "#count", "1 items").await;
+    wait_for_text(&client, "#count", "1 item").await;
     screenshot(&client, "review-en").await;
 
     // A thousand more drawings: the list comes a page (1,000) at a time, "Load more" adds

@@ -126,7 +126,8 @@
     var next = (collection.links || []).filter(function (l) { return l.rel === 'next'; })[0];
     nextPage = next ? next.href : null;
     more.hidden = !nextPage;
-    document.getElementById('count').textContent = t(nextPage ? 'review.count_truncated' : 'review.count', { count: Object.keys(byId).length });
+    var count = Object.keys(byId).length;
+    document.getElementById('count').textContent = t(nextPage ? 'review.count_truncated' : count === 1 ? 'review.count_one' : 'review.count', { count: count });
   }
 
   function load() {
@@ -213,7 +214,9 @@
       entries.forEach(function (e) {
         var who = e.actor.username || e.actor.display_name || e.actor.kind;
         var action = messages['action.' + e.action] ? t('action.' + e.action) : e.action;
-        list.appendChild(el('li', {}, new Date(e.at).toLocaleString(locale) + ' · ' + action + ' · ' + who));
+        var reason = e.feature && e.feature.properties && e.feature.properties.review_reason;
+        var said = e.action === 'review' && reason ? ' · ' + t('review.reason', { reason: reason }) : '';
+        list.appendChild(el('li', {}, new Date(e.at).toLocaleString(locale) + ' · ' + action + ' · ' + who + said));
       });
       tr.cells[0].appendChild(list);
     });

@@ -39,6 +39,14 @@ async fn a_public_view_masks_sensitive_drawings_for_staff_too(backend: Backend) 
         .get(&format!("/api/features/{id}"), Some(&other_table))
         .await;
     assert_eq!(phone["properties"]["masked"], true, "{phone}");
+    // Its history tells no more than the drawing: every revision masked for that phone.
+    let (status, history) = app
+        .get(&format!("/api/features/{id}/history"), Some(&other_table))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    for entry in history.as_array().expect("entries") {
+        assert_eq!(entry["feature"]["geometry"], phone["geometry"], "{entry}");
+    }
     for token in [&staff.analyst, &staff.facilitator, &staff.admin] {
         let (status, wall) = app
             .get(&format!("/api/features/{id}?view=public"), Some(token))

@@ -246,7 +246,10 @@ pub async fn feature_history(
     Auth(principal): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (feature, _) = readable_feature(&state, &principal, &id).await?;
+    let (feature, workshop) = readable_feature(&state, &principal, &id).await?;
+    // Every revision as the caller sees the drawing now: a sensitive one masked for whoever
+    // sees it masked (its history told the exact place to any reader before).
+    let sight = super::sees_exact(&state, &principal, &feature, workshop.as_ref()).await?;
     let history = state.store.feature_history(feature.id).await?;
     let entries: Vec<HistoryEntry> = history
         .iter()
@@ -256,10 +259,8 @@ pub async fn feature_history(
                 action: &r.action,
                 actor: &r.actor,
                 at: r.at,
-                feature: RawValue::from_string(
-                    FeatureOut::new(&r.feature, Sight::Exact).to_json()?,
-                )
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+                feature: RawValue::from_string(FeatureOut::new(&r.feature, sight).to_json()?)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
             })
         })
         .collect::<Result<_, AppError>>()?;
