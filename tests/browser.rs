@@ -671,19 +671,21 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .await
         .expect("bounds");
     assert_eq!(outside, json!(0), "every drawing is in view");
-    // (Leaflet draws a marker outside the view as an empty path.)
+    // Points are their symbols' pictograms; the sensitive one is a cell (a path Leaflet would
+    // leave empty, "M0 0", out of view).
     let drawn = client
         .execute(
-            "return Array.prototype.filter.call(document.querySelectorAll('#map path.leaflet-interactive'), function (p) { return p.getAttribute('d') !== 'M0 0'; }).length;",
+            "return [document.querySelectorAll('#map .leaflet-marker-icon .pin img').length, Array.prototype.filter.call(document.querySelectorAll('#map path.leaflet-interactive'), function (p) { return p.getAttribute('d') !== 'M0 0'; }).length];",
             vec![],
         )
         .await
         .expect("drawn");
     assert_eq!(
         drawn,
-        json!(4),
-        "every drawing is drawn, none culled out of view"
+        json!([3, 1]),
+        "three pictograms and one masked cell, all in view"
     );
+    wait_for_text(&client, "#symbols-in-use", "Escuela").await;
     let public = client
         .execute(
             "return performance.getEntriesByType('resource').filter(function (e) { return /features.*view=public/.test(e.name); }).length;",

@@ -65,7 +65,7 @@
   var legend = {};
   var drawn = L.geoJSON(null, {
     style: function (f) { return { color: colour(f), weight: 3, fillOpacity: 0.25 }; },
-    pointToLayer: function (f, at) { return L.circleMarker(at, { radius: 9, color: '#fff', weight: 2, fillColor: colour(f), fillOpacity: 0.9 }); },
+    pointToLayer: function (f, at) { return TramaSymbols.marker(at, legend[f.properties.symbol], null); },
     onEachFeature: function (f, layer) {
       layer.bindPopup(function () { return popup(f, layer); }, { minWidth: 220 });
     }

@@ -19,10 +19,13 @@
   var map = L.map('map').setView([-34.76, -58.41], 13);
   TramaBasemaps.add(map, app, { online: messages['map.basemap_online'], none: messages['map.basemap_none'] });
   var byId = {};
+  // Each drawing in its symbol's colour and pictogram, outlined in its table's colour.
+  var symbols = [], bySymbol = {};
+  function symbolColour(f) { var s = bySymbol[f.properties.symbol]; return s ? s.color : '#555'; }
   var layer = L.geoJSON(null, {
-    style: function (f) { return { color: groupColour[f.properties.group] || '#555', weight: 3, fillOpacity: 0.3 }; },
+    style: function (f) { return { color: groupColour[f.properties.group] || '#555', weight: 4, fillColor: symbolColour(f), fillOpacity: 0.45 }; },
     pointToLayer: function (f, at) {
-      return L.circleMarker(at, { radius: 10, color: '#fff', weight: 2, fillColor: groupColour[f.properties.group] || '#555', fillOpacity: 0.9 });
+      return TramaSymbols.marker(at, bySymbol[f.properties.symbol], groupColour[f.properties.group] || '#555');
     },
     onEachFeature: function (f, l) {
       byId[f.id] = l;
@@ -75,13 +78,25 @@
     });
   }
 
+  // The symbols the map shows, with their pictograms and names.
+  var inUse = document.getElementById('symbols-in-use');
+  function listSymbols() {
+    var keys = layer.getLayers().map(function (l) { return l.feature.properties.symbol; });
+    TramaSymbols.legend(inUse, symbols, keys, app.dataset.locale);
+  }
+
   function reload() {
-    return get(withView('/api/projects/' + project + '/features?workshop=' + workshop)).then(function (collection) {
+    return get('/api/projects/' + project + '/legend').then(function (legend) {
+      symbols = Array.isArray(legend) ? legend : [];
+      symbols.forEach(function (s) { bySymbol[s.key] = s; });
+      return get(withView('/api/projects/' + project + '/features?workshop=' + workshop));
+    }).then(function (collection) {
       layer.clearLayers();
       byId = {};
       layer.addData(collection);
       fit();
       listLatest();
+      listSymbols();
     });
   }
 
@@ -93,6 +108,7 @@
       }
       fit();
       listLatest();
+      listSymbols();
     });
   }
 
