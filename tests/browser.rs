@@ -570,6 +570,39 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         .expect("comment box");
     assert_eq!(typed, json!("Hay chicos de noche"), "nothing typed is lost");
 
+    // The facilitator reopens the workshop: the page says so, the comment goes, and the
+    // drawing's comments say who wrote each and when.
+    let (status, _) = app
+        .post(
+            &format!("/api/workshops/{}/reopen", workshop.id),
+            Some(&staff.facilitator),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    wait_for_text(&client, "#workshop-state", "El taller se abrió de nuevo").await;
+    click(
+        &client,
+        ".leaflet-popup-content form.comment button[type=submit]",
+    )
+    .await;
+    wait_for_text(
+        &client,
+        ".leaflet-popup-content .comments",
+        "Hay chicos de noche",
+    )
+    .await;
+    client.refresh().await.expect("reload");
+    client
+        .wait()
+        .for_element(Locator::Css("[data-symbol=comedor]"))
+        .await
+        .expect("palette");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    click_largest_shape(&client).await;
+    wait_for_text(&client, ".leaflet-popup-content .comments", "Tero ·").await;
+    screenshot(&client, "draw-comments-es").await;
+
     client
         .goto(&format!("{}/draw?lang=en", app.base))
         .await

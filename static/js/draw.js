@@ -67,7 +67,7 @@
     style: function (f) { return { color: colour(f), weight: 3, fillOpacity: 0.25 }; },
     pointToLayer: function (f, at) { return TramaSymbols.marker(at, legend[f.properties.symbol], null); },
     onEachFeature: function (f, layer) {
-      layer.bindPopup(function () { return popup(f, layer); }, { minWidth: 220 });
+      layer.bindPopup(function () { return popup(f, layer); }, { minWidth: 220, maxHeight: 320, autoPanPaddingTopLeft: [10, 60], autoPanPaddingBottomRight: [10, 20] });
     }
   }).addTo(map);
 
@@ -134,7 +134,14 @@
     var list = el('ul', { 'class': 'comments' });
     box.appendChild(list);
     api('/api/features/' + f.id + '/annotations').then(function (r) { return r.json(); }).then(function (notes) {
-      notes.forEach(function (n) { list.appendChild(el('li', {}, n.body)); });
+      // Each comment with who wrote it (a nickname, or staff) and when.
+      notes.forEach(function (n) {
+        var item = el('li', {}, n.body);
+        var who = (n.author && (n.author.display_name || n.author.username)) || t('draw.comment_someone');
+        var when = new Date(n.created_at).toLocaleString(locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+        item.appendChild(el('div', { 'class': 'hint' }, who + ' · ' + when));
+        list.appendChild(item);
+      });
     });
     var form = el('form', { 'class': 'comment' });
     var area = el('textarea', { rows: '2', maxlength: '5000', 'aria-label': t('draw.comment_label') });
