@@ -832,6 +832,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .await
         .expect("symbols loaded");
     wait_for_text(&client, "#count", "1 elemento").await;
+    wait_for_text(&client, "#features tbody", "Taller Budge · Docentes").await;
     click(&client, "#f-symbol option[value=comedor]").await;
     click(&client, "#filters button[type=submit]").await;
     wait_for_text(&client, "#count", "0 elementos").await;

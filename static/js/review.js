@@ -150,6 +150,8 @@
     }).finally(function () { more.disabled = false; });
   });
 
+  // Workshops' titles and tables' names by id, for the table's columns.
+  var names = {};
   function row(f) {
     var p = f.properties;
     var tr = el('tr', { 'data-id': f.id });
@@ -160,6 +162,9 @@
     title.appendChild(zoom);
     title.appendChild(el('div', { 'class': 'hint' }, label(p.symbol)));
     tr.appendChild(title);
+    // Where it was drawn (workshop · table) and by whom (a nickname, or staff).
+    tr.appendChild(el('td', {}, [names[p.workshop], names[p.group]].filter(Boolean).join(' · ')));
+    tr.appendChild(el('td', {}, (p.author && (p.author.display_name || p.author.username)) || ''));
     tr.appendChild(el('td', {}, t('state.' + p.review_state) + (p.hidden ? ' · ' + t('review.hidden') : '') + (p.deleted_at ? ' · ' + t('review.deleted_mark') : '')));
     tr.appendChild(el('td', {}, new Date(p.created_at).toLocaleDateString(locale)));
     var actions = el('td');
@@ -241,8 +246,10 @@
       document.getElementById('f-symbol').appendChild(el('option', { value: s.key }, label(s.key)));
     });
     results[1].workshops.forEach(function (w) {
+      names[w.id] = w.title;
       document.getElementById('f-workshop').appendChild(el('option', { value: w.id }, w.title));
       w.groups.forEach(function (g) {
+        names[g.id] = g.name;
         document.getElementById('f-group').appendChild(el('option', { value: g.id }, w.title + ' · ' + g.name));
       });
     });
