@@ -1188,6 +1188,7 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
         .await
         .expect("review");
     wait_for_text(&client, "#count", "2 elementos").await;
+    click(&client, "#tab-priority").await;
     wait_for_text(&client, "#saved-zones", "Todavía no hay zonas").await;
 
     click(&client, "#p-rule option[value=consensus]").await;
@@ -1557,6 +1558,7 @@ async fn a_facilitator_sees_the_priority_areas_of_their_workshop_without_moderat
     log_in(&client, &app.base, "coordinadora").await;
     click(&client, "a[href='/review/lomas']").await;
     wait_for_text(&client, "#count", "2 elementos").await;
+    click(&client, "#tab-priority").await;
     click(&client, "#p-rule option[value=consensus]").await;
     click(&client, "#p-compute").await;
     wait_for_text(&client, "#priority-status", "1 zonas").await;

@@ -236,6 +236,18 @@
 
   filters.addEventListener('submit', function (e) { e.preventDefault(); load(); });
 
+  // Two tabs: the drawings (their table) and the priority areas; the choice is in the
+  // address (#priority), so a reload stays on it.
+  function showTab(priority) {
+    document.getElementById('drawings').hidden = priority;
+    document.getElementById('priority').hidden = !priority;
+    document.getElementById('tab-drawings').setAttribute('aria-selected', String(!priority));
+    document.getElementById('tab-priority').setAttribute('aria-selected', String(priority));
+  }
+  document.getElementById('tab-drawings').addEventListener('click', function () { window.history.replaceState(null, '', '#drawings'); showTab(false); });
+  document.getElementById('tab-priority').addEventListener('click', function () { window.history.replaceState(null, '', '#priority'); showTab(true); });
+  showTab(location.hash === '#priority');
+
   Promise.all([
     api('/api/projects/' + project + '/legend'),
     api('/api/projects/' + project + '/workshops'),
