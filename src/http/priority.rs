@@ -110,7 +110,30 @@ impl Scope {
         workshops: Option<Vec<Uuid>>,
     ) -> Result<Vec<crate::domain::priority::Drawing>, AppError> {
         let selection = query.selection(within(workshops, &self.allowed)?)?;
-        Ok(analysis::drawings(state.store.as_ref(), &self.project, &selection).await?)
+        let mut drawings =
+            analysis::drawings(state.store.as_ref(), &self.project, &selection).await?;
+        // A facilitator who sees sensitive drawings masked analyses them masked too: fine cells
+        // of exact positions would tell what the mask hides.
+        let masked = self.allowed.is_some()
+            && self.project.sensitive_exact == crate::domain::project::SensitiveView::Analysts;
+        if masked {
+            let sensitive: std::collections::HashSet<String> = state
+                .store
+                .legend(self.project.id)
+                .await?
+                .into_iter()
+                .filter(|s| s.sensitive)
+                .map(|s| s.key)
+                .collect();
+            let resolution = self.project.masking.sensitive_resolution;
+            for drawing in &mut drawings {
+                if sensitive.contains(&*drawing.symbol) {
+                    drawing.geometry =
+                        crate::domain::export::sensitive_cell(&drawing.geometry, resolution);
+                }
+            }
+        }
+        Ok(drawings)
     }
 }
 

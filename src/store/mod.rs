@@ -206,6 +206,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<std::collections::HashMap<Uuid, WorkshopTally>>;
     async fn close_workshop(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
     /// Opens a closed workshop again (its code works again); an open one is left as it is.
+    /// Conflict when another open workshop has taken its join code meanwhile.
     async fn reopen_workshop(&self, id: Uuid) -> StoreResult<()>;
     async fn create_participant(
         &self,

@@ -93,7 +93,10 @@
     }).then(function (collection) {
       layer.clearLayers();
       byId = {};
-      layer.addData(collection);
+      // Never projected: hidden or deleted drawings (the exact view lists hidden ones).
+      layer.addData({ type: 'FeatureCollection', features: (collection.features || []).filter(function (f) {
+        return !f.properties.hidden && !f.properties.deleted_at;
+      }) });
       fit();
       listLatest();
       listSymbols();
@@ -124,4 +127,6 @@
     change.feature_ids.forEach(show);
   });
   events.addEventListener('reload', reload);
+  // Closed or reopened: the page shows the code and QR only while open, so it is drawn again.
+  events.addEventListener('workshop', function () { window.location.reload(); });
 })();

@@ -47,6 +47,65 @@ async fn a_public_view_masks_sensitive_drawings_for_staff_too(backend: Backend) 
     for entry in history.as_array().expect("entries") {
         assert_eq!(entry["feature"]["geometry"], phone["geometry"], "{entry}");
     }
+    // A box cannot find the place inside its cell: a box at a corner of the cell, away from
+    // the place, lists the drawing as the phone sees it; a box elsewhere does not.
+    let corner = &phone["geometry"]["coordinates"][0][0];
+    let (x, y) = (
+        corner[0].as_f64().expect("x"),
+        corner[1].as_f64().expect("y"),
+    );
+    let near_corner = format!(
+        "{},{},{},{}",
+        x - 0.0002,
+        y - 0.0002,
+        x + 0.0002,
+        y + 0.0002
+    );
+    let (status, boxed) = app
+        .get(
+            &format!("/api/projects/lomas/features?bbox={near_corner}"),
+            Some(&other_table),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{boxed}");
+    assert!(
+        boxed["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .any(|f| f["id"] == json!(id)),
+        "the cell meets the box: listed, {boxed}"
+    );
+    let (_, elsewhere) = app
+        .get(
+            "/api/projects/lomas/features?bbox=-58.30,-34.60,-58.29,-34.59",
+            Some(&other_table),
+        )
+        .await;
+    assert_eq!(elsewhere["features"], json!([]));
+
+    // Fine priority cells would tell it too: a facilitator's analysis takes the drawing as its
+    // cell (many fine cells), an analyst's as drawn (one).
+    let fine = "/api/projects/lomas/priority/cells?resolution=11&symbol=taller_clandestino";
+    let (status, analyst_cells) = app.get(fine, Some(&staff.analyst)).await;
+    assert_eq!(status, StatusCode::OK, "{analyst_cells}");
+    let (status, facilitator_cells) = app.get(fine, Some(&staff.facilitator)).await;
+    assert_eq!(status, StatusCode::OK, "{facilitator_cells}");
+    // Cells holding the drawing (the answer also lists their empty neighbours).
+    let count = |cells: &serde_json::Value| {
+        cells["features"].as_array().map_or(0, |c| {
+            c.iter()
+                .filter(|c| c["properties"]["features"].as_u64() > Some(0))
+                .count()
+        })
+    };
+    assert_eq!(count(&analyst_cells), 1, "{analyst_cells}");
+    assert!(
+        count(&facilitator_cells) > 20,
+        "{}",
+        count(&facilitator_cells)
+    );
+
     for token in [&staff.analyst, &staff.facilitator, &staff.admin] {
         let (status, wall) = app
             .get(&format!("/api/features/{id}?view=public"), Some(token))
@@ -82,6 +141,33 @@ async fn a_public_view_masks_sensitive_drawings_for_staff_too(backend: Backend) 
             "what is not sensitive stays exact"
         );
     }
+
+    // Its author makes it a school: the history still masks the revision drawn sensitive.
+    let response = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/api/features/{id}"),
+            Some(&participant),
+        )
+        .header("If-Match", "\"1\"")
+        .json(&json!({"properties": {"symbol": "escuela"}}))
+        .send()
+        .await
+        .expect("edit");
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, history) = app
+        .get(&format!("/api/features/{id}/history"), Some(&other_table))
+        .await;
+    let entries = history.as_array().expect("entries");
+    assert_eq!(entries.len(), 2, "{history}");
+    assert_eq!(
+        entries[0]["feature"]["geometry"], phone["geometry"],
+        "the sensitive revision, masked"
+    );
+    assert_eq!(
+        entries[1]["feature"]["geometry"]["type"], "Point",
+        "the school, as drawn"
+    );
 
     // A hidden drawing is not projected, whoever asks.
     let school_id = school["id"].as_str().expect("id");

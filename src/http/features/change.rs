@@ -247,13 +247,20 @@ pub async fn feature_history(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (feature, workshop) = readable_feature(&state, &principal, &id).await?;
-    // Every revision as the caller sees the drawing now: a sensitive one masked for whoever
-    // sees it masked (its history told the exact place to any reader before).
-    let sight = super::sees_exact(&state, &principal, &feature, workshop.as_ref()).await?;
+    // Each revision as the caller would see it: one drawn with a sensitive symbol masked for
+    // whoever sees such drawings masked, whatever the symbol is now (a history told the exact
+    // place to any reader before).
     let history = state.store.feature_history(feature.id).await?;
+    let mut sights = Vec::with_capacity(history.len());
+    for revision in &history {
+        sights.push(
+            super::sees_exact(&state, &principal, &revision.feature, workshop.as_ref()).await?,
+        );
+    }
     let entries: Vec<HistoryEntry> = history
         .iter()
-        .map(|r| {
+        .zip(sights)
+        .map(|(r, sight)| {
             Ok(HistoryEntry {
                 revision: r.revision,
                 action: &r.action,

@@ -229,6 +229,33 @@ pub async fn sees_exact(
     Ok(sight(principal, feature, true, workshop, &project))
 }
 
+/// Degrees of longitude or latitude that cover a masking cell of `resolution` at `lat`, with
+/// room to spare (two edge lengths, widened for the latitude).
+fn cell_span_degrees(resolution: h3o::Resolution, lat: f64) -> f64 {
+    let km = 2.5 * resolution.edge_length_km();
+    km / (111.32 * lat.to_radians().cos().abs().max(0.2))
+}
+
+/// Whether the drawing as the caller sees it (exact, or its cell) meets `asked`.
+fn meets(stored: &str, seen: Sight, asked: &BBox) -> bool {
+    use geo::BoundingRect;
+    let Some(geometry) = crate::domain::geometry::FeatureGeometry::parse_stored(stored) else {
+        return false;
+    };
+    let shown = match seen {
+        Sight::Exact => geometry,
+        Sight::Masked(resolution) => crate::domain::export::sensitive_cell(&geometry, resolution),
+    };
+    shown.bounding_rect().is_some_and(|r| {
+        asked.intersects(&BBox {
+            min_x: r.min().x,
+            min_y: r.min().y,
+            max_x: r.max().x,
+            max_y: r.max().y,
+        })
+    })
+}
+
 /// How `principal` sees `feature` in `project`.
 fn sight(
     principal: &Principal,
@@ -435,6 +462,21 @@ async fn list_features(
             .map(|s| s.key)
             .collect()
     };
+    // A box must not tell where a masked drawing is: whoever sees sensitive drawings masked
+    // gets them by whether their *cell* meets the box (the store, which knows only exact
+    // extents, is asked a box grown by a cell's width, and the answer is narrowed here).
+    // Otherwise halving the box until the drawing drops out would find it.
+    let asked_box = filter.bbox;
+    let resolution = project.masking.sensitive_resolution;
+    if let Some(b) = filter.bbox.as_mut()
+        && !sensitive.is_empty()
+    {
+        let pad = cell_span_degrees(resolution, (b.min_y + b.max_y) / 2.0);
+        b.min_x = (b.min_x - pad).max(-180.0);
+        b.max_x = (b.max_x + pad).min(180.0);
+        b.min_y = (b.min_y - pad).max(-90.0);
+        b.max_y = (b.max_y + pad).min(90.0);
+    }
     // Each feature is written as it is read, so that on two cores the database's thread
     // and ours work at the same time instead of one after the other.
     let mut features = state.store.stream_features(project.id, &filter);
@@ -448,6 +490,12 @@ async fn list_features(
         } else {
             sight(&principal, &f, is_sensitive, workshop, &project)
         };
+        if let Some(asked) = &asked_box
+            && !sensitive.is_empty()
+            && !meets(&f.geometry, seen, asked)
+        {
+            continue;
+        }
         collection.push(&FeatureOut::new(&f, seen))?;
     }
     let truncated = filter.limit.is_some_and(|limit| collection.count >= limit);

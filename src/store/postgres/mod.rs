@@ -625,7 +625,16 @@ impl Store for PostgresStore {
         sqlx::query("UPDATE workshops SET status = 'open', closed_at = NULL WHERE id = $1 AND status = 'closed'")
             .bind(id)
             .execute(&self.pool)
-            .await?;
+            .await
+            .map_err(|e| {
+                if unique_violation(&e) {
+                    StoreError::Conflict(
+                        "another open workshop has taken this workshop's join code meanwhile".into(),
+                    )
+                } else {
+                    e.into()
+                }
+            })?;
         Ok(())
     }
 

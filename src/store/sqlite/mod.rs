@@ -588,7 +588,16 @@ impl Store for SqliteStore {
         sqlx::query("UPDATE workshops SET status = 'open', closed_at = NULL WHERE id = ? AND status = 'closed'")
             .bind(id.hyphenated())
             .execute(&self.write)
-            .await?;
+            .await
+            .map_err(|e| {
+                if unique_violation(&e) {
+                    StoreError::Conflict(
+                        "another open workshop has taken this workshop's join code meanwhile".into(),
+                    )
+                } else {
+                    e.into()
+                }
+            })?;
         Ok(())
     }
 
