@@ -570,6 +570,17 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         .expect("comment box");
     assert_eq!(typed, json!("Hay chicos de noche"), "nothing typed is lost");
 
+    // A drawing refused while the workshop was closed waits on the phone (as the refusal
+    // above leaves it, put there directly here); the reopening sends it.
+    client
+        .execute(
+            "localStorage.setItem('trama.queue.lomas', JSON.stringify([{ key: '0b8f5a3e-1d2c-4e5f-8a9b-0c1d2e3f4a5b', closed: true, failed: 'closed', reason: 'closed', \
+               feature: { type: 'Feature', properties: { symbol: 'comedor', title: 'Enviado al reabrir' }, geometry: { type: 'Point', coordinates: [-58.46, -34.73] } } }]));",
+            vec![],
+        )
+        .await
+        .expect("queue");
+
     // The facilitator reopens the workshop: the page says so, the comment goes, and the
     // drawing's comments say who wrote each and when.
     let (status, _) = app
@@ -581,6 +592,18 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
         .await;
     assert_eq!(status, reqwest::StatusCode::OK);
     wait_for_text(&client, "#workshop-state", "El taller se abrió de nuevo").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !stored_features(&app.store)
+        .await
+        .iter()
+        .any(|f| f.title.as_deref() == Some("Enviado al reabrir"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the drawing refused as closed was not sent on reopening"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     click(
         &client,
         ".leaflet-popup-content form.comment button[type=submit]",

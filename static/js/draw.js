@@ -437,7 +437,7 @@
     if (!change.open) return;
     setTimeout(function () { workshopState.hidden = true; }, 8000);
     store(queue().map(function (i) {
-      if (i.reason === t('draw.refused.closed')) { delete i.failed; delete i.reason; }
+      if (i.closed) { delete i.failed; delete i.reason; delete i.closed; }
       return i;
     }));
     flush();
@@ -469,7 +469,7 @@
         return response.json().then(function (problem) {
           var reason = refusal(response.status, problem, 'draw.refused.closed');
           store(queue().map(function (i) {
-            if (i.key === item.key) { i.failed = problem.detail; i.reason = reason; }
+            if (i.key === item.key) { i.failed = problem.detail; i.reason = reason; i.closed = response.status === 409; }
             return i;
           }));
           say(reason);
