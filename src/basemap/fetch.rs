@@ -430,12 +430,7 @@ fn write_metadata(
         .url
         .split_once("://")
         .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
-    let format = match format {
-        Some(TileFormat::Jpeg) => "jpg",
-        Some(TileFormat::Webp) => "webp",
-        Some(TileFormat::Pbf) => "pbf",
-        _ => "png",
-    };
+    let format = format.unwrap_or(TileFormat::Png).extension();
     let mut values = vec![
         (
             "name",

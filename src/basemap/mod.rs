@@ -47,6 +47,16 @@ impl TileFormat {
         }
     }
 
+    /// The name MBTiles' `format` metadata and tile URLs give it (`png`, `jpg`, `webp`, `pbf`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            TileFormat::Png => "png",
+            TileFormat::Jpeg => "jpg",
+            TileFormat::Webp => "webp",
+            TileFormat::Pbf => "pbf",
+        }
+    }
+
     pub fn is_vector(self) -> bool {
         self == TileFormat::Pbf
     }

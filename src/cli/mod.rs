@@ -125,15 +125,20 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn reset_password(db: &DatabaseArgs, username: &str) -> anyhow::Result<()> {
-    let store = open(db).await?;
-    eprintln!("New password for {username} (read from standard input):");
+/// Reads a new password from standard input (one line), checks its strength, hashes it.
+async fn read_password_hash(prompt: &str) -> anyhow::Result<String> {
+    eprintln!("{prompt} (read from standard input):");
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
-    let hash = identity::new_password_hash(password)
+    identity::new_password_hash(password)
         .await
-        .map_err(anyhow::Error::msg)?;
+        .map_err(anyhow::Error::msg)
+}
+
+async fn reset_password(db: &DatabaseArgs, username: &str) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let hash = read_password_hash(&format!("New password for {username}")).await?;
     match store.set_password(username, &hash).await {
         Ok(()) => {
             println!("new password set for {username}; their sessions and tokens have ended");
@@ -150,13 +155,7 @@ async fn add_user(
     role: crate::domain::access::Role,
 ) -> anyhow::Result<()> {
     let user = crate::http::new_user(username, role).map_err(|e| anyhow::anyhow!("{e}"))?;
-    eprintln!("Password for {} (read from standard input):", user.username);
-    let mut password = String::new();
-    std::io::stdin().lock().read_line(&mut password)?;
-    let password = password.trim_end_matches(['\r', '\n']).to_owned();
-    let hash = identity::new_password_hash(password)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let hash = read_password_hash(&format!("Password for {}", user.username)).await?;
     open(db).await?.create_user(&user, &hash).await?;
     println!(
         "created {} {} ({})",

@@ -90,12 +90,7 @@ fn origin(state: &AppState, headers: &HeaderMap) -> String {
 }
 
 fn tiles_template(basemap: &Basemap) -> String {
-    let ext = match basemap.description.format {
-        crate::basemap::TileFormat::Png => "png",
-        crate::basemap::TileFormat::Jpeg => "jpg",
-        crate::basemap::TileFormat::Webp => "webp",
-        crate::basemap::TileFormat::Pbf => "pbf",
-    };
+    let ext = basemap.description.format.extension();
     // The file's version in the URL: a replaced file's tiles are new URLs to browsers' caches.
     format!(
         "/api/basemaps/{}/tiles/{{z}}/{{x}}/{{y}}.{ext}?v={}",
@@ -349,6 +344,16 @@ pub struct Downloads {
 }
 
 impl Downloads {
+    /// The project's download, running or finished.
+    fn of(&self, project: Uuid) -> Result<Arc<Download>, AppError> {
+        self.jobs
+            .lock()
+            .map_err(|_| AppError::Internal("downloads lock poisoned".to_owned()))?
+            .get(&project)
+            .cloned()
+            .ok_or_else(|| AppError::not_found("download for this project"))
+    }
+
     /// Asks every running download to stop (at shutdown: the file keeps what came, and the
     /// same download started again resumes).
     pub fn stop_all(&self) {
@@ -512,10 +517,7 @@ async fn start_fetch(
             *slot = Some(outcome);
         }
     });
-    let jobs = state.downloads.jobs.lock().ok();
-    let body = jobs
-        .and_then(|j| j.get(&project_id).map(|d| d.json()))
-        .unwrap_or_default();
+    let body = state.downloads.of(project_id)?.json();
     Ok((StatusCode::ACCEPTED, Json(body)).into_response())
 }
 
@@ -535,15 +537,7 @@ async fn fetch_progress(
 ) -> Result<Json<Value>, AppError> {
     admin_only(&principal)?;
     let project = visible_project(&state, &principal, &slug).await?;
-    let jobs = state
-        .downloads
-        .jobs
-        .lock()
-        .map_err(|_| AppError::Internal("downloads lock poisoned".to_owned()))?;
-    let download = jobs
-        .get(&project.id)
-        .ok_or_else(|| AppError::not_found("download for this project"))?;
-    Ok(Json(download.json()))
+    Ok(Json(state.downloads.of(project.id)?.json()))
 }
 
 async fn stop_fetch(
@@ -553,14 +547,10 @@ async fn stop_fetch(
 ) -> Result<StatusCode, AppError> {
     admin_only(&principal)?;
     let project = visible_project(&state, &principal, &slug).await?;
-    let jobs = state
+    state
         .downloads
-        .jobs
-        .lock()
-        .map_err(|_| AppError::Internal("downloads lock poisoned".to_owned()))?;
-    let download = jobs
-        .get(&project.id)
-        .ok_or_else(|| AppError::not_found("download for this project"))?;
-    download.stop.store(true, Ordering::Relaxed);
+        .of(project.id)?
+        .stop
+        .store(true, Ordering::Relaxed);
     Ok(StatusCode::ACCEPTED)
 }
