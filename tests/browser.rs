@@ -783,6 +783,15 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .await
         .expect("english wall");
     wait_for_text(&client, "#live", "Live").await;
+    tokio::time::sleep(Duration::from_millis(600)).await; // the fit follows a burst by 250 ms
+    let shown = client
+        .execute(
+            "return document.querySelectorAll('#map .leaflet-marker-icon').length;",
+            vec![],
+        )
+        .await
+        .expect("markers");
+    assert_eq!(shown, json!(1), "the one drawing left, as its pictogram");
     screenshot(&client, "wall-en").await;
 
     // Closing asks first, the wall then says the workshop is closed, and it can be reopened.
