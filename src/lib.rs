@@ -25,6 +25,7 @@ pub mod domain;
 pub(crate) mod embedded;
 pub mod error;
 pub mod export;
+pub mod geojson;
 pub mod http;
 pub mod i18n;
 pub mod identity;

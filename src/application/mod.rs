@@ -2,6 +2,7 @@
 //! function here, which the doors call after extracting their arguments and before
 //! answering in their own way. Nothing here knows HTTP.
 
+pub mod features;
 pub mod import;
 
 use crate::store::StoreError;

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{ApiQuery, Auth, id_list};
-use super::features::query_time;
 use super::projects::visible_project;
+use crate::application::features::query_time;
 use crate::domain::access::Principal;
 use crate::domain::bbox::BBox;
 use crate::domain::export::{

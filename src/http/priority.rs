@@ -13,9 +13,10 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{ApiJson, ApiQuery, Auth, id_list, parse_id};
-use super::features::{geojson_response, query_time};
+use super::features::geojson_response;
 use super::projects::visible_project;
 use crate::analysis::{self, Selection};
+use crate::application::features::query_time;
 use crate::domain::access::{FeatureScope, Principal};
 use crate::domain::boundary::BoundaryLayer;
 use crate::domain::priority::{Params, Rule, score_units};

@@ -51,7 +51,8 @@ pub async fn visible_project(
     Ok(project)
 }
 
-fn project_json(project: &Project) -> Value {
+/// A project as `GET /api/projects/{slug}` answers it.
+pub(super) fn project_json(project: &Project) -> Value {
     json!({
         "id": project.id,
         "slug": project.slug,

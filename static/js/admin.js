@@ -1,81 +1,71 @@
 // Administration forms: each posts its fields as JSON to the API and shows the answer.
-(function () {
-  'use strict';
-  var app = document.getElementById('app');
-  var messages = window.TramaMessages, t = window.TramaT;
-  var status = document.getElementById('status');
-  document.querySelectorAll('form[data-api]').forEach(function (form) {
-    form.addEventListener('submit', function (e) {
-      e.preventDefault();
-      // Acts that matter (closing a workshop) are confirmed first.
-      if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
-      var body = {};
-      new FormData(form).forEach(function (value, name) { if (value !== '') body[name] = value; });
-      // Lists are typed one item per line.
-      if (typeof body.groups === 'string') {
-        body.groups = body.groups.split('\n').map(function (g) { return g.trim(); }).filter(Boolean);
+import { messages, t, request, requestJson, problem, notice } from './trama.js';
+
+var status = document.getElementById('status');
+document.querySelectorAll('form[data-api]').forEach(function (form) {
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    // Acts that matter (closing a workshop) are confirmed first.
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+    var body = {};
+    new FormData(form).forEach(function (value, name) { if (value !== '') body[name] = value; });
+    // Lists are typed one item per line.
+    if (typeof body.groups === 'string') {
+      body.groups = body.groups.split('\n').map(function (g) { return g.trim(); }).filter(Boolean);
+    }
+    // A user's row says "disabled" by its checkbox, checked or not.
+    if (form.elements.disabled) body.disabled = form.elements.disabled.checked;
+    // A project's privacy: who sees sensitive drawings exactly, and the masking floor.
+    if (form.dataset.shape === 'privacy') {
+      body = {
+        sensitive_exact: body.sensitive_exact,
+        masking: { mask_min: Number(body.mask_min), mask_max: Number(body.mask_max), resolution: Number(body.resolution), k: Number(body.k) }
+      };
+    }
+    requestJson(form.dataset.method || 'POST', form.dataset.api, body).then(function (answer) {
+      if (answer.ok) { status.textContent = t('admin.saved'); window.location.reload(); return; }
+      var errors = answer.body.errors || [];
+      if (answer.status === 422 && errors.length) {
+        fail(t('admin.not_saved') + ' ' + errors.map(function (e) { return explain(form, e); }).join('; '));
+        return;
       }
-      // A user's row says "disabled" by its checkbox, checked or not.
-      if (form.elements.disabled) body.disabled = form.elements.disabled.checked;
-      // A project's privacy: who sees sensitive drawings exactly, and the masking floor.
-      if (form.dataset.shape === 'privacy') {
-        body = {
-          sensitive_exact: body.sensitive_exact,
-          masking: { mask_min: Number(body.mask_min), mask_max: Number(body.mask_max), resolution: Number(body.resolution), k: Number(body.k) }
-        };
+      // A new project or user whose identifier is taken.
+      if (answer.status === 409 && (form.id === 'new-project' || form.id === 'new-user')) {
+        fail(t('admin.taken.' + form.id));
+        return;
       }
-      fetch(form.dataset.api, {
-        method: form.dataset.method || 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': app.dataset.csrf },
-        body: JSON.stringify(body)
-      }).then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (answer) {
-          if (r.ok) { status.textContent = t('admin.saved'); window.location.reload(); return; }
-          if (r.status === 422 && answer.errors && answer.errors.length) {
-            fail(t('admin.not_saved') + ' ' + answer.errors.map(function (e) { return explain(form, e); }).join('; '));
-            return;
-          }
-          // A new project or user whose identifier is taken.
-          if (r.status === 409 && (form.id === 'new-project' || form.id === 'new-user')) {
-            fail(t('admin.taken.' + form.id));
-            return;
-          }
-          fail(window.TramaProblem(r.status, answer));
-        });
-      }, function () { fail(window.TramaProblem(0)); });
+      fail(problem(answer.status, answer.body));
     });
   });
+});
 
-  function fail(text) { window.TramaNotice(status, text, true); }
+function fail(text) { notice(status, text, true); }
 
-  // A problem with one field of `form`, in the page's language: its label, then what to fix.
-  function explain(form, problem) {
-    var name = problem.pointer.split('/')[1] || '';
-    var field = form.elements[name];
-    var label = field && field.id && form.querySelector('label[for="' + field.id + '"]');
-    var key = 'admin.invalid.' + name;
-    return (label ? label.textContent + ': ' : '') + (messages[key] ? t(key) : problem.detail);
-  }
+// A problem with one field of `form`, in the page's language: its label, then what to fix.
+function explain(form, error) {
+  var name = error.pointer.split('/')[1] || '';
+  var field = form.elements[name];
+  var label = field && field.id && form.querySelector('label[for="' + field.id + '"]');
+  var key = 'admin.invalid.' + name;
+  return (label ? label.textContent + ': ' : '') + (messages[key] ? t(key) : error.detail);
+}
 
-  // Pictograms go up as they are; the server refuses any that carries script or reaches out.
-  var upload = document.getElementById('upload-pictogram');
-  if (upload) {
-    upload.addEventListener('submit', function (e) {
-      e.preventDefault();
-      var file = document.getElementById('pic-file').files[0];
-      if (!file) return;
-      file.text().then(function (svg) {
-        return fetch('/api/pictograms/' + encodeURIComponent(document.getElementById('pic-name').value), {
-          method: 'PUT',
-          credentials: 'same-origin',
-          headers: { 'Content-Type': 'image/svg+xml', 'X-CSRF-Token': app.dataset.csrf },
-          body: svg
-        });
-      }).then(function (r) {
-        if (r.ok) { window.TramaNotice(status, t('admin.saved')); return; }
-        return r.json().catch(function () { return {}; }).then(function (problem) { fail(window.TramaProblem(r.status, problem)); });
-      }, function () { fail(window.TramaProblem(0)); });
+// Pictograms go up as they are; the server refuses any that carries script or reaches out.
+var upload = document.getElementById('upload-pictogram');
+if (upload) {
+  upload.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var file = document.getElementById('pic-file').files[0];
+    if (!file) return;
+    file.text().then(function (svg) {
+      return request('/api/pictograms/' + encodeURIComponent(document.getElementById('pic-name').value), {
+        method: 'PUT',
+        headers: { 'Content-Type': 'image/svg+xml' },
+        body: svg
+      });
+    }).then(function (answer) {
+      if (answer.ok) { notice(status, t('admin.saved')); return; }
+      fail(problem(answer.status, answer.body));
     });
-  }
-})();
+  });
+}

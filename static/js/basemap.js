@@ -2,96 +2,91 @@
 // the operator's online tiles, with a switch when there are several; the choice is remembered
 // on the device. Vector basemaps load protomaps-leaflet and Trama's style on first use, so a
 // raster basemap costs no more script than before.
-(function () {
-  'use strict';
 
-  function loadScript(src) {
-    return new Promise(function (resolve, reject) {
-      var script = document.createElement('script');
-      script.src = src;
-      script.onload = resolve;
-      script.onerror = reject;
-      document.head.appendChild(script);
-    });
+function loadScript(src) {
+  return new Promise(function (resolve, reject) {
+    var script = document.createElement('script');
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = reject;
+    document.head.appendChild(script);
+  });
+}
+
+var vectorReady = null;
+function vectorLibrary() {
+  if (!vectorReady) {
+    // protomaps-leaflet is a classic script (window.protomapsL) that the style module reads.
+    vectorReady = loadScript('/static/vendor/protomaps-leaflet/protomaps-leaflet.js')
+      .then(function () { return import('./basemap-style.js'); });
   }
+  return vectorReady;
+}
 
-  var vectorReady = null;
-  function vectorLibrary() {
-    if (!vectorReady) {
-      vectorReady = loadScript('/static/vendor/protomaps-leaflet/protomaps-leaflet.js')
-        .then(function () { return loadScript('/static/js/basemap-style.js'); });
-    }
-    return vectorReady;
+// Leaflet writes attributions and the switch's labels as HTML: what a file or an admin
+// typed is shown as text.
+function text(value) {
+  return String(value || '').replace(/[&<>"']/g, function (c) {
+    return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+  });
+}
+
+// Leaflet's bounds from [west, south, east, north].
+function bounds(b) { return [[b[1], b[0]], [b[3], b[2]]]; }
+
+// Stored zooms are drawn as they are; beyond the deepest, its tiles are enlarged.
+function rasterLayer(b) {
+  return L.tileLayer(b.tiles, {
+    minZoom: 0, maxZoom: 20, minNativeZoom: b.min_zoom, maxNativeZoom: b.max_zoom,
+    bounds: bounds(b.bounds), attribution: text(b.attribution)
+  });
+}
+
+// A vector basemap: a group filled with protomaps' layer once its library has loaded.
+function vectorLayer(b, locale) {
+  var group = L.layerGroup();
+  group.on('add', function () {
+    vectorLibrary().then(function (style) {
+      if (group.getLayers().length) return;
+      group.addLayer(protomapsL.leafletLayer({
+        url: b.tiles, maxDataZoom: b.max_zoom, bounds: bounds(b.bounds),
+        paintRules: style.paint(), labelRules: style.labels(locale),
+        backgroundColor: style.background, attribution: text(b.attribution || '© OpenStreetMap')
+      }));
+    });
+  });
+  return group;
+}
+
+// Adds the page's basemaps to `map`. `app` carries data-basemaps (JSON), data-tiles (the
+// operator's online XYZ template), data-project and data-locale; `words` the switch's
+// labels for the online tiles and for no basemap.
+export function add(map, app, words) {
+  var offered = [];
+  try { offered = JSON.parse(app.dataset.basemaps || '[]'); } catch (e) { offered = []; }
+  var choices = offered.map(function (b) {
+    return { id: b.id, label: text(b.label), layer: b.vector ? vectorLayer(b, app.dataset.locale) : rasterLayer(b) };
+  });
+  if (app.dataset.tiles) {
+    choices.push({ id: 'online', label: text(words.online), layer: L.tileLayer(app.dataset.tiles, { maxZoom: 19 }) });
   }
-
-  // Leaflet writes attributions and the switch's labels as HTML: what a file or an admin
-  // typed is shown as text.
-  function text(value) {
-    return String(value || '').replace(/[&<>"']/g, function (c) {
-      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
-    });
-  }
-
-  // Leaflet's bounds from [west, south, east, north].
-  function bounds(b) { return [[b[1], b[0]], [b[3], b[2]]]; }
-
-  // Stored zooms are drawn as they are; beyond the deepest, its tiles are enlarged.
-  function rasterLayer(b) {
-    return L.tileLayer(b.tiles, {
-      minZoom: 0, maxZoom: 20, minNativeZoom: b.min_zoom, maxNativeZoom: b.max_zoom,
-      bounds: bounds(b.bounds), attribution: text(b.attribution)
-    });
-  }
-
-  // A vector basemap: a group filled with protomaps' layer once its library has loaded.
-  function vectorLayer(b, locale) {
-    var group = L.layerGroup();
-    group.on('add', function () {
-      vectorLibrary().then(function () {
-        if (group.getLayers().length) return;
-        var style = window.TramaBasemapStyle;
-        group.addLayer(protomapsL.leafletLayer({
-          url: b.tiles, maxDataZoom: b.max_zoom, bounds: bounds(b.bounds),
-          paintRules: style.paint(), labelRules: style.labels(locale),
-          backgroundColor: style.background, attribution: text(b.attribution || '© OpenStreetMap')
-        }));
-      });
-    });
-    return group;
-  }
-
-  // Adds the page's basemaps to `map`. `app` carries data-basemaps (JSON), data-tiles (the
-  // operator's online XYZ template), data-project and data-locale; `words` the switch's
-  // labels for the online tiles and for no basemap.
-  function add(map, app, words) {
-    var offered = [];
-    try { offered = JSON.parse(app.dataset.basemaps || '[]'); } catch (e) { offered = []; }
-    var choices = offered.map(function (b) {
-      return { id: b.id, label: text(b.label), layer: b.vector ? vectorLayer(b, app.dataset.locale) : rasterLayer(b) };
-    });
-    if (app.dataset.tiles) {
-      choices.push({ id: 'online', label: text(words.online), layer: L.tileLayer(app.dataset.tiles, { maxZoom: 19 }) });
-    }
-    if (!choices.length) return;
-    var key = 'trama.basemap.' + (app.dataset.project || '');
-    var remembered = null;
-    try { remembered = localStorage.getItem(key); } catch (e) { remembered = null; }
-    var first = choices.filter(function (c) { return c.id === remembered; })[0] || choices[0];
-    first.layer.addTo(map);
-    if (choices.length < 2) return;
-    choices.push({ id: 'none', label: text(words.none), layer: L.layerGroup() });
-    var layers = {};
-    choices.forEach(function (c) {
-      var label = c.label, n = 2;
-      while (layers[label]) label = c.label + ' (' + (n++) + ')';
-      layers[label] = c.layer;
-    });
-    L.control.layers(layers, null, { position: 'topright' }).addTo(map);
-    map.on('baselayerchange', function (e) {
-      var chosen = choices.filter(function (c) { return c.layer === e.layer; })[0];
-      try { localStorage.setItem(key, chosen ? chosen.id : ''); } catch (err) { /* private mode */ }
-    });
-  }
-
-  window.TramaBasemaps = { add: add };
-}());
+  if (!choices.length) return;
+  var key = 'trama.basemap.' + (app.dataset.project || '');
+  var remembered = null;
+  try { remembered = localStorage.getItem(key); } catch (e) { remembered = null; }
+  var first = choices.filter(function (c) { return c.id === remembered; })[0] || choices[0];
+  first.layer.addTo(map);
+  if (choices.length < 2) return;
+  choices.push({ id: 'none', label: text(words.none), layer: L.layerGroup() });
+  var layers = {};
+  choices.forEach(function (c) {
+    var label = c.label, n = 2;
+    while (layers[label]) label = c.label + ' (' + (n++) + ')';
+    layers[label] = c.layer;
+  });
+  L.control.layers(layers, null, { position: 'topright' }).addTo(map);
+  map.on('baselayerchange', function (e) {
+    var chosen = choices.filter(function (c) { return c.layer === e.layer; })[0];
+    try { localStorage.setItem(key, chosen ? chosen.id : ''); } catch (err) { /* private mode */ }
+  });
+}

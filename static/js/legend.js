@@ -1,113 +1,103 @@
 // The legend editor: one row per symbol; saving PUTs the whole list and shows every problem
 // next to the field it is about (the API's JSON pointers say which).
-(function () {
-  'use strict';
-  var app = document.getElementById('app');
-  var project = app.dataset.project;
-  var icons = app.dataset.icons.split(',').filter(Boolean);
-  var messages = window.TramaMessages, t = window.TramaT;
-  var tbody = document.querySelector('.legend-table tbody');
-  var status = document.getElementById('status');
-  var kinds = ['risk', 'resource', 'actor', 'relation', 'other'];
-  var shapes = ['point', 'line', 'polygon'];
+import { app, messages, t, el, request, problem, notice } from './trama.js';
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-  function cell(row, child) { var td = el('td'); td.appendChild(child); row.appendChild(td); return child; }
-  // `label` says an option in words (the values are the API's).
-  function select(name, options, value, label) {
-    var s = el('select', { name: name, 'aria-label': name });
-    options.forEach(function (o) { var opt = el('option', { value: o }, label ? label(o) : o); if (o === value) opt.selected = true; s.appendChild(opt); });
-    return s;
-  }
+var project = app.dataset.project;
+var icons = app.dataset.icons.split(',').filter(Boolean);
+var tbody = document.querySelector('.legend-table tbody');
+var status = document.getElementById('status');
+var kinds = ['risk', 'resource', 'actor', 'relation', 'other'];
+var shapes = ['point', 'line', 'polygon'];
 
-  function addRow(symbol) {
-    symbol = symbol || { key: '', labels: {}, kind: 'risk', geometry_types: ['point'], color: '#c62828', icon: null, weight: 1, sensitive: false };
-    var row = el('tr');
-    cell(row, el('input', { name: 'key', value: symbol.key, required: '', 'aria-label': t('legend.key'), size: '14' }));
-    cell(row, el('input', { name: 'label_es', value: symbol.labels.es || '', 'aria-label': t('legend.label_es') }));
-    cell(row, el('input', { name: 'label_en', value: symbol.labels.en || '', 'aria-label': t('legend.label_en') }));
-    cell(row, select('kind', kinds, symbol.kind, function (kind) { return t('draw.kind.' + kind); }));
-    var geometry = el('div');
-    shapes.forEach(function (shape) {
-      var label = el('label');
-      var box = el('input', { type: 'checkbox', name: 'geometry', value: shape });
-      box.checked = symbol.geometry_types.indexOf(shape) >= 0;
-      label.appendChild(box);
-      label.appendChild(document.createTextNode(' ' + t('geometry.' + shape)));
-      geometry.appendChild(label);
-    });
-    cell(row, geometry);
-    cell(row, el('input', { type: 'color', name: 'color', value: symbol.color, 'aria-label': t('legend.color') }));
-    cell(row, select('icon', [''].concat(icons), symbol.icon || ''));
-    cell(row, el('input', { type: 'number', name: 'weight', value: String(symbol.weight), step: '0.5', min: '-100', max: '100', 'aria-label': t('legend.weight') }));
-    var sensitive = cell(row, el('input', { type: 'checkbox', name: 'sensitive', 'aria-label': t('legend.sensitive') }));
-    sensitive.checked = !!symbol.sensitive;
-    var remove = cell(row, el('button', { type: 'button' }, t('legend.remove')));
-    remove.addEventListener('click', function () { row.remove(); });
-    tbody.appendChild(row);
-  }
+function cell(row, child) { var td = el('td'); td.appendChild(child); row.appendChild(td); return child; }
+// `label` says an option in words (the values are the API's).
+function select(name, options, value, label) {
+  var s = el('select', { name: name, 'aria-label': name });
+  options.forEach(function (o) { var opt = el('option', { value: o }, label ? label(o) : o); if (o === value) opt.selected = true; s.appendChild(opt); });
+  return s;
+}
 
-  function read() {
-    return Array.prototype.map.call(tbody.rows, function (row) {
-      var get = function (name) { return row.querySelector('[name=' + name + ']'); };
-      var labels = {};
-      if (get('label_es').value) labels.es = get('label_es').value;
-      if (get('label_en').value) labels.en = get('label_en').value;
-      return {
-        key: get('key').value.trim(),
-        labels: labels,
-        kind: get('kind').value,
-        geometry_types: Array.prototype.filter.call(row.querySelectorAll('[name=geometry]'), function (b) { return b.checked; }).map(function (b) { return b.value; }),
-        color: get('color').value,
-        icon: get('icon').value || null,
-        weight: Number(get('weight').value),
-        sensitive: get('sensitive').checked
-      };
-    });
-  }
-
-  // A problem with one field of one symbol, in the page's language: "Symbol 2 · the key…".
-  function explain(problem) {
-    var parts = problem.pointer.split('/');
-    var said = messages['legend.invalid.' + parts[2]] ? t('legend.invalid.' + parts[2]) : problem.detail;
-    return parts[1] ? t('legend.row', { row: Number(parts[1]) + 1 }) + ' · ' + said : said;
-  }
-
-  function api(method, body) {
-    return fetch('/api/projects/' + project + '/legend', {
-      method: method,
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': app.dataset.csrf },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    });
-  }
-
-  document.getElementById('add-symbol').addEventListener('click', function () { addRow(); });
-  document.getElementById('legend').addEventListener('submit', function (e) {
-    e.preventDefault();
-    tbody.querySelectorAll('.invalid').forEach(function (n) { n.classList.remove('invalid'); });
-    api('PUT', read()).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (answer) {
-        if (r.ok) { window.TramaNotice(status, t('admin.saved')); return; }
-        (answer.errors || []).forEach(function (problem) {
-          var parts = problem.pointer.split('/');
-          var row = tbody.rows[Number(parts[1])];
-          var field = row && row.querySelector('[name=' + (parts[2] === 'labels' ? 'label_' + (parts[3] || 'es') : parts[2] === 'geometry_types' ? 'geometry' : parts[2]) + ']');
-          if (field) field.classList.add('invalid');
-        });
-        window.TramaNotice(status, r.status === 422 && answer.errors && answer.errors.length
-          ? t('legend.not_saved') + ' ' + answer.errors.map(explain).join('; ')
-          : window.TramaProblem(r.status, answer), true);
-      });
-    }, function () {
-      window.TramaNotice(status, window.TramaProblem(0), true);
-    });
+function addRow(symbol) {
+  symbol = symbol || { key: '', labels: {}, kind: 'risk', geometry_types: ['point'], color: '#c62828', icon: null, weight: 1, sensitive: false };
+  var row = el('tr');
+  cell(row, el('input', { name: 'key', value: symbol.key, required: '', 'aria-label': t('legend.key'), size: '14' }));
+  cell(row, el('input', { name: 'label_es', value: symbol.labels.es || '', 'aria-label': t('legend.label_es') }));
+  cell(row, el('input', { name: 'label_en', value: symbol.labels.en || '', 'aria-label': t('legend.label_en') }));
+  cell(row, select('kind', kinds, symbol.kind, function (kind) { return t('draw.kind.' + kind); }));
+  var geometry = el('div');
+  shapes.forEach(function (shape) {
+    var label = el('label');
+    var box = el('input', { type: 'checkbox', name: 'geometry', value: shape });
+    box.checked = symbol.geometry_types.indexOf(shape) >= 0;
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(' ' + t('geometry.' + shape)));
+    geometry.appendChild(label);
   });
+  cell(row, geometry);
+  cell(row, el('input', { type: 'color', name: 'color', value: symbol.color, 'aria-label': t('legend.color') }));
+  cell(row, select('icon', [''].concat(icons), symbol.icon || ''));
+  cell(row, el('input', { type: 'number', name: 'weight', value: String(symbol.weight), step: '0.5', min: '-100', max: '100', 'aria-label': t('legend.weight') }));
+  var sensitive = cell(row, el('input', { type: 'checkbox', name: 'sensitive', 'aria-label': t('legend.sensitive') }));
+  sensitive.checked = !!symbol.sensitive;
+  var remove = cell(row, el('button', { type: 'button' }, t('legend.remove')));
+  remove.addEventListener('click', function () { row.remove(); });
+  tbody.appendChild(row);
+}
 
-  api('GET').then(function (r) { return r.json(); }).then(function (symbols) { symbols.forEach(addRow); });
-})();
+function read() {
+  return Array.prototype.map.call(tbody.rows, function (row) {
+    var get = function (name) { return row.querySelector('[name=' + name + ']'); };
+    var labels = {};
+    if (get('label_es').value) labels.es = get('label_es').value;
+    if (get('label_en').value) labels.en = get('label_en').value;
+    return {
+      key: get('key').value.trim(),
+      labels: labels,
+      kind: get('kind').value,
+      geometry_types: Array.prototype.filter.call(row.querySelectorAll('[name=geometry]'), function (b) { return b.checked; }).map(function (b) { return b.value; }),
+      color: get('color').value,
+      icon: get('icon').value || null,
+      weight: Number(get('weight').value),
+      sensitive: get('sensitive').checked
+    };
+  });
+}
+
+// A problem with one field of one symbol, in the page's language: "Symbol 2 · the key…".
+function explain(error) {
+  var parts = error.pointer.split('/');
+  var said = messages['legend.invalid.' + parts[2]] ? t('legend.invalid.' + parts[2]) : error.detail;
+  return parts[1] ? t('legend.row', { row: Number(parts[1]) + 1 }) + ' · ' + said : said;
+}
+
+function api(method, body) {
+  return request('/api/projects/' + project + '/legend', {
+    method: method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  });
+}
+
+document.getElementById('add-symbol').addEventListener('click', function () { addRow(); });
+document.getElementById('legend').addEventListener('submit', function (e) {
+  e.preventDefault();
+  tbody.querySelectorAll('.invalid').forEach(function (n) { n.classList.remove('invalid'); });
+  api('PUT', read()).then(function (result) {
+    var answer = result.body, errors = answer.errors || [];
+    if (result.ok) { notice(status, t('admin.saved')); return; }
+    errors.forEach(function (error) {
+      var parts = error.pointer.split('/');
+      var row = tbody.rows[Number(parts[1])];
+      var field = row && row.querySelector('[name=' + (parts[2] === 'labels' ? 'label_' + (parts[3] || 'es') : parts[2] === 'geometry_types' ? 'geometry' : parts[2]) + ']');
+      if (field) field.classList.add('invalid');
+    });
+    notice(status, result.status === 422 && errors.length
+      ? t('legend.not_saved') + ' ' + errors.map(explain).join('; ')
+      : problem(result.status, answer), true);
+  });
+});
+
+api('GET').then(function (result) {
+  if (!result.ok) { notice(status, problem(result.status, result.body), true); return; }
+  result.body.forEach(addRow);
+});

@@ -1,7 +1,7 @@
 //! The life of a feature after it is drawn: edit (with `If-Match`), soft delete, restore,
 //! review, hide, and the history of every revision.
 
-use crate::http::features::Sight;
+use crate::geojson::Sight;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -10,7 +10,7 @@ use chrono::Utc;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::{FeatureOut, feature_response, if_match, readable_feature};
+use super::{feature_response, if_match, readable_feature};
 use crate::domain::Invalid;
 use crate::domain::access::Principal;
 use crate::domain::change::Change;
@@ -20,6 +20,7 @@ use crate::domain::feature::{
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::workshop::Workshop;
 use crate::error::AppError;
+use crate::geojson::FeatureOut;
 use crate::http::announce;
 use crate::http::extract::{ApiJson, Auth};
 use crate::state::AppState;
@@ -254,7 +255,13 @@ pub async fn feature_history(
     let mut sights = Vec::with_capacity(history.len());
     for revision in &history {
         sights.push(
-            super::sees_exact(&state, &principal, &revision.feature, workshop.as_ref()).await?,
+            crate::application::features::sees_exact(
+                &*state.store,
+                &principal,
+                &revision.feature,
+                workshop.as_ref(),
+            )
+            .await?,
         );
     }
     let entries: Vec<HistoryEntry> = history

@@ -1,7 +1,7 @@
 //! `POST /api/projects/{slug}/features`: one Feature or a FeatureCollection, all or nothing,
 //! with `Idempotency-Key` so that a retried submission is stored exactly once.
 
-use crate::http::features::Sight;
+use crate::geojson::Sight;
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
@@ -11,7 +11,7 @@ use chrono::Utc;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{CollectionWriter, FeatureOut, geojson_response};
+use super::geojson_response;
 use crate::domain::Invalid;
 use crate::domain::access::{Principal, Role};
 use crate::domain::change::Change;
@@ -22,6 +22,7 @@ use crate::domain::feature::{
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
 use crate::error::AppError;
+use crate::geojson::{CollectionWriter, FeatureOut};
 use crate::http::announce;
 use crate::http::extract::{Auth, JsonBytes, decode_json, hash_body};
 use crate::http::projects::visible_project;

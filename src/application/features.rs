@@ -1,0 +1,310 @@
+//! Reading a project's drawings as a caller sees them: which drawings (the caller's scope and
+//! the query's filters), and how each is seen (exactly, or as its masking cell), written as a
+//! GeoJSON FeatureCollection. The API's listing and the draw page's first data both run it.
+
+use std::collections::{HashMap, HashSet};
+
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::access::{FeatureScope, Principal};
+use crate::domain::bbox::BBox;
+use crate::domain::feature::{Feature, FeatureFilter, ReviewState};
+use crate::domain::project::Project;
+use crate::domain::workshop::Workshop;
+use crate::error::AppError;
+use crate::geojson::{CollectionWriter, FeatureOut, Sight};
+use crate::store::Store;
+
+/// Default and largest number of features one listing returns.
+const DEFAULT_LIMIT: usize = 10_000;
+const MAX_LIMIT: usize = 100_000;
+
+/// A listing's query: its filters, page and view, as the API's query string names them.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub bbox: Option<String>,
+    pub workshop: Option<String>,
+    pub group: Option<String>,
+    pub symbol: Option<String>,
+    /// Review state: submitted, accepted, rejected or merged.
+    pub state: Option<ReviewState>,
+    /// Drawn at or after (RFC 3339, or a date: the day's start in UTC).
+    pub since: Option<String>,
+    /// Drawn before (RFC 3339, or a date: the day's end in UTC).
+    pub until: Option<String>,
+    /// Moderators only: list soft-deleted features (to restore them).
+    pub deleted: Option<bool>,
+    pub limit: Option<usize>,
+    /// The id of the last feature of the previous page.
+    pub after: Option<String>,
+    /// `public`: for a screen the whole room sees (see [`View`]).
+    pub view: Option<View>,
+}
+
+/// An instant from `2026-09-12T14:00:00Z`, or a whole day from `2026-09-12` (its start, or
+/// with `end_of_day` the next day's start).
+pub(crate) fn query_time(
+    text: &Option<String>,
+    name: &str,
+    end_of_day: bool,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    let Some(text) = text.as_deref() else {
+        return Ok(None);
+    };
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(at.with_timezone(&chrono::Utc)));
+    }
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        AppError::BadRequest(format!(
+            "{name} must be a date (2026-09-12) or an RFC 3339 time"
+        ))
+    })?;
+    let day = if end_of_day {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
+    Ok(day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
+}
+
+fn query_id(text: &Option<String>, name: &str) -> Result<Option<Uuid>, AppError> {
+    text.as_deref()
+        .map(|t| {
+            Uuid::parse_str(t).map_err(|_| AppError::BadRequest(format!("{name} must be a UUID")))
+        })
+        .transpose()
+}
+
+/// The drawings of `project` that `principal` may read and `query` asks for, as a GeoJSON
+/// FeatureCollection (UTF-8 JSON text) with `numberReturned`, `truncated` and, when `limit`
+/// cut it short, a `next` link (OGC API Features, Part 1, §7.15). Sensitive drawings are
+/// their masking cells for whoever may not see them exactly, and always in `view=public`.
+///
+/// Errors: `BadRequest` for a malformed box, id or date, or `after` with a `bbox`;
+/// `Forbidden` for a role that gets no raw features, a workshop not the caller's, or deleted
+/// drawings asked by a non-moderator; the store's errors.
+pub async fn list(
+    store: &dyn Store,
+    principal: &Principal,
+    project: &Project,
+    query: ListQuery,
+) -> Result<Vec<u8>, AppError> {
+    let slug = &project.slug;
+    let workshops: HashMap<Uuid, Workshop> = store
+        .list_workshops(project.id)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w))
+        .collect();
+    let facilitated = || {
+        workshops
+            .values()
+            .filter(|w| principal.can_manage_workshop(w))
+            .map(|w| w.id)
+            .collect()
+    };
+    let mut filter = FeatureFilter {
+        bbox: query
+            .bbox
+            .as_deref()
+            .map(BBox::parse)
+            .transpose()
+            .map_err(|e| AppError::BadRequest(e.detail))?,
+        group: query_id(&query.group, "group")?,
+        symbol: query.symbol.clone(),
+        review_state: query.state,
+        since: query_time(&query.since, "since", false)?,
+        until: query_time(&query.until, "until", true)?,
+        include_hidden: principal.can_moderate() && query.view != Some(View::Public),
+        include_deleted: query.deleted.unwrap_or(false),
+        limit: Some(query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
+        after: query_id(&query.after, "after")?,
+        workshops: None,
+    };
+    if filter.after.is_some() && filter.bbox.is_some() {
+        return Err(AppError::BadRequest(
+            "after pages through a listing in drawing order; a bbox answer has no such order, \
+             so narrow the box instead"
+                .into(),
+        ));
+    }
+    if filter.include_deleted && !principal.can_moderate() {
+        return Err(AppError::forbidden(
+            "only analysts and admins list deleted features",
+        ));
+    }
+    filter.workshops = match principal.feature_scope(project.id, facilitated) {
+        FeatureScope::Nothing => {
+            return Err(AppError::forbidden(
+                "this role gets no raw features; use an anonymised export",
+            ));
+        }
+        FeatureScope::All => query_id(&query.workshop, "workshop")?.map(|w| vec![w]),
+        FeatureScope::Workshops(allowed) => match query_id(&query.workshop, "workshop")? {
+            Some(w) if !allowed.contains(&w) => {
+                return Err(AppError::forbidden("this workshop is not yours"));
+            }
+            Some(w) => Some(vec![w]),
+            None => Some(allowed),
+        },
+    };
+    let public = query.view == Some(View::Public);
+    let sensitive: HashSet<String> = if principal.can_moderate() && !public {
+        HashSet::new()
+    } else {
+        store
+            .legend(project.id)
+            .await?
+            .into_iter()
+            .filter(|s| s.sensitive)
+            .map(|s| s.key)
+            .collect()
+    };
+    // A box must not tell where a masked drawing is: whoever sees sensitive drawings masked
+    // gets them by whether their *cell* meets the box (the store, which knows only exact
+    // extents, is asked a box grown by a cell's width, and the answer is narrowed here).
+    // Otherwise halving the box until the drawing drops out would find it.
+    let asked_box = filter.bbox;
+    let resolution = project.masking.sensitive_resolution;
+    if let Some(b) = filter.bbox.as_mut()
+        && !sensitive.is_empty()
+    {
+        let pad = cell_span_degrees(resolution, (b.min_y + b.max_y) / 2.0);
+        b.min_x = (b.min_x - pad).max(-180.0);
+        b.max_x = (b.max_x + pad).min(180.0);
+        b.min_y = (b.min_y - pad).max(-90.0);
+        b.max_y = (b.max_y + pad).min(90.0);
+    }
+    // Each feature is written as it is read, so that on two cores the database's thread
+    // and ours work at the same time instead of one after the other.
+    let mut features = store.stream_features(project.id, &filter);
+    let mut collection = CollectionWriter::default();
+    while let Some(feature) = features.next().await {
+        let f = feature?;
+        let workshop = f.workshop_id.and_then(|id| workshops.get(&id));
+        let is_sensitive = sensitive.contains(&f.symbol);
+        let seen = if public && is_sensitive {
+            Sight::Masked(project.masking.sensitive_resolution)
+        } else {
+            sight(principal, &f, is_sensitive, workshop, project)
+        };
+        if let Some(asked) = &asked_box
+            && !sensitive.is_empty()
+            && !meets(&f.geometry, seen, asked)
+        {
+            continue;
+        }
+        collection.push(&FeatureOut::new(&f, seen))?;
+    }
+    let truncated = filter.limit.is_some_and(|limit| collection.count >= limit);
+    // The next page, as OGC API Features links it: the same query, after the last feature.
+    let next = match collection.last_id {
+        Some(last) if truncated && filter.bbox.is_none() => {
+            let query = ListQuery {
+                after: Some(last.to_string()),
+                ..query
+            };
+            let query = serde_urlencoded::to_string(&query)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            Some(format!("/api/projects/{slug}/features?{query}"))
+        }
+        _ => None,
+    };
+    Ok(collection.finish(truncated, next.as_deref()))
+}
+
+/// Whom an answer is for: the caller, or a public screen (the wall a projector shows the
+/// whole room), where a sensitive drawing is masked as on the participants' phones whoever
+/// asks. Hidden drawings are not projected either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    #[default]
+    Caller,
+    Public,
+}
+
+/// How the caller sees this feature's geometry (sensitive symbols are masked).
+pub async fn sees_exact(
+    store: &dyn Store,
+    principal: &Principal,
+    feature: &Feature,
+    workshop: Option<&Workshop>,
+) -> Result<Sight, AppError> {
+    if principal.can_moderate() {
+        return Ok(Sight::Exact);
+    }
+    let legend = store.legend(feature.project_id).await?;
+    let sensitive = legend
+        .iter()
+        .any(|s| s.key == feature.symbol && s.sensitive);
+    if !sensitive {
+        return Ok(Sight::Exact);
+    }
+    let project = store
+        .find_project_by_id(feature.project_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("project"))?;
+    Ok(sight(principal, feature, true, workshop, &project))
+}
+
+/// Degrees of longitude or latitude that cover a masking cell of `resolution` at `lat`, with
+/// room to spare (two edge lengths, widened for the latitude).
+fn cell_span_degrees(resolution: h3o::Resolution, lat: f64) -> f64 {
+    let km = 2.5 * resolution.edge_length_km();
+    km / (111.32 * lat.to_radians().cos().abs().max(0.2))
+}
+
+/// Whether the drawing as the caller sees it (exact, or its cell) meets `asked`.
+fn meets(stored: &str, seen: Sight, asked: &BBox) -> bool {
+    use geo::BoundingRect;
+    let Some(geometry) = crate::domain::geometry::FeatureGeometry::parse_stored(stored) else {
+        return false;
+    };
+    let shown = match seen {
+        Sight::Exact => geometry,
+        Sight::Masked(resolution) => crate::domain::export::sensitive_cell(&geometry, resolution),
+    };
+    shown.bounding_rect().is_some_and(|r| {
+        asked.intersects(&BBox {
+            min_x: r.min().x,
+            min_y: r.min().y,
+            max_x: r.max().x,
+            max_y: r.max().y,
+        })
+    })
+}
+
+/// How `principal` sees `feature` in `project`.
+fn sight(
+    principal: &Principal,
+    feature: &Feature,
+    sensitive: bool,
+    workshop: Option<&Workshop>,
+    project: &crate::domain::project::Project,
+) -> Sight {
+    if principal.sees_exact_geometry(feature, sensitive, workshop, project.sensitive_exact) {
+        Sight::Exact
+    } else {
+        Sight::Masked(project.masking.sensitive_resolution)
+    }
+}
+
+/// On a public screen: the mask of a sensitive drawing (`None` for any other).
+pub async fn public_sight(store: &dyn Store, feature: &Feature) -> Result<Option<Sight>, AppError> {
+    let legend = store.legend(feature.project_id).await?;
+    if !legend
+        .iter()
+        .any(|s| s.key == feature.symbol && s.sensitive)
+    {
+        return Ok(None);
+    }
+    let project = store
+        .find_project_by_id(feature.project_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("project"))?;
+    Ok(Some(Sight::Masked(project.masking.sensitive_resolution)))
+}
