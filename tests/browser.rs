@@ -1888,6 +1888,7 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
     choose_basemap(&client, "Vectorial").await;
     wait_for_colour(&client, "#map", VECTOR_WATER, 0.002, "vector MBTiles").await;
     screenshot(&client, "basemap-vector-phone-es").await;
+
     choose_basemap(&client, "Calles PMTiles").await;
     wait_for_colour(&client, "#map", raster, 0.3, "raster PMTiles").await;
     choose_basemap(&client, "Vectorial PMTiles").await;
@@ -1920,6 +1921,33 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
     wait_for_colour(&client, "#map", raster, 0.3, "raster again").await;
     screenshot(&client, "basemap-raster-laptop-es").await;
     client.set_window_size(360, 740).await.expect("phone size");
+
+    // A participant finds their street by a part of its name, typed without its accent: the
+    // map goes there.
+    type_into(&client, ".place-search input", "hipolito").await;
+    wait_for_text(&client, ".place-results", "Avenida Hipólito Yrigoyen").await;
+    screenshot(&client, "place-search-phone-es").await;
+    click_button(&client, "Avenida Hipólito Yrigoyen").await;
+    let view = client
+        .execute_async(
+            "var done = arguments[arguments.length - 1]; \
+             import('/static/js/draw.js').then(function (page) { \
+               var c = page.map.getCenter(); done([c.lat, c.lng, page.map.getZoom()]); });",
+            vec![],
+        )
+        .await
+        .expect("the map's view");
+    let (lat, zoom) = (view[0].as_f64().expect("lat"), view[2].as_f64());
+    assert!((lat + 34.76).abs() < 0.002, "centred at {view}");
+    assert_eq!(zoom, Some(17.0), "{view}");
+    let search = client
+        .find(Locator::Css(".place-search input"))
+        .await
+        .expect("search box");
+    search.clear().await.expect("clear");
+    search.send_keys("Laprida").await.expect("type");
+    wait_for_text(&client, ".place-results", "El mapa no tiene un lugar").await;
+    search.clear().await.expect("clear");
 
     // Nothing was loaded from another host.
     let resources = client

@@ -59,6 +59,13 @@ impl Tile {
         corner(self.z, f64::from(self.x), f64::from(self.y))
     }
 
+    /// The WGS84 longitude and latitude of the point `fx`, `fy` of the tile, each a fraction
+    /// of its side from its north-west corner (0 to 1; a vector tile's coordinate divided by
+    /// its extent).
+    pub fn position(self, fx: f64, fy: f64) -> (f64, f64) {
+        corner(self.z, f64::from(self.x) + fx, f64::from(self.y) + fy)
+    }
+
     /// The tile's extent as `[west, south, east, north]` in degrees.
     pub fn bounds(self) -> [f64; 4] {
         let (west, north) = self.north_west();

@@ -15,6 +15,7 @@ pub mod convert;
 pub mod fetch;
 pub mod grid;
 mod mbtiles;
+pub mod places;
 mod pmtiles;
 mod registry;
 
@@ -189,6 +190,9 @@ pub struct Basemap {
     pub version: String,
     pub path: PathBuf,
     archive: Archive,
+    /// Its place names by language, read from its tiles at the first search.
+    places:
+        tokio::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<places::Gazetteer>>>,
 }
 
 enum Archive {
@@ -269,6 +273,7 @@ impl Basemap {
             version: format!("{:x}-{:x}", metadata.len(), modified),
             path: path.to_owned(),
             archive,
+            places: tokio::sync::Mutex::default(),
         })
     }
 
@@ -285,6 +290,24 @@ impl Basemap {
             Archive::MbTiles(archive) => archive.tile(tile).await,
             Archive::PmTiles(archive) => archive.tile(tile).await,
         }
+    }
+
+    /// Its place names, in `lang` where the tiles have it: read from the tiles at the first
+    /// search (a district's few hundred tiles), kept afterwards.
+    ///
+    /// # Errors
+    /// The archive could not be read.
+    pub async fn places(
+        &self,
+        lang: &str,
+    ) -> Result<std::sync::Arc<places::Gazetteer>, BasemapError> {
+        let mut built = self.places.lock().await;
+        if let Some(gazetteer) = built.get(lang) {
+            return Ok(gazetteer.clone());
+        }
+        let gazetteer = std::sync::Arc::new(places::Gazetteer::build(self, lang).await?);
+        built.insert(lang.to_owned(), gazetteer.clone());
+        Ok(gazetteer)
     }
 
     /// The file's format, as its extension says it.

@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/basemaps/{id}", get(tilejson))
         .route("/api/basemaps/{id}/tiles/{z}/{x}/{y}", get(tile))
+        .route("/api/basemaps/{id}/places", get(places))
         .route("/api/projects/{slug}/basemaps", get(list).post(upload))
         .route("/api/projects/{slug}/basemaps/{id}", delete(remove))
         .route(
@@ -109,6 +110,68 @@ async fn tilejson(
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=300"),
+    );
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlaceQuery {
+    /// What to look for: two characters at least.
+    q: String,
+    /// How many places at most: 8 unless given, 20 at most.
+    limit: Option<usize>,
+    /// The language of the names where the tiles have it (`name:es`): `es` unless given.
+    lang: Option<String>,
+}
+
+/// `GET /api/basemaps/{id}/places?q=boedo`: the basemap's named places (streets, places,
+/// schools, stations…) whose name holds `q`, case and accents aside, as a GeoJSON
+/// FeatureCollection of points with `name`, `layer` and `kind` (see
+/// [`crate::basemap::places`]). Public, as the tiles are. 400 for a query under two
+/// characters, 404 for an unknown basemap or one without names (a raster basemap).
+async fn places(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<PlaceQuery>,
+) -> Result<Response, AppError> {
+    let basemap = find(&state, &id).await?;
+    if !basemap.description.format.is_vector() {
+        return Err(AppError::NotFound(
+            "this basemap is an image: it has no place names to search".into(),
+        ));
+    }
+    if query.q.trim().chars().count() < 2 {
+        return Err(AppError::BadRequest(
+            "q must have two characters at least".into(),
+        ));
+    }
+    let lang = query.lang.as_deref().unwrap_or("es");
+    if !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || lang.len() > 12 {
+        return Err(AppError::BadRequest(
+            "lang must be a language tag such as es".into(),
+        ));
+    }
+    let gazetteer = basemap.places(lang).await.map_err(|e| {
+        tracing::error!(basemap = %basemap.id, error = %e, "reading place names failed");
+        AppError::Internal("the basemap's place names could not be read".into())
+    })?;
+    let features: Vec<Value> = gazetteer
+        .search(&query.q, query.limit.unwrap_or(8).clamp(1, 20))
+        .into_iter()
+        .map(|p| {
+            json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+                "properties": {"name": p.name, "layer": p.layer, "kind": p.kind},
+            })
+        })
+        .collect();
+    let mut response =
+        Json(json!({"type": "FeatureCollection", "features": features})).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/geo+json"),
     );
     Ok(response)
 }

@@ -5,6 +5,7 @@
 import { app, t, el, uuid, send as api } from './trama.js';
 import * as basemaps from './basemap.js';
 import * as symbolsOnMap from './symbols.js';
+import { addPlaceSearch } from './places.js';
 
 var project = app.dataset.project;
 var locale = app.dataset.locale;
@@ -55,6 +56,9 @@ map.on('popupopen', function (e) {
   var close = e.popup.getElement() && e.popup.getElement().querySelector('.leaflet-popup-close-button');
   if (close) { close.setAttribute('aria-label', t('map.close')); close.setAttribute('title', t('map.close')); }
 });
+// The search first, so that it stays put at the top right when the basemap switch below it
+// opens and closes.
+addPlaceSearch(map, app);
 basemaps.add(map, app, { online: t('map.basemap_online'), none: t('map.basemap_none') });
 // The drawing library's hints in the page's language and voice (its own Spanish says
 // "Presiona…"; the page says "Tocá…").
@@ -534,3 +538,6 @@ function flush() {
 }
 window.addEventListener('online', flush);
 setInterval(flush, 4000);
+
+// For tests and assistive tools: the page's map.
+export { map };

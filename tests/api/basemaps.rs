@@ -498,7 +498,77 @@ async fn an_area_is_downloaded_from_a_tile_service_politely(backend: Backend) {
     }
 }
 
+/// A participant looks for their street: the vector basemaps' named features (the fixture's
+/// roads, water and points of interest, written by GDAL as MVT) are found by any part of
+/// their name, case and accents aside, at their place; alike from MBTiles and PMTiles.
+async fn streets_and_places_are_found_by_name_in_vector_basemaps(backend: Backend) {
+    let files = basemap_files().await;
+    let app = TestApp::start_with_basemaps(
+        backend,
+        &[
+            format!("Calles={}", path(&files.raster)),
+            format!("Vectorial={}", path(&files.vector)),
+            path(&files.vector_pmtiles),
+        ],
+    )
+    .await;
+    for id in ["vectorial", "vectorial-1"] {
+        let search = |q: &str| format!("/api/basemaps/{id}/places?q={q}");
+        let (status, found) = app.get(&search("hipolito"), None).await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        let names: Vec<&str> = found["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .map(|f| f["properties"]["name"].as_str().expect("name"))
+            .collect();
+        assert_eq!(names, ["Avenida Hipólito Yrigoyen"], "{id}");
+        let road = &found["features"][0];
+        assert_eq!(road["properties"]["layer"], "roads");
+        assert_eq!(road["properties"]["kind"], "major_road");
+        // On the avenue, which runs along latitude -34.76 (within a z14 tile's grid step).
+        let lat = road["geometry"]["coordinates"][1].as_f64().expect("lat");
+        assert!((lat + 34.76).abs() < 0.001, "{id}: {lat}");
+
+        // A school, at its point.
+        let (_, found) = app.get(&search("ESCUELA"), None).await;
+        let school = &found["features"][0];
+        assert_eq!(school["properties"]["name"], "Escuela N.º 12");
+        let at = &school["geometry"]["coordinates"];
+        assert!(
+            (at[0].as_f64().expect("lon") + 58.405).abs() < 0.0005
+                && (at[1].as_f64().expect("lat") + 34.755).abs() < 0.0005,
+            "{id}: {at}"
+        );
+        // Several matches: a name that starts with the words first; `limit` is kept.
+        let (_, found) = app.get(&search("es&limit=2"), None).await;
+        assert_eq!(found["features"].as_array().expect("features").len(), 2);
+        // Nothing found is an empty collection, not an error.
+        let (status, found) = app.get(&search("Laprida"), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(found["features"], json!([]));
+        // Too short a query, an unknown field: 400 problem JSON.
+        for bad in [
+            search("e"),
+            format!("/api/basemaps/{id}/places?q=calle&zoom=3"),
+        ] {
+            let (status, problem) = app.get(&bad, None).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {problem}");
+            assert!(problem["detail"].is_string(), "{problem}");
+        }
+    }
+    // An image has no names; an unknown basemap is not there.
+    for id in ["calles", "nowhere"] {
+        let (status, problem) = app
+            .get(&format!("/api/basemaps/{id}/places?q=boedo"), None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{id}: {problem}");
+        assert_eq!(problem["status"], 404);
+    }
+}
+
 crate::both_backends!(
+    streets_and_places_are_found_by_name_in_vector_basemaps,
     tiles_are_served_alike_from_mbtiles_and_pmtiles,
     admins_upload_basemaps_and_bad_files_are_refused_clearly,
     an_area_is_downloaded_from_a_tile_service_politely,
