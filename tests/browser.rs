@@ -2208,6 +2208,32 @@ async fn accessibility_violations(client: &Client) -> Vec<String> {
         .collect()
 }
 
+/// English words of the interface (the map libraries' own texts among them) found in what a
+/// page shows or reads aloud: its text and its `title`, `aria-label`, `placeholder` and `alt`
+/// attributes.
+async fn english_on_page(client: &Client) -> Vec<String> {
+    let found = client
+        .execute(
+            "var words = ['Zoom in', 'Zoom out', 'Close popup', 'Close', 'Click', 'Press', 'Finish', \
+               'Cancel', 'Undo', 'Search', 'Layers', 'Remove', 'Delete', 'Save', 'Loading', 'Submit', \
+               'Where am I', 'Find a street']; \
+             var texts = [document.body.innerText]; \
+             document.querySelectorAll('[title], [aria-label], [placeholder], [alt]').forEach(function (e) { \
+               ['title', 'aria-label', 'placeholder', 'alt'].forEach(function (a) { if (e.getAttribute(a)) texts.push(e.getAttribute(a)); }); }); \
+             var all = texts.join('\\n'); \
+             return words.filter(function (w) { return new RegExp('\\\\b' + w + '\\\\b').test(all); });",
+            vec![],
+        )
+        .await
+        .expect("the page's texts");
+    found
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 /// Every page, on a 360 px phone and a 1366 px laptop, in Spanish and in English: no serious
 /// or critical accessibility violation (axe-core, WCAG 2.x A and AA rules), and a screenshot
 /// of each (`a11y-{page}-{viewport}-{lang}.png`) to look at.
@@ -2346,6 +2372,11 @@ async fn audit_page(
         screenshot(client, &format!("a11y-{name}-{viewport}-{lang}")).await;
         for violation in accessibility_violations(client).await {
             violations.push(format!("{name} ({viewport}, {lang}): {violation}"));
+        }
+        if lang == "es" {
+            for english in english_on_page(client).await {
+                violations.push(format!("{name} ({viewport}, es): English text {english:?}"));
+            }
         }
     }
 }

@@ -3,6 +3,8 @@
 // on the device. Vector basemaps load protomaps-leaflet and Trama's style on first use, so a
 // raster basemap costs no more script than before.
 
+import { namedLayerSwitch } from './map.js';
+
 function loadScript(src) {
   return new Promise(function (resolve, reject) {
     var script = document.createElement('script');
@@ -84,7 +86,7 @@ export function add(map, app, words) {
     while (layers[label]) label = c.label + ' (' + (n++) + ')';
     layers[label] = c.layer;
   });
-  L.control.layers(layers, null, { position: 'topright' }).addTo(map);
+  namedLayerSwitch(L.control.layers(layers, null, { position: 'topright' }).addTo(map));
   map.on('baselayerchange', function (e) {
     var chosen = choices.filter(function (c) { return c.layer === e.layer; })[0];
     try { localStorage.setItem(key, chosen ? chosen.id : ''); } catch (err) { /* private mode */ }

@@ -6,6 +6,7 @@ import { app, t, el, uuid, send as api } from './trama.js';
 import * as basemaps from './basemap.js';
 import * as symbolsOnMap from './symbols.js';
 import { addPlaceSearch } from './places.js';
+import { pageMap } from './map.js';
 
 var project = app.dataset.project;
 var locale = app.dataset.locale;
@@ -19,8 +20,7 @@ function say(text, pending) {
 
 // The map: the basemaps Trama serves (or the operator's online tiles), else a plain
 // background with the project's area.
-var map = L.map('map', { zoomControl: false }).setView([-34.76, -58.41], 13);
-L.control.zoom({ zoomInTitle: t('map.zoom_in'), zoomOutTitle: t('map.zoom_out') }).addTo(map);
+var map = pageMap('map');
 // "Where am I?": the phone's own position, shown on this map and never sent anywhere.
 // Browsers give it only to HTTPS pages and the laptop itself: elsewhere there is no button.
 if (navigator.geolocation && window.isSecureContext) {
@@ -51,11 +51,6 @@ if (navigator.geolocation && window.isSecureContext) {
   });
   map.on('locationerror', function () { say(t('map.locate_failed'), true); });
 }
-// Leaflet names its popups' close button in English: in the page's language instead.
-map.on('popupopen', function (e) {
-  var close = e.popup.getElement() && e.popup.getElement().querySelector('.leaflet-popup-close-button');
-  if (close) { close.setAttribute('aria-label', t('map.close')); close.setAttribute('title', t('map.close')); }
-});
 // The search first, so that it stays put at the top right when the basemap switch below it
 // opens and closes.
 addPlaceSearch(map, app);

@@ -3,6 +3,7 @@
 // their status. Computation happens on the server (GET .../priority/cells and /zones).
 import { t, el, problem } from './trama.js';
 import { shared as R } from './review.js';
+import { namedLayerSwitch } from './map.js';
 
 var api = R.api, map = R.map;
 var form = document.getElementById('priority-form');
@@ -69,7 +70,7 @@ var saved = L.geoJSON(null, {
   }
 });
 // Open beside the map on a laptop; a button on a phone, where the map is small.
-var control = L.control.layers(null, {}, { collapsed: window.innerWidth < 700 }).addTo(map);
+var control = namedLayerSwitch(L.control.layers(null, {}, { collapsed: window.innerWidth < 700 }).addTo(map));
 [[cells, 'priority.layer_cells'], [hot, 'priority.layer_hot'], [zones, 'priority.layer_zones'], [saved, 'priority.layer_saved']]
   .forEach(function (pair) { control.addOverlay(pair[0], t(pair[1])); });
 saved.addTo(map);

@@ -2,6 +2,7 @@
 // accept, reject, hide or restore them, read their history. Data comes from the API.
 import { app, messages, t, el, request, problem, notice } from './trama.js';
 import * as basemaps from './basemap.js';
+import { pageMap } from './map.js';
 
 var project = app.dataset.project;
 var locale = app.dataset.locale;
@@ -41,7 +42,7 @@ function label(key) {
   var s = legend[key];
   return s ? (s.labels[locale] || s.labels.es || key) : key;
 }
-var map = L.map('map').setView([-34.76, -58.41], 13);
+var map = pageMap('map');
 basemaps.add(map, app, { online: t('map.basemap_online'), none: t('map.basemap_none') });
 var layers = {};
 var layer = L.geoJSON(null, {

@@ -2,6 +2,7 @@
 // the API; server-sent events only say which ones changed.
 import { app, messages } from './trama.js';
 import * as basemaps from './basemap.js';
+import { pageMap } from './map.js';
 import * as symbolsOnMap from './symbols.js';
 
 var project = app.dataset.project;
@@ -16,7 +17,7 @@ document.querySelectorAll('#groups li').forEach(function (li, i) {
   li.insertBefore(swatch, li.firstChild);
 });
 
-var map = L.map('map').setView([-34.76, -58.41], 13);
+var map = pageMap('map');
 basemaps.add(map, app, { online: messages['map.basemap_online'], none: messages['map.basemap_none'] });
 var byId = {};
 // Each drawing in its symbol's colour and pictogram, outlined in its table's colour.
