@@ -1073,6 +1073,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
             "coordinadora",
             trama::domain::access::Role::Facilitator,
             false,
+            None,
             chrono::Utc::now(),
         )
         .await

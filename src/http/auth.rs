@@ -347,11 +347,8 @@ async fn update_user(
         };
     state
         .store
-        .update_user(&username, role, disabled, Utc::now())
+        .update_user(&username, role, disabled, hash.as_deref(), Utc::now())
         .await?;
-    if let Some(hash) = hash {
-        state.store.set_password(&username, &hash).await?;
-    }
     let (updated, _) = state
         .store
         .user_credentials(&username)

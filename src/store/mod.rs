@@ -137,12 +137,15 @@ pub trait Store: Send + Sync + 'static {
     /// The user and their argon2 password hash.
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
-    /// Changes a user's role and whether they are disabled; NotFound for an unknown user.
+    /// Changes a user's role, whether they are disabled and, with `password_hash`, their
+    /// password (ending every token and session, as [`Store::set_password`]), all in one
+    /// transaction; NotFound for an unknown user.
     async fn update_user(
         &self,
         username: &str,
         role: Role,
         disabled: bool,
+        password_hash: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
     /// Sets a user's password hash and ends every token and session they had (whoever knew

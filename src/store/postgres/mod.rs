@@ -192,38 +192,31 @@ impl Store for PostgresStore {
         username: &str,
         role: Role,
         disabled: bool,
+        password_hash: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         let updated = sqlx::query("UPDATE users SET role = $1, disabled_at = CASE WHEN $2 THEN COALESCE(disabled_at, $3) ELSE NULL END WHERE username = $4")
             .bind(role.as_str())
             .bind(disabled)
             .bind(now)
-            .bind(username)
-            .execute(&self.pool)
-            .await?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
-    #[instrument(skip_all)]
-    async fn set_password(&self, username: &str, password_hash: &str) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
-            .bind(password_hash)
             .bind(username)
             .execute(&mut *tx)
             .await?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query(
-            "DELETE FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE username = $1)",
-        )
-        .bind(username)
-        .execute(&mut *tx)
-        .await?;
+        if let Some(hash) = password_hash {
+            replace_password(&mut tx, username, hash).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn set_password(&self, username: &str, password_hash: &str) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        replace_password(&mut tx, username, password_hash).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -880,4 +873,28 @@ impl PostgresStore {
                 .collect::<StoreResult<_>>()?;
         Ok(Some(workshop))
     }
+}
+
+/// Sets `username`'s password hash and deletes their tokens, in `tx`; NotFound for an unknown
+/// user.
+async fn replace_password(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    username: &str,
+    password_hash: &str,
+) -> StoreResult<()> {
+    let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+        .bind(password_hash)
+        .bind(username)
+        .execute(&mut **tx)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query(
+        "DELETE FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE username = $1)",
+    )
+    .bind(username)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

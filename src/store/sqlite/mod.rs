@@ -162,38 +162,31 @@ impl Store for SqliteStore {
         username: &str,
         role: Role,
         disabled: bool,
+        password_hash: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
         let updated = sqlx::query("UPDATE users SET role = ?, disabled_at = CASE WHEN ? THEN COALESCE(disabled_at, ?) ELSE NULL END WHERE username = ?")
             .bind(role.as_str())
             .bind(disabled)
             .bind(now)
-            .bind(username)
-            .execute(&self.write)
-            .await?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
-    #[instrument(skip_all)]
-    async fn set_password(&self, username: &str, password_hash: &str) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
-        let updated = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
-            .bind(password_hash)
             .bind(username)
             .execute(&mut *tx)
             .await?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query(
-            "DELETE FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE username = ?)",
-        )
-        .bind(username)
-        .execute(&mut *tx)
-        .await?;
+        if let Some(hash) = password_hash {
+            replace_password(&mut tx, username, hash).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn set_password(&self, username: &str, password_hash: &str) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        replace_password(&mut tx, username, password_hash).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -838,6 +831,28 @@ impl SqliteStore {
                 .collect::<StoreResult<_>>()?;
         Ok(Some(workshop))
     }
+}
+
+/// Sets `username`'s password hash and deletes their tokens, in `tx`; NotFound for an unknown
+/// user.
+async fn replace_password(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    username: &str,
+    password_hash: &str,
+) -> StoreResult<()> {
+    let updated = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
+        .bind(password_hash)
+        .bind(username)
+        .execute(&mut **tx)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query("DELETE FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE username = ?)")
+        .bind(username)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]
