@@ -353,6 +353,24 @@ pub fn change_geojson(compared: &[ComparedZone], rule: Rule, params: Params) -> 
     Value::Object(collection)
 }
 
+/// Scores `drawings` per unit of a boundary layer (`units`, WGS84 polygons) and writes them as
+/// a GeoJSON FeatureCollection ([`units_geojson`]), off the async threads: what the API's
+/// `GET .../priority/units` and `trama priority --units` both run.
+///
+/// # Errors
+/// The scoring's thread failed (a panic), said as text.
+pub async fn score_units_geojson(
+    drawings: Vec<crate::domain::priority::Drawing>,
+    units: Vec<crate::domain::priority::Unit>,
+) -> Result<Value, String> {
+    tokio::task::spawn_blocking(move || {
+        let scores = crate::domain::priority::score_units(&drawings, &units);
+        units_geojson(&units, &scores)
+    })
+    .await
+    .map_err(|e| format!("scoring units failed: {e}"))
+}
+
 pub fn units_geojson(units: &[crate::domain::priority::Unit], scores: &[UnitScore]) -> Value {
     let features: Vec<Value> = units
         .iter()

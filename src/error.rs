@@ -115,6 +115,12 @@ impl From<crate::application::UseCaseError> for AppError {
     }
 }
 
+impl From<crate::domain::access::ScopeRefusal> for AppError {
+    fn from(refusal: crate::domain::access::ScopeRefusal) -> Self {
+        AppError::Forbidden(refusal.to_string())
+    }
+}
+
 impl From<crate::domain::priority::TooManyCells> for AppError {
     fn from(error: crate::domain::priority::TooManyCells) -> Self {
         AppError::invalid(error.to_string(), vec![])

@@ -1,4 +1,6 @@
-//! Secrets: bearer tokens (random, stored as SHA-256) and passwords (argon2id).
+//! Who is calling, and their secrets: bearer tokens (random, stored as SHA-256), passwords
+//! (argon2id), new users and their tokens. The HTTP API, the pages and the CLI all come here
+//! for these, so each is decided once.
 //!
 //! Argon2 is slow on purpose; call these from `spawn_blocking` in async code.
 
@@ -7,9 +9,13 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
 use rand::RngCore;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
-use crate::http::hash_token;
+use crate::domain::access::{Principal, Role};
+use crate::store::{NewToken, Store, StoreResult, User};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -21,6 +27,74 @@ pub fn new_token() -> (String, String) {
     let token = format!("trm_{}", URL_SAFE_NO_PAD.encode(bytes));
     let hash = hash_token(&token);
     (token, hash)
+}
+
+/// SHA-256 of a bearer token, lower-case hex: what the database keeps instead of the token.
+pub fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The caller a bearer token or session cookie's `token` stands for at `now`: a user or a
+/// participant; `None` for a token unknown, expired, revoked or of a disabled user. The one
+/// place a token becomes a caller (the API's `Authorization`, the pages' session cookie).
+///
+/// # Errors
+/// The store's.
+pub async fn caller(
+    store: &dyn Store,
+    token: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Principal>> {
+    store.principal_for_token(&hash_token(token), now).await
+}
+
+/// A new user record for `username` with `role`, the name checked: 3 to 40 letters, digits,
+/// `.`, `_` or `-`.
+///
+/// # Errors
+/// What is wrong with the name, said for the person who typed it.
+pub fn new_user(username: String, role: Role) -> Result<User, String> {
+    let valid = (3..=40).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if !valid {
+        return Err("3-40 characters of letters, digits, '.', '_' or '-'".to_owned());
+    }
+    Ok(User {
+        id: Uuid::new_v4(),
+        username,
+        role,
+        created_at: Utc::now(),
+        disabled: false,
+    })
+}
+
+/// Issues a bearer token for user `user_id`, valid until `expires_at` (or until revoked), and
+/// stores its hash: the token itself is returned once and kept nowhere.
+///
+/// # Errors
+/// The store's.
+pub async fn issue_user_token(
+    store: &dyn Store,
+    user_id: Uuid,
+    expires_at: Option<DateTime<Utc>>,
+) -> StoreResult<String> {
+    let (token, hash) = new_token();
+    store
+        .create_user_token(
+            user_id,
+            &NewToken {
+                hash,
+                expires_at,
+                created_at: Utc::now(),
+            },
+        )
+        .await?;
+    Ok(token)
 }
 
 pub fn check_password_strength(password: &str) -> Result<(), String> {

@@ -6,8 +6,11 @@
 //! - [`store`]: the `Store` trait and its backends; all SQL lives there.
 //! - [`http`]: the JSON API, one module per resource, thin handlers, and the pages.
 //! - [`i18n`]: message catalogues (`locales/*.json`) and language negotiation.
-//! - [`config`], [`error`], [`state`], [`telemetry`], [`identity`]: one job each.
-//! - [`application`]: use cases both the API and the CLI run (importing a file).
+//! - [`config`], [`error`], [`telemetry`]: one job each; [`identity`]: who is calling (tokens,
+//!   passwords, users), for the API, the pages and the CLI alike.
+//! - [`application`]: use cases more than one front door runs (importing a file, listing
+//!   drawings as a caller sees them, an export's options, participants' write rates).
+//! - [`geojson`]: drawings written as RFC 7946 GeoJSON.
 //! - [`analysis`]: priority analyses over a stored project, shared by the API and the CLI.
 //! - [`export`]: exports at a privacy level, streamed as GeoJSON, CSV or GeoPackage.
 //! - [`basemap`]: offline basemaps from MBTiles and PMTiles files, and fetching an area's tiles.
@@ -30,7 +33,7 @@ pub mod http;
 pub mod i18n;
 pub mod identity;
 pub mod serving;
-pub mod state;
+
 pub mod store;
 pub mod telemetry;
 
@@ -40,7 +43,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 pub use http::router;
-pub use state::{AppState, Limits};
+pub use http::state::{AppState, Limits};
 
 /// Serves the application on `listener` until `shutdown` resolves, then finishes the
 /// requests in flight. Tests call this with a listener on port 0: the production path.

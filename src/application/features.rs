@@ -8,7 +8,7 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::access::{FeatureScope, Principal};
+use crate::domain::access::Principal;
 use crate::domain::bbox::BBox;
 use crate::domain::feature::{Feature, FeatureFilter, ReviewState};
 use crate::domain::project::Project;
@@ -70,12 +70,28 @@ pub(crate) fn query_time(
     Ok(day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
 }
 
-fn query_id(text: &Option<String>, name: &str) -> Result<Option<Uuid>, AppError> {
+/// An id from a query string's `name`; BadRequest when it is not a UUID.
+pub fn query_id(text: &Option<String>, name: &str) -> Result<Option<Uuid>, AppError> {
     text.as_deref()
         .map(|t| {
             Uuid::parse_str(t).map_err(|_| AppError::BadRequest(format!("{name} must be a UUID")))
         })
         .transpose()
+}
+
+/// A query parameter holding ids separated by commas; absent or empty means no filter.
+pub fn id_list(text: &Option<String>, name: &str) -> Result<Option<Vec<Uuid>>, AppError> {
+    let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
+    text.split(',')
+        .map(|part| {
+            Uuid::parse_str(part.trim()).map_err(|_| {
+                AppError::BadRequest(format!("{name} must be a comma-separated list of ids"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 /// The drawings of `project` that `principal` may read and `query` asks for, as a GeoJSON
@@ -99,13 +115,7 @@ pub async fn list(
         .into_iter()
         .map(|w| (w.id, w))
         .collect();
-    let facilitated = || {
-        workshops
-            .values()
-            .filter(|w| principal.can_manage_workshop(w))
-            .map(|w| w.id)
-            .collect()
-    };
+    let facilitated = || principal.runs(workshops.values());
     let mut filter = FeatureFilter {
         bbox: query
             .bbox
@@ -136,21 +146,10 @@ pub async fn list(
             "only analysts and admins list deleted features",
         ));
     }
-    filter.workshops = match principal.feature_scope(project.id, facilitated) {
-        FeatureScope::Nothing => {
-            return Err(AppError::forbidden(
-                "this role gets no raw features; use an anonymised export",
-            ));
-        }
-        FeatureScope::All => query_id(&query.workshop, "workshop")?.map(|w| vec![w]),
-        FeatureScope::Workshops(allowed) => match query_id(&query.workshop, "workshop")? {
-            Some(w) if !allowed.contains(&w) => {
-                return Err(AppError::forbidden("this workshop is not yours"));
-            }
-            Some(w) => Some(vec![w]),
-            None => Some(allowed),
-        },
-    };
+    let asked = query_id(&query.workshop, "workshop")?.map(|w| vec![w]);
+    filter.workshops = principal
+        .feature_scope(project.id, facilitated)
+        .narrow(asked)?;
     let public = query.view == Some(View::Public);
     let sensitive: HashSet<String> = if principal.can_moderate() && !public {
         HashSet::new()

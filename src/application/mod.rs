@@ -2,8 +2,10 @@
 //! function here, which the doors call after extracting their arguments and before
 //! answering in their own way. Nothing here knows HTTP.
 
+pub mod export;
 pub mod features;
 pub mod import;
+pub mod rates;
 
 use crate::store::StoreError;
 

@@ -17,8 +17,8 @@ use crate::config::{
 };
 use crate::domain::feature::FeatureLimits;
 use crate::domain::generate;
-use crate::state::{AppState, Limits};
-use crate::store::{self, NewToken};
+use crate::http::state::{AppState, Limits};
+use crate::store;
 use crate::{identity, serve, shutdown_signal};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -154,7 +154,8 @@ async fn add_user(
     username: String,
     role: crate::domain::access::Role,
 ) -> anyhow::Result<()> {
-    let user = crate::http::new_user(username, role).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let user = identity::new_user(username, role)
+        .map_err(|e| anyhow::anyhow!("the user name is not valid: {e}"))?;
     let hash = read_password_hash(&format!("Password for {}", user.username)).await?;
     open(db).await?.create_user(&user, &hash).await?;
     println!(
@@ -175,19 +176,8 @@ async fn create_token(
     let Some((user, _)) = store.user_credentials(username).await? else {
         bail!("no user is called {username:?}; create one with `trama user add`");
     };
-    let now = Utc::now();
-    let (token, hash) = identity::new_token();
-    let expires_at = expires.map(|days| now + chrono::Duration::days(i64::from(days)));
-    store
-        .create_user_token(
-            user.id,
-            &NewToken {
-                hash,
-                expires_at,
-                created_at: now,
-            },
-        )
-        .await?;
+    let expires_at = expires.map(|days| Utc::now() + chrono::Duration::days(i64::from(days)));
+    let token = identity::issue_user_token(&*store, user.id, expires_at).await?;
     eprintln!(
         "token for {} ({}), {}; it is shown only once:",
         user.username,
@@ -271,13 +261,15 @@ async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
         else {
             bail!("the project has no boundary layer {layer}");
         };
-        let scores = crate::domain::priority::score_units(&drawings, &layer.units);
         eprintln!(
             "{count} drawings over {} units of {}",
-            scores.len(),
+            layer.units.len(),
             layer.name
         );
-        return write_output(&args.out, &analysis::units_geojson(&layer.units, &scores));
+        let scored = analysis::score_units_geojson(drawings, layer.units)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        return write_output(&args.out, &scored);
     }
     let (result, zones) = analysis::run_zones(drawings, area, params, rule).await?;
     let output = if args.cells {
@@ -318,7 +310,7 @@ fn write_output(
 async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     use crate::export;
     use futures::StreamExt;
-    let query = crate::http::ExportQuery {
+    let query = crate::application::export::ExportQuery {
         format: Some(args.format.clone()),
         privacy: Some(args.privacy.clone()),
         content: Some(args.content.clone()),

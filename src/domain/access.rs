@@ -61,6 +61,47 @@ pub enum FeatureScope {
     Nothing,
 }
 
+/// Why a principal may not add drawings to a workshop ([`Principal::may_draw_in`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrawRefusal {
+    NotTakingPart,
+    Closed,
+}
+
+/// Why a request may not draw from the workshops it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeRefusal {
+    #[error("this role gets no raw features; use an anonymised or aggregated export")]
+    NoFeatures,
+    #[error("facilitators use only the workshops they run, and participants only their own")]
+    NotYours,
+}
+
+impl FeatureScope {
+    /// The workshops a request may draw from: those it `asked` for (None: whatever this scope
+    /// holds), which must all be in this scope. `Ok(None)` is every workshop of the project.
+    /// The one answer to "which workshops may this caller touch", for listings, priority
+    /// areas and exports alike.
+    ///
+    /// # Errors
+    /// [`ScopeRefusal::NoFeatures`] for a scope of nothing; [`ScopeRefusal::NotYours`] when
+    /// a workshop asked for is outside the scope.
+    pub fn narrow(&self, asked: Option<Vec<Uuid>>) -> Result<Option<Vec<Uuid>>, ScopeRefusal> {
+        match (self, asked) {
+            (FeatureScope::Nothing, _) => Err(ScopeRefusal::NoFeatures),
+            (FeatureScope::All, asked) => Ok(asked),
+            (FeatureScope::Workshops(allowed), None) => Ok(Some(allowed.clone())),
+            (FeatureScope::Workshops(allowed), Some(asked)) => {
+                if asked.iter().all(|w| allowed.contains(w)) {
+                    Ok(Some(asked))
+                } else {
+                    Err(ScopeRefusal::NotYours)
+                }
+            }
+        }
+    }
+}
+
 impl Principal {
     /// The user's id; None for a participant.
     pub fn user_id(&self) -> Option<Uuid> {
@@ -158,15 +199,25 @@ impl Principal {
         }
     }
 
-    /// The workshops an export may draw from: every one (None) or those listed.
-    pub fn export_scope(&self, facilitated: impl FnOnce() -> Vec<Uuid>) -> Option<Vec<Uuid>> {
+    /// The workshops an export may draw from: those a facilitator runs (of `workshops`, the
+    /// project's), every one for anyone else who may export.
+    pub fn export_scope(&self, workshops: &[Workshop]) -> FeatureScope {
         match self {
             Principal::User {
                 role: Role::Facilitator,
                 ..
-            } => Some(facilitated()),
-            _ => None,
+            } => FeatureScope::Workshops(self.runs(workshops)),
+            _ => FeatureScope::All,
         }
+    }
+
+    /// The ids of those of `workshops` this principal runs ([`Principal::can_manage_workshop`]).
+    pub fn runs<'a>(&self, workshops: impl IntoIterator<Item = &'a Workshop>) -> Vec<Uuid> {
+        workshops
+            .into_iter()
+            .filter(|w| self.can_manage_workshop(w))
+            .map(|w| w.id)
+            .collect()
     }
 
     pub fn can_create_workshop(&self) -> bool {
@@ -203,6 +254,23 @@ impl Principal {
     pub fn can_contribute_to(&self, workshop: &Workshop) -> bool {
         self.can_manage_workshop(workshop)
             || (self.is_in_workshop(workshop.id) && workshop.is_open())
+    }
+
+    /// Whether this principal may add drawings to `workshop`: those who run it and its own
+    /// participants, while it is open (a closed workshop's map is its record; nobody adds to
+    /// it, whoever they are).
+    ///
+    /// # Errors
+    /// [`DrawRefusal::NotTakingPart`] for anyone else (without naming the workshop);
+    /// [`DrawRefusal::Closed`] once it is closed.
+    pub fn may_draw_in(&self, workshop: &Workshop) -> Result<(), DrawRefusal> {
+        if !self.can_manage_workshop(workshop) && !self.is_in_workshop(workshop.id) {
+            return Err(DrawRefusal::NotTakingPart);
+        }
+        if !workshop.is_open() {
+            return Err(DrawRefusal::Closed);
+        }
+        Ok(())
     }
 
     /// The features of a project this principal may list. `facilitated` are the project's
@@ -349,6 +417,57 @@ mod tests {
             author.author(),
             Utc::now(),
         )
+    }
+
+    #[test]
+    fn drawings_go_to_an_open_workshop_by_those_who_run_it_or_take_part() {
+        let facilitator = user(Role::Facilitator);
+        let Principal::User { id, .. } = &facilitator else {
+            unreachable!()
+        };
+        let mut w = workshop(Some(*id));
+        let member = participant(&w);
+        let stranger = participant(&workshop(None));
+        assert_eq!(facilitator.may_draw_in(&w), Ok(()));
+        assert_eq!(member.may_draw_in(&w), Ok(()));
+        assert_eq!(user(Role::Analyst).may_draw_in(&w), Ok(()));
+        assert_eq!(stranger.may_draw_in(&w), Err(DrawRefusal::NotTakingPart));
+        assert_eq!(
+            user(Role::Researcher).may_draw_in(&w),
+            Err(DrawRefusal::NotTakingPart)
+        );
+        w.status = WorkshopStatus::Closed;
+        assert_eq!(member.may_draw_in(&w), Err(DrawRefusal::Closed));
+        assert_eq!(facilitator.may_draw_in(&w), Err(DrawRefusal::Closed));
+    }
+
+    #[test]
+    fn a_request_draws_from_the_workshops_it_asks_within_the_callers_scope() {
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let own = FeatureScope::Workshops(vec![a]);
+        assert_eq!(own.narrow(None), Ok(Some(vec![a])));
+        assert_eq!(own.narrow(Some(vec![a])), Ok(Some(vec![a])));
+        assert_eq!(own.narrow(Some(vec![a, b])), Err(ScopeRefusal::NotYours));
+        assert_eq!(FeatureScope::All.narrow(None), Ok(None));
+        assert_eq!(FeatureScope::All.narrow(Some(vec![b])), Ok(Some(vec![b])));
+        assert_eq!(
+            FeatureScope::Nothing.narrow(None),
+            Err(ScopeRefusal::NoFeatures)
+        );
+        // Exports: a facilitator's own workshops, everyone else's all of them.
+        let facilitator = user(Role::Facilitator);
+        let Principal::User { id, .. } = &facilitator else {
+            unreachable!()
+        };
+        let (mine, theirs) = (workshop(Some(*id)), workshop(None));
+        assert_eq!(
+            facilitator.export_scope(&[mine.clone(), theirs.clone()]),
+            FeatureScope::Workshops(vec![mine.id])
+        );
+        assert_eq!(
+            user(Role::Researcher).export_scope(&[mine, theirs]),
+            FeatureScope::All
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::domain::annotation::{Annotation, AnnotationTarget, NewAnnotationReque
 use crate::domain::change::Change;
 use crate::error::AppError;
 use crate::http::announce;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::store::AnnotationPage;
 
 pub fn router() -> Router<AppState> {
@@ -160,7 +160,12 @@ async fn annotate_feature(
     let body = request
         .validated_body()
         .map_err(|e| AppError::invalid("the annotation is not valid", e))?;
-    super::admit_writes(&state, &principal, super::rate::Write::Comments, 1)?;
+    super::admit_writes(
+        &state,
+        &principal,
+        crate::application::rates::Write::Comments,
+        1,
+    )?;
     let target = AnnotationTarget::Feature {
         feature_id: feature.id,
     };
@@ -229,7 +234,12 @@ async fn annotate_workshop(
     let body = request
         .validated_body()
         .map_err(|e| AppError::invalid("the annotation is not valid", e))?;
-    super::admit_writes(&state, &principal, super::rate::Write::Comments, 1)?;
+    super::admit_writes(
+        &state,
+        &principal,
+        crate::application::rates::Write::Comments,
+        1,
+    )?;
     let named =
         match &request.group {
             Some(reference) => Some(workshop.find_group(reference).map(|g| g.id).ok_or_else(

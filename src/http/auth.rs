@@ -14,8 +14,8 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::workshop::{JoinCode, JoinRequest};
 use crate::domain::{Invalid, bounded_text};
 use crate::error::AppError;
+use crate::http::state::AppState;
 use crate::identity;
-use crate::state::AppState;
 use crate::store::{NewToken, Participant, User};
 
 /// How long a participant's token lasts: well past any workshop, not forever.
@@ -222,20 +222,8 @@ pub async fn log_in(
         return Err(AppError::Unauthenticated);
     };
     state.store.forget_auth_attempt(attempt).await?;
-    let now = Utc::now();
-    let expires_at = now + lifetime;
-    let (token, hash) = identity::new_token();
-    state
-        .store
-        .create_user_token(
-            user.id,
-            &NewToken {
-                hash,
-                expires_at: Some(expires_at),
-                created_at: now,
-            },
-        )
-        .await?;
+    let expires_at = Utc::now() + lifetime;
+    let token = identity::issue_user_token(&*state.store, user.id, Some(expires_at)).await?;
     Ok((user, token, expires_at))
 }
 
@@ -273,36 +261,13 @@ async fn create_user(
     if !principal.can_manage_users() {
         return Err(AppError::forbidden("only admins manage users"));
     }
-    let user = new_user(request.username, request.role)?;
+    let user = identity::new_user(request.username, request.role)
+        .map_err(|e| AppError::invalid("invalid username", vec![Invalid::new("/username", e)]))?;
     let hash = identity::new_password_hash(request.password)
         .await
         .map_err(|e| AppError::invalid("weak password", vec![Invalid::new("/password", e)]))?;
     state.store.create_user(&user, &hash).await?;
     Ok((StatusCode::CREATED, Json(user)))
-}
-
-/// Checks a username and builds the user record.
-pub fn new_user(username: String, role: Role) -> Result<User, AppError> {
-    let valid = (3..=40).contains(&username.len())
-        && username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    if !valid {
-        return Err(AppError::invalid(
-            "invalid username",
-            vec![Invalid::new(
-                "/username",
-                "3-40 characters of letters, digits, '.', '_' or '-'",
-            )],
-        ));
-    }
-    Ok(User {
-        id: Uuid::new_v4(),
-        username,
-        role,
-        created_at: Utc::now(),
-        disabled: false,
-    })
 }
 
 #[derive(Deserialize)]

@@ -36,7 +36,7 @@ use crate::basemap::fetch::{self, Plan, Progress};
 use crate::basemap::{Basemap, BasemapError, Tile, TileRange, Upload};
 use crate::domain::access::Principal;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

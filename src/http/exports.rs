@@ -8,54 +8,23 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::{StreamExt, TryStreamExt};
-use serde::Deserialize;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
-use super::extract::{ApiQuery, Auth, id_list};
+use super::extract::{ApiQuery, Auth};
 use super::projects::visible_project;
-use crate::application::features::query_time;
+use crate::application::export::ExportQuery;
 use crate::domain::access::Principal;
-use crate::domain::bbox::BBox;
 use crate::domain::export::{
-    EXPORTS_PER_HOUR, ExportLogEntry, Masking, Privacy, check_masked_filter, unusual_exporters,
+    EXPORTS_PER_HOUR, ExportLogEntry, Privacy, check_masked_filter, unusual_exporters,
 };
-use crate::domain::feature::FeatureFilter;
-use crate::domain::priority::resolution;
 use crate::error::AppError;
-use crate::export::{self, Content, ExportError, ExportRequest, Format};
-use crate::state::AppState;
+use crate::export::{self, ExportError, Format};
+use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/projects/{slug}/export", get(export))
         .route("/api/projects/{slug}/exports", get(export_log))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportQuery {
-    /// geojson, csv, gpkg, kml or fgb.
-    pub format: Option<String>,
-    /// full, anonymised (default) or aggregated.
-    pub privacy: Option<String>,
-    /// features (default), cells, zones or annotations.
-    pub content: Option<String>,
-    pub workshop: Option<String>,
-    pub group: Option<String>,
-    pub symbol: Option<String>,
-    pub since: Option<String>,
-    pub until: Option<String>,
-    pub bbox: Option<String>,
-    /// Donut geomasking distances in metres (anonymised).
-    pub mask_min: Option<f64>,
-    pub mask_max: Option<f64>,
-    /// Smallest count shown (aggregated).
-    pub k: Option<u32>,
-    /// H3 resolution of aggregated counts and of masked sensitive features.
-    pub resolution: Option<u8>,
-    /// Language of the symbol labels (default: the project's).
-    pub lang: Option<String>,
 }
 
 impl From<ExportError> for AppError {
@@ -66,90 +35,6 @@ impl From<ExportError> for AppError {
             ExportError::TooLarge(size) => size.into(),
             other => AppError::Internal(other.to_string()),
         }
-    }
-}
-
-impl ExportQuery {
-    /// The request it describes, checked; masking not asked for is `defaults` (the project's).
-    pub fn request(
-        &self,
-        default_locale: &str,
-        defaults: Masking,
-    ) -> Result<ExportRequest, String> {
-        let text = self.format.as_deref().unwrap_or("geojson");
-        let format = Format::parse(text).ok_or_else(|| {
-            format!("unknown format {text:?}: use geojson, csv, gpkg, kml or fgb")
-        })?;
-        let text = self.privacy.as_deref().unwrap_or("anonymised");
-        let privacy = Privacy::parse(text).ok_or_else(|| {
-            format!("unknown privacy level {text:?}: use full, anonymised or aggregated")
-        })?;
-        let text = self.content.as_deref().unwrap_or("features");
-        let content = Content::parse(text).ok_or_else(|| {
-            format!("unknown content {text:?}: use features, cells, zones or annotations")
-        })?;
-        let cells = match self.resolution {
-            None => defaults.aggregate_resolution,
-            Some(r @ 5..=10) => resolution(r).ok_or("resolution must be between 5 and 10")?,
-            Some(_) => return Err("resolution must be between 5 and 10 (H3)".into()),
-        };
-        let masking = Masking {
-            min_m: self.mask_min.unwrap_or(defaults.min_m),
-            max_m: self.mask_max.unwrap_or(defaults.max_m),
-            sensitive_resolution: if self.resolution.is_some() {
-                cells
-            } else {
-                defaults.sensitive_resolution
-            },
-            aggregate_resolution: cells,
-            k: self.k.unwrap_or(defaults.k),
-        };
-        masking.validate()?;
-        Ok(ExportRequest {
-            content,
-            format,
-            privacy,
-            masking,
-            filter: FeatureFilter::default(),
-            locale: self
-                .lang
-                .clone()
-                .unwrap_or_else(|| default_locale.split('-').next().unwrap_or("es").to_owned()),
-        })
-    }
-
-    /// The feature filter. Empty values (a form's untouched fields) mean no filter.
-    pub fn filter(&self) -> Result<FeatureFilter, AppError> {
-        let given = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
-        let one = |list: Option<Vec<Uuid>>, name: &str| match list.as_deref() {
-            None => Ok(None),
-            Some([one]) => Ok(Some(*one)),
-            Some(_) => Err(AppError::BadRequest(format!("{name} takes one id"))),
-        };
-        Ok(FeatureFilter {
-            bbox: given(&self.bbox)
-                .as_deref()
-                .map(BBox::parse)
-                .transpose()
-                .map_err(|e| AppError::BadRequest(e.detail))?,
-            workshops: id_list(&self.workshop, "workshop")?,
-            group: one(id_list(&self.group, "group")?, "group")?,
-            symbol: given(&self.symbol),
-            since: query_time(&given(&self.since), "since", false)?,
-            until: query_time(&given(&self.until), "until", true)?,
-            ..FeatureFilter::default()
-        })
-    }
-
-    /// What the export log keeps of the request.
-    pub fn parameters(&self, request: &ExportRequest) -> Value {
-        json!({
-            "workshop": self.workshop, "group": self.group, "symbol": self.symbol,
-            "since": self.since, "until": self.until, "bbox": self.bbox,
-            "mask_min_m": request.masking.min_m, "mask_max_m": request.masking.max_m,
-            "k": request.masking.k,
-            "resolution": u8::from(request.masking.aggregate_resolution),
-        })
     }
 }
 
@@ -221,23 +106,9 @@ async fn export(
         .map_err(AppError::BadRequest)?;
     }
     let workshops = state.store.list_workshops(project.id).await?;
-    if let Some(allowed) = principal.export_scope(|| {
-        workshops
-            .iter()
-            .filter(|w| principal.can_manage_workshop(w))
-            .map(|w| w.id)
-            .collect()
-    }) {
-        request.filter.workshops = match request.filter.workshops.take() {
-            None => Some(allowed),
-            Some(asked) if asked.iter().all(|w| allowed.contains(w)) => Some(asked),
-            Some(_) => {
-                return Err(AppError::forbidden(
-                    "facilitators export only the workshops they run",
-                ));
-            }
-        };
-    }
+    request.filter.workshops = principal
+        .export_scope(&workshops)
+        .narrow(request.filter.workshops.take())?;
     let (user_id, actor) = match &principal {
         Principal::User { id, username, .. } => (Some(*id), username.clone()),
         Principal::Participant { .. } => (None, "participant".to_owned()),

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use super::cookies;
 use crate::domain::access::Principal;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// A JSON body: 415 unless the content type is JSON, 413 over the body limit, 400 when it is
 /// not JSON at all, 422 when it is JSON of the wrong shape.
@@ -103,11 +103,6 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })
 }
 
-/// SHA-256 of a bearer token, hex: what the database keeps instead of the token.
-pub fn hash_token(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
 /// SHA-256 of a request body, hex, to tell a retry from a different request.
 pub fn hash_body(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
@@ -151,9 +146,7 @@ where
                 token
             }
         };
-        let principal = state
-            .store
-            .principal_for_token(&hash_token(token), Utc::now())
+        let principal = crate::identity::caller(&*state.store, token, Utc::now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
         Ok(Auth(principal))
@@ -228,21 +221,6 @@ fn client_address(peer: IpAddr, forwarded_for: &str, trusted: &[IpNet]) -> IpAdd
 
 /// A path segment that must be a UUID; anything else is a 404, not a 400, since no such
 /// resource can exist.
-/// A query parameter holding ids separated by commas; absent or empty means no filter.
-pub fn id_list(text: &Option<String>, name: &str) -> Result<Option<Vec<uuid::Uuid>>, AppError> {
-    let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) else {
-        return Ok(None);
-    };
-    text.split(',')
-        .map(|part| {
-            uuid::Uuid::parse_str(part.trim()).map_err(|_| {
-                AppError::BadRequest(format!("{name} must be a comma-separated list of ids"))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
-}
-
 pub fn parse_id(text: &str, what: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(text).map_err(|_| AppError::not_found(what))
 }

@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/healthz", get(healthz))

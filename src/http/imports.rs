@@ -19,7 +19,7 @@ use crate::domain::Invalid;
 use crate::domain::change::Change;
 use crate::domain::import::{Columns, ImportFormat, Mapping};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/workshops/{id}/import", post(import))

@@ -14,7 +14,7 @@ mod pages;
 mod pictograms;
 mod priority;
 mod projects;
-pub mod rate;
+pub mod state;
 mod workshops;
 mod zones;
 
@@ -30,11 +30,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::{AppError, InternalErrorText};
-use crate::state::AppState;
-
-pub use auth::new_user;
-pub use exports::ExportQuery;
-pub use extract::hash_token;
+use crate::http::state::AppState;
 
 /// Builds the whole application: every route, the body limit, timeouts, tracing.
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
@@ -123,7 +119,7 @@ fn catch_panics()
 pub(crate) fn admit_writes(
     state: &AppState,
     principal: &crate::domain::access::Principal,
-    kind: rate::Write,
+    kind: crate::application::rates::Write,
     count: usize,
 ) -> Result<(), AppError> {
     let crate::domain::access::Principal::Participant { id, .. } = principal else {
@@ -134,8 +130,12 @@ pub(crate) fn admit_writes(
         .admit(*id, kind, count)
         .map_err(|retry_after_secs| AppError::RateLimited {
             what: match kind {
-                rate::Write::Drawings => "a participant may send 300 drawings a minute",
-                rate::Write::Comments => "a participant may send 30 comments a minute",
+                crate::application::rates::Write::Drawings => {
+                    "a participant may send 300 drawings a minute"
+                }
+                crate::application::rates::Write::Comments => {
+                    "a participant may send 30 comments a minute"
+                }
             },
             retry_after_secs,
         })

@@ -11,7 +11,7 @@ use super::extract::{Auth, FileBytes};
 use crate::domain::pictogram::{is_valid_name, sanitize_svg};
 use crate::embedded::STATIC_FILES;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

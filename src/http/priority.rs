@@ -12,18 +12,19 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::extract::{ApiJson, ApiQuery, Auth, id_list, parse_id};
+use super::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use super::features::geojson_response;
 use super::projects::visible_project;
 use crate::analysis::{self, Selection};
+use crate::application::features::id_list;
 use crate::application::features::query_time;
 use crate::domain::access::{FeatureScope, Principal};
 use crate::domain::boundary::BoundaryLayer;
-use crate::domain::priority::{Params, Rule, score_units};
+use crate::domain::priority::{Params, Rule};
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -98,8 +99,8 @@ impl PriorityQuery {
 /// A project the caller may analyse, and the workshops their analysis may look at.
 struct Scope {
     project: Project,
-    /// `None` for all (analysts, admins), or the facilitator's own.
-    allowed: Option<Vec<Uuid>>,
+    /// Every workshop (analysts, admins), or the facilitator's own.
+    allowed: FeatureScope,
 }
 
 impl Scope {
@@ -110,12 +111,12 @@ impl Scope {
         query: &PriorityQuery,
         workshops: Option<Vec<Uuid>>,
     ) -> Result<Vec<crate::domain::priority::Drawing>, AppError> {
-        let selection = query.selection(within(workshops, &self.allowed)?)?;
+        let selection = query.selection(self.allowed.narrow(workshops)?)?;
         let mut drawings =
             analysis::drawings(state.store.as_ref(), &self.project, &selection).await?;
         // A facilitator who sees sensitive drawings masked analyses them masked too: fine cells
         // of exact positions would tell what the mask hides.
-        let masked = self.allowed.is_some()
+        let masked = self.allowed != FeatureScope::All
             && self.project.sensitive_exact == crate::domain::project::SensitiveView::Analysts;
         if masked {
             let sensitive: std::collections::HashSet<String> = state
@@ -152,39 +153,9 @@ async fn analysable(
     }
     let project = visible_project(state, principal, slug).await?;
     let workshops: Vec<Workshop> = state.store.list_workshops(project.id).await?;
-    let facilitated = || {
-        workshops
-            .iter()
-            .filter(|w| principal.can_manage_workshop(w))
-            .map(|w| w.id)
-            .collect()
-    };
-    let allowed = match principal.feature_scope(project.id, facilitated) {
-        FeatureScope::All => None,
-        FeatureScope::Workshops(ids) => Some(ids),
-        FeatureScope::Nothing => return Err(AppError::forbidden("no features to analyse")),
-    };
+    let allowed = principal.feature_scope(project.id, || principal.runs(&workshops));
+    allowed.narrow(None)?;
     Ok(Scope { project, allowed })
-}
-
-/// The workshops asked for, within those allowed.
-fn within(
-    asked: Option<Vec<Uuid>>,
-    allowed: &Option<Vec<Uuid>>,
-) -> Result<Option<Vec<Uuid>>, AppError> {
-    match (asked, allowed) {
-        (asked, None) => Ok(asked),
-        (None, Some(allowed)) => Ok(Some(allowed.clone())),
-        (Some(asked), Some(allowed)) => {
-            if asked.iter().all(|w| allowed.contains(w)) {
-                Ok(Some(asked))
-            } else {
-                Err(AppError::forbidden(
-                    "facilitators analyse only the workshops they run",
-                ))
-            }
-        }
-    }
 }
 
 fn geojson(value: &Value) -> Response {
@@ -239,8 +210,8 @@ async fn change(
     };
     // Both sets within what the caller may analyse.
     let (before, after) = (
-        within(Some(before), &scope.allowed)?.unwrap_or_default(),
-        within(Some(after), &scope.allowed)?.unwrap_or_default(),
+        scope.allowed.narrow(Some(before))?.unwrap_or_default(),
+        scope.allowed.narrow(Some(after))?.unwrap_or_default(),
     );
     let selection = query.selection(None)?;
     let compared = analysis::run_change(
@@ -276,14 +247,10 @@ async fn units(
         .ok_or_else(|| AppError::not_found("boundary layer"))?;
     let workshops = id_list(&query.workshop, "workshop")?;
     let drawings = scope.drawings(&state, &query, workshops).await?;
-    let units = layer.units;
-    let (units, scores) = tokio::task::spawn_blocking(move || {
-        let scores = score_units(&drawings, &units);
-        (units, scores)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(geojson(&analysis::units_geojson(&units, &scores)))
+    let scored = analysis::score_units_geojson(drawings, layer.units)
+        .await
+        .map_err(AppError::Internal)?;
+    Ok(geojson(&scored))
 }
 
 #[derive(Debug, Deserialize)]

@@ -14,7 +14,7 @@ use crate::domain::export::Masking;
 use crate::domain::legend::{Symbol, validate_legend};
 use crate::domain::project::{NewProjectRequest, Project, SensitiveView};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -52,7 +52,7 @@ pub async fn visible_project(
 }
 
 /// A project as `GET /api/projects/{slug}` answers it.
-pub(super) fn project_json(project: &Project) -> Value {
+pub(crate) fn project_json(project: &Project) -> Value {
     json!({
         "id": project.id,
         "slug": project.slug,

@@ -15,7 +15,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::change::Change;
 use crate::domain::workshop::{JoinCode, NewWorkshopRequest, Workshop};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::store::StoreError;
 
 pub fn router() -> Router<AppState> {

@@ -15,7 +15,7 @@ use super::projects::visible_project;
 use crate::domain::access::Principal;
 use crate::domain::zone::{NewZoneRequest, PriorityZone, ZoneEvent, ZonePatch};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

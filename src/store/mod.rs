@@ -70,6 +70,18 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// How a failed write is told: a broken uniqueness rule (a taken username, slug, join code,
+/// idempotency key) becomes [`StoreError::Conflict`] in `words()`, anything else stays the
+/// database's error. The same on SQLite and PostgreSQL (sqlx's `is_unique_violation`).
+pub(crate) fn conflict_if_unique(
+    words: impl FnOnce() -> String,
+) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |error| match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(words()),
+        _ => error.into(),
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Debug, Clone, Serialize)]

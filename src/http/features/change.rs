@@ -23,7 +23,7 @@ use crate::error::AppError;
 use crate::geojson::FeatureOut;
 use crate::http::announce;
 use crate::http::extract::{ApiJson, Auth};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Applies a change as the next revision. `expected` is the revision the client last saw.
 async fn apply(

@@ -12,8 +12,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::geojson_response;
+use crate::application::rates::Write;
 use crate::domain::Invalid;
-use crate::domain::access::{Principal, Role};
+use crate::domain::access::{DrawRefusal, Principal, Role};
 use crate::domain::change::Change;
 use crate::domain::feature::{
     Feature, FeatureDraft, FeatureLimits, Submission, check_placement, check_symbol,
@@ -26,8 +27,7 @@ use crate::geojson::{CollectionWriter, FeatureOut};
 use crate::http::announce;
 use crate::http::extract::{Auth, JsonBytes, decode_json, hash_body};
 use crate::http::projects::visible_project;
-use crate::http::rate::Write;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::store::{IdempotentResponse, StoreError};
 
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -243,17 +243,20 @@ async fn place_and_check(
         };
         let group_id = match workshop {
             Some(w) => {
-                if !principal.can_manage_workshop(w) && !principal.is_in_workshop(w.id) {
+                match principal.may_draw_in(w) {
+                    Ok(()) => {}
                     // Not its title: what a workshop is called is for those who take part.
-                    return Err(AppError::forbidden(
-                        "you do not run this workshop and do not take part in it",
-                    ));
-                }
-                if !w.is_open() {
-                    return Err(AppError::Conflict(format!(
-                        "the workshop \"{}\" is closed and accepts no new features",
-                        w.title
-                    )));
+                    Err(DrawRefusal::NotTakingPart) => {
+                        return Err(AppError::forbidden(
+                            "you do not run this workshop and do not take part in it",
+                        ));
+                    }
+                    Err(DrawRefusal::Closed) => {
+                        return Err(AppError::Conflict(format!(
+                            "the workshop \"{}\" is closed and accepts no new features",
+                            w.title
+                        )));
+                    }
                 }
                 match check_placement(&draft, w, own.map(|(_, group)| group)) {
                     Ok(group) => group,

@@ -19,7 +19,7 @@ use crate::domain::feature::Feature;
 use crate::domain::workshop::Workshop;
 use crate::error::AppError;
 use crate::geojson::{FeatureOut, Sight};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

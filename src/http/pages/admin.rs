@@ -9,8 +9,8 @@ use axum::response::Response;
 use super::PageContext;
 use super::staff::user;
 use crate::embedded::STATIC_FILES;
+use crate::http::state::AppState;
 use crate::i18n::Catalogue;
-use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "admin.html")]

@@ -10,8 +10,8 @@ use axum::response::Response;
 use super::PageContext;
 use super::staff::user;
 use crate::domain::export::{Masking, Privacy};
+use crate::http::state::AppState;
 use crate::i18n::Catalogue;
-use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "export.html")]
@@ -47,12 +47,10 @@ pub async fn export_page(
     let Ok(all) = state.store.list_workshops(project.id).await else {
         return page.error(StatusCode::SERVICE_UNAVAILABLE, "error.title");
     };
-    let scope = principal.export_scope(|| {
-        all.iter()
-            .filter(|w| principal.can_manage_workshop(w))
-            .map(|w| w.id)
-            .collect()
-    });
+    let scope = principal
+        .export_scope(&all)
+        .narrow(None)
+        .unwrap_or_default();
     let workshops = all
         .iter()
         .filter(|w| scope.as_ref().is_none_or(|ids| ids.contains(&w.id)))

@@ -14,9 +14,9 @@ use crate::domain::access::Principal;
 use crate::domain::workshop::Group;
 use crate::http::auth::log_in;
 use crate::http::cookies;
-use crate::http::extract::{ClientAddr, hash_token};
+use crate::http::extract::ClientAddr;
+use crate::http::state::AppState;
 use crate::i18n::Catalogue;
-use crate::state::AppState;
 
 /// A browser session of a user lasts a working day.
 const USER_SESSION_HOURS: i64 = 12;
@@ -147,11 +147,7 @@ pub async fn login_submit(
 /// The signed-in user of a page, or `None`.
 pub(super) async fn user(state: &AppState, page: &PageContext) -> Option<Principal> {
     let token = page.session.as_deref()?;
-    match state
-        .store
-        .principal_for_token(&hash_token(token), Utc::now())
-        .await
-    {
+    match crate::identity::caller(&*state.store, token, Utc::now()).await {
         Ok(Some(principal @ Principal::User { .. })) => Some(principal),
         _ => None,
     }

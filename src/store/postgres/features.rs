@@ -8,10 +8,11 @@ use sqlx::{Postgres, QueryBuilder, Row};
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::PostgresStore;
 use super::rows::{
     self, FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS, opt_uuid, uuid,
 };
-use super::{PostgresStore, unique_violation};
+use crate::store::conflict_if_unique;
 
 /// Features per multi-row INSERT (26 bound parameters each; PostgreSQL allows 65,535).
 const ROWS_PER_STATEMENT: usize = 500;
@@ -50,13 +51,7 @@ impl PostgresStore {
             .bind(chrono::Utc::now())
             .execute(&mut *tx)
             .await
-            .map_err(|e| {
-                if unique_violation(&e) {
-                    StoreError::Conflict("idempotency key stored concurrently".into())
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(conflict_if_unique(|| "idempotency key stored concurrently".into()))?;
         }
         // Symbol keys to ids, one query per project in the batch (in practice, one).
         let mut symbol_ids: HashMap<(Uuid, String), Uuid> = HashMap::new();

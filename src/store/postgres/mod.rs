@@ -30,6 +30,7 @@ use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
 use crate::domain::workshop::{JoinCode, Workshop};
 use crate::domain::zone::{PriorityZone, ZoneEvent};
+use crate::store::conflict_if_unique;
 use rows::{opt_uuid, uuid};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -133,10 +134,6 @@ fn is_unreachable(error: &sqlx::Error) -> bool {
     }
 }
 
-fn unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
 #[async_trait]
 impl Store for PostgresStore {
     async fn ping(&self) -> StoreResult<()> {
@@ -154,13 +151,7 @@ impl Store for PostgresStore {
             .bind(user.created_at)
             .execute(&self.pool)
             .await
-            .map_err(|e| {
-                if unique_violation(&e) {
-                    StoreError::Conflict(format!("the username \"{}\" is taken", user.username))
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(conflict_if_unique(|| format!("the username \"{}\" is taken", user.username)))?;
         Ok(())
     }
 
@@ -357,13 +348,7 @@ impl Store for PostgresStore {
         .bind(i64::from(project.masking.k))
         .execute(&self.pool)
         .await
-        .map_err(|e| {
-            if unique_violation(&e) {
-                StoreError::Conflict(format!("a project with slug \"{}\" exists", project.slug))
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(conflict_if_unique(|| format!("a project with slug \"{}\" exists", project.slug)))?;
         Ok(())
     }
 
@@ -509,13 +494,7 @@ impl Store for PostgresStore {
         .bind(workshop.created_at)
         .execute(&mut *tx)
         .await
-        .map_err(|e| {
-            if unique_violation(&e) {
-                StoreError::Conflict("join code already in use".into())
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(conflict_if_unique(|| "join code already in use".into()))?;
         for (position, group) in workshop.groups.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO workshop_groups (id, workshop_id, name, position) VALUES ($1, $2, $3, $4)",
@@ -619,15 +598,7 @@ impl Store for PostgresStore {
             .bind(id)
             .execute(&self.pool)
             .await
-            .map_err(|e| {
-                if unique_violation(&e) {
-                    StoreError::Conflict(
-                        "another open workshop has taken this workshop's join code meanwhile".into(),
-                    )
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(conflict_if_unique(|| "another open workshop has taken this workshop's join code meanwhile".into()))?;
         Ok(())
     }
 

@@ -3,11 +3,12 @@
 use chrono::Utc;
 use uuid::Uuid;
 
+use super::PostgresStore;
 use super::rows;
-use super::{PostgresStore, unique_violation};
 use crate::domain::boundary::{BoundaryLayer, BoundaryLayerSummary};
 use crate::domain::export::ExportLogEntry;
 use crate::domain::zone::{PriorityZone, ZoneEvent};
+use crate::store::conflict_if_unique;
 use crate::store::{StoreError, StoreResult};
 
 const ZONE_COLUMNS: &str = "id, project_id, name, status, notes, geometry, computed, revision,
@@ -29,13 +30,7 @@ impl PostgresStore {
         .bind(layer.created_at)
         .execute(&self.pool)
         .await
-        .map_err(|e| {
-            if unique_violation(&e) {
-                StoreError::Conflict(format!("the project already has a layer named {:?}", layer.name))
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(conflict_if_unique(|| format!("the project already has a layer named {:?}", layer.name)))?;
         Ok(())
     }
 

@@ -9,11 +9,12 @@ use tracing::instrument;
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
+use super::SqliteStore;
 use super::reader::Select;
 use super::rows::{
     self, FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS, opt_uuid, uuid,
 };
-use super::{SqliteStore, unique_violation};
+use crate::store::conflict_if_unique;
 
 /// Features per multi-row INSERT (23 bound parameters each).
 const ROWS_PER_STATEMENT: usize = 500;
@@ -51,13 +52,7 @@ impl SqliteStore {
             .bind(chrono::Utc::now())
             .execute(&mut *tx)
             .await
-            .map_err(|e| {
-                if unique_violation(&e) {
-                    StoreError::Conflict("idempotency key stored concurrently".into())
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(conflict_if_unique(|| "idempotency key stored concurrently".into()))?;
         }
         // Symbol keys to ids, one query per project in the batch (in practice, one).
         let mut symbol_ids: HashMap<(Uuid, String), String> = HashMap::new();

@@ -33,6 +33,7 @@ use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
 use crate::domain::workshop::{JoinCode, Workshop};
 use crate::domain::zone::{PriorityZone, ZoneEvent};
+use crate::store::conflict_if_unique;
 use rows::{opt_uuid, uuid};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -103,10 +104,6 @@ impl SqliteStore {
     }
 }
 
-fn unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
@@ -124,13 +121,7 @@ impl Store for SqliteStore {
             .bind(user.created_at)
             .execute(&self.write)
             .await
-            .map_err(|e| {
-                if unique_violation(&e) {
-                    StoreError::Conflict(format!("the username \"{}\" is taken", user.username))
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(conflict_if_unique(|| format!("the username \"{}\" is taken", user.username)))?;
         Ok(())
     }
 
@@ -320,13 +311,7 @@ impl Store for SqliteStore {
         .bind(i64::from(project.masking.k))
         .execute(&self.write)
         .await
-        .map_err(|e| {
-            if unique_violation(&e) {
-                StoreError::Conflict(format!("a project with slug \"{}\" exists", project.slug))
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(conflict_if_unique(|| format!("a project with slug \"{}\" exists", project.slug)))?;
         Ok(())
     }
 
@@ -472,13 +457,7 @@ impl Store for SqliteStore {
         .bind(workshop.created_at)
         .execute(&mut *tx)
         .await
-        .map_err(|e| {
-            if unique_violation(&e) {
-                StoreError::Conflict("join code already in use".into())
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(conflict_if_unique(|| "join code already in use".into()))?;
         for (position, group) in workshop.groups.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO workshop_groups (id, workshop_id, name, position) VALUES (?, ?, ?, ?)",
@@ -582,15 +561,7 @@ impl Store for SqliteStore {
             .bind(id.hyphenated())
             .execute(&self.write)
             .await
-            .map_err(|e| {
-                if unique_violation(&e) {
-                    StoreError::Conflict(
-                        "another open workshop has taken this workshop's join code meanwhile".into(),
-                    )
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(conflict_if_unique(|| "another open workshop has taken this workshop's join code meanwhile".into()))?;
         Ok(())
     }
 

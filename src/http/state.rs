@@ -19,14 +19,14 @@ pub struct AppState {
     /// empty: the connection's address is the client's, and the header is ignored.
     pub trusted_proxies: Arc<[IpNet]>,
     /// Participants' recent writes, for their rate.
-    pub writes: Arc<crate::http::rate::WriteRates>,
+    pub writes: Arc<crate::application::rates::WriteRates>,
     /// Basemaps served from files: the operator's and each project's.
     pub basemaps: Arc<crate::basemap::Basemaps>,
     /// Where phones on the room's network reach this server (`http://192.168.0.10:8080`),
     /// when it listens beyond the laptop itself; empty when it listens on loopback only.
     pub room_origins: Arc<[String]>,
     /// Downloads of projects' areas from tile services, in progress or finished.
-    pub downloads: Arc<crate::http::basemaps::Downloads>,
+    pub downloads: Arc<super::basemaps::Downloads>,
 }
 
 /// Operator-tunable limits on what one request may ask of the server.
