@@ -1185,8 +1185,8 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
             .await
             .expect("read")
             .expect("project");
-        // The PATCH stores the masking, then who sees sensitive places (two writes, not one
-        // transaction: see the session note): wait for both.
+        // Both at once (one statement; it used to be two writes, and this test once read
+        // between them).
         if saved.masking.min_m == 80.0
             && saved.sensitive_exact == trama::domain::project::SensitiveView::Workshop
         {

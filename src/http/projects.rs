@@ -118,13 +118,16 @@ async fn change_project(
             k: asked.k,
         };
         masking.validate().map_err(AppError::BadRequest)?;
-        state.store.set_masking(project.id, &masking).await?;
         project.masking = masking;
     }
     if let Some(view) = change.sensitive_exact {
-        state.store.set_sensitive_view(project.id, view).await?;
         project.sensitive_exact = view;
     }
+    // Both in one statement: whoever reads the project sees all of the change or none of it.
+    state
+        .store
+        .set_privacy(project.id, &project.masking, project.sensitive_exact)
+        .await?;
     Ok(Json(project_json(&project)))
 }
 

@@ -191,16 +191,12 @@ pub trait Store: Send + Sync + 'static {
     async fn list_projects(&self) -> StoreResult<Vec<Project>>;
     async fn find_project(&self, slug: &str) -> StoreResult<Option<Project>>;
     async fn find_project_by_id(&self, id: Uuid) -> StoreResult<Option<Project>>;
-    /// Sets the finest masking a project's researcher exports may have.
-    async fn set_masking(
+    /// Sets a project's privacy in one statement: the finest masking its researcher exports
+    /// may have, and who sees its sensitive drawings exactly.
+    async fn set_privacy(
         &self,
         project_id: Uuid,
         masking: &crate::domain::export::Masking,
-    ) -> StoreResult<()>;
-    /// Sets who sees a project's sensitive drawings exactly.
-    async fn set_sensitive_view(
-        &self,
-        project_id: Uuid,
         view: crate::domain::project::SensitiveView,
     ) -> StoreResult<()>;
     async fn legend(&self, project_id: Uuid) -> StoreResult<Vec<Symbol>>;

@@ -369,28 +369,17 @@ impl Store for PostgresStore {
         row.as_ref().map(rows::project).transpose()
     }
 
-    async fn set_masking(
+    async fn set_privacy(
         &self,
         project_id: Uuid,
         masking: &crate::domain::export::Masking,
+        view: crate::domain::project::SensitiveView,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE projects SET mask_min_m = $1, mask_max_m = $2, mask_resolution = $3, mask_k = $4 WHERE id = $5")
+        sqlx::query("UPDATE projects SET mask_min_m = $1, mask_max_m = $2, mask_resolution = $3, mask_k = $4, sensitive_exact = $5 WHERE id = $6")
             .bind(masking.min_m)
             .bind(masking.max_m)
             .bind(i64::from(u8::from(masking.aggregate_resolution)))
             .bind(i64::from(masking.k))
-            .bind(project_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn set_sensitive_view(
-        &self,
-        project_id: Uuid,
-        view: crate::domain::project::SensitiveView,
-    ) -> StoreResult<()> {
-        sqlx::query("UPDATE projects SET sensitive_exact = $1 WHERE id = $2")
             .bind(view.as_str())
             .bind(project_id)
             .execute(&self.pool)

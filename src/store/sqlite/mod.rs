@@ -332,28 +332,17 @@ impl Store for SqliteStore {
         row.as_ref().map(rows::project).transpose()
     }
 
-    async fn set_masking(
+    async fn set_privacy(
         &self,
         project_id: Uuid,
         masking: &crate::domain::export::Masking,
+        view: crate::domain::project::SensitiveView,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE projects SET mask_min_m = ?, mask_max_m = ?, mask_resolution = ?, mask_k = ? WHERE id = ?")
+        sqlx::query("UPDATE projects SET mask_min_m = ?, mask_max_m = ?, mask_resolution = ?, mask_k = ?, sensitive_exact = ? WHERE id = ?")
             .bind(masking.min_m)
             .bind(masking.max_m)
             .bind(i64::from(u8::from(masking.aggregate_resolution)))
             .bind(i64::from(masking.k))
-            .bind(project_id.hyphenated())
-            .execute(&self.write)
-            .await?;
-        Ok(())
-    }
-
-    async fn set_sensitive_view(
-        &self,
-        project_id: Uuid,
-        view: crate::domain::project::SensitiveView,
-    ) -> StoreResult<()> {
-        sqlx::query("UPDATE projects SET sensitive_exact = ? WHERE id = ?")
             .bind(view.as_str())
             .bind(project_id.hyphenated())
             .execute(&self.write)
