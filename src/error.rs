@@ -127,11 +127,11 @@ impl From<crate::domain::priority::TooManyCells> for AppError {
     }
 }
 
-impl From<crate::analysis::AnalysisError> for AppError {
-    fn from(error: crate::analysis::AnalysisError) -> Self {
+impl From<crate::application::priority::AnalysisError> for AppError {
+    fn from(error: crate::application::priority::AnalysisError) -> Self {
         match error {
-            crate::analysis::AnalysisError::Store(store) => store.into(),
-            crate::analysis::AnalysisError::TooLarge(size) => size.into(),
+            crate::application::priority::AnalysisError::Store(store) => store.into(),
+            crate::application::priority::AnalysisError::TooLarge(size) => size.into(),
         }
     }
 }

@@ -9,9 +9,9 @@
 //! - [`config`], [`error`], [`telemetry`]: one job each; [`identity`]: who is calling (tokens,
 //!   passwords, users), for the API, the pages and the CLI alike.
 //! - [`application`]: use cases more than one front door runs (importing a file, listing
-//!   drawings as a caller sees them, an export's options, participants' write rates).
+//!   drawings as a caller sees them, priority analyses over a stored project, an export's
+//!   options, participants' write rates).
 //! - [`geojson`]: drawings written as RFC 7946 GeoJSON.
-//! - [`analysis`]: priority analyses over a stored project, shared by the API and the CLI.
 //! - [`export`]: exports at a privacy level, streamed as GeoJSON, CSV or GeoPackage.
 //! - [`basemap`]: offline basemaps from MBTiles and PMTiles files, and fetching an area's tiles.
 //! - [`serving`]: the accept loop, with timeouts and caps for slow or greedy clients.
@@ -19,7 +19,6 @@
 
 #![forbid(unsafe_code)]
 
-pub mod analysis;
 pub mod application;
 pub mod basemap;
 pub mod cli;

@@ -5,6 +5,7 @@
 pub mod export;
 pub mod features;
 pub mod import;
+pub mod priority;
 pub mod rates;
 
 use crate::store::StoreError;

@@ -207,7 +207,7 @@ async fn copy(args: &CopyArgs) -> anyhow::Result<()> {
 }
 
 async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
-    use crate::analysis;
+    use crate::application::priority as analysis;
     let params = analysis::parse_params(args.resolution, args.ring).map_err(anyhow::Error::msg)?;
     let rule = analysis::parse_rule(Some(&args.rule), args.k, args.confidence, args.percent)
         .map_err(anyhow::Error::msg)?;

@@ -354,7 +354,7 @@ pub(super) async fn cell_layer(
             "priority cells are aggregated by nature: ask for privacy=aggregated (or full)".into(),
         ));
     }
-    let selection = crate::analysis::Selection {
+    let selection = crate::application::priority::Selection {
         workshops: request.filter.workshops.clone(),
         groups: request.filter.group.map(|g| vec![g]),
         symbols: request.filter.symbol.clone().map(|s| vec![s]),
@@ -365,10 +365,13 @@ pub(super) async fn cell_layer(
         resolution: request.masking.aggregate_resolution,
         ring: 1,
     };
-    let drawings = crate::analysis::drawings(store, project, &selection).await?;
-    let analysis =
-        crate::analysis::run_analysis(drawings, crate::analysis::study_area(project), params)
-            .await?;
+    let drawings = crate::application::priority::drawings(store, project, &selection).await?;
+    let analysis = crate::application::priority::run_analysis(
+        drawings,
+        crate::application::priority::study_area(project),
+        params,
+    )
+    .await?;
     let k = match request.privacy {
         Privacy::Aggregated => request.masking.k as usize,
         _ => 0,
