@@ -1,6 +1,6 @@
 //! Priority areas: cell scores, zones, scores per unit of an uploaded boundary layer, and the
 //! change between two sets of workshops. The computation is `domain::priority`; loading and
-//! rendering are in `analysis`.
+//! rendering are in `application::priority` (imported here as `analysis`).
 
 use axum::Router;
 use axum::extract::{Path, State};
