@@ -75,8 +75,9 @@ impl Gazetteer {
                 bytes.to_vec()
             };
             for place in names_in_tile(bytes, tile, lang) {
-                if seen.insert((folded(&place.name), place.layer.clone())) {
-                    gazetteer.places.push((folded(&place.name), place));
+                let name = folded(&place.name);
+                if seen.insert((name.clone(), place.layer.clone())) {
+                    gazetteer.places.push((name, place));
                 }
             }
         }

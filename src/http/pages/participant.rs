@@ -91,19 +91,7 @@ pub(super) async fn join_page(
     Path(code): Path<String>,
 ) -> Response {
     match open_workshop_by_code(&state, &client, &code).await {
-        Ok(workshop) => {
-            let html = JoinPage {
-                t: page.t,
-                languages: &page.languages,
-                code: workshop.join_code.as_str(),
-                workshop_title: &workshop.title,
-                groups: &workshop.groups,
-                csrf: &page.csrf,
-                error: None,
-            }
-            .render();
-            page.respond(StatusCode::OK, html)
-        }
+        Ok(workshop) => join_form(page, &workshop, StatusCode::OK, None),
         Err(AppError::TooManyRequests { .. }) => {
             page.error(StatusCode::TOO_MANY_REQUESTS, "join.unknown_code")
         }
@@ -149,19 +137,12 @@ pub(super) async fn join_submit(
         }
         Err(AppError::Invalid { .. }) => {
             match open_workshop_by_code(&state, &client, &code).await {
-                Ok(workshop) => {
-                    let html = JoinPage {
-                        t: page.t,
-                        languages: &page.languages,
-                        code: workshop.join_code.as_str(),
-                        workshop_title: &workshop.title,
-                        groups: &workshop.groups,
-                        csrf: &page.csrf,
-                        error: Some("join.pick_group_error"),
-                    }
-                    .render();
-                    page.respond(StatusCode::UNPROCESSABLE_ENTITY, html)
-                }
+                Ok(workshop) => join_form(
+                    page,
+                    &workshop,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some("join.pick_group_error"),
+                ),
                 Err(_) => page.error(StatusCode::NOT_FOUND, "join.unknown_code"),
             }
         }
@@ -170,6 +151,26 @@ pub(super) async fn join_submit(
         }
         Err(_) => page.error(StatusCode::NOT_FOUND, "join.unknown_code"),
     }
+}
+
+/// The join page of `workshop`, with the catalogue key of a problem to say if any.
+fn join_form(
+    page: PageContext,
+    workshop: &crate::domain::workshop::Workshop,
+    status: StatusCode,
+    error: Option<&'static str>,
+) -> Response {
+    let html = JoinPage {
+        t: page.t,
+        languages: &page.languages,
+        code: workshop.join_code.as_str(),
+        workshop_title: &workshop.title,
+        groups: &workshop.groups,
+        csrf: &page.csrf,
+        error,
+    }
+    .render();
+    page.respond(status, html)
 }
 
 /// The participant's map. Without a live session, a page that says how to get back in.
