@@ -1,40 +1,42 @@
-//! Boundary layers and saved priority zones on PostgreSQL.
+//! Boundary layers and saved priority zones (`PriorityStore`), for both backends (see
+//! `store::sql`).
 
+use async_trait::async_trait;
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::PostgresStore;
+use super::Backend;
+use super::dialect::{Db, sql_id};
 use super::rows;
 use crate::domain::boundary::{BoundaryLayer, BoundaryLayerSummary};
-use crate::domain::export::ExportLogEntry;
 use crate::domain::zone::{PriorityZone, ZoneEvent};
-use crate::store::conflict_if_unique;
-use crate::store::{StoreError, StoreResult};
+use crate::store::{PriorityStore, StoreError, StoreResult, conflict_if_unique};
 
 const ZONE_COLUMNS: &str = "id, project_id, name, status, notes, geometry, computed, revision,
     created_by, created_at, updated_at";
 
-impl PostgresStore {
-    pub(super) async fn insert_boundary_layer(&self, layer: &BoundaryLayer) -> StoreResult<()> {
+#[async_trait]
+impl PriorityStore for Backend {
+    async fn create_boundary_layer(&self, layer: &BoundaryLayer) -> StoreResult<()> {
         let units = BoundaryLayer::units_geojson(&layer.units).to_string();
         sqlx::query(
             "INSERT INTO boundary_layers (id, project_id, name, units, unit_count, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(layer.id)
-        .bind(layer.project_id)
+        .bind(sql_id(layer.id))
+        .bind(sql_id(layer.project_id))
         .bind(&layer.name)
         .bind(units)
         .bind(layer.units.len() as i64)
-        .bind(layer.created_by)
+        .bind(layer.created_by.map(sql_id))
         .bind(layer.created_at)
-        .execute(&self.pool)
+        .execute(self.writes())
         .await
         .map_err(conflict_if_unique(|| format!("the project already has a layer named {:?}", layer.name)))?;
         Ok(())
     }
 
-    pub(super) async fn boundary_layers(
+    async fn list_boundary_layers(
         &self,
         project_id: Uuid,
     ) -> StoreResult<Vec<BoundaryLayerSummary>> {
@@ -42,28 +44,28 @@ impl PostgresStore {
             "SELECT id, name, unit_count, created_at FROM boundary_layers
              WHERE project_id = $1 ORDER BY name",
         )
-        .bind(project_id)
-        .fetch_all(&self.pool)
+        .bind(sql_id(project_id))
+        .fetch_all(self.reads())
         .await?
         .iter()
         .map(rows::boundary_summary)
         .collect()
     }
 
-    pub(super) async fn boundary_layer(&self, id: Uuid) -> StoreResult<Option<BoundaryLayer>> {
+    async fn find_boundary_layer(&self, id: Uuid) -> StoreResult<Option<BoundaryLayer>> {
         sqlx::query("SELECT * FROM boundary_layers WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
+            .bind(sql_id(id))
+            .fetch_optional(self.reads())
             .await?
             .as_ref()
             .map(rows::boundary_layer)
             .transpose()
     }
 
-    pub(super) async fn remove_boundary_layer(&self, id: Uuid) -> StoreResult<()> {
+    async fn delete_boundary_layer(&self, id: Uuid) -> StoreResult<()> {
         let done = sqlx::query("DELETE FROM boundary_layers WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
+            .bind(sql_id(id))
+            .execute(self.writes())
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -71,24 +73,24 @@ impl PostgresStore {
         Ok(())
     }
 
-    pub(super) async fn insert_priority_zone(
+    async fn create_priority_zone(
         &self,
         zone: &PriorityZone,
         note: Option<&str>,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writes().begin().await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO priority_zones ({ZONE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         )))
-        .bind(zone.id)
-        .bind(zone.project_id)
+        .bind(sql_id(zone.id))
+        .bind(sql_id(zone.project_id))
         .bind(&zone.name)
         .bind(zone.status.as_str())
         .bind(&zone.notes)
         .bind(&zone.geometry)
         .bind(zone.computed.to_string())
         .bind(zone.revision)
-        .bind(zone.created_by)
+        .bind(zone.created_by.map(sql_id))
         .bind(zone.created_at)
         .bind(zone.updated_at)
         .execute(&mut *tx)
@@ -98,37 +100,37 @@ impl PostgresStore {
         Ok(())
     }
 
-    pub(super) async fn priority_zones(&self, project_id: Uuid) -> StoreResult<Vec<PriorityZone>> {
+    async fn list_priority_zones(&self, project_id: Uuid) -> StoreResult<Vec<PriorityZone>> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ZONE_COLUMNS} FROM priority_zones WHERE project_id = $1 ORDER BY created_at"
         )))
-        .bind(project_id)
-        .fetch_all(&self.pool)
+        .bind(sql_id(project_id))
+        .fetch_all(self.reads())
         .await?
         .iter()
         .map(rows::priority_zone)
         .collect()
     }
 
-    pub(super) async fn priority_zone(&self, id: Uuid) -> StoreResult<Option<PriorityZone>> {
+    async fn find_priority_zone(&self, id: Uuid) -> StoreResult<Option<PriorityZone>> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ZONE_COLUMNS} FROM priority_zones WHERE id = $1"
         )))
-        .bind(id)
-        .fetch_optional(&self.pool)
+        .bind(sql_id(id))
+        .fetch_optional(self.reads())
         .await?
         .as_ref()
         .map(rows::priority_zone)
         .transpose()
     }
 
-    pub(super) async fn update_priority_zone(
+    async fn save_priority_zone(
         &self,
         zone: &PriorityZone,
         by: Uuid,
         note: Option<&str>,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writes().begin().await?;
         let done = sqlx::query(
             "UPDATE priority_zones SET name = $1, status = $2, notes = $3, revision = $4, updated_at = $5
              WHERE id = $6 AND revision = $7",
@@ -138,7 +140,7 @@ impl PostgresStore {
         .bind(&zone.notes)
         .bind(zone.revision)
         .bind(zone.updated_at)
-        .bind(zone.id)
+        .bind(sql_id(zone.id))
         .bind(zone.revision - 1)
         .execute(&mut *tx)
         .await?;
@@ -150,14 +152,14 @@ impl PostgresStore {
         Ok(())
     }
 
-    pub(super) async fn zone_history(&self, id: Uuid) -> StoreResult<Vec<ZoneEvent>> {
+    async fn priority_zone_history(&self, id: Uuid) -> StoreResult<Vec<ZoneEvent>> {
         sqlx::query(
             "SELECT e.revision, e.at, e.status, e.note, u.username
              FROM priority_zone_events e LEFT JOIN users u ON u.id = e.user_id
              WHERE e.zone_id = $1 ORDER BY e.revision",
         )
-        .bind(id)
-        .fetch_all(&self.pool)
+        .bind(sql_id(id))
+        .fetch_all(self.reads())
         .await?
         .iter()
         .map(rows::zone_event)
@@ -165,39 +167,9 @@ impl PostgresStore {
     }
 }
 
-impl PostgresStore {
-    pub(super) async fn insert_export(&self, entry: &ExportLogEntry) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO export_log (id, project_id, user_id, actor, at, content, format, privacy, parameters)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(entry.id)
-        .bind(entry.project_id)
-        .bind(entry.user_id)
-        .bind(&entry.actor)
-        .bind(entry.at)
-        .bind(&entry.content)
-        .bind(&entry.format)
-        .bind(entry.privacy.as_str())
-        .bind(entry.parameters.to_string())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    pub(super) async fn exports(&self, project_id: Uuid) -> StoreResult<Vec<ExportLogEntry>> {
-        sqlx::query("SELECT * FROM export_log WHERE project_id = $1 ORDER BY at DESC")
-            .bind(project_id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(rows::export_entry)
-            .collect()
-    }
-}
-
+/// Files `zone`'s revision in its history, in `tx`: who (`by`), when, its status and why.
 async fn record_event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     zone: &PriorityZone,
     by: Option<Uuid>,
     note: Option<&str>,
@@ -206,10 +178,10 @@ async fn record_event(
         "INSERT INTO priority_zone_events (zone_id, revision, at, user_id, status, note)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(zone.id)
+    .bind(sql_id(zone.id))
     .bind(zone.revision)
     .bind(Utc::now().max(zone.updated_at))
-    .bind(by)
+    .bind(by.map(sql_id))
     .bind(zone.status.as_str())
     .bind(note)
     .execute(&mut **tx)

@@ -1,0 +1,57 @@
+//! The storage contract: what the application may ask of a database, one trait per area,
+//! summed in [`Store`] so that the application holds one `Arc<dyn Store>`.
+//!
+//! Every method may also fail with [`StoreError::Database`](crate::store::StoreError) when the
+//! database cannot answer (see `StoreError::is_unavailable`) and with `Corrupt` when a stored
+//! value cannot be read back; the errors a method's *answer* may be are named in its `///`.
+//! Ids are UUIDs (v7 where time-ordered), times UTC, geometries GeoJSON text in WGS84
+//! lon/lat (RFC 7946).
+
+mod annotations;
+mod exports;
+mod features;
+mod identity;
+mod live;
+mod pictograms;
+mod priority;
+mod projects;
+mod workshops;
+
+pub use annotations::{AnnotationPage, AnnotationStore};
+pub use exports::ExportStore;
+pub use features::{FeatureOutline, FeatureRevision, FeatureStore, IdempotentResponse};
+pub use identity::{IdentityStore, NewToken, User};
+pub use live::LiveStore;
+pub use pictograms::PictogramStore;
+pub use priority::PriorityStore;
+pub use projects::ProjectStore;
+pub use workshops::{Participant, WorkshopStore, WorkshopTally};
+
+/// Everything Trama stores, on one database: each backend implements every area.
+pub trait Store:
+    IdentityStore
+    + ProjectStore
+    + WorkshopStore
+    + FeatureStore
+    + AnnotationStore
+    + PictogramStore
+    + PriorityStore
+    + ExportStore
+    + LiveStore
+    + 'static
+{
+}
+
+impl<T> Store for T where
+    T: IdentityStore
+        + ProjectStore
+        + WorkshopStore
+        + FeatureStore
+        + AnnotationStore
+        + PictogramStore
+        + PriorityStore
+        + ExportStore
+        + LiveStore
+        + 'static
+{
+}

@@ -1,0 +1,35 @@
+//! Projects, their privacy settings and their legends.
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::domain::export::Masking;
+use crate::domain::legend::Symbol;
+use crate::domain::project::{Project, SensitiveView};
+use crate::store::StoreResult;
+
+#[async_trait]
+pub trait ProjectStore: Send + Sync {
+    /// Stores a new project (without legend). Conflict when its slug is taken.
+    async fn create_project(&self, project: &Project) -> StoreResult<()>;
+    /// Every project, by name.
+    async fn list_projects(&self) -> StoreResult<Vec<Project>>;
+    /// The project of that slug; None when there is none.
+    async fn find_project(&self, slug: &str) -> StoreResult<Option<Project>>;
+    /// The project of that id; None when there is none.
+    async fn find_project_by_id(&self, id: Uuid) -> StoreResult<Option<Project>>;
+    /// Sets a project's privacy in one statement: the finest masking its researcher exports
+    /// may have, and who sees its sensitive drawings exactly. Nothing happens for an unknown
+    /// project.
+    async fn set_privacy(
+        &self,
+        project_id: Uuid,
+        masking: &Masking,
+        view: SensitiveView,
+    ) -> StoreResult<()>;
+    /// The project's legend, in its order (empty for an unknown project).
+    async fn legend(&self, project_id: Uuid) -> StoreResult<Vec<Symbol>>;
+    /// Replaces the whole legend, keeping the ids of symbols whose key stays; Conflict
+    /// (naming them and their counts) when it would drop symbols that drawings still use.
+    async fn replace_legend(&self, project_id: Uuid, symbols: &[Symbol]) -> StoreResult<()>;
+}

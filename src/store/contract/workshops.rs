@@ -1,0 +1,58 @@
+//! Workshops, their tables (groups) and the participants who join them.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::NewToken;
+use crate::domain::workshop::{JoinCode, Workshop};
+use crate::store::StoreResult;
+
+/// Someone who joined a workshop at a table with its join code.
+#[derive(Debug, Clone)]
+pub struct Participant {
+    pub id: Uuid,
+    pub workshop_id: Uuid,
+    /// The table (group) they sit at.
+    pub group_id: Uuid,
+    pub display_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a workshop gathered: participants who joined, drawings kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkshopTally {
+    pub participants: u64,
+    pub drawings: u64,
+}
+
+#[async_trait]
+pub trait WorkshopStore: Send + Sync {
+    /// Stores a workshop with its tables, all or nothing. Conflict when another open
+    /// workshop has the same join code.
+    async fn create_workshop(&self, workshop: &Workshop) -> StoreResult<()>;
+    /// The workshop with its tables in order; None when there is none.
+    async fn find_workshop(&self, id: Uuid) -> StoreResult<Option<Workshop>>;
+    /// The open workshop of that join code; None when no open workshop has it.
+    async fn find_open_workshop_by_code(&self, code: &JoinCode) -> StoreResult<Option<Workshop>>;
+    /// The project's workshops with their tables, oldest first.
+    async fn list_workshops(&self, project_id: Uuid) -> StoreResult<Vec<Workshop>>;
+    /// Per workshop of the project: how many participants joined and how many drawings they
+    /// have (deleted ones left out), for the workshop list.
+    async fn workshop_tallies(&self, project_id: Uuid)
+    -> StoreResult<HashMap<Uuid, WorkshopTally>>;
+    /// Closes an open workshop at `now` (its join code stops working); a closed or unknown
+    /// one is left as it is.
+    async fn close_workshop(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Opens a closed workshop again (its code works again); an open one is left as it is.
+    /// Conflict when another open workshop has taken its join code meanwhile.
+    async fn reopen_workshop(&self, id: Uuid) -> StoreResult<()>;
+    /// Stores a participant and their token in one transaction.
+    async fn create_participant(
+        &self,
+        participant: &Participant,
+        token: &NewToken,
+    ) -> StoreResult<()>;
+}

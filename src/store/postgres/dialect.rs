@@ -1,0 +1,42 @@
+//! What PostgreSQL does its own way, for the SQL both backends share (`store::sql`).
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::PostgresStore;
+use crate::store::StoreResult;
+
+pub type Db = sqlx::Postgres;
+pub type DbRow = sqlx::postgres::PgRow;
+
+/// A UUID as PostgreSQL stores it: its own `uuid` type.
+pub fn sql_id(id: Uuid) -> Uuid {
+    id
+}
+
+impl PostgresStore {
+    /// Reads and writes share one pool.
+    pub(super) fn reads(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub(super) fn writes(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+/// Makes the attempts of one client and scope wait for each other within their transactions
+/// (a transaction-scoped advisory lock on their hash), so that each counts the others even
+/// when several instances check them at once.
+pub async fn serialize_attempts(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    scope: &str,
+    client: &str,
+) -> StoreResult<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1 || ' ' || $2))")
+        .bind(scope)
+        .bind(client)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! Feature listings on PostgreSQL: through the GiST index for a bbox, and streamed by a task
+//! of their own so that memory stays flat whatever the size of the answer.
+
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use sqlx::{Postgres, QueryBuilder};
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::PostgresStore;
+use super::rows::{self, FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS};
+use crate::domain::feature::{Feature, FeatureFilter};
+use crate::store::filters::push_value_filters;
+use crate::store::stream;
+use crate::store::{FeatureOutline, StoreError, StoreResult};
+
+impl PostgresStore {
+    #[instrument(skip_all)]
+    pub(super) async fn query_features(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> StoreResult<Vec<Feature>> {
+        let Some(mut query) = features_query(project_id, filter) else {
+            return Ok(Vec::new());
+        };
+        query
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::feature)
+            .collect()
+    }
+
+    /// The same features as `query_features`, one by one as the database reads them: a
+    /// reader task sends them through a small channel, so memory stays flat whatever the
+    /// size of the answer.
+    pub(super) fn feature_stream(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> BoxStream<'static, StoreResult<Feature>> {
+        self.stream_rows(features_query(project_id, filter), rows::feature)
+    }
+
+    /// The outlines of the same features, streamed the same way.
+    pub(super) fn outline_stream(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> BoxStream<'static, StoreResult<FeatureOutline>> {
+        let query = select(OUTLINE_COLUMNS, OUTLINE_JOINS, project_id, filter, false);
+        self.stream_rows(query, rows::outline)
+    }
+
+    /// The rows of `query` mapped by `map`, read by a task of their own and handed over in
+    /// batches (`store::stream`); None is an empty listing.
+    fn stream_rows<T: Send + 'static>(
+        &self,
+        query: Option<QueryBuilder<Postgres>>,
+        map: fn(&sqlx::postgres::PgRow) -> StoreResult<T>,
+    ) -> BoxStream<'static, StoreResult<T>> {
+        let (sender, receiver) = stream::channel();
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let Some(mut query) = query else { return };
+            let rows = query
+                .build()
+                .fetch(&pool)
+                .map(|row| row.map_err(StoreError::from).and_then(|r| map(&r)));
+            stream::forward(rows, sender).await;
+        });
+        stream::receive(receiver)
+    }
+}
+
+/// The SELECT of a feature listing, or None when it can only be empty.
+fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<QueryBuilder<Postgres>> {
+    select(FEATURE_COLUMNS, FEATURE_JOINS, project_id, filter, true)
+}
+
+/// The SELECT of `columns` of a feature listing (with the `joins` they need), in drawing
+/// order when `ordered` (an analysis does not care, and sorting a whole project costs), or
+/// None when it can only be empty.
+fn select(
+    columns: &str,
+    joins: &'static str,
+    project_id: Uuid,
+    filter: &FeatureFilter,
+    ordered: bool,
+) -> Option<QueryBuilder<Postgres>> {
+    let mut query = QueryBuilder::<Postgres>::new("SELECT ");
+    query.push(columns);
+    match filter.bbox {
+        // The GiST index answers `&&` (PostGIS keeps 32-bit boxes, rounded outwards); the
+        // exact columns decide.
+        Some(b) => {
+            query.push(" FROM features f");
+            query.push(joins);
+            query
+                .push(" WHERE f.geom && ST_MakeEnvelope(")
+                .push_bind(b.min_x)
+                .push(", ")
+                .push_bind(b.min_y)
+                .push(", ")
+                .push_bind(b.max_x)
+                .push(", ")
+                .push_bind(b.max_y)
+                .push(", 4326) AND f.min_x <= ")
+                .push_bind(b.max_x)
+                .push(" AND f.max_x >= ")
+                .push_bind(b.min_x)
+                .push(" AND f.min_y <= ")
+                .push_bind(b.max_y)
+                .push(" AND f.max_y >= ")
+                .push_bind(b.min_y)
+                .push(" AND f.project_id = ")
+                .push_bind(project_id);
+        }
+        None => {
+            query.push(" FROM features f");
+            query.push(joins);
+            query.push(" WHERE f.project_id = ").push_bind(project_id);
+        }
+    }
+    if let Some(workshops) = &filter.workshops {
+        if workshops.is_empty() {
+            return None;
+        }
+        query.push(" AND f.workshop_id IN (");
+        let mut ids = query.separated(", ");
+        for id in workshops {
+            ids.push_bind(id);
+        }
+        query.push(")");
+    }
+    if let Some(group) = filter.group {
+        query.push(" AND f.group_id = ").push_bind(group);
+    }
+    push_value_filters(&mut query, filter);
+    if let Some(after) = filter.after {
+        query.push(" AND f.id > ").push_bind(after);
+    }
+    // Drawing order (ids are time-ordered UUIDv7) for whole listings; a bbox answer comes
+    // in index order, so that a LIMIT stops the search early.
+    if ordered && filter.bbox.is_none() {
+        query.push(" ORDER BY f.id");
+    }
+    if let Some(limit) = filter.limit {
+        query
+            .push(" LIMIT ")
+            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    }
+    Some(query)
+}

@@ -1,0 +1,144 @@
+//! Feature listings on SQLite: through the R*Tree for a bbox, read by connections of their
+//! own (`reader`, rusqlite) so that a long export does not hold the short reads' pool, and
+//! handed over as the rows come.
+
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::SqliteStore;
+use super::reader::Select;
+use super::rows::{self, FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS};
+use crate::domain::feature::{Feature, FeatureFilter};
+use crate::store::filters::push_value_filters;
+use crate::store::{FeatureOutline, StoreResult};
+
+impl SqliteStore {
+    #[instrument(skip_all)]
+    pub(super) async fn query_features(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> StoreResult<Vec<Feature>> {
+        self.feature_stream(project_id, filter)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect()
+    }
+
+    /// The same features as `query_features`, one by one as the database reads them, with
+    /// memory bounded by the reader's channel whatever the size of the answer.
+    pub(super) fn feature_stream(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> BoxStream<'static, StoreResult<Feature>> {
+        self.readers.stream(
+            features_query(project_id, filter),
+            rows::positional::feature,
+        )
+    }
+
+    /// The outlines of the same features, streamed the same way.
+    pub(super) fn outline_stream(
+        &self,
+        project_id: Uuid,
+        filter: &FeatureFilter,
+    ) -> BoxStream<'static, StoreResult<FeatureOutline>> {
+        let query = select(OUTLINE_COLUMNS, OUTLINE_JOINS, project_id, filter, false);
+        self.readers.stream(query, rows::positional::outline)
+    }
+}
+
+/// The SELECT of a feature listing, or None when it can only be empty.
+fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<Select> {
+    select(FEATURE_COLUMNS, FEATURE_JOINS, project_id, filter, true)
+}
+
+/// The SELECT of `columns` of a feature listing (with the `joins` they need), in drawing
+/// order when `ordered` (an analysis does not care, and sorting a whole project costs), or
+/// None when it can only be empty.
+fn select(
+    columns: &str,
+    joins: &'static str,
+    project_id: Uuid,
+    filter: &FeatureFilter,
+    ordered: bool,
+) -> Option<Select> {
+    let mut query = Select::new("SELECT ");
+    query.push(columns);
+    match filter.bbox {
+        // The R*Tree drives the query (CROSS JOIN keeps SQLite from reordering it), so
+        // the cost follows the size of the answer, not of the project. The R*Tree stores
+        // 32-bit floats rounded outwards; the exact columns decide.
+        Some(b) => {
+            query.push(" FROM features_rtree r CROSS JOIN features f ON f.pk = r.pk");
+            query.push(joins);
+            query
+                .push(" WHERE r.min_x <= ")
+                .push_bind(b.max_x)
+                .push(" AND r.max_x >= ")
+                .push_bind(b.min_x)
+                .push(" AND r.min_y <= ")
+                .push_bind(b.max_y)
+                .push(" AND r.max_y >= ")
+                .push_bind(b.min_y)
+                .push(" AND f.min_x <= ")
+                .push_bind(b.max_x)
+                .push(" AND f.max_x >= ")
+                .push_bind(b.min_x)
+                .push(" AND f.min_y <= ")
+                .push_bind(b.max_y)
+                .push(" AND f.max_y >= ")
+                .push_bind(b.min_y)
+                .push(" AND f.project_id = ")
+                .push_bind(project_id.hyphenated().to_string());
+        }
+        None => {
+            query.push(" FROM features f");
+            query.push(joins);
+            query
+                .push(" WHERE f.project_id = ")
+                .push_bind(project_id.hyphenated().to_string());
+        }
+    }
+    if let Some(workshops) = &filter.workshops {
+        if workshops.is_empty() {
+            return None;
+        }
+        query.push(" AND f.workshop_id IN (");
+        for (i, id) in workshops.iter().enumerate() {
+            if i > 0 {
+                query.push(", ");
+            }
+            query.push_bind(id.hyphenated().to_string());
+        }
+        query.push(")");
+    }
+    if let Some(group) = filter.group {
+        query
+            .push(" AND f.group_id = ")
+            .push_bind(group.hyphenated().to_string());
+    }
+    push_value_filters(&mut query, filter);
+    if let Some(after) = filter.after {
+        // An unknown id gives no pk, and so an empty page.
+        query
+            .push(" AND f.pk > (SELECT pk FROM features WHERE id = ")
+            .push_bind(after.hyphenated().to_string())
+            .push(")");
+    }
+    // Drawing order for whole listings; a bbox answer comes in R*Tree order, so that a
+    // LIMIT stops the search early instead of sorting every candidate.
+    if ordered && filter.bbox.is_none() {
+        query.push(" ORDER BY f.pk");
+    }
+    if let Some(limit) = filter.limit {
+        query
+            .push(" LIMIT ")
+            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    }
+    Some(query)
+}
