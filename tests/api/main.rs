@@ -10,5 +10,6 @@ mod imports;
 mod pages;
 mod priority;
 mod roles;
+mod store;
 mod validation;
 mod wall;
