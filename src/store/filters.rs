@@ -1,39 +1,91 @@
-//! The parts of a feature query's WHERE clause that read the same in every dialect.
+//! The parts of a feature listing's query that read the same in every dialect: everything
+//! after the spatial index has had its say (the exact bbox, project, workshops, table,
+//! values) and the LIMIT. Each backend writes its own FROM (the R*Tree on SQLite, the GiST
+//! index on PostgreSQL), its drawing order, and how a UUID binds (`Conditions::bind_id`).
 
 use chrono::{DateTime, Utc};
-use sqlx::{Database, Encode, QueryBuilder, Type};
+use sqlx::{Postgres, QueryBuilder};
+use uuid::Uuid;
 
 use crate::domain::feature::FeatureFilter;
 
-/// Something a WHERE clause is written into: a sqlx query, or the SQLite listings' own.
+/// Something a WHERE clause is written into: PostgreSQL's sqlx query, or the SQLite
+/// listings' own (`sqlite::reader::Select`).
 pub(super) trait Conditions<'a> {
     fn push_sql(&mut self, sql: &str);
     fn bind_str(&mut self, value: &'a str);
     fn bind_time(&mut self, value: DateTime<Utc>);
+    fn bind_f64(&mut self, value: f64);
+    fn bind_i64(&mut self, value: i64);
+    /// A UUID as the backend stores it (native on PostgreSQL, text on SQLite).
+    fn bind_id(&mut self, value: Uuid);
 }
 
-impl<'a, DB> Conditions<'a> for QueryBuilder<DB>
-where
-    DB: Database,
-    &'a str: Encode<'a, DB> + Type<DB>,
-    DateTime<Utc>: Encode<'a, DB> + Type<DB>,
-{
+impl<'a> Conditions<'a> for QueryBuilder<Postgres> {
     fn push_sql(&mut self, sql: &str) {
         self.push(sql);
     }
 
     fn bind_str(&mut self, value: &'a str) {
-        self.push_bind(value);
+        self.push_bind(value.to_owned());
     }
 
     fn bind_time(&mut self, value: DateTime<Utc>) {
         self.push_bind(value);
     }
+
+    fn bind_f64(&mut self, value: f64) {
+        self.push_bind(value);
+    }
+
+    fn bind_i64(&mut self, value: i64) {
+        self.push_bind(value);
+    }
+
+    fn bind_id(&mut self, value: Uuid) {
+        self.push_bind(value);
+    }
 }
 
-/// Appends the symbol, review state, date and visibility conditions of `filter` (the caller
-/// adds project, bbox, workshop and group, whose ids each backend binds in its own way).
-pub(super) fn push_value_filters<'a>(query: &mut impl Conditions<'a>, filter: &'a FeatureFilter) {
+/// Appends, after a `WHERE` (and whatever the spatial index asked), the conditions every
+/// listing shares: the project, the exact bbox (the indexes keep 32-bit boxes rounded
+/// outwards; these columns decide), workshops, table, symbol, review state, dates and
+/// visibility. False when the listing can only be empty (no workshop allowed).
+pub(super) fn push_conditions<'a>(
+    query: &mut impl Conditions<'a>,
+    project_id: Uuid,
+    filter: &'a FeatureFilter,
+) -> bool {
+    query.push_sql("f.project_id = ");
+    query.bind_id(project_id);
+    if let Some(b) = filter.bbox {
+        for (condition, value) in [
+            (" AND f.min_x <= ", b.max_x),
+            (" AND f.max_x >= ", b.min_x),
+            (" AND f.min_y <= ", b.max_y),
+            (" AND f.max_y >= ", b.min_y),
+        ] {
+            query.push_sql(condition);
+            query.bind_f64(value);
+        }
+    }
+    if let Some(workshops) = &filter.workshops {
+        if workshops.is_empty() {
+            return false;
+        }
+        query.push_sql(" AND f.workshop_id IN (");
+        for (i, id) in workshops.iter().enumerate() {
+            if i > 0 {
+                query.push_sql(", ");
+            }
+            query.bind_id(*id);
+        }
+        query.push_sql(")");
+    }
+    if let Some(group) = filter.group {
+        query.push_sql(" AND f.group_id = ");
+        query.bind_id(group);
+    }
     if let Some(symbol) = &filter.symbol {
         query.push_sql(" AND s.key = ");
         query.bind_str(symbol);
@@ -55,5 +107,14 @@ pub(super) fn push_value_filters<'a>(query: &mut impl Conditions<'a>, filter: &'
     }
     if !filter.include_deleted {
         query.push_sql(" AND f.deleted_at IS NULL");
+    }
+    true
+}
+
+/// Appends the listing's LIMIT, when it has one.
+pub(super) fn push_limit<'a>(query: &mut impl Conditions<'a>, filter: &FeatureFilter) {
+    if let Some(limit) = filter.limit {
+        query.push_sql(" LIMIT ");
+        query.bind_i64(i64::try_from(limit).unwrap_or(i64::MAX));
     }
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::PostgresStore;
 use super::rows::{self, FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS};
 use crate::domain::feature::{Feature, FeatureFilter};
-use crate::store::filters::push_value_filters;
+use crate::store::filters::{push_conditions, push_limit};
 use crate::store::stream;
 use crate::store::{FeatureOutline, StoreError, StoreResult};
 
@@ -21,7 +21,8 @@ impl PostgresStore {
         project_id: Uuid,
         filter: &FeatureFilter,
     ) -> StoreResult<Vec<Feature>> {
-        let Some(mut query) = features_query(project_id, filter) else {
+        let Some(mut query) = select(FEATURE_COLUMNS, FEATURE_JOINS, project_id, filter, true)
+        else {
             return Ok(Vec::new());
         };
         query
@@ -41,7 +42,10 @@ impl PostgresStore {
         project_id: Uuid,
         filter: &FeatureFilter,
     ) -> BoxStream<'static, StoreResult<Feature>> {
-        self.stream_rows(features_query(project_id, filter), rows::feature)
+        self.stream_rows(
+            select(FEATURE_COLUMNS, FEATURE_JOINS, project_id, filter, true),
+            rows::feature,
+        )
     }
 
     /// The outlines of the same features, streamed the same way.
@@ -75,11 +79,6 @@ impl PostgresStore {
     }
 }
 
-/// The SELECT of a feature listing, or None when it can only be empty.
-fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<QueryBuilder<Postgres>> {
-    select(FEATURE_COLUMNS, FEATURE_JOINS, project_id, filter, true)
-}
-
 /// The SELECT of `columns` of a feature listing (with the `joins` they need), in drawing
 /// order when `ordered` (an analysis does not care, and sorting a whole project costs), or
 /// None when it can only be empty.
@@ -91,54 +90,24 @@ fn select(
     ordered: bool,
 ) -> Option<QueryBuilder<Postgres>> {
     let mut query = QueryBuilder::<Postgres>::new("SELECT ");
-    query.push(columns);
-    match filter.bbox {
-        // The GiST index answers `&&` (PostGIS keeps 32-bit boxes, rounded outwards); the
-        // exact columns decide.
-        Some(b) => {
-            query.push(" FROM features f");
-            query.push(joins);
-            query
-                .push(" WHERE f.geom && ST_MakeEnvelope(")
-                .push_bind(b.min_x)
-                .push(", ")
-                .push_bind(b.min_y)
-                .push(", ")
-                .push_bind(b.max_x)
-                .push(", ")
-                .push_bind(b.max_y)
-                .push(", 4326) AND f.min_x <= ")
-                .push_bind(b.max_x)
-                .push(" AND f.max_x >= ")
-                .push_bind(b.min_x)
-                .push(" AND f.min_y <= ")
-                .push_bind(b.max_y)
-                .push(" AND f.max_y >= ")
-                .push_bind(b.min_y)
-                .push(" AND f.project_id = ")
-                .push_bind(project_id);
-        }
-        None => {
-            query.push(" FROM features f");
-            query.push(joins);
-            query.push(" WHERE f.project_id = ").push_bind(project_id);
-        }
+    query.push(columns).push(" FROM features f").push(joins);
+    query.push(" WHERE ");
+    if let Some(b) = filter.bbox {
+        // The GiST index answers `&&`.
+        query
+            .push("f.geom && ST_MakeEnvelope(")
+            .push_bind(b.min_x)
+            .push(", ")
+            .push_bind(b.min_y)
+            .push(", ")
+            .push_bind(b.max_x)
+            .push(", ")
+            .push_bind(b.max_y)
+            .push(", 4326) AND ");
     }
-    if let Some(workshops) = &filter.workshops {
-        if workshops.is_empty() {
-            return None;
-        }
-        query.push(" AND f.workshop_id IN (");
-        let mut ids = query.separated(", ");
-        for id in workshops {
-            ids.push_bind(id);
-        }
-        query.push(")");
+    if !push_conditions(&mut query, project_id, filter) {
+        return None;
     }
-    if let Some(group) = filter.group {
-        query.push(" AND f.group_id = ").push_bind(group);
-    }
-    push_value_filters(&mut query, filter);
     if let Some(after) = filter.after {
         query.push(" AND f.id > ").push_bind(after);
     }
@@ -147,10 +116,6 @@ fn select(
     if ordered && filter.bbox.is_none() {
         query.push(" ORDER BY f.id");
     }
-    if let Some(limit) = filter.limit {
-        query
-            .push(" LIMIT ")
-            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-    }
+    push_limit(&mut query, filter);
     Some(query)
 }

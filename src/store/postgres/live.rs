@@ -3,12 +3,11 @@
 
 use std::time::Duration;
 
-use async_trait::async_trait;
 use sqlx::PgPool;
 
 use super::PostgresStore;
 use crate::domain::change::Change;
-use crate::store::{LiveStore, StoreError, StoreResult};
+use crate::store::{StoreError, StoreResult};
 
 /// The NOTIFY channel live changes travel on between instances.
 const CHANGES_CHANNEL: &str = "trama_changes";
@@ -42,14 +41,10 @@ pub(super) fn spawn_listener(pool: PgPool, changes: tokio::sync::broadcast::Send
     });
 }
 
-#[async_trait]
-impl LiveStore for PostgresStore {
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(self.reads()).await?;
-        Ok(())
-    }
-
-    async fn publish(&self, change: &Change) -> StoreResult<()> {
+impl PostgresStore {
+    /// Announces a change to every instance over this database (this one included, through
+    /// its own listener).
+    pub(super) async fn announce(&self, change: &Change) -> StoreResult<()> {
         let payload =
             serde_json::to_string(change).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         sqlx::query("SELECT pg_notify($1, $2)")
@@ -58,9 +53,5 @@ impl LiveStore for PostgresStore {
             .execute(self.writes())
             .await?;
         Ok(())
-    }
-
-    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change> {
-        self.changes.subscribe()
     }
 }

@@ -7,8 +7,9 @@
 //! checked against each backend's sqlx types: `super::Backend` is the backend's store,
 //! `super::dialect` what it does its own way (how a UUID binds, which pool reads and which
 //! writes, how parallel sign-in attempts are serialised), and `super::rows` how it maps rows.
-//! What truly differs is not here: connecting, the feature listings' spatial index and
-//! streaming (`listings`), and live changes (`live`) live in each backend's own files.
+//! What truly differs is not here: connecting (`mod.rs`), the feature listings' spatial
+//! index and streaming (`listings`), and how a live change reaches the other instances
+//! (`live`: in memory on SQLite, NOTIFY on PostgreSQL) live in each backend's own files.
 //!
 //! Why a module compiled twice and not one generic over `sqlx::Database`: every statement
 //! would need bounds on every bound type for every backend, which sqlx cannot express once;
@@ -20,6 +21,7 @@ mod annotations;
 mod exports;
 mod features;
 mod identity;
+mod live;
 mod pictograms;
 mod priority;
 mod projects;

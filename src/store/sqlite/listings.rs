@@ -11,7 +11,7 @@ use super::SqliteStore;
 use super::reader::Select;
 use super::rows::{self, FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS};
 use crate::domain::feature::{Feature, FeatureFilter};
-use crate::store::filters::push_value_filters;
+use crate::store::filters::{push_conditions, push_limit};
 use crate::store::{FeatureOutline, StoreResult};
 
 impl SqliteStore {
@@ -36,7 +36,7 @@ impl SqliteStore {
         filter: &FeatureFilter,
     ) -> BoxStream<'static, StoreResult<Feature>> {
         self.readers.stream(
-            features_query(project_id, filter),
+            select(FEATURE_COLUMNS, FEATURE_JOINS, project_id, filter, true),
             rows::positional::feature,
         )
     }
@@ -52,11 +52,6 @@ impl SqliteStore {
     }
 }
 
-/// The SELECT of a feature listing, or None when it can only be empty.
-fn features_query(project_id: Uuid, filter: &FeatureFilter) -> Option<Select> {
-    select(FEATURE_COLUMNS, FEATURE_JOINS, project_id, filter, true)
-}
-
 /// The SELECT of `columns` of a feature listing (with the `joins` they need), in drawing
 /// order when `ordered` (an analysis does not care, and sorting a whole project costs), or
 /// None when it can only be empty.
@@ -69,60 +64,27 @@ fn select(
 ) -> Option<Select> {
     let mut query = Select::new("SELECT ");
     query.push(columns);
-    match filter.bbox {
-        // The R*Tree drives the query (CROSS JOIN keeps SQLite from reordering it), so
-        // the cost follows the size of the answer, not of the project. The R*Tree stores
-        // 32-bit floats rounded outwards; the exact columns decide.
-        Some(b) => {
-            query.push(" FROM features_rtree r CROSS JOIN features f ON f.pk = r.pk");
-            query.push(joins);
-            query
-                .push(" WHERE r.min_x <= ")
-                .push_bind(b.max_x)
-                .push(" AND r.max_x >= ")
-                .push_bind(b.min_x)
-                .push(" AND r.min_y <= ")
-                .push_bind(b.max_y)
-                .push(" AND r.max_y >= ")
-                .push_bind(b.min_y)
-                .push(" AND f.min_x <= ")
-                .push_bind(b.max_x)
-                .push(" AND f.max_x >= ")
-                .push_bind(b.min_x)
-                .push(" AND f.min_y <= ")
-                .push_bind(b.max_y)
-                .push(" AND f.max_y >= ")
-                .push_bind(b.min_y)
-                .push(" AND f.project_id = ")
-                .push_bind(project_id.hyphenated().to_string());
-        }
-        None => {
-            query.push(" FROM features f");
-            query.push(joins);
-            query
-                .push(" WHERE f.project_id = ")
-                .push_bind(project_id.hyphenated().to_string());
-        }
-    }
-    if let Some(workshops) = &filter.workshops {
-        if workshops.is_empty() {
-            return None;
-        }
-        query.push(" AND f.workshop_id IN (");
-        for (i, id) in workshops.iter().enumerate() {
-            if i > 0 {
-                query.push(", ");
-            }
-            query.push_bind(id.hyphenated().to_string());
-        }
-        query.push(")");
-    }
-    if let Some(group) = filter.group {
+    if let Some(b) = filter.bbox {
+        // The R*Tree drives the query (CROSS JOIN keeps SQLite from reordering it), so the
+        // cost follows the size of the answer, not of the project.
         query
-            .push(" AND f.group_id = ")
-            .push_bind(group.hyphenated().to_string());
+            .push(" FROM features_rtree r CROSS JOIN features f ON f.pk = r.pk")
+            .push(joins)
+            .push(" WHERE r.min_x <= ")
+            .push_bind(b.max_x)
+            .push(" AND r.max_x >= ")
+            .push_bind(b.min_x)
+            .push(" AND r.min_y <= ")
+            .push_bind(b.max_y)
+            .push(" AND r.max_y >= ")
+            .push_bind(b.min_y)
+            .push(" AND ");
+    } else {
+        query.push(" FROM features f").push(joins).push(" WHERE ");
     }
-    push_value_filters(&mut query, filter);
+    if !push_conditions(&mut query, project_id, filter) {
+        return None;
+    }
     if let Some(after) = filter.after {
         // An unknown id gives no pk, and so an empty page.
         query
@@ -135,10 +97,6 @@ fn select(
     if ordered && filter.bbox.is_none() {
         query.push(" ORDER BY f.pk");
     }
-    if let Some(limit) = filter.limit {
-        query
-            .push(" LIMIT ")
-            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-    }
+    push_limit(&mut query, filter);
     Some(query)
 }

@@ -15,6 +15,7 @@ use futures::stream::BoxStream;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, Row};
 use tokio::sync::Semaphore;
+use uuid::Uuid;
 
 use crate::store::filters::Conditions;
 use crate::store::stream::{self, BatchSender};
@@ -66,6 +67,19 @@ impl Conditions<'_> for Select {
     /// As sqlx writes a time into SQLite, so that text comparisons order correctly.
     fn bind_time(&mut self, value: DateTime<Utc>) {
         self.push_bind(value.to_rfc3339_opts(SecondsFormat::AutoSi, false));
+    }
+
+    fn bind_f64(&mut self, value: f64) {
+        self.push_bind(value);
+    }
+
+    fn bind_i64(&mut self, value: i64) {
+        self.push_bind(value);
+    }
+
+    /// UUIDs are hyphenated text in SQLite.
+    fn bind_id(&mut self, value: Uuid) {
+        self.push_bind(value.hyphenated().to_string());
     }
 }
 
