@@ -9,12 +9,13 @@ use futures::TryStreamExt;
 use uuid::Uuid;
 
 use super::UseCaseError;
+use super::idempotency::{Inserted, earlier_answer, insert_once};
 use crate::domain::feature::{Author, FeatureFilter, FeatureLimits};
 use crate::domain::import::{
     ImportFormat, Mapping, Outcome, Ready, Surroundings, check, fingerprint, into_features, read,
 };
 use crate::domain::workshop::Workshop;
-use crate::store::{IdempotentResponse, Store, StoreError, StoreResult};
+use crate::store::{IdempotentResponse, Store, StoreResult};
 
 /// What reading `file` into `workshop` gives: the drawings ready to store, the problems that
 /// stop the import, and the warnings that do not (outside the project's area, a likely
@@ -80,7 +81,7 @@ pub async fn store_import(
     let fingerprint = fingerprint(workshop.id, settings, file);
     let principal = format!("import:{fingerprint}");
     let key = format!("import:{}", workshop.id);
-    if let Some(earlier) = store.idempotent_response(&principal, &key).await? {
+    if let Some(earlier) = earlier_answer(store, &principal, &key).await? {
         return Ok(Stored::Again(earlier.body));
     }
     let features = into_features(
@@ -104,17 +105,12 @@ pub async fn store_import(
         status: 201,
         body: body.clone(),
     };
-    match store.insert_features(&features, Some(&answer)).await {
-        Ok(()) => Ok(Stored::New {
+    Ok(match insert_once(store, &features, Some(&answer)).await? {
+        Inserted::Now => Stored::New {
             ids: features.iter().map(|f| f.id).collect(),
             answer: body,
-        }),
+        },
         // The same import, sent twice at once: answer as the first was answered.
-        Err(StoreError::Conflict(conflict)) => store
-            .idempotent_response(&answer.principal, &answer.key)
-            .await?
-            .map(|earlier| Stored::Again(earlier.body))
-            .ok_or(StoreError::Conflict(conflict)),
-        Err(other) => Err(other),
-    }
+        Inserted::Earlier(earlier) => Stored::Again(earlier.body),
+    })
 }

@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod features;
+pub mod idempotency;
 pub mod import;
 pub mod priority;
 pub mod rates;

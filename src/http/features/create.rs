@@ -12,6 +12,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::geojson_response;
+use crate::application::idempotency::{Inserted, earlier_answer, insert_once};
 use crate::application::rates::Write;
 use crate::domain::Invalid;
 use crate::domain::access::{DrawRefusal, Principal, Role};
@@ -28,7 +29,7 @@ use crate::http::announce;
 use crate::http::extract::{Auth, JsonBytes, decode_json, hash_body};
 use crate::http::projects::visible_project;
 use crate::http::state::AppState;
-use crate::store::{IdempotentResponse, StoreError};
+use crate::store::IdempotentResponse;
 
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
@@ -47,10 +48,7 @@ pub async fn create_features(
     // from a different request under the same key.
     let idempotency = idempotency_key(&headers)?.map(|key| (key, hash_body(&bytes)));
     if let Some((key, hash)) = &idempotency
-        && let Some(earlier) = state
-            .store
-            .idempotent_response(&principal.key(), key)
-            .await?
+        && let Some(earlier) = earlier_answer(state.store.as_ref(), &principal.key(), key).await?
     {
         return replay(earlier, hash);
     }
@@ -77,12 +75,8 @@ pub async fn create_features(
         status: StatusCode::CREATED.as_u16(),
         body: text.clone(),
     });
-    match state
-        .store
-        .insert_features(&features, answer.as_ref())
-        .await
-    {
-        Ok(()) => {
+    match insert_once(state.store.as_ref(), &features, answer.as_ref()).await? {
+        Inserted::Now => {
             let mut workshops: Vec<Option<Uuid>> = features.iter().map(|f| f.workshop_id).collect();
             workshops.dedup();
             for workshop in workshops {
@@ -95,19 +89,10 @@ pub async fn create_features(
             Ok(created(text, single.then(|| &features[0])))
         }
         // A concurrent retry with the same key won the race: answer as it was answered.
-        Err(StoreError::Conflict(_)) if let Some(answer) = answer => {
-            match state
-                .store
-                .idempotent_response(&answer.principal, &answer.key)
-                .await?
-            {
-                Some(earlier) => replay(earlier, &answer.request_hash),
-                None => Err(AppError::Conflict(
-                    "the submission conflicted with another; retry it".into(),
-                )),
-            }
+        Inserted::Earlier(earlier) => {
+            let request_hash = answer.map(|a| a.request_hash).unwrap_or_default();
+            replay(earlier, &request_hash)
         }
-        Err(other) => Err(other.into()),
     }
 }
 
