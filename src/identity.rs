@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::domain::access::{Principal, Role};
-use crate::store::{NewToken, Store, StoreResult, User};
+use crate::store::{NewToken, Store, StoreError, StoreResult, User};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -51,26 +51,60 @@ pub async fn caller(
     store.principal_for_token(&hash_token(token), now).await
 }
 
-/// A new user record for `username` with `role`, the name checked: 3 to 40 letters, digits,
-/// `.`, `_` or `-`.
+/// Checks a new user's name: 3 to 40 letters, digits, `.`, `_` or `-`.
 ///
 /// # Errors
 /// What is wrong with the name, said for the person who typed it.
-pub fn new_user(username: String, role: Role) -> Result<User, String> {
+pub fn check_username(username: &str) -> Result<(), String> {
     let valid = (3..=40).contains(&username.len())
         && username
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    if !valid {
-        return Err("3-40 characters of letters, digits, '.', '_' or '-'".to_owned());
+    if valid {
+        Ok(())
+    } else {
+        Err("3-40 characters of letters, digits, '.', '_' or '-'".to_owned())
     }
-    Ok(User {
+}
+
+/// Why a user could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum NewUserError {
+    /// The name is not valid ([`check_username`]), said for the person who typed it.
+    #[error("{0}")]
+    Username(String),
+    /// The password is too weak ([`new_password_hash`]).
+    #[error("{0}")]
+    Password(String),
+    /// The store's: Conflict when the name is taken.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Creates a user (the API's `POST /api/users` and `trama user add`): the name checked, the
+/// password checked and hashed with argon2id off the async threads, the user stored.
+///
+/// # Errors
+/// See [`NewUserError`].
+pub async fn create_user(
+    store: &dyn Store,
+    username: String,
+    role: Role,
+    password: String,
+) -> Result<User, NewUserError> {
+    check_username(&username).map_err(NewUserError::Username)?;
+    let hash = new_password_hash(password)
+        .await
+        .map_err(NewUserError::Password)?;
+    let user = User {
         id: Uuid::new_v4(),
         username,
         role,
         created_at: Utc::now(),
         disabled: false,
-    })
+    };
+    store.create_user(&user, &hash).await?;
+    Ok(user)
 }
 
 /// Issues a bearer token for user `user_id`, valid until `expires_at` (or until revoked), and

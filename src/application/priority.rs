@@ -1,25 +1,28 @@
-//! Priority analyses over a stored project: what the API and `trama priority` share. Loads the
-//! drawings a selection names, runs the pure engine (`domain::priority`) on a blocking thread,
-//! and writes the results as GeoJSON.
+//! Priority analyses over a stored project, the use case the API, `trama priority` and
+//! exports share: loads the drawings a selection names (masking sensitive ones for a caller
+//! who sees them masked), runs the pure engine (`domain::priority`) on a blocking thread that
+//! stops when nobody waits for it any more, and answers the engine's results (written as
+//! GeoJSON by `geojson::priority`). Also parses a rule and an H3 resolution from their words.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use geo::orient::{Direction, Orient};
 use geo::{Geometry, MultiPolygon};
-use h3o::{CellIndex, Resolution};
-use serde_json::{Map, Value, json};
+use h3o::Resolution;
 use uuid::Uuid;
 
+#[cfg(doc)]
+use crate::domain::access::FeatureScope;
+use crate::domain::export::sensitive_cell;
 use crate::domain::feature::{FeatureFilter, ReviewState};
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::legend::SymbolKind;
 use crate::domain::priority::{
-    Analysis, ComparedZone, Drawing, Params, Rule, Tally, TooManyCells, UnitScore, Zone,
-    analyse_unless, check_size, compare_zones, find_zones,
+    Analysis, ComparedZone, Drawing, Params, Rule, TooManyCells, Unit, UnitScore, Zone,
+    analyse_unless, check_size, compare_zones, find_zones, score_units,
 };
 use crate::domain::project::Project;
 use crate::store::{Store, StoreResult};
@@ -35,79 +38,189 @@ pub struct Selection {
     pub until: Option<DateTime<Utc>>,
 }
 
-/// The drawings of `project` that `selection` names, weighted by the project's legend.
-pub async fn drawings(
-    store: &dyn Store,
-    project: &Project,
-    selection: &Selection,
-) -> StoreResult<Vec<Drawing>> {
-    let legend = store.legend(project.id).await?;
-    let symbols: HashMap<&str, (Arc<str>, f64, bool)> = legend
-        .iter()
-        .map(|s| {
-            (
-                s.key.as_str(),
-                (
-                    Arc::from(s.key.as_str()),
-                    s.weight,
-                    s.kind == SymbolKind::Risk,
-                ),
-            )
-        })
-        .collect();
-    let filter = FeatureFilter {
-        workshops: selection.workshops.clone(),
-        since: selection.since,
-        until: selection.until,
-        group: match selection.groups.as_deref() {
-            Some([one]) => Some(*one),
-            _ => None,
-        },
-        symbol: match selection.symbols.as_deref() {
-            Some([one]) => Some(one.clone()),
-            _ => None,
-        },
-        ..FeatureFilter::default()
-    };
-    // Streamed and turned into drawings one by one: the stored form (GeoJSON text) of a
-    // whole project is never held at once.
-    let mut features = store.stream_outlines(project.id, &filter);
-    let mut drawings = Vec::new();
-    while let Some(feature) = features.next().await {
-        let f = feature?;
-        if matches!(f.review_state, ReviewState::Rejected | ReviewState::Merged)
-            || selection
-                .groups
-                .as_ref()
-                .is_some_and(|gs| !f.group_id.is_some_and(|g| gs.contains(&g)))
-            || selection
-                .symbols
-                .as_ref()
-                .is_some_and(|ss| !ss.contains(&f.symbol))
-        {
-            continue;
-        }
-        let (Some((symbol, weight, risk)), Some(geometry)) = (
-            symbols.get(f.symbol.as_str()).cloned(),
-            FeatureGeometry::parse_stored(&f.geometry),
-        ) else {
-            continue;
-        };
-        drawings.push(Drawing {
-            id: f.id,
-            symbol,
-            weight,
-            risk,
-            group: f.group_id,
-            workshop: f.workshop_id,
-            geometry,
-        });
+/// One priority analysis of a stored project: which drawings, how fine, and whether sensitive
+/// drawings count at their exact place. What `GET /api/projects/{slug}/priority/…`,
+/// `trama priority` and the cells layer of an export all run; each answer is written as
+/// GeoJSON by `geojson::priority`.
+pub struct Request<'a> {
+    pub project: &'a Project,
+    pub selection: Selection,
+    pub params: Params,
+    /// Drawings of sensitive symbols count as the H3 cell of the project's sensitive masking
+    /// resolution that holds them (see [`FeatureScope::analyses_sensitive_exactly`]).
+    pub mask_sensitive: bool,
+}
+
+impl Request<'_> {
+    /// The scores of every cell of the study area (the project's area when it has one, the
+    /// drawings' extent otherwise), with their Gi* hot and cold spots.
+    ///
+    /// # Errors
+    /// The store's, or TooLarge when the analysis would exceed `MAX_CELLS`.
+    pub async fn cells(&self, store: &dyn Store) -> Result<Analysis, AnalysisError> {
+        let drawings = self.drawings(store, &self.selection).await?;
+        Ok(run(drawings, study_area(self.project), self.params, None)
+            .await?
+            .0)
     }
-    Ok(drawings)
+
+    /// The cells and the zones `rule` draws from them.
+    ///
+    /// # Errors
+    /// As [`Request::cells`].
+    pub async fn zones(
+        &self,
+        store: &dyn Store,
+        rule: Rule,
+    ) -> Result<(Analysis, Vec<Zone>), AnalysisError> {
+        let drawings = self.drawings(store, &self.selection).await?;
+        Ok(run(drawings, study_area(self.project), self.params, Some(rule)).await?)
+    }
+
+    /// The zones of the `before` workshops against those of the `after` ones, each set
+    /// within the selection's other filters (its own workshops are not used).
+    ///
+    /// # Errors
+    /// As [`Request::cells`].
+    pub async fn change(
+        &self,
+        store: &dyn Store,
+        [before, after]: [Vec<Uuid>; 2],
+        rule: Rule,
+    ) -> Result<Vec<ComparedZone>, AnalysisError> {
+        let mut zones = Vec::with_capacity(2);
+        for workshops in [before, after] {
+            let selection = Selection {
+                workshops: Some(workshops),
+                ..self.selection.clone()
+            };
+            let drawings = self.drawings(store, &selection).await?;
+            let area = study_area(self.project);
+            zones.push(run(drawings, area, self.params, Some(rule)).await?.1);
+        }
+        let after = zones.pop().unwrap_or_default();
+        let before = zones.pop().unwrap_or_default();
+        Ok(compare_zones(before, after))
+    }
+
+    /// How many drawings fall in each unit of a boundary layer (WGS84 polygons), their
+    /// score and density per km², scored off the async threads.
+    ///
+    /// # Errors
+    /// The store's.
+    pub async fn units(
+        &self,
+        store: &dyn Store,
+        units: Vec<Unit>,
+    ) -> Result<ScoredUnits, AnalysisError> {
+        let drawings = self.drawings(store, &self.selection).await?;
+        Ok(tokio::task::spawn_blocking(move || ScoredUnits {
+            scores: score_units(&drawings, &units),
+            units,
+            drawings: drawings.len(),
+        })
+        .await
+        .expect("scoring units does not panic"))
+    }
+
+    /// The drawings of the project that `selection` names, weighted by the project's legend,
+    /// sensitive ones masked when the request says so.
+    async fn drawings(
+        &self,
+        store: &dyn Store,
+        selection: &Selection,
+    ) -> StoreResult<Vec<Drawing>> {
+        let project = self.project;
+        let legend = store.legend(project.id).await?;
+        let symbols: HashMap<&str, (Arc<str>, f64, bool)> = legend
+            .iter()
+            .map(|s| {
+                (
+                    s.key.as_str(),
+                    (
+                        Arc::from(s.key.as_str()),
+                        s.weight,
+                        s.kind == SymbolKind::Risk,
+                    ),
+                )
+            })
+            .collect();
+        let filter = FeatureFilter {
+            workshops: selection.workshops.clone(),
+            since: selection.since,
+            until: selection.until,
+            group: match selection.groups.as_deref() {
+                Some([one]) => Some(*one),
+                _ => None,
+            },
+            symbol: match selection.symbols.as_deref() {
+                Some([one]) => Some(one.clone()),
+                _ => None,
+            },
+            ..FeatureFilter::default()
+        };
+        // Streamed and turned into drawings one by one: the stored form (GeoJSON text) of a
+        // whole project is never held at once.
+        let mut features = store.stream_outlines(project.id, &filter);
+        let mut drawings = Vec::new();
+        while let Some(feature) = features.next().await {
+            let f = feature?;
+            if matches!(f.review_state, ReviewState::Rejected | ReviewState::Merged)
+                || selection
+                    .groups
+                    .as_ref()
+                    .is_some_and(|gs| !f.group_id.is_some_and(|g| gs.contains(&g)))
+                || selection
+                    .symbols
+                    .as_ref()
+                    .is_some_and(|ss| !ss.contains(&f.symbol))
+            {
+                continue;
+            }
+            let (Some((symbol, weight, risk)), Some(geometry)) = (
+                symbols.get(f.symbol.as_str()).cloned(),
+                FeatureGeometry::parse_stored(&f.geometry),
+            ) else {
+                continue;
+            };
+            drawings.push(Drawing {
+                id: f.id,
+                symbol,
+                weight,
+                risk,
+                group: f.group_id,
+                workshop: f.workshop_id,
+                geometry,
+            });
+        }
+        if self.mask_sensitive {
+            // Fine cells of exact positions would tell what the mask hides.
+            let resolution = project.masking.sensitive_resolution;
+            let sensitive: HashSet<&str> = legend
+                .iter()
+                .filter(|s| s.sensitive)
+                .map(|s| s.key.as_str())
+                .collect();
+            for drawing in &mut drawings {
+                if sensitive.contains(&*drawing.symbol) {
+                    drawing.geometry = sensitive_cell(&drawing.geometry, resolution);
+                }
+            }
+        }
+        Ok(drawings)
+    }
+}
+
+/// The units of a boundary layer and their scores, in the same order.
+pub struct ScoredUnits {
+    pub units: Vec<Unit>,
+    pub scores: Vec<UnitScore>,
+    /// How many drawings were scored.
+    pub drawings: usize,
 }
 
 /// The project's area as the study area of Gi*, when it has one.
-pub fn study_area(project: &Project) -> Option<MultiPolygon<f64>> {
+fn study_area(project: &Project) -> Option<MultiPolygon<f64>> {
     match project.area.as_ref()?.as_geo() {
         Geometry::Polygon(p) => Some(MultiPolygon::new(vec![p.clone()])),
         Geometry::MultiPolygon(m) => Some(m.clone()),
@@ -136,32 +249,16 @@ impl Drop for CancelOnDrop {
 }
 
 /// Runs the engine off the async threads (100,000 drawings take most of a second), after
-/// checking that its size is bounded; it stops when the caller stops waiting for it.
-pub async fn run_analysis(
-    drawings: Vec<Drawing>,
-    area: Option<MultiPolygon<f64>>,
-    params: Params,
-) -> Result<Analysis, TooManyCells> {
-    Ok(run_zones_or_cells(drawings, area, params, None).await?.0)
-}
-
-/// Zones of a selection under a rule.
-pub async fn run_zones(
-    drawings: Vec<Drawing>,
-    area: Option<MultiPolygon<f64>>,
-    params: Params,
-    rule: Rule,
-) -> Result<(Analysis, Vec<Zone>), TooManyCells> {
-    run_zones_or_cells(drawings, area, params, Some(rule)).await
-}
-
-async fn run_zones_or_cells(
+/// checking that its size is bounded, and the zones of `rule` when given; it stops when the
+/// caller stops waiting for it.
+async fn run(
     drawings: Vec<Drawing>,
     area: Option<MultiPolygon<f64>>,
     params: Params,
     rule: Option<Rule>,
 ) -> Result<(Analysis, Vec<Zone>), TooManyCells> {
     check_size(&drawings, area.as_ref(), params.resolution)?;
+    let count = drawings.len();
     let cancelled = Arc::new(AtomicBool::new(false));
     let _cancel = CancelOnDrop(cancelled.clone());
     let done = tokio::task::spawn_blocking(move || {
@@ -176,223 +273,12 @@ async fn run_zones_or_cells(
         (
             Analysis {
                 params,
+                drawings: count,
                 cells: Vec::new(),
             },
             Vec::new(),
         )
     }))
-}
-
-/// The zones of the `before` workshops against those of the `after` ones, each set within
-/// `selection`'s other filters.
-pub async fn run_change(
-    store: &dyn Store,
-    project: &Project,
-    selection: &Selection,
-    [before, after]: [Vec<Uuid>; 2],
-    params: Params,
-    rule: Rule,
-) -> Result<Vec<ComparedZone>, AnalysisError> {
-    let area = study_area(project);
-    let mut zones = Vec::with_capacity(2);
-    for workshops in [before, after] {
-        let selection = Selection {
-            workshops: Some(workshops),
-            ..selection.clone()
-        };
-        let drawings = drawings(store, project, &selection).await?;
-        zones.push(run_zones(drawings, area.clone(), params, rule).await?.1);
-    }
-    let after = zones.pop().unwrap_or_default();
-    let before = zones.pop().unwrap_or_default();
-    Ok(compare_zones(before, after))
-}
-
-/// Six decimals: micro-units of score, about 0.1 m in coordinates. Keeps answers small.
-fn round(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
-}
-
-fn by_symbol(tally: &Tally) -> Value {
-    Value::Object(
-        tally
-            .by_symbol
-            .iter()
-            .map(|(k, v)| (k.to_string(), json!(round(*v))))
-            .collect(),
-    )
-}
-
-fn cell_polygon(cell: CellIndex) -> Value {
-    let outline = crate::domain::priority::cell_outline(cell);
-    let ring: Vec<[f64; 2]> = outline
-        .exterior()
-        .coords()
-        .map(|c| [round(c.x), round(c.y)])
-        .collect();
-    json!({"type": "Polygon", "coordinates": [ring]})
-}
-
-/// RFC 7946 winding (exterior rings counter-clockwise), one Polygon when there is one.
-fn geometry_value(geometry: &MultiPolygon<f64>) -> Value {
-    let geometry = geometry.orient(Direction::Default);
-    let geometry = match geometry.0.as_slice() {
-        [one] => Geometry::Polygon(one.clone()),
-        _ => Geometry::MultiPolygon(geometry.clone()),
-    };
-    FeatureGeometry::from_trusted(geometry).to_geojson_value()
-}
-
-/// The study area's cells with their scores and Gi* statistics.
-pub fn cells_geojson(analysis: &Analysis) -> Value {
-    let features: Vec<Value> = analysis
-        .cells
-        .iter()
-        .map(|c| {
-            json!({
-                "type": "Feature",
-                "id": c.cell.to_string(),
-                "geometry": cell_polygon(c.cell),
-                "properties": {
-                    "score": round(c.tally.score),
-                    "groups": c.tally.groups.len(),
-                    "workshops": c.tally.workshops.len(),
-                    "risk_groups": c.tally.risk_groups.len(),
-                    "features": c.tally.features.len(),
-                    "by_symbol": by_symbol(&c.tally),
-                    "gi_z": round(c.hotspot.z),
-                    "gi_p": round(c.hotspot.p),
-                    "confidence": c.hotspot.confidence,
-                    "spot": c.hotspot.spot,
-                },
-            })
-        })
-        .collect();
-    json!({
-        "type": "FeatureCollection",
-        "resolution": u8::from(analysis.params.resolution),
-        "ring": analysis.params.ring,
-        "total_score": round(analysis.total_score()),
-        "features": features,
-    })
-}
-
-fn zone_properties(zone: &Zone) -> Map<String, Value> {
-    let properties = json!({
-        "area_m2": round(zone.area_m2),
-        "score": round(zone.tally.score),
-        "cells": zone.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-        "feature_count": zone.tally.features.len(),
-        "features": zone.tally.features,
-        "by_symbol": by_symbol(&zone.tally),
-        "groups": zone.tally.groups.len(),
-        "workshops": zone.tally.workshops.len(),
-        "risk_groups": zone.tally.risk_groups.len(),
-        "max_gi_z": round(zone.max_z),
-    });
-    match properties {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
-fn zone_feature(zone: &Zone, extra: Map<String, Value>) -> Value {
-    let mut properties = zone_properties(zone);
-    properties.extend(extra);
-    json!({
-        "type": "Feature",
-        "id": zone.id,
-        "geometry": geometry_value(&zone.geometry),
-        "properties": properties,
-    })
-}
-
-/// Words for a rule in answers and saved zones.
-pub fn rule_json(rule: Rule) -> Value {
-    match rule {
-        Rule::HotSpots { confidence } => json!({"rule": "gi", "confidence": confidence}),
-        Rule::Consensus { groups } => json!({"rule": "consensus", "k": groups}),
-        Rule::Top { percent } => json!({"rule": "top", "percent": percent}),
-    }
-}
-
-fn with_rule(rule: Rule, params: Params) -> Map<String, Value> {
-    let mut map = match rule_json(rule) {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    };
-    map.insert("resolution".into(), json!(u8::from(params.resolution)));
-    map.insert("ring".into(), json!(params.ring));
-    map
-}
-
-pub fn zones_geojson(zones: &[Zone], rule: Rule, params: Params) -> Value {
-    let features: Vec<Value> = zones
-        .iter()
-        .map(|z| zone_feature(z, with_rule(rule, params)))
-        .collect();
-    let mut collection = with_rule(rule, params);
-    collection.insert("type".into(), json!("FeatureCollection"));
-    collection.insert("features".into(), Value::Array(features));
-    Value::Object(collection)
-}
-
-pub fn change_geojson(compared: &[ComparedZone], rule: Rule, params: Params) -> Value {
-    let features: Vec<Value> = compared
-        .iter()
-        .map(|c| {
-            let mut extra = with_rule(rule, params);
-            extra.insert("change".into(), json!(c.change));
-            extra.insert("overlap".into(), json!(round(c.overlap)));
-            zone_feature(&c.zone, extra)
-        })
-        .collect();
-    let mut collection = with_rule(rule, params);
-    collection.insert("type".into(), json!("FeatureCollection"));
-    collection.insert("features".into(), Value::Array(features));
-    Value::Object(collection)
-}
-
-/// Scores `drawings` per unit of a boundary layer (`units`, WGS84 polygons) and writes them as
-/// a GeoJSON FeatureCollection ([`units_geojson`]), off the async threads: what the API's
-/// `GET .../priority/units` and `trama priority --units` both run.
-///
-/// # Errors
-/// The scoring's thread failed (a panic), said as text.
-pub async fn score_units_geojson(
-    drawings: Vec<crate::domain::priority::Drawing>,
-    units: Vec<crate::domain::priority::Unit>,
-) -> Result<Value, String> {
-    tokio::task::spawn_blocking(move || {
-        let scores = crate::domain::priority::score_units(&drawings, &units);
-        units_geojson(&units, &scores)
-    })
-    .await
-    .map_err(|e| format!("scoring units failed: {e}"))
-}
-
-pub fn units_geojson(units: &[crate::domain::priority::Unit], scores: &[UnitScore]) -> Value {
-    let features: Vec<Value> = units
-        .iter()
-        .zip(scores)
-        .map(|(unit, score)| {
-            json!({
-                "type": "Feature",
-                "geometry": geometry_value(&unit.geometry),
-                "properties": {
-                    "name": score.name,
-                    "area_m2": round(score.area_m2),
-                    "score": round(score.tally.score),
-                    "density_per_km2": round(score.density),
-                    "groups": score.tally.groups.len(),
-                    "workshops": score.tally.workshops.len(),
-                    "features": score.tally.features.len(),
-                    "by_symbol": by_symbol(&score.tally),
-                },
-            })
-        })
-        .collect();
-    json!({"type": "FeatureCollection", "features": features})
 }
 
 /// Parses a rule from its query words: `gi` (with `confidence`), `consensus` (with `k`) or

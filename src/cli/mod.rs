@@ -125,20 +125,20 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads a new password from standard input (one line), checks its strength, hashes it.
-async fn read_password_hash(prompt: &str) -> anyhow::Result<String> {
+/// Reads a new password from standard input (one line).
+fn read_password(prompt: &str) -> anyhow::Result<String> {
     eprintln!("{prompt} (read from standard input):");
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;
-    let password = password.trim_end_matches(['\r', '\n']).to_owned();
-    identity::new_password_hash(password)
-        .await
-        .map_err(anyhow::Error::msg)
+    Ok(password.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 async fn reset_password(db: &DatabaseArgs, username: &str) -> anyhow::Result<()> {
     let store = open(db).await?;
-    let hash = read_password_hash(&format!("New password for {username}")).await?;
+    let password = read_password(&format!("New password for {username}"))?;
+    let hash = identity::new_password_hash(password)
+        .await
+        .map_err(anyhow::Error::msg)?;
     match store.set_password(username, &hash).await {
         Ok(()) => {
             println!("new password set for {username}; their sessions and tokens have ended");
@@ -154,10 +154,12 @@ async fn add_user(
     username: String,
     role: crate::domain::access::Role,
 ) -> anyhow::Result<()> {
-    let user = identity::new_user(username, role)
+    // The name is checked before the password is asked for.
+    identity::check_username(&username)
         .map_err(|e| anyhow::anyhow!("the user name is not valid: {e}"))?;
-    let hash = read_password_hash(&format!("Password for {}", user.username)).await?;
-    open(db).await?.create_user(&user, &hash).await?;
+    let password = read_password(&format!("Password for {username}"))?;
+    let store = open(db).await?;
+    let user = identity::create_user(store.as_ref(), username, role, password).await?;
     println!(
         "created {} {} ({})",
         user.role.as_str(),
@@ -207,7 +209,8 @@ async fn copy(args: &CopyArgs) -> anyhow::Result<()> {
 }
 
 async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
-    use crate::application::priority as analysis;
+    use crate::application::priority::{self as analysis, Request, Selection};
+    use crate::geojson::priority as geojson;
     let params = analysis::parse_params(args.resolution, args.ring).map_err(anyhow::Error::msg)?;
     let rule = analysis::parse_rule(Some(&args.rule), args.k, args.confidence, args.percent)
         .map_err(anyhow::Error::msg)?;
@@ -216,43 +219,38 @@ async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
         bail!("no project has the slug {:?}", args.project);
     };
     let non_empty = |ids: &Vec<uuid::Uuid>| (!ids.is_empty()).then(|| ids.clone());
-    let selection = analysis::Selection {
-        workshops: non_empty(&args.workshop),
-        groups: non_empty(&args.group),
-        symbols: (!args.symbol.is_empty()).then(|| args.symbol.clone()),
-        since: args
-            .since
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc()),
-        until: args
-            .until
-            .and_then(|d| d.succ_opt())
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc()),
+    let request = Request {
+        project: &project,
+        selection: Selection {
+            workshops: non_empty(&args.workshop),
+            groups: non_empty(&args.group),
+            symbols: (!args.symbol.is_empty()).then(|| args.symbol.clone()),
+            since: args
+                .since
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc()),
+            until: args
+                .until
+                .and_then(|d| d.succ_opt())
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc()),
+        },
+        params,
+        // The server's operator sees what an analyst sees.
+        mask_sensitive: false,
     };
-    let area = analysis::study_area(&project);
+    let store = store.as_ref();
     if !args.before.is_empty() {
-        let compared = analysis::run_change(
-            store.as_ref(),
-            &project,
-            &selection,
-            [args.before.clone(), args.after.clone()],
-            params,
-            rule,
-        )
-        .await?;
+        let compared = request
+            .change(store, [args.before.clone(), args.after.clone()], rule)
+            .await?;
         eprintln!(
             "{} zones compared ({})",
             compared.len(),
-            analysis::rule_json(rule)
+            geojson::rule_json(rule)
         );
-        return write_output(
-            &args.out,
-            &analysis::change_geojson(&compared, rule, params),
-        );
+        return write_output(&args.out, &geojson::change_geojson(&compared, rule, params));
     }
-    let drawings = analysis::drawings(store.as_ref(), &project, &selection).await?;
-    let count = drawings.len();
     if let Some(layer) = args.units {
         let Some(layer) = store
             .find_boundary_layer(layer)
@@ -261,28 +259,31 @@ async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
         else {
             bail!("the project has no boundary layer {layer}");
         };
+        let scored = request.units(store, layer.units).await?;
         eprintln!(
-            "{count} drawings over {} units of {}",
-            layer.units.len(),
+            "{} drawings over {} units of {}",
+            scored.drawings,
+            scored.units.len(),
             layer.name
         );
-        let scored = analysis::score_units_geojson(drawings, layer.units)
-            .await
-            .map_err(anyhow::Error::msg)?;
-        return write_output(&args.out, &scored);
+        return write_output(
+            &args.out,
+            &geojson::units_geojson(&scored.units, &scored.scores),
+        );
     }
-    let (result, zones) = analysis::run_zones(drawings, area, params, rule).await?;
+    let (result, zones) = request.zones(store, rule).await?;
     let output = if args.cells {
-        analysis::cells_geojson(&result)
+        geojson::cells_geojson(&result)
     } else {
-        analysis::zones_geojson(&zones, rule, params)
+        geojson::zones_geojson(&zones, rule, params)
     };
     write_output(&args.out, &output)?;
     eprintln!(
-        "{count} drawings, {} cells in the study area, {} zones ({}){}",
+        "{} drawings, {} cells in the study area, {} zones ({}){}",
+        result.drawings,
         result.cells.len(),
         zones.len(),
-        analysis::rule_json(rule),
+        geojson::rule_json(rule),
         args.out
             .as_ref()
             .map_or(String::new(), |p| format!("; written to {}", p.display()))

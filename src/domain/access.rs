@@ -100,6 +100,15 @@ impl FeatureScope {
             }
         }
     }
+
+    /// Whether a priority analysis in this scope counts sensitive drawings at their exact
+    /// place, under the project's `policy`: always for a scope of every workshop (analysts,
+    /// admins); for a facilitator's own workshops only when the project lets a workshop see
+    /// its sensitive drawings (`SensitiveView::Workshop`). Otherwise they count as their
+    /// masking cell: fine cells of exact positions would tell what the mask hides.
+    pub fn analyses_sensitive_exactly(&self, policy: SensitiveView) -> bool {
+        *self == FeatureScope::All || policy == SensitiveView::Workshop
+    }
 }
 
 impl Principal {
@@ -577,5 +586,13 @@ mod tests {
         assert!(facilitator.sees_exact_geometry(&f, true, Some(&theirs), policy));
         assert!(participant(&theirs).sees_exact_geometry(&f, true, Some(&theirs), policy));
         assert!(!participant(&elsewhere).sees_exact_geometry(&f, true, Some(&theirs), policy));
+    }
+
+    #[test]
+    fn only_a_whole_project_scope_or_a_workshop_policy_analyses_sensitive_drawings_exactly() {
+        let own = FeatureScope::Workshops(vec![Uuid::now_v7()]);
+        assert!(FeatureScope::All.analyses_sensitive_exactly(SensitiveView::Analysts));
+        assert!(!own.analyses_sensitive_exactly(SensitiveView::Analysts));
+        assert!(own.analyses_sensitive_exactly(SensitiveView::Workshop));
     }
 }

@@ -354,23 +354,24 @@ pub(super) async fn cell_layer(
             "priority cells are aggregated by nature: ask for privacy=aggregated (or full)".into(),
         ));
     }
-    let selection = crate::application::priority::Selection {
-        workshops: request.filter.workshops.clone(),
-        groups: request.filter.group.map(|g| vec![g]),
-        symbols: request.filter.symbol.clone().map(|s| vec![s]),
-        since: request.filter.since,
-        until: request.filter.until,
-    };
-    let params = crate::domain::priority::Params {
-        resolution: request.masking.aggregate_resolution,
-        ring: 1,
-    };
-    let drawings = crate::application::priority::drawings(store, project, &selection).await?;
-    let analysis = crate::application::priority::run_analysis(
-        drawings,
-        crate::application::priority::study_area(project),
-        params,
-    )
+    let analysis = crate::application::priority::Request {
+        project,
+        selection: crate::application::priority::Selection {
+            workshops: request.filter.workshops.clone(),
+            groups: request.filter.group.map(|g| vec![g]),
+            symbols: request.filter.symbol.clone().map(|s| vec![s]),
+            since: request.filter.since,
+            until: request.filter.until,
+        },
+        params: crate::domain::priority::Params {
+            resolution: request.masking.aggregate_resolution,
+            ring: 1,
+        },
+        // Cells count drawings at the aggregate resolution (small counts suppressed below at
+        // the aggregated level); no drawing's position leaves.
+        mask_sensitive: false,
+    }
+    .cells(store)
     .await?;
     let k = match request.privacy {
         Privacy::Aggregated => request.masking.k as usize,

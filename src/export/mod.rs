@@ -44,6 +44,15 @@ pub enum ExportError {
     TooLarge(#[from] crate::domain::priority::TooManyCells),
 }
 
+impl From<crate::application::priority::AnalysisError> for ExportError {
+    fn from(error: crate::application::priority::AnalysisError) -> Self {
+        match error {
+            crate::application::priority::AnalysisError::Store(store) => store.into(),
+            crate::application::priority::AnalysisError::TooLarge(size) => size.into(),
+        }
+    }
+}
+
 pub type ExportResult<T> = Result<T, ExportError>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

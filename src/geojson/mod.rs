@@ -3,6 +3,8 @@
 //! GeoJSON text this server wrote after validation, so it is copied as it is, never parsed
 //! again (half the time of a large answer).
 
+pub mod priority;
+
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;

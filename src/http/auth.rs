@@ -15,7 +15,7 @@ use crate::domain::workshop::{JoinCode, JoinRequest};
 use crate::domain::{Invalid, bounded_text};
 use crate::error::AppError;
 use crate::http::state::AppState;
-use crate::identity;
+use crate::identity::{self, NewUserError};
 use crate::store::{NewToken, Participant, User};
 
 /// How long a participant's token lasts: well past any workshop, not forever.
@@ -261,12 +261,22 @@ async fn create_user(
     if !principal.can_manage_users() {
         return Err(AppError::forbidden("only admins manage users"));
     }
-    let user = identity::new_user(request.username, request.role)
-        .map_err(|e| AppError::invalid("invalid username", vec![Invalid::new("/username", e)]))?;
-    let hash = identity::new_password_hash(request.password)
-        .await
-        .map_err(|e| AppError::invalid("weak password", vec![Invalid::new("/password", e)]))?;
-    state.store.create_user(&user, &hash).await?;
+    let user = identity::create_user(
+        state.store.as_ref(),
+        request.username,
+        request.role,
+        request.password,
+    )
+    .await
+    .map_err(|error| match error {
+        NewUserError::Username(e) => {
+            AppError::invalid("invalid username", vec![Invalid::new("/username", e)])
+        }
+        NewUserError::Password(e) => {
+            AppError::invalid("weak password", vec![Invalid::new("/password", e)])
+        }
+        NewUserError::Store(e) => e.into(),
+    })?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 

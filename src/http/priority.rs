@@ -1,6 +1,6 @@
 //! Priority areas: cell scores, zones, scores per unit of an uploaded boundary layer, and the
-//! change between two sets of workshops. The computation is `domain::priority`; loading and
-//! rendering are in `application::priority` (imported here as `analysis`).
+//! change between two sets of workshops: who may ask, and what the query says; the analysis
+//! is `application::priority::Request` and its GeoJSON `geojson::priority`.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -17,13 +17,14 @@ use super::features::geojson_response;
 use super::projects::visible_project;
 use crate::application::features::id_list;
 use crate::application::features::query_time;
-use crate::application::priority::{self as analysis, Selection};
+use crate::application::priority::{self as analysis, Request, Selection};
 use crate::domain::access::{FeatureScope, Principal};
 use crate::domain::boundary::BoundaryLayer;
 use crate::domain::priority::{Params, Rule};
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
 use crate::error::AppError;
+use crate::geojson::priority;
 use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -104,38 +105,20 @@ struct Scope {
 }
 
 impl Scope {
-    /// The drawings of the query's selection, within `workshops` (all allowed when `None`).
-    async fn drawings(
+    /// The analysis the query asks for, within `workshops` (all allowed when `None`).
+    fn request(
         &self,
-        state: &AppState,
         query: &PriorityQuery,
         workshops: Option<Vec<Uuid>>,
-    ) -> Result<Vec<crate::domain::priority::Drawing>, AppError> {
-        let selection = query.selection(self.allowed.narrow(workshops)?)?;
-        let mut drawings =
-            analysis::drawings(state.store.as_ref(), &self.project, &selection).await?;
-        // A facilitator who sees sensitive drawings masked analyses them masked too: fine cells
-        // of exact positions would tell what the mask hides.
-        let masked = self.allowed != FeatureScope::All
-            && self.project.sensitive_exact == crate::domain::project::SensitiveView::Analysts;
-        if masked {
-            let sensitive: std::collections::HashSet<String> = state
-                .store
-                .legend(self.project.id)
-                .await?
-                .into_iter()
-                .filter(|s| s.sensitive)
-                .map(|s| s.key)
-                .collect();
-            let resolution = self.project.masking.sensitive_resolution;
-            for drawing in &mut drawings {
-                if sensitive.contains(&*drawing.symbol) {
-                    drawing.geometry =
-                        crate::domain::export::sensitive_cell(&drawing.geometry, resolution);
-                }
-            }
-        }
-        Ok(drawings)
+    ) -> Result<Request<'_>, AppError> {
+        Ok(Request {
+            project: &self.project,
+            selection: query.selection(self.allowed.narrow(workshops)?)?,
+            params: query.params()?,
+            mask_sensitive: !self
+                .allowed
+                .analyses_sensitive_exactly(self.project.sensitive_exact),
+        })
     }
 }
 
@@ -169,12 +152,9 @@ async fn cells(
     ApiQuery(query): ApiQuery<PriorityQuery>,
 ) -> Result<Response, AppError> {
     let scope = analysable(&state, &principal, &slug).await?;
-    let params = query.params()?;
-    let workshops = id_list(&query.workshop, "workshop")?;
-    let drawings = scope.drawings(&state, &query, workshops).await?;
-    let area = analysis::study_area(&scope.project);
-    let result = analysis::run_analysis(drawings, area, params).await?;
-    Ok(geojson(&analysis::cells_geojson(&result)))
+    let request = scope.request(&query, id_list(&query.workshop, "workshop")?)?;
+    let analysis = request.cells(state.store.as_ref()).await?;
+    Ok(geojson(&priority::cells_geojson(&analysis)))
 }
 
 async fn zones(
@@ -184,12 +164,14 @@ async fn zones(
     ApiQuery(query): ApiQuery<PriorityQuery>,
 ) -> Result<Response, AppError> {
     let scope = analysable(&state, &principal, &slug).await?;
-    let (params, rule) = (query.params()?, query.rule()?);
-    let workshops = id_list(&query.workshop, "workshop")?;
-    let drawings = scope.drawings(&state, &query, workshops).await?;
-    let area = analysis::study_area(&scope.project);
-    let (_, zones) = analysis::run_zones(drawings, area, params, rule).await?;
-    Ok(geojson(&analysis::zones_geojson(&zones, rule, params)))
+    let request = scope.request(&query, id_list(&query.workshop, "workshop")?)?;
+    let rule = query.rule()?;
+    let (_, zones) = request.zones(state.store.as_ref(), rule).await?;
+    Ok(geojson(&priority::zones_geojson(
+        &zones,
+        rule,
+        request.params,
+    )))
 }
 
 async fn change(
@@ -199,7 +181,7 @@ async fn change(
     ApiQuery(query): ApiQuery<PriorityQuery>,
 ) -> Result<Response, AppError> {
     let scope = analysable(&state, &principal, &slug).await?;
-    let (params, rule) = (query.params()?, query.rule()?);
+    let rule = query.rule()?;
     let (Some(before), Some(after)) = (
         id_list(&query.before, "before")?,
         id_list(&query.after, "after")?,
@@ -213,17 +195,15 @@ async fn change(
         scope.allowed.narrow(Some(before))?.unwrap_or_default(),
         scope.allowed.narrow(Some(after))?.unwrap_or_default(),
     );
-    let selection = query.selection(None)?;
-    let compared = analysis::run_change(
-        state.store.as_ref(),
-        &scope.project,
-        &selection,
-        [before, after],
-        params,
+    let request = scope.request(&query, None)?;
+    let compared = request
+        .change(state.store.as_ref(), [before, after], rule)
+        .await?;
+    Ok(geojson(&priority::change_geojson(
+        &compared,
         rule,
-    )
-    .await?;
-    Ok(geojson(&analysis::change_geojson(&compared, rule, params)))
+        request.params,
+    )))
 }
 
 async fn units(
@@ -245,12 +225,12 @@ async fn units(
         .await?
         .filter(|l| l.project_id == scope.project.id)
         .ok_or_else(|| AppError::not_found("boundary layer"))?;
-    let workshops = id_list(&query.workshop, "workshop")?;
-    let drawings = scope.drawings(&state, &query, workshops).await?;
-    let scored = analysis::score_units_geojson(drawings, layer.units)
-        .await
-        .map_err(AppError::Internal)?;
-    Ok(geojson(&scored))
+    let request = scope.request(&query, id_list(&query.workshop, "workshop")?)?;
+    let scored = request.units(state.store.as_ref(), layer.units).await?;
+    Ok(geojson(&priority::units_geojson(
+        &scored.units,
+        &scored.scores,
+    )))
 }
 
 #[derive(Debug, Deserialize)]

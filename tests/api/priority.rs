@@ -515,10 +515,72 @@ async fn an_analysis_too_large_is_refused_with_what_to_change(backend: Backend) 
     assert_eq!(status, StatusCode::OK);
 }
 
+/// Cells a sensitive drawing reaches: the one it is in when counted exactly, the many fine
+/// cells of its masking cell when counted masked.
+async fn cells_reached(app: &TestApp, token: &str) -> usize {
+    let (status, body) = app
+        .get(
+            "/api/projects/lomas/priority/cells?resolution=10&symbol=taller_clandestino",
+            Some(token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter(|cell| cell["properties"]["features"].as_u64() > Some(0))
+        .count()
+}
+
+async fn a_facilitator_analyses_sensitive_drawings_masked_unless_the_project_lets_workshops_see_them(
+    backend: Backend,
+) {
+    let app = TestApp::start(backend).await;
+    let staff: Fixture = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let (status, body) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&participant),
+            &point("taller_clandestino", SALADA.0, SALADA.1),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    assert_eq!(
+        cells_reached(&app, &staff.analyst).await,
+        1,
+        "the analyst counts it exactly"
+    );
+    let masked = cells_reached(&app, &staff.facilitator).await;
+    assert!(
+        masked > 1,
+        "the facilitator counts its masking cell: {masked} cells"
+    );
+
+    let (status, project) = read(
+        app.request(Method::PATCH, "/api/projects/lomas", Some(&staff.analyst))
+            .json(&json!({"sensitive_exact": "workshop"}))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{project}");
+    assert_eq!(
+        cells_reached(&app, &staff.facilitator).await,
+        1,
+        "a workshop that may see its sensitive drawings analyses them exactly"
+    );
+}
+
 crate::both_backends!(
     an_analysis_too_large_is_refused_with_what_to_change,
     cells_score_the_drawings_and_zones_merge_them,
     a_saved_zone_keeps_its_geometry_and_its_history,
     who_may_see_priority_areas,
     units_of_a_boundary_layer_and_change_between_workshops,
+    a_facilitator_analyses_sensitive_drawings_masked_unless_the_project_lets_workshops_see_them,
 );

@@ -117,6 +117,8 @@ impl Default for Params {
 #[derive(Debug, Clone)]
 pub struct Analysis {
     pub params: Params,
+    /// How many drawings were scored.
+    pub drawings: usize,
     /// Every cell of the study area, empty ones included, ordered by index.
     pub cells: Vec<ScoredCell>,
 }
@@ -192,6 +194,7 @@ fn split_all(
 pub fn analyse(drawings: &[Drawing], area: Option<&MultiPolygon<f64>>, params: Params) -> Analysis {
     analyse_unless(drawings, area, params, &AtomicBool::new(false)).unwrap_or(Analysis {
         params,
+        drawings: drawings.len(),
         cells: Vec::new(),
     })
 }
@@ -222,7 +225,11 @@ pub fn analyse_unless(
         })
         .collect();
     cells.sort_unstable_by_key(|c| c.cell);
-    Some(Analysis { params, cells })
+    Some(Analysis {
+        params,
+        drawings: drawings.len(),
+        cells,
+    })
 }
 
 fn study_area(
