@@ -1,0 +1,187 @@
+//! `trama priority` and `trama export`: a project's priority areas and its data for
+//! researchers, written to a file or to standard output.
+#![allow(clippy::print_stdout)]
+
+use std::io::Write;
+
+use anyhow::{Context, bail};
+
+use crate::config::{ExportArgs, PriorityArgs};
+
+use super::open;
+
+pub(super) async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
+    use crate::application::priority::{self as analysis, Request, Selection};
+    use crate::geojson::priority as geojson;
+    let params = analysis::parse_params(args.resolution, args.ring).map_err(anyhow::Error::msg)?;
+    let rule = analysis::parse_rule(Some(&args.rule), args.k, args.confidence, args.percent)
+        .map_err(anyhow::Error::msg)?;
+    let store = open(&args.database).await?;
+    let Some(project) = store.find_project(&args.project).await? else {
+        bail!("no project has the slug {:?}", args.project);
+    };
+    let non_empty = |ids: &Vec<uuid::Uuid>| (!ids.is_empty()).then(|| ids.clone());
+    let request = Request {
+        project: &project,
+        selection: Selection {
+            workshops: non_empty(&args.workshop),
+            groups: non_empty(&args.group),
+            symbols: (!args.symbol.is_empty()).then(|| args.symbol.clone()),
+            since: args
+                .since
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc()),
+            until: args
+                .until
+                .and_then(|d| d.succ_opt())
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc()),
+        },
+        params,
+        // The server's operator sees what an analyst sees.
+        mask_sensitive: false,
+    };
+    let store = store.as_ref();
+    if !args.before.is_empty() {
+        let compared = request
+            .change(store, [args.before.clone(), args.after.clone()], rule)
+            .await?;
+        eprintln!(
+            "{} zones compared ({})",
+            compared.len(),
+            geojson::rule_json(rule)
+        );
+        return write_output(&args.out, &geojson::change_geojson(&compared, rule, params));
+    }
+    if let Some(layer) = args.units {
+        let Some(layer) = store
+            .find_boundary_layer(layer)
+            .await?
+            .filter(|l| l.project_id == project.id)
+        else {
+            bail!("the project has no boundary layer {layer}");
+        };
+        let scored = request.units(store, layer.units).await?;
+        eprintln!(
+            "{} drawings over {} units of {}",
+            scored.drawings,
+            scored.units.len(),
+            layer.name
+        );
+        return write_output(
+            &args.out,
+            &geojson::units_geojson(&scored.units, &scored.scores),
+        );
+    }
+    let (result, zones) = request.zones(store, rule).await?;
+    let output = if args.cells {
+        geojson::cells_geojson(&result)
+    } else {
+        geojson::zones_geojson(&zones, rule, params)
+    };
+    write_output(&args.out, &output)?;
+    eprintln!(
+        "{} drawings, {} cells in the study area, {} zones ({}){}",
+        result.drawings,
+        result.cells.len(),
+        zones.len(),
+        geojson::rule_json(rule),
+        args.out
+            .as_ref()
+            .map_or(String::new(), |p| format!("; written to {}", p.display()))
+    );
+    Ok(())
+}
+
+/// Writes a GeoJSON answer to `out`, or to standard output.
+fn write_output(
+    out: &Option<std::path::PathBuf>,
+    output: &serde_json::Value,
+) -> anyhow::Result<()> {
+    match out {
+        Some(path) => std::fs::write(path, output.to_string())
+            .with_context(|| format!("could not write {}", path.display()))?,
+        // A closed pipe (`| head`) is the reader's choice, not an error worth a panic.
+        None => match writeln!(std::io::stdout().lock(), "{output}") {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+            _ => {}
+        },
+    }
+    Ok(())
+}
+
+pub(super) async fn export(args: &ExportArgs) -> anyhow::Result<()> {
+    use crate::export;
+    use futures::StreamExt;
+    let query = crate::application::export::ExportQuery {
+        format: Some(args.format.clone()),
+        privacy: Some(args.privacy.clone()),
+        content: Some(args.content.clone()),
+        workshop: args.workshop.clone(),
+        group: args.group.clone(),
+        symbol: args.symbol.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
+        bbox: args.bbox.clone(),
+        mask_min: args.mask_min,
+        mask_max: args.mask_max,
+        k: args.k,
+        resolution: args.resolution,
+        lang: args.lang.clone(),
+    };
+    let store = open(&args.database).await?;
+    let Some(project) = store.find_project(&args.project).await? else {
+        bail!("no project has the slug {:?}", args.project);
+    };
+    let mut request = query
+        .request(&project.default_locale, project.masking)
+        .map_err(anyhow::Error::msg)?;
+    request.filter = query.filter().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let count = std::sync::Arc::new(export::Counter::default());
+    let (layers, meta) = export::layers(store.clone(), &project, &request, count.clone()).await?;
+    store
+        .record_export(&crate::domain::export::ExportLogEntry::now(
+            project.id,
+            None,
+            "cli".into(),
+            request.content.as_str(),
+            request.format.extension(),
+            request.privacy,
+            query.parameters(&request),
+        ))
+        .await?;
+    let _ = std::fs::remove_file(&args.out);
+    match request.format {
+        export::Format::GeoPackage => {
+            export::write_geopackage(&args.out, layers, &meta).await?;
+        }
+        export::Format::FlatGeobuf => {
+            let layer = layers.into_iter().next().context("no layer to export")?;
+            export::write_flatgeobuf(&args.out, layer, &meta).await?;
+        }
+        format => {
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(&args.out)
+                    .with_context(|| format!("could not create {}", args.out.display()))?,
+            );
+            let mut chunks = export::stream(format, layers, meta.clone());
+            while let Some(chunk) = chunks.next().await {
+                file.write_all(&chunk?)?;
+            }
+            file.flush()?;
+        }
+    }
+    if request.format == export::Format::Csv {
+        // CSV has no place for metadata: it goes beside the file.
+        let sidecar = args.out.with_extension("metadata.json");
+        std::fs::write(&sidecar, serde_json::to_string_pretty(&meta)?)?;
+    }
+    eprintln!(
+        "exported {} rows of {} ({}) to {}",
+        count.get(),
+        project.slug,
+        request.privacy.as_str(),
+        args.out.display()
+    );
+    Ok(())
+}
