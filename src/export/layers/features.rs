@@ -1,5 +1,6 @@
-//! The layers an export is made of, one builder per content: features (anonymised or
-//! aggregated as the privacy level says), priority cells, saved zones and annotations.
+//! The features layer: every drawing of the export's selection, as the privacy level says
+//! (full, anonymised: displaced points and sensitive ones as their cell, or aggregated: counts
+//! per cell).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,10 +9,12 @@ use chrono::Utc;
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use geo::{Coord, Geometry, MapCoords};
-use serde_json::Value;
 use uuid::Uuid;
 
-use super::{ColumnKind, ExportError, ExportRequest, ExportResult, Field, Layer, Row, Shape};
+use super::super::{
+    ColumnKind, ExportError, ExportRequest, ExportResult, Field, Layer, Row, Shape,
+};
+use super::cell_polygon;
 use crate::domain::export::{
     CellCounter, ExportFeature, Masking, Privacy, day, label_of, masked_position, sensitive_cell,
 };
@@ -34,7 +37,7 @@ struct WorkshopInfo {
     groups: HashMap<Uuid, (String, String)>,
 }
 
-pub(super) async fn feature_layer(
+pub(in crate::export) async fn feature_layer(
     store: Arc<dyn Store>,
     project: &Project,
     request: &ExportRequest,
@@ -285,236 +288,5 @@ fn aggregated_layer(
         geometry_type: "POLYGON",
         styles: Vec::new(),
         rows,
-    }
-}
-
-fn cell_polygon(cell: h3o::CellIndex) -> Geometry<f64> {
-    Geometry::Polygon(crate::domain::priority::cell_outline(cell))
-}
-
-pub(super) async fn zone_layer(
-    store: &dyn Store,
-    project: &Project,
-    request: &ExportRequest,
-) -> ExportResult<Layer> {
-    if request.privacy != Privacy::Full {
-        return Err(ExportError::Refused(
-            "saved priority zones carry analysts' names and notes: they are in full exports only"
-                .into(),
-        ));
-    }
-    let zones = store.list_priority_zones(project.id).await?;
-    let rows: Vec<ExportResult<Row>> = zones
-        .into_iter()
-        .map(|z| {
-            let number = |key: &str| z.computed.get(key).and_then(Value::as_f64);
-            Ok(Row {
-                fields: vec![
-                    Field::Text(z.id.to_string()),
-                    Field::Text(z.name.clone()),
-                    Field::Text(z.status.as_str().to_owned()),
-                    Field::Text(z.notes.clone()),
-                    number("score").map_or(Field::Null, Field::Real),
-                    number("area_m2").map_or(Field::Null, Field::Real),
-                    Field::Integer(z.revision),
-                    Field::DateTime(z.created_at),
-                    Field::DateTime(z.updated_at),
-                ],
-                geometry: Some(Shape::Stored(z.geometry.clone())),
-            })
-        })
-        .collect();
-    Ok(Layer::from_rows(
-        "priority_zones",
-        "GEOMETRY",
-        vec![
-            ("id", ColumnKind::Text),
-            ("name", ColumnKind::Text),
-            ("status", ColumnKind::Text),
-            ("notes", ColumnKind::Text),
-            ("score", ColumnKind::Real),
-            ("area_m2", ColumnKind::Real),
-            ("revision", ColumnKind::Integer),
-            ("created", ColumnKind::DateTime),
-            ("updated", ColumnKind::DateTime),
-        ],
-        rows,
-    ))
-}
-
-/// The project's priority cells as the engine scores them, over the export's filters. At the
-/// aggregated level, cells that one to k − 1 drawings reach are suppressed.
-pub(super) async fn cell_layer(
-    store: &dyn Store,
-    project: &Project,
-    request: &ExportRequest,
-) -> ExportResult<Layer> {
-    if request.privacy == Privacy::Anonymised {
-        return Err(ExportError::Refused(
-            "priority cells are aggregated by nature: ask for privacy=aggregated (or full)".into(),
-        ));
-    }
-    let analysis = crate::application::priority::Request {
-        project,
-        selection: crate::application::priority::Selection {
-            workshops: request.filter.workshops.clone(),
-            groups: request.filter.group.map(|g| vec![g]),
-            symbols: request.filter.symbol.clone().map(|s| vec![s]),
-            since: request.filter.since,
-            until: request.filter.until,
-        },
-        params: crate::domain::priority::Params {
-            resolution: request.masking.aggregate_resolution,
-            ring: 1,
-        },
-        // Cells count drawings at the aggregate resolution (small counts suppressed below at
-        // the aggregated level); no drawing's position leaves.
-        mask_sensitive: false,
-    }
-    .cells(store)
-    .await?;
-    let k = match request.privacy {
-        Privacy::Aggregated => request.masking.k as usize,
-        _ => 0,
-    };
-    let rows: Vec<ExportResult<Row>> = analysis
-        .cells
-        .into_iter()
-        .filter(|c| c.tally.features.is_empty() || c.tally.features.len() >= k)
-        .map(|c| {
-            Ok(Row {
-                fields: vec![
-                    Field::Text(c.cell.to_string()),
-                    Field::Real(c.tally.score),
-                    Field::Integer(c.tally.features.len() as i64),
-                    Field::Integer(c.tally.groups.len() as i64),
-                    Field::Integer(c.tally.workshops.len() as i64),
-                    Field::Real(c.hotspot.z),
-                    Field::Real(c.hotspot.p),
-                    c.hotspot
-                        .confidence
-                        .map_or(Field::Null, |v| Field::Integer(i64::from(v))),
-                    Field::from(c.hotspot.spot.map(|s| match s {
-                        crate::domain::priority::Spot::Hot => "hot",
-                        crate::domain::priority::Spot::Cold => "cold",
-                    })),
-                ],
-                geometry: Some(Shape::Geo(cell_polygon(c.cell))),
-            })
-        })
-        .collect();
-    Ok(Layer::from_rows(
-        "priority_cells",
-        "POLYGON",
-        vec![
-            ("cell", ColumnKind::Text),
-            ("score", ColumnKind::Real),
-            ("features", ColumnKind::Integer),
-            ("groups", ColumnKind::Integer),
-            ("workshops", ColumnKind::Integer),
-            ("gi_z", ColumnKind::Real),
-            ("gi_p", ColumnKind::Real),
-            ("confidence", ColumnKind::Integer),
-            ("spot", ColumnKind::Text),
-        ],
-        rows,
-    ))
-}
-
-/// Annotations with what they are about: the feature (its id, as in the full features layer)
-/// or the workshop and group. No geometry of their own.
-pub(super) async fn annotation_layer(
-    store: &dyn Store,
-    project: &Project,
-    request: &ExportRequest,
-) -> ExportResult<Layer> {
-    use crate::domain::annotation::AnnotationTarget;
-    if request.privacy != Privacy::Full {
-        return Err(ExportError::Refused(
-            "annotations are free text: they are in full exports only".into(),
-        ));
-    }
-    let workshops: HashMap<Uuid, crate::domain::workshop::Workshop> = store
-        .list_workshops(project.id)
-        .await?
-        .into_iter()
-        .map(|w| (w.id, w))
-        .collect();
-    let allowed = request.filter.workshops.as_ref();
-    let rows: Vec<ExportResult<Row>> = store
-        .list_project_annotations(project.id)
-        .await?
-        .into_iter()
-        .filter_map(|a| {
-            let (on, feature, workshop, group) = match &a.target {
-                AnnotationTarget::Feature { feature_id } => {
-                    ("feature", Some(feature_id.to_string()), None, None)
-                }
-                AnnotationTarget::Workshop {
-                    workshop_id,
-                    group_id,
-                } => {
-                    if allowed.is_some_and(|ids| !ids.contains(workshop_id)) {
-                        return None;
-                    }
-                    let w = workshops.get(workshop_id);
-                    let group = group_id.and_then(|g| {
-                        w.and_then(|w| w.groups.iter().find(|x| x.id == g))
-                            .map(|x| x.name.clone())
-                    });
-                    ("workshop", None, w.map(|w| w.title.clone()), group)
-                }
-            };
-            let author = match &a.author {
-                Author::Participant { display_name, .. } => display_name.clone(),
-                Author::User { username, .. } => Some(username.clone()),
-            };
-            Some(Ok(Row {
-                fields: vec![
-                    Field::Text(a.id.to_string()),
-                    Field::Text(on.to_owned()),
-                    Field::from(feature.as_deref()),
-                    Field::from(workshop.as_deref()),
-                    Field::from(group.as_deref()),
-                    Field::from(author.as_deref()),
-                    Field::Text(a.body.clone()),
-                    Field::DateTime(a.created_at),
-                ],
-                geometry: None,
-            }))
-        })
-        .collect();
-    Ok(Layer::from_rows(
-        "annotations",
-        "GEOMETRY",
-        vec![
-            ("id", ColumnKind::Text),
-            ("on", ColumnKind::Text),
-            ("feature_id", ColumnKind::Text),
-            ("workshop", ColumnKind::Text),
-            ("group", ColumnKind::Text),
-            ("author", ColumnKind::Text),
-            ("body", ColumnKind::Text),
-            ("created", ColumnKind::DateTime),
-        ],
-        rows,
-    ))
-}
-
-impl Layer {
-    /// A layer whose rows are already read (zones, cells, annotations: a project's worth).
-    fn from_rows(
-        name: &'static str,
-        geometry_type: &'static str,
-        columns: Vec<(&'static str, ColumnKind)>,
-        rows: Vec<ExportResult<Row>>,
-    ) -> Self {
-        Layer {
-            name,
-            columns,
-            geometry_type,
-            styles: Vec::new(),
-            rows: futures::stream::iter(rows).boxed(),
-        }
     }
 }

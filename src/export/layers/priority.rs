@@ -1,0 +1,141 @@
+//! The priority layers: saved zones, and the cells the engine scores over the export's
+//! selection (small counts suppressed at the aggregated level).
+
+use serde_json::Value;
+
+use super::super::{
+    ColumnKind, ExportError, ExportRequest, ExportResult, Field, Layer, Row, Shape,
+};
+use super::cell_polygon;
+use crate::domain::export::Privacy;
+use crate::domain::project::Project;
+use crate::store::Store;
+
+pub(in crate::export) async fn zone_layer(
+    store: &dyn Store,
+    project: &Project,
+    request: &ExportRequest,
+) -> ExportResult<Layer> {
+    if request.privacy != Privacy::Full {
+        return Err(ExportError::Refused(
+            "saved priority zones carry analysts' names and notes: they are in full exports only"
+                .into(),
+        ));
+    }
+    let zones = store.list_priority_zones(project.id).await?;
+    let rows: Vec<ExportResult<Row>> = zones
+        .into_iter()
+        .map(|z| {
+            let number = |key: &str| z.computed.get(key).and_then(Value::as_f64);
+            Ok(Row {
+                fields: vec![
+                    Field::Text(z.id.to_string()),
+                    Field::Text(z.name.clone()),
+                    Field::Text(z.status.as_str().to_owned()),
+                    Field::Text(z.notes.clone()),
+                    number("score").map_or(Field::Null, Field::Real),
+                    number("area_m2").map_or(Field::Null, Field::Real),
+                    Field::Integer(z.revision),
+                    Field::DateTime(z.created_at),
+                    Field::DateTime(z.updated_at),
+                ],
+                geometry: Some(Shape::Stored(z.geometry.clone())),
+            })
+        })
+        .collect();
+    Ok(Layer::from_rows(
+        "priority_zones",
+        "GEOMETRY",
+        vec![
+            ("id", ColumnKind::Text),
+            ("name", ColumnKind::Text),
+            ("status", ColumnKind::Text),
+            ("notes", ColumnKind::Text),
+            ("score", ColumnKind::Real),
+            ("area_m2", ColumnKind::Real),
+            ("revision", ColumnKind::Integer),
+            ("created", ColumnKind::DateTime),
+            ("updated", ColumnKind::DateTime),
+        ],
+        rows,
+    ))
+}
+
+/// The project's priority cells as the engine scores them, over the export's filters. At the
+/// aggregated level, cells that one to k − 1 drawings reach are suppressed.
+pub(in crate::export) async fn cell_layer(
+    store: &dyn Store,
+    project: &Project,
+    request: &ExportRequest,
+) -> ExportResult<Layer> {
+    if request.privacy == Privacy::Anonymised {
+        return Err(ExportError::Refused(
+            "priority cells are aggregated by nature: ask for privacy=aggregated (or full)".into(),
+        ));
+    }
+    let analysis = crate::application::priority::Request {
+        project,
+        selection: crate::application::priority::Selection {
+            workshops: request.filter.workshops.clone(),
+            groups: request.filter.group.map(|g| vec![g]),
+            symbols: request.filter.symbol.clone().map(|s| vec![s]),
+            since: request.filter.since,
+            until: request.filter.until,
+        },
+        params: crate::domain::priority::Params {
+            resolution: request.masking.aggregate_resolution,
+            ring: 1,
+        },
+        // Cells count drawings at the aggregate resolution (small counts suppressed below at
+        // the aggregated level); no drawing's position leaves.
+        mask_sensitive: false,
+    }
+    .cells(store)
+    .await?;
+    let k = match request.privacy {
+        Privacy::Aggregated => request.masking.k as usize,
+        _ => 0,
+    };
+    let rows: Vec<ExportResult<Row>> = analysis
+        .cells
+        .into_iter()
+        .filter(|c| c.tally.features.is_empty() || c.tally.features.len() >= k)
+        .map(|c| {
+            Ok(Row {
+                fields: vec![
+                    Field::Text(c.cell.to_string()),
+                    Field::Real(c.tally.score),
+                    Field::Integer(c.tally.features.len() as i64),
+                    Field::Integer(c.tally.groups.len() as i64),
+                    Field::Integer(c.tally.workshops.len() as i64),
+                    Field::Real(c.hotspot.z),
+                    Field::Real(c.hotspot.p),
+                    c.hotspot
+                        .confidence
+                        .map_or(Field::Null, |v| Field::Integer(i64::from(v))),
+                    Field::from(c.hotspot.spot.map(|s| match s {
+                        crate::domain::priority::Spot::Hot => "hot",
+                        crate::domain::priority::Spot::Cold => "cold",
+                    })),
+                ],
+                geometry: Some(Shape::Geo(cell_polygon(c.cell))),
+            })
+        })
+        .collect();
+    Ok(Layer::from_rows(
+        "priority_cells",
+        "POLYGON",
+        vec![
+            ("cell", ColumnKind::Text),
+            ("score", ColumnKind::Real),
+            ("features", ColumnKind::Integer),
+            ("groups", ColumnKind::Integer),
+            ("workshops", ColumnKind::Integer),
+            ("gi_z", ColumnKind::Real),
+            ("gi_p", ColumnKind::Real),
+            ("confidence", ColumnKind::Integer),
+            ("spot", ColumnKind::Text),
+        ],
+        rows,
+    ))
+}
