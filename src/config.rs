@@ -1,4 +1,6 @@
 //! Command line and environment configuration (clap). Doc comments become `--help`.
+//! Long (about 480 lines and its tests) because it is every flag and environment variable of
+//! every subcommand: one place to read what can be configured.
 
 use std::fmt;
 use std::net::SocketAddr;

@@ -14,6 +14,9 @@
 //!   download is finished by running it again.
 //!
 //! HTTP with `ureq` (blocking, rustls) on a thread of its own; the file written with rusqlite.
+//!
+//! Long (about 460 lines and its tests) because planning, the polite request loop and resuming
+//! share one file's state (the MBTiles file and its `trama_fetch_missing` table).
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -4,6 +4,9 @@
 //! polygons (zones, 10-200 vertices), risks clustered around a few hot areas (La Salada and
 //! Ingeniero Budge, Villa Fiorito, Villa Centenario) and resources spread over the district.
 //! The same seed always gives the same drawings.
+//!
+//! Long (about 470 lines and its tests) because most of it is data: the district's hot areas,
+//! the legend's symbols and their mix, which read best together.
 
 use std::collections::BTreeMap;
 use std::f64::consts::TAU;

@@ -10,6 +10,9 @@
 //! (JSON nesting is capped at 128 by serde_json, WKT at `csv::MAX_WKT_DEPTH`, XML has none to
 //! fear), in time that grows with the file's size, and a KMZ unpacks to at most
 //! `decode::MAX_UNPACKED` bytes.
+//!
+//! This file holds what every format shares (the import's shape, the mapping of categories to
+//! symbols, the limits): about 420 lines, the readers being in their own files.
 
 mod checks;
 mod csv;

@@ -1,3 +1,6 @@
+//! The importers' unit tests, one per kind of file people bring (My Maps, GPS apps, Kobo/ODK,
+//! Excel, QGIS): long because each case carries its file.
+
 use super::*;
 use crate::domain::legend::Symbol;
 use geo::polygon;

@@ -1,4 +1,6 @@
 //! Pages for users (facilitators, analysts, admins): log in, their workshops, the wall.
+//! About 390 lines and its tests: login, the workshop list and the wall share the staff page
+//! context and session handling.
 
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
