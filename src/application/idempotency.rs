@@ -15,16 +15,6 @@ pub enum Inserted {
     Earlier(IdempotentResponse),
 }
 
-/// The answer stored for `principal`'s key, when there is one: a retry of a request that
-/// was stored before, to be answered as it was.
-pub async fn earlier_answer(
-    store: &dyn Store,
-    principal: &str,
-    key: &str,
-) -> StoreResult<Option<IdempotentResponse>> {
-    store.idempotent_response(principal, key).await
-}
-
 /// Stores `features` all or nothing, with `answer` under its principal and key when given.
 /// When a concurrent request with the same key won the race, answers that request's stored
 /// answer instead of failing.

@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 use uuid::Uuid;
 
 use super::UseCaseError;
-use super::idempotency::{Inserted, earlier_answer, insert_once};
+use super::idempotency::{Inserted, insert_once};
 use crate::domain::feature::{Author, FeatureFilter, FeatureLimits};
 use crate::domain::import::{
     ImportFormat, Mapping, Outcome, Ready, Surroundings, check, fingerprint, into_features, read,
@@ -81,7 +81,7 @@ pub async fn store_import(
     let fingerprint = fingerprint(workshop.id, settings, file);
     let principal = format!("import:{fingerprint}");
     let key = format!("import:{}", workshop.id);
-    if let Some(earlier) = earlier_answer(store, &principal, &key).await? {
+    if let Some(earlier) = store.idempotent_response(&principal, &key).await? {
         return Ok(Stored::Again(earlier.body));
     }
     let features = into_features(

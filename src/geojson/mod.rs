@@ -167,3 +167,19 @@ impl CollectionWriter {
         out
     }
 }
+
+/// Places found in a basemap's names, as a FeatureCollection of WGS84 points with their
+/// `name`, the tile `layer` they are in and their `kind`.
+pub fn places_geojson(places: &[&crate::basemap::places::Place]) -> Value {
+    let features: Vec<Value> = places
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+                "properties": {"name": p.name, "layer": p.layer, "kind": p.kind},
+            })
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features})
+}

@@ -1,7 +1,8 @@
 //! Priority analyses as GeoJSON (RFC 7946): cells with their scores and Gi* statistics,
 //! zones, zones compared between two sets of workshops, and units of a boundary layer. Each
 //! FeatureCollection also says how it was computed (rule, H3 resolution, ring), so a file
-//! taken into QGIS or R keeps its meaning. Scores and coordinates keep six decimals.
+//! taken into QGIS or R keeps its meaning. Scores and coordinates keep six decimals. And the
+//! zones analysts saved, with what the computation said when they were saved.
 
 use geo::orient::{Direction, Orient};
 use geo::{Geometry, MultiPolygon};
@@ -10,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::priority::{Analysis, ComparedZone, Params, Rule, Tally, Unit, UnitScore, Zone};
+use crate::domain::zone::{PriorityZone, ZoneEvent};
 
 /// Six decimals: micro-units of score, about 0.1 m in coordinates. Keeps answers small.
 fn round(x: f64) -> f64 {
@@ -181,5 +183,30 @@ pub fn units_geojson(units: &[Unit], scores: &[UnitScore]) -> Value {
             })
         })
         .collect();
+    json!({"type": "FeatureCollection", "features": features})
+}
+
+/// A saved priority zone as a GeoJSON Feature: its name, status, notes, what the computation
+/// said (`computed`), revision and times; `history` when it was asked for.
+pub fn saved_zone_feature(zone: &PriorityZone, history: Option<&[ZoneEvent]>) -> Value {
+    let geometry: Value = serde_json::from_str(&zone.geometry).unwrap_or(Value::Null);
+    let mut properties = json!({
+        "name": zone.name,
+        "status": zone.status,
+        "notes": zone.notes,
+        "computed": zone.computed,
+        "revision": zone.revision,
+        "created_at": zone.created_at,
+        "updated_at": zone.updated_at,
+    });
+    if let Some(history) = history {
+        properties["history"] = json!(history);
+    }
+    json!({"type": "Feature", "id": zone.id, "geometry": geometry, "properties": properties})
+}
+
+/// The project's saved priority zones as a FeatureCollection (without their histories).
+pub fn saved_zones_geojson(zones: &[PriorityZone]) -> Value {
+    let features: Vec<Value> = zones.iter().map(|z| saved_zone_feature(z, None)).collect();
     json!({"type": "FeatureCollection", "features": features})
 }

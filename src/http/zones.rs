@@ -7,14 +7,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
-use serde_json::{Value, json};
 
 use super::extract::{ApiJson, Auth, parse_id};
 use super::features::{geojson_response, if_match};
 use super::projects::visible_project;
 use crate::domain::access::Principal;
-use crate::domain::zone::{NewZoneRequest, PriorityZone, ZoneEvent, ZonePatch};
+use crate::domain::zone::{NewZoneRequest, PriorityZone, ZonePatch};
 use crate::error::AppError;
+use crate::geojson::priority;
 use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -33,24 +33,6 @@ fn moderator(principal: &Principal) -> Result<uuid::Uuid, AppError> {
             "priority zones are decided by analysts and admins",
         )),
     }
-}
-
-/// A saved zone as a GeoJSON Feature; `history` when it was asked for.
-fn zone_feature(zone: &PriorityZone, history: Option<&[ZoneEvent]>) -> Value {
-    let geometry: Value = serde_json::from_str(&zone.geometry).unwrap_or(Value::Null);
-    let mut properties = json!({
-        "name": zone.name,
-        "status": zone.status,
-        "notes": zone.notes,
-        "computed": zone.computed,
-        "revision": zone.revision,
-        "created_at": zone.created_at,
-        "updated_at": zone.updated_at,
-    });
-    if let Some(history) = history {
-        properties["history"] = json!(history);
-    }
-    json!({"type": "Feature", "id": zone.id, "geometry": geometry, "properties": properties})
 }
 
 fn with_etag(mut response: Response, revision: i64) -> Response {
@@ -78,7 +60,7 @@ async fn create_zone(
     let history = state.store.priority_zone_history(zone.id).await?;
     let response = (
         StatusCode::CREATED,
-        geojson_response(zone_feature(&zone, Some(&history)).to_string()),
+        geojson_response(priority::saved_zone_feature(&zone, Some(&history)).to_string()),
     )
         .into_response();
     Ok(with_etag(response, zone.revision))
@@ -92,9 +74,8 @@ async fn list_zones(
     moderator(&principal)?;
     let project = visible_project(&state, &principal, &slug).await?;
     let zones = state.store.list_priority_zones(project.id).await?;
-    let features: Vec<Value> = zones.iter().map(|z| zone_feature(z, None)).collect();
     Ok(geojson_response(
-        json!({"type": "FeatureCollection", "features": features}).to_string(),
+        priority::saved_zones_geojson(&zones).to_string(),
     ))
 }
 
@@ -115,7 +96,7 @@ async fn get_zone(
     let zone = find_zone(&state, &id).await?;
     let history = state.store.priority_zone_history(zone.id).await?;
     Ok(with_etag(
-        geojson_response(zone_feature(&zone, Some(&history)).to_string()),
+        geojson_response(priority::saved_zone_feature(&zone, Some(&history)).to_string()),
         zone.revision,
     ))
 }
@@ -146,7 +127,7 @@ async fn update_zone(
         .await?;
     let history = state.store.priority_zone_history(zone.id).await?;
     Ok(with_etag(
-        geojson_response(zone_feature(&zone, Some(&history)).to_string()),
+        geojson_response(priority::saved_zone_feature(&zone, Some(&history)).to_string()),
         zone.revision,
     ))
 }

@@ -159,19 +159,8 @@ async fn places(
         tracing::error!(basemap = %basemap.id, error = %e, "reading place names failed");
         AppError::Internal("the basemap's place names could not be read".into())
     })?;
-    let features: Vec<Value> = gazetteer
-        .search(&query.q, query.limit.unwrap_or(8).clamp(1, 20))
-        .into_iter()
-        .map(|p| {
-            json!({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
-                "properties": {"name": p.name, "layer": p.layer, "kind": p.kind},
-            })
-        })
-        .collect();
-    let mut response =
-        Json(json!({"type": "FeatureCollection", "features": features})).into_response();
+    let found = gazetteer.search(&query.q, query.limit.unwrap_or(8).clamp(1, 20));
+    let mut response = Json(crate::geojson::places_geojson(&found)).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/geo+json"),

@@ -12,7 +12,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::geojson_response;
-use crate::application::idempotency::{Inserted, earlier_answer, insert_once};
+use crate::application::idempotency::{Inserted, insert_once};
 use crate::application::rates::Write;
 use crate::domain::Invalid;
 use crate::domain::access::{DrawRefusal, Principal, Role};
@@ -48,7 +48,10 @@ pub async fn create_features(
     // from a different request under the same key.
     let idempotency = idempotency_key(&headers)?.map(|key| (key, hash_body(&bytes)));
     if let Some((key, hash)) = &idempotency
-        && let Some(earlier) = earlier_answer(state.store.as_ref(), &principal.key(), key).await?
+        && let Some(earlier) = state
+            .store
+            .idempotent_response(&principal.key(), key)
+            .await?
     {
         return replay(earlier, hash);
     }
