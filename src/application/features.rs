@@ -62,12 +62,22 @@ pub(crate) fn query_time(
             "{name} must be a date (2026-09-12) or an RFC 3339 time"
         ))
     })?;
-    let day = if end_of_day {
-        day.succ_opt().unwrap_or(day)
+    Ok(Some(if end_of_day {
+        until_day(day)
     } else {
-        day
-    };
-    Ok(day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
+        from_day(day)
+    }))
+}
+
+/// Where a range that starts on `day` starts: its midnight, UTC.
+pub fn from_day(day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// Where a range that ends on `day`, the day included, ends: the next day's midnight, UTC
+/// (the last representable day ends at its own midnight).
+pub fn until_day(day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    from_day(day.succ_opt().unwrap_or(day))
 }
 
 /// An id from a query string's `name`; BadRequest when it is not a UUID.
@@ -306,4 +316,29 @@ pub async fn public_sight(store: &dyn Store, feature: &Feature) -> Result<Option
         .await?
         .ok_or_else(|| AppError::not_found("project"))?;
     Ok(Some(Sight::Masked(project.masking.sensitive_resolution)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_range_includes_its_last_day_in_the_api_and_the_cli_alike() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 12).expect("day");
+        let next = "2026-09-13T00:00:00Z".parse::<chrono::DateTime<chrono::Utc>>();
+        assert_eq!(Ok(until_day(day)), next);
+        assert_eq!(
+            query_time(&Some("2026-09-12".to_owned()), "until", true)
+                .ok()
+                .flatten(),
+            Some(until_day(day))
+        );
+        assert_eq!(
+            query_time(&Some("2026-09-12".to_owned()), "since", false)
+                .ok()
+                .flatten(),
+            Some(from_day(day))
+        );
+        assert_eq!(from_day(day).to_rfc3339(), "2026-09-12T00:00:00+00:00");
+    }
 }

@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use crate::config::{ExportArgs, PriorityArgs};
 
 use super::open;
+use crate::application::features::{from_day, until_day};
 
 pub(super) async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
     use crate::application::priority::{self as analysis, Request, Selection};
@@ -27,15 +28,8 @@ pub(super) async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
             workshops: non_empty(&args.workshop),
             groups: non_empty(&args.group),
             symbols: (!args.symbol.is_empty()).then(|| args.symbol.clone()),
-            since: args
-                .since
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|t| t.and_utc()),
-            until: args
-                .until
-                .and_then(|d| d.succ_opt())
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|t| t.and_utc()),
+            since: args.since.map(from_day),
+            until: args.until.map(until_day),
         },
         params,
         // The server's operator sees what an analyst sees.
