@@ -1,7 +1,7 @@
 //! Importing a file into a workshop: read and map it, check it against the project's area and
 //! the workshop's drawings, and store it all or nothing, once per file and settings.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use bytes::Bytes;
 use chrono::Utc;
@@ -12,10 +12,98 @@ use super::UseCaseError;
 use super::idempotency::{Inserted, insert_once};
 use crate::domain::feature::{Author, FeatureFilter, FeatureLimits};
 use crate::domain::import::{
-    ImportFormat, Mapping, Outcome, Ready, Surroundings, check, fingerprint, into_features, read,
+    Columns, ImportFormat, Mapping, Outcome, Ready, Surroundings, check, fingerprint,
+    into_features, read,
 };
 use crate::domain::workshop::Workshop;
 use crate::store::{IdempotentResponse, Store, StoreResult};
+
+/// An import as the person asked for it, in the words both front doors take (the API's query
+/// string, `trama import`'s flags): the format's name, the category mapping as JSON text, the
+/// field, the default symbol, the table, and CSV's columns.
+#[derive(Debug, Clone, Default)]
+pub struct ImportRequest {
+    /// `geojson`, `kml`, `kmz`, `gpx` or `csv`.
+    pub format: String,
+    /// A JSON object of category → symbol key, e.g. `{"Escuelas":"escuela"}`.
+    pub map: Option<String>,
+    pub field: Option<String>,
+    pub default_symbol: Option<String>,
+    /// The workshop's table (group) the drawings belong to, by name or id.
+    pub group: Option<String>,
+    pub lon_column: Option<String>,
+    pub lat_column: Option<String>,
+    pub geometry_column: Option<String>,
+}
+
+impl ImportRequest {
+    /// The file's format.
+    ///
+    /// # Errors
+    /// An unknown format's name, said for the person who gave it.
+    pub fn format(&self) -> Result<ImportFormat, String> {
+        ImportFormat::parse(&self.format).ok_or_else(|| {
+            format!(
+                "unknown format {:?}: use geojson, kml (or kmz), gpx or csv",
+                self.format
+            )
+        })
+    }
+
+    /// How the file's items become drawings.
+    ///
+    /// # Errors
+    /// A map that is not a JSON object of category → symbol.
+    pub fn mapping(&self) -> Result<Mapping, String> {
+        let categories: BTreeMap<String, String> = match self.map.as_deref() {
+            None => BTreeMap::new(),
+            Some(text) => serde_json::from_str(text).map_err(|_| {
+                "map must be a JSON object of category → symbol, e.g. {\"Escuelas\":\"escuela\"}"
+                    .to_owned()
+            })?,
+        };
+        Ok(Mapping {
+            field: self.field.clone(),
+            categories,
+            default_symbol: self.default_symbol.clone(),
+            columns: Columns {
+                lon: self.lon_column.clone(),
+                lat: self.lat_column.clone(),
+                geometry: self.geometry_column.clone(),
+            },
+        })
+    }
+
+    /// The table of `workshop` the drawings go to, when one was named.
+    ///
+    /// # Errors
+    /// The workshop has no such table.
+    pub fn group(&self, workshop: &Workshop) -> Result<Option<Uuid>, String> {
+        self.group
+            .as_deref()
+            .map(|reference| {
+                workshop
+                    .find_group(reference)
+                    .map(|g| g.id)
+                    .ok_or_else(|| format!("the workshop has no group {reference:?}"))
+            })
+            .transpose()
+    }
+
+    /// How the file was read, for telling a second import of it: the same file read the
+    /// same way into the same workshop is one import, whichever door it came through.
+    fn settings(&self) -> String {
+        format!(
+            "{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+            self.format,
+            self.field,
+            self.map,
+            self.default_symbol,
+            self.group,
+            (&self.lon_column, &self.lat_column, &self.geometry_column)
+        )
+    }
+}
 
 /// What reading `file` into `workshop` gives: the drawings ready to store, the problems that
 /// stop the import, and the warnings that do not (outside the project's area, a likely
@@ -67,18 +155,18 @@ pub enum Stored {
 }
 
 /// Stores `ready` as the workshop's drawings (in `group`, drawn by `author`), all or nothing.
-/// `settings` is how the file was read (format and mapping): the same file read the same way
-/// into the same workshop is stored once, even when sent twice at once.
+/// `request` says how the file was read: the same file read the same way into the same
+/// workshop is stored once, even when sent twice at once.
 pub async fn store_import(
     store: &dyn Store,
     workshop: &Workshop,
-    settings: &str,
+    request: &ImportRequest,
     file: &[u8],
     ready: Vec<Ready>,
     group: Option<Uuid>,
     author: &Author,
 ) -> StoreResult<Stored> {
-    let fingerprint = fingerprint(workshop.id, settings, file);
+    let fingerprint = fingerprint(workshop.id, &request.settings(), file);
     let principal = format!("import:{fingerprint}");
     let key = format!("import:{}", workshop.id);
     if let Some(earlier) = store.idempotent_response(&principal, &key).await? {
@@ -113,4 +201,42 @@ pub async fn store_import(
         // The same import, sent twice at once: answer as the first was answered.
         Inserted::Earlier(earlier) => Stored::Again(earlier.body),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settings_of_an_import_read_as_the_first_imports_were_fingerprinted() {
+        // Stored imports are told apart by this text: changing it would let a file imported
+        // before be imported again.
+        let request = ImportRequest {
+            format: "csv".to_owned(),
+            map: Some(r#"{"Escuelas":"escuela"}"#.to_owned()),
+            group: Some("Jóvenes".to_owned()),
+            lon_column: Some("lon".to_owned()),
+            ..ImportRequest::default()
+        };
+        assert_eq!(
+            request.settings(),
+            "csv\nNone\nSome(\"{\\\"Escuelas\\\":\\\"escuela\\\"}\")\nNone\nSome(\"Jóvenes\")\n(Some(\"lon\"), None, None)"
+        );
+    }
+
+    #[test]
+    fn an_import_request_says_what_is_wrong_in_words() {
+        let request = ImportRequest {
+            format: "shp".to_owned(),
+            map: Some("[1, 2]".to_owned()),
+            ..ImportRequest::default()
+        };
+        assert!(
+            request
+                .format()
+                .unwrap_err()
+                .contains("geojson, kml (or kmz), gpx or csv")
+        );
+        assert!(request.mapping().unwrap_err().contains("category → symbol"));
+    }
 }

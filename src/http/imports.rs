@@ -2,8 +2,6 @@
 //! what would be imported and every problem; the real import is all or nothing, and the same
 //! file imported twice is stored once (its fingerprint is the idempotency key).
 
-use std::collections::BTreeMap;
-
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -14,10 +12,9 @@ use serde_json::json;
 
 use super::announce;
 use super::extract::{ApiQuery, Auth, FileBytes, parse_id};
-use crate::application::import::{Stored, read_into_workshop, store_import};
+use crate::application::import::{ImportRequest, Stored, read_into_workshop, store_import};
 use crate::domain::Invalid;
 use crate::domain::change::Change;
-use crate::domain::import::{Columns, ImportFormat, Mapping};
 use crate::error::AppError;
 use crate::http::state::AppState;
 
@@ -47,6 +44,21 @@ struct ImportQuery {
     geometry_column: Option<String>,
 }
 
+impl ImportQuery {
+    fn request(&self) -> ImportRequest {
+        ImportRequest {
+            format: self.format.clone(),
+            map: self.map.clone(),
+            field: self.field.clone(),
+            default_symbol: self.default_symbol.clone(),
+            group: self.group.clone(),
+            lon_column: self.lon_column.clone(),
+            lat_column: self.lat_column.clone(),
+            geometry_column: self.geometry_column.clone(),
+        }
+    }
+}
+
 async fn import(
     State(state): State<AppState>,
     Auth(principal): Auth,
@@ -64,38 +76,10 @@ async fn import(
             "imports are for the workshop's facilitator, analysts and admins",
         ));
     }
-    let format = ImportFormat::parse(&query.format).ok_or_else(|| {
-        AppError::BadRequest(format!(
-            "unknown format {:?}: use geojson, kml (or kmz), gpx or csv",
-            query.format
-        ))
-    })?;
-    let categories: BTreeMap<String, String> = match query.map.as_deref() {
-        None => BTreeMap::new(),
-        Some(text) => serde_json::from_str(text).map_err(|_| {
-            AppError::BadRequest(
-                "map must be a JSON object of category → symbol, e.g. {\"Escuelas\":\"escuela\"}"
-                    .into(),
-            )
-        })?,
-    };
-    let group =
-        match query.group.as_deref() {
-            None => None,
-            Some(reference) => Some(workshop.find_group(reference).map(|g| g.id).ok_or_else(
-                || AppError::BadRequest(format!("the workshop has no group {reference:?}")),
-            )?),
-        };
-    let mapping = Mapping {
-        field: query.field.clone(),
-        categories,
-        default_symbol: query.default_symbol.clone(),
-        columns: Columns {
-            lon: query.lon_column.clone(),
-            lat: query.lat_column.clone(),
-            geometry: query.geometry_column.clone(),
-        },
-    };
+    let request = query.request();
+    let format = request.format().map_err(AppError::BadRequest)?;
+    let mapping = request.mapping().map_err(AppError::BadRequest)?;
+    let group = request.group(&workshop).map_err(AppError::BadRequest)?;
     let outcome = read_into_workshop(
         state.store.as_ref(),
         &workshop,
@@ -122,12 +106,10 @@ async fn import(
             .problems
             .iter()
             .map(|p| {
-                let at = match p.line {
-                    Some(line) => format!("item {} (line {line})", p.item),
-                    None if p.item == 0 => "the file".to_owned(),
-                    None => format!("item {}", p.item),
-                };
-                Invalid::new(format!("/items/{}", p.item), format!("{at}: {}", p.problem))
+                Invalid::new(
+                    format!("/items/{}", p.item),
+                    format!("{}: {}", p.place(), p.problem),
+                )
             })
             .collect();
         return Err(AppError::invalid(
@@ -136,20 +118,10 @@ async fn import(
         ));
     }
 
-    // The same file read the same way into the same workshop is one import.
-    let settings = format!(
-        "{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
-        query.format,
-        query.field,
-        query.map,
-        query.default_symbol,
-        query.group,
-        (&query.lon_column, &query.lat_column, &query.geometry_column)
-    );
     let stored = store_import(
         state.store.as_ref(),
         &workshop,
-        &settings,
+        &request,
         &body,
         outcome.ready,
         group,

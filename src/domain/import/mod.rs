@@ -114,6 +114,15 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// Where it is, for a person: "the file", "item 3" or "item 3 (line 12)".
+    pub fn place(&self) -> String {
+        match self.line {
+            Some(line) => format!("item {} (line {line})", self.item),
+            None if self.item == 0 => "the file".to_owned(),
+            None => format!("item {}", self.item),
+        }
+    }
+
     fn file(problem: impl Into<String>) -> Self {
         let problem = problem.into();
         Self {
