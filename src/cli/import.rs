@@ -28,7 +28,9 @@ pub(super) async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         lat_column: args.lat_column.clone(),
         geometry_column: args.geometry_column.clone(),
     };
-    let format = request.format().map_err(anyhow::Error::msg)?;
+    let format = request
+        .format()
+        .map_err(|e| anyhow::anyhow!("{e} (the file's extension, or --format)"))?;
     let mapping = request.mapping().map_err(anyhow::Error::msg)?;
     let file = std::fs::read(&args.file)
         .with_context(|| format!("could not read {}", args.file.display()))?;

@@ -42,10 +42,12 @@ pub(super) async fn add_user(
     username: String,
     role: crate::domain::access::Role,
 ) -> anyhow::Result<()> {
-    // The name is checked before the password is asked for.
+    // The name is checked before the password is asked for, and both before the database is
+    // opened (which would create and migrate a missing SQLite file).
     identity::check_username(&username)
         .map_err(|e| anyhow::anyhow!("the user name is not valid: {e}"))?;
     let password = read_password(&format!("Password for {username}"))?;
+    identity::check_password_strength(&password).map_err(anyhow::Error::msg)?;
     let store = open(db).await?;
     let user = identity::create_user(store.as_ref(), username, role, password).await?;
     println!(

@@ -87,11 +87,20 @@ impl Default for StoreOptions {
 }
 
 /// Opens the database named by `url` (the scheme picks the backend), creating it and
-/// applying migrations as needed.
+/// applying migrations as needed, with the default connection options.
+///
+/// # Errors
+/// UnsupportedUrl for another scheme (or an in-memory SQLite database); Database when it
+/// cannot be reached or opened; Migration when its migrations fail.
 pub async fn connect(url: &str) -> StoreResult<Arc<dyn Store>> {
     connect_with(url, &StoreOptions::default()).await
 }
 
+/// [`connect`] with `options` for a database server (PostgreSQL: pool size, how long to wait
+/// for it at startup).
+///
+/// # Errors
+/// As [`connect`].
 pub async fn connect_with(url: &str, options: &StoreOptions) -> StoreResult<Arc<dyn Store>> {
     match url.split(':').next() {
         Some("sqlite") => Ok(Arc::new(SqliteStore::connect(url).await?)),

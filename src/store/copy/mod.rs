@@ -58,7 +58,11 @@ async fn open(url: &str, options: &StoreOptions) -> StoreResult<Database> {
     }
 }
 
-/// Copies every table of `from` into `to` (both migrated first), keeping ids.
+/// Copies every table of `from` into `to` (both migrated first), keeping ids, and answers
+/// what it did to each table (rows read, rows new).
+///
+/// # Errors
+/// As `connect` for either database, and the target's refusals of a row.
 pub async fn copy_database(
     from: &str,
     to: &str,

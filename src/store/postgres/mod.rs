@@ -34,6 +34,10 @@ impl PostgresStore {
     /// Connects to a `postgres://` URL, waiting up to `options.wait` for the server to come up
     /// (saying what it waits for), then applies pending migrations. Several instances may
     /// start at once: sqlx serialises their migrations with an advisory lock.
+    ///
+    /// # Errors
+    /// Database when the server is still unreachable after `options.wait` or refuses the
+    /// connection; Migration.
     pub async fn connect(url: &str, options: &StoreOptions) -> StoreResult<Self> {
         let connect = PgConnectOptions::from_str(url)?.application_name("trama");
         let target = format!(

@@ -39,6 +39,10 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating if missing) the database file of a `sqlite://path` URL and migrates it.
+    ///
+    /// # Errors
+    /// UnsupportedUrl for an in-memory database (the listings read the file through
+    /// connections of their own); Database when the file cannot be opened; Migration.
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)?;
         if options
