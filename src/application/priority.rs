@@ -46,9 +46,10 @@ pub struct Request<'a> {
     pub project: &'a Project,
     pub selection: Selection,
     pub params: Params,
-    /// Drawings of sensitive symbols count as the H3 cell of the project's sensitive masking
-    /// resolution that holds them (see [`FeatureScope::analyses_sensitive_exactly`]).
-    pub mask_sensitive: bool,
+    /// Drawings of sensitive symbols count as the H3 cell of this resolution that holds them,
+    /// as a caller who sees them masked sees them (see
+    /// [`FeatureScope::analyses_sensitive_exactly`]); None counts them where they are.
+    pub mask_sensitive: Option<Resolution>,
 }
 
 impl Request<'_> {
@@ -193,9 +194,8 @@ impl Request<'_> {
                 geometry,
             });
         }
-        if self.mask_sensitive {
+        if let Some(resolution) = self.mask_sensitive {
             // Fine cells of exact positions would tell what the mask hides.
-            let resolution = project.masking.sensitive_resolution;
             let sensitive: HashSet<&str> = legend
                 .iter()
                 .filter(|s| s.sensitive)

@@ -33,7 +33,7 @@ pub(super) async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
         },
         params,
         // The server's operator sees what an analyst sees.
-        mask_sensitive: false,
+        mask_sensitive: None,
     };
     let store = store.as_ref();
     if !args.before.is_empty() {

@@ -115,9 +115,10 @@ impl Scope {
             project: &self.project,
             selection: query.selection(self.allowed.narrow(workshops)?)?,
             params: query.params()?,
-            mask_sensitive: !self
+            mask_sensitive: (!self
                 .allowed
-                .analyses_sensitive_exactly(self.project.sensitive_exact),
+                .analyses_sensitive_exactly(self.project.sensitive_exact))
+            .then_some(self.project.masking.sensitive_resolution),
         })
     }
 }

@@ -75,6 +75,22 @@ impl Default for Masking {
 }
 
 impl Masking {
+    /// The resolution sensitive drawings are counted at in aggregated exports: the aggregate
+    /// one, or the sensitive mask's when that is coarser. A count must not place a sensitive
+    /// drawing more finely than its mask does, where it would tell what the mask hides.
+    pub fn sensitive_count_resolution(&self) -> Resolution {
+        self.aggregate_resolution.min(self.sensitive_resolution)
+    }
+
+    /// For an analysis counted at the aggregate resolution under `privacy`: the resolution
+    /// of the cell sensitive drawings must count as (their mask's, when coarser than the
+    /// aggregate cells), or None when they may count where they are (a full export, or a
+    /// mask no coarser than the cells).
+    pub fn masks_sensitive_counts(&self, privacy: Privacy) -> Option<Resolution> {
+        (privacy != Privacy::Full && self.sensitive_resolution < self.aggregate_resolution)
+            .then_some(self.sensitive_resolution)
+    }
+
     /// Refuses masking finer than `floor` (the project's masking; today Trama's defaults),
     /// for those who may not take full exports:
     /// points must move at least as far (`min_m`, `max_m`), cells may be no smaller (a lower

@@ -244,12 +244,13 @@ fn aggregated_layer(
     masking: Masking,
 ) -> Layer {
     let rows = futures::stream::once(async move {
-        let mut counter = CellCounter::new(masking.aggregate_resolution);
+        let mut counter = CellCounter::new(&masking);
         let mut features = features;
         while let Some(feature) = features.next().await {
             let feature = feature?;
             if let Some(geometry) = FeatureGeometry::parse_stored(&feature.geometry) {
-                counter.add(&feature.symbol, &geometry);
+                let sensitive = symbols.get(&feature.symbol).is_some_and(|s| s.sensitive);
+                counter.add(&feature.symbol, sensitive, &geometry);
             }
         }
         let rows: Vec<ExportResult<Row>> = counter

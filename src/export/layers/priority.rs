@@ -87,8 +87,8 @@ pub(in crate::export) async fn cell_layer(
             ring: 1,
         },
         // Cells count drawings at the aggregate resolution (small counts suppressed below at
-        // the aggregated level); no drawing's position leaves.
-        mask_sensitive: false,
+        // the aggregated level); sensitive ones no more finely than their mask.
+        mask_sensitive: request.masking.masks_sensitive_counts(request.privacy),
     }
     .cells(store)
     .await?;
