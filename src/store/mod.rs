@@ -8,7 +8,6 @@ mod copy;
 mod data_fixes;
 mod filters;
 mod postgres;
-mod rows;
 mod sqlite;
 mod stream;
 

@@ -1,6 +1,6 @@
 //! What PostgreSQL does its own way, for the SQL both backends share (`store::sql`).
 
-use sqlx::PgPool;
+use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
 use super::PostgresStore;
@@ -12,6 +12,16 @@ pub type DbRow = sqlx::postgres::PgRow;
 /// A UUID as PostgreSQL stores it: its own `uuid` type.
 pub fn sql_id(id: Uuid) -> Uuid {
     id
+}
+
+/// A UUID column of `row`.
+pub fn uuid(row: &DbRow, column: &str) -> StoreResult<Uuid> {
+    Ok(row.try_get(column)?)
+}
+
+/// A UUID column of `row` that may be NULL.
+pub fn opt_uuid(row: &DbRow, column: &str) -> StoreResult<Option<Uuid>> {
+    Ok(row.try_get(column)?)
 }
 
 impl PostgresStore {

@@ -8,11 +8,15 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::PostgresStore;
-use super::rows::{self, FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS};
+use super::dialect::{opt_uuid, uuid};
+use super::sql::rows::{self, FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS};
+use crate::domain::feature::ReviewState;
 use crate::domain::feature::{Feature, FeatureFilter};
 use crate::store::filters::{push_conditions, push_limit};
 use crate::store::stream;
 use crate::store::{FeatureOutline, StoreError, StoreResult};
+use sqlx::Row;
+use sqlx::postgres::PgRow;
 
 impl PostgresStore {
     #[instrument(skip_all)]
@@ -55,7 +59,7 @@ impl PostgresStore {
         filter: &FeatureFilter,
     ) -> BoxStream<'static, StoreResult<FeatureOutline>> {
         let query = select(OUTLINE_COLUMNS, OUTLINE_JOINS, project_id, filter, false);
-        self.stream_rows(query, rows::outline)
+        self.stream_rows(query, outline)
     }
 
     /// The rows of `query` mapped by `map`, read by a task of their own and handed over in
@@ -118,4 +122,18 @@ fn select(
     }
     push_limit(&mut query, filter);
     Some(query)
+}
+
+/// A row of `OUTLINE_COLUMNS` (SQLite reads these positionally, in `sqlite::rows`).
+fn outline(row: &PgRow) -> StoreResult<FeatureOutline> {
+    let state: String = row.try_get("review_state")?;
+    Ok(FeatureOutline {
+        id: uuid(row, "id")?,
+        symbol: row.try_get("symbol")?,
+        workshop_id: opt_uuid(row, "workshop_id")?,
+        group_id: opt_uuid(row, "group_id")?,
+        review_state: ReviewState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("review state: {state:?}")))?,
+        geometry: row.try_get("geometry")?,
+    })
 }

@@ -5,7 +5,6 @@
 mod dialect;
 mod listings;
 mod live;
-mod rows;
 // The shared SQL, compiled once per backend on purpose (see `store::sql`).
 #[allow(clippy::duplicate_mod)]
 #[path = "../sql/mod.rs"]

@@ -6,7 +6,9 @@
 //! `store/postgres/mod.rs` (`#[path = "../sql/mod.rs"] mod sql;`), so the same text is type
 //! checked against each backend's sqlx types: `super::Backend` is the backend's store,
 //! `super::dialect` what it does its own way (how a UUID binds, which pool reads and which
-//! writes, how parallel sign-in attempts are serialised), and `super::rows` how it maps rows.
+//! writes, how parallel sign-in attempts are serialised, how a UUID column reads); `rows` maps
+//! rows to domain types, and the backends' listings use it too.
+//!
 //! What truly differs is not here: connecting (`mod.rs`), the feature listings' spatial
 //! index and streaming (`listings`), and how a live change reaches the other instances
 //! (`live`: in memory on SQLite, NOTIFY on PostgreSQL) live in each backend's own files.
@@ -15,7 +17,7 @@
 //! would need bounds on every bound type for every backend, which sqlx cannot express once;
 //! twice-compiled text keeps the SQL readable and each backend fully typed.
 
-use super::{Backend, dialect, rows};
+use super::{Backend, dialect};
 
 mod annotations;
 mod exports;
@@ -25,6 +27,7 @@ mod live;
 mod pictograms;
 mod priority;
 mod projects;
+pub(super) mod rows;
 mod workshops;
 
 /// The participant's and the user's id of an author, for the pair of columns that say who

@@ -1,6 +1,6 @@
 //! What SQLite does its own way, for the SQL both backends share (`store::sql`).
 
-use sqlx::SqlitePool;
+use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
@@ -13,6 +13,18 @@ pub type DbRow = sqlx::sqlite::SqliteRow;
 /// A UUID as SQLite stores it: hyphenated lower-case text.
 pub fn sql_id(id: Uuid) -> Hyphenated {
     id.hyphenated()
+}
+
+/// A UUID column of `row` (hyphenated text).
+pub fn uuid(row: &DbRow, column: &str) -> StoreResult<Uuid> {
+    Ok(row.try_get::<Hyphenated, _>(column)?.into_uuid())
+}
+
+/// A UUID column of `row` that may be NULL.
+pub fn opt_uuid(row: &DbRow, column: &str) -> StoreResult<Option<Uuid>> {
+    Ok(row
+        .try_get::<Option<Hyphenated>, _>(column)?
+        .map(Hyphenated::into_uuid))
 }
 
 impl SqliteStore {

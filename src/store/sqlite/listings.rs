@@ -8,8 +8,9 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::SqliteStore;
+use super::positional;
 use super::reader::Select;
-use super::rows::{self, FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS};
+use super::sql::rows::{FEATURE_COLUMNS, FEATURE_JOINS, OUTLINE_COLUMNS, OUTLINE_JOINS};
 use crate::domain::feature::{Feature, FeatureFilter};
 use crate::store::filters::{push_conditions, push_limit};
 use crate::store::{FeatureOutline, StoreResult};
@@ -37,7 +38,7 @@ impl SqliteStore {
     ) -> BoxStream<'static, StoreResult<Feature>> {
         self.readers.stream(
             select(FEATURE_COLUMNS, FEATURE_JOINS, project_id, filter, true),
-            rows::positional::feature,
+            positional::feature,
         )
     }
 
@@ -48,7 +49,7 @@ impl SqliteStore {
         filter: &FeatureFilter,
     ) -> BoxStream<'static, StoreResult<FeatureOutline>> {
         let query = select(OUTLINE_COLUMNS, OUTLINE_JOINS, project_id, filter, false);
-        self.readers.stream(query, rows::positional::outline)
+        self.readers.stream(query, positional::outline)
     }
 }
 

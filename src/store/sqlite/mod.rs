@@ -6,8 +6,8 @@
 mod dialect;
 mod listings;
 mod live;
+mod positional;
 mod reader;
-mod rows;
 // The shared SQL, compiled once per backend on purpose (see `store::sql`).
 #[allow(clippy::duplicate_mod)]
 #[path = "../sql/mod.rs"]
