@@ -131,6 +131,33 @@ pub async fn issue_user_token(
     Ok(token)
 }
 
+/// Issues a token to a user who has just logged in with the password whose argon2 hash is
+/// `password_hash`, valid until `expires_at`, unless that password was changed meanwhile.
+///
+/// # Errors
+/// The store's: StaleRevision when the password changed since it was checked (the login
+/// must fail: the password given is no longer theirs).
+pub async fn issue_login_token(
+    store: &dyn Store,
+    user_id: Uuid,
+    password_hash: &str,
+    expires_at: DateTime<Utc>,
+) -> StoreResult<String> {
+    let (token, hash) = new_token();
+    store
+        .create_login_token(
+            user_id,
+            password_hash,
+            &NewToken {
+                hash,
+                expires_at: Some(expires_at),
+                created_at: Utc::now(),
+            },
+        )
+        .await?;
+    Ok(token)
+}
+
 pub fn check_password_strength(password: &str) -> Result<(), String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(format!(

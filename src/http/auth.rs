@@ -16,7 +16,7 @@ use crate::domain::{Invalid, bounded_text};
 use crate::error::AppError;
 use crate::http::state::AppState;
 use crate::identity::{self, NewUserError};
-use crate::store::{NewToken, Participant, User};
+use crate::store::{NewToken, Participant, StoreError, User};
 
 /// How long a participant's token lasts: well past any workshop, not forever.
 pub const PARTICIPANT_TOKEN_DAYS: i64 = 30;
@@ -211,19 +211,26 @@ pub async fn log_in(
     let attempt = begin_attempt(state, "login", client).await?;
     let credentials = state.store.user_credentials(username).await?;
     let (user, phc) = credentials.unzip();
+    let checked = phc.clone();
     // Verified either way, so that a name that does not exist costs the same time.
-    let verified = tokio::task::spawn_blocking(move || match phc {
+    let verified = tokio::task::spawn_blocking(move || match checked {
         Some(phc) => identity::verify_password(&password, &phc),
         None => identity::verify_against_nothing(&password),
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    let Some(user) = user.filter(|u| verified && !u.disabled) else {
+    let (Some(user), Some(phc)) = (user.filter(|u| verified && !u.disabled), phc) else {
         return Err(AppError::Unauthenticated);
     };
-    state.store.forget_auth_attempt(attempt).await?;
     let expires_at = Utc::now() + lifetime;
-    let token = identity::issue_user_token(&*state.store, user.id, Some(expires_at)).await?;
+    // The token is stored only if the password checked is still the user's: a login racing
+    // a password reset fails, as it would have a moment later.
+    let token = match identity::issue_login_token(&*state.store, user.id, &phc, expires_at).await {
+        Ok(token) => token,
+        Err(StoreError::StaleRevision) => return Err(AppError::Unauthenticated),
+        Err(other) => return Err(other.into()),
+    };
+    state.store.forget_auth_attempt(attempt).await?;
     Ok((user, token, expires_at))
 }
 

@@ -157,7 +157,8 @@ async fn open(backend: Backend) -> (TestDatabase, std::sync::Arc<dyn Store>) {
 }
 
 /// Users and tokens: a taken name, who a token is, expiry, revocation, a reset password
-/// ending every token, disabling, and the counting of sign-in attempts.
+/// ending every token (and a login that raced it), disabling, and the counting of sign-in
+/// attempts.
 async fn identity_story<S: Store + ?Sized>(store: &S) {
     let ana = user("ana", Role::Analyst);
     store.create_user(&ana, "hash-1").await.expect("user");
@@ -243,6 +244,30 @@ async fn identity_story<S: Store + ?Sized>(store: &S) {
         .expect("read")
         .expect("ana");
     assert_eq!((stored.role, hash.as_str()), (Role::Admin, "hash-2"));
+
+    // A login checked against the old password does not outlive the reset.
+    let raced = store
+        .create_login_token(ana.id, "hash-1", &token("t-raced", None))
+        .await;
+    assert!(matches!(raced, Err(StoreError::StaleRevision)), "{raced:?}");
+    assert_eq!(
+        store
+            .principal_for_token("t-raced", at)
+            .await
+            .expect("read"),
+        None
+    );
+    store
+        .create_login_token(ana.id, "hash-2", &token("t-login", None))
+        .await
+        .expect("a login with the current password");
+    assert!(
+        store
+            .principal_for_token("t-login", at)
+            .await
+            .expect("read")
+            .is_some()
+    );
 
     store
         .create_user_token(ana.id, &token("t-disabled", None))

@@ -56,6 +56,16 @@ pub trait IdentityStore: Send + Sync {
     async fn set_password(&self, username: &str, password_hash: &str) -> StoreResult<()>;
     /// Stores a token of `user_id` (an API token or a browser session).
     async fn create_user_token(&self, user_id: Uuid, token: &NewToken) -> StoreResult<()>;
+    /// Stores a token of a user who has just given their password, in the same statement as
+    /// checking that `password_hash` (the hash the password was checked against) is still
+    /// theirs: a login that races a password reset must not outlive it. StaleRevision when
+    /// the password changed meanwhile (or the user is gone).
+    async fn create_login_token(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        token: &NewToken,
+    ) -> StoreResult<()>;
     /// Ends a token now (a browser session logging out): it is refused from then on.
     /// Nothing happens for an unknown token.
     async fn revoke_token(&self, token_hash: &str) -> StoreResult<()>;

@@ -99,6 +99,30 @@ impl IdentityStore for Backend {
     }
 
     #[instrument(skip_all)]
+    async fn create_login_token(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        token: &NewToken,
+    ) -> StoreResult<()> {
+        let stored = sqlx::query(
+            "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at)
+             SELECT $1, id, $2, $3 FROM users WHERE id = $4 AND password_hash = $5",
+        )
+        .bind(&token.hash)
+        .bind(token.created_at)
+        .bind(token.expires_at)
+        .bind(sql_id(user_id))
+        .bind(password_hash)
+        .execute(self.writes())
+        .await?;
+        if stored.rows_affected() == 0 {
+            return Err(StoreError::StaleRevision);
+        }
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
     async fn revoke_token(&self, token_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
             .bind(token_hash)
