@@ -9,10 +9,17 @@ var status = document.getElementById('status');
 var kinds = ['risk', 'resource', 'actor', 'relation', 'other'];
 var shapes = ['point', 'line', 'polygon'];
 
-function cell(row, child) { var td = el('td'); td.appendChild(child); row.appendChild(td); return child; }
+// Each cell says its column's name (`data-label`), which a phone shows above the field, where
+// the rows are cards and the table's header is not seen.
+function cell(row, child, column) {
+  var td = el('td', column ? { 'data-label': t(column) } : {});
+  td.appendChild(child);
+  row.appendChild(td);
+  return child;
+}
 // `label` says an option in words (the values are the API's).
-function select(name, options, value, label) {
-  var s = el('select', { name: name, 'aria-label': name });
+function select(name, options, value, label, words) {
+  var s = el('select', { name: name, 'aria-label': words });
   options.forEach(function (o) { var opt = el('option', { value: o }, label ? label(o) : o); if (o === value) opt.selected = true; s.appendChild(opt); });
   return s;
 }
@@ -20,10 +27,10 @@ function select(name, options, value, label) {
 function addRow(symbol) {
   symbol = symbol || { key: '', labels: {}, kind: 'risk', geometry_types: ['point'], color: '#c62828', icon: null, weight: 1, sensitive: false };
   var row = el('tr');
-  cell(row, el('input', { name: 'key', value: symbol.key, required: '', 'aria-label': t('legend.key'), size: '14' }));
-  cell(row, el('input', { name: 'label_es', value: symbol.labels.es || '', 'aria-label': t('legend.label_es') }));
-  cell(row, el('input', { name: 'label_en', value: symbol.labels.en || '', 'aria-label': t('legend.label_en') }));
-  cell(row, select('kind', kinds, symbol.kind, function (kind) { return t('draw.kind.' + kind); }));
+  cell(row, el('input', { name: 'key', value: symbol.key, required: '', 'aria-label': t('legend.key'), size: '14' }), 'legend.key');
+  cell(row, el('input', { name: 'label_es', value: symbol.labels.es || '', 'aria-label': t('legend.label_es') }), 'legend.label_es');
+  cell(row, el('input', { name: 'label_en', value: symbol.labels.en || '', 'aria-label': t('legend.label_en') }), 'legend.label_en');
+  cell(row, select('kind', kinds, symbol.kind, function (kind) { return t('draw.kind.' + kind); }, t('legend.kind')), 'legend.kind');
   var geometry = el('div');
   shapes.forEach(function (shape) {
     var label = el('label');
@@ -33,11 +40,11 @@ function addRow(symbol) {
     label.appendChild(document.createTextNode(' ' + t('geometry.' + shape)));
     geometry.appendChild(label);
   });
-  cell(row, geometry);
-  cell(row, el('input', { type: 'color', name: 'color', value: symbol.color, 'aria-label': t('legend.color') }));
-  cell(row, select('icon', [''].concat(icons), symbol.icon || ''));
-  cell(row, el('input', { type: 'number', name: 'weight', value: String(symbol.weight), step: '0.5', min: '-100', max: '100', 'aria-label': t('legend.weight') }));
-  var sensitive = cell(row, el('input', { type: 'checkbox', name: 'sensitive', 'aria-label': t('legend.sensitive') }));
+  cell(row, geometry, 'legend.geometry');
+  cell(row, el('input', { type: 'color', name: 'color', value: symbol.color, 'aria-label': t('legend.color') }), 'legend.color');
+  cell(row, select('icon', [''].concat(icons), symbol.icon || '', null, t('legend.icon')), 'legend.icon');
+  cell(row, el('input', { type: 'number', name: 'weight', value: String(symbol.weight), step: '0.5', min: '-100', max: '100', 'aria-label': t('legend.weight') }), 'legend.weight');
+  var sensitive = cell(row, el('input', { type: 'checkbox', name: 'sensitive', 'aria-label': t('legend.sensitive') }), 'legend.sensitive');
   sensitive.checked = !!symbol.sensitive;
   var remove = cell(row, el('button', { type: 'button' }, t('legend.remove')));
   remove.addEventListener('click', function () { row.remove(); });
