@@ -1337,6 +1337,8 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
         .await
         .expect("review");
     wait_for_text(&client, "#count", "2 elementos").await;
+    // The heat of the risks drawn has its entry in the map's legend.
+    wait_for_text(&client, ".map-legend", "Mancha de calor de riesgos").await;
     click(&client, "#tab-priority").await;
     wait_for_text(&client, "#saved-zones", "Todavía no hay zonas").await;
 

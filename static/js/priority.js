@@ -389,6 +389,12 @@ function drawLegend() {
     });
   }
   if (map.hasLayer(units) && units.getLayers().length) ramp(section(t('priority.legend_density')), unitMax);
+  if (map.hasLayer(R.heat)) {
+    // leaflet.heat's own gradient, from few or light risks to many or heavy ones.
+    var heat = section(t('review.heat'));
+    entry(heat, '#0000ff', t('priority.legend_heat_low'));
+    entry(heat, '#ff0000', t('priority.legend_heat_high'));
+  }
   var shapes = [];
   if (map.hasLayer(zones) && zones.getLayers().length) shapes.push(['#4a148c', t('priority.legend_zone'), false]);
   if (map.hasLayer(saved) && saved.getLayers().length) shapes.push(['#1b5e20', t('priority.legend_saved'), true]);

@@ -85,7 +85,7 @@ var byId = {};
 // What the priority panel (priority.js) shares with this page.
 export const shared = {
   map: map, api: api, label: label, locale: locale, project: project, moderator: moderator,
-  legend: legend, features: byId,
+  legend: legend, features: byId, heat: heat,
   filterParams: function () {
     var params = new URLSearchParams();
     ['workshop', 'group', 'symbol', 'since', 'until'].forEach(function (name) {
