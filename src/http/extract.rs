@@ -126,6 +126,21 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
+        let CallerToken(token) = CallerToken::from_parts(parts)?;
+        let principal = crate::identity::caller(&*state.store, &token, Utc::now())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(Auth(principal))
+    }
+}
+
+/// The token the caller came with: the `Authorization: Bearer` one, or the session cookie's
+/// (checked against the page's CSRF token for a request that changes something). For a
+/// request that lasts (an event stream), to check later that it still stands for someone.
+pub struct CallerToken(pub String);
+
+impl CallerToken {
+    fn from_parts(parts: &Parts) -> Result<Self, AppError> {
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -146,10 +161,18 @@ where
                 token
             }
         };
-        let principal = crate::identity::caller(&*state.store, token, Utc::now())
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        Ok(Auth(principal))
+        Ok(CallerToken(token.to_owned()))
+    }
+}
+
+impl<S> FromRequestParts<S> for CallerToken
+where
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Self::from_parts(parts)
     }
 }
 

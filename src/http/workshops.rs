@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::extract::{ApiJson, Auth, parse_id};
+use super::extract::{ApiJson, Auth, CallerToken, parse_id};
 use super::projects::visible_project;
 use crate::domain::Invalid;
 use crate::domain::access::{Principal, Role};
@@ -222,36 +222,65 @@ async fn set_open(
     Ok(Json(workshop_json(&changed, &principal)))
 }
 
+/// How often an open event stream checks that its caller's token still stands (a password
+/// reset, a logout or a disabled account end it), when no change comes to check it sooner.
+const EVENTS_RECHECK: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// `GET /api/workshops/{id}/events`: server-sent events for the workshop's live pages (the
 /// wall). Each event names what changed (`features` or `annotation`, with ids); the page
-/// fetches it through the API. A `reload` event means some were missed.
+/// fetches it through the API. A `reload` event means some were missed. The stream ends once
+/// the caller's token no longer stands for anyone (checked before each event and every
+/// `EVENTS_RECHECK`): whoever was signed out stops hearing what happens.
 async fn workshop_events(
     State(state): State<AppState>,
     Auth(principal): Auth,
+    CallerToken(token): CallerToken,
     Path(id): Path<String>,
 ) -> Result<Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>>, AppError> {
     let workshop = readable_workshop(&state, &principal, &id).await?;
     let changes = state.store.subscribe();
-    let stream = futures::stream::unfold(changes, move |mut changes| async move {
-        loop {
-            match changes.recv().await {
-                Ok(change) if change.workshop_id() == Some(workshop.id) => {
-                    let name = match change {
-                        Change::Features { .. } => "features",
-                        Change::Annotation { .. } => "annotation",
-                        Change::Workshop { .. } => "workshop",
-                    };
-                    let event = Event::default()
-                        .event(name)
-                        .json_data(&change)
-                        .unwrap_or_else(|_| Event::default().event("reload"));
-                    return Some((Ok(event), changes));
+    let store = state.store.clone();
+    let mut recheck = tokio::time::interval(EVENTS_RECHECK);
+    recheck.reset();
+    let stream = futures::stream::unfold((changes, recheck), move |(mut changes, mut recheck)| {
+        let store = store.clone();
+        let token = token.clone();
+        async move {
+            let still_signed_in = || async {
+                matches!(
+                    crate::identity::caller(&*store, &token, Utc::now()).await,
+                    Ok(Some(_))
+                )
+            };
+            loop {
+                let received = tokio::select! {
+                    received = changes.recv() => received,
+                    _ = recheck.tick() => {
+                        if still_signed_in().await { continue } else { return None }
+                    }
+                };
+                let event = match received {
+                    Ok(change) if change.workshop_id() == Some(workshop.id) => {
+                        let name = match change {
+                            Change::Features { .. } => "features",
+                            Change::Annotation { .. } => "annotation",
+                            Change::Workshop { .. } => "workshop",
+                        };
+                        Event::default()
+                            .event(name)
+                            .json_data(&change)
+                            .unwrap_or_else(|_| Event::default().event("reload"))
+                    }
+                    Ok(_) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        Event::default().event("reload").data("{}")
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                };
+                if !still_signed_in().await {
+                    return None;
                 }
-                Ok(_) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().event("reload").data("{}")), changes));
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                return Some((Ok(event), (changes, recheck)));
             }
         }
     });

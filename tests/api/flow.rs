@@ -617,6 +617,59 @@ async fn the_wall_hears_new_drawings_live(backend: Backend) {
     assert!(received.contains("event: features"), "{received}");
 }
 
+/// Whoever is signed out (here by a password reset) stops hearing the wall: the open stream
+/// ends before the next change reaches it.
+async fn a_signed_out_listener_stops_hearing_the_wall(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let mut events = app
+        .request(
+            Method::GET,
+            &format!("/api/workshops/{}/events", workshop.id),
+            Some(&staff.facilitator),
+        )
+        .send()
+        .await
+        .expect("subscribe");
+    assert_eq!(events.status(), StatusCode::OK);
+
+    let (status, body) = read(
+        app.request(Method::PATCH, "/api/users/facilitator", Some(&staff.admin))
+            .json(&json!({"password": "otra clave bien larga"}))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, drawn) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&participant),
+            &point("escuela", -58.45, -34.71),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{drawn}");
+    let id = drawn["id"].as_str().expect("id").to_owned();
+
+    let mut received = String::new();
+    loop {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), events.chunk())
+            .await
+            .expect("the stream ends in time");
+        match chunk {
+            Ok(Some(bytes)) => received.push_str(&String::from_utf8_lossy(&bytes)),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    assert!(
+        !received.contains(&id),
+        "a signed-out listener heard: {received}"
+    );
+}
+
 crate::both_backends!(
     a_workshop_runs_from_join_to_close,
     analysts_review_merge_and_hide,
@@ -625,4 +678,5 @@ crate::both_backends!(
     a_legend_cannot_drop_a_symbol_in_use,
     a_drawing_in_flight_is_stored_when_the_server_stops,
     the_wall_hears_new_drawings_live,
+    a_signed_out_listener_stops_hearing_the_wall,
 );
