@@ -294,6 +294,9 @@ struct UserChange {
     disabled: Option<bool>,
     /// A new password (a reset): every token and session of the user ends.
     password: Option<String>,
+    /// An admin changing their own password gives their current one: whoever holds their
+    /// session, on a laptop left open, must not take the account with it.
+    current_password: Option<String>,
 }
 
 /// `PATCH /api/users/{username}`: change a role, disable or enable an account, or reset its
@@ -307,7 +310,7 @@ async fn update_user(
     if !principal.can_manage_users() {
         return Err(AppError::forbidden("only admins manage users"));
     }
-    let (user, _) = state
+    let (user, current_hash) = state
         .store
         .user_credentials(&username)
         .await?
@@ -319,6 +322,9 @@ async fn update_user(
         return Err(AppError::Conflict(
             "you cannot disable yourself or give up your own admin role".into(),
         ));
+    }
+    if myself && change.password.is_some() {
+        check_current_password(&state, &user, current_hash, change.current_password).await?;
     }
     let hash =
         match change.password {
@@ -337,6 +343,30 @@ async fn update_user(
         .await?
         .ok_or_else(|| AppError::not_found("user"))?;
     Ok(Json(updated))
+}
+
+/// Checks the current password an admin gives to change their own (counted as a sign-in
+/// attempt of theirs, so that a held session cannot guess it).
+async fn check_current_password(
+    state: &AppState,
+    user: &User,
+    hash: String,
+    given: Option<String>,
+) -> Result<(), AppError> {
+    let Some(given) = given else {
+        return Err(AppError::forbidden(
+            "to change your own password, give your current one (current_password)",
+        ));
+    };
+    let attempt = begin_attempt(state, "current-password", &user.id.to_string()).await?;
+    let right = tokio::task::spawn_blocking(move || identity::verify_password(&given, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if !right {
+        return Err(AppError::forbidden("the current password is not right"));
+    }
+    state.store.forget_auth_attempt(attempt).await?;
+    Ok(())
 }
 
 async fn list_users(

@@ -721,6 +721,84 @@ async fn an_admin_resets_a_forgotten_password(backend: Backend) {
     assert_eq!(me["role"], "facilitator", "the role is unchanged");
 }
 
+/// An admin changing their own password gives the current one: a session left open on a
+/// laptop does not take the account with it.
+async fn an_admin_changes_their_own_password_only_with_the_current_one(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let root = app
+        .token_for("root", trama::domain::access::Role::Admin)
+        .await;
+    let (status, _) = app
+        .post(
+            "/api/users",
+            Some(&root),
+            &json!({"username": "ana", "role": "admin", "password": "una clave bien larga"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, login) = app
+        .post(
+            "/api/tokens",
+            None,
+            &json!({"username": "ana", "password": "una clave bien larga"}),
+        )
+        .await;
+    let ana = login["token"].as_str().expect("token").to_owned();
+    let change = |body: serde_json::Value| {
+        app.request(Method::PATCH, "/api/users/ana", Some(&ana))
+            .json(&body)
+            .send()
+    };
+    let (status, refused) = read(
+        change(json!({"password": "otra clave bien larga"}))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("current_password"),
+        "{refused}"
+    );
+    let (status, _) = read(
+        change(json!({"password": "otra clave bien larga", "current_password": "no es esta"}))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.get("/api/me", Some(&ana)).await;
+    assert_eq!(status, StatusCode::OK, "a refused change signs nobody out");
+    let (status, changed) = read(
+        change(json!({"password": "otra clave bien larga", "current_password": "una clave bien larga"}))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let (status, _) = app
+        .post(
+            "/api/tokens",
+            None,
+            &json!({"username": "ana", "password": "otra clave bien larga"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "the new password works");
+    // Another admin resetting it needs no current password (a forgotten one).
+    let (status, _) = read(
+        app.request(Method::PATCH, "/api/users/ana", Some(&root))
+            .json(&json!({"password": "una tercera clave larga"}))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 crate::both_backends!(
     an_admin_resets_a_forgotten_password,
     without_a_token_only_health_and_the_project_list_answer,
@@ -732,4 +810,5 @@ crate::both_backends!(
     a_burst_of_guesses_gets_no_more_tries_than_the_limit,
     who_sees_sensitive_drawings_exactly_is_the_project_s_policy,
     an_admin_changes_roles_and_disables_accounts,
+    an_admin_changes_their_own_password_only_with_the_current_one,
 );
