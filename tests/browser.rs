@@ -2197,6 +2197,16 @@ async fn an_admin_uploads_a_basemap_and_downloads_the_area_from_the_admin_page()
     client.close().await.expect("close");
 }
 
+/// A list of texts a page's script answered (JSON array of strings).
+fn texts(found: serde_json::Value) -> Vec<String> {
+    found
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 /// axe-core's serious and critical violations on the page shown, as "rule (impact): help —
 /// first elements".
 async fn accessibility_violations(client: &Client) -> Vec<String> {
@@ -2219,12 +2229,7 @@ async fn accessibility_violations(client: &Client) -> Vec<String> {
         )
         .await
         .expect("run axe-core");
-    found
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_owned())
-        .collect()
+    texts(found)
 }
 
 /// English words of the interface (the map libraries' own texts among them) found in what a
@@ -2245,12 +2250,7 @@ async fn english_on_page(client: &Client) -> Vec<String> {
         )
         .await
         .expect("the page's texts");
-    found
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_owned())
-        .collect()
+    texts(found)
 }
 
 /// What runs off the side: the page, or a box that scrolls sideways (a panel), wider than it
@@ -2275,12 +2275,7 @@ async fn sideways_overflow(client: &Client) -> Vec<String> {
         )
         .await
         .expect("the page's widths");
-    found
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_owned())
-        .collect()
+    texts(found)
 }
 
 /// Every page, on a 360 px phone and a 1366 px laptop, in Spanish and in English: no serious

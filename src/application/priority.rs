@@ -89,6 +89,7 @@ impl Request<'_> {
         [before, after]: [Vec<Uuid>; 2],
         rule: Rule,
     ) -> Result<Vec<ComparedZone>, AnalysisError> {
+        let area = study_area(self.project);
         let mut zones = Vec::with_capacity(2);
         for workshops in [before, after] {
             let selection = Selection {
@@ -96,8 +97,11 @@ impl Request<'_> {
                 ..self.selection.clone()
             };
             let drawings = self.drawings(store, &selection).await?;
-            let area = study_area(self.project);
-            zones.push(run(drawings, area, self.params, Some(rule)).await?.1);
+            zones.push(
+                run(drawings, area.clone(), self.params, Some(rule))
+                    .await?
+                    .1,
+            );
         }
         let after = zones.pop().unwrap_or_default();
         let before = zones.pop().unwrap_or_default();

@@ -32,6 +32,10 @@ pub enum Change {
         workshop_id: Uuid,
         open: bool,
     },
+    /// Some of a user's tokens ended (a password reset, a disabled account, a logout): the
+    /// event streams they hold check theirs again, and end if it no longer stands. Never sent
+    /// to a page.
+    SignedOut { user_id: Uuid },
 }
 
 impl Change {
@@ -58,6 +62,7 @@ impl Change {
                 *workshop_id
             }
             Change::Workshop { workshop_id, .. } => Some(*workshop_id),
+            Change::SignedOut { .. } => None,
         }
     }
 }

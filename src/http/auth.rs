@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::extract::{ApiJson, Auth, ClientAddr};
 use crate::domain::access::{Principal, Role};
+use crate::domain::change::Change;
 use crate::domain::workshop::{JoinCode, JoinRequest};
 use crate::domain::{Invalid, bounded_text};
 use crate::error::AppError;
@@ -337,6 +338,10 @@ async fn update_user(
         .store
         .update_user(&username, role, disabled, hash.as_deref(), Utc::now())
         .await?;
+    if hash.is_some() || disabled {
+        // Their open event streams check their tokens again.
+        super::announce(&state, Change::SignedOut { user_id: user.id }).await;
+    }
     let (updated, _) = state
         .store
         .user_credentials(&username)

@@ -222,15 +222,17 @@ async fn set_open(
     Ok(Json(workshop_json(&changed, &principal)))
 }
 
-/// How often an open event stream checks that its caller's token still stands (a password
-/// reset, a logout or a disabled account end it), when no change comes to check it sooner.
+/// How often an open event stream checks that its caller's token still stands, for what no
+/// `Change::SignedOut` announces (an expiry; a reset by `trama user password` on another
+/// process over a SQLite file).
 const EVENTS_RECHECK: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// `GET /api/workshops/{id}/events`: server-sent events for the workshop's live pages (the
 /// wall). Each event names what changed (`features` or `annotation`, with ids); the page
 /// fetches it through the API. A `reload` event means some were missed. The stream ends once
-/// the caller's token no longer stands for anyone (checked before each event and every
-/// `EVENTS_RECHECK`): whoever was signed out stops hearing what happens.
+/// the caller's token no longer stands for anyone, checked when their tokens are announced
+/// ended (`Change::SignedOut`) and every `EVENTS_RECHECK`: whoever was signed out stops
+/// hearing what happens.
 async fn workshop_events(
     State(state): State<AppState>,
     Auth(principal): Auth,
@@ -238,6 +240,7 @@ async fn workshop_events(
     Path(id): Path<String>,
 ) -> Result<Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>>, AppError> {
     let workshop = readable_workshop(&state, &principal, &id).await?;
+    let me = principal.user_id();
     let changes = state.store.subscribe();
     let store = state.store.clone();
     let mut recheck = tokio::time::interval(EVENTS_RECHECK);
@@ -260,11 +263,19 @@ async fn workshop_events(
                     }
                 };
                 let event = match received {
+                    Ok(Change::SignedOut { user_id }) => {
+                        if me == Some(user_id) && !still_signed_in().await {
+                            return None;
+                        }
+                        continue;
+                    }
                     Ok(change) if change.workshop_id() == Some(workshop.id) => {
                         let name = match change {
                             Change::Features { .. } => "features",
                             Change::Annotation { .. } => "annotation",
                             Change::Workshop { .. } => "workshop",
+                            // Never for a page (and never of a workshop).
+                            Change::SignedOut { .. } => continue,
                         };
                         Event::default()
                             .event(name)
@@ -277,9 +288,6 @@ async fn workshop_events(
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 };
-                if !still_signed_in().await {
-                    return None;
-                }
                 return Some((Ok(event), (changes, recheck)));
             }
         }

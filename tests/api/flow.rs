@@ -570,21 +570,25 @@ async fn a_drawing_in_flight_is_stored_when_the_server_stops(backend: Backend) {
     assert_eq!(stored.len(), 1);
 }
 
+/// The workshop's event stream as `token`'s holder opens it (the wall does).
+async fn listen(app: &TestApp, workshop: &str, token: &str) -> reqwest::Response {
+    app.request(
+        Method::GET,
+        &format!("/api/workshops/{workshop}/events"),
+        Some(token),
+    )
+    .send()
+    .await
+    .expect("subscribe")
+}
+
 /// The wall listens to server-sent events; a drawing saved anywhere in the workshop shows up.
 async fn the_wall_hears_new_drawings_live(backend: Backend) {
     let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let participant = app.join(&workshop.code, "Jóvenes").await;
-    let mut events = app
-        .request(
-            Method::GET,
-            &format!("/api/workshops/{}/events", workshop.id),
-            Some(&staff.facilitator),
-        )
-        .send()
-        .await
-        .expect("subscribe");
+    let mut events = listen(&app, &workshop.id, &staff.facilitator).await;
     assert_eq!(events.status(), StatusCode::OK);
     assert_eq!(events.headers()["content-type"], "text/event-stream");
     // Participants of another workshop may not listen.
@@ -624,15 +628,7 @@ async fn a_signed_out_listener_stops_hearing_the_wall(backend: Backend) {
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
     let participant = app.join(&workshop.code, "Jóvenes").await;
-    let mut events = app
-        .request(
-            Method::GET,
-            &format!("/api/workshops/{}/events", workshop.id),
-            Some(&staff.facilitator),
-        )
-        .send()
-        .await
-        .expect("subscribe");
+    let mut events = listen(&app, &workshop.id, &staff.facilitator).await;
     assert_eq!(events.status(), StatusCode::OK);
 
     let (status, body) = read(

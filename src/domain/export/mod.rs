@@ -87,8 +87,8 @@ impl Masking {
     /// aggregate cells), or None when they may count where they are (a full export, or a
     /// mask no coarser than the cells).
     pub fn masks_sensitive_counts(&self, privacy: Privacy) -> Option<Resolution> {
-        (privacy != Privacy::Full && self.sensitive_resolution < self.aggregate_resolution)
-            .then_some(self.sensitive_resolution)
+        let coarser = self.sensitive_count_resolution();
+        (privacy != Privacy::Full && coarser != self.aggregate_resolution).then_some(coarser)
     }
 
     /// Refuses masking finer than `floor` (the project's masking; today Trama's defaults),
