@@ -389,7 +389,7 @@ function drawLegend() {
     });
   }
   if (map.hasLayer(units) && units.getLayers().length) ramp(section(t('priority.legend_density')), unitMax);
-  if (map.hasLayer(R.heat)) {
+  if (map.hasLayer(R.heat) && R.heatPoints() > 0) {
     // leaflet.heat's own gradient, from few or light risks to many or heavy ones.
     var heat = section(t('review.heat'));
     entry(heat, '#0000ff', t('priority.legend_heat_low'));

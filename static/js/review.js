@@ -66,16 +66,20 @@ var heatToggle = document.getElementById('f-heat');
 heatToggle.addEventListener('change', function () {
   if (heatToggle.checked) heat.addTo(map); else map.removeLayer(heat);
 });
-// The heat of every drawing listed so far.
+// The heat of every drawing listed so far, and how many risks make it (its legend shows
+// only when some do).
+var heatCount = 0;
 function redrawHeat() {
-  heat.setLatLngs(Object.keys(byId).map(function (id) { return byId[id]; }).filter(function (f) {
+  var points = Object.keys(byId).map(function (id) { return byId[id]; }).filter(function (f) {
     var s = legend[f.properties.symbol];
     return s && s.kind === 'risk' && s.weight > 0 && !f.properties.hidden;
   }).map(function (f) {
     var l = layers[f.id];
     var at = l.getBounds ? l.getBounds().getCenter() : l.getLatLng();
     return [at.lat, at.lng, legend[f.properties.symbol].weight];
-  }));
+  });
+  heatCount = points.length;
+  heat.setLatLngs(points);
 }
 
 var filters = document.getElementById('filters');
@@ -86,6 +90,7 @@ var byId = {};
 export const shared = {
   map: map, api: api, label: label, locale: locale, project: project, moderator: moderator,
   legend: legend, features: byId, heat: heat,
+  heatPoints: function () { return heatCount; },
   filterParams: function () {
     var params = new URLSearchParams();
     ['workshop', 'group', 'symbol', 'since', 'until'].forEach(function (name) {
