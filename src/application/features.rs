@@ -195,8 +195,8 @@ pub async fn list(
         let f = feature?;
         let workshop = f.workshop_id.and_then(|id| workshops.get(&id));
         let is_sensitive = sensitive.contains(&f.symbol);
-        let seen = if public && is_sensitive {
-            Sight::Masked(project.masking.sensitive_resolution)
+        let seen = if public {
+            Sight::public(is_sensitive, project.masking.sensitive_resolution)
         } else {
             sight(principal, &f, is_sensitive, workshop, project)
         };
@@ -287,19 +287,16 @@ fn meets(stored: &str, seen: Sight, asked: &BBox) -> bool {
     })
 }
 
-/// How `principal` sees `feature` in `project`.
+/// How `principal` sees `feature` in `project` (see [`Sight::of`]).
 fn sight(
     principal: &Principal,
     feature: &Feature,
     sensitive: bool,
     workshop: Option<&Workshop>,
-    project: &crate::domain::project::Project,
+    project: &Project,
 ) -> Sight {
-    if principal.sees_exact_geometry(feature, sensitive, workshop, project.sensitive_exact) {
-        Sight::Exact
-    } else {
-        Sight::Masked(project.masking.sensitive_resolution)
-    }
+    let masking = (project.sensitive_exact, project.masking.sensitive_resolution);
+    Sight::of(principal, feature, sensitive, workshop, masking)
 }
 
 /// On a public screen: the mask of a sensitive drawing (`None` for any other).

@@ -9,7 +9,8 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::feature::{Author, Feature, ReviewState};
+use crate::domain::feature::{Feature, ReviewState, SeenAuthor};
+pub use crate::domain::feature::Sight;
 use crate::domain::geometry::masked_cell;
 use crate::error::AppError;
 
@@ -31,13 +32,13 @@ enum GeometryOut<'a> {
 #[derive(Serialize)]
 struct PropertiesOut<'a> {
     symbol: &'a str,
-    title: &'a Option<String>,
-    description: &'a Option<String>,
+    title: Option<&'a str>,
+    description: Option<&'a str>,
     workshop: Option<Uuid>,
     group: Option<Uuid>,
-    author: &'a Author,
+    author: SeenAuthor<'a>,
     review_state: ReviewState,
-    review_reason: &'a Option<String>,
+    review_reason: Option<&'a str>,
     merged_into: Option<Uuid>,
     hidden: bool,
     revision: i64,
@@ -45,21 +46,15 @@ struct PropertiesOut<'a> {
     updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     deleted_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// True when the geometry is the coarse cell of a sensitive symbol, not the drawing.
+    /// True when the geometry is the coarse cell of a sensitive symbol, not the drawing, and
+    /// its words (title, description, review reason, nickname) are withheld.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     masked: bool,
 }
 
-/// How a caller sees a feature's geometry: as drawn, or (a sensitive symbol, for those the
-/// project's policy does not let see it) as the H3 cell of the project's masking resolution,
-/// the same cell its exports show.
-#[derive(Debug, Clone, Copy)]
-pub enum Sight {
-    Exact,
-    Masked(h3o::Resolution),
-}
-
 impl<'a> FeatureOut<'a> {
+    /// The feature as a caller with `sight` sees it: its geometry and its words (see
+    /// [`Sight::words`]).
     pub fn new(feature: &'a Feature, sight: Sight) -> Self {
         let geometry = match sight {
             Sight::Exact => GeometryOut::Exact(&feature.geometry),
@@ -67,26 +62,26 @@ impl<'a> FeatureOut<'a> {
                 GeometryOut::Masked(masked_cell(&feature.geometry, resolution))
             }
         };
-        let exact = matches!(sight, Sight::Exact);
+        let words = sight.words(feature);
         Self {
             id: feature.id,
             geometry,
             properties: PropertiesOut {
                 symbol: &feature.symbol,
-                title: &feature.title,
-                description: &feature.description,
+                title: words.title,
+                description: words.description,
                 workshop: feature.workshop_id,
                 group: feature.group_id,
-                author: &feature.author,
+                author: words.author,
                 review_state: feature.review_state,
-                review_reason: &feature.review_reason,
+                review_reason: words.review_reason,
                 merged_into: feature.merged_into,
                 hidden: feature.hidden,
                 revision: feature.revision,
                 created_at: feature.created_at,
                 updated_at: feature.updated_at,
                 deleted_at: feature.deleted_at,
-                masked: !exact,
+                masked: sight.is_masked(),
             },
         }
     }
@@ -182,4 +177,124 @@ pub fn places_geojson(places: &[&crate::basemap::places::Place]) -> Value {
         })
         .collect();
     serde_json::json!({"type": "FeatureCollection", "features": features})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::access::{Principal, Role};
+    use crate::domain::feature::{FeatureLimits, parse_submission};
+    use crate::domain::project::SensitiveView;
+    use crate::domain::workshop::{NewWorkshopRequest, Workshop};
+    use chrono::Utc;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn workshop(facilitator: Uuid) -> Workshop {
+        NewWorkshopRequest {
+            title: "Taller".into(),
+            place: None,
+            starts_at: None,
+            ends_at: None,
+            facilitator: None,
+            groups: vec!["Jóvenes".into(), "Docentes".into()],
+        }
+        .into_workshop(Uuid::new_v4(), Some(facilitator), Utc::now())
+        .expect("valid")
+    }
+
+    fn participant(w: &Workshop, group: usize, nickname: Option<String>) -> Principal {
+        Principal::Participant {
+            id: Uuid::new_v4(),
+            project_id: w.project_id,
+            workshop_id: w.id,
+            group_id: w.groups[group].id,
+            display_name: nickname,
+        }
+    }
+
+    fn user(id: Uuid, role: Role) -> Principal {
+        Principal::User {
+            id,
+            username: format!("staff-{}", role.as_str()),
+            role,
+        }
+    }
+
+    /// Free text that cannot occur in a UUID, a date or a number by chance.
+    fn words() -> impl Strategy<Value = String> {
+        "[g-z]{3}[ ,.][g-z]{4,12}".prop_map(|w| format!("SECRETO {w}"))
+    }
+
+    proptest! {
+        /// Whoever sees a drawing masked reads none of its words, in any role and any policy;
+        /// whoever sees it exactly reads all of them.
+        #[test]
+        fn a_masked_drawing_carries_none_of_its_words(
+            caller in 0..7_usize,
+            sensitive in any::<bool>(),
+            workshop_policy in any::<bool>(),
+            title in words(),
+            description in words(),
+            reason in words(),
+            nickname in words(),
+            lon in -58.6..-58.3_f64,
+            lat in -34.9..-34.6_f64,
+        ) {
+            let facilitator = Uuid::new_v4();
+            let w = workshop(facilitator);
+            let author = participant(&w, 0, Some(nickname.clone()));
+            let draft = parse_submission(
+                &json!({"type": "Feature",
+                        "properties": {"symbol": "taller", "title": title, "description": description},
+                        "geometry": {"type": "Point", "coordinates": [lon, lat]}}),
+                FeatureLimits::default(),
+            )
+            .expect("valid")
+            .remove(0);
+            let mut feature = Feature::create(
+                draft, w.project_id, Some(w.id), Some(w.groups[0].id), author.author(), Utc::now(),
+            );
+            feature.review_reason = Some(reason.clone());
+            let principal = match caller {
+                0 => user(Uuid::new_v4(), Role::Admin),
+                1 => user(Uuid::new_v4(), Role::Analyst),
+                2 => user(facilitator, Role::Facilitator),
+                3 => user(Uuid::new_v4(), Role::Researcher),
+                4 => participant(&w, 0, None),
+                5 => participant(&w, 1, None),
+                _ => author.clone(),
+            };
+            let policy = if workshop_policy { SensitiveView::Workshop } else { SensitiveView::Analysts };
+            let resolution = h3o::Resolution::Eight;
+            let sights = [
+                Sight::of(&principal, &feature, sensitive, Some(&w), (policy, resolution)),
+                Sight::public(sensitive, resolution),
+            ];
+            for sight in sights {
+                let text = FeatureOut::new(&feature, sight).to_json().expect("json");
+                let shown: Value = serde_json::from_str(&text).expect("valid JSON");
+                let words = [&title, &description, &reason, &nickname];
+                if sight.is_masked() {
+                    prop_assert!(sensitive);
+                    for secret in words {
+                        prop_assert!(!text.contains(secret.as_str()), "{secret} in {text}");
+                    }
+                    prop_assert_eq!(&shown["properties"]["masked"], &json!(true));
+                    prop_assert_eq!(&shown["geometry"]["type"], &json!("Polygon"));
+                    prop_assert!(!text.contains(&format!("{lon}")), "the exact longitude in {text}");
+                } else {
+                    for secret in words {
+                        prop_assert!(text.contains(secret.as_str()), "{secret} missing from {text}");
+                    }
+                }
+            }
+            // Only what the place's rule allows sees it exactly.
+            let exact_for_caller = !sensitive
+                || caller <= 1
+                || caller == 6
+                || (workshop_policy && matches!(caller, 2 | 4 | 5));
+            prop_assert_eq!(sights[0].is_masked(), !exact_for_caller);
+        }
+    }
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use super::features::readable_feature;
+use crate::application::features::sees_exact;
 use super::workshops::readable_workshop;
 use crate::domain::Invalid;
 use crate::domain::access::Principal;
@@ -66,11 +67,16 @@ impl PageQuery {
 /// One page of a listing, oldest first, as a JSON array; a full page links the next with
 /// `Link: <…>; rel="next"` (RFC 8288), so that a thousand comments never come at once (3,000
 /// came back as 16 MB).
+///
+/// `shown` says which annotations the caller may read (see
+/// [`crate::domain::feature::Sight::shows_comment`]); a page
+/// may then hold fewer than its limit, and still links the next.
 async fn page_of(
     state: &AppState,
     target: &AnnotationTarget,
     query: &PageQuery,
     path: &str,
+    shown: impl Fn(&Annotation) -> bool,
 ) -> Result<Response, AppError> {
     let page = query.page()?;
     let mut found = state
@@ -85,8 +91,10 @@ async fn page_of(
         .await?;
     let more = found.len() > page.limit;
     found.truncate(page.limit);
+    let last = found.last().map(|a| a.id);
+    found.retain(|a| shown(a));
     let mut response = Json(&found).into_response();
-    if more && let Some(last) = found.last() {
+    if more && let Some(last) = last {
         let group = query
             .group
             .as_deref()
@@ -94,7 +102,7 @@ async fn page_of(
             .unwrap_or_default();
         let link = format!(
             "<{path}?after={}&limit={}{group}>; rel=\"next\"",
-            last.id, page.limit
+            last, page.limit
         );
         if let Ok(value) = HeaderValue::from_str(&link) {
             response.headers_mut().insert(header::LINK, value);
@@ -116,7 +124,9 @@ async fn list_feature_annotations(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Response, AppError> {
-    let (feature, _) = readable_feature(&state, &principal, &id).await?;
+    let (feature, workshop) = readable_feature(&state, &principal, &id).await?;
+    // Comments are a drawing's words: on a drawing the caller sees masked, only their own.
+    let sight = sees_exact(&*state.store, &principal, &feature, workshop.as_ref()).await?;
     let target = AnnotationTarget::Feature {
         feature_id: feature.id,
     };
@@ -125,6 +135,7 @@ async fn list_feature_annotations(
         &target,
         &query,
         &format!("/api/features/{}/annotations", feature.id),
+        |a| sight.shows_comment(&principal, &a.author),
     )
     .await
 }
@@ -215,6 +226,7 @@ async fn list_workshop_annotations(
         &target,
         &query,
         &format!("/api/workshops/{}/annotations", workshop.id),
+        |_| true,
     )
     .await
 }

@@ -199,6 +199,7 @@ function startEdit(f, layer) {
   editing = { feature: f, layer: layer };
   if (layer.pm) layer.pm.enable({ allowSelfIntersection: false });
   document.getElementById('instructions').textContent = t('draw.edit_hint');
+  warnIfSensitive(legend[f.properties.symbol]);
   document.getElementById('feature-title').value = f.properties.title || '';
   document.getElementById('feature-description').value = f.properties.description || '';
   form.hidden = false;
@@ -405,12 +406,19 @@ function ready() {
   document.getElementById('instructions').textContent = t('draw.pick_symbol');
 }
 
+// A sensitive symbol's words are hidden like its place from the other tables, yet an address
+// or a shop's name in a title would still point at it for those who see it: say so first.
+function warnIfSensitive(symbol) {
+  document.getElementById('sensitive-warning').hidden = !(symbol && symbol.sensitive);
+}
+
 // A finished drawing asks for its title before it is saved.
 var form = document.getElementById('feature-form');
 var sketch = null;
 map.on('pm:create', function (e) {
   sketch = { layer: e.layer, symbol: chosen.symbol.key };
   document.getElementById('feature-symbol').textContent = t('draw.form_symbol', { symbol: label(chosen.symbol) });
+  warnIfSensitive(chosen.symbol);
   ready();
   // Far from the project's area, a slip of the finger is likelier than a real place: ask.
   var at = e.layer.getBounds ? e.layer.getBounds() : L.latLngBounds([e.layer.getLatLng()]);

@@ -31,7 +31,7 @@ var layer = L.geoJSON(null, {
   onEachFeature: function (f, l) {
     byId[f.id] = l;
     var title = document.createElement('strong');
-    title.textContent = f.properties.title || f.properties.symbol;
+    title.textContent = f.properties.title || symbolsOnMap.label(bySymbol[f.properties.symbol], app.dataset.locale) || f.properties.symbol;
     l.bindTooltip(title, { permanent: true, direction: 'top', className: 'wall-label' });
   }
 }).addTo(map);
@@ -74,7 +74,8 @@ function listLatest() {
     swatch.className = 'swatch';
     swatch.style.background = groupColour[f.properties.group] || '#555';
     item.appendChild(swatch);
-    item.appendChild(document.createTextNode(f.properties.title || f.properties.symbol));
+    // A masked drawing comes without its words: its symbol's name stands for it.
+    item.appendChild(document.createTextNode(f.properties.title || symbolsOnMap.label(bySymbol[f.properties.symbol], app.dataset.locale) || f.properties.symbol));
     latest.appendChild(item);
   });
 }
@@ -130,3 +131,11 @@ events.addEventListener('features', function (e) {
 events.addEventListener('reload', reload);
 // Closed or reopened: the page shows the code and QR only while open, so it is drawn again.
 events.addEventListener('workshop', function () { window.location.reload(); });
+
+// Projecting sensitive places exactly is asked for first: the room sees what the phones hide.
+var toggle = document.getElementById('sensitive-toggle');
+if (toggle && toggle.dataset.confirm) {
+  toggle.addEventListener('click', function (e) {
+    if (!window.confirm(messages[toggle.dataset.confirm])) e.preventDefault();
+  });
+}

@@ -2,6 +2,7 @@
 //! reviewing and hiding; parsing submissions is in `submission`, reviews in `review`.
 
 mod review;
+mod sight;
 mod submission;
 
 use chrono::{DateTime, Utc};
@@ -12,8 +13,10 @@ use uuid::Uuid;
 use super::bbox::BBox;
 
 pub use review::{Review, ReviewRequest};
+pub use sight::{SeenAuthor, Sight, Words};
 pub use submission::{
-    FeatureDraft, FeatureLimits, FeaturePatch, MAX_BATCH, MAX_DESCRIPTION, MAX_TITLE, Submission,
+    FeatureDraft, FeatureLimits, FeaturePatch, MAX_BATCH, MAX_DESCRIPTION, MAX_IMPORT_ITEMS,
+    MAX_TITLE, Submission,
     check_placement, check_symbol, parse_submission, parse_submission_text,
 };
 

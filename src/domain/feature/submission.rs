@@ -19,16 +19,24 @@ pub const MAX_DESCRIPTION: usize = 5_000;
 /// Most features one request may carry.
 pub const MAX_BATCH: usize = 10_000;
 
-/// Limits that an operator may tune (`--max-vertices`).
+/// Limits that an operator may tune (`--max-vertices`, `--import-max-items`).
 #[derive(Debug, Clone, Copy)]
 pub struct FeatureLimits {
     pub max_vertices: usize,
+    /// Most items (features, placemarks, waypoints, rows) one imported file may hold: more
+    /// than a workshop draws, far fewer than a file that would swamp the workshop's map (a
+    /// 3 MB KMZ held 552,856).
+    pub max_import_items: usize,
 }
+
+/// The default of [`FeatureLimits::max_import_items`].
+pub const MAX_IMPORT_ITEMS: usize = 5_000;
 
 impl Default for FeatureLimits {
     fn default() -> Self {
         Self {
             max_vertices: 20_000,
+            max_import_items: MAX_IMPORT_ITEMS,
         }
     }
 }
@@ -566,6 +574,9 @@ mod tests {
         let too_many = json!({"type": "LineString",
             "coordinates": (0..30).map(|i| json!([i as f64 * 0.001, 0.0])).collect::<Vec<_>>()});
         let text = serde_json::to_vec(&feature(too_many, symbol)).expect("json");
-        assert!(parse_submission_text(&text, FeatureLimits { max_vertices: 10 }).is_none());
+        assert!(parse_submission_text(&text, FeatureLimits {
+                max_vertices: 10,
+                ..FeatureLimits::default()
+            }).is_none());
     }
 }

@@ -1,7 +1,6 @@
 //! The life of a feature after it is drawn: edit (with `If-Match`), soft delete, restore,
 //! review, hide, and the history of every revision.
 
-use crate::geojson::Sight;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -11,11 +10,13 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::{feature_response, if_match, readable_feature};
+use crate::application::features::sees_exact;
 use crate::domain::Invalid;
 use crate::domain::access::Principal;
 use crate::domain::change::Change;
 use crate::domain::feature::{
-    Author, Feature, FeatureChange, FeaturePatch, ReviewRequest, ReviewState, check_symbol,
+    Feature, FeatureChange, FeaturePatch, ReviewRequest, ReviewState, SeenAuthor, Sight,
+    check_symbol,
 };
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::workshop::Workshop;
@@ -250,19 +251,20 @@ pub async fn feature_history(
     let (feature, workshop) = readable_feature(&state, &principal, &id).await?;
     // Each revision as the caller would see it: one drawn with a sensitive symbol masked for
     // whoever sees such drawings masked, whatever the symbol is now (a history told the exact
-    // place to any reader before).
+    // place to any reader before); and every revision masked, words and all, when the drawing
+    // is seen masked now (an earlier title or shape would locate it).
+    let now = sees_exact(&*state.store, &principal, &feature, workshop.as_ref()).await?;
     let history = state.store.feature_history(feature.id).await?;
     let mut sights = Vec::with_capacity(history.len());
     for revision in &history {
-        sights.push(
-            crate::application::features::sees_exact(
-                &*state.store,
-                &principal,
-                &revision.feature,
-                workshop.as_ref(),
-            )
-            .await?,
-        );
+        let then = sees_exact(
+            &*state.store,
+            &principal,
+            &revision.feature,
+            workshop.as_ref(),
+        )
+        .await?;
+        sights.push(then.narrower(now));
     }
     let entries: Vec<HistoryEntry> = history
         .iter()
@@ -271,7 +273,7 @@ pub async fn feature_history(
             Ok(HistoryEntry {
                 revision: r.revision,
                 action: &r.action,
-                actor: &r.actor,
+                actor: sight.author(&r.actor),
                 at: r.at,
                 feature: RawValue::from_string(FeatureOut::new(&r.feature, sight).to_json()?)
                     .map_err(|e| AppError::Internal(e.to_string()))?,
@@ -286,7 +288,7 @@ pub async fn feature_history(
 struct HistoryEntry<'a> {
     revision: i64,
     action: &'a str,
-    actor: &'a Author,
+    actor: SeenAuthor<'a>,
     at: chrono::DateTime<Utc>,
     feature: Box<RawValue>,
 }
