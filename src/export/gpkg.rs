@@ -158,9 +158,7 @@ async fn write_layer(tx: &mut SqliteConnection, mut layer: Layer) -> ExportResul
                     Field::Text(text) => values.push_bind(text.clone()),
                     Field::Integer(n) => values.push_bind(*n),
                     Field::Real(x) => values.push_bind(*x),
-                    Field::DateTime(at) => {
-                        values.push_bind(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-                    }
+                    Field::DateTime(at) => values.push_bind(super::instant(*at)),
                     Field::Date(day) => values.push_bind(day.format("%Y-%m-%d").to_string()),
                 };
             }

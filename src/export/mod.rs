@@ -164,7 +164,10 @@ pub enum Field {
     Text(String),
     Integer(i64),
     Real(f64),
-    /// An instant (UTC): GeoPackage DATETIME, FlatGeobuf DateTime, RFC 3339 in text formats.
+    /// An instant (UTC): GeoPackage DATETIME, FlatGeobuf DateTime, RFC 3339 in text formats,
+    /// always as `2026-09-12T14:03:07.123Z` (milliseconds and `Z`, as GDAL writes it): GDAL
+    /// 3.6's FlatGeobuf reader refuses a DateTime longer than 32 characters, which the
+    /// nanoseconds and `+00:00` of a default RFC 3339 string are (35).
     DateTime(chrono::DateTime<Utc>),
     /// A day, where the privacy level keeps no more: GeoPackage DATE, FlatGeobuf DateTime
     /// of the day, `YYYY-MM-DD` in text formats.
@@ -179,10 +182,16 @@ impl Field {
             Field::Text(t) => Some(t.clone()),
             Field::Integer(n) => Some(n.to_string()),
             Field::Real(x) => Some(x.to_string()),
-            Field::DateTime(at) => Some(at.to_rfc3339()),
+            Field::DateTime(at) => Some(instant(*at)),
             Field::Date(day) => Some(day.format("%Y-%m-%d").to_string()),
         }
     }
+}
+
+/// An instant as every export writes it: RFC 3339 in UTC with milliseconds and `Z`
+/// (`2026-09-12T14:03:07.123Z`, 24 characters; see [`Field::DateTime`]).
+pub fn instant(at: chrono::DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 impl From<Option<&str>> for Field {
@@ -274,6 +283,7 @@ pub async fn layers(
     );
     if request.format == Format::Csv {
         meta["formula_guard"] = Value::String(csv::FORMULA_GUARD.to_owned());
+        meta["geometry_columns"] = Value::String(csv::LONG_GEOMETRIES.to_owned());
     }
     let mut layers = match request.content {
         Content::Features => vec![layers::feature_layer(store.clone(), project, request).await?],

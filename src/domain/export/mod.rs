@@ -138,7 +138,7 @@ impl Masking {
 pub fn metadata(privacy: Privacy, masking: &Masking, what: &str, at: DateTime<Utc>) -> Value {
     let mut meta = json!({
         "generator": "Trama",
-        "exported_at": at.to_rfc3339(),
+        "exported_at": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "content": what,
         "privacy": privacy.as_str(),
         "crs": "EPSG:4326",

@@ -198,7 +198,13 @@ fn export_feature(
             (Shape::Geo(moved), Some("donut"))
         }
     };
-    let time = |at: chrono::DateTime<Utc>| if full { at.to_rfc3339() } else { day(at) };
+    let time = |at: chrono::DateTime<Utc>| {
+        if full {
+            super::super::instant(at)
+        } else {
+            day(at)
+        }
+    };
     let exported = ExportFeature {
         id: if full {
             feature.id.to_string()
