@@ -89,6 +89,10 @@ pub struct ImportArgs {
     /// CSV: a column of WKT or ODK geo-strings (`lat lon alt accuracy;...`).
     #[arg(long)]
     pub geometry_column: Option<String>,
+    /// Import the located items and leave out those without a location (a null or empty
+    /// geometry, a row without coordinates), which otherwise stop the import; they are listed.
+    #[arg(long)]
+    pub skip_unlocated: bool,
     /// The user the imported features are attributed to.
     #[arg(long)]
     pub username: String,
@@ -260,6 +264,9 @@ pub struct ServeArgs {
     /// Most vertices one feature may have.
     #[arg(long, env = "TRAMA_MAX_VERTICES", default_value_t = 20_000)]
     pub max_vertices: usize,
+    /// Most items (features, placemarks, waypoints, rows) one imported file may hold.
+    #[arg(long, env = "TRAMA_IMPORT_MAX_ITEMS", default_value_t = crate::domain::feature::MAX_IMPORT_ITEMS)]
+    pub import_max_items: usize,
     /// Basemap tiles for the map pages, an XYZ URL template such as
     /// https://tile.example.org/{z}/{x}/{y}.png (the only outside host pages may load from).
     /// Without it, maps show a plain background with the project's area outlined.

@@ -12,7 +12,7 @@ use super::UseCaseError;
 use super::idempotency::{Inserted, insert_once};
 use crate::domain::feature::{Author, FeatureFilter, FeatureLimits};
 use crate::domain::import::{
-    Columns, ImportFormat, Mapping, Outcome, Ready, Surroundings, check, fingerprint,
+    Columns, ImportFormat, Mapping, Outcome, Problem, Ready, Surroundings, check, fingerprint,
     into_features, read,
 };
 use crate::domain::workshop::Workshop;
@@ -34,6 +34,9 @@ pub struct ImportRequest {
     pub lon_column: Option<String>,
     pub lat_column: Option<String>,
     pub geometry_column: Option<String>,
+    /// Import the located items and leave out those without a location (a null or empty
+    /// geometry, empty coordinate cells), which otherwise stop the import.
+    pub skip_unlocated: bool,
 }
 
 impl ImportRequest {
@@ -93,7 +96,7 @@ impl ImportRequest {
     /// How the file was read, for telling a second import of it: the same file read the
     /// same way into the same workshop is one import, whichever door it came through.
     fn settings(&self) -> String {
-        format!(
+        let settings = format!(
             "{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
             self.format,
             self.field,
@@ -101,7 +104,24 @@ impl ImportRequest {
             self.default_symbol,
             self.group,
             (&self.lon_column, &self.lat_column, &self.geometry_column)
-        )
+        );
+        // Said only when asked, so that the imports made before it existed keep their text.
+        if self.skip_unlocated {
+            settings + "\nskip_unlocated"
+        } else {
+            settings
+        }
+    }
+
+    /// What the import leaves out of `outcome` as this request asks: the items without a
+    /// location, when `skip_unlocated` (they are problems otherwise). Returns them, for the
+    /// answer to say what was not imported.
+    pub fn leave_out(&self, outcome: &mut Outcome) -> Vec<Problem> {
+        if self.skip_unlocated {
+            outcome.leave_out_unlocated()
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -145,6 +165,13 @@ pub async fn read_into_workshop(
     .map_err(|e| UseCaseError::Failed(format!("the import's reader failed: {e}")))
 }
 
+/// What an import stores: the drawings ready, and the items left out as the request asked
+/// ([`ImportRequest::leave_out`]).
+pub struct Accepted {
+    pub ready: Vec<Ready>,
+    pub left_out: Vec<Problem>,
+}
+
 /// How a stored import answered.
 pub enum Stored {
     /// Stored now: the new drawings' ids, and the answer's JSON (`imported`, `workshop`, `ids`).
@@ -156,13 +183,13 @@ pub enum Stored {
 
 /// Stores `ready` as the workshop's drawings (in `group`, drawn by `author`), all or nothing.
 /// `request` says how the file was read: the same file read the same way into the same
-/// workshop is stored once, even when sent twice at once.
+/// workshop is stored once, even when sent twice at once. The answer lists what was left out.
 pub async fn store_import(
     store: &dyn Store,
     workshop: &Workshop,
     request: &ImportRequest,
     file: &[u8],
-    ready: Vec<Ready>,
+    Accepted { ready, left_out }: Accepted,
     group: Option<Uuid>,
     author: &Author,
 ) -> StoreResult<Stored> {
@@ -180,12 +207,15 @@ pub async fn store_import(
         author,
         Utc::now(),
     );
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "imported": features.len(),
         "workshop": workshop.id,
         "ids": features.iter().map(|f| f.id).collect::<Vec<_>>(),
-    })
-    .to_string();
+    });
+    if !left_out.is_empty() {
+        body["left_out"] = serde_json::json!(left_out);
+    }
+    let body = body.to_string();
     let answer = IdempotentResponse {
         principal,
         key,

@@ -9,7 +9,10 @@ use crate::config::ImportArgs;
 use super::open;
 
 pub(super) async fn import(args: &ImportArgs) -> anyhow::Result<()> {
-    use crate::application::import::{ImportRequest, Stored, read_into_workshop, store_import};
+    use crate::application::import::{
+        Accepted, ImportRequest, Stored, read_into_workshop, store_import,
+    };
+    use crate::domain::import::{LISTED_PER_KIND, summarise};
     use crate::domain::feature::{Author, FeatureLimits};
     let format_name = args.format.clone().unwrap_or_else(|| {
         args.file
@@ -27,6 +30,7 @@ pub(super) async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         lon_column: args.lon_column.clone(),
         lat_column: args.lat_column.clone(),
         geometry_column: args.geometry_column.clone(),
+        skip_unlocated: args.skip_unlocated,
     };
     let format = request
         .format()
@@ -42,7 +46,7 @@ pub(super) async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         bail!("no user is called {:?}", args.username);
     };
     let group = request.group(&workshop).map_err(anyhow::Error::msg)?;
-    let outcome = read_into_workshop(
+    let mut outcome = read_into_workshop(
         store.as_ref(),
         &workshop,
         format,
@@ -51,12 +55,21 @@ pub(super) async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         FeatureLimits::default(),
     )
     .await?;
+    let left_out = request.leave_out(&mut outcome);
     for (kind, list) in [
         ("problem", &outcome.problems),
         ("warning", &outcome.warnings),
+        ("left out", &left_out),
     ] {
-        for entry in list {
+        let (listed, counts) = summarise(list);
+        for entry in listed {
             eprintln!("{kind}: {}: {}", entry.place(), entry.problem);
+        }
+        for (code, count) in counts.iter().filter(|(_, n)| **n > LISTED_PER_KIND) {
+            eprintln!(
+                "{kind}: … and {} more of the kind {code:?}",
+                count - LISTED_PER_KIND
+            );
         }
     }
     eprintln!(
@@ -87,7 +100,10 @@ pub(super) async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         &workshop,
         &request,
         &file,
-        outcome.ready,
+        Accepted {
+            ready: outcome.ready,
+            left_out,
+        },
         group,
         &author,
     )

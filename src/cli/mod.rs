@@ -86,6 +86,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
             max_body_bytes: args.max_body_bytes,
             features: FeatureLimits {
                 max_vertices: args.max_vertices,
+                max_import_items: args.import_max_items,
             },
             connections: crate::serving::ConnectionLimits {
                 per_client: args.max_connections_per_client,

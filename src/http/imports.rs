@@ -12,7 +12,10 @@ use serde_json::json;
 
 use super::announce;
 use super::extract::{ApiQuery, Auth, FileBytes, parse_id};
-use crate::application::import::{ImportRequest, Stored, read_into_workshop, store_import};
+use crate::application::import::{
+    Accepted, ImportRequest, Stored, read_into_workshop, store_import,
+};
+use crate::domain::import::summarise;
 use crate::domain::Invalid;
 use crate::domain::change::Change;
 use crate::error::AppError;
@@ -42,6 +45,8 @@ struct ImportQuery {
     lat_column: Option<String>,
     /// CSV: a column of WKT or ODK geo-strings.
     geometry_column: Option<String>,
+    /// Import the located items, leaving out those without a location (listed in the answer).
+    skip_unlocated: Option<bool>,
 }
 
 impl ImportQuery {
@@ -55,6 +60,7 @@ impl ImportQuery {
             lon_column: self.lon_column.clone(),
             lat_column: self.lat_column.clone(),
             geometry_column: self.geometry_column.clone(),
+            skip_unlocated: self.skip_unlocated.unwrap_or(false),
         }
     }
 }
@@ -80,7 +86,7 @@ async fn import(
     let format = request.format().map_err(AppError::BadRequest)?;
     let mapping = request.mapping().map_err(AppError::BadRequest)?;
     let group = request.group(&workshop).map_err(AppError::BadRequest)?;
-    let outcome = read_into_workshop(
+    let mut outcome = read_into_workshop(
         state.store.as_ref(),
         &workshop,
         format,
@@ -90,20 +96,28 @@ async fn import(
     )
     .await?;
 
+    let left_out = request.leave_out(&mut outcome);
+    // Problems and warnings of a kind are listed up to a few, and counted.
+    let (problems, problem_counts) = summarise(&outcome.problems);
     if query.dry_run.unwrap_or(false) {
+        let (warnings, warning_counts) = summarise(&outcome.warnings);
+        let (left_out, left_out_counts) = summarise(&left_out);
         return Ok(axum::Json(json!({
             "dry_run": true,
             "items": outcome.items,
             "ready": outcome.ready.len(),
-            "problems": outcome.problems,
-            "warnings": outcome.warnings,
+            "problems": problems,
+            "problem_counts": problem_counts,
+            "warnings": warnings,
+            "warning_counts": warning_counts,
+            "left_out": left_out,
+            "left_out_count": left_out_counts.values().sum::<usize>(),
             "categories": outcome.categories,
         }))
         .into_response());
     }
-    if !outcome.problems.is_empty() {
-        let errors = outcome
-            .problems
+    if !problems.is_empty() {
+        let errors = problems
             .iter()
             .map(|p| {
                 Invalid::new(
@@ -112,10 +126,18 @@ async fn import(
                 )
             })
             .collect();
-        return Err(AppError::invalid(
-            "some items cannot be imported; nothing was stored (try dry_run=true for the report)",
-            errors,
-        ));
+        let unlocated = problem_counts.get("unlocated").copied().unwrap_or(0);
+        let title = if unlocated > 0 {
+            format!(
+                "some items cannot be imported; nothing was stored ({unlocated} have no location: \
+                 skip_unlocated=true imports the others and lists those left out; dry_run=true \
+                 for the report)"
+            )
+        } else {
+            "some items cannot be imported; nothing was stored (try dry_run=true for the report)"
+                .to_owned()
+        };
+        return Err(AppError::invalid(title, errors));
     }
 
     let stored = store_import(
@@ -123,7 +145,10 @@ async fn import(
         &workshop,
         &request,
         &body,
-        outcome.ready,
+        Accepted {
+            ready: outcome.ready,
+            left_out,
+        },
         group,
         &principal.author(),
     )

@@ -33,7 +33,8 @@ document.querySelectorAll('form.import-form').forEach(function (form) {
   var report = form.parentNode.querySelector('.import-report');
   // A titled list of problems or warnings, each said in the page's language when the page
   // knows its kind.
-  function listed(title, kind, entries, prefix) {
+  // `counts` (of each kind, in all) says how many more there are than those listed.
+  function listed(title, kind, entries, prefix, counts) {
     if (!entries.length) return;
     report.appendChild(el('h3', title));
     var list = el('ul');
@@ -44,6 +45,10 @@ document.querySelectorAll('form.import-form').forEach(function (form) {
         : p.code === 'dropped_parts' || p.code === 'reduced_to_point' ? shapes(p.value) : p.value;
       var said = messages[key] ? t(key, { value: value }) : p.problem;
       list.appendChild(el('li', (p.item ? where(p) + ': ' : '') + said));
+    });
+    Object.keys(counts || {}).forEach(function (code) {
+      var shown = entries.filter(function (p) { return p.code === code; }).length;
+      if (counts[code] > shown) list.appendChild(el('li', t('import.more', { count: counts[code] - shown })));
     });
     report.appendChild(list);
   }
@@ -58,6 +63,7 @@ document.querySelectorAll('form.import-form').forEach(function (form) {
       var value = form.elements[name].value.trim();
       if (value) params.set(name, value);
     });
+    if (form.elements.skip_unlocated.checked) params.set('skip_unlocated', 'true');
     var map = mapping(form.elements.map.value);
     if (Object.keys(map).length) params.set('map', JSON.stringify(map));
     request('/api/workshops/' + form.dataset.workshop + '/import?' + params, { method: 'POST', body: file })
@@ -70,10 +76,12 @@ document.querySelectorAll('form.import-form').forEach(function (form) {
           })));
           var categories = Object.keys(answer.categories).map(function (c) { return c + ' (' + answer.categories[c] + ')'; });
           if (categories.length) report.appendChild(el('p', t('import.categories') + ': ' + categories.join(', ')));
-          listed(t('import.problems'), 'problems', answer.problems, 'import.problem.');
-          listed(t('import.warnings'), 'warnings', answer.warnings, 'import.warning.');
+          listed(t('import.problems'), 'problems', answer.problems, 'import.problem.', answer.problem_counts);
+          listed(t('import.left_out'), 'warnings', answer.left_out || [], 'import.problem.', null);
+          listed(t('import.warnings'), 'warnings', answer.warnings, 'import.warning.', answer.warning_counts);
         } else if (status === 201) {
           report.appendChild(el('p', t('import.done', { count: answer.imported })));
+          listed(t('import.left_out'), 'warnings', answer.left_out || [], 'import.problem.', null);
         } else if (status === 200) {
           report.appendChild(el('p', t('import.again')));
         } else if (status === 400 || status === 422) {

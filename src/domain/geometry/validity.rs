@@ -42,6 +42,17 @@ pub fn check(geometry: &Geometry<f64>, pointer: &str) -> Result<(), Vec<Invalid>
     }
 }
 
+/// Below this area (square degrees; about 0.01 m² at the equator, less towards the poles) a
+/// ring encloses nothing: its points are collinear or repeated. Such a polygon is invalid for
+/// every reader (GEOS: "Too few points" or a zero-area shell) though no edge crosses another.
+const NO_AREA: f64 = 1e-12;
+
+/// The area a ring encloses, in square degrees (shoelace formula, unsigned).
+fn ring_area(ring: &LineString<f64>) -> f64 {
+    use geo::Area;
+    Polygon::new(ring.clone(), vec![]).unsigned_area()
+}
+
 fn ring_name(index: usize) -> String {
     if index == 0 {
         "exterior ring".to_owned()
@@ -67,6 +78,13 @@ fn check_polygon(polygon: &Polygon<f64>, prefix: &str, problems: &mut Vec<String
                 ring_name(index),
                 at.x,
                 at.y
+            ));
+        } else if ring_area(ring) < NO_AREA {
+            // A ring whose edges only run back over each other: no crossing, and nothing inside.
+            problems.push(format!(
+                "{prefix}{} has no area: its points lie on one line (or repeat), so it encloses \
+                 nothing; draw it again around the place",
+                ring_name(index)
             ));
         }
     }
@@ -195,12 +213,29 @@ mod tests {
             wkt!(POLYGON((0. 0., 1. 0., 1. 1., 2. 1., 1. 1., 0. 1., 0. 0.))),
             wkt!(POLYGON((0. 0., 1. 0., 1. 1., 0. 1., 0. 0.), (5. 5., 6. 5., 6. 6., 5. 5.))),
             wkt!(POLYGON((0. 0., 1. 0., 1. 1., 0. 0.))),
-            wkt!(POLYGON((0. 0., 1. 0., 2. 0., 0. 0.))),
         ];
         for polygon in cases {
             let ours = check(&Geometry::Polygon(polygon.clone()), "").is_ok();
             assert_eq!(ours, polygon.is_valid(), "{polygon:?}");
         }
+    }
+
+    #[test]
+    fn a_polygon_of_no_area_is_refused_where_geo_would_take_it() {
+        // Collinear points, as a finger that slid along a street draws them, in round numbers
+        // and in real coordinates (whose shoelace area is rounding noise, not zero). GEOS
+        // calls them invalid; `geo` 0.33 takes the first.
+        for polygon in [
+            wkt!(POLYGON((0. 0., 1. 0., 2. 0., 0. 0.))),
+            wkt!(POLYGON((-58.4 -34.7, -58.39 -34.69, -58.38 -34.68, -58.4 -34.7))),
+        ] {
+            let problems = check(&Geometry::Polygon(polygon.clone()), "/geometry")
+                .expect_err("no area");
+            assert!(problems[0].detail.contains("has no area"), "{problems:?}");
+        }
+        // A real small drawing (a house, 10 m by 10 m) has area.
+        let house = wkt!(POLYGON((-58.4 -34.7, -58.3999 -34.7, -58.3999 -34.6999, -58.4 -34.6999, -58.4 -34.7)));
+        assert!(check(&Geometry::Polygon(house), "").is_ok());
     }
 
     #[test]

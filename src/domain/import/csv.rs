@@ -10,7 +10,7 @@ use std::str::FromStr;
 use geo::{Coord, Geometry, LineString, Point, Polygon};
 
 use super::shape::parts;
-use super::{Item, Note};
+use super::{Item, Note, Unshaped};
 
 /// Which columns hold the geometry, as the person importing says; each overrides the guess.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -147,11 +147,56 @@ fn delimiter(header: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-pub fn items(text: &str, field: Option<&str>, columns: &Columns) -> Result<Vec<Item>, String> {
+/// The line where a quoted field opens and never closes, as the `csv` crate reads quotes
+/// (RFC 4180: a quote opens a field only at its start, `""` inside is a quote).
+///
+/// The `csv` crate takes the rest of the file into such a field without a word, so that a
+/// five-row file reads as one or two rows whose last cell holds everything after the quote.
+/// It says nothing of it, hence this scan over the same rules.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut line, mut opened) = (1, None);
+    let mut at_field_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match opened {
+            Some(_) if b == b'"' && bytes.get(i + 1) == Some(&b'"') => i += 1,
+            Some(_) if b == b'"' => opened = None,
+            None if b == b'"' && at_field_start => opened = Some(line),
+            _ => {}
+        }
+        if b == b'\n' {
+            line += 1;
+        }
+        at_field_start = opened.is_none() && (b == delimiter || b == b'\n' || b == b'\r');
+        i += 1;
+    }
+    opened
+}
+
+/// The file's rows as items, at most `limit + 1` (one more tells that the file holds too
+/// many).
+pub fn items(
+    text: &str,
+    field: Option<&str>,
+    columns: &Columns,
+    limit: usize,
+) -> Result<Vec<Item>, String> {
     let header = text.lines().next().unwrap_or("");
+    let delimiter = delimiter(header);
+    let unclosed = unclosed_quote(text, delimiter);
+    if let Some(line) = unclosed
+        && line == 1
+    {
+        return Err(format!(
+            "a quote opened in the header row (line 1) is never closed: the whole file was read \
+             as one row; close the quote or remove it"
+        ));
+    }
     let mut reader = ::csv::ReaderBuilder::new()
         .flexible(true)
-        .delimiter(delimiter(header))
+        .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -237,7 +282,7 @@ pub fn items(text: &str, field: Option<&str>, columns: &Columns) -> Result<Vec<I
         column(&["description", "descripcion", "descripción"]),
     );
     let mut items = Vec::new();
-    for (i, record) in reader.records().enumerate() {
+    for (i, record) in reader.records().take(limit.saturating_add(1)).enumerate() {
         let number = i + 1;
         let record = match record {
             Ok(record) => record,
@@ -248,7 +293,7 @@ pub fn items(text: &str, field: Option<&str>, columns: &Columns) -> Result<Vec<I
                     category: None,
                     title: None,
                     description: None,
-                    shape: Err(format!("unreadable row: {e}")),
+                    shape: Err(format!("unreadable row: {e}").into()),
                     notes: Vec::new(),
                 });
                 continue;
@@ -262,14 +307,13 @@ pub fn items(text: &str, field: Option<&str>, columns: &Columns) -> Result<Vec<I
                 .map(str::to_owned)
         };
         let shape = match (cell(geometry), cell(lon), cell(lat)) {
-            (Some(text), _, _) => geometry_cell(&text).map(parts),
+            (Some(text), _, _) => geometry_cell(&text).map(parts).map_err(Into::into),
             (None, Some(x), Some(y)) => match (decimal(&x), decimal(&y)) {
                 (Some(x), Some(y)) => Ok(vec![Geometry::Point(Point::new(x, y))]),
-                _ => Err(format!(
-                    "longitude \"{x}\" and latitude \"{y}\" must be numbers"
-                )),
+                _ => Err(format!("longitude \"{x}\" and latitude \"{y}\" must be numbers").into()),
             },
-            (None, x, y) => Err(match (geometry, x, y) {
+            // A survey's row without a position (no GPS fix): empty cells, no location.
+            (None, x, y) => Err(Unshaped::Unlocated(match (geometry, x, y) {
                 (Some(at), None, None) => format!("the row's \"{}\" is empty", headers[at]),
                 _ => format!(
                     "the row has no {}",
@@ -283,17 +327,29 @@ pub fn items(text: &str, field: Option<&str>, columns: &Columns) -> Result<Vec<I
                         .collect::<Vec<_>>()
                         .join(" and ")
                 ),
-            }),
+            })),
         };
+        let line = record.position().map(|p| p.line() as usize);
         items.push(Item {
             number,
-            line: record.position().map(|p| p.line() as usize),
+            line,
             category: cell(category),
             title: cell(title),
             description: cell(description),
             shape,
             notes: Vec::<Note>::new(),
         });
+    }
+    // The quote that never closes swallowed every line after it into the last row read.
+    if let Some(opened) = unclosed
+        && let Some(last) = items.last_mut()
+    {
+        last.shape = Err(Unshaped::Unreadable(format!(
+            "a quote opened on line {opened} is never closed: every line after it, to the end \
+             of the file (line {}), was read into one cell of this row; close the quote (or \
+             remove it) and import again",
+            text.lines().count()
+        )));
     }
     Ok(items)
 }

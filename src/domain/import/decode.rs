@@ -8,7 +8,9 @@ use std::io::Read;
 
 /// Most bytes a KMZ's KML may unpack to: an archive of a few kilobytes can hold gigabytes of
 /// zeros (a "zip bomb"), so the entry is read through a limit, never trusted by its header.
-pub const MAX_UNPACKED: u64 = 64 * 1024 * 1024;
+/// 16 MB is several times the largest map a workshop brings (My Maps' 2,000-placemark layer
+/// is about 1 MB) and keeps the reader's tree (about ten times the text) near 200 MB at most.
+pub const MAX_UNPACKED: u64 = 16 * 1024 * 1024;
 
 /// The text of a file, and the encoding it was read in when that was not UTF-8.
 #[derive(Debug)]
@@ -21,6 +23,71 @@ pub struct Text<'a> {
 /// Whether `bytes` are a zip archive (a KMZ, or an Office file sent by mistake).
 pub fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
+}
+
+/// How to turn a file Trama does not read into one it does, said once for every refusal.
+const CONVERT: &str = "Trama imports GeoJSON, KML or KMZ, GPX and CSV: in QGIS, open the file and \
+     use Export → Save Features As… → GeoJSON (CRS EPSG:4326), or run `ogr2ogr -f GeoJSON \
+     -t_srs EPSG:4326 out.geojson` on it, and import that";
+
+/// What a file is when it is none of the formats Trama imports, told by its first bytes (or,
+/// for a zip, by the names inside), so that the refusal names it rather than a parse error;
+/// `None` when it may be what `format` says (a zip holding a `.kml` is a KMZ: KML).
+pub fn foreign(bytes: &[u8], format: super::ImportFormat) -> Option<String> {
+    let is = |what: &str| Some(format!("the file is {what}, not a file Trama reads. {CONVERT}"));
+    if bytes.starts_with(b"SQLite format 3\0") {
+        return is("a GeoPackage (or another SQLite database, such as an MBTiles basemap)");
+    }
+    if bytes.starts_with(b"fgb\x03") {
+        return is("a FlatGeobuf");
+    }
+    if bytes.starts_with(&[0x00, 0x00, 0x27, 0x0A]) {
+        return is("the .shp part of a shapefile (its .dbf, .shx and .prj are needed too)");
+    }
+    if bytes.starts_with(b"%PDF") {
+        return is("a PDF (a picture of a map has no drawings to read)");
+    }
+    if bytes.starts_with(b"\xFF\xD8\xFF") || bytes.starts_with(b"\x89PNG") {
+        return is("an image (a picture of a map has no drawings to read)");
+    }
+    if !is_zip(bytes) {
+        return None;
+    }
+    let names: Vec<String> = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map(|archive| {
+            archive
+                .file_names()
+                .filter_map(|name| name.ok().map(|n| n.to_lowercase()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let holds = |suffix: &str| names.iter().any(|n| n.ends_with(suffix));
+    if holds(".kml") {
+        return (format != super::ImportFormat::Kml).then(|| {
+            "the file is a KMZ (a zipped KML): import it with format=kml (or kmz)".to_owned()
+        });
+    }
+    if holds(".shp") {
+        return is("a zipped shapefile");
+    }
+    if holds(".gpkg") || holds(".geojson") || holds(".gpx") || holds(".csv") {
+        return Some(
+            "the file is a zip archive holding a map file: unpack it and import the file inside"
+                .to_owned(),
+        );
+    }
+    if names.iter().any(|n| n.starts_with("xl/") || n == "content.xml") {
+        return Some(
+            "the file is a spreadsheet workbook (.xlsx or .ods), not CSV: save it as CSV UTF-8 \
+             (Excel: File → Save As; LibreOffice: File → Save a Copy) and import that"
+                .to_owned(),
+        );
+    }
+    (format != super::ImportFormat::Kml).then(|| {
+        "the file is a zip archive: a KMZ imports with format=kml (or kmz); other archives \
+         must be unpacked first"
+            .to_owned()
+    })
 }
 
 /// The KML inside a KMZ: `doc.kml` at the archive's root, as Google Earth and My Maps write it,

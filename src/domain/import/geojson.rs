@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::shape::parts;
-use super::{Item, Note};
+use super::{Item, Note, Unshaped};
 use crate::domain::geometry::parse_unchecked;
 
 fn text(value: Option<&Value>) -> Option<String> {
@@ -88,7 +88,9 @@ fn shape(geometry: &Value, pointer: String) -> Result<Vec<geo::Geometry<f64>>, S
     Ok(found)
 }
 
-pub fn items(source: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
+/// The file's features as items, at most `limit + 1` of them (one more tells that the file
+/// holds too many).
+pub fn items(source: &str, field: Option<&str>, limit: usize) -> Result<Vec<Item>, String> {
     let document: Value = serde_json::from_str(source)
         .map_err(|e| format!("not JSON: {e} (line {}, column {})", e.line(), e.column()))?;
     check_crs(&document)?;
@@ -111,7 +113,7 @@ pub fn items(source: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
                 category: None,
                 title: None,
                 description: None,
-                shape: shape(&document, String::new()),
+                shape: shape(&document, String::new()).map_err(Into::into),
                 notes: Vec::new(),
             }]);
         }
@@ -124,6 +126,7 @@ pub fn items(source: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
     };
     Ok(features
         .into_iter()
+        .take(limit.saturating_add(1))
         .enumerate()
         .map(|(i, feature)| {
             let properties = feature.get("properties");
@@ -141,18 +144,28 @@ pub fn items(source: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
                 feature.get("type").and_then(Value::as_str),
                 feature.get("geometry"),
             ) {
-                (Some("Feature"), Some(Value::Null)) => Err(
-                    "the Feature's geometry is null: a record without a location cannot be drawn"
+                (Some("Feature"), Some(Value::Null)) => Err(Unshaped::Unlocated(
+                    "the Feature's geometry is null: it has no location (a phone without a GPS \
+                     fix?)"
                         .to_owned(),
-                ),
-                (Some("Feature"), None) => Err("the Feature has no \"geometry\" member".to_owned()),
-                (Some("Feature"), Some(geometry)) => shape(geometry, pointer),
+                )),
+                (Some("Feature"), Some(geometry)) if is_empty_geometry(geometry) => {
+                    Err(Unshaped::Unlocated(
+                        "the Feature's geometry is empty: it has no location".to_owned(),
+                    ))
+                }
+                (Some("Feature"), None) => {
+                    Err("the Feature has no \"geometry\" member".to_owned().into())
+                }
+                (Some("Feature"), Some(geometry)) => shape(geometry, pointer).map_err(Into::into),
                 (Some(other), _) => {
-                    Err(format!("a \"{other}\" where the collection holds Features"))
+                    Err(format!("a \"{other}\" where the collection holds Features").into())
                 }
-                (None, _) => {
-                    Err("an entry of \"features\" without \"type\": \"Feature\"".to_owned())
-                }
+                (None, _) => Err(
+                    "an entry of \"features\" without \"type\": \"Feature\""
+                        .to_owned()
+                        .into(),
+                ),
             };
             Item {
                 number: i + 1,
@@ -167,4 +180,20 @@ pub fn items(source: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
             }
         })
         .collect())
+}
+
+/// A geometry with no position at all, as GDAL writes an empty one: `"coordinates": []`
+/// (or nested empty arrays), or a GeometryCollection with no `geometries`.
+fn is_empty_geometry(geometry: &Value) -> bool {
+    fn no_position(value: &Value) -> bool {
+        match value {
+            Value::Array(items) => items.iter().all(no_position),
+            _ => false,
+        }
+    }
+    match (geometry.get("coordinates"), geometry.get("geometries")) {
+        (Some(coordinates), _) => no_position(coordinates),
+        (None, Some(Value::Array(members))) => members.iter().all(is_empty_geometry),
+        _ => false,
+    }
 }

@@ -21,10 +21,26 @@ fn position(node: Node) -> Result<Coord<f64>, String> {
         node.attribute("lat").and_then(|v| v.trim().parse().ok()),
     ) {
         (Some(x), Some(y)) => Ok(Coord { x, y }),
-        _ => Err(format!(
-            "a <{}> without numeric lat and lon attributes",
-            node.tag_name().name()
-        )),
+        _ => Err(unreadable_position(node)),
+    }
+}
+
+/// Why a point's `lat` and `lon` are not numbers, naming a decimal comma (what a program set
+/// to Spanish writes) where there is one: GPX numbers are `xsd:decimal`, with a point.
+fn unreadable_position(node: Node) -> String {
+    let tag = node.tag_name().name();
+    let comma = ["lat", "lon"].into_iter().find_map(|name| {
+        let value = node.attribute(name)?.trim();
+        let fixed = value.replace(',', ".");
+        (value.contains(',') && fixed.parse::<f64>().is_ok()).then(|| (name, value, fixed))
+    });
+    match comma {
+        Some((name, value, fixed)) => format!(
+            "a <{tag}> whose {name} \"{value}\" has a decimal comma: GPX numbers take a decimal \
+             point ({name}=\"{fixed}\"); export the file again with the program set to English, \
+             or replace the commas in lat and lon"
+        ),
+        None => format!("a <{tag}> without numeric lat and lon attributes"),
     }
 }
 
@@ -64,7 +80,9 @@ fn track(node: Node, notes: &mut Vec<Note>) -> Result<Vec<Geometry<f64>>, String
 }
 
 /// Every waypoint, route and track of the file, in order.
-pub fn items(text: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
+/// Every waypoint, route and track of the file, in order, at most `limit + 1` (one more
+/// tells that the file holds too many).
+pub fn items(text: &str, field: Option<&str>, limit: usize) -> Result<Vec<Item>, String> {
     let document = parse(text)?;
     let root = document.root_element();
     if root.tag_name().name() != "gpx" {
@@ -73,6 +91,9 @@ pub fn items(text: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
     let lines = Lines::new(text);
     let mut items = Vec::new();
     for node in elements(root) {
+        if items.len() > limit {
+            break;
+        }
         let mut notes = Vec::new();
         let shape = match node.tag_name().name() {
             "wpt" => position(node).map(|c| vec![Geometry::Point(Point(c))]),
@@ -81,7 +102,8 @@ pub fn items(text: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
             }
             "trk" => track(node, &mut notes),
             _ => continue,
-        };
+        }
+        .map_err(Into::into);
         let category = match field {
             Some(field) => child_text(node, field),
             None => child_text(node, "type").or_else(|| child_text(node, "sym")),

@@ -15,7 +15,7 @@ use geo::{Coord, Geometry, LineString, Point, Polygon};
 use roxmltree::Node;
 
 use super::xml::{Lines, child_text, elements, parse};
-use super::{Item, Note};
+use super::{Item, Note, Unshaped};
 
 /// The elements a Placemark may hold its geometry in (KML 2.2 §10.1, gx §3).
 const GEOMETRIES: [&str; 8] = [
@@ -102,15 +102,15 @@ fn polygon(node: Node) -> Result<Polygon<f64>, String> {
 
 /// The parts of a Placemark's geometry, MultiGeometry and MultiTrack opened at any depth with
 /// a stack of our own (no recursion). Errors name the construct that could not be read.
-fn shape(placemark: Node, notes: &mut Vec<Note>) -> Result<Vec<Geometry<f64>>, String> {
+fn shape(placemark: Node, notes: &mut Vec<Note>) -> Result<Vec<Geometry<f64>>, Unshaped> {
     let mut pending: Vec<Node> = elements(placemark)
         .filter(|c| GEOMETRIES.contains(&c.tag_name().name()))
         .collect();
     if pending.is_empty() {
-        return Err(
+        return Err(Unshaped::Unlocated(
             "a Placemark without a geometry (no Point, LineString, Polygon, MultiGeometry or gx:Track)"
                 .into(),
-        );
+        ));
     }
     pending.reverse();
     let mut parts = Vec::new();
@@ -126,7 +126,7 @@ fn shape(placemark: Node, notes: &mut Vec<Note>) -> Result<Vec<Geometry<f64>>, S
                 let first = coordinates(node, "Point")?
                     .into_iter()
                     .next()
-                    .ok_or("a Point with empty <coordinates>")?;
+                    .ok_or_else(|| Unshaped::Unlocated("a Point with empty <coordinates>".into()))?;
                 parts.push(Geometry::Point(Point(first)));
             }
             "LineString" => parts.push(Geometry::LineString(LineString::new(coordinates(
@@ -152,11 +152,13 @@ fn shape(placemark: Node, notes: &mut Vec<Note>) -> Result<Vec<Geometry<f64>>, S
                 }
             }
             "Model" => return Err("a 3D Model is not a drawing and cannot be imported".into()),
-            other => return Err(format!("<{other}> is not a KML geometry")),
+            other => return Err(format!("<{other}> is not a KML geometry").into()),
         }
     }
     if parts.is_empty() {
-        return Err("an empty MultiGeometry or gx:MultiTrack".into());
+        return Err(Unshaped::Unlocated(
+            "an empty MultiGeometry or gx:MultiTrack".into(),
+        ));
     }
     Ok(parts)
 }
@@ -185,7 +187,9 @@ fn extended(placemark: Node, name: &str) -> Option<String> {
 /// Every Placemark of the file, in order, with the name of the Folder it is in (My Maps
 /// puts each layer in a Folder named after it: by default, the category). One pass over the
 /// tree, the Folders in a stack of our own, so time grows with the file's size only.
-pub fn items(text: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
+///
+/// At most `limit + 1` items are read (one more tells that the file holds too many).
+pub fn items(text: &str, field: Option<&str>, limit: usize) -> Result<Vec<Item>, String> {
     let document = parse(text)?;
     let lines = Lines::new(text);
     // Open Folders as (where each ends in the text, its name): document order visits a
@@ -193,6 +197,9 @@ pub fn items(text: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
     let mut folders: Vec<(usize, Option<String>)> = Vec::new();
     let mut items = Vec::new();
     for node in document.descendants().filter(Node::is_element) {
+        if items.len() > limit {
+            break;
+        }
         let at = node.range().start;
         while folders.last().is_some_and(|(end, _)| *end <= at) {
             folders.pop();
@@ -226,5 +233,41 @@ pub fn items(text: &str, field: Option<&str>) -> Result<Vec<Item>, String> {
             _ => {}
         }
     }
+    if items.is_empty() {
+        return network_links(&document).map_or(Ok(items), Err);
+    }
     Ok(items)
+}
+
+/// Most links a refusal names.
+const LINKS_NAMED: usize = 5;
+
+/// A file whose content sits behind NetworkLinks (Google Earth's way of loading a layer from
+/// elsewhere) holds no drawings itself: the refusal says so and where they are. Trama never
+/// fetches them (the server reaches no other host, and a link may point anywhere).
+fn network_links(document: &roxmltree::Document) -> Option<String> {
+    let hrefs: Vec<String> = document
+        .descendants()
+        .filter(|n| n.is_element() && n.tag_name().name() == "NetworkLink")
+        .map(|link| {
+            link.descendants()
+                .find(|n| n.is_element() && n.tag_name().name() == "href")
+                .and_then(|n| n.text())
+                .map_or_else(|| "(no address)".to_owned(), |t| t.trim().to_owned())
+        })
+        .collect();
+    if hrefs.is_empty() {
+        return None;
+    }
+    let mut named: Vec<&str> = hrefs.iter().take(LINKS_NAMED).map(String::as_str).collect();
+    if hrefs.len() > LINKS_NAMED {
+        named.push("…");
+    }
+    Some(format!(
+        "the file holds no drawings, only {} link(s) to other files (KML NetworkLink): {}. \
+         Trama does not fetch them: download each (open the address, or in Google Earth \
+         right-click the layer → Save Place As… KML) and import that file",
+        hrefs.len(),
+        named.join(", ")
+    ))
 }

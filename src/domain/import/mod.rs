@@ -20,6 +20,7 @@ mod decode;
 mod geojson;
 mod gpx;
 mod kml;
+mod markup;
 mod shape;
 mod xml;
 
@@ -31,6 +32,8 @@ pub use checks::{Surroundings, check};
 pub use csv::Columns;
 
 use super::feature::{FeatureLimits, MAX_DESCRIPTION, MAX_TITLE};
+#[cfg(test)]
+use super::feature::MAX_IMPORT_ITEMS;
 use super::geometry::FeatureGeometry;
 use super::legend::Symbol;
 
@@ -89,10 +92,34 @@ pub struct Item {
     pub title: Option<String>,
     pub description: Option<String>,
     /// The item's points, lines and polygons (WGS84 lon/lat), flattened out of every
-    /// collection, not yet validated; or which construct could not be read, and why.
-    pub shape: Result<Vec<geo::Geometry<f64>>, String>,
+    /// collection, not yet validated; or why it has none.
+    pub shape: Result<Vec<geo::Geometry<f64>>, Unshaped>,
     /// What the reader left out of the item while keeping the rest.
     pub notes: Vec<Note>,
+}
+
+/// Why an item has nothing to draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unshaped {
+    /// It has no location at all: a GeoJSON `"geometry": null` (a phone without a GPS fix,
+    /// as Mapeo exports it), an empty geometry (as GDAL writes one), a Placemark without
+    /// coordinates, a spreadsheet row with empty coordinate cells. An import may leave these
+    /// out when the person importing says so ([`Outcome::leave_out_unlocated`]).
+    Unlocated(String),
+    /// Its geometry is there but cannot be read: which construct, and why.
+    Unreadable(String),
+}
+
+impl From<String> for Unshaped {
+    fn from(problem: String) -> Self {
+        Unshaped::Unreadable(problem)
+    }
+}
+
+impl From<&str> for Unshaped {
+    fn from(problem: &str) -> Self {
+        Unshaped::Unreadable(problem.to_owned())
+    }
 }
 
 /// A problem with one item (or with the file, item 0); warnings have the same shape.
@@ -103,7 +130,8 @@ pub struct Problem {
     pub line: Option<usize>,
     pub problem: String,
     /// The kind, for pages to say it in their language. Problems: `file`,
-    /// `unknown_category`, `missing_category`, `geometry` or `symbol`. Warnings: `encoding`,
+    /// `unknown_category`, `missing_category`, `geometry`, `unlocated` or `symbol`.
+    /// Warnings: `encoding`, `images_dropped`,
     /// `dropped_parts`, `dropped_segment`, `reduced_to_point`, `outside_area`, `axis_swap`,
     /// `duplicate`.
     pub code: &'static str,
@@ -201,6 +229,38 @@ pub struct Outcome {
     pub items: usize,
 }
 
+/// How many of each kind of problem or warning a report lists; the rest are counted.
+pub const LISTED_PER_KIND: usize = 20;
+
+/// A report's problems or warnings: the first [`LISTED_PER_KIND`] of each kind (`code`), in
+/// their order, and how many of each kind there are in all. A file with a thousand
+/// duplicates says so in one line and twenty examples, not in a thousand lines.
+pub fn summarise(list: &[Problem]) -> (Vec<&Problem>, BTreeMap<&'static str, usize>) {
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut listed = Vec::new();
+    for problem in list {
+        let count = counts.entry(problem.code).or_default();
+        *count += 1;
+        if *count <= LISTED_PER_KIND {
+            listed.push(problem);
+        }
+    }
+    (listed, counts)
+}
+
+impl Outcome {
+    /// Takes the items without a location (problems `unlocated`) out of the problems, to
+    /// import the located ones when the person importing asked so; returns them, for the
+    /// answer to say what was left out.
+    pub fn leave_out_unlocated(&mut self) -> Vec<Problem> {
+        let (unlocated, problems) = std::mem::take(&mut self.problems)
+            .into_iter()
+            .partition(|p| p.code == "unlocated");
+        self.problems = problems;
+        unlocated
+    }
+}
+
 /// Reads `bytes` as `format` and maps every item; never stops at the first problem.
 pub fn read(
     format: ImportFormat,
@@ -213,27 +273,11 @@ pub fn read(
         problems: vec![Problem::file(problem)],
         ..Outcome::default()
     };
+    if let Some(problem) = decode::foreign(bytes, format) {
+        return failed(problem);
+    }
     let unpacked;
     let bytes = if decode::is_zip(bytes) {
-        match format {
-            ImportFormat::Kml => {}
-            // An .xlsx or .ods is a zip: the spreadsheet itself rather than its CSV.
-            ImportFormat::Csv => {
-                return failed(
-                    "the file is a spreadsheet workbook (.xlsx or .ods), not CSV: save it as \
-                     CSV UTF-8 (Excel: File → Save As; LibreOffice: File → Save a Copy) and \
-                     import that"
-                        .into(),
-                );
-            }
-            _ => {
-                return failed(
-                    "the file is a zip archive: a KMZ imports with format=kml (or kmz); \
-                     other archives must be unpacked first"
-                        .into(),
-                );
-            }
-        }
         unpacked = match decode::unpack_kmz(bytes) {
             Ok(kml) => kml,
             Err(problem) => return failed(problem),
@@ -245,16 +289,23 @@ pub fn read(
     let decoded = decode::text(bytes);
     let text = decoded.text.as_ref();
     let field = mapping.field.as_deref();
+    let limit = limits.max_import_items;
     let items = match format {
-        ImportFormat::GeoJson => geojson::items(text, field),
-        ImportFormat::Csv => csv::items(text, field, &mapping.columns),
-        ImportFormat::Kml => kml::items(text, field),
-        ImportFormat::Gpx => gpx::items(text, field),
+        ImportFormat::GeoJson => geojson::items(text, field, limit),
+        ImportFormat::Csv => csv::items(text, field, &mapping.columns, limit),
+        ImportFormat::Kml => kml::items(text, field, limit),
+        ImportFormat::Gpx => gpx::items(text, field, limit),
     };
     let items = match items {
         Ok(items) => items,
         Err(problem) => return failed(problem),
     };
+    if items.len() > limit {
+        return failed(format!(
+            "the file holds more than {limit} items, more than one import takes (the server's \
+             --import-max-items): split it, or keep only the layers the workshop needs"
+        ));
+    }
     let mut outcome = Outcome {
         items: items.len(),
         ..Outcome::default()
@@ -290,9 +341,19 @@ pub fn read(
     outcome
 }
 
-fn bounded(text: Option<&str>, max: usize) -> Option<String> {
-    let text = text?.trim();
-    (!text.is_empty()).then(|| text.chars().take(max).collect())
+/// A title or description as a drawing keeps it: HTML source made plain text (see
+/// `markup`; what it left out said in `notes`), trimmed, at most `max` characters.
+fn as_text(text: Option<&str>, max: usize, notes: &mut Vec<Note>) -> Option<String> {
+    let text = text?;
+    let plain = match markup::plain_text(text) {
+        Some((plain, note)) => {
+            notes.extend(note);
+            std::borrow::Cow::Owned(plain)
+        }
+        None => std::borrow::Cow::Borrowed(text),
+    };
+    let plain = plain.trim();
+    (!plain.is_empty()).then(|| plain.chars().take(max).collect())
 }
 
 fn symbol_of(item: &Item, mapping: &Mapping, legend: &[Symbol]) -> Result<String, Problem> {
@@ -334,10 +395,14 @@ fn resolve(
     legend: &[Symbol],
     limits: FeatureLimits,
 ) -> Result<(Vec<Ready>, Vec<Problem>), Problem> {
-    let parts = item
-        .shape
-        .clone()
-        .map_err(|problem| Problem::at(&item, "geometry", Some(problem.clone()), problem))?;
+    let parts = item.shape.clone().map_err(|unshaped| match unshaped {
+        Unshaped::Unlocated(problem) => {
+            Problem::at(&item, "unlocated", Some(problem.clone()), problem)
+        }
+        Unshaped::Unreadable(problem) => {
+            Problem::at(&item, "geometry", Some(problem.clone()), problem)
+        }
+    })?;
     let key = symbol_of(&item, mapping, legend)?;
     let Some(symbol) = legend.iter().find(|s| s.key == key) else {
         let known: Vec<&str> = legend.iter().map(|s| s.key.as_str()).take(20).collect();
@@ -347,8 +412,12 @@ fn resolve(
         );
         return Err(Problem::at(&item, "symbol", Some(problem.clone()), problem));
     };
-    let (geometries, notes) =
+    let (geometries, mut notes) =
         shape::fit(parts, symbol).map_err(|e| Problem::at(&item, "symbol", Some(e.clone()), e))?;
+    // Titles and descriptions from outside: markup made plain text, cut to what a drawing
+    // may hold.
+    let title = as_text(item.title.as_deref(), MAX_TITLE, &mut notes);
+    let description = as_text(item.description.as_deref(), MAX_DESCRIPTION, &mut notes);
     let mut ready = Vec::with_capacity(geometries.len());
     for geometry in geometries {
         let geometry = validate(geometry, limits)
@@ -357,9 +426,8 @@ fn resolve(
             number: item.number,
             line: item.line,
             symbol: key.clone(),
-            // Titles and descriptions from outside are cut to what a drawing may hold.
-            title: bounded(item.title.as_deref(), MAX_TITLE),
-            description: bounded(item.description.as_deref(), MAX_DESCRIPTION),
+            title: title.clone(),
+            description: description.clone(),
             geometry,
         });
     }
@@ -433,5 +501,7 @@ fn validate(
 
 #[cfg(test)]
 mod adversarial;
+#[cfg(test)]
+mod losses;
 #[cfg(test)]
 mod tests;

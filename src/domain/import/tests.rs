@@ -70,7 +70,7 @@ fn my_maps_kml_folders_are_categories() {
             item: 3,
             line: Some(22),
             problem: NO_PLACEMARK_GEOMETRY.into(),
-            code: "geometry",
+            code: "unlocated",
             value: Some(NO_PLACEMARK_GEOMETRY.into()),
         }]
     );
@@ -161,7 +161,7 @@ fn geojson_symbols_must_fit_their_geometry_and_bad_files_say_why() {
     );
     assert_eq!(
         problems[1],
-        "the Feature's geometry is null: a record without a location cannot be drawn"
+        "the Feature's geometry is null: it has no location (a phone without a GPS fix?)"
     );
     assert!(problems[2].starts_with("missing category"));
     let broken = read(
