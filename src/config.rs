@@ -150,6 +150,10 @@ pub struct ExportArgs {
     /// Language of the symbol labels.
     #[arg(long)]
     pub lang: Option<String>,
+    /// Only drawings of one type, as its Multi type: points, lines or polygons (a GeoPackage
+    /// holds a table of each without it; other formats one layer of mixed types).
+    #[arg(long)]
+    pub geometry: Option<String>,
     /// Output file.
     #[arg(long)]
     pub out: PathBuf,

@@ -11,7 +11,7 @@ use crate::domain::export::{Masking, Privacy};
 use crate::domain::feature::FeatureFilter;
 use crate::domain::priority::resolution;
 use crate::error::AppError;
-use crate::export::{Content, ExportRequest, Format};
+use crate::export::{Content, ExportRequest, Format, GeometryFamily};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +38,8 @@ pub struct ExportQuery {
     pub resolution: Option<u8>,
     /// Language of the symbol labels (default: the project's).
     pub lang: Option<String>,
+    /// Only drawings of one type, as its Multi type: points, lines or polygons.
+    pub geometry: Option<String>,
 }
 
 impl ExportQuery {
@@ -59,6 +61,17 @@ impl ExportQuery {
         let content = Content::parse(text).ok_or_else(|| {
             format!("unknown content {text:?}: use features, cells, zones or annotations")
         })?;
+        if content == Content::Annotations && matches!(format, Format::Kml | Format::FlatGeobuf) {
+            return Err(format!(
+                "annotations have no place of their own, and {} readers drop a row without one: \
+                 take them as gpkg, geojson or csv",
+                if format == Format::Kml {
+                    "KML"
+                } else {
+                    "FlatGeobuf"
+                }
+            ));
+        }
         let cells = match self.resolution {
             None => defaults.aggregate_resolution,
             Some(r @ 5..=10) => resolution(r).ok_or("resolution must be between 5 and 10")?,
@@ -82,6 +95,12 @@ impl ExportQuery {
             privacy,
             masking,
             filter: FeatureFilter::default(),
+            geometry: match self.geometry.as_deref().filter(|g| !g.trim().is_empty()) {
+                None => None,
+                Some(text) => Some(GeometryFamily::parse(text).ok_or_else(|| {
+                    format!("unknown geometry {text:?}: use points, lines or polygons")
+                })?),
+            },
             locale: self
                 .lang
                 .clone()

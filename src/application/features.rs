@@ -295,7 +295,10 @@ fn sight(
     workshop: Option<&Workshop>,
     project: &Project,
 ) -> Sight {
-    let masking = (project.sensitive_exact, project.masking.sensitive_resolution);
+    let masking = (
+        project.sensitive_exact,
+        project.masking.sensitive_resolution,
+    );
     Sight::of(principal, feature, sensitive, workshop, masking)
 }
 

@@ -122,6 +122,7 @@ pub(super) async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         k: args.k,
         resolution: args.resolution,
         lang: args.lang.clone(),
+        geometry: args.geometry.clone(),
     };
     let store = open(&args.database).await?;
     let Some(project) = store.find_project(&args.project).await? else {

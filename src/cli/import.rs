@@ -12,8 +12,8 @@ pub(super) async fn import(args: &ImportArgs) -> anyhow::Result<()> {
     use crate::application::import::{
         Accepted, ImportRequest, Stored, read_into_workshop, store_import,
     };
-    use crate::domain::import::{LISTED_PER_KIND, summarise};
     use crate::domain::feature::{Author, FeatureLimits};
+    use crate::domain::import::{LISTED_PER_KIND, summarise};
     let format_name = args.format.clone().unwrap_or_else(|| {
         args.file
             .extension()

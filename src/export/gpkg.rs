@@ -70,22 +70,11 @@ pub async fn write_geopackage(path: &Path, layers: Vec<Layer>, meta: &Value) -> 
 }
 
 async fn write_layer(tx: &mut SqliteConnection, mut layer: Layer) -> ExportResult<u64> {
+    if layer.geometry_type.is_empty() {
+        return write_attributes(tx, layer).await;
+    }
     let table = layer.name;
-    let columns: Vec<String> = layer
-        .columns
-        .iter()
-        .map(|(name, kind)| {
-            let kind = match kind {
-                ColumnKind::Text => "TEXT",
-                ColumnKind::Integer => "INTEGER",
-                ColumnKind::Real => "REAL",
-                // GeoPackage 1.3 §1.1.1.1.1 Req 5: ISO 8601 text, UTC with a Z.
-                ColumnKind::DateTime => "DATETIME",
-                ColumnKind::Date => "DATE",
-            };
-            format!("\"{name}\" {kind}")
-        })
-        .collect();
+    let columns = column_definitions(&layer);
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "CREATE TABLE \"{table}\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom {}, {})",
         layer.geometry_type,
@@ -201,6 +190,75 @@ async fn write_layer(tx: &mut SqliteConnection, mut layer: Layer) -> ExportResul
     .bind(table)
     .execute(&mut *tx)
     .await?;
+    Ok(count)
+}
+
+/// The columns of `layer` as a table's definition: `"name" TYPE`.
+fn column_definitions(layer: &Layer) -> Vec<String> {
+    layer
+        .columns
+        .iter()
+        .map(|(name, kind)| {
+            let kind = match kind {
+                ColumnKind::Text => "TEXT",
+                ColumnKind::Integer => "INTEGER",
+                ColumnKind::Real => "REAL",
+                // GeoPackage 1.3 §1.1.1.1.1 Req 5: ISO 8601 text, UTC with a Z.
+                ColumnKind::DateTime => "DATETIME",
+                ColumnKind::Date => "DATE",
+            };
+            format!("\"{name}\" {kind}")
+        })
+        .collect()
+}
+
+/// A layer without geometry (`geometry_type` empty) as an attributes table (GeoPackage 1.3
+/// §2.4): a key or a list that QGIS and GDAL open as a table. Its rows are few (a project's
+/// workshops), written one statement each.
+async fn write_attributes(tx: &mut SqliteConnection, mut layer: Layer) -> ExportResult<u64> {
+    let table = layer.name;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE TABLE \"{table}\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, {})",
+        column_definitions(&layer).join(", ")
+    )))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
+         VALUES (?, 'attributes', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+    )
+    .bind(table)
+    .bind(table)
+    .bind(format!("Trama export: {table}"))
+    .execute(&mut *tx)
+    .await?;
+    let names: Vec<String> = layer
+        .columns
+        .iter()
+        .map(|(n, _)| format!("\"{n}\""))
+        .collect();
+    let placeholders = vec!["?"; names.len()].join(", ");
+    let insert = format!(
+        "INSERT INTO \"{table}\" ({}) VALUES ({placeholders})",
+        names.join(", ")
+    );
+    let mut count = 0;
+    while let Some(row) = layer.rows.next().await {
+        let row = row?;
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(insert.clone()));
+        for field in row.fields {
+            query = match field {
+                Field::Null => query.bind(None::<String>),
+                Field::Text(text) => query.bind(text),
+                Field::Integer(n) => query.bind(n),
+                Field::Real(x) => query.bind(x),
+                Field::DateTime(at) => query.bind(super::instant(at)),
+                Field::Date(day) => query.bind(day.format("%Y-%m-%d").to_string()),
+            };
+        }
+        query.execute(&mut *tx).await?;
+        count += 1;
+    }
     Ok(count)
 }
 

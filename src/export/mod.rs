@@ -4,6 +4,7 @@
 //! Memory stays flat: rows are read, changed and written one at a time.
 
 mod csv;
+mod family;
 mod fgb;
 mod geojson;
 mod gpkg;
@@ -26,6 +27,7 @@ use crate::domain::geometry::FeatureGeometry;
 use crate::domain::project::Project;
 use crate::store::{Store, StoreError};
 
+pub use family::GeometryFamily;
 pub use fgb::write_flatgeobuf;
 pub use gpkg::write_geopackage;
 
@@ -141,6 +143,10 @@ pub struct ExportRequest {
     pub filter: FeatureFilter,
     /// Language of the symbol labels.
     pub locale: String,
+    /// Only the drawings of this type, promoted to its Multi type (`geometry=points`,
+    /// `lines` or `polygons`). Without it a GeoPackage holds one table per type and the
+    /// other formats one layer of mixed types.
+    pub geometry: Option<GeometryFamily>,
 }
 
 impl ExportRequest {
@@ -251,7 +257,8 @@ pub struct Row {
 pub struct Layer {
     pub name: &'static str,
     pub columns: Vec<(&'static str, ColumnKind)>,
-    /// Geometry type for the GeoPackage's geometry column (`GEOMETRY` when mixed).
+    /// Geometry type for the GeoPackage's geometry column (`GEOMETRY` when mixed); empty for
+    /// a table without geometry (a GeoPackage attributes table).
     pub geometry_type: &'static str,
     /// Symbol keys and their `#rrggbb` colours, for formats with styles (KML).
     pub styles: Vec<(String, String)>,
@@ -286,7 +293,26 @@ pub async fn layers(
         meta["geometry_columns"] = Value::String(csv::LONG_GEOMETRIES.to_owned());
     }
     let mut layers = match request.content {
-        Content::Features => vec![layers::feature_layer(store.clone(), project, request).await?],
+        Content::Features => {
+            // A GeoPackage's tables have one type each (see `family`); a privacy level's
+            // counts are cells, polygons all.
+            let families = match (request.geometry, request.format, request.privacy) {
+                (_, _, Privacy::Aggregated) => vec![None],
+                (Some(family), _, _) => vec![Some(family)],
+                (None, Format::GeoPackage, _) => GeometryFamily::ALL.map(Some).to_vec(),
+                (None, _, _) => vec![None],
+            };
+            let mut layers = Vec::with_capacity(families.len() + 1);
+            for family in families {
+                layers.push(layers::feature_layer(store.clone(), project, request, family).await?);
+            }
+            // Anonymised and aggregated exports number the workshops and their tables: the
+            // key says what each number is, without the titles and names it replaces.
+            if request.format == Format::GeoPackage && request.privacy != Privacy::Full {
+                layers.push(layers::workshop_key_layer(store.as_ref(), project).await?);
+            }
+            layers
+        }
         Content::Zones => vec![layers::zone_layer(store.as_ref(), project, request).await?],
         Content::Cells => vec![layers::cell_layer(store.as_ref(), project, request).await?],
         Content::Annotations => {

@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::feature::{Feature, ReviewState, SeenAuthor};
 pub use crate::domain::feature::Sight;
+use crate::domain::feature::{Feature, ReviewState, SeenAuthor};
 use crate::domain::geometry::masked_cell;
 use crate::error::AppError;
 
@@ -263,7 +263,7 @@ mod tests {
                 3 => user(Uuid::new_v4(), Role::Researcher),
                 4 => participant(&w, 0, None),
                 5 => participant(&w, 1, None),
-                _ => author.clone(),
+                _ => author,
             };
             let policy = if workshop_policy { SensitiveView::Workshop } else { SensitiveView::Analysts };
             let resolution = h3o::Resolution::Eight;

@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use super::features::readable_feature;
-use crate::application::features::sees_exact;
 use super::workshops::readable_workshop;
+use crate::application::features::sees_exact;
 use crate::domain::Invalid;
 use crate::domain::access::Principal;
 use crate::domain::annotation::{Annotation, AnnotationTarget, NewAnnotationRequest};

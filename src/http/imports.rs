@@ -15,9 +15,9 @@ use super::extract::{ApiQuery, Auth, FileBytes, parse_id};
 use crate::application::import::{
     Accepted, ImportRequest, Stored, read_into_workshop, store_import,
 };
-use crate::domain::import::summarise;
 use crate::domain::Invalid;
 use crate::domain::change::Change;
+use crate::domain::import::summarise;
 use crate::error::AppError;
 use crate::http::state::AppState;
 

@@ -16,8 +16,7 @@ pub use review::{Review, ReviewRequest};
 pub use sight::{SeenAuthor, Sight, Words};
 pub use submission::{
     FeatureDraft, FeatureLimits, FeaturePatch, MAX_BATCH, MAX_DESCRIPTION, MAX_IMPORT_ITEMS,
-    MAX_TITLE, Submission,
-    check_placement, check_symbol, parse_submission, parse_submission_text,
+    MAX_TITLE, Submission, check_placement, check_symbol, parse_submission, parse_submission_text,
 };
 
 /// Who drew or wrote something.

@@ -574,9 +574,15 @@ mod tests {
         let too_many = json!({"type": "LineString",
             "coordinates": (0..30).map(|i| json!([i as f64 * 0.001, 0.0])).collect::<Vec<_>>()});
         let text = serde_json::to_vec(&feature(too_many, symbol)).expect("json");
-        assert!(parse_submission_text(&text, FeatureLimits {
-                max_vertices: 10,
-                ..FeatureLimits::default()
-            }).is_none());
+        assert!(
+            parse_submission_text(
+                &text,
+                FeatureLimits {
+                    max_vertices: 10,
+                    ..FeatureLimits::default()
+                }
+            )
+            .is_none()
+        );
     }
 }

@@ -227,14 +227,25 @@ mod tests {
         // calls them invalid; `geo` 0.33 takes the first.
         for polygon in [
             wkt!(POLYGON((0. 0., 1. 0., 2. 0., 0. 0.))),
-            wkt!(POLYGON((-58.4 -34.7, -58.39 -34.69, -58.38 -34.68, -58.4 -34.7))),
+            wkt!(POLYGON((
+                -58.4 - 34.7,
+                -58.39 - 34.69,
+                -58.38 - 34.68,
+                -58.4 - 34.7
+            ))),
         ] {
-            let problems = check(&Geometry::Polygon(polygon.clone()), "/geometry")
-                .expect_err("no area");
+            let problems =
+                check(&Geometry::Polygon(polygon.clone()), "/geometry").expect_err("no area");
             assert!(problems[0].detail.contains("has no area"), "{problems:?}");
         }
         // A real small drawing (a house, 10 m by 10 m) has area.
-        let house = wkt!(POLYGON((-58.4 -34.7, -58.3999 -34.7, -58.3999 -34.6999, -58.4 -34.6999, -58.4 -34.7)));
+        let house = wkt!(POLYGON((
+            -58.4 - 34.7,
+            -58.3999 - 34.7,
+            -58.3999 - 34.6999,
+            -58.4 - 34.6999,
+            -58.4 - 34.7
+        )));
         assert!(check(&Geometry::Polygon(house), "").is_ok());
     }
 

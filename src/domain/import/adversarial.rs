@@ -189,12 +189,10 @@ fn a_kmz_that_unpacks_past_its_limit_is_refused_without_unpacking_it_all() {
     );
     let outcome = read_small_stack(ImportFormat::Kml, bytes, anything());
     assert!(
-        outcome.problems[0]
-            .problem
-            .contains(&format!(
-                "unpacks to more than {} MB",
-                decode::MAX_UNPACKED / (1024 * 1024)
-            )),
+        outcome.problems[0].problem.contains(&format!(
+            "unpacks to more than {} MB",
+            decode::MAX_UNPACKED / (1024 * 1024)
+        )),
         "{:?}",
         outcome.problems
     );

@@ -189,10 +189,11 @@ pub fn items(
     if let Some(line) = unclosed
         && line == 1
     {
-        return Err(format!(
+        return Err(
             "a quote opened in the header row (line 1) is never closed: the whole file was read \
              as one row; close the quote or remove it"
-        ));
+                .to_owned(),
+        );
     }
     let mut reader = ::csv::ReaderBuilder::new()
         .flexible(true)

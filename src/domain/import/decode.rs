@@ -34,7 +34,11 @@ const CONVERT: &str = "Trama imports GeoJSON, KML or KMZ, GPX and CSV: in QGIS, 
 /// for a zip, by the names inside), so that the refusal names it rather than a parse error;
 /// `None` when it may be what `format` says (a zip holding a `.kml` is a KMZ: KML).
 pub fn foreign(bytes: &[u8], format: super::ImportFormat) -> Option<String> {
-    let is = |what: &str| Some(format!("the file is {what}, not a file Trama reads. {CONVERT}"));
+    let is = |what: &str| {
+        Some(format!(
+            "the file is {what}, not a file Trama reads. {CONVERT}"
+        ))
+    };
     if bytes.starts_with(b"SQLite format 3\0") {
         return is("a GeoPackage (or another SQLite database, such as an MBTiles basemap)");
     }
@@ -76,7 +80,10 @@ pub fn foreign(bytes: &[u8], format: super::ImportFormat) -> Option<String> {
                 .to_owned(),
         );
     }
-    if names.iter().any(|n| n.starts_with("xl/") || n == "content.xml") {
+    if names
+        .iter()
+        .any(|n| n.starts_with("xl/") || n == "content.xml")
+    {
         return Some(
             "the file is a spreadsheet workbook (.xlsx or .ods), not CSV: save it as CSV UTF-8 \
              (Excel: File → Save As; LibreOffice: File → Save a Copy) and import that"

@@ -161,11 +161,9 @@ pub fn items(source: &str, field: Option<&str>, limit: usize) -> Result<Vec<Item
                 (Some(other), _) => {
                     Err(format!("a \"{other}\" where the collection holds Features").into())
                 }
-                (None, _) => Err(
-                    "an entry of \"features\" without \"type\": \"Feature\""
-                        .to_owned()
-                        .into(),
-                ),
+                (None, _) => Err("an entry of \"features\" without \"type\": \"Feature\""
+                    .to_owned()
+                    .into()),
             };
             Item {
                 number: i + 1,

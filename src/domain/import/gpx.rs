@@ -32,7 +32,7 @@ fn unreadable_position(node: Node) -> String {
     let comma = ["lat", "lon"].into_iter().find_map(|name| {
         let value = node.attribute(name)?.trim();
         let fixed = value.replace(',', ".");
-        (value.contains(',') && fixed.parse::<f64>().is_ok()).then(|| (name, value, fixed))
+        (value.contains(',') && fixed.parse::<f64>().is_ok()).then_some((name, value, fixed))
     });
     match comma {
         Some((name, value, fixed)) => format!(

@@ -126,7 +126,9 @@ fn shape(placemark: Node, notes: &mut Vec<Note>) -> Result<Vec<Geometry<f64>>, U
                 let first = coordinates(node, "Point")?
                     .into_iter()
                     .next()
-                    .ok_or_else(|| Unshaped::Unlocated("a Point with empty <coordinates>".into()))?;
+                    .ok_or_else(|| {
+                        Unshaped::Unlocated("a Point with empty <coordinates>".into())
+                    })?;
                 parts.push(Geometry::Point(Point(first)));
             }
             "LineString" => parts.push(Geometry::LineString(LineString::new(coordinates(

@@ -32,7 +32,10 @@ fn a_csv_quote_never_closed_says_where_it_opened_and_what_it_swallowed() {
                Escuela 4,-58.43,-34.76\n\
                Escuela 5,-58.44,-34.76\n";
     let outcome = read_text(ImportFormat::Csv, csv);
-    assert!(!outcome.problems.is_empty(), "a swallowed file is never clean");
+    assert!(
+        !outcome.problems.is_empty(),
+        "a swallowed file is never clean"
+    );
     let problem = outcome.problems.last().expect("a problem");
     assert!(
         problem.problem.contains("opened on line 4 is never closed")
@@ -43,14 +46,21 @@ fn a_csv_quote_never_closed_says_where_it_opened_and_what_it_swallowed() {
     assert_eq!(outcome.ready.len(), 2);
     // A quote in the header: the whole file is one row.
     let header = read_text(ImportFormat::Csv, "\"nombre,lon,lat\nA,-58.4,-34.7\n");
-    assert!(header.problems[0].problem.contains("header row"), "{:?}", header.problems);
+    assert!(
+        header.problems[0].problem.contains("header row"),
+        "{:?}",
+        header.problems
+    );
     // Quotes that close, with a doubled quote inside, are fine.
     let fine = read_text(
         ImportFormat::Csv,
         "nombre,lon,lat\n\"La \"\"Escuelita\"\", turno tarde\",-58.40,-34.76\n",
     );
     assert!(fine.problems.is_empty(), "{:?}", fine.problems);
-    assert_eq!(fine.ready[0].title.as_deref(), Some("La \"Escuelita\", turno tarde"));
+    assert_eq!(
+        fine.ready[0].title.as_deref(),
+        Some("La \"Escuelita\", turno tarde")
+    );
 }
 
 #[test]
@@ -108,7 +118,8 @@ fn a_kml_of_network_links_says_where_its_content_is_and_fetches_nothing() {
 
 #[test]
 fn gpx_with_decimal_commas_names_the_comma() {
-    let gpx = r#"<gpx version="1.1"><wpt lat="-34,76" lon="-58,40"><name>Escuela</name></wpt></gpx>"#;
+    let gpx =
+        r#"<gpx version="1.1"><wpt lat="-34,76" lon="-58,40"><name>Escuela</name></wpt></gpx>"#;
     let outcome = read_text(ImportFormat::Gpx, gpx);
     let problem = &outcome.problems[0].problem;
     assert!(
@@ -123,45 +134,74 @@ fn files_of_other_formats_are_named_with_what_to_do() {
         let mut bytes = Vec::new();
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
         for part in [".shp", ".dbf", ".shx", ".prj"] {
-            zip.start_file(format!("{name}{part}"), zip::write::SimpleFileOptions::default())
-                .expect("entry");
+            zip.start_file(
+                format!("{name}{part}"),
+                zip::write::SimpleFileOptions::default(),
+            )
+            .expect("entry");
             std::io::Write::write_all(&mut zip, b"x").expect("write");
         }
         zip.finish().expect("finish");
         bytes
     };
     let said = |format: ImportFormat, bytes: &[u8]| {
-        read(format, bytes, &Mapping::default(), &legend(), FeatureLimits::default()).problems[0]
+        read(
+            format,
+            bytes,
+            &Mapping::default(),
+            &legend(),
+            FeatureLimits::default(),
+        )
+        .problems[0]
             .problem
             .clone()
     };
     for format in [ImportFormat::GeoJson, ImportFormat::Kml, ImportFormat::Csv] {
         let problem = said(format, &zipped("barrio"));
-        assert!(problem.contains("zipped shapefile") && problem.contains("ogr2ogr"), "{problem}");
+        assert!(
+            problem.contains("zipped shapefile") && problem.contains("ogr2ogr"),
+            "{problem}"
+        );
         let problem = said(format, b"SQLite format 3\0\x10\x00rest of a GeoPackage");
-        assert!(problem.contains("GeoPackage") && problem.contains("QGIS"), "{problem}");
+        assert!(
+            problem.contains("GeoPackage") && problem.contains("QGIS"),
+            "{problem}"
+        );
     }
 }
 
 #[test]
 fn my_maps_html_descriptions_become_plain_text_in_every_reader() {
     let html = r#"Taller<br>Turno noche &amp; sábados<br><img src="https://mymaps.usercontent.google.com/x"/><a href="https://example.org">nota</a>"#;
-    let escaped = html.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escaped = html
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     let kml = format!(
         r#"<kml><Placemark><name>Escuela</name><description>{escaped}</description><Point><coordinates>-58.4,-34.7</coordinates></Point></Placemark></kml>"#
     );
     let geojson = serde_json::json!({"type": "Feature", "properties": {"name": "Escuela", "description": html},
         "geometry": {"type": "Point", "coordinates": [-58.4, -34.7]}})
     .to_string();
-    let csv = format!("name,description,lon,lat\nEscuela,\"{}\",-58.4,-34.7\n", html.replace('"', "\"\""));
+    let csv = format!(
+        "name,description,lon,lat\nEscuela,\"{}\",-58.4,-34.7\n",
+        html.replace('"', "\"\"")
+    );
     for (format, text) in [
         (ImportFormat::Kml, kml),
         (ImportFormat::GeoJson, geojson),
         (ImportFormat::Csv, csv),
     ] {
         let outcome = read_text(format, &text);
-        assert!(outcome.problems.is_empty(), "{format:?}: {:?}", outcome.problems);
-        let description = outcome.ready[0].description.as_deref().expect("a description");
+        assert!(
+            outcome.problems.is_empty(),
+            "{format:?}: {:?}",
+            outcome.problems
+        );
+        let description = outcome.ready[0]
+            .description
+            .as_deref()
+            .expect("a description");
         assert_eq!(
             description.lines().take(2).collect::<Vec<_>>(),
             ["Taller", "Turno noche & sábados"],
@@ -197,7 +237,11 @@ fn repeated_warnings_are_summarised_by_kind() {
             item,
             line: None,
             problem: "duplicate".into(),
-            code: if item % 10 == 0 { "axis_swap" } else { "duplicate" },
+            code: if item % 10 == 0 {
+                "axis_swap"
+            } else {
+                "duplicate"
+            },
             value: None,
         })
         .collect();

@@ -20,8 +20,8 @@ const NO_WRAP: usize = 100_000;
 /// Element names whose presence means the text is HTML source, not prose that happens to
 /// hold a `<` ("menos de 5 chicos <3 horas").
 const TAGS: [&str; 22] = [
-    "br", "p", "div", "span", "a", "img", "b", "i", "u", "em", "strong", "font", "ul", "ol",
-    "li", "table", "tr", "td", "h1", "h2", "h3", "hr",
+    "br", "p", "div", "span", "a", "img", "b", "i", "u", "em", "strong", "font", "ul", "ol", "li",
+    "table", "tr", "td", "h1", "h2", "h3", "hr",
 ];
 
 /// Whether `text` is HTML source: an element of [`TAGS`] opens or closes in it, or it holds
@@ -74,9 +74,7 @@ pub fn plain_text(text: &str) -> Option<(String, Option<Note>)> {
 /// Takes every `<img>` out of `dom` (html2text would write its alt text, often a file name);
 /// returns how many. A stack of our own: no recursion with the markup's depth.
 fn drop_images(dom: &html2text::RcDom) -> usize {
-    let is_image = |node: &html2text::Handle| {
-        matches!(&node.data, html2text::Element { name, .. } if &*name.local == "img")
-    };
+    let is_image = |node: &html2text::Handle| matches!(&node.data, html2text::Element { name, .. } if &*name.local == "img");
     let mut dropped = 0;
     let mut pending = vec![dom.document.clone()];
     while let Some(node) = pending.pop() {
@@ -113,7 +111,10 @@ mod tests {
         let html = r#"Taller en planta alta<br>Turno noche &amp; fines de semana<br><img src="https://mymaps.usercontent.google.com/hostedimage/m/1" height="200" width="auto" /><br><br>Fuente: <a href="https://example.org/denuncia" target="_blank">denuncia 2024</a>"#;
         let (plain, note) = plain_text(html).expect("markup");
         assert!(!plain.contains('<') && !plain.contains("&amp;"), "{plain}");
-        assert!(plain.starts_with("Taller en planta alta\nTurno noche & fines de semana"), "{plain}");
+        assert!(
+            plain.starts_with("Taller en planta alta\nTurno noche & fines de semana"),
+            "{plain}"
+        );
         assert!(plain.contains("denuncia 2024"), "{plain}");
         assert!(plain.contains("https://example.org/denuncia"), "{plain}");
         assert!(!plain.contains("hostedimage"), "{plain}");
@@ -138,6 +139,9 @@ mod tests {
             .expect("neither panics nor exhausts its stack");
         assert!(read.is_some_and(|(plain, _)| plain.len() < MAX_MARKUP));
         let (plain, _) = plain_text("<p>sin cerrar <b>negrita <a href=x>y").expect("markup");
-        assert!(plain.contains("sin cerrar") && plain.contains("negrita"), "{plain}");
+        assert!(
+            plain.contains("sin cerrar") && plain.contains("negrita"),
+            "{plain}"
+        );
     }
 }

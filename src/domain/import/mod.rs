@@ -31,9 +31,9 @@ use serde::Serialize;
 pub use checks::{Surroundings, check};
 pub use csv::Columns;
 
-use super::feature::{FeatureLimits, MAX_DESCRIPTION, MAX_TITLE};
 #[cfg(test)]
 use super::feature::MAX_IMPORT_ITEMS;
+use super::feature::{FeatureLimits, MAX_DESCRIPTION, MAX_TITLE};
 use super::geometry::FeatureGeometry;
 use super::legend::Symbol;
 

@@ -11,7 +11,9 @@ use crate::domain::project::Project;
 use crate::store::Store;
 
 /// Annotations with what they are about: the feature (its id, as in the full features layer)
-/// or the workshop and group. No geometry of their own.
+/// or the workshop and group. No geometry of their own: a GeoPackage attributes table, rows
+/// with a null geometry in GeoJSON, CSV rows; KML and FlatGeobuf, whose readers drop a
+/// feature without geometry, are refused for them (`application::export`).
 pub(in crate::export) async fn annotation_layer(
     store: &dyn Store,
     project: &Project,
@@ -75,7 +77,7 @@ pub(in crate::export) async fn annotation_layer(
         .collect();
     Ok(Layer::from_rows(
         "annotations",
-        "GEOMETRY",
+        "",
         vec![
             ("id", ColumnKind::Text),
             ("on", ColumnKind::Text),

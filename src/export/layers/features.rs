@@ -12,7 +12,7 @@ use geo::{Coord, Geometry, MapCoords};
 use uuid::Uuid;
 
 use super::super::{
-    ColumnKind, ExportError, ExportRequest, ExportResult, Field, Layer, Row, Shape,
+    ColumnKind, ExportError, ExportRequest, ExportResult, Field, GeometryFamily, Layer, Row, Shape,
 };
 use super::cell_polygon;
 use crate::domain::export::{
@@ -21,6 +21,7 @@ use crate::domain::export::{
 use crate::domain::feature::{Author, Feature};
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::project::Project;
+use crate::domain::workshop::Workshop;
 use crate::store::{Store, StoreError};
 
 struct SymbolInfo {
@@ -37,10 +38,13 @@ struct WorkshopInfo {
     groups: HashMap<Uuid, (String, String)>,
 }
 
+/// The features of `request`'s selection as its privacy level shows them; only those of
+/// `family`, promoted to its Multi type, when one is given (see `export::family`).
 pub(in crate::export) async fn feature_layer(
     store: Arc<dyn Store>,
     project: &Project,
     request: &ExportRequest,
+    family: Option<GeometryFamily>,
 ) -> ExportResult<Layer> {
     let symbols: HashMap<String, SymbolInfo> = store
         .legend(project.id)
@@ -56,25 +60,9 @@ pub(in crate::export) async fn feature_layer(
             (s.key, info)
         })
         .collect();
-    let workshops: HashMap<Uuid, WorkshopInfo> = store
-        .list_workshops(project.id)
-        .await?
+    let workshops: HashMap<Uuid, WorkshopInfo> = numbered(store.list_workshops(project.id).await?)
         .into_iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let number = (i + 1).to_string();
-            let info = WorkshopInfo {
-                title: w.title.clone(),
-                groups: w
-                    .groups
-                    .iter()
-                    .enumerate()
-                    .map(|(j, g)| (g.id, (g.name.clone(), format!("{number}.{}", j + 1))))
-                    .collect(),
-                number,
-            };
-            (w.id, info)
-        })
+        .map(|(w, info)| (w.id, info))
         .collect();
     let mut filter = request.filter.clone();
     filter.include_hidden = false;
@@ -94,10 +82,24 @@ pub(in crate::export) async fn feature_layer(
         });
     }
     let context = Arc::new((symbols, workshops));
+    let kept = kept_columns(privacy);
+    let columns = kept
+        .iter()
+        .map(|&i| {
+            let name = crate::domain::export::COLUMNS[i];
+            match i {
+                CREATED | UPDATED if privacy == Privacy::Full => (name, ColumnKind::DateTime),
+                CREATED | UPDATED => (name, ColumnKind::Date),
+                _ => (name, ColumnKind::Text),
+            }
+        })
+        .collect();
     let mut next_id = 0_u64;
     let rows = features
         .map_err(ExportError::from)
-        .map_ok(move |feature| {
+        .try_filter_map(move |feature| {
+            // Every feature takes its number, whichever layer it goes to: a feature has the
+            // same number in every layer and every export of the same selection.
             next_id += 1;
             let (symbols, workshops) = &*context;
             let times = [feature.created_at, feature.updated_at].map(|at| time(at, privacy));
@@ -109,32 +111,114 @@ pub(in crate::export) async fn feature_layer(
                 symbols,
                 workshops,
             );
+            let shape = match family {
+                None => Some(shape),
+                Some(family) => shape
+                    .geo()
+                    .map(std::borrow::Cow::into_owned)
+                    .filter(|g| GeometryFamily::of(g) == Some(family))
+                    .map(|g| Shape::Geo(GeometryFamily::promote(g))),
+            };
+            let Some(shape) = shape else {
+                return futures::future::ready(Ok(None));
+            };
             let mut fields: Vec<Field> =
                 exported.values().iter().map(|v| Field::from(*v)).collect();
             let [created, updated] = times;
             fields[CREATED] = created;
             fields[UPDATED] = updated;
-            Row {
+            let fields = kept.iter().map(|&i| fields[i].clone()).collect();
+            futures::future::ready(Ok(Some(Row {
                 fields,
                 geometry: Some(shape),
-            }
+            })))
         })
         .boxed();
     Ok(Layer {
-        name: "features",
-        columns: crate::domain::export::COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(i, c)| match i {
-                CREATED | UPDATED if privacy == Privacy::Full => (*c, ColumnKind::DateTime),
-                CREATED | UPDATED => (*c, ColumnKind::Date),
-                _ => (*c, ColumnKind::Text),
-            })
-            .collect(),
-        geometry_type: "GEOMETRY",
+        name: family.map_or("features", GeometryFamily::features_layer),
+        columns,
+        geometry_type: family.map_or("GEOMETRY", GeometryFamily::geometry_type),
         styles,
         rows,
     })
+}
+
+/// The columns of `COLUMNS` a level writes: the free text (author, title, description) only
+/// in full exports, where it is not always empty.
+fn kept_columns(privacy: Privacy) -> Vec<usize> {
+    let free_text = ["author", "title", "description"];
+    (0..crate::domain::export::COLUMNS.len())
+        .filter(|&i| {
+            privacy == Privacy::Full || !free_text.contains(&crate::domain::export::COLUMNS[i])
+        })
+        .collect()
+}
+
+/// The project's workshops, numbered in order ("2"), with their tables ("2.1").
+fn numbered(workshops: Vec<Workshop>) -> Vec<(Workshop, WorkshopInfo)> {
+    workshops
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let number = (i + 1).to_string();
+            let info = WorkshopInfo {
+                title: w.title.clone(),
+                groups: w
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .map(|(j, g)| (g.id, (g.name.clone(), format!("{number}.{}", j + 1))))
+                    .collect(),
+                number,
+            };
+            (w, info)
+        })
+        .collect()
+}
+
+/// The key to the numbers anonymised and aggregated exports give workshops and their tables:
+/// each workshop's number, the day it was held (or created), whether it is closed, and its
+/// tables' numbers; never its title, place or tables' names, which the numbers replace.
+/// A table without geometry (GeoPackage's `attributes`).
+pub(in crate::export) async fn workshop_key_layer(
+    store: &dyn Store,
+    project: &Project,
+) -> ExportResult<Layer> {
+    let rows = numbered(store.list_workshops(project.id).await?)
+        .into_iter()
+        .map(|(w, info)| {
+            let mut tables: Vec<&String> = info.groups.values().map(|(_, n)| n).collect();
+            tables.sort();
+            Ok(Row {
+                fields: vec![
+                    Field::Text(info.number.clone()),
+                    Field::Date(w.starts_at.unwrap_or(w.created_at).date_naive()),
+                    Field::Text(if w.is_open() { "open" } else { "closed" }.to_owned()),
+                    Field::Integer(tables.len() as i64),
+                    Field::Text(
+                        tables
+                            .iter()
+                            .map(|t| t.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                ],
+                geometry: None,
+            })
+        })
+        .collect();
+    Ok(Layer::from_rows(
+        "workshops",
+        "",
+        vec![
+            ("workshop", ColumnKind::Text),
+            ("day", ColumnKind::Date),
+            ("status", ColumnKind::Text),
+            ("tables", ColumnKind::Integer),
+            ("table_numbers", ColumnKind::Text),
+        ],
+        rows,
+    ))
 }
 
 /// Where the feature layer's times are among `COLUMNS` (checked by a test below).

@@ -11,7 +11,7 @@ use geo::Geometry;
 use super::{ColumnKind, ExportResult, Layer, Row};
 
 pub(super) use annotations::annotation_layer;
-pub(super) use features::feature_layer;
+pub(super) use features::{feature_layer, workshop_key_layer};
 pub(super) use priority::{cell_layer, zone_layer};
 
 impl Layer {
