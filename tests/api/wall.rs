@@ -209,4 +209,134 @@ async fn a_public_view_masks_sensitive_drawings_for_staff_too(backend: Backend) 
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
 }
 
-crate::both_backends!(a_public_view_masks_sensitive_drawings_for_staff_too);
+/// Free text locates as well as coordinates: whoever sees a sensitive drawing masked gets
+/// none of its words on any door (listing, reading one, the public view, its history, its
+/// comments), only its symbol and cell; whoever sees it exactly gets them all.
+async fn a_sensitive_drawing_s_words_are_as_hidden_as_its_place(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    // "Tero" is the nickname `join` gives: a participant's nickname is free text too.
+    let author = app.join(&workshop.code, "Jóvenes").await;
+    let (status, drawn) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&author),
+            &json!({"type": "Feature",
+                    "properties": {"symbol": "taller_clandestino",
+                                   "title": "Taller en la casa del fondo",
+                                   "description": "Pasaje Oro 1234, al lado de la verdulería de Rosa"},
+                    "geometry": {"type": "Point", "coordinates": [-58.4012, -34.7623]}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{drawn}");
+    let id = drawn["id"].as_str().expect("id");
+    // An analyst reviews it with a reason that names the place too, and comments.
+    let (status, reviewed) = app
+        .post(
+            &format!("/api/features/{id}/review"),
+            Some(&staff.analyst),
+            &json!({"state": "rejected", "reason": "ya denunciado, Pasaje Oro"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reviewed}");
+    let (status, _) = app
+        .post(
+            &format!("/api/features/{id}/annotations"),
+            Some(&author),
+            &json!({"body": "lo vi en Pasaje Oro, portón verde"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let secrets = [
+        "casa del fondo",
+        "Pasaje Oro",
+        "Rosa",
+        "portón verde",
+        "Tero",
+    ];
+    let leaks = |text: &str| -> Vec<&str> {
+        secrets
+            .iter()
+            .copied()
+            .filter(|s| text.contains(s))
+            .collect()
+    };
+
+    let other_table = app.join(&workshop.code, "Docentes").await;
+    for (who, token, path) in [
+        (
+            "another table",
+            &other_table,
+            format!("/api/projects/lomas/features"),
+        ),
+        ("another table", &other_table, format!("/api/features/{id}")),
+        (
+            "another table",
+            &other_table,
+            format!("/api/features/{id}/history"),
+        ),
+        (
+            "another table",
+            &other_table,
+            format!("/api/features/{id}/annotations"),
+        ),
+        (
+            "the facilitator",
+            &staff.facilitator,
+            format!("/api/features/{id}"),
+        ),
+        (
+            "the facilitator",
+            &staff.facilitator,
+            format!("/api/features/{id}/history"),
+        ),
+        (
+            "the facilitator",
+            &staff.facilitator,
+            format!("/api/features/{id}/annotations"),
+        ),
+        (
+            "the wall",
+            &staff.analyst,
+            format!("/api/features/{id}?view=public"),
+        ),
+        (
+            "the wall",
+            &staff.facilitator,
+            format!(
+                "/api/projects/lomas/features?view=public&workshop={}",
+                workshop.id
+            ),
+        ),
+    ] {
+        let (status, body) = app.get(&path, Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{who} {path}: {body}");
+        assert_eq!(
+            leaks(&body.to_string()),
+            Vec::<&str>::new(),
+            "{who} {path}: {body}"
+        );
+    }
+    // Masked, it still says what it is: its symbol and its cell.
+    let (_, seen) = app
+        .get(&format!("/api/features/{id}"), Some(&other_table))
+        .await;
+    assert_eq!(seen["properties"]["symbol"], "taller_clandestino");
+    assert_eq!(seen["properties"]["masked"], true);
+    assert_eq!(seen["geometry"]["type"], "Polygon");
+    // The author and the analyst read every word.
+    for token in [&author, &staff.analyst] {
+        let (_, exact) = app.get(&format!("/api/features/{id}"), Some(token)).await;
+        assert_eq!(exact["properties"]["title"], "Taller en la casa del fondo");
+        let (_, notes) = app
+            .get(&format!("/api/features/{id}/annotations"), Some(token))
+            .await;
+        assert_eq!(notes.as_array().map(Vec::len), Some(1), "{notes}");
+    }
+}
+
+crate::both_backends!(
+    a_public_view_masks_sensitive_drawings_for_staff_too,
+    a_sensitive_drawing_s_words_are_as_hidden_as_its_place,
+);
