@@ -127,17 +127,17 @@ async fn import(
             })
             .collect();
         let unlocated = problem_counts.get("unlocated").copied().unwrap_or(0);
-        let title = if unlocated > 0 {
+        let detail = if unlocated > 0 {
             format!(
-                "some items cannot be imported; nothing was stored ({unlocated} have no location: \
-                 skip_unlocated=true imports the others and lists those left out; dry_run=true \
-                 for the report)"
+                "some items cannot be imported; nothing was stored (items without a location: \
+                 {unlocated}; skip_unlocated=true imports the others and lists those left out; \
+                 dry_run=true for the report)"
             )
         } else {
             "some items cannot be imported; nothing was stored (try dry_run=true for the report)"
                 .to_owned()
         };
-        return Err(AppError::invalid(title, errors));
+        return Err(AppError::invalid(detail, errors));
     }
 
     let stored = store_import(

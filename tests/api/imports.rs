@@ -382,7 +382,132 @@ fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
+/// What lost rows in silence before: a CSV whose quote never closes (the dry run said
+/// `ready: 2, problems: []` and the import stored one drawing holding the rest of the file),
+/// a Mapeo export with an observation made without a GPS fix (which blocked the whole file),
+/// a file of more items than a workshop should take, a polygon of no area.
+async fn no_row_is_lost_in_silence(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+
+    let csv = "nombre,symbol,lon,lat\n\
+               Escuela 1,escuela,-58.40,-34.76\n\
+               \"Escuela 2,escuela,-58.41,-34.76\n\
+               Escuela 3,escuela,-58.42,-34.76\n\
+               Escuela 4,escuela,-58.43,-34.76\n\
+               Escuela 5,escuela,-58.44,-34.76\n";
+    let (status, report) = upload(
+        &app,
+        &staff.facilitator,
+        &workshop.id,
+        "format=csv&dry_run=true",
+        csv,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let problem = report["problems"][0]["problem"]
+        .as_str()
+        .expect("a problem");
+    assert!(
+        problem.contains("opened on line 3 is never closed"),
+        "{report}"
+    );
+    let (status, refused) = upload(&app, &staff.facilitator, &workshop.id, "format=csv", csv).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(app.feature_count(&staff.analyst).await, 0);
+
+    // Mapeo: two observations, one without a location.
+    let mapeo = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"symbol": "escuela", "notes": "Escuela 12"},
+         "geometry": {"type": "Point", "coordinates": [-58.40, -34.76]}},
+        {"type": "Feature", "properties": {"symbol": "escuela", "notes": "sin GPS"}, "geometry": null}
+    ]})
+    .to_string();
+    let (status, report) = upload(
+        &app,
+        &staff.facilitator,
+        &workshop.id,
+        "format=geojson&dry_run=true",
+        mapeo.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(report["problems"][0]["code"], "unlocated", "{report}");
+    assert_eq!(report["problem_counts"]["unlocated"], 1, "{report}");
+    let (status, refused) = upload(
+        &app,
+        &staff.facilitator,
+        &workshop.id,
+        "format=geojson",
+        mapeo.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused["detail"]
+            .as_str()
+            .is_some_and(|t| t.contains("skip_unlocated=true")),
+        "{refused}"
+    );
+    let (status, imported) = upload(
+        &app,
+        &staff.facilitator,
+        &workshop.id,
+        "format=geojson&skip_unlocated=true",
+        mapeo,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{imported}");
+    assert_eq!(imported["imported"], 1);
+    assert_eq!(imported["left_out"][0]["item"], 2, "{imported}");
+    assert_eq!(app.feature_count(&staff.analyst).await, 1);
+
+    // More items than one import takes: refused, saying the cap.
+    let waypoints = "<wpt lat=\"-34.7\" lon=\"-58.4\"><type>escuela</type></wpt>".repeat(5_001);
+    let (status, refused) = upload(
+        &app,
+        &staff.facilitator,
+        &workshop.id,
+        "format=gpx",
+        format!("<gpx version=\"1.1\">{waypoints}</gpx>"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.to_string().contains("more than 5000 items"),
+        "{refused}"
+    );
+
+    // A polygon of no area, drawn or imported, is refused naming why.
+    let sliver = json!({"type": "Feature", "properties": {"symbol": "zona_riesgo"},
+        "geometry": {"type": "Polygon", "coordinates": [[[-58.40, -34.70], [-58.39, -34.69], [-58.38, -34.68], [-58.40, -34.70]]]}});
+    let (status, refused) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&staff.analyst),
+            &sliver,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.to_string().contains("has no area"), "{refused}");
+    let (status, report) = upload(
+        &app,
+        &staff.facilitator,
+        &workshop.id,
+        "format=geojson&dry_run=true",
+        sliver.to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        report["problems"].to_string().contains("has no area"),
+        "{report}"
+    );
+}
+
 crate::both_backends!(
+    no_row_is_lost_in_silence,
     files_from_the_field_import_with_warnings,
     a_dry_run_reports_and_the_import_stores_once,
     an_export_imports_back_with_geometry_and_attributes,
