@@ -644,3 +644,145 @@ async fn an_operator_prepares_a_basemap_online_and_a_bad_one_stops_the_start() {
         "{said}"
     );
 }
+
+/// Peak resident memory of a process so far (`VmHWM`, in MB), from `/proc`.
+fn peak_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM");
+    kb / 1024.0
+}
+
+/// A KMZ whose `doc.kml` holds `placemarks` points, each with `padding` bytes of description.
+fn kmz(placemarks: usize, padding: usize) -> Vec<u8> {
+    let filler = "x".repeat(padding);
+    let mut kml = String::from(r#"<kml xmlns="http://www.opengis.net/kml/2.2"><Document>"#);
+    for i in 0..placemarks {
+        let lon = -58.40 - (i % 1000) as f64 * 1e-5;
+        let lat = -34.76 - (i / 1000) as f64 * 1e-5;
+        kml.push_str(&format!(
+            "<Placemark><name>P{i}</name><description>{filler}</description><Point><coordinates>{lon},{lat}</coordinates></Point></Placemark>"
+        ));
+    }
+    kml.push_str("</Document></kml>");
+    let mut bytes = Vec::new();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
+    zip.start_file("doc.kml", zip::write::SimpleFileOptions::default())
+        .expect("entry");
+    std::io::Write::write_all(&mut zip, kml.as_bytes()).expect("write");
+    zip.finish().expect("zip");
+    bytes
+}
+
+/// The memory bound of imports, on the real server process: the largest files it accepts
+/// (a KMZ unpacking to nearly its 16 MB with 5,000 placemarks, a 5 MB GeoJSON of 5,000
+/// features), four at once, checked and imported, and the KMZ that held 552,856 placemarks
+/// (refused), keep the server's peak resident memory under `BOUND_MB`.
+#[tokio::test]
+async fn the_largest_accepted_imports_keep_the_server_s_memory_bounded() {
+    /// The stated bound (README, "What an import reads").
+    const BOUND_MB: f64 = 256.0;
+    let dir = TempDir::new().expect("dir");
+    let demo = run(trama(&dir).arg("demo"), "");
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    let token = text(&demo.stdout)
+        .lines()
+        .find_map(|l| l.split("API token (30 days): ").nth(1))
+        .expect("token line")
+        .trim()
+        .to_owned();
+    let server = serve(&dir);
+    let url = server.url.clone();
+    let client = reqwest::Client::new();
+    let workshops = get_json(
+        &client,
+        format!("{url}/api/projects/lomas-de-zamora/workshops"),
+        &token,
+    )
+    .await;
+    let workshop = workshops["workshops"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|w| w["status"] == "open")
+        .and_then(|w| w["id"].as_str())
+        .expect("an open workshop")
+        .to_owned();
+    let at_start = peak_mb(server.child.id());
+
+    let largest_kmz = kmz(5_000, 3_000);
+    let bomb = kmz(552_856, 0);
+    let geojson = serde_json::json!({"type": "FeatureCollection", "features": (0..5_000).map(|i| {
+        let ring: Vec<[f64; 2]> = (0..=16).map(|k| {
+            let a = f64::from(k % 16) * std::f64::consts::TAU / 16.0;
+            [-58.40 - f64::from(i % 70) * 1e-3 + 2e-4 * a.cos(), -34.76 - f64::from(i / 70) * 1e-3 + 2e-4 * a.sin()]
+        }).collect();
+        serde_json::json!({"type": "Feature", "properties": {"name": format!("Zona {i}")},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    }).collect::<Vec<_>>()})
+    .to_string();
+    let sizes = (largest_kmz.len(), bomb.len(), geojson.len());
+    assert!(
+        sizes.0.max(sizes.1).max(sizes.2) < 5 * 1024 * 1024,
+        "{sizes:?}"
+    );
+    let post = |query: &str, body: Vec<u8>| {
+        client
+            .post(format!("{url}/api/workshops/{workshop}/import?{query}"))
+            .bearer_auth(&token)
+            .body(body)
+            .send()
+    };
+    let started = Instant::now();
+    let answers = futures::future::join_all([
+        post(
+            "format=kml&dry_run=true&default_symbol=escuela",
+            largest_kmz.clone(),
+        ),
+        post(
+            "format=kml&dry_run=true&default_symbol=escuela",
+            largest_kmz.clone(),
+        ),
+        post(
+            "format=geojson&dry_run=true&default_symbol=zona_riesgo",
+            geojson.clone().into_bytes(),
+        ),
+        post(
+            "format=kml&dry_run=true&default_symbol=escuela",
+            bomb.clone(),
+        ),
+    ])
+    .await;
+    let statuses: Vec<u16> = answers
+        .into_iter()
+        .map(|a| a.expect("answer").status().as_u16())
+        .collect();
+    assert_eq!(statuses, [200, 200, 200, 200]);
+    let imported = futures::future::join_all([
+        post("format=kml&default_symbol=escuela", largest_kmz),
+        post(
+            "format=geojson&default_symbol=zona_riesgo",
+            geojson.into_bytes(),
+        ),
+        post("format=kml&default_symbol=escuela", bomb),
+    ])
+    .await;
+    let statuses: Vec<u16> = imported
+        .into_iter()
+        .map(|a| a.expect("answer").status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses,
+        [201, 201, 422],
+        "the 552,856 placemarks are refused"
+    );
+    let peak = peak_mb(server.child.id());
+    println!(
+        "imports: peak resident memory {peak:.0} MB (at start {at_start:.0} MB), bound {BOUND_MB} MB, {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(peak < BOUND_MB, "peak {peak:.0} MB");
+}
