@@ -809,12 +809,15 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         ("escuela", -58.47, -34.74),
         ("taller_clandestino", -58.40, -34.77),
     ] {
+        // Every drawing titled; the sensitive one's title names the place, as people write.
+        let mut drawing = common::point(symbol, lon, lat);
+        drawing["properties"]["title"] = json!(if symbol == "taller_clandestino" {
+            "Taller en la casa del fondo"
+        } else {
+            "Lugar del barrio"
+        });
         let (status, created) = app
-            .post(
-                "/api/projects/lomas/features",
-                Some(&participant),
-                &common::point(symbol, lon, lat),
-            )
+            .post("/api/projects/lomas/features", Some(&participant), &drawing)
             .await;
         assert_eq!(status, reqwest::StatusCode::CREATED);
         extra.push(created["id"].as_str().expect("id").to_owned());
@@ -871,7 +874,32 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .await
         .expect("latest");
     assert_eq!(latest, json!(4));
+    // The masked drawing is labelled with its symbol's name, never its title.
+    let said = client
+        .execute("return document.body.innerText;", vec![])
+        .await
+        .expect("text");
+    let said = said.as_str().expect("text");
+    assert!(!said.contains("casa del fondo"), "{said}");
+    assert!(said.contains("Taller textil clandestino"), "{said}");
     screenshot(&client, "wall-es").await;
+    // Projecting the exact places asks first; refused, nothing changes; accepted, the wall
+    // says so over the map, where the room sees it.
+    let masked_wall = client.current_url().await.expect("url");
+    click(&client, "#sensitive-toggle").await;
+    client.dismiss_alert().await.expect("a question first");
+    assert_eq!(client.current_url().await.expect("url"), masked_wall);
+    assert!(client.find(Locator::Css(".exact-banner")).await.is_err());
+    click(&client, "#sensitive-toggle").await;
+    client.accept_alert().await.expect("a question first");
+    wait_for_text(&client, ".exact-banner", "exacto").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    screenshot(&client, "wall-exact-es").await;
+    client
+        .goto(masked_wall.as_str())
+        .await
+        .expect("masked wall");
+    wait_for_text(&client, "#live", "En vivo").await;
     // The author takes those three back (the review below counts the first one only).
     for id in &extra {
         let response = app
