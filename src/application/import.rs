@@ -138,6 +138,14 @@ pub async fn read_into_workshop(
 ) -> Result<Outcome, UseCaseError> {
     let legend = store.legend(workshop.project_id).await?;
     let project = store.find_project_by_id(workshop.project_id).await?;
+    // The project's cap on a file's items, where an analyst set one.
+    let limits = FeatureLimits {
+        max_import_items: project
+            .as_ref()
+            .and_then(|p| p.import_max_items)
+            .map_or(limits.max_import_items, |n| n as usize),
+        ..limits
+    };
     let area = project
         .as_ref()
         .and_then(|p| p.area.as_ref())

@@ -22,6 +22,9 @@ pub struct Project {
     pub sensitive_exact: SensitiveView,
     /// The finest masking a researcher's export may have; they may ask only for coarser.
     pub masking: super::export::Masking,
+    /// Most items one file imported into this project may hold; `None`: the server's
+    /// `--import-max-items` (see `FeatureLimits::max_import_items`).
+    pub import_max_items: Option<u32>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -174,6 +177,7 @@ impl NewProjectRequest {
             area,
             sensitive_exact: self.sensitive_exact,
             masking: super::export::Masking::default(),
+            import_max_items: None,
             created_at: now,
         })
     }

@@ -67,6 +67,7 @@ pub(crate) fn project_json(project: &Project) -> Value {
             "resolution": u8::from(project.masking.aggregate_resolution),
             "k": project.masking.k,
         },
+        "import_max_items": project.import_max_items,
         "created_at": project.created_at,
     })
 }
@@ -81,6 +82,22 @@ struct ProjectChange {
     /// The finest masking researchers' exports may have: `{mask_min, mask_max, resolution, k}`
     /// (metres, metres, H3 5-10, smallest count shown).
     masking: Option<MaskingChange>,
+    /// Most items one imported file may hold (1 to 50,000); `null` for the server's
+    /// `--import-max-items`.
+    #[serde(default, deserialize_with = "present")]
+    import_max_items: Option<Option<u32>>,
+}
+
+/// The most a project's `import_max_items` may be: ten times the default, still within the
+/// 16 MB a KMZ unpacks to and the memory an import is bounded by (README).
+const MAX_IMPORT_ITEMS_SETTING: u32 = 50_000;
+
+/// A member given, even as `null` (`Some(None)`), told from one left out (`None`).
+fn present<'de, D>(deserializer: D) -> Result<Option<Option<u32>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Option::<u32>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,11 +140,17 @@ async fn change_project(
     if let Some(view) = change.sensitive_exact {
         project.sensitive_exact = view;
     }
-    // Both in one statement: whoever reads the project sees all of the change or none of it.
-    state
-        .store
-        .set_privacy(project.id, &project.masking, project.sensitive_exact)
-        .await?;
+    if let Some(items) = change.import_max_items {
+        if items.is_some_and(|n| !(1..=MAX_IMPORT_ITEMS_SETTING).contains(&n)) {
+            return Err(AppError::BadRequest(format!(
+                "import_max_items is 1 to {MAX_IMPORT_ITEMS_SETTING} items, or null for the \
+                 server's default"
+            )));
+        }
+        project.import_max_items = items;
+    }
+    // All in one statement: whoever reads the project sees all of the change or none of it.
+    state.store.set_policies(&project).await?;
     Ok(Json(project_json(&project)))
 }
 

@@ -19,7 +19,9 @@ document.querySelectorAll('form[data-api]').forEach(function (form) {
     if (form.dataset.shape === 'privacy') {
       body = {
         sensitive_exact: body.sensitive_exact,
-        masking: { mask_min: Number(body.mask_min), mask_max: Number(body.mask_max), resolution: Number(body.resolution), k: Number(body.k) }
+        masking: { mask_min: Number(body.mask_min), mask_max: Number(body.mask_max), resolution: Number(body.resolution), k: Number(body.k) },
+        // Empty: the server's default.
+        import_max_items: body.import_max_items ? Number(body.import_max_items) : null
       };
     }
     requestJson(form.dataset.method || 'POST', form.dataset.api, body).then(function (answer) {

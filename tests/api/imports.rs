@@ -478,6 +478,53 @@ async fn no_row_is_lost_in_silence(backend: Backend) {
         refused.to_string().contains("more than 5000 items"),
         "{refused}"
     );
+    // An analyst may set the project's own cap; a facilitator may not.
+    let patch = |token: &str, body: Value| {
+        app.request(Method::PATCH, "/api/projects/lomas", Some(token))
+            .json(&body)
+            .send()
+    };
+    let denied = patch(&staff.facilitator, json!({"import_max_items": 3}))
+        .await
+        .expect("patch");
+    assert_eq!(denied.status(), StatusCode::FORBIDDEN);
+    let (status, project) = read(
+        patch(&staff.analyst, json!({"import_max_items": 3}))
+            .await
+            .expect("patch"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{project}");
+    assert_eq!(project["import_max_items"], 3);
+    let four = "<wpt lat=\"-34.7\" lon=\"-58.4\"><type>escuela</type></wpt>".repeat(4);
+    let (status, refused) = upload(
+        &app,
+        &staff.facilitator,
+        &workshop.id,
+        "format=gpx&dry_run=true",
+        format!("<gpx version=\"1.1\">{four}</gpx>"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        refused.to_string().contains("more than 3 items"),
+        "{refused}"
+    );
+    let (status, _) = read(
+        patch(&staff.analyst, json!({"import_max_items": 0}))
+            .await
+            .expect("patch"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, project) = read(
+        patch(&staff.analyst, json!({"import_max_items": null}))
+            .await
+            .expect("patch"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(project["import_max_items"], Value::Null);
 
     // A polygon of no area, drawn or imported, is refused naming why.
     let sliver = json!({"type": "Feature", "properties": {"symbol": "zona_riesgo"},

@@ -60,6 +60,7 @@ fn project(slug: &str) -> Project {
         area: None,
         sensitive_exact: SensitiveView::default(),
         masking: Masking::default(),
+        import_max_items: None,
         created_at: now(),
     }
 }
@@ -351,15 +352,21 @@ async fn project_story<S: Store + ?Sized>(store: &S) {
         ..Masking::default()
     };
     store
-        .set_privacy(lomas.id, &masking, SensitiveView::Workshop)
+        .set_policies(&Project {
+            masking,
+            sensitive_exact: SensitiveView::Workshop,
+            import_max_items: Some(20_000),
+            ..lomas.clone()
+        })
         .await
-        .expect("privacy");
+        .expect("policies");
     let found = store
         .find_project("lomas")
         .await
         .expect("read")
         .expect("lomas");
     assert_eq!(found.sensitive_exact, SensitiveView::Workshop);
+    assert_eq!(found.import_max_items, Some(20_000));
     assert_eq!(
         (found.masking.min_m, found.masking.max_m, found.masking.k),
         (150.0, 600.0, 7)

@@ -302,8 +302,9 @@ pub fn read(
     };
     if items.len() > limit {
         return failed(format!(
-            "the file holds more than {limit} items, more than one import takes (the server's \
-             --import-max-items): split it, or keep only the layers the workshop needs"
+            "the file holds more than {limit} items, more than one import takes here (the \
+             project's import_max_items, or the server's --import-max-items): split it, or keep \
+             only the layers the workshop needs"
         ));
     }
     let mut outcome = Outcome {

@@ -3,9 +3,8 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::domain::export::Masking;
 use crate::domain::legend::Symbol;
-use crate::domain::project::{Project, SensitiveView};
+use crate::domain::project::Project;
 use crate::store::StoreResult;
 
 #[async_trait]
@@ -18,15 +17,10 @@ pub trait ProjectStore: Send + Sync {
     async fn find_project(&self, slug: &str) -> StoreResult<Option<Project>>;
     /// The project of that id; None when there is none.
     async fn find_project_by_id(&self, id: Uuid) -> StoreResult<Option<Project>>;
-    /// Sets a project's privacy in one statement: the finest masking its researcher exports
-    /// may have, and who sees its sensitive drawings exactly. Nothing happens for an unknown
-    /// project.
-    async fn set_privacy(
-        &self,
-        project_id: Uuid,
-        masking: &Masking,
-        view: SensitiveView,
-    ) -> StoreResult<()>;
+    /// Sets a project's policies as `project` has them, in one statement: the finest masking
+    /// its researcher exports may have, who sees its sensitive drawings exactly, and the most
+    /// items one imported file may hold. Nothing happens for an unknown project.
+    async fn set_policies(&self, project: &Project) -> StoreResult<()>;
     /// The project's legend, in its order (empty for an unknown project).
     async fn legend(&self, project_id: Uuid) -> StoreResult<Vec<Symbol>>;
     /// Replaces the whole legend, keeping the ids of symbols whose key stays; Conflict

@@ -77,6 +77,7 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("mask_max_m", Float),
             ("mask_resolution", Int),
             ("mask_k", Int),
+            ("import_max_items", Int),
         ],
     ),
     (

@@ -9,9 +9,8 @@ use uuid::Uuid;
 use super::Backend;
 use super::dialect::sql_id;
 use super::rows;
-use crate::domain::export::Masking;
 use crate::domain::legend::Symbol;
-use crate::domain::project::{Project, SensitiveView};
+use crate::domain::project::Project;
 use crate::store::{ProjectStore, StoreError, StoreResult, conflict_if_unique};
 
 #[async_trait]
@@ -20,8 +19,8 @@ impl ProjectStore for Backend {
     async fn create_project(&self, project: &Project) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at, sensitive_exact,
-                mask_min_m, mask_max_m, mask_resolution, mask_k)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                mask_min_m, mask_max_m, mask_resolution, mask_k, import_max_items)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(sql_id(project.id))
         .bind(&project.slug)
@@ -35,6 +34,7 @@ impl ProjectStore for Backend {
         .bind(project.masking.max_m)
         .bind(i64::from(u8::from(project.masking.aggregate_resolution)))
         .bind(i64::from(project.masking.k))
+        .bind(project.import_max_items.map(i64::from))
         .execute(self.writes())
         .await
         .map_err(conflict_if_unique(|| format!("a project with slug \"{}\" exists", project.slug)))?;
@@ -66,19 +66,16 @@ impl ProjectStore for Backend {
         row.as_ref().map(rows::project).transpose()
     }
 
-    async fn set_privacy(
-        &self,
-        project_id: Uuid,
-        masking: &Masking,
-        view: SensitiveView,
-    ) -> StoreResult<()> {
-        sqlx::query("UPDATE projects SET mask_min_m = $1, mask_max_m = $2, mask_resolution = $3, mask_k = $4, sensitive_exact = $5 WHERE id = $6")
+    async fn set_policies(&self, project: &Project) -> StoreResult<()> {
+        let masking = &project.masking;
+        sqlx::query("UPDATE projects SET mask_min_m = $1, mask_max_m = $2, mask_resolution = $3, mask_k = $4, sensitive_exact = $5, import_max_items = $6 WHERE id = $7")
             .bind(masking.min_m)
             .bind(masking.max_m)
             .bind(i64::from(u8::from(masking.aggregate_resolution)))
             .bind(i64::from(masking.k))
-            .bind(view.as_str())
-            .bind(sql_id(project_id))
+            .bind(project.sensitive_exact.as_str())
+            .bind(project.import_max_items.map(i64::from))
+            .bind(sql_id(project.id))
             .execute(self.writes())
             .await?;
         Ok(())

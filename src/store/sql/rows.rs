@@ -73,6 +73,12 @@ pub fn project(row: &DbRow) -> StoreResult<Project> {
                 k: u32::try_from(k).map_err(|_| corrupt("mask_k", &k.to_string()))?,
             }
         },
+        import_max_items: {
+            let items: Option<i64> = row.try_get("import_max_items")?;
+            items
+                .map(|n| u32::try_from(n).map_err(|_| corrupt("import_max_items", &n.to_string())))
+                .transpose()?
+        },
         created_at: row.try_get("created_at")?,
     })
 }
