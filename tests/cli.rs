@@ -780,7 +780,7 @@ async fn the_largest_accepted_imports_keep_the_server_s_memory_bounded() {
         "the 552,856 placemarks are refused"
     );
     let peak = peak_mb(server.child.id());
-    println!(
+    eprintln!(
         "imports: peak resident memory {peak:.0} MB (at start {at_start:.0} MB), bound {BOUND_MB} MB, {:.1} s",
         started.elapsed().as_secs_f64()
     );
