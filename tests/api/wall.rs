@@ -268,7 +268,7 @@ async fn a_sensitive_drawing_s_words_are_as_hidden_as_its_place(backend: Backend
         (
             "another table",
             &other_table,
-            format!("/api/projects/lomas/features"),
+            "/api/projects/lomas/features".to_owned(),
         ),
         ("another table", &other_table, format!("/api/features/{id}")),
         (
