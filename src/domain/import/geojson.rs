@@ -133,7 +133,10 @@ pub fn items(source: &str, field: Option<&str>, limit: usize) -> Result<Vec<Item
             let property = |name: &str| text(properties.and_then(|p| p.get(name)));
             let category = match field {
                 Some(field) => property(field),
-                None => property("symbol").or_else(|| property("category")),
+                None => property("symbol")
+                    .or_else(|| property("category"))
+                    .or_else(|| property("categoria"))
+                    .or_else(|| property("categoría")),
             };
             let pointer = if kind == Some("Feature") {
                 "/geometry".to_owned()
