@@ -301,6 +301,7 @@ impl Basemap {
         &self,
         lang: &str,
     ) -> Result<std::sync::Arc<places::Gazetteer>, BasemapError> {
+        let lang = places::name_language(lang);
         let mut built = self.places.lock().await;
         if let Some(gazetteer) = built.get(lang) {
             return Ok(gazetteer.clone());

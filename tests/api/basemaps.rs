@@ -512,9 +512,16 @@ async fn streets_and_places_are_found_by_name_in_vector_basemaps(backend: Backen
         ],
     )
     .await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let who = Some(participant.as_str());
     for id in ["vectorial", "vectorial-1"] {
         let search = |q: &str| format!("/api/basemaps/{id}/places?q={q}");
-        let (status, found) = app.get(&search("hipolito"), None).await;
+        // A session first, as every read of a project's data.
+        let (status, problem) = app.get(&search("hipolito"), None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{problem}");
+        let (status, found) = app.get(&search("hipolito"), who).await;
         assert_eq!(status, StatusCode::OK, "{found}");
         let names: Vec<&str> = found["features"]
             .as_array()
@@ -531,7 +538,7 @@ async fn streets_and_places_are_found_by_name_in_vector_basemaps(backend: Backen
         assert!((lat + 34.76).abs() < 0.001, "{id}: {lat}");
 
         // A school, at its point.
-        let (_, found) = app.get(&search("ESCUELA"), None).await;
+        let (_, found) = app.get(&search("ESCUELA"), who).await;
         let school = &found["features"][0];
         assert_eq!(school["properties"]["name"], "Escuela N.º 12");
         let at = &school["geometry"]["coordinates"];
@@ -541,18 +548,31 @@ async fn streets_and_places_are_found_by_name_in_vector_basemaps(backend: Backen
             "{id}: {at}"
         );
         // Several matches: a name that starts with the words first; `limit` is kept.
-        let (_, found) = app.get(&search("es&limit=2"), None).await;
+        let (_, found) = app.get(&search("es&limit=2"), who).await;
         assert_eq!(found["features"].as_array().expect("features").len(), 2);
         // Nothing found is an empty collection, not an error.
-        let (status, found) = app.get(&search("Laprida"), None).await;
+        let (status, found) = app.get(&search("Laprida"), who).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(found["features"], json!([]));
         // Too short a query, an unknown field: 400 problem JSON.
+        // Any language asked is read from a field of a fixed few (the pages' languages, else
+        // the basemap's own name): fifty made-up ones answer as the default does.
+        for i in 0..50 {
+            let (status, found) = app
+                .get(&format!("{}&lang=x{i}q", search("hipolito")), who)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{found}");
+            assert_eq!(found["features"].as_array().map(Vec::len), Some(1));
+        }
+        // Too long a query (60,000 characters cost 12 s of a runtime thread): refused at once.
         for bad in [
             search("e"),
+            search(&"a".repeat(60_000)),
             format!("/api/basemaps/{id}/places?q=calle&zoom=3"),
         ] {
-            let (status, problem) = app.get(&bad, None).await;
+            let started = std::time::Instant::now();
+            let (status, problem) = app.get(&bad, who).await;
+            assert!(started.elapsed() < std::time::Duration::from_secs(1));
             assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {problem}");
             assert!(problem["detail"].is_string(), "{problem}");
         }
@@ -560,7 +580,7 @@ async fn streets_and_places_are_found_by_name_in_vector_basemaps(backend: Backen
     // An image has no names; an unknown basemap is not there.
     for id in ["calles", "nowhere"] {
         let (status, problem) = app
-            .get(&format!("/api/basemaps/{id}/places?q=boedo"), None)
+            .get(&format!("/api/basemaps/{id}/places?q=boedo"), who)
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{id}: {problem}");
         assert_eq!(problem["status"], 404);

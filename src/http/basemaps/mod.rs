@@ -33,6 +33,7 @@ use uuid::Uuid;
 
 use super::extract::{ApiQuery, Auth};
 use super::projects::visible_project;
+use crate::basemap::places::MAX_QUERY;
 use crate::basemap::{Basemap, BasemapError, Tile};
 use crate::domain::access::Principal;
 use crate::error::AppError;
@@ -131,10 +132,14 @@ struct PlaceQuery {
 /// `GET /api/basemaps/{id}/places?q=boedo`: the basemap's named places (streets, places,
 /// schools, stations…) whose name holds `q`, case and accents aside, as a GeoJSON
 /// FeatureCollection of points with `name`, `layer` and `kind` (see
-/// [`crate::basemap::places`]). Public, as the tiles are. 400 for a query under two
-/// characters, 404 for an unknown basemap or one without names (a raster basemap).
+/// [`crate::basemap::places`]). For a signed-in caller (a participant's session too): 401
+/// without one, as every read of a project's data. 400 for a query under two characters or
+/// over [`MAX_QUERY`], 404 for an unknown basemap or one without names (a raster basemap). A
+/// `lang` Trama's pages are not in searches the basemap's own `name`. The search runs off the
+/// async threads.
 async fn places(
     State(state): State<AppState>,
+    Auth(_caller): Auth,
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<PlaceQuery>,
 ) -> Result<Response, AppError> {
@@ -144,10 +149,11 @@ async fn places(
             "this basemap is an image: it has no place names to search".into(),
         ));
     }
-    if query.q.trim().chars().count() < 2 {
-        return Err(AppError::BadRequest(
-            "q must have two characters at least".into(),
-        ));
+    let length = query.q.trim().chars().count();
+    if !(2..=MAX_QUERY).contains(&length) {
+        return Err(AppError::BadRequest(format!(
+            "q must have 2 to {MAX_QUERY} characters"
+        )));
     }
     let lang = query.lang.as_deref().unwrap_or("es");
     if !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || lang.len() > 12 {
@@ -159,8 +165,14 @@ async fn places(
         tracing::error!(basemap = %basemap.id, error = %e, "reading place names failed");
         AppError::Internal("the basemap's place names could not be read".into())
     })?;
-    let found = gazetteer.search(&query.q, query.limit.unwrap_or(8).clamp(1, 20));
-    let mut response = Json(crate::geojson::places_geojson(&found)).into_response();
+    let limit = query.limit.unwrap_or(8).clamp(1, 20);
+    let found = tokio::task::spawn_blocking(move || {
+        let found = gazetteer.search(&query.q, limit);
+        crate::geojson::places_geojson(&found)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("the place search failed: {e}")))?;
+    let mut response = Json(found).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/geo+json"),
