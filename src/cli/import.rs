@@ -46,8 +46,15 @@ pub(super) async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         bail!("no user is called {:?}", args.username);
     };
     let group = request.group(&workshop).map_err(anyhow::Error::msg)?;
+    // The operator imports as the named user, and compares as that user sees.
+    let principal = crate::domain::access::Principal::User {
+        id: user.id,
+        username: user.username.clone(),
+        role: user.role,
+    };
     let mut outcome = read_into_workshop(
         store.as_ref(),
+        &principal,
         &workshop,
         format,
         file.clone().into(),

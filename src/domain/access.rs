@@ -364,13 +364,27 @@ impl Principal {
             Principal::Participant { id, .. } => feature.author.is_participant(*id),
             Principal::User { id, .. } => feature.author.is_user(*id),
         };
-        let in_its_workshop = || match (feature.workshop_id, workshop) {
+        let in_its_workshop = match (feature.workshop_id, workshop) {
             (Some(drawn_in), Some(w)) if w.id == drawn_in => {
-                self.is_in_workshop(drawn_in) || self.can_manage_workshop(w)
+                self.sees_sensitive_of_workshop_exactly(w, policy)
             }
             _ => false,
         };
-        author || (policy == SensitiveView::Workshop && in_its_workshop())
+        author || in_its_workshop
+    }
+
+    /// Whether every sensitive drawing of `workshop` is exact to this principal, whoever drew
+    /// it: analysts and admins; its tables and facilitator when the project's `policy` opens
+    /// them to the workshop. What a comparison with the workshop's drawings may use (an
+    /// import's duplicate check), so that it never tells of a place the caller sees masked.
+    pub fn sees_sensitive_of_workshop_exactly(
+        &self,
+        workshop: &Workshop,
+        policy: SensitiveView,
+    ) -> bool {
+        self.can_moderate()
+            || (policy == SensitiveView::Workshop
+                && (self.is_in_workshop(workshop.id) || self.can_manage_workshop(workshop)))
     }
 }
 

@@ -88,6 +88,7 @@ async fn import(
     let group = request.group(&workshop).map_err(AppError::BadRequest)?;
     let mut outcome = read_into_workshop(
         state.store.as_ref(),
+        &principal,
         &workshop,
         format,
         body.clone(),

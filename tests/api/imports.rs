@@ -553,7 +553,67 @@ async fn no_row_is_lost_in_silence(backend: Backend) {
     );
 }
 
+/// A dry run's "duplicate" warning compares only with what the caller sees exactly: a
+/// facilitator, who sees a sensitive drawing as its cell, cannot learn by guessing where it is.
+async fn the_dry_run_is_no_oracle_for_a_masked_place(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let (hidden, school) = ((-58.4012345, -34.7623456), (-58.41, -34.75));
+    for (symbol, (lon, lat)) in [("taller_clandestino", hidden), ("escuela", school)] {
+        let (status, body) = app
+            .post(
+                "/api/projects/lomas/features",
+                Some(&participant),
+                &crate::common::point(symbol, lon, lat),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // The guesses: the exact place among others, and the school (which all may see).
+    let guesses: Vec<Value> = [hidden, (hidden.0 + 1e-4, hidden.1), school]
+        .iter()
+        .zip(["taller_clandestino", "taller_clandestino", "escuela"])
+        .map(|((lon, lat), symbol)| {
+            json!({"type": "Feature", "properties": {"symbol": symbol},
+                   "geometry": {"type": "Point", "coordinates": [lon, lat]}})
+        })
+        .collect();
+    let file = json!({"type": "FeatureCollection", "features": guesses}).to_string();
+    let duplicates = |report: &Value| -> Vec<i64> {
+        report["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .filter(|w| w["code"] == "duplicate")
+            .map(|w| w["item"].as_i64().expect("item"))
+            .collect()
+    };
+    let (status, report) = upload(
+        &app,
+        &staff.facilitator,
+        &workshop.id,
+        "format=geojson&dry_run=true",
+        file.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(duplicates(&report), [3], "only the school: {report}");
+    // An analyst, who sees the place exactly, is told of both.
+    let (_, report) = upload(
+        &app,
+        &staff.analyst,
+        &workshop.id,
+        "format=geojson&dry_run=true",
+        file,
+    )
+    .await;
+    assert_eq!(duplicates(&report), [1, 3], "{report}");
+}
+
 crate::both_backends!(
+    the_dry_run_is_no_oracle_for_a_masked_place,
     no_row_is_lost_in_silence,
     files_from_the_field_import_with_warnings,
     a_dry_run_reports_and_the_import_stores_once,
