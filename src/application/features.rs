@@ -275,7 +275,9 @@ fn meets(stored: &str, seen: Sight, asked: &BBox) -> bool {
     };
     let shown = match seen {
         Sight::Exact => geometry,
-        Sight::Masked(resolution) => crate::domain::export::sensitive_cell(&geometry, resolution),
+        Sight::Masked(resolution) => {
+            crate::domain::export::sensitive_cell(&geometry, resolution, resolution)
+        }
     };
     shown.bounding_rect().is_some_and(|r| {
         asked.intersects(&BBox {

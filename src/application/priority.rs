@@ -207,7 +207,11 @@ impl Request<'_> {
                 .collect();
             for drawing in &mut drawings {
                 if sensitive.contains(&*drawing.symbol) {
-                    drawing.geometry = sensitive_cell(&drawing.geometry, resolution);
+                    drawing.geometry = sensitive_cell(
+                        &drawing.geometry,
+                        self.project.masking.sensitive_resolution,
+                        resolution,
+                    );
                 }
             }
         }

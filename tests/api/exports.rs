@@ -1126,7 +1126,68 @@ async fn every_export_opens_in_every_reader(backend: Backend) {
     validate_geopackage(&path);
 }
 
+/// A researcher who takes the same drawings at several resolutions cannot cut a sensitive
+/// drawing's mask down by intersecting them: each coarser cell holds the whole finer mask.
+async fn coarser_masks_hold_the_finer_one(backend: Backend) {
+    use geo::{Area, BooleanOps};
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    drawings(&app, &staff).await;
+    let dir = tempfile::TempDir::new().expect("dir");
+    let masks = |path: PathBuf| -> Vec<geo::Geometry<f64>> {
+        let file: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
+        file["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .filter(|f| f["properties"]["masked"] == "h3-cell")
+            .map(|f| {
+                let g: geojson::Geometry =
+                    serde_json::from_value(f["geometry"].clone()).expect("geometry");
+                geo::Geometry::try_from(g).expect("geo")
+            })
+            .collect()
+    };
+    let (fine, _) = download(&app, &staff.researcher, "format=geojson", dir.path()).await;
+    let fine = masks(fine);
+    assert_eq!(fine.len(), 2);
+    let mut kept = geo::MultiPolygon::new(
+        fine.iter()
+            .filter_map(|g| match g {
+                geo::Geometry::Polygon(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect(),
+    );
+    let whole = kept.unsigned_area();
+    for resolution in [7, 6, 5] {
+        let (path, _) = download(
+            &app,
+            &staff.researcher,
+            &format!("format=geojson&resolution={resolution}"),
+            dir.path(),
+        )
+        .await;
+        let coarse = masks(path);
+        let union = coarse
+            .iter()
+            .fold(geo::MultiPolygon::new(vec![]), |u, g| match g {
+                geo::Geometry::Polygon(p) => u.union(p),
+                geo::Geometry::MultiPolygon(m) => u.union(m),
+                _ => u,
+            });
+        kept = kept.intersection(&union);
+    }
+    assert!(
+        kept.unsigned_area() / whole > 0.999,
+        "the intersections kept {:.3} of the masks",
+        kept.unsigned_area() / whole
+    );
+}
+
 crate::both_backends!(
+    coarser_masks_hold_the_finer_one,
     every_export_opens_in_every_reader,
     the_project_s_masking_is_the_researchers_floor,
     a_sweep_of_exports_is_limited_and_flagged,

@@ -17,33 +17,44 @@ pub struct CellCount {
 }
 
 /// Counts drawings per (cell, symbol), a drawing in the cell of its interior point, one at a
-/// time (an export streams them). Drawings of sensitive symbols are counted in the cell of
-/// `Masking::sensitive_count_resolution`, coarser than the others' when their mask is.
+/// time (an export streams them). Drawings of sensitive symbols are counted in their mask's
+/// cell at `Masking::sensitive_count_resolution` (its ancestor of the project's mask, see
+/// `mask_cell`), coarser than the others' when their mask is.
 #[derive(Debug)]
 pub struct CellCounter {
     resolution: Resolution,
     sensitive_resolution: Resolution,
+    /// The project's mask resolution, the finest a sensitive drawing is placed at.
+    floor: Resolution,
     counts: BTreeMap<(CellIndex, String), u32>,
 }
 
 impl CellCounter {
-    pub fn new(masking: &Masking) -> Self {
+    /// Counts as `masking` asks, sensitive drawings from their masks at `floor` (the
+    /// project's mask resolution).
+    pub fn new(masking: &Masking, floor: Resolution) -> Self {
         Self {
             resolution: masking.aggregate_resolution,
             sensitive_resolution: masking.sensitive_count_resolution(),
+            floor,
             counts: BTreeMap::new(),
         }
     }
 
     pub fn add(&mut self, symbol: &str, sensitive: bool, geometry: &Geometry<f64>) {
-        let resolution = if sensitive {
-            self.sensitive_resolution
+        let cell = if sensitive {
+            Some(super::mask_cell(
+                geometry,
+                self.floor,
+                self.sensitive_resolution,
+            ))
         } else {
-            self.resolution
+            geometry
+                .interior_point()
+                .map(|at| cell_of(at.0, self.resolution))
         };
-        if let Some(at) = geometry.interior_point() {
-            let key = (cell_of(at.0, resolution), symbol.to_owned());
-            *self.counts.entry(key).or_default() += 1;
+        if let Some(cell) = cell {
+            *self.counts.entry((cell, symbol.to_owned())).or_default() += 1;
         }
     }
 
@@ -70,7 +81,7 @@ mod tests {
     fn counts_under_k_are_suppressed() {
         let here = Geometry::Point(Point::new(-58.478, -34.713));
         let there = Geometry::Point(Point::new(-58.40, -34.76));
-        let mut counter = CellCounter::new(&Masking::default());
+        let mut counter = CellCounter::new(&Masking::default(), Resolution::Eight);
         for _ in 0..5 {
             counter.add("taller", false, &here);
         }
@@ -92,7 +103,7 @@ mod tests {
             aggregate_resolution: Resolution::Eight,
             ..Masking::default()
         };
-        let mut counter = CellCounter::new(&masking);
+        let mut counter = CellCounter::new(&masking, Resolution::Eight);
         for _ in 0..5 {
             counter.add("taller_clandestino", true, &here);
             counter.add("escuela", false, &here);

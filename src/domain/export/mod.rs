@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 pub use aggregate::{CellCount, CellCounter};
-pub use anonymise::{donut_offset, masked_position, sensitive_cell};
+pub use anonymise::{donut_offset, mask_cell, masked_position, sensitive_cell};
 
 /// How much an export reveals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

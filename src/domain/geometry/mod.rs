@@ -225,8 +225,10 @@ pub fn masked_cell(geometry_json: &str, resolution: h3o::Resolution) -> Value {
     let Some(geometry) = FeatureGeometry::parse_stored(geometry_json) else {
         return Value::Null;
     };
-    FeatureGeometry::from_trusted(crate::domain::export::sensitive_cell(&geometry, resolution))
-        .to_geojson_value()
+    FeatureGeometry::from_trusted(crate::domain::export::sensitive_cell(
+        &geometry, resolution, resolution,
+    ))
+    .to_geojson_value()
 }
 
 #[cfg(test)]
@@ -239,6 +241,7 @@ mod masking_tests {
         let cell = masked_cell(stored, h3o::Resolution::Eight);
         let exported = crate::domain::export::sensitive_cell(
             &Geometry::Point(geo::Point::new(-58.4712, -34.7133)),
+            h3o::Resolution::Eight,
             h3o::Resolution::Eight,
         );
         let exported = FeatureGeometry::from_trusted(exported).to_geojson_value();

@@ -78,7 +78,7 @@ pub(in crate::export) async fn feature_layer(
     if privacy == Privacy::Aggregated {
         return Ok(Layer {
             styles,
-            ..aggregated_layer(features, symbols, masking)
+            ..aggregated_layer(features, symbols, (masking, floor.sensitive_resolution))
         });
     }
     let context = Arc::new((symbols, workshops));
@@ -267,7 +267,11 @@ fn export_feature(
     let (shape, masked) = match (full, sensitive, point) {
         (true, _, _) | (false, false, false) => (Shape::Stored(feature.geometry.clone()), None),
         (false, true, _) => (
-            Shape::Geo(sensitive_cell(&parsed(), masking.sensitive_resolution)),
+            Shape::Geo(sensitive_cell(
+                &parsed(),
+                floor.sensitive_resolution,
+                masking.sensitive_resolution,
+            )),
             Some("h3-cell"),
         ),
         (false, false, true) => {
@@ -328,13 +332,15 @@ fn export_feature(
     (exported, shape)
 }
 
+/// Counts per cell and symbol; sensitive drawings counted from their masks at `floor` (the
+/// project's mask resolution).
 fn aggregated_layer(
     features: BoxStream<'static, Result<Feature, StoreError>>,
     symbols: HashMap<String, SymbolInfo>,
-    masking: Masking,
+    (masking, floor): (Masking, h3o::Resolution),
 ) -> Layer {
     let rows = futures::stream::once(async move {
-        let mut counter = CellCounter::new(&masking);
+        let mut counter = CellCounter::new(&masking, floor);
         let mut features = features;
         while let Some(feature) = features.next().await {
             let feature = feature?;
