@@ -268,6 +268,21 @@ pub struct ServeArgs {
     /// Most vertices one feature may have.
     #[arg(long, env = "TRAMA_MAX_VERTICES", default_value_t = 20_000)]
     pub max_vertices: usize,
+    /// Most participants one address may join as in a minute (a room behind one router joins
+    /// within it); raise it for a very large room behind one address.
+    #[arg(long, env = "TRAMA_JOINS_PER_ADDRESS", default_value_t = 60)]
+    pub joins_per_address: usize,
+    /// Most participants one workshop may take in a minute.
+    #[arg(long, env = "TRAMA_JOINS_PER_WORKSHOP", default_value_t = 150)]
+    pub joins_per_workshop: usize,
+    /// Most drawings a workshop's tables may send together in a minute (each participant may
+    /// send 300).
+    #[arg(
+        long,
+        env = "TRAMA_WORKSHOP_DRAWINGS_PER_MINUTE",
+        default_value_t = 3_000
+    )]
+    pub workshop_drawings_per_minute: usize,
     /// Most items (features, placemarks, waypoints, rows) one imported file may hold.
     #[arg(long, env = "TRAMA_IMPORT_MAX_ITEMS", default_value_t = crate::domain::feature::MAX_IMPORT_ITEMS)]
     pub import_max_items: usize,

@@ -39,10 +39,7 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     /// Over a rate (exports, a participant's writes): what the rate is, and when to go on.
     #[error("{what}: wait {retry_after_secs} seconds and try again")]
-    RateLimited {
-        what: &'static str,
-        retry_after_secs: u64,
-    },
+    RateLimited { what: String, retry_after_secs: u64 },
     #[error("the database is not reachable; try again shortly")]
     Unavailable,
     #[error("the request took longer than {0} s and was abandoned: try again, or ask for less")]

@@ -505,6 +505,11 @@ async fn behind_tls_the_cookies_are_secure() {
             .all(|c| c.ends_with("; Secure") && c.contains("HttpOnly")),
         "{cookies:?}"
     );
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000",
+        "browsers keep to HTTPS"
+    );
 }
 
 #[path = "api/common/tiles.rs"]

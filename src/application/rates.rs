@@ -1,8 +1,12 @@
-//! Write rates per participant: how many drawings and comments one participant may send in a
-//! minute. One participant made 5,000 drawings in 10 s and 3,000 comments in 2.3 s; a table
-//! drawing by hand makes a few a minute, and a phone sending what it queued offline sends
-//! them at once, which the drawing limit leaves room for. Counted in this process's memory:
-//! with several instances behind a balancer each counts its own share.
+//! Write rates: how many drawings and comments one participant may send in a minute, how
+//! many a workshop takes as a whole, and how often one address or one workshop may be joined.
+//! One participant made 5,000 drawings in 10 s and 3,000 comments in 2.3 s; one client that
+//! joined 100 times in 3.5 s, each time a new participant with its own rate, stored 30,000
+//! drawings in 25 s. A table drawing by hand makes a few a minute, and a phone sending what it
+//! queued offline sends them at once, which the per-participant limit leaves room for; a room
+//! of phones behind one address (a mobile router's NAT) joins well within the per-address
+//! limit. Counted in this process's memory: with several instances behind a balancer each
+//! counts its own share.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -10,45 +14,126 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-/// What participants may write per `WINDOW`.
+/// Every rate is counted over this window.
 const WINDOW: Duration = Duration::from_secs(60);
-const DRAWINGS_PER_WINDOW: usize = 300;
-const COMMENTS_PER_WINDOW: usize = 30;
+
+/// How many writes of each kind fit in a minute. The defaults suit a workshop; an operator
+/// raises the joins for a large room (`trama serve --joins-per-address`,
+/// `--joins-per-workshop`).
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    /// Drawings of one participant (a phone's offline queue goes at once).
+    pub drawings: usize,
+    /// Comments of one participant.
+    pub comments: usize,
+    /// Drawings of a workshop's tables together: ten busy tables.
+    pub workshop_drawings: usize,
+    /// Joins from one address: a room behind one router joins within it.
+    pub joins_per_address: usize,
+    /// Joins of one workshop.
+    pub joins_per_workshop: usize,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            drawings: 300,
+            comments: 30,
+            workshop_drawings: 3_000,
+            joins_per_address: 60,
+            joins_per_workshop: 150,
+        }
+    }
+}
 
 /// Which kind of write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Write {
     Drawings,
     Comments,
+    Joins,
 }
 
-/// One participant's writes of one kind within the window: when, and how many.
+/// Whose writes are counted: a participant's, a workshop's as a whole, or one client
+/// address's (joins, before there is a participant).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Participant(Uuid),
+    Workshop(Uuid),
+    Address(String),
+}
+
+impl RateLimits {
+    /// At most this many writes of `kind` by `subject` per window; `None` where the pair is
+    /// not counted.
+    fn of(&self, subject: &Subject, kind: Write) -> Option<usize> {
+        match (subject, kind) {
+            (Subject::Participant(_), Write::Drawings) => Some(self.drawings),
+            (Subject::Participant(_), Write::Comments) => Some(self.comments),
+            (Subject::Workshop(_), Write::Drawings) => Some(self.workshop_drawings),
+            (Subject::Workshop(_), Write::Joins) => Some(self.joins_per_workshop),
+            (Subject::Address(_), Write::Joins) => Some(self.joins_per_address),
+            _ => None,
+        }
+    }
+
+    /// The limit of `subject` for `kind` in words, for a 429's detail.
+    pub fn says(&self, subject: &Subject, kind: Write) -> String {
+        let max = self.of(subject, kind).unwrap_or_default();
+        match (subject, kind) {
+            (Subject::Participant(_), Write::Comments) => {
+                format!("a participant may send {max} comments a minute")
+            }
+            (Subject::Participant(_), _) => {
+                format!("a participant may send {max} drawings a minute")
+            }
+            (Subject::Workshop(_), Write::Joins) => {
+                format!("a workshop may be joined {max} times a minute")
+            }
+            (Subject::Workshop(_), _) => {
+                format!("a workshop takes {max} drawings a minute from all its tables")
+            }
+            (Subject::Address(_), _) => format!("one address may join {max} times a minute"),
+        }
+    }
+}
+
+/// One subject's writes of one kind within the window: when, and how many.
 type Recent = VecDeque<(Instant, usize)>;
 
-/// Recent writes of every participant.
+/// Recent writes of every subject, and the limits they are held to.
 #[derive(Debug, Default)]
 pub struct WriteRates {
-    recent: Mutex<HashMap<(Uuid, Write), Recent>>,
+    pub limits: RateLimits,
+    recent: Mutex<HashMap<(Subject, Write), Recent>>,
 }
 
 impl WriteRates {
-    /// Counts `count` writes of `kind` by `participant` now, or answers how many seconds to
-    /// wait when they would go over the rate (and counts nothing).
-    pub fn admit(&self, participant: Uuid, kind: Write, count: usize) -> Result<(), u64> {
-        self.admit_at(participant, kind, count, Instant::now())
+    pub fn new(limits: RateLimits) -> Self {
+        Self {
+            limits,
+            recent: Mutex::default(),
+        }
+    }
+
+    /// Counts `count` writes of `kind` by each of `subjects` now, or answers which subject is
+    /// over its rate and how many seconds to wait (and counts nothing for any of them).
+    pub fn admit(
+        &self,
+        subjects: &[Subject],
+        kind: Write,
+        count: usize,
+    ) -> Result<(), (Subject, u64)> {
+        self.admit_at(subjects, kind, count, Instant::now())
     }
 
     fn admit_at(
         &self,
-        participant: Uuid,
+        subjects: &[Subject],
         kind: Write,
         count: usize,
         now: Instant,
-    ) -> Result<(), u64> {
-        let max = match kind {
-            Write::Drawings => DRAWINGS_PER_WINDOW,
-            Write::Comments => COMMENTS_PER_WINDOW,
-        };
+    ) -> Result<(), (Subject, u64)> {
         let mut recent = self
             .recent
             .lock()
@@ -63,14 +148,27 @@ impl WriteRates {
             }
             !writes.is_empty()
         });
-        let writes = recent.entry((participant, kind)).or_default();
-        let written: usize = writes.iter().map(|(_, n)| n).sum();
-        if written + count > max {
-            let oldest = writes.front().map_or(now, |(at, _)| *at);
-            let wait = WINDOW.saturating_sub(now.duration_since(oldest));
-            return Err(wait.as_secs().max(1));
+        for subject in subjects {
+            let Some(max) = self.limits.of(subject, kind) else {
+                continue;
+            };
+            let writes = recent.get(&(subject.clone(), kind));
+            let written: usize = writes.map_or(0, |w| w.iter().map(|(_, n)| n).sum());
+            if written + count > max {
+                let oldest = writes.and_then(|w| w.front()).map_or(now, |(at, _)| *at);
+                let wait = WINDOW.saturating_sub(now.duration_since(oldest));
+                return Err((subject.clone(), wait.as_secs().max(1)));
+            }
         }
-        writes.push_back((now, count));
+        for subject in subjects
+            .iter()
+            .filter(|s| self.limits.of(s, kind).is_some())
+        {
+            recent
+                .entry((subject.clone(), kind))
+                .or_default()
+                .push_back((now, count));
+        }
         Ok(())
     }
 }
@@ -82,26 +180,71 @@ mod tests {
     #[test]
     fn a_burst_stops_at_the_rate_and_the_window_lets_it_go_on() {
         let rates = WriteRates::default();
-        let (someone, other) = (Uuid::new_v4(), Uuid::new_v4());
+        let (someone, other) = (
+            [Subject::Participant(Uuid::new_v4())],
+            [Subject::Participant(Uuid::new_v4())],
+        );
         let start = Instant::now();
-        for _ in 0..COMMENTS_PER_WINDOW {
-            assert_eq!(rates.admit_at(someone, Write::Comments, 1, start), Ok(()));
+        for _ in 0..RateLimits::default().comments {
+            assert_eq!(rates.admit_at(&someone, Write::Comments, 1, start), Ok(()));
         }
-        let wait = rates
-            .admit_at(someone, Write::Comments, 1, start)
+        let (_, wait) = rates
+            .admit_at(&someone, Write::Comments, 1, start)
             .unwrap_err();
         assert_eq!(wait, 60);
         // Others, and other kinds of writes, are counted apart.
-        assert_eq!(rates.admit_at(other, Write::Comments, 1, start), Ok(()));
-        assert_eq!(rates.admit_at(someone, Write::Drawings, 200, start), Ok(()));
+        assert_eq!(rates.admit_at(&other, Write::Comments, 1, start), Ok(()));
+        assert_eq!(
+            rates.admit_at(&someone, Write::Drawings, 200, start),
+            Ok(())
+        );
         // A queued batch larger than what is left waits; a minute later it goes.
         assert!(
             rates
-                .admit_at(someone, Write::Drawings, 200, start)
+                .admit_at(&someone, Write::Drawings, 200, start)
                 .is_err()
         );
         let later = start + WINDOW;
-        assert_eq!(rates.admit_at(someone, Write::Drawings, 200, later), Ok(()));
-        assert_eq!(rates.admit_at(someone, Write::Comments, 1, later), Ok(()));
+        assert_eq!(
+            rates.admit_at(&someone, Write::Drawings, 200, later),
+            Ok(())
+        );
+        assert_eq!(rates.admit_at(&someone, Write::Comments, 1, later), Ok(()));
+    }
+
+    #[test]
+    fn new_participants_do_not_escape_their_workshop_s_rate() {
+        let rates = WriteRates::default();
+        let workshop = Subject::Workshop(Uuid::new_v4());
+        let start = Instant::now();
+        // Many participants, each under their own rate, fill the workshop's.
+        let mut stored = 0;
+        for _ in 0..100 {
+            let subjects = [Subject::Participant(Uuid::new_v4()), workshop.clone()];
+            if rates
+                .admit_at(&subjects, Write::Drawings, 300, start)
+                .is_ok()
+            {
+                stored += 300;
+            }
+        }
+        assert_eq!(stored, RateLimits::default().workshop_drawings);
+        // One address joins a room's worth, not a hundred participants in seconds.
+        let address = [Subject::Address("10.0.0.7".into())];
+        let joined = (0..100)
+            .filter(|_| rates.admit_at(&address, Write::Joins, 1, start).is_ok())
+            .count();
+        assert_eq!(joined, RateLimits::default().joins_per_address);
+        // A refused write counts for nobody.
+        let fresh = Subject::Participant(Uuid::new_v4());
+        assert!(
+            rates
+                .admit_at(&[fresh.clone(), workshop], Write::Drawings, 1, start)
+                .is_err()
+        );
+        assert_eq!(
+            rates.admit_at(&[fresh], Write::Drawings, 300, start),
+            Ok(())
+        );
     }
 }

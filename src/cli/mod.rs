@@ -102,7 +102,14 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         tiles: args.tiles.clone(),
         secure_cookies: args.secure_cookies,
         trusted_proxies: args.trusted_proxies.clone().into(),
-        writes: Default::default(),
+        writes: std::sync::Arc::new(crate::application::rates::WriteRates::new(
+            crate::application::rates::RateLimits {
+                joins_per_address: args.joins_per_address,
+                joins_per_workshop: args.joins_per_workshop,
+                workshop_drawings: args.workshop_drawings_per_minute,
+                ..Default::default()
+            },
+        )),
         basemaps: std::sync::Arc::new(basemaps),
         room_origins: room_origins.clone().into(),
         downloads: Default::default(),

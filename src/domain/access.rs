@@ -375,8 +375,10 @@ impl Principal {
 
     /// Whether every sensitive drawing of `workshop` is exact to this principal, whoever drew
     /// it: analysts and admins; its tables and facilitator when the project's `policy` opens
-    /// them to the workshop. What a comparison with the workshop's drawings may use (an
-    /// import's duplicate check), so that it never tells of a place the caller sees masked.
+    /// them to the workshop, **once it is closed** (a closed session, as the README and the
+    /// wall say: while it is open, anyone may still join and see). What a comparison with the
+    /// workshop's drawings may use too (an import's duplicate check), so that it never tells
+    /// of a place the caller sees masked.
     pub fn sees_sensitive_of_workshop_exactly(
         &self,
         workshop: &Workshop,
@@ -384,6 +386,7 @@ impl Principal {
     ) -> bool {
         self.can_moderate()
             || (policy == SensitiveView::Workshop
+                && !workshop.is_open()
                 && (self.is_in_workshop(workshop.id) || self.can_manage_workshop(workshop)))
     }
 }

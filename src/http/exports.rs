@@ -85,7 +85,7 @@ async fn export(
             .await?;
         if taken >= EXPORTS_PER_HOUR {
             return Err(AppError::RateLimited {
-                what: "each user may take 60 exports an hour",
+                what: "each user may take 60 exports an hour".into(),
                 retry_after_secs: 3600,
             });
         }

@@ -65,6 +65,19 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             move |mut response: Response| async move {
                 if secure_cookies {
                     mark_secure(response.headers_mut());
+                    // Served over HTTPS: browsers keep to it (RFC 6797).
+                    response.headers_mut().insert(
+                        axum::http::header::STRICT_TRANSPORT_SECURITY,
+                        HeaderValue::from_static("max-age=31536000"),
+                    );
+                }
+                // A body refused part-way is not read to its end: the connection cannot carry
+                // another request, and a pooled client must be told so, not find it closed.
+                if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    response.headers_mut().insert(
+                        axum::http::header::CONNECTION,
+                        HeaderValue::from_static("close"),
+                    );
                 }
                 response
             },
@@ -122,21 +135,21 @@ pub(crate) fn admit_writes(
     kind: crate::application::rates::Write,
     count: usize,
 ) -> Result<(), AppError> {
-    let crate::domain::access::Principal::Participant { id, .. } = principal else {
+    use crate::application::rates::Subject;
+    let crate::domain::access::Principal::Participant {
+        id, workshop_id, ..
+    } = principal
+    else {
         return Ok(());
     };
+    // The participant's own rate, and their workshop's as a whole: new participants (a join
+    // is cheap) cannot add up to more than the room's.
+    let subjects = [Subject::Participant(*id), Subject::Workshop(*workshop_id)];
     state
         .writes
-        .admit(*id, kind, count)
-        .map_err(|retry_after_secs| AppError::RateLimited {
-            what: match kind {
-                crate::application::rates::Write::Drawings => {
-                    "a participant may send 300 drawings a minute"
-                }
-                crate::application::rates::Write::Comments => {
-                    "a participant may send 30 comments a minute"
-                }
-            },
+        .admit(&subjects, kind, count)
+        .map_err(|(subject, retry_after_secs)| AppError::RateLimited {
+            what: state.writes.limits.says(&subject, kind),
             retry_after_secs,
         })
 }

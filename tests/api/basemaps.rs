@@ -75,6 +75,14 @@ async fn tiles_are_served_alike_from_mbtiles_and_pmtiles(backend: Backend) {
         ("vectorial", 10, 15),
         ("vectorial-1", 10, 15),
     ] {
+        let response = app
+            .request(reqwest::Method::GET, &format!("/api/basemaps/{id}"), None)
+            .header("host", "attacker.example")
+            .send()
+            .await
+            .expect("tilejson");
+        // Its URLs are built from the request's Host: no shared cache may keep them.
+        assert_eq!(response.headers()["cache-control"], "private, max-age=300");
         let (status, tilejson) = app.get(&format!("/api/basemaps/{id}"), None).await;
         assert_eq!(status, StatusCode::OK, "{tilejson}");
         assert_eq!(tilejson["tilejson"], "3.0.0");

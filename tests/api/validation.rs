@@ -421,6 +421,9 @@ async fn oversized_non_json_and_wrongly_typed_bodies_get_problem_json(backend: B
         response.headers()["content-type"],
         "application/problem+json"
     );
+    // The body was not read to its end: the connection is closed, and says so, so that a
+    // pooled client does not send its next request into it.
+    assert_eq!(response.headers()["connection"], "close");
     let (status, problem) = read(response).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(

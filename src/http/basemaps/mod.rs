@@ -111,10 +111,15 @@ async fn tilejson(
     let basemap = find(&state, &id).await?;
     let url = format!("{}{}", origin(&state, &headers), tiles_template(&basemap));
     let mut response = Json(basemap.tilejson(url)).into_response();
+    // Its URLs come from the request's `Host`: a shared cache must not hand one caller's
+    // host to another (cache poisoning), so only the caller's own cache keeps it.
     response.headers_mut().insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
+        HeaderValue::from_static("private, max-age=300"),
     );
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Host"));
     Ok(response)
 }
 

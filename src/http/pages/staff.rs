@@ -292,9 +292,11 @@ pub async fn wall_page(
     let unreachable = loopback && state.room_origins.is_empty();
     let join_url = format!("{origin}/j/{}", workshop.join_code.as_str());
     // Sensitive drawings are projected as the phones show them, unless whoever runs the wall
-    // may see them exactly and chose so for a closed session.
-    let may_show_exact = principal.can_moderate()
-        || project.sensitive_exact == crate::domain::project::SensitiveView::Workshop;
+    // may see them exactly and chose so for a closed session: never while the workshop is
+    // open (anyone may still join and look at the screen).
+    let may_show_exact = !workshop.is_open()
+        && (principal.can_moderate()
+            || project.sensitive_exact == crate::domain::project::SensitiveView::Workshop);
     let exact = may_show_exact && query.sensitive.as_deref() == Some("exact");
     let qr_svg = QrCode::new(join_url.as_bytes())
         .map(|code| {
