@@ -88,15 +88,7 @@ impl Plan {
                 "the tile URL must be an http(s) XYZ template with {{z}}, {{x}} and {{y}}, such as https://tiles.example.org/{{z}}/{{x}}/{{y}}.png (given {url:?})"
             ));
         }
-        let authority = url
-            .split_once("://")
-            .map_or("", |(_, rest)| rest.split(['/', '?']).next().unwrap_or(""));
-        // `[::1]:8080` keeps its brackets; `tiles.example.org:8080` loses its port.
-        let host = match authority.strip_prefix('[') {
-            Some(rest) => format!("[{}]", rest.split(']').next().unwrap_or("")),
-            None => authority.split(':').next().unwrap_or("").to_owned(),
-        }
-        .to_ascii_lowercase();
+        let host = super::public_only::check_template(url).map_err(BasemapError::Refused)?;
         if host == "tile.openstreetmap.org" || host.ends_with(".tile.openstreetmap.org") {
             return refuse(
                 "OpenStreetMap's tile servers forbid downloading areas for offline use (https://operations.osmfoundation.org/policies/tiles/): use a service whose terms allow it, or make an MBTiles file with QGIS or a PMTiles extract".to_owned(),
@@ -191,14 +183,25 @@ pub fn run(
         path: out.display().to_string(),
         reason: format!("could not be written ({e})"),
     };
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(30)))
         .user_agent(plan.user_agent())
         .http_status_as_error(false)
         // A redirect could lead anywhere, the private network included: it is a failure.
         .max_redirects(0)
-        .build()
-        .into();
+        // No proxy from the environment: the addresses checked are those connected to.
+        .proxy(None)
+        .build();
+    // Every request's addresses are checked when it is made, not only the plan's.
+    let agent = if plan.private_hosts {
+        ureq::Agent::new_with_config(config)
+    } else {
+        ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            super::public_only::PublicOnly::default(),
+        )
+    };
     let interval = Duration::from_secs_f64(1.0 / plan.rate);
     let mut progress = Progress {
         total: plan.range.count(),
@@ -295,6 +298,10 @@ pub fn run(
                         _ => failures = fail(failures, &url, &format!("HTTP {status}"))?,
                     }
                 }
+                // A private address is no passing failure: it is refused at once.
+                Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                    return Err(BasemapError::Refused(e.to_string()));
+                }
                 Err(e) => {
                     failures = fail(failures, &url, &e.to_string())?;
                     if !pause(Duration::from_secs(2u64.pow(failures)), &keep_going) {
@@ -326,41 +333,11 @@ pub fn run(
     Ok(progress)
 }
 
-/// Refuses a service whose name resolves to this machine, a private or link-local network.
-/// (Checked when the plan is; a name that resolves elsewhere later is not caught.)
+/// Refuses a service whose name resolves to this machine, a private or link-local network,
+/// when the plan is made (each request is checked again when it is made: `public_only`).
 fn refuse_private(host: &str, url: &str) -> Result<(), BasemapError> {
-    use std::net::{IpAddr, ToSocketAddrs};
-    let port = if url.starts_with("https://") { 443 } else { 80 };
-    let name = host.trim_start_matches('[').trim_end_matches(']');
-    let addresses: Vec<IpAddr> = match name.parse::<IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) => (name, port)
-            .to_socket_addrs()
-            .map(|a| a.map(|a| a.ip()).collect())
-            .unwrap_or_default(),
-    };
-    let private = |ip: &IpAddr| match ip {
-        IpAddr::V4(v4) => {
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
-        }
-        IpAddr::V6(v6) => {
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-                || v6
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| v4.is_loopback() || v4.is_private())
-        }
-    };
-    if addresses.iter().any(private) {
+    let addresses = super::public_only::resolve(host, url.starts_with("https://"));
+    if addresses.into_iter().any(super::public_only::is_private) {
         return Err(BasemapError::Refused(format!(
             "{host} is this server or on a private network: the server does not download from there unless its operator allows it (--allow-private-tile-services)"
         )));

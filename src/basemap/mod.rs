@@ -17,6 +17,7 @@ pub mod grid;
 mod mbtiles;
 pub mod places;
 mod pmtiles;
+mod public_only;
 mod registry;
 
 use std::path::{Path, PathBuf};

@@ -379,6 +379,61 @@ async fn an_area_is_downloaded_from_a_tile_service_politely(backend: Backend) {
             .contains("private network"),
         "{refused}"
     );
+    // The known ways around a check of the template's host: a user name before it, a host
+    // that is a placeholder, IPv4 inside IPv6, numbers a resolver reads as an address. The
+    // service's own port keeps them pointing at it.
+    let port = service
+        .rsplit(':')
+        .next()
+        .and_then(|rest| rest.split('/').next())
+        .expect("a port");
+    for bypass in [
+        format!("http://user@127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png"),
+        format!("http://tiles.example.org@127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png"),
+        format!("http://127.0.0.{{z}}:{port}/{{x}}/{{y}}.png"),
+        format!("http://[::ffff:0.0.0.0]:{port}/{{z}}/{{x}}/{{y}}.png"),
+        format!("http://[::ffff:127.0.0.1]:{port}/{{z}}/{{x}}/{{y}}.png"),
+        format!("http://2130706433:{port}/{{z}}/{{x}}/{{y}}.png"),
+        format!("http://0.0.0.0:{port}/{{z}}/{{x}}/{{y}}.png"),
+    ] {
+        let (status, answer) = app
+            .post(
+                "/api/projects/budge/basemaps/fetch",
+                Some(&staff.admin),
+                &json!({"url": bypass, "label": "x", "min_zoom": 13, "max_zoom": 13, "contact": "copreti@example.org"}),
+            )
+            .await;
+        if status == StatusCode::ACCEPTED {
+            // A name that does not resolve when planned (offline, or `localhost.`) is checked
+            // again when each request resolves it: the download fails, asking nothing.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            loop {
+                let (_, progress) = app
+                    .get("/api/projects/budge/basemaps/fetch", Some(&staff.admin))
+                    .await;
+                if progress["running"] == false {
+                    assert!(
+                        progress["error"].as_str().is_some_and(|e| !e.is_empty()),
+                        "{bypass}: {progress}"
+                    );
+                    break;
+                }
+                assert!(std::time::Instant::now() < deadline, "{bypass}: {progress}");
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        } else {
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{bypass}: {answer}"
+            );
+        }
+    }
+    assert_eq!(
+        asked.lock().expect("lock").len(),
+        0,
+        "the service was never asked"
+    );
     drop(app);
     let app = TestApp::start_with_limits(
         backend,
