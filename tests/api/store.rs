@@ -461,6 +461,45 @@ async fn project_story<S: Store + ?Sized>(store: &S) {
             .expect("read")
             .is_none()
     );
+    // A participant's drawing in flight when the workshop closed is not stored after it;
+    // staff may still add to a closed workshop (an import after the session).
+    let late = Feature {
+        workshop_id: Some(first.id),
+        group_id: Some(first.groups[1].id),
+        ..point(
+            &lomas,
+            Author::Participant {
+                id: participant.id,
+                display_name: None,
+            },
+            "taller",
+            -58.40,
+            -34.76,
+        )
+    };
+    assert!(matches!(
+        store.insert_features(&[late], None).await,
+        Err(StoreError::Conflict(why)) if why.contains("closed")
+    ));
+    let analyst = user("analista-tarde", Role::Analyst);
+    store.create_user(&analyst, "hash").await.expect("user");
+    let by_staff = Feature {
+        workshop_id: Some(first.id),
+        ..point(
+            &lomas,
+            Author::User {
+                id: analyst.id,
+                username: analyst.username.clone(),
+            },
+            "taller",
+            -58.40,
+            -34.76,
+        )
+    };
+    store
+        .insert_features(&[by_staff], None)
+        .await
+        .expect("staff add to a closed workshop");
     let second = workshop(&lomas, "ABC123");
     store
         .create_workshop(&second)

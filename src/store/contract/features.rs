@@ -49,8 +49,9 @@ pub struct FeatureRevision {
 #[async_trait]
 pub trait FeatureStore: Send + Sync {
     /// Stores a batch all-or-nothing, with its first revision, and the idempotent answer.
-    /// Conflict when the idempotency key was stored meanwhile by a concurrent retry, or when
-    /// a feature's symbol left the legend.
+    /// Conflict when the idempotency key was stored meanwhile by a concurrent retry, when
+    /// a feature's symbol left the legend, or when a participant's drawing's workshop is
+    /// closed (checked in the same transaction).
     async fn insert_features(
         &self,
         features: &[Feature],

@@ -69,6 +69,31 @@ impl FeatureStore for Backend {
                 gone.symbol
             )));
         }
+        // A participant's drawings go only into a workshop still open when they are stored:
+        // checked and held in this transaction (the no-op update locks the workshop's row, so
+        // a closing waits for these drawings, or these drawings see it closed). Before, drawings
+        // in flight when a workshop closed were stored after it had (8 of 1,872).
+        let mut by_participants: Vec<Uuid> = features
+            .iter()
+            .filter(|f| matches!(f.author, Author::Participant { .. }))
+            .filter_map(|f| f.workshop_id)
+            .collect();
+        by_participants.sort_unstable();
+        by_participants.dedup();
+        for workshop in by_participants {
+            let open = sqlx::query(
+                "UPDATE workshops SET status = status WHERE id = $1 AND status = 'open'",
+            )
+            .bind(sql_id(workshop))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if open == 0 {
+                return Err(StoreError::Conflict(
+                    "the workshop closed before these drawings were stored".into(),
+                ));
+            }
+        }
         // Many rows per statement: each statement is a round trip to the server (to SQLite's
         // worker thread), which costs more than the insert itself.
         for chunk in features.chunks(ROWS_PER_STATEMENT) {
