@@ -116,6 +116,13 @@ impl FeatureScope {
 
 impl Principal {
     /// The user's id; None for a participant.
+    /// The user's or the participant's id.
+    pub fn id(&self) -> Uuid {
+        match self {
+            Principal::User { id, .. } | Principal::Participant { id, .. } => *id,
+        }
+    }
+
     pub fn user_id(&self) -> Option<Uuid> {
         match self {
             Principal::User { id, .. } => Some(*id),

@@ -32,10 +32,12 @@ pub enum Change {
         workshop_id: Uuid,
         open: bool,
     },
-    /// Some of a user's tokens ended (a password reset, a disabled account, a logout): the
-    /// event streams they hold check theirs again, and end if it no longer stands. Never sent
-    /// to a page.
-    SignedOut { user_id: Uuid },
+    /// Who a caller is changed: some of a user's or a participant's tokens ended (a password
+    /// reset, a disabled account, a logout, a participant who left) or a user's role changed.
+    /// The event streams they hold check their token again, and end unless it still stands
+    /// for the same caller. `caller_id` is the user's or the participant's id. Never sent to
+    /// a page.
+    SignedOut { caller_id: Uuid },
 }
 
 impl Change {

@@ -354,9 +354,9 @@ async fn update_user(
         .store
         .update_user(&username, role, disabled, hash.as_deref(), Utc::now())
         .await?;
-    if hash.is_some() || disabled {
-        // Their open event streams check their tokens again.
-        super::announce(&state, Change::SignedOut { user_id: user.id }).await;
+    if hash.is_some() || disabled || role != user.role {
+        // Their open event streams check their tokens again, and who they stand for.
+        super::announce(&state, Change::SignedOut { caller_id: user.id }).await;
     }
     let (updated, _) = state
         .store

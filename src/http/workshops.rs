@@ -230,9 +230,9 @@ const EVENTS_RECHECK: std::time::Duration = std::time::Duration::from_secs(60);
 /// `GET /api/workshops/{id}/events`: server-sent events for the workshop's live pages (the
 /// wall). Each event names what changed (`features` or `annotation`, with ids); the page
 /// fetches it through the API. A `reload` event means some were missed. The stream ends once
-/// the caller's token no longer stands for anyone, checked when their tokens are announced
-/// ended (`Change::SignedOut`) and every `EVENTS_RECHECK`: whoever was signed out stops
-/// hearing what happens.
+/// the caller's token no longer stands for the same caller (signed out, left, disabled, or
+/// given another role), checked when that is announced (`Change::SignedOut`) and every
+/// `EVENTS_RECHECK`: whoever is no longer who they were stops hearing what happens.
 async fn workshop_events(
     State(state): State<AppState>,
     Auth(principal): Auth,
@@ -240,7 +240,7 @@ async fn workshop_events(
     Path(id): Path<String>,
 ) -> Result<Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>>, AppError> {
     let workshop = readable_workshop(&state, &principal, &id).await?;
-    let me = principal.user_id();
+    let me = principal.id();
     let changes = state.store.subscribe();
     let store = state.store.clone();
     let mut recheck = tokio::time::interval(EVENTS_RECHECK);
@@ -248,11 +248,14 @@ async fn workshop_events(
     let stream = futures::stream::unfold((changes, recheck), move |(mut changes, mut recheck)| {
         let store = store.clone();
         let token = token.clone();
+        let principal = principal.clone();
         async move {
+            // The same caller as when the stream began: a token that ended, or that stands for
+            // another role now, ends the stream.
             let still_signed_in = || async {
                 matches!(
                     crate::identity::caller(&*store, &token, Utc::now()).await,
-                    Ok(Some(_))
+                    Ok(Some(now)) if now == principal
                 )
             };
             loop {
@@ -263,8 +266,8 @@ async fn workshop_events(
                     }
                 };
                 let event = match received {
-                    Ok(Change::SignedOut { user_id }) => {
-                        if me == Some(user_id) && !still_signed_in().await {
+                    Ok(Change::SignedOut { caller_id }) => {
+                        if me == caller_id && !still_signed_in().await {
                             return None;
                         }
                         continue;

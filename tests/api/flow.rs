@@ -624,6 +624,17 @@ async fn the_wall_hears_new_drawings_live(backend: Backend) {
 /// Whoever is signed out (here by a password reset) stops hearing the wall: the open stream
 /// ends before the next change reaches it.
 async fn a_signed_out_listener_stops_hearing_the_wall(backend: Backend) {
+    signed_out_listener(backend, json!({"password": "otra clave bien larga"})).await;
+}
+
+/// So does one whose role changes: the stream stood for who they were.
+async fn a_listener_whose_role_changes_stops_hearing_the_wall(backend: Backend) {
+    signed_out_listener(backend, json!({"role": "analyst"})).await;
+}
+
+/// The facilitator listens to the wall; an admin changes their account with `change`; a
+/// drawing made afterwards never reaches the stream, which ends.
+async fn signed_out_listener(backend: Backend, change: Value) {
     let app = TestApp::start(backend).await;
     let staff = app.project().await;
     let workshop = app.workshop(&staff).await;
@@ -633,7 +644,7 @@ async fn a_signed_out_listener_stops_hearing_the_wall(backend: Backend) {
 
     let (status, body) = read(
         app.request(Method::PATCH, "/api/users/facilitator", Some(&staff.admin))
-            .json(&json!({"password": "otra clave bien larga"}))
+            .json(&change)
             .send()
             .await
             .expect("send"),
@@ -736,4 +747,5 @@ crate::both_backends!(
     a_drawing_in_flight_is_stored_when_the_server_stops,
     the_wall_hears_new_drawings_live,
     a_signed_out_listener_stops_hearing_the_wall,
+    a_listener_whose_role_changes_stops_hearing_the_wall,
 );

@@ -272,11 +272,11 @@ pub(super) async fn leave(
     // The token behind the cookie ends too: a copy of the cookie (left on a shared phone,
     // or taken) must not go on working after the person has left.
     if let Some(token) = page.session.as_deref() {
-        let user = identity::caller(&*state.store, token, chrono::Utc::now())
+        let caller = identity::caller(&*state.store, token, chrono::Utc::now())
             .await
             .ok()
             .flatten()
-            .and_then(|caller| caller.user_id());
+            .map(|caller| caller.id());
         if state
             .store
             .revoke_token(&identity::hash_token(token))
@@ -285,10 +285,14 @@ pub(super) async fn leave(
         {
             return page.error(StatusCode::SERVICE_UNAVAILABLE, "problem.unavailable");
         }
-        if let Some(user_id) = user {
-            // Their open event streams (the wall on this laptop) check their tokens again.
-            crate::http::announce(&state, crate::domain::change::Change::SignedOut { user_id })
-                .await;
+        if let Some(caller_id) = caller {
+            // Their open event streams (the wall on this laptop, a participant's own page)
+            // check their tokens again and end.
+            crate::http::announce(
+                &state,
+                crate::domain::change::Change::SignedOut { caller_id },
+            )
+            .await;
         }
     }
     page.set_cookies.push(cookies::set(cookies::SESSION, "", 0));
