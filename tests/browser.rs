@@ -2110,7 +2110,44 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
     client.refresh().await.expect("reload the wall offline");
     wait_for_colour(&client, "#map", raster, 0.2, "the wall, reloaded offline").await;
     wait_for_text(&client, "#connection", "No connection").await;
-    drop(database);
+
+    // The session ends without a logout (an admin disables the account while the laptop is
+    // away): the next visit finds no session, and the device keeps nothing of it, the exact
+    // places of the kept drawings included.
+    let app = TestApp::start_at_with_basemaps(database, address, &basemaps).await;
+    app.store
+        .update_user(
+            "coordinadora",
+            trama::domain::access::Role::Analyst,
+            true,
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("disable");
+    let kept = "var done = arguments[0]; caches.keys().then(function (names) { done(names.filter(function (n) { return /^trama-(api|pages)/.test(n); })); });";
+    let before = client.execute_async(kept, vec![]).await.expect("caches");
+    assert_ne!(
+        before,
+        json!([]),
+        "the wall and its reads were kept: {before}"
+    );
+    client
+        .goto(&format!(
+            "{}/workshops/{}/wall?lang=en",
+            app.base, workshop.id
+        ))
+        .await
+        .expect("wall without a session");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let after = client.execute_async(kept, vec![]).await.expect("caches");
+        if after == json!([]) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still kept: {after}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     client.close().await.expect("close");
 }
 

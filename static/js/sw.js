@@ -9,7 +9,8 @@
 //   else the last copy when it fails or does not answer within 8 s.
 // Writes always go to the server: the draw page keeps its own queue (localStorage) and sends
 // it when the connection is back. Leaving, signing out, signing in or joining deletes every
-// copy, so a shared phone keeps nothing of its last user. Browsers run service workers only on HTTPS pages and
+// copy, and so does the server's saying that the session ended (a 401, or a page sent to the
+// sign-in), so a shared phone keeps nothing of its last user. Browsers run service workers only on HTTPS pages and
 // on the laptop itself (localhost): see the README.
 'use strict';
 
@@ -45,6 +46,14 @@ function isKeptRead(path) {
 function networkFirst(request, cacheName, ms) {
   return caches.open(cacheName).then(function (cache) {
     var network = fetch(request).then(function (response) {
+      // The server says there is no session any more (it expired, a password was reset, the
+      // account was disabled, the participant left on another device): a 401, or a kept page
+      // sent elsewhere (a navigation's redirect reaches the worker opaque; these pages
+      // redirect only to the sign-in or the home page). Nothing of that session stays on the
+      // device, exact places included.
+      if (response.status === 401 || response.type === 'opaqueredirect' || response.redirected) {
+        return forgetEverything().catch(function () {}).then(function () { return response; });
+      }
       if (response.ok) cache.put(request, response.clone());
       return response;
     });
