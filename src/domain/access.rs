@@ -607,12 +607,17 @@ mod tests {
         let f = feature_by(&participant(&theirs), &theirs);
         assert!(facilitator.can_manage_workshop(&theirs));
         assert!(!facilitator.sees_exact_geometry(&f, true, Some(&theirs), SensitiveView::Analysts));
-        // Unless the project lets the workshop see them (a closed session): its facilitator
-        // and its tables, still not another workshop's.
+        // Unless the project lets the workshop see them in a closed session: once it is
+        // closed, its facilitator and its tables, still not another workshop's; never while
+        // it is open.
         let policy = SensitiveView::Workshop;
-        assert!(facilitator.sees_exact_geometry(&f, true, Some(&theirs), policy));
-        assert!(participant(&theirs).sees_exact_geometry(&f, true, Some(&theirs), policy));
-        assert!(!participant(&elsewhere).sees_exact_geometry(&f, true, Some(&theirs), policy));
+        assert!(!facilitator.sees_exact_geometry(&f, true, Some(&theirs), policy));
+        assert!(!participant(&theirs).sees_exact_geometry(&f, true, Some(&theirs), policy));
+        let mut closed = theirs;
+        closed.status = WorkshopStatus::Closed;
+        assert!(facilitator.sees_exact_geometry(&f, true, Some(&closed), policy));
+        assert!(participant(&closed).sees_exact_geometry(&f, true, Some(&closed), policy));
+        assert!(!participant(&elsewhere).sees_exact_geometry(&f, true, Some(&closed), policy));
     }
 
     #[test]

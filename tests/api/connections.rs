@@ -103,4 +103,69 @@ async fn slow_clients_do_not_lock_others_out(backend: Backend) {
     assert!(!closed(&mut again, Duration::from_millis(300)).await);
 }
 
-crate::both_backends!(slow_clients_do_not_lock_others_out);
+/// Slow connections spread over many addresses, each under its own cap, fill every place:
+/// ordinary clients still get in, for the oldest connection that has not sent a request is
+/// closed to make room (98 of 100 ordinary requests failed before).
+async fn slow_clients_from_many_addresses_make_room_for_those_who_talk(backend: Backend) {
+    let app = TestApp::start_with_limits(
+        backend,
+        trama::Limits {
+            connections: trama::serving::ConnectionLimits {
+                per_client: 30,
+                total: 100,
+                header_timeout: Duration::from_secs(30),
+                ..trama::serving::ConnectionLimits::default()
+            },
+            ..trama::Limits::default()
+        },
+    )
+    .await;
+    let server: SocketAddr = app
+        .base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("address");
+    // 5 addresses × 25 slow connections: 125 for 100 places, each address under its 30.
+    let mut slow = Vec::new();
+    for address in 2..7 {
+        for _ in 0..25 {
+            slow.push(slow_client(&format!("127.0.0.{address}:0"), server).await);
+        }
+    }
+    // Ordinary clients, each a fresh connection (no pool), are all served.
+    let mut served = 0;
+    for _ in 0..100 {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .timeout(Duration::from_secs(5))
+            .build()
+            .expect("client");
+        if client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == StatusCode::OK)
+        {
+            served += 1;
+        }
+    }
+    assert_eq!(
+        served, 100,
+        "ordinary requests served while slow ones filled the server"
+    );
+    // The ones closed to make room were slow ones, oldest first.
+    let ended = futures::future::join_all(
+        slow.iter_mut()
+            .map(|stream| closed(stream, Duration::from_millis(300))),
+    )
+    .await;
+    assert!(
+        ended.iter().filter(|closed| **closed).count() >= 25,
+        "{ended:?}"
+    );
+}
+
+crate::both_backends!(
+    slow_clients_do_not_lock_others_out,
+    slow_clients_from_many_addresses_make_room_for_those_who_talk,
+);
