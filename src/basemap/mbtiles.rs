@@ -19,6 +19,10 @@ pub(super) struct MbTiles {
     path: String,
 }
 
+/// Most bytes of one tile: a real map's tiles are tens of kilobytes (vector tiles are
+/// advised to stay under 500 KB).
+pub const MAX_TILE_BYTES: usize = 4_000_000;
+
 impl MbTiles {
     /// `name` is how errors call the file; `head` its first 100 bytes.
     pub(super) async fn open(
@@ -36,10 +40,13 @@ impl MbTiles {
             path: shown.clone(),
             reason,
         };
+        // Data only: views and triggers of an uploaded file may not call functions that are
+        // not innocuous (SQLite's `trusted_schema`).
         let options = SqliteConnectOptions::new()
             .filename(path)
             .read_only(true)
-            .create_if_missing(false);
+            .create_if_missing(false)
+            .pragma("trusted_schema", "OFF");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(0)
@@ -94,12 +101,21 @@ impl MbTiles {
         let (min_zoom, max_zoom) = (zoom("minzoom", min_stored), zoom("maxzoom", max_stored));
 
         // One tile, to know the format where the metadata does not say and to prove tiles read.
-        let sample: Vec<u8> =
-            sqlx::query_scalar("SELECT tile_data FROM tiles WHERE zoom_level = ? LIMIT 1")
-                .bind(max_stored)
-                .fetch_one(&archive.pool)
-                .await
-                .map_err(|e| broken(format!("its tiles cannot be read ({e})")))?;
+        let sample: Option<Vec<u8>> = sqlx::query_scalar(
+            "SELECT CASE WHEN length(tile_data) <= $2 THEN tile_data END \
+             FROM tiles WHERE zoom_level = $1 LIMIT 1",
+        )
+        .bind(max_stored)
+        .bind(MAX_TILE_BYTES as i64)
+        .fetch_one(&archive.pool)
+        .await
+        .map_err(|e| broken(format!("its tiles cannot be read ({e})")))?;
+        let sample = sample.ok_or_else(|| {
+            broken(format!(
+                "a tile is larger than {} MB: no map's tile is",
+                MAX_TILE_BYTES / 1_000_000
+            ))
+        })?;
         let sniffed = TileFormat::sniff(&sample);
         let format = metadata
             .get("format")
@@ -172,20 +188,32 @@ impl MbTiles {
         Ok([west, south, east, north])
     }
 
+    /// A tile's bytes; a tile over [`MAX_TILE_BYTES`] is an error, never read whole (a view of
+    /// `zeroblob` served a 900 MB tile).
     pub(super) async fn tile(&self, tile: Tile) -> Result<Option<Bytes>, BasemapError> {
-        sqlx::query_scalar::<_, Vec<u8>>(
-            "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?",
+        let failed = |reason: String| BasemapError::MbTiles {
+            path: self.path.clone(),
+            reason,
+        };
+        let found: Option<(Option<Vec<u8>>, Option<i64>)> = sqlx::query_as(
+            "SELECT CASE WHEN length(tile_data) <= $4 THEN tile_data END, length(tile_data) \
+             FROM tiles WHERE zoom_level = $1 AND tile_column = $2 AND tile_row = $3",
         )
         .bind(i64::from(tile.z))
         .bind(i64::from(tile.x))
         .bind(i64::from(tile.tms_row()))
+        .bind(MAX_TILE_BYTES as i64)
         .fetch_optional(&self.pool)
         .await
-        .map(|data| data.filter(|d| !d.is_empty()).map(Bytes::from))
-        .map_err(|e| BasemapError::MbTiles {
-            path: self.path.clone(),
-            reason: format!("tile {tile} could not be read ({e})"),
-        })
+        .map_err(|e| failed(format!("tile {tile} could not be read ({e})")))?;
+        match found {
+            None => Ok(None),
+            Some((Some(data), _)) => Ok((!data.is_empty()).then(|| Bytes::from(data))),
+            Some((None, None)) => Ok(None),
+            Some((None, Some(length))) => Err(failed(format!(
+                "tile {tile} is {length} bytes, more than a tile may be ({MAX_TILE_BYTES})"
+            ))),
+        }
     }
 
     pub(super) async fn close(&self) {
@@ -219,7 +247,44 @@ fn parse_numbers<const N: usize>(text: &str) -> Option<[f64; N]> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_numbers;
+    use super::*;
+
+    /// An MBTiles whose `tiles` is a view of one tile of `bytes` bytes of `zeroblob`.
+    fn zeroblob_archive(dir: &tempfile::TempDir, bytes: u64) -> std::path::PathBuf {
+        let path = dir.path().join(format!("zeroblob-{bytes}.mbtiles"));
+        let db = rusqlite::Connection::open(&path).expect("create");
+        db.execute_batch(&format!(
+            "CREATE TABLE metadata (name TEXT, value TEXT);
+             INSERT INTO metadata VALUES ('format', 'png');
+             CREATE VIEW tiles AS SELECT 3 AS zoom_level, 1 AS tile_column, 2 AS tile_row,
+                 zeroblob({bytes}) AS tile_data;"
+        ))
+        .expect("schema");
+        path
+    }
+
+    async fn open_archive(path: &std::path::Path) -> Result<MbTiles, BasemapError> {
+        let head = std::fs::read(path).expect("read");
+        let length = head.len() as u64;
+        MbTiles::open(path, "x.mbtiles", &head[..100], length, Check::Thorough)
+            .await
+            .map(|(archive, _)| archive)
+    }
+
+    #[tokio::test]
+    async fn a_huge_tile_is_refused_without_being_read_whole() {
+        // A view of 900 MB zeroblobs took 3.46 GB at upload and at every start.
+        let dir = tempfile::TempDir::new().expect("dir");
+        let refused = open_archive(&zeroblob_archive(&dir, 900_000_000))
+            .await
+            .err()
+            .expect("refused");
+        let said = refused.to_string();
+        assert!(
+            said.contains("larger than 4 MB") || said.contains("cannot be read"),
+            "{said}"
+        );
+    }
 
     #[test]
     fn metadata_numbers_are_read_or_refused() {

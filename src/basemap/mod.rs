@@ -121,7 +121,31 @@ pub struct Description {
     pub vector_layers: Option<serde_json::Value>,
 }
 
+/// Most characters of a basemap's name and attribution, and bytes of its `vector_layers`, as
+/// a file gives them: every page that shows the map carries them (a 5 MB attribution was in
+/// every page).
+const MAX_NAME: usize = 200;
+const MAX_ATTRIBUTION: usize = 500;
+const MAX_VECTOR_LAYERS: usize = 64 * 1024;
+
 impl Description {
+    /// The description within what pages carry: a name and an attribution cut to their
+    /// length, `vector_layers` left out when larger than a real schema's.
+    fn bounded(self) -> Self {
+        let cut = |text: Option<String>, max: usize| {
+            text.map(|t| t.chars().take(max).collect::<String>())
+        };
+        let layers_fit = |layers: &serde_json::Value| {
+            serde_json::to_vec(layers).is_ok_and(|bytes| bytes.len() <= MAX_VECTOR_LAYERS)
+        };
+        Self {
+            name: cut(self.name, MAX_NAME),
+            attribution: cut(self.attribution, MAX_ATTRIBUTION),
+            vector_layers: self.vector_layers.filter(layers_fit),
+            ..self
+        }
+    }
+
     /// Centre from the bounds at the lowest zoom shown, where an archive gives none.
     fn centred(bounds: [f64; 4], min_zoom: u8, max_zoom: u8) -> [f64; 3] {
         let [w, s, e, n] = bounds;
@@ -262,6 +286,7 @@ impl Basemap {
         } else {
             return Err(BasemapError::NotAnArchive(name.to_owned()));
         };
+        let description = description.bounded();
         let modified = metadata
             .modified()
             .ok()
@@ -347,5 +372,32 @@ impl Basemap {
             .other
             .insert("format".to_owned(), serde_json::json!(d.format));
         tilejson
+    }
+}
+
+#[cfg(test)]
+mod description_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_s_words_are_bounded_before_pages_carry_them() {
+        let described = Description {
+            format: TileFormat::Png,
+            gzipped: false,
+            min_zoom: 0,
+            max_zoom: 3,
+            bounds: [-58.5, -34.8, -58.3, -34.7],
+            center: [-58.4, -34.75, 2.0],
+            name: Some("n".repeat(10_000)),
+            attribution: Some("<b>©</b>".repeat(700_000)),
+            vector_layers: Some(serde_json::json!(["x".repeat(100_000)])),
+        }
+        .bounded();
+        assert_eq!(described.name.map(|n| n.chars().count()), Some(MAX_NAME));
+        assert_eq!(
+            described.attribution.map(|a| a.chars().count()),
+            Some(MAX_ATTRIBUTION)
+        );
+        assert_eq!(described.vector_layers, None);
     }
 }
