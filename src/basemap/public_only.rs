@@ -16,7 +16,8 @@ use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver
 use ureq::unversioned::transport::NextTimeout;
 
 /// Whether `ip` is this machine, a private, shared, link-local, multicast or unspecified
-/// address, in IPv4, IPv6, or IPv4 inside IPv6 (`::ffff:127.0.0.1`, `::127.0.0.1`).
+/// address, in IPv4, IPv6, or IPv4 inside IPv6 (`::ffff:127.0.0.1`, `::127.0.0.1`, NAT64's
+/// `64:ff9b::7f00:1`, 6to4's `2002:7f00:1::`).
 pub fn is_private(ip: IpAddr) -> bool {
     fn v4(v4: Ipv4Addr) -> bool {
         let [a, b, ..] = v4.octets();
@@ -42,6 +43,16 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || (first & 0xffc0) == 0xfe80
                 || v6.to_ipv4_mapped().is_some_and(v4)
                 || v6.to_ipv4().is_some_and(v4)
+                // NAT64 (RFC 6052): the IPv4 address in the last 32 bits.
+                || (v6.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0] && {
+                    let s = v6.segments();
+                    v4(Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8))
+                })
+                // 6to4 (RFC 3056): the IPv4 address in bits 16 to 48.
+                || (first == 0x2002 && {
+                    let s = v6.segments();
+                    v4(Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8))
+                })
         }
     }
 }
@@ -140,6 +151,9 @@ mod tests {
             "::127.0.0.1",
             "fd00::1",
             "fe80::1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:7f00:1::1",
         ] {
             assert!(is_private(ip.parse().expect(ip)), "{ip}");
         }

@@ -112,8 +112,19 @@ pub async fn join(
     request: &JoinRequest,
 ) -> Result<Joined, AppError> {
     let workshop = open_workshop_by_code(state, client, &request.code).await?;
+    let Some(group) = workshop.find_group(&request.group).cloned() else {
+        let names: Vec<&str> = workshop.groups.iter().map(|g| g.name.as_str()).collect();
+        return Err(AppError::invalid(
+            "unknown group",
+            vec![Invalid::new(
+                "/group",
+                format!("this workshop's groups are: {}", names.join(", ")),
+            )],
+        ));
+    };
     // Each join is a new participant with a rate of their own: joins are counted per address
-    // and per workshop (one client joined 100 times in 3.5 s and drew 30,000 in 25 s).
+    // and per workshop (one client joined 100 times in 3.5 s and drew 30,000 in 25 s); only
+    // joins that would succeed count, so a mistyped table costs nobody a place.
     {
         use crate::application::rates::{Subject, Write};
         let subjects = [
@@ -128,16 +139,6 @@ pub async fn join(
                 retry_after_secs,
             })?;
     }
-    let Some(group) = workshop.find_group(&request.group).cloned() else {
-        let names: Vec<&str> = workshop.groups.iter().map(|g| g.name.as_str()).collect();
-        return Err(AppError::invalid(
-            "unknown group",
-            vec![Invalid::new(
-                "/group",
-                format!("this workshop's groups are: {}", names.join(", ")),
-            )],
-        ));
-    };
     let mut errors = Vec::new();
     let display_name = bounded_text(
         request.display_name.as_deref(),

@@ -94,15 +94,37 @@ pub fn sensitive_cell(
     if cell.resolution() >= floor {
         return Geometry::Polygon(cell_outline(cell));
     }
-    match h3o::geom::SolventBuilder::new()
+    // A coarser cell holds up to 7⁵ masks (resolution 5 over a mask of 10): dissolved once
+    // and kept, for every drawing in it shares the shape (a project's coarser cells are few;
+    // the cache is emptied past `DISSOLVED_KEPT`).
+    let key = (cell, floor);
+    let mut kept = DISSOLVED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(shape) = kept.get(&key) {
+        return shape.clone();
+    }
+    let shape = match h3o::geom::SolventBuilder::new()
         .build()
         .dissolve(cell.children(floor))
     {
         Ok(mut shape) if shape.0.len() == 1 => Geometry::Polygon(shape.0.remove(0)),
         Ok(shape) if !shape.0.is_empty() => Geometry::MultiPolygon(shape),
         _ => Geometry::Polygon(cell_outline(cell)),
+    };
+    if kept.len() >= DISSOLVED_KEPT {
+        kept.clear();
     }
+    kept.insert(key, shape.clone());
+    shape
 }
+
+/// Coarser cells' dissolved shapes, by cell and mask resolution (see [`sensitive_cell`]).
+type Dissolved = std::collections::HashMap<(CellIndex, Resolution), Geometry<f64>>;
+static DISSOLVED: std::sync::LazyLock<std::sync::Mutex<Dissolved>> =
+    std::sync::LazyLock::new(Default::default);
+/// Most shapes kept: far more coarser cells than a project has.
+const DISSOLVED_KEPT: usize = 1_024;
 
 #[cfg(test)]
 mod tests {
