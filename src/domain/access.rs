@@ -107,15 +107,15 @@ impl FeatureScope {
     /// Whether a priority analysis in this scope counts sensitive drawings at their exact
     /// place, under the project's `policy`: always for a scope of every workshop (analysts,
     /// admins); for a facilitator's own workshops only when the project lets a workshop see
-    /// its sensitive drawings (`SensitiveView::Workshop`). Otherwise they count as their
-    /// masking cell: fine cells of exact positions would tell what the mask hides.
-    pub fn analyses_sensitive_exactly(&self, policy: SensitiveView) -> bool {
-        *self == FeatureScope::All || policy == SensitiveView::Workshop
+    /// its sensitive drawings (`SensitiveView::Workshop`) and the workshops analysed are
+    /// `all_closed` (a closed session, as for the drawings themselves). Otherwise they count
+    /// as their masking cell: fine cells of exact positions would tell what the mask hides.
+    pub fn analyses_sensitive_exactly(&self, policy: SensitiveView, all_closed: bool) -> bool {
+        *self == FeatureScope::All || (policy == SensitiveView::Workshop && all_closed)
     }
 }
 
 impl Principal {
-    /// The user's id; None for a participant.
     /// The user's or the participant's id.
     pub fn id(&self) -> Uuid {
         match self {
@@ -123,6 +123,7 @@ impl Principal {
         }
     }
 
+    /// The user's id; None for a participant.
     pub fn user_id(&self) -> Option<Uuid> {
         match self {
             Principal::User { id, .. } => Some(*id),
@@ -623,8 +624,10 @@ mod tests {
     #[test]
     fn only_a_whole_project_scope_or_a_workshop_policy_analyses_sensitive_drawings_exactly() {
         let own = FeatureScope::Workshops(vec![Uuid::now_v7()]);
-        assert!(FeatureScope::All.analyses_sensitive_exactly(SensitiveView::Analysts));
-        assert!(!own.analyses_sensitive_exactly(SensitiveView::Analysts));
-        assert!(own.analyses_sensitive_exactly(SensitiveView::Workshop));
+        assert!(FeatureScope::All.analyses_sensitive_exactly(SensitiveView::Analysts, false));
+        assert!(!own.analyses_sensitive_exactly(SensitiveView::Analysts, true));
+        assert!(own.analyses_sensitive_exactly(SensitiveView::Workshop, true));
+        // Not while a workshop analysed is open.
+        assert!(!own.analyses_sensitive_exactly(SensitiveView::Workshop, false));
     }
 }

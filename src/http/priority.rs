@@ -102,6 +102,8 @@ struct Scope {
     project: Project,
     /// Every workshop (analysts, admins), or the facilitator's own.
     allowed: FeatureScope,
+    /// The project's workshops still open.
+    open: std::collections::HashSet<Uuid>,
 }
 
 impl Scope {
@@ -111,14 +113,18 @@ impl Scope {
         query: &PriorityQuery,
         workshops: Option<Vec<Uuid>>,
     ) -> Result<Request<'_>, AppError> {
+        let workshops = self.allowed.narrow(workshops)?;
+        let all_closed = workshops
+            .as_ref()
+            .is_some_and(|ids| ids.iter().all(|id| !self.open.contains(id)));
+        let exact = self
+            .allowed
+            .analyses_sensitive_exactly(self.project.sensitive_exact, all_closed);
         Ok(Request {
             project: &self.project,
-            selection: query.selection(self.allowed.narrow(workshops)?)?,
+            selection: query.selection(workshops)?,
             params: query.params()?,
-            mask_sensitive: (!self
-                .allowed
-                .analyses_sensitive_exactly(self.project.sensitive_exact))
-            .then_some(self.project.masking.sensitive_resolution),
+            mask_sensitive: (!exact).then_some(self.project.masking.sensitive_resolution),
         })
     }
 }
@@ -139,7 +145,16 @@ async fn analysable(
     let workshops: Vec<Workshop> = state.store.list_workshops(project.id).await?;
     let allowed = principal.feature_scope(project.id, || principal.runs(&workshops));
     allowed.narrow(None)?;
-    Ok(Scope { project, allowed })
+    let open = workshops
+        .iter()
+        .filter(|w| w.is_open())
+        .map(|w| w.id)
+        .collect();
+    Ok(Scope {
+        project,
+        allowed,
+        open,
+    })
 }
 
 fn geojson(value: &Value) -> Response {

@@ -569,10 +569,24 @@ async fn a_facilitator_analyses_sensitive_drawings_masked_unless_the_project_let
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{project}");
+    // Only in a closed session: while the workshop is open it still counts the mask.
+    assert_eq!(
+        cells_reached(&app, &staff.facilitator).await,
+        masked,
+        "an open workshop analyses its sensitive drawings masked"
+    );
+    let (status, closed) = app
+        .post(
+            &format!("/api/workshops/{}/close", workshop.id),
+            Some(&staff.facilitator),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
     assert_eq!(
         cells_reached(&app, &staff.facilitator).await,
         1,
-        "a workshop that may see its sensitive drawings analyses them exactly"
+        "a closed workshop that may see its sensitive drawings analyses them exactly"
     );
 }
 
