@@ -7,6 +7,7 @@
 
 mod change;
 mod hotspots;
+mod released;
 mod shares;
 mod size;
 mod units;
@@ -23,6 +24,7 @@ use uuid::Uuid;
 
 pub use change::{ComparedZone, ZoneChange, compare_zones};
 pub use hotspots::{HotSpot, Spot, getis_ord};
+pub use released::{released, released_hotspots};
 pub use shares::{Shares, cell_of, shares};
 pub use size::{MAX_CELLS, TooManyCells, check_size};
 

@@ -96,10 +96,18 @@ pub(in crate::export) async fn cell_layer(
         Privacy::Aggregated => request.masking.k as usize,
         _ => 0,
     };
-    let rows: Vec<ExportResult<Row>> = analysis
-        .cells
+    // At the aggregated level, Gi* from the released cells only: the engine's, from every
+    // cell, would tell the suppressed ones (see `domain::priority::released`).
+    let mut cells = analysis.cells;
+    if k > 0 {
+        let hotspots = crate::domain::priority::released_hotspots(&cells, k, 1);
+        for c in &mut cells {
+            c.hotspot = hotspots[&c.cell];
+        }
+    }
+    let rows: Vec<ExportResult<Row>> = cells
         .into_iter()
-        .filter(|c| c.tally.features.is_empty() || c.tally.features.len() >= k)
+        .filter(|c| crate::domain::priority::released(c, k))
         .map(|c| {
             Ok(Row {
                 fields: vec![
