@@ -236,7 +236,53 @@ pub enum View {
     Public,
 }
 
-/// How the caller sees this feature's geometry (sensitive symbols are masked).
+/// What deciding how a project's drawings are seen needs, read once: its sensitive symbols
+/// and its policy. Each drawing's [`Sight`] is then decided without reading the store again
+/// (a history decides one per revision).
+pub struct Sights {
+    sensitive: HashSet<String>,
+    project: Project,
+}
+
+impl Sights {
+    /// # Errors
+    /// The store's; NotFound for an unknown project.
+    pub async fn load(store: &dyn Store, project_id: Uuid) -> Result<Self, AppError> {
+        let sensitive = store
+            .legend(project_id)
+            .await?
+            .into_iter()
+            .filter(|s| s.sensitive)
+            .map(|s| s.key)
+            .collect();
+        let project = store
+            .find_project_by_id(project_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("project"))?;
+        Ok(Self { sensitive, project })
+    }
+
+    /// How `principal` sees `feature`, drawn in `workshop`.
+    pub fn of(
+        &self,
+        principal: &Principal,
+        feature: &Feature,
+        workshop: Option<&Workshop>,
+    ) -> Sight {
+        let sensitive = self.sensitive.contains(&feature.symbol);
+        sight(principal, feature, sensitive, workshop, &self.project)
+    }
+
+    /// How a public screen sees `feature`.
+    pub fn public(&self, feature: &Feature) -> Sight {
+        Sight::public(
+            self.sensitive.contains(&feature.symbol),
+            self.project.masking.sensitive_resolution,
+        )
+    }
+}
+
+/// How the caller sees this feature (sensitive symbols are masked, words and all).
 pub async fn sees_exact(
     store: &dyn Store,
     principal: &Principal,
@@ -246,18 +292,9 @@ pub async fn sees_exact(
     if principal.can_moderate() {
         return Ok(Sight::Exact);
     }
-    let legend = store.legend(feature.project_id).await?;
-    let sensitive = legend
-        .iter()
-        .any(|s| s.key == feature.symbol && s.sensitive);
-    if !sensitive {
-        return Ok(Sight::Exact);
-    }
-    let project = store
-        .find_project_by_id(feature.project_id)
+    Ok(Sights::load(store, feature.project_id)
         .await?
-        .ok_or_else(|| AppError::not_found("project"))?;
-    Ok(sight(principal, feature, true, workshop, &project))
+        .of(principal, feature, workshop))
 }
 
 /// Degrees of longitude or latitude that cover a masking cell of `resolution` at `lat`, with
@@ -304,20 +341,11 @@ fn sight(
     Sight::of(principal, feature, sensitive, workshop, masking)
 }
 
-/// On a public screen: the mask of a sensitive drawing (`None` for any other).
-pub async fn public_sight(store: &dyn Store, feature: &Feature) -> Result<Option<Sight>, AppError> {
-    let legend = store.legend(feature.project_id).await?;
-    if !legend
-        .iter()
-        .any(|s| s.key == feature.symbol && s.sensitive)
-    {
-        return Ok(None);
-    }
-    let project = store
-        .find_project_by_id(feature.project_id)
+/// How a public screen (the wall) sees `feature`: a sensitive one masked.
+pub async fn public_sight(store: &dyn Store, feature: &Feature) -> Result<Sight, AppError> {
+    Ok(Sights::load(store, feature.project_id)
         .await?
-        .ok_or_else(|| AppError::not_found("project"))?;
-    Ok(Some(Sight::Masked(project.masking.sensitive_resolution)))
+        .public(feature))
 }
 
 #[cfg(test)]

@@ -302,6 +302,8 @@ pub async fn layers(
                 (None, Format::GeoPackage, _) => GeometryFamily::ALL.map(Some).to_vec(),
                 (None, _, _) => vec![None],
             };
+            // One pass over the store per table: rows stream into each in turn, so memory
+            // stays flat, at the cost of reading the selection once per geometry type.
             let mut layers = Vec::with_capacity(families.len() + 1);
             for family in families {
                 layers.push(layers::feature_layer(store.clone(), project, request, family).await?);

@@ -35,25 +35,36 @@ async fn closed(stream: &mut TcpStream, wait: Duration) -> bool {
     }
 }
 
-async fn slow_clients_do_not_lock_others_out(backend: Backend) {
+/// A server with these connection limits, and its address.
+async fn server_with(
+    backend: Backend,
+    per_client: usize,
+    total: usize,
+    header_timeout: Duration,
+) -> (TestApp, SocketAddr) {
     let app = TestApp::start_with_limits(
         backend,
         trama::Limits {
             connections: trama::serving::ConnectionLimits {
-                per_client: 20,
-                total: 10_000,
-                header_timeout: Duration::from_secs(2),
+                per_client,
+                total,
+                header_timeout,
                 ..trama::serving::ConnectionLimits::default()
             },
             ..trama::Limits::default()
         },
     )
     .await;
-    let server: SocketAddr = app
+    let server = app
         .base
         .trim_start_matches("http://")
         .parse()
         .expect("address");
+    (app, server)
+}
+
+async fn slow_clients_do_not_lock_others_out(backend: Backend) {
+    let (app, server) = server_with(backend, 20, 10_000, Duration::from_secs(2)).await;
     // 60 connections from one address (127.0.0.2), each trickling a header line.
     let mut slow = Vec::new();
     for _ in 0..60 {
@@ -107,24 +118,7 @@ async fn slow_clients_do_not_lock_others_out(backend: Backend) {
 /// ordinary clients still get in, for the oldest connection that has not sent a request is
 /// closed to make room (98 of 100 ordinary requests failed before).
 async fn slow_clients_from_many_addresses_make_room_for_those_who_talk(backend: Backend) {
-    let app = TestApp::start_with_limits(
-        backend,
-        trama::Limits {
-            connections: trama::serving::ConnectionLimits {
-                per_client: 30,
-                total: 100,
-                header_timeout: Duration::from_secs(30),
-                ..trama::serving::ConnectionLimits::default()
-            },
-            ..trama::Limits::default()
-        },
-    )
-    .await;
-    let server: SocketAddr = app
-        .base
-        .trim_start_matches("http://")
-        .parse()
-        .expect("address");
+    let (app, server) = server_with(backend, 30, 100, Duration::from_secs(30)).await;
     // 5 addresses × 25 slow connections: 125 for 100 places, each address under its 30.
     let mut slow = Vec::new();
     for address in 2..7 {

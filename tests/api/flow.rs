@@ -145,14 +145,7 @@ async fn a_workshop_runs_from_join_to_close(backend: Backend) {
     assert_eq!(narratives.as_array().expect("list").len(), 1);
 
     // Closing: no more joins, features or edits from participants.
-    let (status, closed) = app
-        .post(
-            &format!("/api/workshops/{}/close", workshop.id),
-            Some(&staff.facilitator),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{closed}");
+    let closed = app.close(&workshop.id, &staff.facilitator).await;
     assert_eq!(closed["status"], "closed");
     let (status, _) = app
         .post(

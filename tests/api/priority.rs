@@ -575,14 +575,7 @@ async fn a_facilitator_analyses_sensitive_drawings_masked_unless_the_project_let
         masked,
         "an open workshop analyses its sensitive drawings masked"
     );
-    let (status, closed) = app
-        .post(
-            &format!("/api/workshops/{}/close", workshop.id),
-            Some(&staff.facilitator),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{closed}");
+    app.close(&workshop.id, &staff.facilitator).await;
     assert_eq!(
         cells_reached(&app, &staff.facilitator).await,
         1,

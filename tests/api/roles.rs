@@ -568,14 +568,7 @@ async fn who_sees_sensitive_drawings_exactly_is_the_project_s_policy(backend: Ba
     // Only for a closed session: while the workshop is open, anyone may still join and look.
     assert_eq!(masked(other_table.clone()).await, Some(true));
     assert_eq!(masked(staff.facilitator.clone()).await, Some(true));
-    let (status, closed) = app
-        .post(
-            &format!("/api/workshops/{}/close", workshop.id),
-            Some(&staff.facilitator),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{closed}");
+    app.close(&workshop.id, &staff.facilitator).await;
     assert_eq!(masked(other_table).await, Some(false));
     assert_eq!(masked(staff.facilitator.clone()).await, Some(false));
     // Never another workshop's participants.

@@ -10,7 +10,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::{feature_response, if_match, readable_feature};
-use crate::application::features::sees_exact;
+use crate::application::features::Sights;
 use crate::domain::Invalid;
 use crate::domain::access::Principal;
 use crate::domain::change::Change;
@@ -253,23 +253,15 @@ pub async fn feature_history(
     // whoever sees such drawings masked, whatever the symbol is now (a history told the exact
     // place to any reader before); and every revision masked, words and all, when the drawing
     // is seen masked now (an earlier title or shape would locate it).
-    let now = sees_exact(&*state.store, &principal, &feature, workshop.as_ref()).await?;
+    let sights = Sights::load(&*state.store, feature.project_id).await?;
+    let now = sights.of(&principal, &feature, workshop.as_ref());
     let history = state.store.feature_history(feature.id).await?;
-    let mut sights = Vec::with_capacity(history.len());
-    for revision in &history {
-        let then = sees_exact(
-            &*state.store,
-            &principal,
-            &revision.feature,
-            workshop.as_ref(),
-        )
-        .await?;
-        sights.push(then.narrower(now));
-    }
     let entries: Vec<HistoryEntry> = history
         .iter()
-        .zip(sights)
-        .map(|(r, sight)| {
+        .map(|r| {
+            let sight = sights
+                .of(&principal, &r.feature, workshop.as_ref())
+                .narrower(now);
             Ok(HistoryEntry {
                 revision: r.revision,
                 action: &r.action,

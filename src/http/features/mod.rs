@@ -115,11 +115,7 @@ async fn get_feature(
     }
     let sight = match query.view {
         View::Public => public_sight(&*state.store, &feature).await?,
-        View::Caller => None,
-    };
-    let sight = match sight {
-        Some(masked) => masked,
-        None => sees_exact(&*state.store, &principal, &feature, workshop.as_ref()).await?,
+        View::Caller => sees_exact(&*state.store, &principal, &feature, workshop.as_ref()).await?,
     };
     feature_response(&feature, sight)
 }

@@ -349,6 +349,20 @@ impl TestApp {
         }
     }
 
+    /// Closes the workshop `id` as `token` (its facilitator, an analyst…); returns the
+    /// workshop as the API answers it.
+    pub async fn close(&self, id: &str, token: &str) -> Value {
+        let (status, closed) = self
+            .post(
+                &format!("/api/workshops/{id}/close"),
+                Some(token),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{closed}");
+        closed
+    }
+
     /// Joins a workshop's group and returns the participant token.
     pub async fn join(&self, code: &str, group: &str) -> String {
         let (status, body) = self
