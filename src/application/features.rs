@@ -15,7 +15,7 @@ use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
 use crate::error::AppError;
 use crate::geojson::{CollectionWriter, FeatureOut, Sight};
-use crate::store::Store;
+use crate::store::{Store, StoreError, StoreResult};
 
 /// Default and largest number of features one listing returns.
 const DEFAULT_LIMIT: usize = 10_000;
@@ -247,7 +247,7 @@ pub struct Sights {
 impl Sights {
     /// # Errors
     /// The store's; NotFound for an unknown project.
-    pub async fn load(store: &dyn Store, project_id: Uuid) -> Result<Self, AppError> {
+    pub async fn load(store: &dyn Store, project_id: Uuid) -> StoreResult<Self> {
         let sensitive = store
             .legend(project_id)
             .await?
@@ -258,7 +258,7 @@ impl Sights {
         let project = store
             .find_project_by_id(project_id)
             .await?
-            .ok_or_else(|| AppError::not_found("project"))?;
+            .ok_or(StoreError::NotFound)?;
         Ok(Self { sensitive, project })
     }
 
