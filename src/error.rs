@@ -118,9 +118,14 @@ impl From<crate::domain::access::ScopeRefusal> for AppError {
     }
 }
 
-impl From<crate::domain::priority::TooManyCells> for AppError {
-    fn from(error: crate::domain::priority::TooManyCells) -> Self {
-        AppError::invalid(error.to_string(), vec![])
+impl From<crate::domain::priority::TooLarge> for AppError {
+    /// A 422 whose error points at the resolution, with the one that would fit.
+    fn from(error: crate::domain::priority::TooLarge) -> Self {
+        let fix = match error.fits {
+            Some(r) => format!("{r} would fit"),
+            None => "no resolution fits: analyse less".to_owned(),
+        };
+        AppError::invalid(error.to_string(), vec![Invalid::new("resolution", fix)])
     }
 }
 

@@ -791,3 +791,152 @@ async fn the_largest_accepted_imports_keep_the_server_s_memory_bounded() {
     );
     assert!(peak < BOUND_MB, "peak {peak:.0} MB");
 }
+
+/// CPU time (user + system) a process has used so far, from `/proc/{pid}/stat`.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("proc stat");
+    // Fields after the command (in parentheses): state is the 3rd, utime the 14th, stime the 15th.
+    let after = stat.rsplit_once(") ").expect("stat fields").1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 =
+        fields[11].parse::<f64>().expect("utime") + fields[12].parse::<f64>().expect("stime");
+    ticks / 100.0
+}
+
+/// A rectangle of `width` × `height` kilometres, south-west corner in Lomas de Zamora, as a
+/// GeoJSON FeatureCollection to import.
+fn rectangle_km(width: f64, height: f64) -> Vec<u8> {
+    let (x, y) = (-58.45, -34.80);
+    let (dx, dy) = (width / 111.32 / 0.82, height / 111.32);
+    serde_json::json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"name": "Zona"},
+        "geometry": {"type": "Polygon", "coordinates": [[[x, y], [x + dx, y], [x + dx, y + dy], [x, y + dy], [x, y]]]}}]})
+    .to_string()
+    .into_bytes()
+}
+
+/// The memory bound of priority analyses, on the real server process (issue 24.3): the
+/// largest polygon at the finest resolution offered (11) is refused before any work with the
+/// resolution that would fit; the largest analysis allowed, answered whole, keeps the server's
+/// memory within the stated bound; and a client that gives up stops the work.
+#[tokio::test]
+async fn the_largest_priority_analysis_keeps_the_server_s_memory_bounded() {
+    /// The stated bound of one analysis (README, "Priority areas"), and the server before it.
+    const BOUND_MB: f64 = 384.0;
+    let dir = TempDir::new().expect("dir");
+    let demo = run(trama(&dir).arg("demo"), "");
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    let token = text(&demo.stdout)
+        .lines()
+        .find_map(|l| l.split("API token (30 days): ").nth(1))
+        .expect("token line")
+        .trim()
+        .to_owned();
+    let server = serve(&dir);
+    let url = server.url.clone();
+    let client = reqwest::Client::new();
+    // Two new workshops, one polygon each: about the largest a drawing of the demo project may
+    // span (33 × 29 km, twice the project's extent), and one within the bound at resolution
+    // 11 with the project's area (14 km a side).
+    let mut workshops = Vec::new();
+    for (title, km) in [("Grande", (32.0, 28.0)), ("Cabe", (14.0, 14.0))] {
+        let created: Value = client
+            .post(format!("{url}/api/projects/lomas-de-zamora/workshops"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"title": title, "groups": ["Mesa 1"]}))
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        let id = created["id"].as_str().expect("workshop id").to_owned();
+        let imported = client
+            .post(format!(
+                "{url}/api/workshops/{id}/import?format=geojson&default_symbol=zona_riesgo"
+            ))
+            .bearer_auth(&token)
+            .body(rectangle_km(km.0, km.1))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(
+            imported.status(),
+            201,
+            "{}",
+            imported.text().await.unwrap_or_default()
+        );
+        workshops.push(id);
+    }
+    let cells = |workshop: &str| {
+        format!(
+            "{url}/api/projects/lomas-de-zamora/priority/cells?resolution=11&workshop={workshop}"
+        )
+    };
+
+    // Refused at once, with what would fit.
+    let started = Instant::now();
+    let refused = client
+        .get(cells(&workshops[0]))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(refused.status(), 422);
+    let problem: Value = refused.json().await.expect("problem");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(problem["errors"][0]["pointer"], "resolution", "{problem}");
+    assert_eq!(problem["errors"][0]["detail"], "10 would fit", "{problem}");
+    assert!(
+        problem["detail"].as_str().is_some_and(|d| d.contains("MB")),
+        "{problem}"
+    );
+
+    // The largest allowed, answered whole.
+    let at_start = peak_mb(server.child.id());
+    let started = Instant::now();
+    let answer = client
+        .get(cells(&workshops[1]))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(answer.status(), 200);
+    let body = answer.bytes().await.expect("body");
+    let took = started.elapsed();
+    let peak = peak_mb(server.child.id());
+    let collection: Value = serde_json::from_slice(&body).expect("GeoJSON");
+    let features = collection["features"].as_array().expect("features").len();
+    eprintln!(
+        "priority cells at resolution 11: {features} cells, {} MB of GeoJSON in {:.1} s; server peak {peak:.0} MB (at start {at_start:.0} MB), bound {BOUND_MB} MB",
+        body.len() / 1_000_000,
+        took.as_secs_f64()
+    );
+    assert!(features > 200_000, "{features}");
+    assert!(peak - at_start < BOUND_MB, "peak {peak:.0} MB");
+    drop((body, collection));
+
+    // A client that gives up after a moment: the server's work stops with it.
+    let gave_up = client
+        .get(cells(&workshops[1]))
+        .bearer_auth(&token)
+        .timeout(took / 5)
+        .send()
+        .await;
+    assert!(gave_up.is_err(), "the client gave up");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Work that went on would take a core for most of the window (the analysis took `took`).
+    let window = took.min(Duration::from_secs(5));
+    let before = cpu_seconds(server.child.id());
+    tokio::time::sleep(window).await;
+    let spent = cpu_seconds(server.child.id()) - before;
+    eprintln!(
+        "after the client gave up: {spent:.2} s of CPU in the next {:.1} s",
+        window.as_secs_f64()
+    );
+    assert!(spent < window.as_secs_f64() / 4.0, "{spent:.2} s of CPU");
+}

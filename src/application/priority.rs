@@ -21,8 +21,8 @@ use crate::domain::feature::{FeatureFilter, ReviewState};
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::legend::SymbolKind;
 use crate::domain::priority::{
-    Analysis, ComparedZone, Drawing, Params, Rule, TooManyCells, Unit, UnitScore, Zone,
-    analyse_unless, check_size, compare_zones, find_zones, score_units,
+    Analysis, ComparedZone, Drawing, MAX_ANALYSIS_BYTES, Params, Rule, TooLarge, Unit, UnitScore,
+    Zone, analyse_unless, check_size, compare_zones, find_zones_unless, score_units,
 };
 use crate::domain::project::Project;
 use crate::store::{Store, StoreResult};
@@ -57,7 +57,7 @@ impl Request<'_> {
     /// drawings' extent otherwise), with their Gi* hot and cold spots.
     ///
     /// # Errors
-    /// The store's, or TooLarge when the analysis would exceed `MAX_CELLS`.
+    /// The store's, or TooLarge when the analysis's estimate is over `MAX_ANALYSIS_BYTES`.
     pub async fn cells(&self, store: &dyn Store) -> Result<Analysis, AnalysisError> {
         let drawings = self.drawings(store, &self.selection).await?;
         Ok(run(drawings, study_area(self.project), self.params, None)
@@ -241,9 +241,10 @@ fn study_area(project: &Project) -> Option<MultiPolygon<f64>> {
 pub enum AnalysisError {
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    /// Over `MAX_CELLS`: the caller should narrow it (a 422 for the API).
+    /// Over `MAX_ANALYSIS_BYTES`: the caller should narrow it or coarsen it (a 422 for the
+    /// API, with the resolution that would fit).
     #[error(transparent)]
-    TooLarge(#[from] TooManyCells),
+    TooLarge(#[from] TooLarge),
 }
 
 /// Sets its flag when dropped: with the future of the request that awaits an analysis (a
@@ -256,22 +257,42 @@ impl Drop for CancelOnDrop {
     }
 }
 
+/// Megabytes (MiB) every analysis running at once may take together: two of the largest
+/// one may take. An analysis waits for its estimate to be free (and stops waiting with its
+/// request), so that a crowd of analyses cannot add up past it.
+const RUNNING_MEGABYTES: u32 = 2 * (MAX_ANALYSIS_BYTES / (1024 * 1024)) as u32;
+
+/// The memory of the analyses running now, in megabytes.
+static RUNNING: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(RUNNING_MEGABYTES as usize);
+
 /// Runs the engine off the async threads (100,000 drawings take most of a second), after
-/// checking that its size is bounded, and the zones of `rule` when given; it stops when the
-/// caller stops waiting for it.
+/// checking that its estimated memory is within its bound and waiting until it is free, and
+/// the zones of `rule` when given; it stops when the caller stops waiting for it.
 async fn run(
     drawings: Vec<Drawing>,
     area: Option<MultiPolygon<f64>>,
     params: Params,
     rule: Option<Rule>,
-) -> Result<(Analysis, Vec<Zone>), TooManyCells> {
-    check_size(&drawings, area.as_ref(), params.resolution)?;
+) -> Result<(Analysis, Vec<Zone>), TooLarge> {
+    let size = check_size(&drawings, area.as_ref(), params.resolution)?;
+    let megabytes =
+        u32::try_from(size.megabytes()).map_or(RUNNING_MEGABYTES, |mb| mb.min(RUNNING_MEGABYTES));
+    let memory = RUNNING
+        .acquire_many(megabytes)
+        .await
+        .expect("the analyses' semaphore is never closed");
     let count = drawings.len();
     let cancelled = Arc::new(AtomicBool::new(false));
     let _cancel = CancelOnDrop(cancelled.clone());
     let done = tokio::task::spawn_blocking(move || {
+        // Held by the work itself, which may outlive its request until it sees the flag.
+        let _memory = memory;
         let analysis = analyse_unless(&drawings, area.as_ref(), params, &cancelled)?;
-        let zones = rule.map_or_else(Vec::new, |rule| find_zones(&analysis, rule));
+        let zones = match rule {
+            Some(rule) => find_zones_unless(&analysis, rule, &cancelled)?,
+            None => Vec::new(),
+        };
         Some((analysis, zones))
     })
     .await

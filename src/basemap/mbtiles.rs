@@ -6,6 +6,9 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use sqlx::Row;
@@ -17,6 +20,33 @@ use super::{BasemapError, Check, Description, TileFormat};
 pub(super) struct MbTiles {
     pool: SqlitePool,
     path: String,
+    /// How long each query may run now, in milliseconds: `CHECK_QUERY_LIMIT` while the
+    /// file is checked, `TILE_QUERY_LIMIT` once it serves.
+    limit_ms: Arc<AtomicU64>,
+}
+
+/// How long one query over the whole file may run while it is checked (at upload and at
+/// start): a quick check of a 4 GB file, a scan of a million tiles.
+const CHECK_QUERY_LIMIT: Duration = Duration::from_secs(60);
+
+/// How long one tile's query may run: a real one takes well under a millisecond, even
+/// through the view over `map` and `images` that mb-util writes.
+const TILE_QUERY_LIMIT: Duration = Duration::from_secs(1);
+
+/// Gives every query on `connection` until `limit_ms` from now: SQLite's progress handler
+/// interrupts it past that, so that an uploaded view that never ends (a recursive one, a
+/// cross join of millions of rows) costs a bounded time, not a core until restart. Called
+/// each time the pool hands the connection out, i.e. once per query here.
+async fn deadline(
+    connection: &mut sqlx::SqliteConnection,
+    limit_ms: &AtomicU64,
+) -> Result<(), sqlx::Error> {
+    let until = Instant::now() + Duration::from_millis(limit_ms.load(Ordering::Relaxed));
+    connection
+        .lock_handle()
+        .await?
+        .set_progress_handler(10_000, move || Instant::now() < until);
+    Ok(())
 }
 
 /// Most bytes of one tile: a real map's tiles are tens of kilobytes (vector tiles are
@@ -47,15 +77,26 @@ impl MbTiles {
             .read_only(true)
             .create_if_missing(false)
             .pragma("trusted_schema", "OFF");
+        let limit_ms = Arc::new(AtomicU64::new(CHECK_QUERY_LIMIT.as_millis() as u64));
+        let (on_connect, on_acquire) = (limit_ms.clone(), limit_ms.clone());
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(0)
+            .after_connect(move |connection, _| {
+                let limit_ms = on_connect.clone();
+                Box::pin(async move { deadline(connection, &limit_ms).await })
+            })
+            .before_acquire(move |connection, _| {
+                let limit_ms = on_acquire.clone();
+                Box::pin(async move { deadline(connection, &limit_ms).await.map(|()| true) })
+            })
             .connect_with(options)
             .await
             .map_err(|e| broken(e.to_string()))?;
         let archive = Self {
             pool,
             path: shown.clone(),
+            limit_ms,
         };
 
         if check == Check::Thorough {
@@ -156,6 +197,9 @@ impl MbTiles {
             attribution: metadata.get("attribution").cloned(),
             vector_layers,
         };
+        archive
+            .limit_ms
+            .store(TILE_QUERY_LIMIT.as_millis() as u64, Ordering::Relaxed);
         Ok((archive, description))
     }
 
@@ -284,6 +328,43 @@ mod tests {
             said.contains("larger than 4 MB") || said.contains("cannot be read"),
             "{said}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_view_that_never_ends_is_interrupted() {
+        // A view whose tile at column 5 is an endless recursion kept a core busy until
+        // restart. The checks at opening read other tiles and pass.
+        let dir = tempfile::TempDir::new().expect("dir");
+        let path = dir.path().join("endless.mbtiles");
+        let db = rusqlite::Connection::open(&path).expect("create");
+        db.execute_batch(
+            "CREATE TABLE metadata (name TEXT, value TEXT);
+             INSERT INTO metadata VALUES ('format', 'png'), ('bounds', '-180,-85,180,85');
+             CREATE TABLE map (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER);
+             INSERT INTO map VALUES (3, 1, 2), (3, 5, 2);
+             CREATE VIEW tiles AS SELECT zoom_level, tile_column, tile_row,
+                 CASE WHEN tile_column = 5 THEN (WITH RECURSIVE n(i) AS
+                     (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n)
+                 ELSE x'89504E470D0A1A0A' END AS tile_data FROM map;",
+        )
+        .expect("schema");
+        drop(db);
+        let archive = open_archive(&path).await.expect("opens");
+        let started = Instant::now();
+        let endless = Tile::new(3, 5, 5).expect("tile");
+        let refused = tokio::time::timeout(Duration::from_secs(30), archive.tile(endless))
+            .await
+            .expect("the query is interrupted, not left running")
+            .expect_err("refused");
+        assert!(refused.to_string().contains("interrupted"), "{refused}");
+        assert!(
+            started.elapsed() < TILE_QUERY_LIMIT * 3,
+            "{:?}",
+            started.elapsed()
+        );
+        // The connection serves the next tile as before.
+        let fine = Tile::new(3, 1, 5).expect("tile");
+        assert!(archive.tile(fine).await.expect("read").is_some());
     }
 
     #[test]

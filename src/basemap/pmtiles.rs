@@ -20,14 +20,27 @@ use futures::TryStreamExt;
 use super::grid::Tile;
 use super::{BasemapError, Check, Description, TileFormat};
 
-/// The file, read at offsets on the blocking pool.
+/// Most bytes a directory (root or leaf) or the metadata may inflate to. A real leaf holds a
+/// few thousand entries in tens of kilobytes; a 39 KB gzip bomb inflated to 40 MB, and its
+/// entries to 649 MB, each time a tile under it was asked for.
+const MAX_INFLATED_BYTES: u64 = 1024 * 1024;
+
+/// Tiles read at once from one archive: each may inflate one directory (at most
+/// `MAX_INFLATED_BYTES`, and its entries six times that), so that a crowd of requests cannot
+/// add them up.
+const CONCURRENT_READS: usize = 8;
+
+/// The file, read at offsets on the blocking pool; a read of a directory or of the metadata
+/// that would inflate past `MAX_INFLATED_BYTES` is refused before the crate inflates it.
 struct FileBackend {
     file: Arc<File>,
+    sections: Sections,
 }
 
 impl AsyncBackend for FileBackend {
     async fn read(&self, offset: u64, length: usize) -> PmtResult<BackendResponse> {
         let file = self.file.clone();
+        let sections = self.sections;
         let bytes = tokio::task::spawn_blocking(move || {
             let mut buffer = vec![0u8; length];
             let mut filled = 0;
@@ -40,6 +53,7 @@ impl AsyncBackend for FileBackend {
                 }
             }
             buffer.truncate(filled);
+            sections.check_inflated(offset, &buffer)?;
             Ok(Bytes::from(buffer))
         })
         .await
@@ -51,6 +65,7 @@ impl AsyncBackend for FileBackend {
 pub(super) struct PmTiles {
     reader: Arc<AsyncPmTilesReader<FileBackend>>,
     path: String,
+    reading: tokio::sync::Semaphore,
 }
 
 impl PmTiles {
@@ -67,8 +82,10 @@ impl PmTiles {
             reason,
         };
         let file = File::open(path).map_err(|e| BasemapError::io(path, e))?;
+        let sections = Sections::read(&file).map_err(|e| BasemapError::io(path, e))?;
         let reader = AsyncPmTilesReader::try_from_source(FileBackend {
             file: Arc::new(file),
+            sections,
         })
         .await
         .map_err(|e| match e {
@@ -77,7 +94,7 @@ impl PmTiles {
             }
             other => broken(format!("its header or root directory is broken ({other})")),
         })?;
-        if sections_end(path).map_err(|e| BasemapError::io(path, e))? > file_len {
+        if sections.end() > file_len {
             return Err(BasemapError::Truncated(shown));
         }
         let header = reader.get_header();
@@ -156,6 +173,7 @@ impl PmTiles {
         let archive = Self {
             reader: reader.clone(),
             path: shown.clone(),
+            reading: tokio::sync::Semaphore::new(CONCURRENT_READS),
         };
         // One tile read proves the directories lead to data; at upload, every directory is
         // walked (a broken leaf would otherwise show only as missing tiles).
@@ -196,6 +214,11 @@ impl PmTiles {
             path: self.path.clone(),
             reason: format!("tile {tile}: {e}"),
         })?;
+        let _turn = self
+            .reading
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
         self.reader
             .get_tile(coord)
             .await
@@ -207,23 +230,167 @@ impl PmTiles {
     }
 }
 
-/// Where the archive's last section ends, by its header: the v3 header's offsets and
-/// lengths of the root directory, metadata, leaf directories and tile data are little-endian
-/// u64 pairs from byte 8 (spec §3.1). Read here because the crate keeps them private, and a
-/// file cut short is otherwise found only tile by tile.
-fn sections_end(path: &Path) -> std::io::Result<u64> {
-    let mut header = [0u8; 72];
-    File::open(path)?.read_exact_at(&mut header, 0)?;
-    let number = |at: usize| {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(&header[at..at + 8]);
-        u64::from_le_bytes(bytes)
-    };
-    Ok((0..4)
-        .map(|section| {
-            let at = 8 + section * 16;
-            number(at).saturating_add(number(at + 8))
+/// Where the archive's sections lie, by its header: the v3 header's offsets and lengths of
+/// the root directory, metadata, leaf directories and tile data are little-endian u64 pairs
+/// from byte 8, and the compression of directories and metadata is byte 97 (spec §3.1). Read
+/// here because the crate keeps them private: a file cut short is otherwise found only tile
+/// by tile, and a directory's inflated size only once it is inflated.
+#[derive(Debug, Clone, Copy)]
+struct Sections {
+    /// (offset, length) of the root directory, metadata, leaf directories and tile data.
+    spans: [(u64, u64); 4],
+    /// Directories and metadata are gzipped (1 none, 2 gzip; others the crate refuses).
+    gzipped: bool,
+}
+
+impl Sections {
+    fn read(file: &File) -> std::io::Result<Self> {
+        let mut header = [0u8; 98];
+        file.read_exact_at(&mut header, 0)?;
+        let number = |at: usize| {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&header[at..at + 8]);
+            u64::from_le_bytes(bytes)
+        };
+        let span = |section: usize| (number(8 + section * 16), number(16 + section * 16));
+        Ok(Self {
+            spans: [span(0), span(1), span(2), span(3)],
+            gzipped: header[97] == 2,
         })
-        .max()
-        .unwrap_or(0))
+    }
+
+    /// Where the last section ends.
+    fn end(self) -> u64 {
+        self.spans
+            .iter()
+            .map(|(offset, length)| offset.saturating_add(*length))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Refuses `bytes`, read at `offset`, when the root directory, the metadata or a leaf
+    /// directory within them would inflate past `MAX_INFLATED_BYTES`. The crate reads the
+    /// root with the header (the first 16 KB), the metadata whole and a leaf exactly.
+    fn check_inflated(self, offset: u64, bytes: &[u8]) -> PmtResult<()> {
+        if !self.gzipped {
+            return Ok(());
+        }
+        let read_end = offset.saturating_add(bytes.len() as u64);
+        let [root, metadata, leaves, _] = self.spans;
+        for (start, length) in [root, metadata] {
+            let end = start.saturating_add(length);
+            if length > 0 && start >= offset && end <= read_end {
+                let part = &bytes[(start - offset) as usize..(end - offset) as usize];
+                refuse_bomb(part)?;
+            }
+        }
+        if offset >= leaves.0 && read_end <= leaves.0.saturating_add(leaves.1) {
+            refuse_bomb(bytes)?;
+        }
+        Ok(())
+    }
+}
+
+/// Inflates gzipped `bytes` into nothing, counting, and refuses them past
+/// `MAX_INFLATED_BYTES`; the crate then inflates them for real.
+fn refuse_bomb(bytes: &[u8]) -> PmtResult<()> {
+    use std::io::Read;
+    let mut inflated = flate2::read::GzDecoder::new(bytes).take(MAX_INFLATED_BYTES + 1);
+    let size = std::io::copy(&mut inflated, &mut std::io::sink()).map_err(PmtError::Reading)?;
+    if size > MAX_INFLATED_BYTES {
+        return Err(PmtError::Reading(std::io::Error::other(format!(
+            "a directory or the metadata inflates to more than {} MB",
+            MAX_INFLATED_BYTES / (1024 * 1024)
+        ))));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(bytes).expect("gzip");
+        encoder.finish().expect("gzip")
+    }
+
+    /// A PMTiles v3 archive whose root points to one leaf directory that says it holds
+    /// `entries` entries, padded with zeros: tens of kilobytes gzipped, tens of megabytes
+    /// inflated, and the crate's entries six times that.
+    fn leaf_bomb(entries: u32) -> Vec<u8> {
+        let mut leaf = Vec::new();
+        let mut n = entries;
+        while n >= 0x80 {
+            leaf.push((n as u8 & 0x7F) | 0x80);
+            n >>= 7;
+        }
+        leaf.push(n as u8);
+        leaf.resize(leaf.len() + 4 * entries as usize, 0);
+        let leaf = gzip(&leaf);
+        // One entry: tile id 0, run length 0 (a leaf), its length, offset 0 (written + 1).
+        let mut root = vec![1, 0, 0];
+        let mut length = leaf.len() as u64;
+        while length >= 0x80 {
+            root.push((length as u8 & 0x7F) | 0x80);
+            length >>= 7;
+        }
+        root.push(length as u8);
+        root.push(1);
+        let root = gzip(&root);
+        let mut file = Vec::new();
+        file.extend_from_slice(b"PMTiles");
+        file.push(3);
+        let root_at = 127u64;
+        let leaves_at = root_at + root.len() as u64;
+        let data_at = leaves_at + leaf.len() as u64;
+        for number in [
+            root_at,
+            root.len() as u64,
+            data_at,
+            0,
+            leaves_at,
+            leaf.len() as u64,
+            data_at,
+            0,
+            1,
+            1,
+            1,
+        ] {
+            file.extend_from_slice(&number.to_le_bytes());
+        }
+        // Clustered, gzipped directories, tiles uncompressed PNG, zooms 0-3.
+        file.extend_from_slice(&[1, 2, 1, 2, 0, 3]);
+        for degrees in [-58.6f64, -34.9, -58.2, -34.6] {
+            file.extend_from_slice(&((degrees * 1e7) as i32).to_le_bytes());
+        }
+        file.push(0);
+        file.extend_from_slice(&((-58.4f64 * 1e7) as i32).to_le_bytes());
+        file.extend_from_slice(&((-34.7f64 * 1e7) as i32).to_le_bytes());
+        assert_eq!(file.len(), 127);
+        file.extend_from_slice(&root);
+        file.extend_from_slice(&leaf);
+        file
+    }
+
+    #[tokio::test]
+    async fn a_leaf_directory_bomb_is_refused_before_it_is_inflated() {
+        let bomb = leaf_bomb(10_000_000);
+        assert!(bomb.len() < 100_000, "{} bytes", bomb.len());
+        let dir = tempfile::TempDir::new().expect("dir");
+        let path = dir.path().join("bomb.pmtiles");
+        std::fs::write(&path, &bomb).expect("write");
+        for check in [Check::Thorough, Check::Quick] {
+            let refused = PmTiles::open(&path, "bomb.pmtiles", bomb.len() as u64, check)
+                .await
+                .err()
+                .expect("refused");
+            assert!(
+                refused.to_string().contains("inflates to more than 1 MB"),
+                "{refused}"
+            );
+        }
+    }
 }

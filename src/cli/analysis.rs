@@ -68,16 +68,16 @@ pub(super) async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
         );
     }
     let (result, zones) = request.zones(store, rule).await?;
-    let output = if args.cells {
-        geojson::cells_geojson(&result)
+    let (drawings, cells) = (result.drawings, result.cells.len());
+    if args.cells {
+        write_pieces(&args.out, geojson::cells_geojson(result))?;
     } else {
-        geojson::zones_geojson(&zones, rule, params)
-    };
-    write_output(&args.out, &output)?;
+        write_output(&args.out, &geojson::zones_geojson(&zones, rule, params))?;
+    }
     eprintln!(
         "{} drawings, {} cells in the study area, {} zones ({}){}",
-        result.drawings,
-        result.cells.len(),
+        drawings,
+        cells,
         zones.len(),
         geojson::rule_json(rule),
         args.out
@@ -92,16 +92,42 @@ fn write_output(
     out: &Option<std::path::PathBuf>,
     output: &serde_json::Value,
 ) -> anyhow::Result<()> {
-    match out {
-        Some(path) => std::fs::write(path, output.to_string())
-            .with_context(|| format!("could not write {}", path.display()))?,
+    write_pieces(out, std::iter::once(output.to_string()))
+}
+
+/// Writes the pieces of a GeoJSON answer one after the other to `out`, or to standard
+/// output, and a line end.
+fn write_pieces(
+    out: &Option<std::path::PathBuf>,
+    pieces: impl Iterator<Item = String>,
+) -> anyhow::Result<()> {
+    let written = match out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("could not write {}", path.display()))?;
+            write_all(std::io::BufWriter::new(file), pieces)
+                .with_context(|| format!("could not write {}", path.display()))
+        }
+        None => write_all(std::io::stdout().lock(), pieces).map_err(anyhow::Error::from),
+    };
+    match written {
         // A closed pipe (`| head`) is the reader's choice, not an error worth a panic.
-        None => match writeln!(std::io::stdout().lock(), "{output}") {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
-            _ => {}
-        },
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(())
+        }
+        other => other,
     }
-    Ok(())
+}
+
+fn write_all(mut to: impl Write, pieces: impl Iterator<Item = String>) -> std::io::Result<()> {
+    for piece in pieces {
+        to.write_all(piece.as_bytes())?;
+    }
+    writeln!(to)?;
+    to.flush()
 }
 
 pub(super) async fn export(args: &ExportArgs) -> anyhow::Result<()> {

@@ -43,7 +43,7 @@ pub enum ExportError {
     Refused(String),
     /// The export's priority analysis is over its size limit: narrow it.
     #[error(transparent)]
-    TooLarge(#[from] crate::domain::priority::TooManyCells),
+    TooLarge(#[from] crate::domain::priority::TooLarge),
 }
 
 impl From<crate::application::priority::AnalysisError> for ExportError {

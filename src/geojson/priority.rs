@@ -10,7 +10,9 @@ use h3o::CellIndex;
 use serde_json::{Map, Value, json};
 
 use crate::domain::geometry::FeatureGeometry;
-use crate::domain::priority::{Analysis, ComparedZone, Params, Rule, Tally, Unit, UnitScore, Zone};
+use crate::domain::priority::{
+    Analysis, ComparedZone, Params, Rule, ScoredCell, Tally, Unit, UnitScore, Zone,
+};
 use crate::domain::zone::{PriorityZone, ZoneEvent};
 
 /// Six decimals: micro-units of score, about 0.1 m in coordinates. Keeps answers small.
@@ -48,38 +50,57 @@ fn geometry_value(geometry: &MultiPolygon<f64>) -> Value {
     FeatureGeometry::from_trusted(geometry).to_geojson_value()
 }
 
-/// The study area's cells with their scores and Gi* statistics.
-pub fn cells_geojson(analysis: &Analysis) -> Value {
-    let features: Vec<Value> = analysis
-        .cells
-        .iter()
-        .map(|c| {
-            json!({
-                "type": "Feature",
-                "id": c.cell.to_string(),
-                "geometry": cell_polygon(c.cell),
-                "properties": {
-                    "score": round(c.tally.score),
-                    "groups": c.tally.groups.len(),
-                    "workshops": c.tally.workshops.len(),
-                    "risk_groups": c.tally.risk_groups.len(),
-                    "features": c.tally.features.len(),
-                    "by_symbol": by_symbol(&c.tally),
-                    "gi_z": round(c.hotspot.z),
-                    "gi_p": round(c.hotspot.p),
-                    "confidence": c.hotspot.confidence,
-                    "spot": c.hotspot.spot,
-                },
-            })
-        })
-        .collect();
+fn cell_feature(c: &ScoredCell) -> Value {
     json!({
-        "type": "FeatureCollection",
-        "resolution": u8::from(analysis.params.resolution),
-        "ring": analysis.params.ring,
-        "total_score": round(analysis.total_score()),
-        "features": features,
+        "type": "Feature",
+        "id": c.cell.to_string(),
+        "geometry": cell_polygon(c.cell),
+        "properties": {
+            "score": round(c.tally.score),
+            "groups": c.tally.groups.len(),
+            "workshops": c.tally.workshops.len(),
+            "risk_groups": c.tally.risk_groups.len(),
+            "features": c.tally.features.len(),
+            "by_symbol": by_symbol(&c.tally),
+            "gi_z": round(c.hotspot.z),
+            "gi_p": round(c.hotspot.p),
+            "confidence": c.hotspot.confidence,
+            "spot": c.hotspot.spot,
+        },
     })
+}
+
+/// Cells written per piece of `cells_geojson`: about 500 KB.
+const CELLS_PER_PIECE: usize = 1_000;
+
+/// The study area's cells with their scores and Gi* statistics: one FeatureCollection, as
+/// pieces of text written one after the other as its reader takes them. A quarter of a
+/// million cells make about 130 MB of GeoJSON, which is never held whole, and whose writing
+/// stops when its reader (an HTTP client that left) stops taking pieces.
+pub fn cells_geojson(analysis: Analysis) -> impl Iterator<Item = String> + Send + 'static {
+    // The collection's members, its features last and open for the pieces.
+    let head = format!(
+        r#"{{"type":"FeatureCollection","resolution":{},"ring":{},"total_score":{},"features":["#,
+        u8::from(analysis.params.resolution),
+        analysis.params.ring,
+        json!(round(analysis.total_score())),
+    );
+    let pieces = analysis.cells.len().div_ceil(CELLS_PER_PIECE);
+    let body = (0..pieces).map(move |piece| {
+        let start = piece * CELLS_PER_PIECE;
+        let end = (start + CELLS_PER_PIECE).min(analysis.cells.len());
+        let mut text = String::new();
+        for (i, cell) in analysis.cells[start..end].iter().enumerate() {
+            if start + i > 0 {
+                text.push(',');
+            }
+            text.push_str(&cell_feature(cell).to_string());
+        }
+        text
+    });
+    std::iter::once(head)
+        .chain(body)
+        .chain(std::iter::once("]}".to_owned()))
 }
 
 fn zone_properties(zone: &Zone) -> Map<String, Value> {

@@ -99,9 +99,8 @@ async fn export(
             .map_err(AppError::BadRequest)?;
         check_masked_filter(
             request.privacy,
-            request.filter.bbox.is_some(),
-            request.filter.since,
-            request.filter.until,
+            request.content == export::Content::Cells,
+            &request.filter,
         )
         .map_err(AppError::BadRequest)?;
     }

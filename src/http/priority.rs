@@ -170,7 +170,10 @@ async fn cells(
     let scope = analysable(&state, &principal, &slug).await?;
     let request = scope.request(&query, id_list(&query.workshop, "workshop")?)?;
     let analysis = request.cells(state.store.as_ref()).await?;
-    Ok(geojson(&priority::cells_geojson(&analysis)))
+    let pieces = priority::cells_geojson(analysis).map(Ok::<_, std::convert::Infallible>);
+    Ok(geojson_response(axum::body::Body::from_stream(
+        futures::stream::iter(pieces),
+    )))
 }
 
 async fn zones(

@@ -118,6 +118,14 @@ function compute(e) {
   status.textContent = t('priority.computing');
   var base = '/api/projects/' + R.project + '/priority/';
   return Promise.all([api(base + 'cells?' + params), api(base + 'zones?' + zoneParams)]).then(function (answers) {
+    var coarser = fittingResolution(answers[0]);
+    if (coarser) {
+      // Too large at this cell size: the server names the finest coarser one that fits.
+      form.elements.resolution.value = coarser;
+      return compute().then(function () {
+        status.textContent = t('priority.coarsened', { size: form.elements.resolution.selectedOptions[0].textContent }) + ' ' + status.textContent;
+      });
+    }
     if (answers.some(failed)) return;
     maxScore = Math.max.apply(null, [1].concat(answers[0].features.map(function (f) { return f.properties.score; })));
     [cells, hot].forEach(function (layer) { layer.clearLayers(); layer.addData(answers[0]); });
@@ -131,6 +139,15 @@ function compute(e) {
     if (answers[0].features.length) map.fitBounds(cells.getBounds());
     status.textContent = t('priority.result', { cells: answers[0].features.length, zones: answers[1].features.length });
   });
+}
+
+/** The resolution a refusal for size says would fit, when the form offers it. */
+function fittingResolution(answer) {
+  if (!answer || !answer.failed || answer.status !== 422) return null;
+  var error = (answer.errors || []).find(function (e) { return e.pointer === 'resolution'; });
+  var fits = error && /^(\d+) would fit/.exec(error.detail);
+  var option = fits && form.elements.resolution.querySelector('option[value="' + fits[1] + '"]');
+  return option ? fits[1] : null;
 }
 
 function statusSelect(f) {

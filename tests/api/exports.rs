@@ -576,6 +576,91 @@ async fn a_researcher_cannot_locate_a_masked_place_by_asking_cleverly(backend: B
     );
 }
 
+/// Issue 24.4, the attack: all workshops gave a cell 6 drawings of a symbol, one workshop 5,
+/// so the other held 1, a count the level suppresses. Counts are now released per workshop
+/// (the sum of the released ones), and the filters that would cut other partitions (group,
+/// days; any filter of priority cells) are refused at the aggregated level.
+async fn aggregated_exports_never_subtract_to_a_suppressed_count(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let (a, b) = (app.workshop(&staff).await, app.workshop(&staff).await);
+    for (workshop, drawings) in [(&a, 5), (&b, 1)] {
+        let token = app.join(&workshop.code, "Jóvenes").await;
+        let points = (0..drawings)
+            .map(|i| crate::common::point("escuela", -58.40 + f64::from(i) * 1e-5, -34.76))
+            .collect();
+        let (status, body) = app
+            .post(
+                "/api/projects/lomas/features",
+                Some(&token),
+                &collection(points),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let count = |query: String| {
+        let app = &app;
+        let token = staff.researcher.clone();
+        async move {
+            let (status, file) = app
+                .get(
+                    &format!(
+                        "/api/projects/lomas/export?format=geojson&privacy=aggregated&{query}"
+                    ),
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{query}: {file}");
+            file["features"]
+                .as_array()
+                .expect("features")
+                .iter()
+                .filter(|f| f["properties"]["symbol"] == "escuela")
+                .map(|f| f["properties"]["count"].as_i64().expect("count"))
+                .sum::<i64>()
+        }
+    };
+    let all = count("k=5".into()).await;
+    let only_a = count(format!("k=5&workshop={}", a.id)).await;
+    let only_b = count(format!("k=5&workshop={}", b.id)).await;
+    assert_eq!(
+        (all, only_a, only_b),
+        (5, 5, 0),
+        "b's single drawing is never added in"
+    );
+    assert_eq!(count(format!("k=5&workshop={},{}", a.id, b.id)).await, 5);
+
+    // The filters that cut across the partitions are refused, with why.
+    for query in [
+        "k=5&since=2026-01-01".to_owned(),
+        "k=5&until=2099-01-01".to_owned(),
+        "content=cells&k=5&symbol=escuela".to_owned(),
+        format!("content=cells&k=5&workshop={}", a.id),
+    ] {
+        let (status, problem) = app
+            .get(
+                &format!("/api/projects/lomas/export?format=geojson&privacy=aggregated&{query}"),
+                Some(&staff.researcher),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("subtract")),
+            "{problem}"
+        );
+    }
+    // Priority cells over the whole project are answered.
+    let (status, cells) = app
+        .get(
+            "/api/projects/lomas/export?format=geojson&privacy=aggregated&content=cells&k=5",
+            Some(&staff.researcher),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cells}");
+}
+
 /// The masking is the project's, chosen by an analyst: researchers get it by default and may
 /// ask only for coarser; the phones' masked cell follows it, one mask for one place.
 async fn the_project_s_masking_is_the_researchers_floor(backend: Backend) {
@@ -1197,5 +1282,6 @@ crate::both_backends!(
     the_export_page_offers_what_the_role_allows,
     every_format_opens_in_gdal_with_its_fields_and_srs,
     anonymised_and_aggregated_exports_leak_nothing,
+    aggregated_exports_never_subtract_to_a_suppressed_count,
     export_requests_are_checked,
 );

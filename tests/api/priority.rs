@@ -469,8 +469,9 @@ async fn units_of_a_boundary_layer_and_change_between_workshops(backend: Backend
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-/// An analysis too large to run is refused before any work, saying how to narrow it: two
-/// near-degree zones at resolution 10 would cover over a million cells.
+/// An analysis too large to run is refused before any work, saying how to narrow it and
+/// which resolution would fit: two near-degree zones at resolution 10 would cover over a
+/// million cells.
 async fn an_analysis_too_large_is_refused_with_what_to_change(backend: Backend) {
     let app = TestApp::start(backend).await;
     let staff = app.project().await;
@@ -502,9 +503,11 @@ async fn an_analysis_too_large_is_refused_with_what_to_change(backend: Backend) 
         assert!(
             problem["detail"]
                 .as_str()
-                .is_some_and(|d| d.contains("choose a coarser resolution")),
+                .is_some_and(|d| d.contains("MB") && d.contains("resolution 9 would fit")),
             "{path}: {problem}"
         );
+        assert_eq!(problem["errors"][0]["pointer"], "resolution", "{problem}");
+        assert_eq!(problem["errors"][0]["detail"], "9 would fit", "{problem}");
     }
     let (status, _) = app
         .get(

@@ -1,10 +1,18 @@
 //! Aggregated exports: how many features of each symbol lie in each H3 cell, with small
 //! counts suppressed so that no single drawing can be told apart.
+//!
+//! Counts are released at fixed partitions: a workshop's count of a symbol in a cell is
+//! released when it reaches k, and a count over several workshops is the sum of the released
+//! ones. Two exports over different workshops (or symbols) then subtract to released counts
+//! only, never to a suppressed one (6 − 5 = 1 told a researcher a count of 1 before). The
+//! aggregated level filters by workshop and symbol only (`check_masked_filter`), the
+//! partition's own keys.
 
 use std::collections::BTreeMap;
 
 use geo::{Geometry, InteriorPoint};
 use h3o::{CellIndex, Resolution};
+use uuid::Uuid;
 
 use super::Masking;
 use crate::domain::priority::cell_of;
@@ -26,7 +34,8 @@ pub struct CellCounter {
     sensitive_resolution: Resolution,
     /// The project's mask resolution, the finest a sensitive drawing is placed at.
     floor: Resolution,
-    counts: BTreeMap<(CellIndex, String), u32>,
+    /// Per partition: cell, symbol and workshop (None for drawings of no workshop).
+    counts: BTreeMap<(CellIndex, String, Option<Uuid>), u32>,
 }
 
 impl CellCounter {
@@ -41,7 +50,14 @@ impl CellCounter {
         }
     }
 
-    pub fn add(&mut self, symbol: &str, sensitive: bool, geometry: &Geometry<f64>) {
+    /// Counts one drawing of `symbol` made in `workshop`.
+    pub fn add(
+        &mut self,
+        symbol: &str,
+        workshop: Option<Uuid>,
+        sensitive: bool,
+        geometry: &Geometry<f64>,
+    ) {
         let cell = if sensitive {
             Some(super::mask_cell(
                 geometry,
@@ -54,15 +70,24 @@ impl CellCounter {
                 .map(|at| cell_of(at.0, self.resolution))
         };
         if let Some(cell) = cell {
-            *self.counts.entry((cell, symbol.to_owned())).or_default() += 1;
+            *self
+                .counts
+                .entry((cell, symbol.to_owned(), workshop))
+                .or_default() += 1;
         }
     }
 
-    /// The counts of at least `k`; smaller ones are suppressed.
+    /// Per cell and symbol, the sum of the workshops' counts of at least `k`; smaller ones
+    /// are suppressed, and a cell and symbol without any released count is left out.
     pub fn finish(self, k: u32) -> Vec<CellCount> {
-        self.counts
+        let mut released: BTreeMap<(CellIndex, String), u32> = BTreeMap::new();
+        for ((cell, symbol, _), count) in self.counts {
+            if count >= k {
+                *released.entry((cell, symbol)).or_default() += count;
+            }
+        }
+        released
             .into_iter()
-            .filter(|(_, count)| *count >= k)
             .map(|((cell, symbol), count)| CellCount {
                 cell,
                 symbol,
@@ -83,16 +108,38 @@ mod tests {
         let there = Geometry::Point(Point::new(-58.40, -34.76));
         let mut counter = CellCounter::new(&Masking::default(), Resolution::Eight);
         for _ in 0..5 {
-            counter.add("taller", false, &here);
+            counter.add("taller", None, false, &here);
         }
         for _ in 0..4 {
-            counter.add("taller", false, &there);
+            counter.add("taller", None, false, &there);
         }
-        counter.add("escuela", false, &here);
+        counter.add("escuela", None, false, &here);
         let counts = counter.finish(5);
         assert_eq!(counts.len(), 1);
         assert_eq!(counts[0].count, 5);
         assert_eq!(counts[0].symbol, "taller");
+    }
+
+    /// The attack: all workshops gave 6, one workshop 5, so the other held 1. Now each
+    /// workshop's count is released or not on its own, and the sum is of released ones.
+    #[test]
+    fn two_exports_never_subtract_to_a_suppressed_count() {
+        let here = Geometry::Point(Point::new(-58.478, -34.713));
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let count = |workshops: &[Uuid]| {
+            let mut counter = CellCounter::new(&Masking::default(), Resolution::Eight);
+            for (workshop, drawings) in [(a, 5), (b, 1)] {
+                if workshops.contains(&workshop) {
+                    for _ in 0..drawings {
+                        counter.add("taller", Some(workshop), false, &here);
+                    }
+                }
+            }
+            counter.finish(5).first().map_or(0, |c| c.count)
+        };
+        assert_eq!(count(&[a, b]), 5, "b's single drawing is not added in");
+        assert_eq!(count(&[a, b]) - count(&[a]), 0);
+        assert_eq!(count(&[b]), 0);
     }
 
     #[test]
@@ -105,8 +152,8 @@ mod tests {
         };
         let mut counter = CellCounter::new(&masking, Resolution::Eight);
         for _ in 0..5 {
-            counter.add("taller_clandestino", true, &here);
-            counter.add("escuela", false, &here);
+            counter.add("taller_clandestino", None, true, &here);
+            counter.add("escuela", None, false, &here);
         }
         let counts = counter.finish(5);
         let resolution_of = |symbol: &str| {

@@ -173,16 +173,46 @@ pub fn metadata(privacy: Privacy, masking: &Masking, what: &str, at: DateTime<Ut
 /// place to a millimetre in 40 requests), and a time of day on true instants (the level
 /// shows days), so at the anonymised and aggregated levels there is no `bbox`, and `since`
 /// and `until` are whole days (UTC).
+///
+/// At the aggregated level, two exports with different filters must not subtract to a
+/// suppressed count: counts are released per workshop, symbol and cell (`CellCounter`), so
+/// only those filter them (no group, no days); and priority cells (`cells`), whose scores
+/// and counts mix every drawing of a cell, take no filter at all: they are released over
+/// everything the caller may see, one fixed partition.
 pub fn check_masked_filter(
     privacy: Privacy,
-    bbox: bool,
-    since: Option<DateTime<Utc>>,
-    until: Option<DateTime<Utc>>,
+    cells: bool,
+    filter: &crate::domain::feature::FeatureFilter,
 ) -> Result<(), String> {
+    let (since, until) = (filter.since, filter.until);
     if privacy == Privacy::Full {
         return Ok(());
     }
-    if bbox {
+    if privacy == Privacy::Aggregated {
+        // Each filter: whether it was given, and whether it is refused here.
+        let filters = [
+            ("workshop", filter.workshops.is_some(), cells),
+            ("symbol", filter.symbol.is_some(), cells),
+            ("group", filter.group.is_some(), true),
+            ("since", since.is_some(), true),
+            ("until", until.is_some(), true),
+        ];
+        if let Some((name, ..)) = filters
+            .iter()
+            .find(|(_, given, refused)| *given && *refused)
+        {
+            return Err(if cells {
+                format!(
+                    "aggregated priority cells are released over the whole project only, without filters ({name} given): two exports with different filters would subtract to the counts they suppress; anonymised exports take {name}"
+                )
+            } else {
+                format!(
+                    "aggregated counts are released per workshop, symbol and cell only, so {name} cannot filter them: two exports would subtract to the counts they suppress; filter by workshop or symbol, or take an anonymised export"
+                )
+            });
+        }
+    }
+    if filter.bbox.is_some() {
         return Err(format!(
             "bbox is offered in full exports only: at the {} level it would filter on the true positions it masks; filter by workshop, group or symbol",
             privacy.as_str()

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use geo::{Geometry, MultiPolygon};
+use geo::{BooleanOps, BoundingRect, Geometry, MultiPolygon, Rect};
 use h3o::geom::{ContainmentMode, TilerBuilder};
 use h3o::{CellIndex, Resolution};
 use uuid::Uuid;
@@ -26,10 +26,10 @@ pub use change::{ComparedZone, ZoneChange, compare_zones};
 pub use hotspots::{HotSpot, Spot, getis_ord};
 pub use released::{released, released_hotspots};
 pub use shares::{Shares, cell_of, shares};
-pub use size::{MAX_CELLS, TooManyCells, check_size};
+pub use size::{MAX_ANALYSIS_BYTES, Size, TooLarge, check_size, estimate};
 
 pub use units::{Unit, UnitScore, score_units};
-pub use zones::{Rule, Zone, find_zones};
+pub use zones::{Rule, Zone, find_zones, find_zones_unless};
 
 /// One drawing as the engine sees it.
 #[derive(Debug, Clone)]
@@ -213,11 +213,25 @@ pub fn analyse_unless(
     if cancelled.load(Ordering::Relaxed) {
         return None;
     }
-    for cell in study_area(tallies.keys().copied(), area, params.resolution) {
+    for cell in study_area(tallies.keys().copied(), area, params.resolution, cancelled)? {
         tallies.entry(cell).or_default();
     }
+    if cancelled.load(Ordering::Relaxed) {
+        return None;
+    }
     let values: HashMap<CellIndex, f64> = tallies.iter().map(|(c, t)| (*c, t.score)).collect();
-    let hotspots = getis_ord(&values, |cell| cell.grid_disk::<Vec<_>>(params.ring));
+    // Once cancelled, no cell has neighbours any more: the rest of the loop costs nothing,
+    // and its answer is dropped below.
+    let hotspots = getis_ord(&values, |cell| {
+        if cancelled.load(Ordering::Relaxed) {
+            Vec::new()
+        } else {
+            cell.grid_disk::<Vec<_>>(params.ring)
+        }
+    });
+    if cancelled.load(Ordering::Relaxed) {
+        return None;
+    }
     let mut cells: Vec<ScoredCell> = tallies
         .into_iter()
         .map(|(cell, tally)| ScoredCell {
@@ -234,28 +248,53 @@ pub fn analyse_unless(
     })
 }
 
+/// Latitude strips of the project's area tiled at once: h3o's tiler cannot be stopped, and
+/// an area of 160,000 cells took seconds in one go; a strip is a few thousand cells.
+const STRIPS: usize = 32;
+
+/// The study area's cells, None as soon as `cancelled` is set (checked between strips).
 fn study_area(
     marked: impl Iterator<Item = CellIndex>,
     area: Option<&MultiPolygon<f64>>,
     resolution: Resolution,
-) -> HashSet<CellIndex> {
-    match area {
-        Some(area) => {
-            let mut tiler = TilerBuilder::new(resolution)
-                .containment_mode(ContainmentMode::ContainsCentroid)
-                .build();
-            for polygon in area {
-                // An area that does not tile (invalid) falls back to the marked cells' rings.
-                if tiler.add(polygon.clone()).is_err() {
-                    return study_area(marked, None, resolution);
-                }
-            }
-            tiler.into_coverage().collect()
+    cancelled: &AtomicBool,
+) -> Option<HashSet<CellIndex>> {
+    let Some((area, bounds)) = area.and_then(|a| Some((a, a.bounding_rect()?))) else {
+        return Some(
+            marked
+                .flat_map(|cell| cell.grid_disk::<Vec<_>>(1))
+                .collect(),
+        );
+    };
+    let mut cells = HashSet::new();
+    let height = bounds.height() / STRIPS as f64;
+    for strip in 0..STRIPS {
+        if cancelled.load(Ordering::Relaxed) {
+            return None;
         }
-        None => marked
-            .flat_map(|cell| cell.grid_disk::<Vec<_>>(1))
-            .collect(),
+        // A cell belongs to the strip that holds its centre (the tiler's containment mode).
+        let south = bounds.min().y + height * strip as f64;
+        let north = if strip + 1 == STRIPS {
+            bounds.max().y
+        } else {
+            south + height
+        };
+        let band = Rect::new(
+            geo::coord! { x: bounds.min().x, y: south },
+            geo::coord! { x: bounds.max().x, y: north },
+        );
+        let mut tiler = TilerBuilder::new(resolution)
+            .containment_mode(ContainmentMode::ContainsCentroid)
+            .build();
+        for polygon in &area.intersection(&MultiPolygon::new(vec![band.to_polygon()])) {
+            // An area that does not tile (invalid) falls back to the marked cells' rings.
+            if tiler.add(polygon.clone()).is_err() {
+                return study_area(marked, None, resolution, cancelled);
+            }
+        }
+        cells.extend(tiler.into_coverage());
     }
+    Some(cells)
 }
 
 /// A cell's outline as a closed WGS84 polygon.

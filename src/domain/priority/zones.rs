@@ -1,6 +1,7 @@
 //! Zones: the cells that pass a rule, merged with their neighbours into polygons.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use geo::MultiPolygon;
 use h3o::CellIndex;
@@ -66,6 +67,15 @@ pub struct Zone {
 /// Merges the cells passing `rule` into zones of adjacent cells (sharing an edge), the
 /// highest-scoring zone first.
 pub fn find_zones(analysis: &Analysis, rule: Rule) -> Vec<Zone> {
+    find_zones_unless(analysis, rule, &AtomicBool::new(false)).unwrap_or_default()
+}
+
+/// `find_zones`, giving up with None as soon as `cancelled` is set (checked per zone).
+pub fn find_zones_unless(
+    analysis: &Analysis,
+    rule: Rule,
+    cancelled: &AtomicBool,
+) -> Option<Vec<Zone>> {
     let selected = rule.select(analysis);
     let by_cell: HashMap<CellIndex, &ScoredCell> = selected.iter().map(|c| (c.cell, *c)).collect();
     let mut seen: HashSet<CellIndex> = HashSet::new();
@@ -75,6 +85,9 @@ pub fn find_zones(analysis: &Analysis, rule: Rule) -> Vec<Zone> {
     for start in starts {
         if !seen.insert(start) {
             continue;
+        }
+        if cancelled.load(Ordering::Relaxed) {
+            return None;
         }
         let mut component = vec![start];
         let mut next = 0;
@@ -91,7 +104,7 @@ pub fn find_zones(analysis: &Analysis, rule: Rule) -> Vec<Zone> {
         zones.push(zone(&component, &by_cell));
     }
     zones.sort_by(|a, b| b.tally.score.total_cmp(&a.tally.score));
-    zones
+    Some(zones)
 }
 
 fn zone(cells: &[CellIndex], by_cell: &HashMap<CellIndex, &ScoredCell>) -> Zone {

@@ -346,7 +346,7 @@ fn aggregated_layer(
             let feature = feature?;
             if let Some(geometry) = FeatureGeometry::parse_stored(&feature.geometry) {
                 let sensitive = symbols.get(&feature.symbol).is_some_and(|s| s.sensitive);
-                counter.add(&feature.symbol, sensitive, &geometry);
+                counter.add(&feature.symbol, feature.workshop_id, sensitive, &geometry);
             }
         }
         let rows: Vec<ExportResult<Row>> = counter
