@@ -9,13 +9,15 @@
 //! 1,100 connections each sending a header line every 5 s made the server refuse everyone for
 //! 35 s ("Too many open files"), with no login needed; spread over five addresses (each under
 //! its cap) they still filled the total and 98 of 100 ordinary requests failed. So, when every
-//! place is taken, a new connection is not refused: the oldest connection that has not yet sent
-//! a whole request is closed to make room for it (a slow sender loses to those who talk).
+//! place is taken, a new connection is not refused: the oldest connection not being answered
+//! (one still to send a whole request, or one kept alive idle after its answers) is closed to
+//! make room for it (a slow or silent client loses to those who talk; a browser opens a new
+//! connection when its idle one was closed).
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -123,36 +125,59 @@ impl Slot {
     }
 }
 
-/// The connections that have not yet sent a whole request, oldest first: whether each has
-/// since (its flag), and how to close it.
+/// How many requests a connection is being answered now: counted up when its request's
+/// head has been read (the app is called), down when its answer's body is dropped (written
+/// out, or the connection gone). Zero between requests, and before the first.
 #[derive(Default)]
-struct Waiting(Mutex<VecDeque<(Arc<AtomicBool>, tokio::task::AbortHandle)>>);
+struct Answering(AtomicUsize);
 
-impl Waiting {
-    fn push(&self, talked: Arc<AtomicBool>, task: tokio::task::AbortHandle) {
-        let mut waiting = self
+/// Counts a request as being answered until dropped, with the answer's body.
+struct Answer(Arc<Answering>);
+
+impl Answer {
+    fn start(answering: &Arc<Answering>) -> Self {
+        answering.0.fetch_add(1, Ordering::Relaxed);
+        Self(answering.clone())
+    }
+}
+
+impl Drop for Answer {
+    fn drop(&mut self) {
+        self.0.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Every open connection, oldest first: whether it is being answered, and how to close it.
+#[derive(Default)]
+struct Connections(Mutex<VecDeque<(Arc<Answering>, tokio::task::AbortHandle)>>);
+
+impl Connections {
+    fn push(&self, answering: Arc<Answering>, task: tokio::task::AbortHandle) {
+        let mut open = self
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        // Those that talked or ended are no longer candidates.
-        waiting.retain(|(talked, task)| !talked.load(Ordering::Relaxed) && !task.is_finished());
-        waiting.push_back((talked, task));
+        open.retain(|(_, task)| !task.is_finished());
+        open.push_back((answering, task));
     }
 
-    /// Closes the oldest connection that has not sent a whole request; false when there is
-    /// none (every place is held by a connection that talked).
-    fn shed_oldest(&self) -> bool {
-        let mut waiting = self
+    /// Closes the oldest connection not being answered (still to send a whole request, or
+    /// idle between requests); false when there is none (every place is busy answering).
+    fn shed_oldest_silent(&self) -> bool {
+        let mut open = self
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        while let Some((talked, task)) = waiting.pop_front() {
-            if !talked.load(Ordering::Relaxed) && !task.is_finished() {
+        let silent = open.iter().position(|(answering, task)| {
+            answering.0.load(Ordering::Relaxed) == 0 && !task.is_finished()
+        });
+        match silent.and_then(|at| open.remove(at)) {
+            Some((_, task)) => {
                 task.abort();
-                return true;
+                true
             }
+            None => false,
         }
-        false
     }
 }
 
@@ -211,7 +236,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let open = Arc::new(Mutex::new(Open::default()));
-    let waiting = Waiting::default();
+    let open_connections = Connections::default();
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut connections = tokio::task::JoinSet::new();
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -236,8 +261,10 @@ pub async fn serve(
         let client = (!proxied).then_some(peer.ip());
         let slot = match Slot::take(&open, client, &limits, false) {
             Ok(slot) => Ok(slot),
-            // Every place taken: the oldest connection still to send a request makes room.
-            Err(Full::Total) if waiting.shed_oldest() => Slot::take(&open, client, &limits, true),
+            // Every place taken: the oldest connection not being answered makes room.
+            Err(Full::Total) if open_connections.shed_oldest_silent() => {
+                Slot::take(&open, client, &limits, true)
+            }
             Err(full) => Err(full),
         };
         let Ok(slot) = slot else {
@@ -245,16 +272,28 @@ pub async fn serve(
             drop(stream);
             continue;
         };
-        // Set once the connection has sent a whole request (its head read, the app called).
-        let talked = Arc::new(AtomicBool::new(false));
+        let answering = Arc::new(Answering::default());
         let service = TowerToHyperService::new(
             app.clone()
                 .layer(axum::Extension(ConnectInfo::<SocketAddr>(peer)))
-                .layer(tower::util::MapRequestLayer::new({
-                    let talked = talked.clone();
-                    move |request| {
-                        talked.store(true, Ordering::Relaxed);
-                        request
+                .layer(axum::middleware::from_fn({
+                    let answering = answering.clone();
+                    move |request: axum::extract::Request, next: axum::middleware::Next| {
+                        let answer = Answer::start(&answering);
+                        async move {
+                            let response = next.run(request).await;
+                            // Kept with the body, so that a stream (a wall's events) counts
+                            // as being answered for as long as it is written.
+                            response.map(|body| {
+                                axum::body::Body::new(http_body_util::BodyExt::map_frame(
+                                    body,
+                                    move |frame| {
+                                        let _answer = &answer;
+                                        frame
+                                    },
+                                ))
+                            })
+                        }
                     }
                 })),
         );
@@ -268,7 +307,7 @@ pub async fn serve(
             }
             drop(slot);
         });
-        waiting.push(talked, task);
+        open_connections.push(answering, task);
     }
     drop(listener);
     if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())

@@ -22,6 +22,17 @@ async fn slow_client(from: &str, to: SocketAddr) -> TcpStream {
     stream
 }
 
+/// A connection from `from` that asks once, reads the answer and then stays open, idle
+/// (HTTP/1.1 keeps it alive).
+async fn idle_client(from: &str, to: SocketAddr) -> TcpStream {
+    let mut stream = slow_client(from, to).await;
+    stream.write_all(b"\r\n").await.expect("request");
+    let mut buffer = [0_u8; 1024];
+    let read = stream.read(&mut buffer).await.expect("answer");
+    assert!(buffer[..read].starts_with(b"HTTP/1.1 200"));
+    stream
+}
+
 /// Whether the server has closed `stream` (or answered and closed), waiting up to `wait`.
 async fn closed(stream: &mut TcpStream, wait: Duration) -> bool {
     let mut buffer = [0_u8; 512];
@@ -159,7 +170,79 @@ async fn slow_clients_from_many_addresses_make_room_for_those_who_talk(backend: 
     );
 }
 
+/// Connections kept alive idle after an answer fill every place: ordinary clients still get
+/// in, for an idle connection is closed to make room as a silent one is (they held their
+/// places for good before), while a wall's event stream being written is never closed.
+async fn idle_connections_make_room_for_those_who_talk(backend: Backend) {
+    let (app, server) = server_with(backend, 30, 100, Duration::from_secs(30)).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    // A wall following the room: one long answer, from its own address.
+    let wall = reqwest::Client::builder()
+        .local_address("127.0.0.9".parse::<std::net::IpAddr>().expect("address"))
+        .build()
+        .expect("client");
+    let mut events = wall
+        .get(format!("{}/api/workshops/{}/events", app.base, workshop.id))
+        .bearer_auth(&staff.facilitator)
+        .send()
+        .await
+        .expect("events");
+    assert_eq!(events.status(), StatusCode::OK);
+    let mut idle = Vec::new();
+    for address in 2..7 {
+        for _ in 0..25 {
+            idle.push(idle_client(&format!("127.0.0.{address}:0"), server).await);
+        }
+    }
+    let mut served = 0;
+    for _ in 0..100 {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .timeout(Duration::from_secs(5))
+            .build()
+            .expect("client");
+        if client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == StatusCode::OK)
+        {
+            served += 1;
+        }
+    }
+    assert_eq!(
+        served, 100,
+        "ordinary requests served while idle ones filled the server"
+    );
+    let ended = futures::future::join_all(
+        idle.iter_mut()
+            .map(|stream| closed(stream, Duration::from_millis(300))),
+    )
+    .await;
+    assert!(
+        ended.iter().filter(|closed| **closed).count() >= 25,
+        "{ended:?}"
+    );
+    // The wall's stream is still open: a change reaches it.
+    let token = app.join(&workshop.code, "Jóvenes").await;
+    let (status, _) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&token),
+            &crate::common::point("escuela", -58.40, -34.76),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let chunk = tokio::time::timeout(Duration::from_secs(5), events.chunk())
+        .await
+        .expect("an event in time")
+        .expect("the stream is open");
+    assert!(chunk.is_some(), "the wall's stream ended");
+}
+
 crate::both_backends!(
     slow_clients_do_not_lock_others_out,
     slow_clients_from_many_addresses_make_room_for_those_who_talk,
+    idle_connections_make_room_for_those_who_talk,
 );
