@@ -112,6 +112,15 @@ impl From<crate::application::UseCaseError> for AppError {
     }
 }
 
+impl From<crate::application::rates::OverRate> for AppError {
+    fn from(over: crate::application::rates::OverRate) -> Self {
+        AppError::RateLimited {
+            what: over.says(),
+            retry_after_secs: over.retry_after_secs,
+        }
+    }
+}
+
 impl From<crate::domain::access::ScopeRefusal> for AppError {
     fn from(refusal: crate::domain::access::ScopeRefusal) -> Self {
         AppError::Forbidden(refusal.to_string())

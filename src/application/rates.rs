@@ -76,11 +76,23 @@ impl RateLimits {
             _ => None,
         }
     }
+}
 
-    /// The limit of `subject` for `kind` in words, for a 429's detail.
-    pub fn says(&self, subject: &Subject, kind: Write) -> String {
-        let max = self.of(subject, kind).unwrap_or_default();
-        match (subject, kind) {
+/// A write refused for its rate: whose rate, what it is, and when to try again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverRate {
+    pub subject: Subject,
+    pub kind: Write,
+    /// Writes of the kind the subject may make in a minute.
+    pub max: usize,
+    pub retry_after_secs: u64,
+}
+
+impl OverRate {
+    /// The limit in words, for a 429's detail.
+    pub fn says(&self) -> String {
+        let max = self.max;
+        match (&self.subject, self.kind) {
             (Subject::Participant(_), Write::Comments) => {
                 format!("a participant may send {max} comments a minute")
             }
@@ -118,22 +130,39 @@ impl WriteRates {
 
     /// Counts `count` writes of `kind` by each of `subjects` now, or answers which subject is
     /// over its rate and how many seconds to wait (and counts nothing for any of them).
-    pub fn admit(
-        &self,
-        subjects: &[Subject],
-        kind: Write,
-        count: usize,
-    ) -> Result<(), (Subject, u64)> {
-        self.admit_at(subjects, kind, count, Instant::now())
+    pub fn admit(&self, subjects: &[Subject], kind: Write, count: usize) -> Result<(), OverRate> {
+        self.admit_at(subjects, kind, count, Instant::now(), None)
     }
 
+    /// Counts a join of `workshop` from `address`, the workshop held to its facilitator's
+    /// `joins_per_minute` when set (the server's `joins_per_workshop` otherwise); as `admit`.
+    pub fn admit_join(
+        &self,
+        address: &str,
+        workshop: Uuid,
+        joins_per_minute: Option<u32>,
+    ) -> Result<(), OverRate> {
+        let subjects = [
+            Subject::Address(address.to_owned()),
+            Subject::Workshop(workshop),
+        ];
+        let raised = joins_per_minute.map(|n| n as usize);
+        self.admit_at(&subjects, Write::Joins, 1, Instant::now(), raised)
+    }
+
+    /// `admit` at `now`; `workshop_max`, when given, is a workshop's own limit.
     fn admit_at(
         &self,
         subjects: &[Subject],
         kind: Write,
         count: usize,
         now: Instant,
-    ) -> Result<(), (Subject, u64)> {
+        workshop_max: Option<usize>,
+    ) -> Result<(), OverRate> {
+        let max_of = |subject: &Subject| match subject {
+            Subject::Workshop(_) => workshop_max.or_else(|| self.limits.of(subject, kind)),
+            _ => self.limits.of(subject, kind),
+        };
         let mut recent = self
             .recent
             .lock()
@@ -149,7 +178,7 @@ impl WriteRates {
             !writes.is_empty()
         });
         for subject in subjects {
-            let Some(max) = self.limits.of(subject, kind) else {
+            let Some(max) = max_of(subject) else {
                 continue;
             };
             let writes = recent.get(&(subject.clone(), kind));
@@ -157,13 +186,15 @@ impl WriteRates {
             if written + count > max {
                 let oldest = writes.and_then(|w| w.front()).map_or(now, |(at, _)| *at);
                 let wait = WINDOW.saturating_sub(now.duration_since(oldest));
-                return Err((subject.clone(), wait.as_secs().max(1)));
+                return Err(OverRate {
+                    subject: subject.clone(),
+                    kind,
+                    max,
+                    retry_after_secs: wait.as_secs().max(1),
+                });
             }
         }
-        for subject in subjects
-            .iter()
-            .filter(|s| self.limits.of(s, kind).is_some())
-        {
+        for subject in subjects.iter().filter(|s| max_of(s).is_some()) {
             recent
                 .entry((subject.clone(), kind))
                 .or_default()
@@ -186,30 +217,40 @@ mod tests {
         );
         let start = Instant::now();
         for _ in 0..RateLimits::default().comments {
-            assert_eq!(rates.admit_at(&someone, Write::Comments, 1, start), Ok(()));
+            assert_eq!(
+                rates.admit_at(&someone, Write::Comments, 1, start, None),
+                Ok(())
+            );
         }
-        let (_, wait) = rates
-            .admit_at(&someone, Write::Comments, 1, start)
+        let over = rates
+            .admit_at(&someone, Write::Comments, 1, start, None)
             .unwrap_err();
-        assert_eq!(wait, 60);
+        assert_eq!(over.retry_after_secs, 60);
+        assert_eq!(over.says(), "a participant may send 30 comments a minute");
         // Others, and other kinds of writes, are counted apart.
-        assert_eq!(rates.admit_at(&other, Write::Comments, 1, start), Ok(()));
         assert_eq!(
-            rates.admit_at(&someone, Write::Drawings, 200, start),
+            rates.admit_at(&other, Write::Comments, 1, start, None),
+            Ok(())
+        );
+        assert_eq!(
+            rates.admit_at(&someone, Write::Drawings, 200, start, None),
             Ok(())
         );
         // A queued batch larger than what is left waits; a minute later it goes.
         assert!(
             rates
-                .admit_at(&someone, Write::Drawings, 200, start)
+                .admit_at(&someone, Write::Drawings, 200, start, None)
                 .is_err()
         );
         let later = start + WINDOW;
         assert_eq!(
-            rates.admit_at(&someone, Write::Drawings, 200, later),
+            rates.admit_at(&someone, Write::Drawings, 200, later, None),
             Ok(())
         );
-        assert_eq!(rates.admit_at(&someone, Write::Comments, 1, later), Ok(()));
+        assert_eq!(
+            rates.admit_at(&someone, Write::Comments, 1, later, None),
+            Ok(())
+        );
     }
 
     #[test]
@@ -222,7 +263,7 @@ mod tests {
         for _ in 0..100 {
             let subjects = [Subject::Participant(Uuid::new_v4()), workshop.clone()];
             if rates
-                .admit_at(&subjects, Write::Drawings, 300, start)
+                .admit_at(&subjects, Write::Drawings, 300, start, None)
                 .is_ok()
             {
                 stored += 300;
@@ -232,19 +273,49 @@ mod tests {
         // One address joins a room's worth, not a hundred participants in seconds.
         let address = [Subject::Address("10.0.0.7".into())];
         let joined = (0..100)
-            .filter(|_| rates.admit_at(&address, Write::Joins, 1, start).is_ok())
+            .filter(|_| {
+                rates
+                    .admit_at(&address, Write::Joins, 1, start, None)
+                    .is_ok()
+            })
             .count();
         assert_eq!(joined, RateLimits::default().joins_per_address);
         // A refused write counts for nobody.
         let fresh = Subject::Participant(Uuid::new_v4());
         assert!(
             rates
-                .admit_at(&[fresh.clone(), workshop], Write::Drawings, 1, start)
+                .admit_at(&[fresh.clone(), workshop], Write::Drawings, 1, start, None)
                 .is_err()
         );
         assert_eq!(
-            rates.admit_at(&[fresh], Write::Drawings, 300, start),
+            rates.admit_at(&[fresh], Write::Drawings, 300, start, None),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_facilitator_s_raised_joins_hold_for_their_workshop_only() {
+        let rates = WriteRates::default();
+        let (large, other) = (Uuid::new_v4(), Uuid::new_v4());
+        // 400 phones from 10 addresses of a large hall, within each address's 60.
+        let joined = (0..400)
+            .filter(|i| {
+                rates
+                    .admit_join(&format!("10.0.0.{}", i % 10), large, Some(400))
+                    .is_ok()
+            })
+            .count();
+        assert_eq!(joined, 400);
+        let over = rates.admit_join("10.0.1.1", large, Some(400)).unwrap_err();
+        assert_eq!(over.says(), "a workshop may be joined 400 times a minute");
+        // Another workshop keeps the server's limit.
+        let joined = (0..400)
+            .filter(|i| {
+                rates
+                    .admit_join(&format!("10.0.2.{}", i % 10), other, None)
+                    .is_ok()
+            })
+            .count();
+        assert_eq!(joined, RateLimits::default().joins_per_workshop);
     }
 }

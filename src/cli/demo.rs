@@ -91,6 +91,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
             ends_at: Some(starts_at + Duration::hours(3)),
             facilitator: None,
             groups: GROUPS.iter().map(|g| (*g).to_owned()).collect(),
+            joins_per_minute: None,
         }
         .into_workshop(project.id, Some(facilitator.id), now)
         .map_err(|e| anyhow::anyhow!("demo workshop: {e:?}"))?;

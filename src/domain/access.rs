@@ -423,6 +423,7 @@ mod tests {
             ends_at: None,
             facilitator: None,
             groups: vec!["Jóvenes".into()],
+            joins_per_minute: None,
         }
         .into_workshop(Uuid::new_v4(), facilitator, Utc::now())
         .expect("valid")

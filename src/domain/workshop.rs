@@ -44,7 +44,15 @@ pub struct Workshop {
     pub groups: Vec<Group>,
     pub created_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// How many times a minute it may be joined, raised by its facilitator for a large room
+    /// (`MAX_JOINS_PER_MINUTE` at most); None: the server's `--joins-per-workshop`.
+    pub joins_per_minute: Option<u32>,
 }
+
+/// The most joins a minute a facilitator may allow a workshop: a hall of a thousand people
+/// joining over two minutes, still a bound on how many participants (each with a rate of
+/// their own) one client could make.
+pub const MAX_JOINS_PER_MINUTE: u32 = 1_000;
 
 impl Workshop {
     pub fn is_open(&self) -> bool {
@@ -77,9 +85,25 @@ pub struct NewWorkshopRequest {
     pub facilitator: Option<String>,
     /// The tables of the workshop, e.g. "Jóvenes", "Docentes".
     pub groups: Vec<String>,
+    /// Joins a minute, for a room larger than the server's limit (see `Workshop`).
+    #[serde(default)]
+    pub joins_per_minute: Option<u32>,
 }
 
 pub const MAX_GROUPS: usize = 50;
+
+/// Refuses a workshop's joins a minute outside 1 to `MAX_JOINS_PER_MINUTE`.
+pub fn check_joins_per_minute(joins: Option<u32>) -> Result<(), Invalid> {
+    match joins {
+        Some(n) if n == 0 || n > MAX_JOINS_PER_MINUTE => Err(Invalid::new(
+            "/joins_per_minute",
+            format!(
+                "joins a minute are 1 to {MAX_JOINS_PER_MINUTE}, or null for the server's limit"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
 
 impl NewWorkshopRequest {
     /// Validates into a workshop (open, with a fresh join code).
@@ -95,6 +119,7 @@ impl NewWorkshopRequest {
             errors.push(Invalid::new("/title", "a title is needed"));
         }
         let place = bounded_text(self.place.as_deref(), 200, "/place", &mut errors);
+        errors.extend(check_joins_per_minute(self.joins_per_minute).err());
         if let (Some(start), Some(end)) = (self.starts_at, self.ends_at)
             && end < start
         {
@@ -146,6 +171,7 @@ impl NewWorkshopRequest {
             groups,
             created_at: now,
             closed_at: None,
+            joins_per_minute: self.joins_per_minute,
         })
     }
 }
@@ -232,6 +258,7 @@ mod tests {
             ends_at: None,
             facilitator: None,
             groups: vec!["Jóvenes".into(), "jóvenes".into(), " ".into()],
+            joins_per_minute: None,
         };
         let errors = request
             .into_workshop(Uuid::new_v4(), None, Utc::now())
@@ -249,6 +276,7 @@ mod tests {
             ends_at: None,
             facilitator: None,
             groups: vec!["Docentes".into()],
+            joins_per_minute: None,
         }
         .into_workshop(Uuid::new_v4(), None, Utc::now())
         .expect("valid");

@@ -198,6 +198,7 @@ mod tests {
             ends_at: None,
             facilitator: None,
             groups: vec!["Jóvenes".into(), "Docentes".into()],
+            joins_per_minute: None,
         }
         .into_workshop(Uuid::new_v4(), Some(facilitator), Utc::now())
         .expect("valid")

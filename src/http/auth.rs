@@ -125,20 +125,9 @@ pub async fn join(
     // Each join is a new participant with a rate of their own: joins are counted per address
     // and per workshop (one client joined 100 times in 3.5 s and drew 30,000 in 25 s); only
     // joins that would succeed count, so a mistyped table costs nobody a place.
-    {
-        use crate::application::rates::{Subject, Write};
-        let subjects = [
-            Subject::Address(client.to_owned()),
-            Subject::Workshop(workshop.id),
-        ];
-        state
-            .writes
-            .admit(&subjects, Write::Joins, 1)
-            .map_err(|(subject, retry_after_secs)| AppError::RateLimited {
-                what: state.writes.limits.says(&subject, Write::Joins),
-                retry_after_secs,
-            })?;
-    }
+    state
+        .writes
+        .admit_join(client, workshop.id, workshop.joins_per_minute)?;
     let mut errors = Vec::new();
     let display_name = bounded_text(
         request.display_name.as_deref(),

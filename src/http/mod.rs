@@ -148,10 +148,7 @@ pub(crate) fn admit_writes(
     state
         .writes
         .admit(&subjects, kind, count)
-        .map_err(|(subject, retry_after_secs)| AppError::RateLimited {
-            what: state.writes.limits.says(&subject, kind),
-            retry_after_secs,
-        })
+        .map_err(AppError::from)
 }
 
 /// Tells live pages about a stored change. The change is already saved, so a failure to

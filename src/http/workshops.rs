@@ -13,7 +13,7 @@ use super::projects::visible_project;
 use crate::domain::Invalid;
 use crate::domain::access::{Principal, Role};
 use crate::domain::change::Change;
-use crate::domain::workshop::{JoinCode, NewWorkshopRequest, Workshop};
+use crate::domain::workshop::{JoinCode, NewWorkshopRequest, Workshop, check_joins_per_minute};
 use crate::error::AppError;
 use crate::http::state::AppState;
 use crate::store::StoreError;
@@ -24,7 +24,10 @@ pub fn router() -> Router<AppState> {
             "/api/projects/{slug}/workshops",
             get(list_workshops).post(create_workshop),
         )
-        .route("/api/workshops/{id}", get(get_workshop))
+        .route(
+            "/api/workshops/{id}",
+            get(get_workshop).patch(change_workshop),
+        )
         .route("/api/workshops/{id}/close", post(close_workshop))
         .route("/api/workshops/{id}/reopen", post(reopen_workshop))
         .route("/api/workshops/{id}/events", get(workshop_events))
@@ -47,6 +50,7 @@ fn workshop_json(workshop: &Workshop, principal: &Principal) -> Value {
     });
     if principal.can_manage_workshop(workshop) {
         value["join_code"] = json!(workshop.join_code);
+        value["joins_per_minute"] = json!(workshop.joins_per_minute);
     }
     value
 }
@@ -165,6 +169,37 @@ async fn get_workshop(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let workshop = readable_workshop(&state, &principal, &id).await?;
+    Ok(Json(workshop_json(&workshop, &principal)))
+}
+
+/// The body of `PATCH /api/workshops/{id}`: what its facilitator may change while it runs.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkshopChange {
+    /// Joins a minute for a large room; null gives back the server's limit.
+    joins_per_minute: Option<u32>,
+}
+
+/// A facilitator raises the joins a minute for a large room (or gives back the server's).
+async fn change_workshop(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(id): Path<String>,
+    ApiJson(change): ApiJson<WorkshopChange>,
+) -> Result<Json<Value>, AppError> {
+    let mut workshop = readable_workshop(&state, &principal, &id).await?;
+    if !principal.can_manage_workshop(&workshop) {
+        return Err(AppError::forbidden(
+            "only the workshop's facilitator, analysts and admins change it",
+        ));
+    }
+    check_joins_per_minute(change.joins_per_minute)
+        .map_err(|invalid| AppError::invalid("invalid joins a minute", vec![invalid]))?;
+    state
+        .store
+        .set_joins_per_minute(workshop.id, change.joins_per_minute)
+        .await?;
+    workshop.joins_per_minute = change.joins_per_minute;
     Ok(Json(workshop_json(&workshop, &principal)))
 }
 

@@ -24,6 +24,10 @@ document.querySelectorAll('form[data-api]').forEach(function (form) {
         import_max_items: body.import_max_items ? Number(body.import_max_items) : null
       };
     }
+    // A workshop's joins a minute for a large room; empty gives back the server's.
+    if (form.dataset.shape === 'joins') {
+      body = { joins_per_minute: body.joins_per_minute ? Number(body.joins_per_minute) : null };
+    }
     requestJson(form.dataset.method || 'POST', form.dataset.api, body).then(function (answer) {
       if (answer.ok) { status.textContent = t('admin.saved'); window.location.reload(); return; }
       var errors = answer.body.errors || [];

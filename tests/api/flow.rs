@@ -730,7 +730,74 @@ async fn joining_again_does_not_multiply_the_write_rate(backend: Backend) {
     );
 }
 
+/// A large room: the workshop's facilitator raises its joins a minute (the server's 150 would
+/// turn away a hall of 200 joining at once), and the raised limit holds.
+async fn a_facilitator_raises_the_joins_for_a_large_room(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let path = format!("/api/workshops/{}", workshop.id);
+    let patch = |token: &str, body: Value| {
+        app.request(reqwest::Method::PATCH, &path, Some(token))
+            .json(&body)
+            .send()
+    };
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let refused = patch(&participant, json!({"joins_per_minute": 300}))
+        .await
+        .expect("send");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let invalid = patch(&staff.facilitator, json!({"joins_per_minute": 0}))
+        .await
+        .expect("send");
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let raised = patch(&staff.facilitator, json!({"joins_per_minute": 200}))
+        .await
+        .expect("send");
+    assert_eq!(raised.status(), StatusCode::OK);
+    let (_, read) = app.get(&path, Some(&staff.facilitator)).await;
+    assert_eq!(read["joins_per_minute"], 200, "{read}");
+
+    // 250 phones of a hall behind 5 routers (each within its address's 60).
+    let mut joined = 1;
+    let mut refused = None;
+    for address in 2..7 {
+        let phone = reqwest::Client::builder()
+            .local_address(
+                format!("127.0.0.{address}")
+                    .parse::<std::net::IpAddr>()
+                    .expect("ip"),
+            )
+            .build()
+            .expect("client");
+        for _ in 0..50 {
+            let answer = phone
+                .post(format!("{}/api/join", app.base))
+                .json(&json!({"code": workshop.code, "group": "Docentes"}))
+                .send()
+                .await
+                .expect("send");
+            match answer.status() {
+                StatusCode::CREATED => joined += 1,
+                StatusCode::TOO_MANY_REQUESTS => {
+                    refused = Some(answer.json::<Value>().await.expect("problem"));
+                }
+                other => panic!("{other}"),
+            }
+        }
+    }
+    assert_eq!(joined, 200, "the raised limit, not the server's 150");
+    let refused = refused.expect("the 201st join is refused");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("joined 200 times a minute")),
+        "{refused}"
+    );
+}
+
 crate::both_backends!(
+    a_facilitator_raises_the_joins_for_a_large_room,
     joining_again_does_not_multiply_the_write_rate,
     a_workshop_runs_from_join_to_close,
     analysts_review_merge_and_hide,

@@ -88,6 +88,8 @@ fn workshop(project: &Project, code: &str) -> Workshop {
         ends_at: None,
         facilitator_id: None,
         status: WorkshopStatus::Open,
+        // Set, so that the round trips below carry it.
+        joins_per_minute: Some(400),
         join_code: JoinCode::from_stored(code.to_owned()),
         groups: vec![
             Group {

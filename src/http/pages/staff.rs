@@ -48,6 +48,8 @@ struct WorkshopsPage<'a> {
     exportable: Vec<(String, String)>,
     is_admin: bool,
     messages: &'a std::collections::HashMap<String, String>,
+    /// The server's joins a minute of a workshop, shown where a workshop has none of its own.
+    joins_default: usize,
 }
 
 struct WorkshopRow {
@@ -61,6 +63,8 @@ struct WorkshopRow {
     tables: usize,
     participants: u64,
     drawings: u64,
+    /// Its own joins a minute, empty for the server's.
+    joins_per_minute: String,
 }
 
 #[derive(Template)]
@@ -213,6 +217,9 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
                         tables: w.groups.len(),
                         participants: tally.participants,
                         drawings: tally.drawings,
+                        joins_per_minute: w
+                            .joins_per_minute
+                            .map_or_else(String::new, |n| n.to_string()),
                         title: w.title,
                         project: project.name.clone(),
                     }
@@ -230,6 +237,7 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
         exportable,
         is_admin: principal.can_manage_users(),
         messages: page.t.messages(),
+        joins_default: state.writes.limits.joins_per_workshop,
     }
     .render();
     page.respond(StatusCode::OK, html)

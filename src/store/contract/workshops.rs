@@ -46,6 +46,9 @@ pub trait WorkshopStore: Send + Sync {
     /// Closes an open workshop at `now` (its join code stops working); a closed or unknown
     /// one is left as it is.
     async fn close_workshop(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Sets how many times a minute the workshop may be joined (None: the server's limit).
+    /// NotFound when there is no such workshop.
+    async fn set_joins_per_minute(&self, id: Uuid, joins: Option<u32>) -> StoreResult<()>;
     /// Opens a closed workshop again (its code works again); an open one is left as it is.
     /// Conflict when another open workshop has taken its join code meanwhile.
     async fn reopen_workshop(&self, id: Uuid) -> StoreResult<()>;

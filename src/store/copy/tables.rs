@@ -110,6 +110,7 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("join_code", Text),
             ("created_at", Time),
             ("closed_at", Time),
+            ("joins_per_minute", Int),
         ],
     ),
     (

@@ -118,6 +118,12 @@ pub fn workshop(row: &DbRow) -> StoreResult<Workshop> {
         groups: Vec::new(),
         created_at: row.try_get("created_at")?,
         closed_at: row.try_get("closed_at")?,
+        joins_per_minute: {
+            let joins: Option<i64> = row.try_get("joins_per_minute")?;
+            joins
+                .map(|n| u32::try_from(n).map_err(|_| corrupt("joins_per_minute", &n.to_string())))
+                .transpose()?
+        },
     })
 }
 

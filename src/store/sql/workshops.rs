@@ -23,8 +23,8 @@ impl WorkshopStore for Backend {
     async fn create_workshop(&self, workshop: &Workshop) -> StoreResult<()> {
         let mut tx = self.writes().begin().await?;
         sqlx::query(
-            "INSERT INTO workshops (id, project_id, title, place, starts_at, ends_at, facilitator_id, status, join_code, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO workshops (id, project_id, title, place, starts_at, ends_at, facilitator_id, status, join_code, created_at, joins_per_minute)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(sql_id(workshop.id))
         .bind(sql_id(workshop.project_id))
@@ -36,6 +36,7 @@ impl WorkshopStore for Backend {
         .bind(workshop.status.as_str())
         .bind(workshop.join_code.as_str())
         .bind(workshop.created_at)
+        .bind(workshop.joins_per_minute.map(i64::from))
         .execute(&mut *tx)
         .await
         .map_err(conflict_if_unique(|| "join code already in use".into()))?;
@@ -133,6 +134,19 @@ impl WorkshopStore for Backend {
             .bind(sql_id(id))
             .execute(self.writes())
             .await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn set_joins_per_minute(&self, id: Uuid, joins: Option<u32>) -> StoreResult<()> {
+        let changed = sqlx::query("UPDATE workshops SET joins_per_minute = $1 WHERE id = $2")
+            .bind(joins.map(i64::from))
+            .bind(sql_id(id))
+            .execute(self.writes())
+            .await?;
+        if changed.rows_affected() == 0 {
+            return Err(crate::store::StoreError::NotFound);
+        }
         Ok(())
     }
 
