@@ -25,7 +25,6 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub(crate) mod embedded;
-pub mod error;
 pub mod export;
 pub mod geojson;
 pub mod http;

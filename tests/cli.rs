@@ -699,6 +699,19 @@ async fn the_largest_accepted_imports_keep_the_server_s_memory_bounded() {
         .expect("token line")
         .trim()
         .to_owned();
+    // Built first: a pooled connection left idle while they were built (seconds in a debug
+    // build) could be closed by the server's header timeout just as it was reused.
+    let largest_kmz = kmz(5_000, 3_000);
+    let bomb = kmz(552_856, 0);
+    let geojson = serde_json::json!({"type": "FeatureCollection", "features": (0..5_000).map(|i| {
+        let ring: Vec<[f64; 2]> = (0..=16).map(|k| {
+            let a = f64::from(k % 16) * std::f64::consts::TAU / 16.0;
+            [-58.40 - f64::from(i % 70) * 1e-3 + 2e-4 * a.cos(), -34.76 - f64::from(i / 70) * 1e-3 + 2e-4 * a.sin()]
+        }).collect();
+        serde_json::json!({"type": "Feature", "properties": {"name": format!("Zona {i}")},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    }).collect::<Vec<_>>()})
+    .to_string();
     let server = serve(&dir);
     let url = server.url.clone();
     let client = reqwest::Client::new();
@@ -718,17 +731,6 @@ async fn the_largest_accepted_imports_keep_the_server_s_memory_bounded() {
         .to_owned();
     let at_start = peak_mb(server.child.id());
 
-    let largest_kmz = kmz(5_000, 3_000);
-    let bomb = kmz(552_856, 0);
-    let geojson = serde_json::json!({"type": "FeatureCollection", "features": (0..5_000).map(|i| {
-        let ring: Vec<[f64; 2]> = (0..=16).map(|k| {
-            let a = f64::from(k % 16) * std::f64::consts::TAU / 16.0;
-            [-58.40 - f64::from(i % 70) * 1e-3 + 2e-4 * a.cos(), -34.76 - f64::from(i / 70) * 1e-3 + 2e-4 * a.sin()]
-        }).collect();
-        serde_json::json!({"type": "Feature", "properties": {"name": format!("Zona {i}")},
-            "geometry": {"type": "Polygon", "coordinates": [ring]}})
-    }).collect::<Vec<_>>()})
-    .to_string();
     let sizes = (largest_kmz.len(), bomb.len(), geojson.len());
     assert!(
         sizes.0.max(sizes.1).max(sizes.2) < 5 * 1024 * 1024,

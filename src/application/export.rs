@@ -1,17 +1,29 @@
-//! What an export asks for, read from the query string of `GET /api/projects/{slug}/export`
-//! or the options of `trama export`: one reading and one check for both front doors.
+//! Exports: what one asks for, read from the query string of `GET /api/projects/{slug}/export`
+//! or the options of `trama export` (one reading and one check for both front doors), and the
+//! layers of an export, which the format writers of `crate::export` write out.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use std::sync::Arc;
+
+use super::Error;
 use super::features::{id_list, query_time};
+use super::priority;
+use crate::domain::access::Principal;
 use crate::domain::bbox::BBox;
-use crate::domain::export::{Masking, Privacy};
+use crate::domain::export::{
+    EXPORTS_PER_HOUR, ExportLogEntry, Masking, Privacy, check_masked_filter,
+};
 use crate::domain::feature::FeatureFilter;
+use crate::domain::priority::Params;
 use crate::domain::priority::resolution;
-use crate::error::AppError;
-use crate::export::{Content, ExportRequest, Format, GeometryFamily};
+use crate::domain::project::Project;
+use crate::export::{
+    self, Content, Counter, ExportError, ExportRequest, Format, GeometryFamily, Layer,
+};
+use crate::store::Store;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,19 +121,19 @@ impl ExportQuery {
     }
 
     /// The feature filter. Empty values (a form's untouched fields) mean no filter.
-    pub fn filter(&self) -> Result<FeatureFilter, AppError> {
+    pub fn filter(&self) -> Result<FeatureFilter, Error> {
         let given = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
         let one = |list: Option<Vec<Uuid>>, name: &str| match list.as_deref() {
             None => Ok(None),
             Some([one]) => Ok(Some(*one)),
-            Some(_) => Err(AppError::BadRequest(format!("{name} takes one id"))),
+            Some(_) => Err(Error::BadInput(format!("{name} takes one id"))),
         };
         Ok(FeatureFilter {
             bbox: given(&self.bbox)
                 .as_deref()
                 .map(BBox::parse)
                 .transpose()
-                .map_err(|e| AppError::BadRequest(e.detail))?,
+                .map_err(|e| Error::BadInput(e.detail))?,
             workshops: id_list(&self.workshop, "workshop")?,
             group: one(id_list(&self.group, "group")?, "group")?,
             symbol: given(&self.symbol),
@@ -140,5 +152,187 @@ impl ExportQuery {
             "k": request.masking.k,
             "resolution": u8::from(request.masking.aggregate_resolution),
         })
+    }
+}
+
+/// An export ready to be written: its layers (streaming their rows), its metadata, and the
+/// file it makes.
+pub struct Export {
+    pub layers: Vec<Layer>,
+    pub meta: Value,
+    pub format: Format,
+    /// `lomas-de-zamora-features-anonymised-2026-09-12.gpkg`.
+    pub file_name: String,
+}
+
+/// Takes an export for `principal`: the level must be one their role may take; who may not
+/// see the truth may ask no finer masking than the project's and no filter on what the level
+/// masks (`check_masked_filter`); each user takes at most `EXPORTS_PER_HOUR` an hour; the
+/// workshops are narrowed to the caller's; and the export is recorded in the project's log
+/// before its rows are read.
+///
+/// # Errors
+/// `BadInput` for options that do not read or a filter the level refuses; `NotAllowed` for a
+/// level or workshops beyond the caller's; `RateLimited` past the hourly exports; the store's;
+/// `TooLarge` for priority cells over the analysis bound.
+pub async fn take(
+    store: Arc<dyn Store>,
+    principal: &Principal,
+    project: &Project,
+    query: &ExportQuery,
+) -> Result<Export, Error> {
+    let mut request = query
+        .request(&project.default_locale, project.masking)
+        .map_err(Error::BadInput)?;
+    if !principal.may_export(request.privacy) {
+        return Err(Error::NotAllowed(match principal.role() {
+            Some(_) => format!(
+                "your role may not take {} exports; anonymised and aggregated ones are open to researchers",
+                request.privacy.as_str()
+            ),
+            None => "participants do not export".to_owned(),
+        }));
+    }
+    request.filter = query.filter()?;
+    // A rate per user, so that nobody sweeps through parameters unnoticed.
+    if let Some(user) = principal.user_id() {
+        let taken = store
+            .count_exports_by(user, chrono::Utc::now() - chrono::Duration::hours(1))
+            .await?;
+        if taken >= EXPORTS_PER_HOUR {
+            return Err(Error::RateLimited {
+                what: format!("each user may take {EXPORTS_PER_HOUR} exports an hour"),
+                retry_after_secs: 3600,
+            });
+        }
+    }
+    // Who may not see the truth may not ask for finer masking than the project's, nor filter
+    // on what the level masks; analysts and admins, who may take it all, may.
+    if !principal.may_export(Privacy::Full) {
+        request
+            .masking
+            .check_not_finer_than(&project.masking)
+            .map_err(Error::BadInput)?;
+        check_masked_filter(
+            request.privacy,
+            request.content == Content::Cells,
+            &request.filter,
+        )
+        .map_err(Error::BadInput)?;
+    }
+    let workshops = store.list_workshops(project.id).await?;
+    request.filter.workshops = principal
+        .export_scope(&workshops)
+        .narrow(request.filter.workshops.take())?;
+    let (user_id, actor) = match principal {
+        Principal::User { id, username, .. } => (Some(*id), username.clone()),
+        Principal::Participant { .. } => (None, "participant".to_owned()),
+    };
+    let (layers, meta) = layers(store.clone(), project, &request, Arc::default()).await?;
+    store
+        .record_export(&ExportLogEntry::now(
+            project.id,
+            user_id,
+            actor,
+            request.content.as_str(),
+            request.format.extension(),
+            request.privacy,
+            query.parameters(&request),
+        ))
+        .await?;
+    Ok(Export {
+        layers,
+        meta,
+        format: request.format,
+        file_name: request.file_name(project),
+    })
+}
+
+/// The layers of an export, and its metadata; `count` counts the rows as they stream. Priority
+/// cells are analysed here (`application::priority`), the engine writing the layer of them.
+///
+/// # Errors
+/// The store's; `TooLarge` for cells over the analysis bound; `BadInput` for a content the
+/// level or format does not offer.
+pub async fn layers(
+    store: Arc<dyn Store>,
+    project: &Project,
+    request: &ExportRequest,
+    count: Arc<Counter>,
+) -> Result<(Vec<Layer>, Value), Error> {
+    let meta = export::metadata_of(request);
+    let mut layers = match request.content {
+        Content::Features => {
+            // A GeoPackage's tables have one type each (see `family`); a privacy level's
+            // counts are cells, polygons all.
+            let families = match (request.geometry, request.format, request.privacy) {
+                (_, _, Privacy::Aggregated) => vec![None],
+                (Some(family), _, _) => vec![Some(family)],
+                (None, Format::GeoPackage, _) => GeometryFamily::ALL.map(Some).to_vec(),
+                (None, _, _) => vec![None],
+            };
+            // One pass over the store per table: rows stream into each in turn, so memory
+            // stays flat, at the cost of reading the selection once per geometry type.
+            let mut layers = Vec::with_capacity(families.len() + 1);
+            for family in families {
+                layers.push(
+                    export::layers::feature_layer(store.clone(), project, request, family).await?,
+                );
+            }
+            // Anonymised and aggregated exports number the workshops and their tables: the
+            // key says what each number is, without the titles and names it replaces.
+            if request.format == Format::GeoPackage && request.privacy != Privacy::Full {
+                layers.push(export::layers::workshop_key_layer(store.as_ref(), project).await?);
+            }
+            layers
+        }
+        Content::Zones => vec![export::layers::zone_layer(store.as_ref(), project, request).await?],
+        Content::Cells => {
+            export::layers::check_cells(request)?;
+            let analysis = priority::Request {
+                project,
+                selection: priority::Selection {
+                    workshops: request.filter.workshops.clone(),
+                    groups: request.filter.group.map(|g| vec![g]),
+                    symbols: request.filter.symbol.clone().map(|s| vec![s]),
+                    since: request.filter.since,
+                    until: request.filter.until,
+                },
+                params: Params {
+                    resolution: request.masking.aggregate_resolution,
+                    ring: 1,
+                },
+                // Cells count drawings at the aggregate resolution (small counts suppressed
+                // at the aggregated level); sensitive ones no more finely than their mask.
+                mask_sensitive: request.masking.masks_sensitive_counts(request.privacy),
+            }
+            .cells(store.as_ref())
+            .await?;
+            vec![export::layers::cell_layer(analysis, request)?]
+        }
+        Content::Annotations => {
+            vec![export::layers::annotation_layer(store.as_ref(), project, request).await?]
+        }
+    };
+    // A full GeoPackage carries the annotations and the saved priority zones beside the
+    // features.
+    if request.format == Format::GeoPackage
+        && request.privacy == Privacy::Full
+        && request.content == Content::Features
+    {
+        layers.push(export::layers::annotation_layer(store.as_ref(), project, request).await?);
+        layers.push(export::layers::zone_layer(store.as_ref(), project, request).await?);
+    }
+    export::counted(&mut layers, &count);
+    Ok((layers, meta))
+}
+
+impl From<ExportError> for Error {
+    fn from(error: ExportError) -> Self {
+        match error {
+            ExportError::Store(store) => Error::Store(store),
+            ExportError::Refused(words) => Error::NotAllowed(words),
+            other => Error::Failed(other.to_string()),
+        }
     }
 }

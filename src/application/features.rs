@@ -8,12 +8,12 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::Error;
 use crate::domain::access::Principal;
 use crate::domain::bbox::BBox;
 use crate::domain::feature::{Feature, FeatureFilter, ReviewState};
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
-use crate::error::AppError;
 use crate::geojson::{CollectionWriter, FeatureOut, Sight};
 use crate::store::{Store, StoreError, StoreResult};
 
@@ -50,7 +50,7 @@ pub(crate) fn query_time(
     text: &Option<String>,
     name: &str,
     end_of_day: bool,
-) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
     let Some(text) = text.as_deref() else {
         return Ok(None);
     };
@@ -58,7 +58,7 @@ pub(crate) fn query_time(
         return Ok(Some(at.with_timezone(&chrono::Utc)));
     }
     let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        AppError::BadRequest(format!(
+        Error::BadInput(format!(
             "{name} must be a date (2026-09-12) or an RFC 3339 time"
         ))
     })?;
@@ -81,23 +81,21 @@ pub fn until_day(day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
 }
 
 /// An id from a query string's `name`; BadRequest when it is not a UUID.
-pub fn query_id(text: &Option<String>, name: &str) -> Result<Option<Uuid>, AppError> {
+pub fn query_id(text: &Option<String>, name: &str) -> Result<Option<Uuid>, Error> {
     text.as_deref()
-        .map(|t| {
-            Uuid::parse_str(t).map_err(|_| AppError::BadRequest(format!("{name} must be a UUID")))
-        })
+        .map(|t| Uuid::parse_str(t).map_err(|_| Error::BadInput(format!("{name} must be a UUID"))))
         .transpose()
 }
 
 /// A query parameter holding ids separated by commas; absent or empty means no filter.
-pub fn id_list(text: &Option<String>, name: &str) -> Result<Option<Vec<Uuid>>, AppError> {
+pub fn id_list(text: &Option<String>, name: &str) -> Result<Option<Vec<Uuid>>, Error> {
     let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) else {
         return Ok(None);
     };
     text.split(',')
         .map(|part| {
             Uuid::parse_str(part.trim()).map_err(|_| {
-                AppError::BadRequest(format!("{name} must be a comma-separated list of ids"))
+                Error::BadInput(format!("{name} must be a comma-separated list of ids"))
             })
         })
         .collect::<Result<Vec<_>, _>>()
@@ -117,7 +115,7 @@ pub async fn list(
     principal: &Principal,
     project: &Project,
     query: ListQuery,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<Vec<u8>, Error> {
     let slug = &project.slug;
     let workshops: HashMap<Uuid, Workshop> = store
         .list_workshops(project.id)
@@ -132,7 +130,7 @@ pub async fn list(
             .as_deref()
             .map(BBox::parse)
             .transpose()
-            .map_err(|e| AppError::BadRequest(e.detail))?,
+            .map_err(|e| Error::BadInput(e.detail))?,
         group: query_id(&query.group, "group")?,
         symbol: query.symbol.clone(),
         review_state: query.state,
@@ -145,14 +143,14 @@ pub async fn list(
         workshops: None,
     };
     if filter.after.is_some() && filter.bbox.is_some() {
-        return Err(AppError::BadRequest(
+        return Err(Error::BadInput(
             "after pages through a listing in drawing order; a bbox answer has no such order, \
              so narrow the box instead"
                 .into(),
         ));
     }
     if filter.include_deleted && !principal.can_moderate() {
-        return Err(AppError::forbidden(
+        return Err(Error::not_allowed(
             "only analysts and admins list deleted features",
         ));
     }
@@ -216,8 +214,8 @@ pub async fn list(
                 after: Some(last.to_string()),
                 ..query
             };
-            let query = serde_urlencoded::to_string(&query)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let query =
+                serde_urlencoded::to_string(&query).map_err(|e| Error::Failed(e.to_string()))?;
             Some(format!("/api/projects/{slug}/features?{query}"))
         }
         _ => None,
@@ -288,7 +286,7 @@ pub async fn sees_exact(
     principal: &Principal,
     feature: &Feature,
     workshop: Option<&Workshop>,
-) -> Result<Sight, AppError> {
+) -> Result<Sight, Error> {
     if principal.can_moderate() {
         return Ok(Sight::Exact);
     }
@@ -342,7 +340,7 @@ fn sight(
 }
 
 /// How a public screen (the wall) sees `feature`: a sensitive one masked.
-pub async fn public_sight(store: &dyn Store, feature: &Feature) -> Result<Sight, AppError> {
+pub async fn public_sight(store: &dyn Store, feature: &Feature) -> Result<Sight, Error> {
     Ok(Sights::load(store, feature.project_id)
         .await?
         .public(feature))

@@ -8,7 +8,7 @@ use chrono::Utc;
 use futures::TryStreamExt;
 use uuid::Uuid;
 
-use super::UseCaseError;
+use super::Error;
 use super::idempotency::{Inserted, insert_once};
 use crate::domain::access::Principal;
 use crate::domain::feature::{Author, FeatureFilter, FeatureLimits};
@@ -142,7 +142,7 @@ pub async fn read_into_workshop(
     file: Bytes,
     mapping: Mapping,
     limits: FeatureLimits,
-) -> Result<Outcome, UseCaseError> {
+) -> Result<Outcome, Error> {
     let legend = store.legend(workshop.project_id).await?;
     let project = store.find_project_by_id(workshop.project_id).await?;
     // The project's cap on a file's items, where an analyst set one.
@@ -191,7 +191,7 @@ pub async fn read_into_workshop(
         outcome
     })
     .await
-    .map_err(|e| UseCaseError::Failed(format!("the import's reader failed: {e}")))
+    .map_err(|e| Error::Failed(format!("the import's reader failed: {e}")))
 }
 
 /// What an import stores: the drawings ready, and the items left out as the request asked

@@ -9,14 +9,6 @@ pub mod import;
 pub mod priority;
 pub mod rates;
 
-use crate::store::StoreError;
+mod error;
 
-/// Why a use case failed: the store's reason, or the use case's own work failing (a reader
-/// that panicked on a thread of its own), which callers answer as an internal error.
-#[derive(Debug, thiserror::Error)]
-pub enum UseCaseError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("{0}")]
-    Failed(String),
-}
+pub use error::{Error, Result};

@@ -14,6 +14,7 @@ use geo::{Geometry, MultiPolygon};
 use h3o::Resolution;
 use uuid::Uuid;
 
+use super::Error;
 #[cfg(doc)]
 use crate::domain::access::FeatureScope;
 use crate::domain::export::sensitive_cell;
@@ -57,8 +58,9 @@ impl Request<'_> {
     /// drawings' extent otherwise), with their Gi* hot and cold spots.
     ///
     /// # Errors
-    /// The store's, or TooLarge when the analysis's estimate is over `MAX_ANALYSIS_BYTES`.
-    pub async fn cells(&self, store: &dyn Store) -> Result<Analysis, AnalysisError> {
+    /// The store's, or TooLarge when the analysis's estimate is over `MAX_ANALYSIS_BYTES`
+    /// (with the resolution that would fit).
+    pub async fn cells(&self, store: &dyn Store) -> Result<Analysis, Error> {
         let drawings = self.drawings(store, &self.selection).await?;
         Ok(run(drawings, study_area(self.project), self.params, None)
             .await?
@@ -73,7 +75,7 @@ impl Request<'_> {
         &self,
         store: &dyn Store,
         rule: Rule,
-    ) -> Result<(Analysis, Vec<Zone>), AnalysisError> {
+    ) -> Result<(Analysis, Vec<Zone>), Error> {
         let drawings = self.drawings(store, &self.selection).await?;
         Ok(run(drawings, study_area(self.project), self.params, Some(rule)).await?)
     }
@@ -88,7 +90,7 @@ impl Request<'_> {
         store: &dyn Store,
         [before, after]: [Vec<Uuid>; 2],
         rule: Rule,
-    ) -> Result<Vec<ComparedZone>, AnalysisError> {
+    ) -> Result<Vec<ComparedZone>, Error> {
         let area = study_area(self.project);
         let mut zones = Vec::with_capacity(2);
         for workshops in [before, after] {
@@ -113,11 +115,7 @@ impl Request<'_> {
     ///
     /// # Errors
     /// The store's.
-    pub async fn units(
-        &self,
-        store: &dyn Store,
-        units: Vec<Unit>,
-    ) -> Result<ScoredUnits, AnalysisError> {
+    pub async fn units(&self, store: &dyn Store, units: Vec<Unit>) -> Result<ScoredUnits, Error> {
         let drawings = self.drawings(store, &self.selection).await?;
         Ok(tokio::task::spawn_blocking(move || ScoredUnits {
             scores: score_units(&drawings, &units),
@@ -234,17 +232,6 @@ fn study_area(project: &Project) -> Option<MultiPolygon<f64>> {
         Geometry::MultiPolygon(m) => Some(m.clone()),
         _ => None,
     }
-}
-
-/// Why an analysis did not run: the store's reason, or its size.
-#[derive(Debug, thiserror::Error)]
-pub enum AnalysisError {
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-    /// Over `MAX_ANALYSIS_BYTES`: the caller should narrow it or coarsen it (a 422 for the
-    /// API, with the resolution that would fit).
-    #[error(transparent)]
-    TooLarge(#[from] TooLarge),
 }
 
 /// Sets its flag when dropped: with the future of the request that awaits an analysis (a

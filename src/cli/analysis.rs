@@ -159,7 +159,9 @@ pub(super) async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     request.filter = query.filter().map_err(|e| anyhow::anyhow!("{e}"))?;
     let count = std::sync::Arc::new(export::Counter::default());
-    let (layers, meta) = export::layers(store.clone(), &project, &request, count.clone()).await?;
+    let (layers, meta) =
+        crate::application::export::layers(store.clone(), &project, &request, count.clone())
+            .await?;
     store
         .record_export(&crate::domain::export::ExportLogEntry::now(
             project.id,

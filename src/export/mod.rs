@@ -9,7 +9,7 @@ mod fgb;
 mod geojson;
 mod gpkg;
 mod kml;
-mod layers;
+pub mod layers;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,7 +25,7 @@ use crate::domain::export::{Masking, Privacy, metadata};
 use crate::domain::feature::FeatureFilter;
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::project::Project;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 pub use family::GeometryFamily;
 pub use fgb::write_flatgeobuf;
@@ -41,18 +41,6 @@ pub enum ExportError {
     GeoPackage(#[from] sqlx::Error),
     #[error("{0}")]
     Refused(String),
-    /// The export's priority analysis is over its size limit: narrow it.
-    #[error(transparent)]
-    TooLarge(#[from] crate::domain::priority::TooLarge),
-}
-
-impl From<crate::application::priority::AnalysisError> for ExportError {
-    fn from(error: crate::application::priority::AnalysisError) -> Self {
-        match error {
-            crate::application::priority::AnalysisError::Store(store) => store.into(),
-            crate::application::priority::AnalysisError::TooLarge(size) => size.into(),
-        }
-    }
 }
 
 pub type ExportResult<T> = Result<T, ExportError>;
@@ -275,13 +263,9 @@ impl Counter {
     }
 }
 
-/// The layers of an export, and its metadata. `count` counts the rows as they stream.
-pub async fn layers(
-    store: Arc<dyn Store>,
-    project: &Project,
-    request: &ExportRequest,
-    count: Arc<Counter>,
-) -> ExportResult<(Vec<Layer>, Value)> {
+/// An export's metadata (what it is, its privacy level and masking, when it was made) as
+/// every format carries it.
+pub fn metadata_of(request: &ExportRequest) -> Value {
     let mut meta = metadata(
         request.privacy,
         &request.masking,
@@ -292,45 +276,12 @@ pub async fn layers(
         meta["formula_guard"] = Value::String(csv::FORMULA_GUARD.to_owned());
         meta["geometry_columns"] = Value::String(csv::LONG_GEOMETRIES.to_owned());
     }
-    let mut layers = match request.content {
-        Content::Features => {
-            // A GeoPackage's tables have one type each (see `family`); a privacy level's
-            // counts are cells, polygons all.
-            let families = match (request.geometry, request.format, request.privacy) {
-                (_, _, Privacy::Aggregated) => vec![None],
-                (Some(family), _, _) => vec![Some(family)],
-                (None, Format::GeoPackage, _) => GeometryFamily::ALL.map(Some).to_vec(),
-                (None, _, _) => vec![None],
-            };
-            // One pass over the store per table: rows stream into each in turn, so memory
-            // stays flat, at the cost of reading the selection once per geometry type.
-            let mut layers = Vec::with_capacity(families.len() + 1);
-            for family in families {
-                layers.push(layers::feature_layer(store.clone(), project, request, family).await?);
-            }
-            // Anonymised and aggregated exports number the workshops and their tables: the
-            // key says what each number is, without the titles and names it replaces.
-            if request.format == Format::GeoPackage && request.privacy != Privacy::Full {
-                layers.push(layers::workshop_key_layer(store.as_ref(), project).await?);
-            }
-            layers
-        }
-        Content::Zones => vec![layers::zone_layer(store.as_ref(), project, request).await?],
-        Content::Cells => vec![layers::cell_layer(store.as_ref(), project, request).await?],
-        Content::Annotations => {
-            vec![layers::annotation_layer(store.as_ref(), project, request).await?]
-        }
-    };
-    // A full GeoPackage carries the annotations and the saved priority zones beside the
-    // features.
-    if request.format == Format::GeoPackage
-        && request.privacy == Privacy::Full
-        && request.content == Content::Features
-    {
-        layers.push(layers::annotation_layer(store.as_ref(), project, request).await?);
-        layers.push(layers::zone_layer(store.as_ref(), project, request).await?);
-    }
-    for layer in &mut layers {
+    meta
+}
+
+/// Counts the layers' rows in `count` as they stream.
+pub fn counted(layers: &mut [Layer], count: &Arc<Counter>) {
+    for layer in layers {
         let count = count.clone();
         let rows = std::mem::replace(&mut layer.rows, futures::stream::empty().boxed());
         layer.rows = rows
@@ -339,7 +290,6 @@ pub async fn layers(
             })
             .boxed();
     }
-    Ok((layers, meta))
 }
 
 /// The export as bytes, for formats that stream (GeoJSON, CSV).

@@ -12,7 +12,6 @@ use uuid::Uuid;
 pub use crate::domain::feature::Sight;
 use crate::domain::feature::{Feature, ReviewState, SeenAuthor};
 use crate::domain::geometry::masked_cell;
-use crate::error::AppError;
 
 /// An RFC 7946 Feature as the API returns it.
 pub struct FeatureOut<'a> {
@@ -87,7 +86,10 @@ impl<'a> FeatureOut<'a> {
     }
 
     /// Appends the feature as JSON to `out`.
-    pub fn write_json(&self, out: &mut Vec<u8>) -> Result<(), AppError> {
+    ///
+    /// # Errors
+    /// serde_json's, which its values (strings, numbers, maps) do not cause.
+    pub fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
         out.extend_from_slice(b"{\"type\":\"Feature\",\"id\":\"");
         out.extend_from_slice(
             self.id
@@ -98,25 +100,24 @@ impl<'a> FeatureOut<'a> {
         out.extend_from_slice(b"\",\"geometry\":");
         match &self.geometry {
             GeometryOut::Exact(text) => out.extend_from_slice(text.as_bytes()),
-            GeometryOut::Masked(value) => {
-                serde_json::to_writer(&mut *out, value).map_err(internal)?
-            }
+            GeometryOut::Masked(value) => serde_json::to_writer(&mut *out, value)?,
         }
         out.extend_from_slice(b",\"properties\":");
-        serde_json::to_writer(&mut *out, &self.properties).map_err(internal)?;
+        serde_json::to_writer(&mut *out, &self.properties)?;
         out.push(b'}');
         Ok(())
     }
 
-    pub fn to_json(&self) -> Result<String, AppError> {
+    /// The feature as JSON text.
+    ///
+    /// # Errors
+    /// As [`FeatureOut::write_json`].
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
         let mut out = Vec::with_capacity(1024);
         self.write_json(&mut out)?;
-        String::from_utf8(out).map_err(internal)
+        // UTF-8 throughout: serde_json's output and the stored GeoJSON text (a String).
+        String::from_utf8(out).map_err(|e| serde_json::Error::io(std::io::Error::other(e)))
     }
-}
-
-fn internal(error: impl std::fmt::Display) -> AppError {
-    AppError::Internal(error.to_string())
 }
 
 /// A FeatureCollection with `numberReturned` (OGC API Features), `truncated` (true when
@@ -133,7 +134,7 @@ pub struct CollectionWriter {
 }
 
 impl CollectionWriter {
-    pub fn push(&mut self, feature: &FeatureOut) -> Result<(), AppError> {
+    pub fn push(&mut self, feature: &FeatureOut) -> Result<(), serde_json::Error> {
         if self.count > 0 {
             self.features.push(b',');
         }

@@ -16,8 +16,8 @@ use crate::domain::Invalid;
 use crate::domain::access::Principal;
 use crate::domain::annotation::{Annotation, AnnotationTarget, NewAnnotationRequest};
 use crate::domain::change::Change;
-use crate::error::AppError;
 use crate::http::announce;
+use crate::http::error::AppError;
 use crate::http::state::AppState;
 use crate::store::AnnotationPage;
 

@@ -14,7 +14,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::change::Change;
 use crate::domain::workshop::{JoinCode, JoinRequest};
 use crate::domain::{Invalid, bounded_text};
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::http::state::AppState;
 use crate::identity::{self, NewUserError};
 use crate::store::{NewToken, Participant, StoreError, User};

@@ -12,13 +12,11 @@ use serde_json::{Value, json};
 
 use super::extract::{ApiQuery, Auth};
 use super::projects::visible_project;
-use crate::application::export::ExportQuery;
-use crate::domain::access::Principal;
-use crate::domain::export::{
-    EXPORTS_PER_HOUR, ExportLogEntry, Privacy, check_masked_filter, unusual_exporters,
-};
-use crate::error::AppError;
+use crate::application;
+use crate::application::export::{Export, ExportQuery};
+use crate::domain::export::unusual_exporters;
 use crate::export::{self, ExportError, Format};
+use crate::http::error::AppError;
 use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -29,12 +27,7 @@ pub fn router() -> Router<AppState> {
 
 impl From<ExportError> for AppError {
     fn from(error: ExportError) -> Self {
-        match error {
-            ExportError::Store(e) => e.into(),
-            ExportError::Refused(message) => AppError::forbidden(message),
-            ExportError::TooLarge(size) => size.into(),
-            other => AppError::Internal(other.to_string()),
-        }
+        application::Error::from(error).into()
     }
 }
 
@@ -64,75 +57,18 @@ async fn export(
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, AppError> {
     let project = visible_project(&state, &principal, &slug).await?;
-    let mut request = query
-        .request(&project.default_locale, project.masking)
-        .map_err(AppError::BadRequest)?;
-    if !principal.may_export(request.privacy) {
-        return Err(AppError::forbidden(match principal.role() {
-            Some(_) => format!(
-                "your role may not take {} exports; anonymised and aggregated ones are open to researchers",
-                request.privacy.as_str()
-            ),
-            None => "participants do not export".to_owned(),
-        }));
-    }
-    request.filter = query.filter()?;
-    // A rate per user, so that nobody sweeps through parameters unnoticed.
-    if let Some(user) = principal.user_id() {
-        let taken = state
-            .store
-            .count_exports_by(user, chrono::Utc::now() - chrono::Duration::hours(1))
-            .await?;
-        if taken >= EXPORTS_PER_HOUR {
-            return Err(AppError::RateLimited {
-                what: "each user may take 60 exports an hour".into(),
-                retry_after_secs: 3600,
-            });
-        }
-    }
-    // Who may not see the truth may not ask for finer masking than the project's, nor filter
-    // on what the level masks; analysts and admins, who may take it all, may.
-    if !principal.may_export(Privacy::Full) {
-        request
-            .masking
-            .check_not_finer_than(&project.masking)
-            .map_err(AppError::BadRequest)?;
-        check_masked_filter(
-            request.privacy,
-            request.content == export::Content::Cells,
-            &request.filter,
-        )
-        .map_err(AppError::BadRequest)?;
-    }
-    let workshops = state.store.list_workshops(project.id).await?;
-    request.filter.workshops = principal
-        .export_scope(&workshops)
-        .narrow(request.filter.workshops.take())?;
-    let (user_id, actor) = match &principal {
-        Principal::User { id, username, .. } => (Some(*id), username.clone()),
-        Principal::Participant { .. } => (None, "participant".to_owned()),
-    };
-    let counter = std::sync::Arc::default();
-    let (layers, meta) = export::layers(state.store.clone(), &project, &request, counter).await?;
-    state
-        .store
-        .record_export(&ExportLogEntry::now(
-            project.id,
-            user_id,
-            actor,
-            request.content.as_str(),
-            request.format.extension(),
-            request.privacy,
-            query.parameters(&request),
-        ))
-        .await?;
-
-    let body = match request.format {
+    let Export {
+        layers,
+        meta,
+        format,
+        file_name,
+    } = application::export::take(state.store.clone(), &principal, &project, &query).await?;
+    let body = match format {
         // SQLite writes a file: it is built in a temporary one, then streamed out. The answer
         // starts at once (a million features take longer than the request timeout to write);
         // a failure while building cuts the download short and is logged.
         Format::GeoPackage | Format::FlatGeobuf => {
-            Body::from_stream(file_download(request.format, layers, meta.clone()))
+            Body::from_stream(file_download(format, layers, meta.clone()))
         }
         format => Body::from_stream(export::stream(format, layers, meta.clone())),
     };
@@ -140,12 +76,9 @@ async fn export(
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(request.format.media_type()),
+        HeaderValue::from_static(format.media_type()),
     );
-    if let Ok(value) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{}\"",
-        request.file_name(&project)
-    )) {
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     if let Ok(value) = HeaderValue::from_str(&ascii_json(&meta)) {

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::cookies;
 use crate::domain::access::Principal;
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::http::state::AppState;
 
 /// A JSON body: 415 unless the content type is JSON, 413 over the body limit, 400 when it is

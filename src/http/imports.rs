@@ -18,7 +18,7 @@ use crate::application::import::{
 use crate::domain::Invalid;
 use crate::domain::change::Change;
 use crate::domain::import::summarise;
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {

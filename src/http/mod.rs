@@ -5,6 +5,7 @@ mod annotations;
 mod auth;
 pub mod basemaps;
 mod cookies;
+pub mod error;
 mod exports;
 mod extract;
 mod features;
@@ -29,7 +30,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::error::{AppError, InternalErrorText};
+use crate::http::error::{AppError, InternalErrorText};
 use crate::http::state::AppState;
 
 /// Builds the whole application: every route, the body limit, timeouts, tracing.

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::extract::{Auth, FileBytes};
 use crate::domain::pictogram::{is_valid_name, sanitize_svg};
 use crate::embedded::STATIC_FILES;
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -23,8 +23,8 @@ use crate::domain::boundary::BoundaryLayer;
 use crate::domain::priority::{Params, Rule};
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
-use crate::error::AppError;
 use crate::geojson::priority;
+use crate::http::error::AppError;
 use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -13,7 +13,7 @@ use crate::domain::access::Principal;
 use crate::domain::export::Masking;
 use crate::domain::legend::{Symbol, validate_legend};
 use crate::domain::project::{NewProjectRequest, Project, SensitiveView};
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {

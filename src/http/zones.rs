@@ -13,8 +13,8 @@ use super::features::{geojson_response, if_match};
 use super::projects::visible_project;
 use crate::domain::access::Principal;
 use crate::domain::zone::{NewZoneRequest, PriorityZone, ZonePatch};
-use crate::error::AppError;
 use crate::geojson::priority;
+use crate::http::error::AppError;
 use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -14,7 +14,7 @@ use crate::store::Store;
 /// or the workshop and group. No geometry of their own: a GeoPackage attributes table, rows
 /// with a null geometry in GeoJSON, CSV rows; KML and FlatGeobuf, whose readers drop a
 /// feature without geometry, are refused for them (`application::export`).
-pub(in crate::export) async fn annotation_layer(
+pub async fn annotation_layer(
     store: &dyn Store,
     project: &Project,
     request: &ExportRequest,

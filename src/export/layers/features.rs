@@ -40,7 +40,7 @@ struct WorkshopInfo {
 
 /// The features of `request`'s selection as its privacy level shows them; only those of
 /// `family`, promoted to its Multi type, when one is given (see `export::family`).
-pub(in crate::export) async fn feature_layer(
+pub async fn feature_layer(
     store: Arc<dyn Store>,
     project: &Project,
     request: &ExportRequest,
@@ -180,10 +180,7 @@ fn numbered(workshops: Vec<Workshop>) -> Vec<(Workshop, WorkshopInfo)> {
 /// each workshop's number, the day it was held (or created), whether it is closed, and its
 /// tables' numbers; never its title, place or tables' names, which the numbers replace.
 /// A table without geometry (GeoPackage's `attributes`).
-pub(in crate::export) async fn workshop_key_layer(
-    store: &dyn Store,
-    project: &Project,
-) -> ExportResult<Layer> {
+pub async fn workshop_key_layer(store: &dyn Store, project: &Project) -> ExportResult<Layer> {
     let rows = numbered(store.list_workshops(project.id).await?)
         .into_iter()
         .map(|(w, info)| {

@@ -10,9 +10,9 @@ use geo::Geometry;
 
 use super::{ColumnKind, ExportResult, Layer, Row};
 
-pub(super) use annotations::annotation_layer;
-pub(super) use features::{feature_layer, workshop_key_layer};
-pub(super) use priority::{cell_layer, zone_layer};
+pub use annotations::annotation_layer;
+pub use features::{feature_layer, workshop_key_layer};
+pub use priority::{cell_layer, check_cells, zone_layer};
 
 impl Layer {
     /// A layer whose rows are already read (zones, cells, annotations: a project's worth).

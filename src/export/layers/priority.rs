@@ -8,10 +8,11 @@ use super::super::{
 };
 use super::cell_polygon;
 use crate::domain::export::Privacy;
+use crate::domain::priority::Analysis;
 use crate::domain::project::Project;
 use crate::store::Store;
 
-pub(in crate::export) async fn zone_layer(
+pub async fn zone_layer(
     store: &dyn Store,
     project: &Project,
     request: &ExportRequest,
@@ -61,37 +62,21 @@ pub(in crate::export) async fn zone_layer(
     ))
 }
 
-/// The project's priority cells as the engine scores them, over the export's filters. At the
-/// aggregated level, cells that one to k − 1 drawings reach are suppressed.
-pub(in crate::export) async fn cell_layer(
-    store: &dyn Store,
-    project: &Project,
-    request: &ExportRequest,
-) -> ExportResult<Layer> {
+/// Refuses priority cells at the anonymised level: they are aggregated by nature.
+pub fn check_cells(request: &ExportRequest) -> ExportResult<()> {
     if request.privacy == Privacy::Anonymised {
         return Err(ExportError::Refused(
             "priority cells are aggregated by nature: ask for privacy=aggregated (or full)".into(),
         ));
     }
-    let analysis = crate::application::priority::Request {
-        project,
-        selection: crate::application::priority::Selection {
-            workshops: request.filter.workshops.clone(),
-            groups: request.filter.group.map(|g| vec![g]),
-            symbols: request.filter.symbol.clone().map(|s| vec![s]),
-            since: request.filter.since,
-            until: request.filter.until,
-        },
-        params: crate::domain::priority::Params {
-            resolution: request.masking.aggregate_resolution,
-            ring: 1,
-        },
-        // Cells count drawings at the aggregate resolution (small counts suppressed below at
-        // the aggregated level); sensitive ones no more finely than their mask.
-        mask_sensitive: request.masking.masks_sensitive_counts(request.privacy),
-    }
-    .cells(store)
-    .await?;
+    Ok(())
+}
+
+/// The priority cells of `analysis` (the engine's, over the export's selection: see
+/// `application::export::layers`) as a layer. At the aggregated level, cells that one to
+/// k − 1 drawings reach are suppressed, and Gi* is computed from the released ones.
+pub fn cell_layer(analysis: Analysis, request: &ExportRequest) -> ExportResult<Layer> {
+    check_cells(request)?;
     let k = match request.privacy {
         Privacy::Aggregated => request.masking.k as usize,
         _ => 0,

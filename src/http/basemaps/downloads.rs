@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::{admin_only, describe};
 use crate::basemap::fetch::{self, Plan, Progress};
 use crate::basemap::{TileRange, Upload};
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, Auth};
 use crate::http::projects::visible_project;
 use crate::http::state::AppState;

@@ -36,7 +36,7 @@ use super::projects::visible_project;
 use crate::basemap::places::MAX_QUERY;
 use crate::basemap::{Basemap, BasemapError, Tile};
 use crate::domain::access::Principal;
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::http::state::AppState;
 pub use downloads::Downloads;
 use downloads::{fetch_progress, start_fetch, stop_fetch};

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{admin_only, describe};
 use crate::basemap::Upload;
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, Auth};
 use crate::http::projects::visible_project;
 use crate::http::state::AppState;

@@ -20,9 +20,9 @@ use crate::domain::feature::{
 };
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::workshop::Workshop;
-use crate::error::AppError;
 use crate::geojson::FeatureOut;
 use crate::http::announce;
+use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, Auth};
 use crate::http::state::AppState;
 

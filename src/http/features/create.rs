@@ -23,9 +23,9 @@ use crate::domain::feature::{
 };
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
-use crate::error::AppError;
 use crate::geojson::{CollectionWriter, FeatureOut};
 use crate::http::announce;
+use crate::http::error::AppError;
 use crate::http::extract::{Auth, JsonBytes, decode_json, hash_body};
 use crate::http::projects::visible_project;
 use crate::http::state::AppState;

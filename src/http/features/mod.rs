@@ -17,8 +17,8 @@ use crate::application::features::{ListQuery, View, list, public_sight, sees_exa
 use crate::domain::access::Principal;
 use crate::domain::feature::Feature;
 use crate::domain::workshop::Workshop;
-use crate::error::AppError;
 use crate::geojson::{FeatureOut, Sight};
+use crate::http::error::AppError;
 use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -8,8 +8,8 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::errors::{ERROR_PAGE_POLICY, ErrorPage};
-use crate::error::AppError;
 use crate::http::cookies;
+use crate::http::error::AppError;
 use crate::i18n::{self, Catalogue};
 use crate::identity;
 

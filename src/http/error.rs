@@ -1,4 +1,5 @@
-//! The application's one error type and its RFC 9457 problem-JSON form.
+//! The HTTP door's one error type and its RFC 9457 problem-JSON form; what the use cases say
+//! (`application::Error`) and the store's errors map onto it here, and nowhere below `http`.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -103,11 +104,31 @@ impl From<StoreError> for AppError {
     }
 }
 
-impl From<crate::application::UseCaseError> for AppError {
-    fn from(error: crate::application::UseCaseError) -> Self {
+impl From<serde_json::Error> for AppError {
+    fn from(error: serde_json::Error) -> Self {
+        AppError::Internal(format!("could not write JSON: {error}"))
+    }
+}
+
+impl From<crate::application::Error> for AppError {
+    fn from(error: crate::application::Error) -> Self {
+        use crate::application::Error;
         match error {
-            crate::application::UseCaseError::Store(store) => store.into(),
-            crate::application::UseCaseError::Failed(text) => AppError::Internal(text),
+            Error::BadInput(words) => AppError::BadRequest(words),
+            Error::Invalid { detail, errors } => AppError::Invalid { detail, errors },
+            Error::NotAllowed(words) => AppError::Forbidden(words),
+            Error::NotFound(what) => AppError::not_found(&what),
+            Error::Conflict(words) => AppError::Conflict(words),
+            Error::RateLimited {
+                what,
+                retry_after_secs,
+            } => AppError::RateLimited {
+                what,
+                retry_after_secs,
+            },
+            Error::TooLarge(too_large) => too_large.into(),
+            Error::Store(store) => store.into(),
+            Error::Failed(text) => AppError::Internal(text),
         }
     }
 }
@@ -135,15 +156,6 @@ impl From<crate::domain::priority::TooLarge> for AppError {
             None => "no resolution fits: analyse less".to_owned(),
         };
         AppError::invalid(error.to_string(), vec![Invalid::new("resolution", fix)])
-    }
-}
-
-impl From<crate::application::priority::AnalysisError> for AppError {
-    fn from(error: crate::application::priority::AnalysisError) -> Self {
-        match error {
-            crate::application::priority::AnalysisError::Store(store) => store.into(),
-            crate::application::priority::AnalysisError::TooLarge(size) => size.into(),
-        }
     }
 }
 

@@ -1,0 +1,82 @@
+//! Why a use case did not do what it was asked, in the caller's terms. Each door says it in
+//! its own way: the HTTP API as RFC 9457 problem JSON (`http::error`), the CLI as a message.
+//! Nothing here knows HTTP statuses or links.
+
+use crate::domain::Invalid;
+use crate::domain::priority::TooLarge;
+use crate::store::StoreError;
+
+use super::rates::OverRate;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input cannot be read (a malformed id, date, box, or a combination that makes no
+    /// sense): the caller's mistake, said in words.
+    #[error("{0}")]
+    BadInput(String),
+    /// Input that was understood but refused, with every problem and where it is.
+    #[error("{detail}")]
+    Invalid {
+        detail: String,
+        errors: Vec<Invalid>,
+    },
+    /// The caller's role or scope does not allow it; the words say what would.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// What was named does not exist, or the caller may not know it does.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// It changed meanwhile, or would clash with what is there.
+    #[error("{0}")]
+    Conflict(String),
+    /// Over a rate: what it is, and when to try again.
+    #[error("{what}: wait {retry_after_secs} seconds and try again")]
+    RateLimited { what: String, retry_after_secs: u64 },
+    /// Over a size bound, with what would fit.
+    #[error(transparent)]
+    TooLarge(#[from] TooLarge),
+    /// The store's reason (unavailable, not found, conflict, or an internal fault).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The use case's own work failed (a reader that panicked on a thread of its own):
+    /// answered as an internal error, its words kept for the log.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl Error {
+    pub fn not_allowed(words: impl Into<String>) -> Self {
+        Self::NotAllowed(words.into())
+    }
+
+    pub fn invalid(detail: impl Into<String>, errors: Vec<Invalid>) -> Self {
+        Self::Invalid {
+            detail: detail.into(),
+            errors,
+        }
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(error: serde_json::Error) -> Self {
+        Self::Failed(format!("could not write JSON: {error}"))
+    }
+}
+
+impl From<OverRate> for Error {
+    fn from(over: OverRate) -> Self {
+        Self::RateLimited {
+            what: over.says(),
+            retry_after_secs: over.retry_after_secs,
+        }
+    }
+}
+
+impl From<crate::domain::access::ScopeRefusal> for Error {
+    fn from(refusal: crate::domain::access::ScopeRefusal) -> Self {
+        Self::NotAllowed(refusal.to_string())
+    }
+}
+
+/// A use case's answer.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
