@@ -2,6 +2,7 @@
 //! function here, which the doors call after extracting their arguments and before
 //! answering in their own way. Nothing here knows HTTP.
 
+pub mod drawings;
 pub mod export;
 pub mod features;
 pub mod idempotency;
@@ -12,3 +13,15 @@ pub mod rates;
 mod error;
 
 pub use error::{Error, Result};
+
+/// Tells live pages (walls, review pages, phones) about a stored change, from the use case
+/// that made it, whatever its door. The change is already saved, so a failure to announce it
+/// is logged, not returned: the pages catch up when they reload.
+pub(crate) async fn announce(
+    store: &dyn crate::store::Store,
+    change: crate::domain::change::Change,
+) {
+    if let Err(error) = store.publish(&change).await {
+        tracing::warn!(%error, "could not announce a change to live pages");
+    }
+}

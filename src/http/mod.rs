@@ -136,28 +136,17 @@ pub(crate) fn admit_writes(
     kind: crate::application::rates::Write,
     count: usize,
 ) -> Result<(), AppError> {
-    use crate::application::rates::Subject;
-    let crate::domain::access::Principal::Participant {
-        id, workshop_id, ..
-    } = principal
-    else {
-        return Ok(());
-    };
-    // The participant's own rate, and their workshop's as a whole: new participants (a join
-    // is cheap) cannot add up to more than the room's.
-    let subjects = [Subject::Participant(*id), Subject::Workshop(*workshop_id)];
-    state
-        .writes
-        .admit(&subjects, kind, count)
-        .map_err(AppError::from)
+    Ok(crate::application::drawings::admit_writes(
+        &state.writes,
+        principal,
+        kind,
+        count,
+    )?)
 }
 
-/// Tells live pages about a stored change. The change is already saved, so a failure to
-/// announce it is logged, not returned: the pages catch up when they reload.
+/// Tells live pages about a stored change (see `application::announce`).
 pub(crate) async fn announce(state: &AppState, change: crate::domain::change::Change) {
-    if let Err(error) = state.store.publish(&change).await {
-        tracing::warn!(%error, "could not announce a change to live pages");
-    }
+    crate::application::announce(state.store.as_ref(), change).await;
 }
 
 /// An unknown address: a readable page for a browser opening it (a mistyped or old link),

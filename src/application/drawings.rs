@@ -1,0 +1,301 @@
+//! Drawing on the map: a submission of one Feature or a FeatureCollection, stored all or
+//! nothing, exactly once per `Idempotency-Key`, within the caller's write rate, announced to
+//! the live pages. The one place a drawing is created, whatever the door.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::idempotency::{Inserted, insert_once};
+use super::rates::{Subject, Write, WriteRates};
+use super::{Error, announce};
+use crate::domain::Invalid;
+use crate::domain::access::{DrawRefusal, Principal, Role};
+use crate::domain::change::Change;
+use crate::domain::feature::{
+    Feature, FeatureDraft, FeatureLimits, Submission, check_placement, check_symbol,
+    parse_submission, parse_submission_text,
+};
+use crate::domain::project::Project;
+use crate::domain::workshop::Workshop;
+use crate::geojson::{CollectionWriter, FeatureOut, Sight};
+use crate::store::{IdempotentResponse, Store};
+
+/// A submission as its door received it.
+pub struct Submitted<'a> {
+    /// The body: a GeoJSON Feature or FeatureCollection (UTF-8 JSON).
+    pub body: &'a [u8],
+    /// The `Idempotency-Key` and the body's fingerprint, when the request may be retried.
+    pub idempotency: Option<(String, String)>,
+}
+
+/// What came of a submission.
+pub enum Drawn {
+    /// Stored now: the features, the answer's GeoJSON text, and whether one Feature (not a
+    /// collection) was sent.
+    Stored {
+        features: Vec<Feature>,
+        text: String,
+        single: bool,
+    },
+    /// A retry of a submission already stored: its first answer, to be given again.
+    Replayed(IdempotentResponse),
+}
+
+/// Stores a submission for `principal` in `project`.
+///
+/// # Errors
+/// `NotAllowed` for researchers and for a workshop the caller neither runs nor takes part in;
+/// `Conflict` for a closed workshop; `BadInput` for a body that is not JSON; `Invalid` with
+/// every problem of every feature (none is stored), or for a key reused for another body;
+/// `RateLimited` past the participant's or the workshop's rate; the store's.
+pub async fn create(
+    store: &dyn Store,
+    rates: &WriteRates,
+    limits: FeatureLimits,
+    principal: &Principal,
+    project: &Project,
+    submitted: Submitted<'_>,
+) -> Result<Drawn, Error> {
+    if principal.role() == Some(Role::Researcher) {
+        return Err(Error::not_allowed("researchers do not draw features"));
+    }
+    if let Some((key, hash)) = &submitted.idempotency
+        && let Some(earlier) = store.idempotent_response(&principal.key(), key).await?
+    {
+        return replayed(earlier, hash);
+    }
+    let Submission { single, drafts } = read_submission(submitted.body, limits)?;
+    admit_writes(rates, principal, Write::Drawings, drafts.len())?;
+    let features = place_and_check(store, principal, project, drafts).await?;
+
+    // The author always sees what they drew, sensitive or not.
+    let text = if single {
+        FeatureOut::new(&features[0], Sight::Exact).to_json()?
+    } else {
+        let mut collection = CollectionWriter::default();
+        for feature in &features {
+            collection.push(&FeatureOut::new(feature, Sight::Exact))?;
+        }
+        String::from_utf8(collection.finish(false, None))
+            .map_err(|e| Error::Failed(e.to_string()))?
+    };
+    let answer = submitted
+        .idempotency
+        .map(|(key, request_hash)| IdempotentResponse {
+            principal: principal.key(),
+            key,
+            request_hash,
+            status: 201,
+            body: text.clone(),
+        });
+    match insert_once(store, &features, answer.as_ref()).await? {
+        Inserted::Now => {
+            let mut workshops: Vec<Option<Uuid>> = features.iter().map(|f| f.workshop_id).collect();
+            workshops.dedup();
+            for workshop in workshops {
+                let ids = features
+                    .iter()
+                    .filter(|f| f.workshop_id == workshop)
+                    .map(|f| f.id);
+                announce(store, Change::features(project.id, workshop, ids)).await;
+            }
+            Ok(Drawn::Stored {
+                features,
+                text,
+                single,
+            })
+        }
+        // A concurrent retry with the same key won the race: answer as it was answered.
+        Inserted::Earlier(earlier) => {
+            let request_hash = answer.map(|a| a.request_hash).unwrap_or_default();
+            replayed(earlier, &request_hash)
+        }
+    }
+}
+
+/// Counts a participant's writes against their own rate and their workshop's as a whole (new
+/// participants, a join being cheap, cannot add up to more than the room's); staff are not
+/// limited.
+///
+/// # Errors
+/// `RateLimited`, saying whose rate and when to try again.
+pub fn admit_writes(
+    rates: &WriteRates,
+    principal: &Principal,
+    kind: Write,
+    count: usize,
+) -> Result<(), Error> {
+    let Principal::Participant {
+        id, workshop_id, ..
+    } = principal
+    else {
+        return Ok(());
+    };
+    let subjects = [Subject::Participant(*id), Subject::Workshop(*workshop_id)];
+    Ok(rates.admit(&subjects, kind, count)?)
+}
+
+/// A retry's first answer, or a refusal of a different request under the same key.
+fn replayed(earlier: IdempotentResponse, request_hash: &str) -> Result<Drawn, Error> {
+    if earlier.request_hash != request_hash {
+        return Err(Error::invalid(
+            "this Idempotency-Key was already used for a different request; use a new key",
+            vec![],
+        ));
+    }
+    Ok(Drawn::Replayed(earlier))
+}
+
+/// The drafts of a submission: read directly when it is sound, which is nearly always; else
+/// through a JSON tree, which says what is wrong with each feature.
+fn read_submission(bytes: &[u8], limits: FeatureLimits) -> Result<Submission, Error> {
+    if let Some(submission) = parse_submission_text(bytes, limits) {
+        return Ok(submission);
+    }
+    let body: Value = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => Error::invalid(
+            format!("the JSON does not have the expected shape: {e}"),
+            vec![],
+        ),
+        _ => Error::BadInput(format!("the body is not valid JSON: {e}")),
+    })?;
+    let drafts = parse_submission(&body, limits)
+        .map_err(|errors| Error::invalid("some features are not valid; none was stored", errors))?;
+    Ok(Submission {
+        single: body.get("type").and_then(Value::as_str) == Some("Feature"),
+        drafts,
+    })
+}
+
+/// Resolves each draft's workshop and group for this caller, and checks it against the
+/// legend. Every problem of every feature is reported together.
+async fn place_and_check(
+    store: &dyn Store,
+    principal: &Principal,
+    project: &Project,
+    drafts: Vec<FeatureDraft>,
+) -> Result<Vec<Feature>, Error> {
+    let legend = store.legend(project.id).await?;
+    let mut workshops: HashMap<Uuid, Workshop> = HashMap::new();
+    let own = match principal {
+        Principal::Participant {
+            workshop_id,
+            group_id,
+            ..
+        } => {
+            let workshop = store
+                .find_workshop(*workshop_id)
+                .await?
+                .ok_or_else(|| Error::NotFound("workshop".into()))?;
+            workshops.insert(workshop.id, workshop);
+            Some((*workshop_id, *group_id))
+        }
+        Principal::User { .. } => None,
+    };
+    let now = Utc::now();
+    let mut errors: Vec<Invalid> = Vec::new();
+    let mut features = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        let workshop_id = match (own, &draft.workshop) {
+            (Some((own_workshop, _)), _) => Some(own_workshop),
+            (None, Some(reference)) => match Uuid::parse_str(reference) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    errors.push(Invalid::new(
+                        format!("{}/properties/workshop", draft.pointer),
+                        "workshop must be a workshop id",
+                    ));
+                    continue;
+                }
+            },
+            (None, None) => None,
+        };
+        let workshop = match workshop_id {
+            Some(id) => {
+                if !workshops.contains_key(&id)
+                    && let Some(found) = store.find_workshop(id).await?
+                {
+                    workshops.insert(id, found);
+                }
+                match workshops.get(&id) {
+                    Some(w) if w.project_id == project.id => Some(w),
+                    _ => {
+                        errors.push(Invalid::new(
+                            format!("{}/properties/workshop", draft.pointer),
+                            "no workshop of this project has this id",
+                        ));
+                        continue;
+                    }
+                }
+            }
+            None => None,
+        };
+        let group_id = match workshop {
+            Some(w) => {
+                match principal.may_draw_in(w) {
+                    Ok(()) => {}
+                    // Not its title: what a workshop is called is for those who take part.
+                    Err(DrawRefusal::NotTakingPart) => {
+                        return Err(Error::not_allowed(
+                            "you do not run this workshop and do not take part in it",
+                        ));
+                    }
+                    Err(DrawRefusal::Closed) => {
+                        return Err(Error::Conflict(format!(
+                            "the workshop \"{}\" is closed and accepts no new features",
+                            w.title
+                        )));
+                    }
+                }
+                match check_placement(&draft, w, own.map(|(_, group)| group)) {
+                    Ok(group) => group,
+                    Err(problem) => {
+                        errors.push(problem);
+                        continue;
+                    }
+                }
+            }
+            None if principal.can_moderate() => {
+                if draft.group.is_some() {
+                    errors.push(Invalid::new(
+                        format!("{}/properties/group", draft.pointer),
+                        "a group needs its workshop (properties.workshop)",
+                    ));
+                    continue;
+                }
+                None
+            }
+            None => {
+                errors.push(Invalid::new(
+                    format!("{}/properties/workshop", draft.pointer),
+                    "name the workshop you draw for (properties.workshop)",
+                ));
+                continue;
+            }
+        };
+        if let Err(problem) = check_symbol(&draft.symbol, &draft.geometry, &legend, &draft.pointer)
+            .and_then(|()| project.admits(&draft.geometry, &draft.pointer))
+        {
+            errors.push(problem);
+            continue;
+        }
+        features.push(Feature::create(
+            draft,
+            project.id,
+            workshop_id,
+            group_id,
+            principal.author(),
+            now,
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(Error::invalid(
+            "some features are not valid; none was stored",
+            errors,
+        ));
+    }
+    Ok(features)
+}
