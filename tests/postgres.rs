@@ -531,3 +531,87 @@ async fn copying_a_sqlite_database_into_postgres_twice_adds_nothing() {
         .await;
     assert_eq!(status, StatusCode::OK, "participant tokens were copied");
 }
+
+/// The CLI's writes are announced like the API's (issue 25.4): `trama import` reaches a wall
+/// of a running server through the database, and `trama user password` ends the open event
+/// stream of the user whose password it changed.
+#[tokio::test]
+async fn the_cli_s_writes_reach_the_live_pages_of_a_running_server() {
+    let _serial = SERIAL.lock().await;
+    let database = TestDatabase::new(Backend::Postgres).await;
+    let admin = admin_token(&database.url, "admin");
+    let server = Server::start(&database.url);
+    let client = reqwest::Client::new();
+    let (workshop, _) = setup(&client, &server.url, &admin).await;
+    let mut wall = client
+        .get(format!("{}/api/workshops/{workshop}/events", server.url))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("subscribe");
+    assert_eq!(wall.status(), StatusCode::OK);
+    // Whatever the stream says first (a hello, a keep-alive) is read before the import.
+    let _ = tokio::time::timeout(Duration::from_millis(500), wall.chunk()).await;
+
+    let dir = tempfile::TempDir::new().expect("dir");
+    let file = dir.path().join("escuelas.geojson");
+    std::fs::write(
+        &file,
+        collection(vec![point("escuela", -58.40, -34.76)]).to_string(),
+    )
+    .expect("write");
+    let imported = run(
+        trama().args([
+            "import",
+            "--workshop",
+            &workshop,
+            "--file",
+            file.to_str().expect("path"),
+            "--default-symbol",
+            "escuela",
+            "--username",
+            "admin",
+            "--database",
+            &database.url,
+        ]),
+        "",
+    );
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    let mut heard = String::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !heard.contains("features") && Instant::now() < deadline {
+        if let Ok(Ok(Some(chunk))) =
+            tokio::time::timeout(Duration::from_secs(1), wall.chunk()).await
+        {
+            heard.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+    assert!(heard.contains("features"), "the wall heard: {heard:?}");
+
+    // A new password from the CLI: the admin's stream ends.
+    let reset = run(
+        trama().args([
+            "user",
+            "password",
+            "--username",
+            "admin",
+            "--database",
+            &database.url,
+        ]),
+        "another long enough password\n",
+    );
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match wall.chunk().await {
+                Ok(Some(_)) => continue,
+                Ok(None) | Err(_) => return,
+            }
+        }
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the stream of a user whose password changed went on"
+    );
+}

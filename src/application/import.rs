@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::Error;
 use super::idempotency::{Inserted, insert_once};
 use crate::domain::access::Principal;
+use crate::domain::change::Change;
 use crate::domain::feature::{Author, FeatureFilter, FeatureLimits};
 use crate::domain::import::{
     Columns, ImportFormat, Mapping, Outcome, Problem, Ready, Surroundings, check, fingerprint,
@@ -210,9 +211,12 @@ pub enum Stored {
     Again(String),
 }
 
-/// Stores `ready` as the workshop's drawings (in `group`, drawn by `author`), all or nothing.
-/// `request` says how the file was read: the same file read the same way into the same
-/// workshop is stored once, even when sent twice at once. The answer lists what was left out.
+/// Stores `ready` as the workshop's drawings (in `group`, drawn by `author`), all or nothing,
+/// and announces them to the workshop's live pages, whatever the door (`trama import` reaches
+/// a running server's walls through PostgreSQL's notifications; on SQLite, where changes
+/// travel in one process's memory, the server's pages see them at their next reload). `request` says how the file was read: the same file read the same way into the
+/// same workshop is stored once, even when sent twice at once. The answer lists what was
+/// left out.
 pub async fn store_import(
     store: &dyn Store,
     workshop: &Workshop,
@@ -253,10 +257,15 @@ pub async fn store_import(
         body: body.clone(),
     };
     Ok(match insert_once(store, &features, Some(&answer)).await? {
-        Inserted::Now => Stored::New {
-            ids: features.iter().map(|f| f.id).collect(),
-            answer: body,
-        },
+        Inserted::Now => {
+            let ids: Vec<Uuid> = features.iter().map(|f| f.id).collect();
+            super::announce(
+                store,
+                Change::features(workshop.project_id, Some(workshop.id), ids.iter().copied()),
+            )
+            .await;
+            Stored::New { ids, answer: body }
+        }
         // The same import, sent twice at once: answer as the first was answered.
         Inserted::Earlier(earlier) => Stored::Again(earlier.body),
     })

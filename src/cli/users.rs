@@ -9,7 +9,6 @@ use chrono::Utc;
 
 use crate::config::DatabaseArgs;
 use crate::identity;
-use crate::store;
 
 use super::open;
 
@@ -24,15 +23,12 @@ fn read_password(prompt: &str) -> anyhow::Result<String> {
 pub(super) async fn reset_password(db: &DatabaseArgs, username: &str) -> anyhow::Result<()> {
     let store = open(db).await?;
     let password = read_password(&format!("New password for {username}"))?;
-    let hash = identity::new_password_hash(password)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    match store.set_password(username, &hash).await {
+    match crate::application::users::reset_password(store.as_ref(), username, password).await {
         Ok(()) => {
             println!("new password set for {username}; their sessions and tokens have ended");
             Ok(())
         }
-        Err(store::StoreError::NotFound) => bail!("no user {username}"),
+        Err(crate::application::Error::NotFound(_)) => bail!("no user {username}"),
         Err(e) => Err(e.into()),
     }
 }

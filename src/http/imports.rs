@@ -10,13 +10,11 @@ use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::announce;
 use super::extract::{ApiQuery, Auth, FileBytes, parse_id};
 use crate::application::import::{
     Accepted, ImportRequest, Stored, read_into_workshop, store_import,
 };
 use crate::domain::Invalid;
-use crate::domain::change::Change;
 use crate::domain::import::summarise;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
@@ -155,19 +153,12 @@ async fn import(
     )
     .await?;
     match stored {
-        Stored::New { ids, answer } => {
-            announce(
-                &state,
-                Change::features(workshop.project_id, Some(workshop.id), ids),
-            )
-            .await;
-            Ok((
-                StatusCode::CREATED,
-                [(header::CONTENT_TYPE, "application/json")],
-                answer,
-            )
-                .into_response())
-        }
+        Stored::New { answer, .. } => Ok((
+            StatusCode::CREATED,
+            [(header::CONTENT_TYPE, "application/json")],
+            answer,
+        )
+            .into_response()),
         // Nothing is stored twice: the first import's answer.
         Stored::Again(text) => Ok((
             StatusCode::OK,
