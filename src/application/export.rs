@@ -137,8 +137,8 @@ impl ExportQuery {
             workshops: id_list(&self.workshop, "workshop")?,
             group: one(id_list(&self.group, "group")?, "group")?,
             symbol: given(&self.symbol),
-            since: query_time(&given(&self.since), "since", false)?,
-            until: query_time(&given(&self.until), "until", true)?,
+            since: query_time(given(&self.since).as_deref(), "since", false)?,
+            until: query_time(given(&self.until).as_deref(), "until", true)?,
             ..FeatureFilter::default()
         })
     }

@@ -47,11 +47,11 @@ pub struct ListQuery {
 /// An instant from `2026-09-12T14:00:00Z`, or a whole day from `2026-09-12` (its start, or
 /// with `end_of_day` the next day's start).
 pub(crate) fn query_time(
-    text: &Option<String>,
+    text: Option<&str>,
     name: &str,
     end_of_day: bool,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
-    let Some(text) = text.as_deref() else {
+    let Some(text) = text else {
         return Ok(None);
     };
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
@@ -134,8 +134,8 @@ pub async fn list(
         group: query_id(&query.group, "group")?,
         symbol: query.symbol.clone(),
         review_state: query.state,
-        since: query_time(&query.since, "since", false)?,
-        until: query_time(&query.until, "until", true)?,
+        since: query_time(query.since.as_deref(), "since", false)?,
+        until: query_time(query.until.as_deref(), "until", true)?,
         include_hidden: principal.can_moderate() && query.view != Some(View::Public),
         include_deleted: query.deleted.unwrap_or(false),
         limit: Some(query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
@@ -356,13 +356,11 @@ mod tests {
         let next = "2026-09-13T00:00:00Z".parse::<chrono::DateTime<chrono::Utc>>();
         assert_eq!(Ok(until_day(day)), next);
         assert_eq!(
-            query_time(&Some("2026-09-12".to_owned()), "until", true)
-                .ok()
-                .flatten(),
+            query_time(Some("2026-09-12"), "until", true).ok().flatten(),
             Some(until_day(day))
         );
         assert_eq!(
-            query_time(&Some("2026-09-12".to_owned()), "since", false)
+            query_time(Some("2026-09-12"), "since", false)
                 .ok()
                 .flatten(),
             Some(from_day(day))

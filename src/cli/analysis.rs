@@ -45,7 +45,10 @@ pub(super) async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
             compared.len(),
             geojson::rule_json(rule)
         );
-        return write_output(&args.out, &geojson::change_geojson(&compared, rule, params));
+        return write_output(
+            args.out.as_ref(),
+            &geojson::change_geojson(&compared, rule, params),
+        );
     }
     if let Some(layer) = args.units {
         let Some(layer) = store
@@ -63,16 +66,19 @@ pub(super) async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
             layer.name
         );
         return write_output(
-            &args.out,
+            args.out.as_ref(),
             &geojson::units_geojson(&scored.units, &scored.scores),
         );
     }
     let (result, zones) = request.zones(store, rule).await?;
     let (drawings, cells) = (result.drawings, result.cells.len());
     if args.cells {
-        write_pieces(&args.out, geojson::cells_geojson(result))?;
+        write_pieces(args.out.as_ref(), geojson::cells_geojson(result))?;
     } else {
-        write_output(&args.out, &geojson::zones_geojson(&zones, rule, params))?;
+        write_output(
+            args.out.as_ref(),
+            &geojson::zones_geojson(&zones, rule, params),
+        )?;
     }
     eprintln!(
         "{} drawings, {} cells in the study area, {} zones ({}){}",
@@ -89,7 +95,7 @@ pub(super) async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
 
 /// Writes a GeoJSON answer to `out`, or to standard output.
 fn write_output(
-    out: &Option<std::path::PathBuf>,
+    out: Option<&std::path::PathBuf>,
     output: &serde_json::Value,
 ) -> anyhow::Result<()> {
     write_pieces(out, std::iter::once(output.to_string()))
@@ -98,7 +104,7 @@ fn write_output(
 /// Writes the pieces of a GeoJSON answer one after the other to `out`, or to standard
 /// output, and a line end.
 fn write_pieces(
-    out: &Option<std::path::PathBuf>,
+    out: Option<&std::path::PathBuf>,
     pieces: impl Iterator<Item = String>,
 ) -> anyhow::Result<()> {
     let written = match out {

@@ -93,7 +93,35 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         ))
         // Pages, scripts and GeoJSON compress well: it matters on a workshop's bad Wi-Fi.
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(
+                    |response: &Response, latency: Duration, span: &tracing::Span| {
+                        span.record("status", response.status().as_u16());
+                        tracing::debug!(?latency, "answered");
+                    },
+                ),
+        )
+}
+
+/// The route a request matched (`/api/workshops/{id}`), never its raw path: paths carry ids,
+/// join codes and slugs, which logs should not keep.
+fn route_of(request: &Request) -> &str {
+    request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("(no route)", |path| path.as_str())
+}
+
+/// One span per request, named by its method and route; its status is recorded when answered.
+fn request_span(request: &Request) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        route = route_of(request),
+        status = tracing::field::Empty,
+    )
 }
 
 /// Abandons a request whose answer has not begun after `limit` (its work is dropped with it)
@@ -184,13 +212,13 @@ fn mark_secure(headers: &mut axum::http::HeaderMap) {
     }
 }
 
-/// Logs the hidden text of internal errors inside the request's trace span.
+/// Logs the hidden text of internal errors, with the request's method and route.
 async fn log_internal_errors(request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let route = route_of(&request).to_owned();
     let response = next.run(request).await;
     if let Some(InternalErrorText(text)) = response.extensions().get::<InternalErrorText>() {
-        tracing::error!(%method, %path, error = %text, "internal error");
+        tracing::error!(%method, %route, error = %text, "internal error");
     }
     response
 }
@@ -222,6 +250,53 @@ mod tests {
             response.headers()[axum::http::header::CONTENT_TYPE],
             "application/problem+json"
         );
+    }
+
+    /// What a subscriber writes, kept for the test to read.
+    #[derive(Clone, Default)]
+    struct Written(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Written {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_internal_error_is_logged_with_its_route_not_its_path() {
+        let written = Written::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer({
+                let written = written.clone();
+                move || written.clone()
+            })
+            .with_ansi(false)
+            .finish();
+        let _default = tracing::subscriber::set_default(subscriber);
+        async fn fails() -> AppError {
+            AppError::Internal("the disk is full".into())
+        }
+        let app: Router = Router::new()
+            .route("/api/workshops/{id}", axum::routing::get(fails))
+            .layer(middleware::from_fn(log_internal_errors))
+            .layer(TraceLayer::new_for_http().make_span_with(request_span));
+        let request = Request::builder()
+            .uri("/api/workshops/K7M-4QX-a-join-code")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let response = app.oneshot(request).await.expect("answer");
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let log = String::from_utf8_lossy(&written.0.lock().expect("log")).into_owned();
+        assert!(log.contains("the disk is full"), "{log}");
+        assert!(log.contains("route=/api/workshops/{id}"), "{log}");
+        assert!(!log.contains("K7M-4QX"), "{log}");
     }
 
     #[tokio::test]

@@ -91,8 +91,8 @@ impl PriorityQuery {
                     .filter(|k| !k.is_empty())
                     .collect()
             }),
-            since: query_time(&self.since, "since", false)?,
-            until: query_time(&self.until, "until", true)?,
+            since: query_time(self.since.as_deref(), "since", false)?,
+            until: query_time(self.until.as_deref(), "until", true)?,
         })
     }
 }

@@ -52,7 +52,7 @@ pub async fn visible_project(
 }
 
 /// A project as `GET /api/projects/{slug}` answers it.
-pub(crate) fn project_json(project: &Project) -> Value {
+pub fn project_json(project: &Project) -> Value {
     json!({
         "id": project.id,
         "slug": project.slug,

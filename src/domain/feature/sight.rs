@@ -67,13 +67,13 @@ impl Sight {
     /// The drawing's free text as this sight shows it: all of it, or none.
     pub fn words(self, feature: &Feature) -> Words<'_> {
         let masked = self.is_masked();
-        fn shown(text: &Option<String>, masked: bool) -> Option<&str> {
-            text.as_deref().filter(|_| !masked)
+        fn shown(text: Option<&str>, masked: bool) -> Option<&str> {
+            text.filter(|_| !masked)
         }
         Words {
-            title: shown(&feature.title, masked),
-            description: shown(&feature.description, masked),
-            review_reason: shown(&feature.review_reason, masked),
+            title: shown(feature.title.as_deref(), masked),
+            description: shown(feature.description.as_deref(), masked),
+            review_reason: shown(feature.review_reason.as_deref(), masked),
             author: self.author(&feature.author),
         }
     }

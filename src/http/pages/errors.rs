@@ -22,7 +22,7 @@ pub(super) struct ErrorPage<'a> {
 /// Whether a request comes from a browser opening a page: HTML is the first thing it asks
 /// for, as browsers do when following a link or a form. Scripts (`*/*`) and API clients
 /// (JSON first, whatever they accept after it) are not.
-pub(crate) fn wants_page(headers: &axum::http::HeaderMap) -> bool {
+pub fn wants_page(headers: &axum::http::HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
         .and_then(|accept| accept.to_str().ok())
@@ -32,7 +32,7 @@ pub(crate) fn wants_page(headers: &axum::http::HeaderMap) -> bool {
 /// A browser that followed a link or submitted a form to the API (the export page's
 /// download does) gets a refusal as a page in its language, not problem JSON. Scripts'
 /// requests (fetch asks for `*/*`) and other clients keep the JSON.
-pub(crate) async fn readable_api_errors(request: Request, next: Next) -> Response {
+pub async fn readable_api_errors(request: Request, next: Next) -> Response {
     if !(request.uri().path().starts_with("/api/") && wants_page(request.headers())) {
         return next.run(request).await;
     }

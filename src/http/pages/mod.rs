@@ -14,7 +14,7 @@ mod participant;
 mod staff;
 
 pub use context::PageContext;
-pub(crate) use errors::{readable_api_errors, wants_page};
+pub use errors::{readable_api_errors, wants_page};
 use participant::{draw_page, home, join_by_query, join_page, join_submit, leave};
 
 use axum::Router;

@@ -19,7 +19,7 @@ use crate::domain::workshop::{Group, JoinCode, Workshop, WorkshopStatus};
 use crate::store::{StoreError, StoreResult, User};
 
 use super::dialect::DbRow;
-pub(crate) use super::dialect::{opt_uuid, uuid};
+pub use super::dialect::{opt_uuid, uuid};
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: {value:?}"))
