@@ -1,21 +1,23 @@
 //! Trama: a server for participatory social cartography.
 //!
-//! A tour of the modules, from the inside out:
+//! A tour of the modules, from the inside out (ARCHITECTURE.md has the rules between them,
+//! and `tests/architecture.rs` checks them):
 //! - [`domain`]: the field's language (projects, legends, workshops, features, annotations,
-//!   who may do what), validated types and pure rules. No I/O.
-//! - [`store`]: the `Store` trait and its backends; all SQL lives there.
-//! - [`http`]: the JSON API, one module per resource, thin handlers, and the pages.
-//! - [`i18n`]: message catalogues (`locales/*.json`) and language negotiation.
-//! - [`config`], [`error`], [`telemetry`]: one job each; [`identity`]: who is calling (tokens,
-//!   passwords, users), for the API, the pages and the CLI alike.
-//! - [`application`]: use cases more than one front door runs (importing a file, listing
-//!   drawings as a caller sees them, priority analyses over a stored project, an export's
-//!   options, participants' write rates).
-//! - [`geojson`]: drawings written as RFC 7946 GeoJSON.
-//! - [`export`]: exports at a privacy level, streamed as GeoJSON, CSV or GeoPackage.
-//! - [`basemap`]: offline basemaps from MBTiles and PMTiles files, and fetching an area's tiles.
+//!   who may do what, how a caller sees a drawing, the priority engine), validated types and
+//!   pure rules. No I/O.
+//! - [`store`]: the `Store` contract and its SQLite and PostgreSQL backends; all SQL is there.
+//! - [`export`], [`geojson`], [`basemap`]: engines without HTTP: exports at a privacy level
+//!   (GeoJSON, CSV, KML, GeoPackage, FlatGeobuf), RFC 7946 writing, offline basemaps from
+//!   MBTiles and PMTiles and fetching an area's tiles.
+//! - [`application`]: the use cases every door calls (drawing, importing, exporting, priority
+//!   analyses, write rates, passwords), with their own error and no HTTP; they announce what
+//!   they change to the live pages.
+//! - [`http`] and [`cli`]: the doors. The JSON API (its error, `http::error::AppError`, is RFC
+//!   9457 problem JSON), the pages, and the `trama` subcommands.
 //! - [`serving`]: the accept loop, with timeouts and caps for slow or greedy clients.
-//! - [`cli`]: the `trama` subcommands (serve, migrate, user, token, demo, generate).
+//! - [`identity`]: tokens, passwords and users for the API, the pages and the CLI alike;
+//!   [`i18n`]: message catalogues and language negotiation; [`config`], [`telemetry`]: one
+//!   job each.
 
 #![forbid(unsafe_code)]
 

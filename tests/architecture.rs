@@ -1,0 +1,136 @@
+//! The layers' invariants (ARCHITECTURE.md), checked on the source: which module may import
+//! which, and how often handlers still reach the store themselves. A refactor that breaks one
+//! fails here, with the file and the import that did.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Every `.rs` file under `dir`.
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("source directory") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            files.extend(sources(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The crate's modules a file names (`crate::store::…`, `use crate::{domain, …}`), outside
+/// comments.
+fn imports(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let code = line.trim_start();
+        if code.starts_with("//") {
+            continue;
+        }
+        let mut rest = code;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                // `crate::{a, b::c}`: each first name in the group.
+                let end = group.find('}').unwrap_or(group.len());
+                for part in group[..end].split(',') {
+                    let name: String = part
+                        .trim()
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    if !name.is_empty() {
+                        found.push(name);
+                    }
+                }
+                continue;
+            }
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                found.push(name);
+            }
+        }
+    }
+    found
+}
+
+/// What each layer may import from the crate (itself always). The doors (`http`, `cli`) may
+/// import anything; nothing else may import a door.
+fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
+    BTreeMap::from([
+        // Pure: the field's language and rules (`embedded` holds the shipped pictograms).
+        ("domain", &["embedded"][..]),
+        ("store", &["domain"][..]),
+        // Engines: no HTTP, no use cases.
+        ("export", &["domain", "store"][..]),
+        ("geojson", &["domain", "basemap"][..]),
+        ("basemap", &["i18n"][..]),
+        (
+            "application",
+            &[
+                "domain", "store", "export", "geojson", "identity", "basemap",
+            ][..],
+        ),
+    ])
+}
+
+#[test]
+fn each_layer_imports_only_what_it_may() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut wrong = Vec::new();
+    for (layer, may) in allowed() {
+        for file in sources(&root.join(layer)) {
+            let text = std::fs::read_to_string(&file).expect("read");
+            for module in imports(&text) {
+                if module != layer && !may.contains(&module.as_str()) {
+                    wrong.push(format!(
+                        "{} imports crate::{module}",
+                        file.strip_prefix(&root).unwrap_or(&file).display()
+                    ));
+                }
+            }
+        }
+    }
+    wrong.sort();
+    wrong.dedup();
+    assert!(
+        wrong.is_empty(),
+        "imports against the layers:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// Handlers should call use cases, not the store: this many calls remain (issue 25 moves them
+/// into `application`), and the number may only go down. Pages, which read to render, are
+/// counted apart.
+#[test]
+fn handlers_reach_the_store_less_and_less() {
+    const HANDLERS_MAX: usize = 49;
+    const PAGES_MAX: usize = 16;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let (mut handlers, mut pages) = (0, 0);
+    for file in sources(&root) {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let calls = text.matches(".store.").count();
+        if file.starts_with(root.join("pages")) {
+            pages += calls;
+        } else {
+            handlers += calls;
+        }
+    }
+    assert!(
+        handlers <= HANDLERS_MAX && pages <= PAGES_MAX,
+        "handlers call the store {handlers} times (at most {HANDLERS_MAX}), pages {pages} (at most {PAGES_MAX}): call a use case in src/application instead"
+    );
+}
+
+#[test]
+fn the_import_reader_sees_grouped_and_qualified_imports() {
+    let text =
+        "use crate::{domain::x, store};\n// crate::http in a comment\nlet a = crate::export::f();";
+    assert_eq!(imports(text), ["domain", "store", "export"]);
+}
