@@ -1,6 +1,7 @@
-//! Drawing on the map: a submission of one Feature or a FeatureCollection, stored all or
-//! nothing, exactly once per `Idempotency-Key`, within the caller's write rate, announced to
-//! the live pages. The one place a drawing is created, whatever the door.
+//! Drawings: a submission of one Feature or a FeatureCollection, stored all or nothing,
+//! exactly once per `Idempotency-Key`, within the caller's write rate; then reading one,
+//! editing, deleting and moderating it, each change a revision. Every write is announced to
+//! the live pages. The one place each of these is decided, whatever the door.
 
 use std::collections::HashMap;
 
@@ -15,9 +16,10 @@ use crate::domain::Invalid;
 use crate::domain::access::{DrawRefusal, Principal, Role};
 use crate::domain::change::Change;
 use crate::domain::feature::{
-    Feature, FeatureDraft, FeatureLimits, Submission, check_placement, check_symbol,
-    parse_submission, parse_submission_text,
+    Feature, FeatureChange, FeatureDraft, FeatureLimits, FeaturePatch, ReviewRequest, ReviewState,
+    Submission, check_placement, check_symbol, parse_submission, parse_submission_text,
 };
+use crate::domain::geometry::FeatureGeometry;
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
 use crate::geojson::{CollectionWriter, FeatureOut, Sight};
@@ -298,4 +300,214 @@ async fn place_and_check(
         ));
     }
     Ok(features)
+}
+
+/// A drawing the caller may read, and the workshop it was drawn in.
+///
+/// # Errors
+/// `NotFound` for an unknown drawing, or a deleted one for whoever does not moderate;
+/// `NotAllowed` for a drawing the caller may not see; the store's.
+pub async fn readable(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<(Feature, Option<Workshop>), Error> {
+    let feature = store
+        .find_feature(id)
+        .await?
+        .ok_or_else(|| Error::NotFound("feature".into()))?;
+    let workshop = match feature.workshop_id {
+        Some(id) => store.find_workshop(id).await?,
+        None => None,
+    };
+    if feature.is_deleted() && !principal.can_moderate() {
+        return Err(Error::NotFound("feature".into()));
+    }
+    if !principal.can_read_feature(&feature, workshop.as_ref()) {
+        return Err(Error::not_allowed("you may not see this feature"));
+    }
+    Ok((feature, workshop))
+}
+
+/// Changes a drawing's symbol, shape or words (`body`: a JSON object, see `FeaturePatch`) as
+/// its next revision; `expected` is the revision the caller edited (`If-Match`).
+///
+/// # Errors
+/// `RevisionRequired` without `expected`; `Stale` when the drawing moved on; `NotAllowed` for
+/// another's drawing or a closed workshop's; `Invalid` for a change that does not validate
+/// (symbol, shape, the project's area); as [`readable`].
+pub async fn edit(
+    store: &dyn Store,
+    limits: FeatureLimits,
+    principal: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+    body: &Value,
+) -> Result<Feature, Error> {
+    let (feature, workshop) = readable(store, principal, id).await?;
+    require_edit(principal, &feature, workshop.as_ref())?;
+    let Some(expected) = expected else {
+        return Err(Error::RevisionRequired(
+            "send If-Match with the revision you edited (the feature's ETag), so no one's change is overwritten".into(),
+        ));
+    };
+    let patch = FeaturePatch::parse(body, limits)
+        .map_err(|errors| Error::invalid("the change is not valid", errors))?;
+    if patch.symbol.is_some() || patch.geometry.is_some() {
+        let symbol = patch.symbol.as_deref().unwrap_or(&feature.symbol);
+        let stored;
+        let geometry = match &patch.geometry {
+            Some(g) => g,
+            None => {
+                stored = stored_geometry(&feature)?;
+                &stored
+            }
+        };
+        let legend = store.legend(feature.project_id).await?;
+        check_symbol(symbol, geometry, &legend, "")
+            .map_err(|e| Error::invalid("the change is not valid", vec![e]))?;
+        if let Some(project) = store.find_project_by_id(feature.project_id).await? {
+            project
+                .admits(geometry, "")
+                .map_err(|e| Error::invalid("the change is not valid", vec![e]))?;
+        }
+    }
+    apply(
+        store,
+        principal,
+        &feature,
+        FeatureChange::Edit(patch),
+        Some(expected),
+    )
+    .await
+}
+
+/// Deletes a drawing (softly: moderators may restore it); `expected` as for [`edit`], but
+/// optional.
+///
+/// # Errors
+/// As [`edit`], without `RevisionRequired`.
+pub async fn delete(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+) -> Result<(), Error> {
+    let (feature, workshop) = readable(store, principal, id).await?;
+    require_edit(principal, &feature, workshop.as_ref())?;
+    apply(store, principal, &feature, FeatureChange::Delete, expected).await?;
+    Ok(())
+}
+
+/// A moderator's change to a drawing: restoring it, hiding or showing it.
+pub enum Moderation {
+    Restore,
+    Hide { hidden: bool },
+    Review(ReviewRequest),
+}
+
+/// Moderates a drawing (analysts and admins).
+///
+/// # Errors
+/// `NotAllowed` for whoever does not moderate; `Invalid` for a review that does not validate
+/// or merges into no live drawing of the project; `Conflict` for a change its state refuses;
+/// as [`readable`].
+pub async fn moderate(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+    moderation: Moderation,
+) -> Result<Feature, Error> {
+    let Principal::User { id: moderator, .. } = principal else {
+        return Err(Error::not_allowed(
+            "only analysts and admins moderate features",
+        ));
+    };
+    if !principal.can_moderate() {
+        return Err(Error::not_allowed(
+            "only analysts and admins moderate features",
+        ));
+    }
+    let (feature, _) = readable(store, principal, id).await?;
+    let change = match moderation {
+        Moderation::Restore => FeatureChange::Restore,
+        Moderation::Hide { hidden } => FeatureChange::Hide { hidden },
+        Moderation::Review(request) => {
+            let review = request
+                .validate(&feature, *moderator)
+                .map_err(|errors| Error::invalid("the review is not valid", errors))?;
+            if let (ReviewState::Merged, Some(target)) = (review.state, review.merge_into) {
+                let target = store.find_feature(target).await?;
+                let usable =
+                    target.is_some_and(|t| t.project_id == feature.project_id && !t.is_deleted());
+                if !usable {
+                    return Err(Error::invalid(
+                        "the review is not valid",
+                        vec![Invalid::new(
+                            "/merge_into",
+                            "no live feature of this project has this id",
+                        )],
+                    ));
+                }
+            }
+            FeatureChange::Review(review)
+        }
+    };
+    apply(store, principal, &feature, change, None).await
+}
+
+/// Applies a change as the drawing's next revision, and announces it. `expected` is the
+/// revision the caller last saw.
+async fn apply(
+    store: &dyn Store,
+    principal: &Principal,
+    feature: &Feature,
+    change: FeatureChange,
+    expected: Option<i64>,
+) -> Result<Feature, Error> {
+    if let Some(expected) = expected
+        && expected != feature.revision
+    {
+        return Err(Error::Stale(format!(
+            "the feature is at revision {}, not {expected}; reload it and apply your change again",
+            feature.revision
+        )));
+    }
+    let next = feature
+        .apply(&change, Utc::now())
+        .map_err(|refused| Error::Conflict(refused.to_string()))?;
+    store
+        .save_feature_revision(&next, change.action(), &principal.author())
+        .await?;
+    announce(
+        store,
+        Change::features(next.project_id, next.workshop_id, [next.id]),
+    )
+    .await;
+    Ok(next)
+}
+
+fn require_edit(
+    principal: &Principal,
+    feature: &Feature,
+    workshop: Option<&Workshop>,
+) -> Result<(), Error> {
+    if principal.can_edit_feature(feature, workshop) {
+        return Ok(());
+    }
+    if workshop.is_some_and(|w| !w.is_open()) && feature.author == principal.author() {
+        return Err(Error::not_allowed(
+            "the workshop is closed; its features can no longer be changed by participants",
+        ));
+    }
+    Err(Error::not_allowed(
+        "you may change only the features you drew",
+    ))
+}
+
+fn stored_geometry(feature: &Feature) -> Result<FeatureGeometry, Error> {
+    let value: Value =
+        serde_json::from_str(&feature.geometry).map_err(|e| Error::Failed(e.to_string()))?;
+    FeatureGeometry::from_geojson(&value, "/geometry", usize::MAX)
+        .map_err(|_| Error::Failed("a stored geometry no longer validates".into()))
 }

@@ -26,9 +26,15 @@ pub enum Error {
     /// What was named does not exist, or the caller may not know it does.
     #[error("{0} not found")]
     NotFound(String),
-    /// It changed meanwhile, or would clash with what is there.
+    /// It would clash with what is there (a closed workshop, a state that refuses the change).
     #[error("{0}")]
     Conflict(String),
+    /// It changed since the caller read it (the revision they name is not the current one).
+    #[error("{0}")]
+    Stale(String),
+    /// A change that must name the revision it was made on, and did not.
+    #[error("{0}")]
+    RevisionRequired(String),
     /// Over a rate: what it is, and when to try again.
     #[error("{what}: wait {retry_after_secs} seconds and try again")]
     RateLimited { what: String, retry_after_secs: u64 },

@@ -119,6 +119,8 @@ impl From<crate::application::Error> for AppError {
             Error::NotAllowed(words) => AppError::Forbidden(words),
             Error::NotFound(what) => AppError::not_found(&what),
             Error::Conflict(words) => AppError::Conflict(words),
+            Error::Stale(words) => AppError::PreconditionFailed(words),
+            Error::RevisionRequired(words) => AppError::PreconditionRequired(words),
             Error::RateLimited {
                 what,
                 retry_after_secs,

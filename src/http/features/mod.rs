@@ -71,29 +71,19 @@ pub fn feature_response(feature: &Feature, sight: Sight) -> Result<Response, App
     Ok(response)
 }
 
-/// Loads a feature and the workshop it was drawn in; 404 when absent, 403 when the caller
-/// may not see it.
+/// Loads a feature the caller may read and the workshop it was drawn in (see
+/// `application::drawings::readable`).
 pub async fn readable_feature(
     state: &AppState,
     principal: &Principal,
     id: &str,
 ) -> Result<(Feature, Option<Workshop>), AppError> {
-    let feature = state
-        .store
-        .find_feature(parse_id(id, "feature")?)
-        .await?
-        .ok_or_else(|| AppError::not_found("feature"))?;
-    let workshop = match feature.workshop_id {
-        Some(id) => state.store.find_workshop(id).await?,
-        None => None,
-    };
-    if feature.is_deleted() && !principal.can_moderate() {
-        return Err(AppError::not_found("feature"));
-    }
-    if !principal.can_read_feature(&feature, workshop.as_ref()) {
-        return Err(AppError::forbidden("you may not see this feature"));
-    }
-    Ok((feature, workshop))
+    Ok(crate::application::drawings::readable(
+        state.store.as_ref(),
+        principal,
+        parse_id(id, "feature")?,
+    )
+    .await?)
 }
 
 #[derive(Deserialize)]
