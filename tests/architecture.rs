@@ -109,13 +109,20 @@ fn each_layer_imports_only_what_it_may() {
 /// counted apart.
 #[test]
 fn handlers_reach_the_store_less_and_less() {
-    const HANDLERS_MAX: usize = 47;
+    const HANDLERS_MAX: usize = 26;
     const PAGES_MAX: usize = 16;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
     let (mut handlers, mut pages) = (0, 0);
     for file in sources(&root) {
         let text = std::fs::read_to_string(&file).expect("read");
-        let calls = text.matches(".store.").count();
+        // `state.store.as_ref()` or `.clone()` hands the store to a use case: not a call.
+        let calls = text
+            .match_indices(".store.")
+            .filter(|(at, _)| {
+                let after = &text[at + ".store.".len()..];
+                !after.starts_with("as_ref()") && !after.starts_with("clone()")
+            })
+            .count();
         if file.starts_with(root.join("pages")) {
             pages += calls;
         } else {

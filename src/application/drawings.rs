@@ -191,7 +191,7 @@ async fn place_and_check(
             let workshop = store
                 .find_workshop(*workshop_id)
                 .await?
-                .ok_or_else(|| Error::NotFound("workshop".into()))?;
+                .ok_or_else(|| Error::not_found("workshop"))?;
             workshops.insert(workshop.id, workshop);
             Some((*workshop_id, *group_id))
         }
@@ -315,13 +315,13 @@ pub async fn readable(
     let feature = store
         .find_feature(id)
         .await?
-        .ok_or_else(|| Error::NotFound("feature".into()))?;
+        .ok_or_else(|| Error::not_found("feature"))?;
     let workshop = match feature.workshop_id {
         Some(id) => store.find_workshop(id).await?,
         None => None,
     };
     if feature.is_deleted() && !principal.can_moderate() {
-        return Err(Error::NotFound("feature".into()));
+        return Err(Error::not_found("feature"));
     }
     if !principal.can_read_feature(&feature, workshop.as_ref()) {
         return Err(Error::not_allowed("you may not see this feature"));

@@ -23,9 +23,16 @@ pub enum Error {
     /// The caller's role or scope does not allow it; the words say what would.
     #[error("{0}")]
     NotAllowed(String),
-    /// What was named does not exist, or the caller may not know it does.
-    #[error("{0} not found")]
+    /// What was named does not exist, or the caller may not know it does; the words say
+    /// which (`Error::not_found("feature")`: "feature not found").
+    #[error("{0}")]
     NotFound(String),
+    /// The caller is not who they say (a wrong name or password).
+    #[error("the name or password is not right")]
+    Unauthenticated,
+    /// Too many failed attempts from the caller's address lately.
+    #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
+    TooManyAttempts { retry_after_secs: u64 },
     /// It would clash with what is there (a closed workshop, a state that refuses the change).
     #[error("{0}")]
     Conflict(String),
@@ -51,6 +58,11 @@ pub enum Error {
 }
 
 impl Error {
+    /// `NotFound` for a thing named by its kind: "feature not found".
+    pub fn not_found(what: &str) -> Self {
+        Self::NotFound(format!("{what} not found"))
+    }
+
     pub fn not_allowed(words: impl Into<String>) -> Self {
         Self::NotAllowed(words.into())
     }

@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod import;
 pub mod priority;
 pub mod rates;
+pub mod sessions;
 pub mod users;
 
 mod error;

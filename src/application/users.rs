@@ -27,7 +27,7 @@ pub async fn reset_password(
     let (user, _) = store
         .user_credentials(username)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("user {username}")))?;
+        .ok_or_else(|| Error::not_found(&format!("user {username}")))?;
     store.set_password(username, &hash).await?;
     announce(store, Change::SignedOut { caller_id: user.id }).await;
     Ok(())

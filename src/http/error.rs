@@ -117,7 +117,11 @@ impl From<crate::application::Error> for AppError {
             Error::BadInput(words) => AppError::BadRequest(words),
             Error::Invalid { detail, errors } => AppError::Invalid { detail, errors },
             Error::NotAllowed(words) => AppError::Forbidden(words),
-            Error::NotFound(what) => AppError::not_found(&what),
+            Error::NotFound(words) => AppError::NotFound(words),
+            Error::Unauthenticated => AppError::Unauthenticated,
+            Error::TooManyAttempts { retry_after_secs } => {
+                AppError::TooManyRequests { retry_after_secs }
+            }
             Error::Conflict(words) => AppError::Conflict(words),
             Error::Stale(words) => AppError::PreconditionFailed(words),
             Error::RevisionRequired(words) => AppError::PreconditionRequired(words),

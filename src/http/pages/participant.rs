@@ -9,10 +9,12 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::PageContext;
+use crate::application::Error;
+use crate::application::sessions::{PARTICIPANT_TOKEN_DAYS, join, open_workshop_by_code};
 use crate::domain::access::Principal;
 use crate::domain::project::Project;
 use crate::domain::workshop::{Group, JoinCode, JoinRequest};
-use crate::http::auth::{PARTICIPANT_TOKEN_DAYS, join, open_workshop_by_code};
+use crate::http::auth::attempt_limits;
 use crate::http::cookies;
 use crate::http::error::AppError;
 use crate::http::extract::ClientAddr;
@@ -90,9 +92,10 @@ pub(super) async fn join_page(
     page: PageContext,
     Path(code): Path<String>,
 ) -> Response {
-    match open_workshop_by_code(&state, &client, &code).await {
+    match open_workshop_by_code(state.store.as_ref(), attempt_limits(&state), &client, &code).await
+    {
         Ok(workshop) => join_form(page, &workshop, StatusCode::OK, None),
-        Err(AppError::TooManyRequests { .. }) => {
+        Err(Error::TooManyAttempts { .. }) => {
             page.error(StatusCode::TOO_MANY_REQUESTS, "join.unknown_code")
         }
         Err(_) => page.error(StatusCode::NOT_FOUND, "join.unknown_code"),
@@ -122,7 +125,15 @@ pub(super) async fn join_submit(
         group: form.group.unwrap_or_default(),
         display_name: form.display_name,
     };
-    match join(&state, &client, &request).await {
+    match join(
+        state.store.as_ref(),
+        attempt_limits(&state),
+        &state.writes,
+        &client,
+        &request,
+    )
+    .await
+    {
         Ok(joined) => {
             page.set_cookies.push(cookies::set(
                 cookies::SESSION,
@@ -135,8 +146,15 @@ pub(super) async fn join_submit(
                 .insert(header::LOCATION, HeaderValue::from_static("/draw"));
             response
         }
-        Err(AppError::Invalid { .. }) => {
-            match open_workshop_by_code(&state, &client, &code).await {
+        Err(Error::Invalid { .. }) => {
+            match open_workshop_by_code(
+                state.store.as_ref(),
+                attempt_limits(&state),
+                &client,
+                &code,
+            )
+            .await
+            {
                 Ok(workshop) => join_form(
                     page,
                     &workshop,
@@ -146,7 +164,7 @@ pub(super) async fn join_submit(
                 Err(_) => page.error(StatusCode::NOT_FOUND, "join.unknown_code"),
             }
         }
-        Err(AppError::TooManyRequests { .. }) => {
+        Err(Error::TooManyAttempts { .. }) => {
             page.error(StatusCode::TOO_MANY_REQUESTS, "join.unknown_code")
         }
         Err(_) => page.error(StatusCode::NOT_FOUND, "join.unknown_code"),

@@ -12,9 +12,10 @@ use qrcode::render::svg;
 use serde::Deserialize;
 
 use super::PageContext;
+use crate::application::sessions::log_in;
 use crate::domain::access::Principal;
 use crate::domain::workshop::Group;
-use crate::http::auth::log_in;
+use crate::http::auth::attempt_limits;
 use crate::http::cookies;
 use crate::http::extract::ClientAddr;
 use crate::http::state::AppState;
@@ -121,7 +122,8 @@ pub async fn login_submit(
         return page.error(StatusCode::FORBIDDEN, "error.forbidden");
     }
     match log_in(
-        &state,
+        state.store.as_ref(),
+        attempt_limits(&state),
         &client,
         &form.username,
         form.password,
