@@ -11,6 +11,7 @@ pub mod priority;
 pub mod rates;
 pub mod sessions;
 pub mod users;
+pub mod workshops;
 
 mod error;
 

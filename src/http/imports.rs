@@ -70,16 +70,12 @@ async fn import(
     ApiQuery(query): ApiQuery<ImportQuery>,
     FileBytes(body): FileBytes,
 ) -> Result<Response, AppError> {
-    let workshop = state
-        .store
-        .find_workshop(parse_id(&id, "workshop")?)
-        .await?
-        .ok_or_else(|| AppError::not_found("workshop"))?;
-    if !principal.can_manage_workshop(&workshop) {
-        return Err(AppError::forbidden(
-            "imports are for the workshop's facilitator, analysts and admins",
-        ));
-    }
+    let workshop = crate::application::workshops::managed(
+        state.store.as_ref(),
+        &principal,
+        parse_id(&id, "workshop")?,
+    )
+    .await?;
     let request = query.request();
     let format = request.format().map_err(AppError::BadRequest)?;
     let mapping = request.mapping().map_err(AppError::BadRequest)?;

@@ -1,4 +1,6 @@
-//! Workshops: creating, listing, reading and closing them.
+//! Workshops over HTTP: creating, listing, reading, closing and reopening them, a large
+//! room's joins a minute (the use cases are `application::workshops`), and the live pages'
+//! event stream.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,13 +12,12 @@ use serde_json::{Value, json};
 
 use super::extract::{ApiJson, Auth, CallerToken, parse_id};
 use super::projects::visible_project;
-use crate::domain::Invalid;
-use crate::domain::access::{Principal, Role};
+use crate::application::workshops;
+use crate::domain::access::Principal;
 use crate::domain::change::Change;
-use crate::domain::workshop::{JoinCode, NewWorkshopRequest, Workshop, check_joins_per_minute};
+use crate::domain::workshop::{NewWorkshopRequest, Workshop};
 use crate::http::error::AppError;
 use crate::http::state::AppState;
-use crate::store::StoreError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -55,21 +56,13 @@ fn workshop_json(workshop: &Workshop, principal: &Principal) -> Value {
     value
 }
 
-/// Loads a workshop the caller may read (404 if absent, 403 if not theirs).
+/// Loads a workshop the caller may read (see `application::workshops::readable`).
 pub async fn readable_workshop(
     state: &AppState,
     principal: &Principal,
     id: &str,
 ) -> Result<Workshop, AppError> {
-    let workshop = state
-        .store
-        .find_workshop(parse_id(id, "workshop")?)
-        .await?
-        .ok_or_else(|| AppError::not_found("workshop"))?;
-    if !principal.can_read_workshop(&workshop) {
-        return Err(AppError::forbidden("this workshop is not yours"));
-    }
-    Ok(workshop)
+    Ok(workshops::readable(state.store.as_ref(), principal, parse_id(id, "workshop")?).await?)
 }
 
 async fn create_workshop(
@@ -78,67 +71,12 @@ async fn create_workshop(
     Path(slug): Path<String>,
     ApiJson(request): ApiJson<NewWorkshopRequest>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    if !principal.can_create_workshop() {
-        return Err(AppError::forbidden(
-            "only facilitators, analysts and admins create workshops",
-        ));
-    }
     let project = visible_project(&state, &principal, &slug).await?;
-    let facilitator_id =
-        facilitator_for(&state, &principal, request.facilitator.as_deref()).await?;
-    let mut workshop = request
-        .into_workshop(project.id, facilitator_id, Utc::now())
-        .map_err(|errors| AppError::invalid("the workshop is not valid", errors))?;
-    // A fresh code collides with an open workshop's about once in 10⁸; try a few.
-    for _ in 0..5 {
-        match state.store.create_workshop(&workshop).await {
-            Ok(()) => {
-                return Ok((
-                    StatusCode::CREATED,
-                    Json(workshop_json(&workshop, &principal)),
-                ));
-            }
-            Err(StoreError::Conflict(_)) => workshop.join_code = JoinCode::generate(),
-            Err(other) => return Err(other.into()),
-        }
-    }
-    Err(AppError::Internal("could not find a free join code".into()))
-}
-
-/// Who runs the new workshop: the named user, or the creating facilitator.
-async fn facilitator_for(
-    state: &AppState,
-    principal: &Principal,
-    named: Option<&str>,
-) -> Result<Option<uuid::Uuid>, AppError> {
-    let Principal::User { id, username, role } = principal else {
-        return Ok(None);
-    };
-    match named {
-        None if *role == Role::Facilitator => Ok(Some(*id)),
-        None => Ok(None),
-        Some(name) if name == username => Ok(Some(*id)),
-        Some(_) if *role == Role::Facilitator => Err(AppError::forbidden(
-            "facilitators create workshops for themselves only",
-        )),
-        Some(name) => {
-            let user = state
-                .store
-                .user_credentials(name)
-                .await?
-                .map(|(user, _)| user);
-            match user {
-                Some(user) if user.role != Role::Researcher => Ok(Some(user.id)),
-                _ => Err(AppError::invalid(
-                    "unknown facilitator",
-                    vec![Invalid::new(
-                        "/facilitator",
-                        format!("no facilitator, analyst or admin is called \"{name}\""),
-                    )],
-                )),
-            }
-        }
-    }
+    let workshop = workshops::create(state.store.as_ref(), &principal, &project, request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(workshop_json(&workshop, &principal)),
+    ))
 }
 
 async fn list_workshops(
@@ -146,18 +84,10 @@ async fn list_workshops(
     Auth(principal): Auth,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    if principal.role() == Some(Role::Researcher) {
-        return Err(AppError::forbidden(
-            "researchers work with exports, not workshops",
-        ));
-    }
     let project = visible_project(&state, &principal, &slug).await?;
-    let workshops: Vec<Value> = state
-        .store
-        .list_workshops(project.id)
+    let workshops: Vec<Value> = workshops::list(state.store.as_ref(), &principal, &project)
         .await?
         .iter()
-        .filter(|w| principal.can_read_workshop(w))
         .map(|w| workshop_json(w, &principal))
         .collect();
     Ok(Json(json!({"workshops": workshops})))
@@ -187,19 +117,13 @@ async fn change_workshop(
     Path(id): Path<String>,
     ApiJson(change): ApiJson<WorkshopChange>,
 ) -> Result<Json<Value>, AppError> {
-    let mut workshop = readable_workshop(&state, &principal, &id).await?;
-    if !principal.can_manage_workshop(&workshop) {
-        return Err(AppError::forbidden(
-            "only the workshop's facilitator, analysts and admins change it",
-        ));
-    }
-    check_joins_per_minute(change.joins_per_minute)
-        .map_err(|invalid| AppError::invalid("invalid joins a minute", vec![invalid]))?;
-    state
-        .store
-        .set_joins_per_minute(workshop.id, change.joins_per_minute)
-        .await?;
-    workshop.joins_per_minute = change.joins_per_minute;
+    let workshop = workshops::set_joins_per_minute(
+        state.store.as_ref(),
+        &principal,
+        parse_id(&id, "workshop")?,
+        change.joins_per_minute,
+    )
+    .await?;
     Ok(Json(workshop_json(&workshop, &principal)))
 }
 
@@ -229,31 +153,13 @@ async fn set_open(
     id: &str,
     open: bool,
 ) -> Result<Json<Value>, AppError> {
-    let workshop = readable_workshop(&state, &principal, id).await?;
-    if !principal.can_manage_workshop(&workshop) {
-        return Err(AppError::forbidden(
-            "only the workshop's facilitator, analysts and admins close or reopen it",
-        ));
-    }
-    if open {
-        state.store.reopen_workshop(workshop.id).await?;
-    } else {
-        state.store.close_workshop(workshop.id, Utc::now()).await?;
-    }
-    let changed = state
-        .store
-        .find_workshop(workshop.id)
-        .await?
-        .ok_or_else(|| AppError::not_found("workshop"))?;
-    super::announce(
-        &state,
-        Change::Workshop {
-            project_id: changed.project_id,
-            workshop_id: changed.id,
-            open: changed.is_open(),
-        },
+    let changed = workshops::set_open(
+        state.store.as_ref(),
+        &principal,
+        parse_id(id, "workshop")?,
+        open,
     )
-    .await;
+    .await?;
     Ok(Json(workshop_json(&changed, &principal)))
 }
 

@@ -1,0 +1,188 @@
+//! Workshops: creating one (with a join code no open workshop has), reading and listing those
+//! the caller may, closing and reopening (announced to its live pages), and a large room's
+//! joins a minute.
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::{Error, announce};
+use crate::domain::Invalid;
+use crate::domain::access::{Principal, Role};
+use crate::domain::change::Change;
+use crate::domain::project::Project;
+use crate::domain::workshop::{JoinCode, NewWorkshopRequest, Workshop, check_joins_per_minute};
+use crate::store::{Store, StoreError};
+
+/// A workshop the caller may read.
+///
+/// # Errors
+/// `NotFound` for an unknown workshop; `NotAllowed` for one not theirs; the store's.
+pub async fn readable(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Workshop, Error> {
+    let workshop = store
+        .find_workshop(id)
+        .await?
+        .ok_or_else(|| Error::not_found("workshop"))?;
+    if !principal.can_read_workshop(&workshop) {
+        return Err(Error::not_allowed("this workshop is not yours"));
+    }
+    Ok(workshop)
+}
+
+/// A workshop the caller may run (close, reopen, change, import into).
+///
+/// # Errors
+/// As [`readable`]; `NotAllowed` for whoever neither facilitates it nor moderates.
+pub async fn managed(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Workshop, Error> {
+    let workshop = readable(store, principal, id).await?;
+    if !principal.can_manage_workshop(&workshop) {
+        return Err(Error::not_allowed(
+            "only the workshop's facilitator, analysts and admins run it",
+        ));
+    }
+    Ok(workshop)
+}
+
+/// The project's workshops the caller may read.
+///
+/// # Errors
+/// `NotAllowed` for researchers (they work with exports); the store's.
+pub async fn list(
+    store: &dyn Store,
+    principal: &Principal,
+    project: &Project,
+) -> Result<Vec<Workshop>, Error> {
+    if principal.role() == Some(Role::Researcher) {
+        return Err(Error::not_allowed(
+            "researchers work with exports, not workshops",
+        ));
+    }
+    Ok(store
+        .list_workshops(project.id)
+        .await?
+        .into_iter()
+        .filter(|w| principal.can_read_workshop(w))
+        .collect())
+}
+
+/// Creates a workshop in `project`, open, with a fresh join code.
+///
+/// # Errors
+/// `NotAllowed` for roles that do not run workshops, or a facilitator naming another;
+/// `Invalid` for a request that does not validate or names no such facilitator; the store's.
+pub async fn create(
+    store: &dyn Store,
+    principal: &Principal,
+    project: &Project,
+    request: NewWorkshopRequest,
+) -> Result<Workshop, Error> {
+    if !principal.can_create_workshop() {
+        return Err(Error::not_allowed(
+            "only facilitators, analysts and admins create workshops",
+        ));
+    }
+    let facilitator_id = facilitator_for(store, principal, request.facilitator.as_deref()).await?;
+    let mut workshop = request
+        .into_workshop(project.id, facilitator_id, Utc::now())
+        .map_err(|errors| Error::invalid("the workshop is not valid", errors))?;
+    // A fresh code collides with an open workshop's about once in 10⁸; try a few.
+    for _ in 0..5 {
+        match store.create_workshop(&workshop).await {
+            Ok(()) => return Ok(workshop),
+            Err(StoreError::Conflict(_)) => workshop.join_code = JoinCode::generate(),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(Error::Failed("could not find a free join code".into()))
+}
+
+/// Who runs the new workshop: the named user, or the creating facilitator.
+async fn facilitator_for(
+    store: &dyn Store,
+    principal: &Principal,
+    named: Option<&str>,
+) -> Result<Option<Uuid>, Error> {
+    let Principal::User { id, username, role } = principal else {
+        return Ok(None);
+    };
+    match named {
+        None if *role == Role::Facilitator => Ok(Some(*id)),
+        None => Ok(None),
+        Some(name) if name == username => Ok(Some(*id)),
+        Some(_) if *role == Role::Facilitator => Err(Error::not_allowed(
+            "facilitators create workshops for themselves only",
+        )),
+        Some(name) => {
+            let user = store.user_credentials(name).await?.map(|(user, _)| user);
+            match user {
+                Some(user) if user.role != Role::Researcher => Ok(Some(user.id)),
+                _ => Err(Error::invalid(
+                    "unknown facilitator",
+                    vec![Invalid::new(
+                        "/facilitator",
+                        format!("no facilitator, analyst or admin is called \"{name}\""),
+                    )],
+                )),
+            }
+        }
+    }
+}
+
+/// Closes (no more joins or drawings) or reopens a workshop the caller runs, and tells its
+/// live pages. Idempotent.
+///
+/// # Errors
+/// As [`managed`]; `Conflict` when reopening finds its code taken by another open workshop.
+pub async fn set_open(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+    open: bool,
+) -> Result<Workshop, Error> {
+    let workshop = managed(store, principal, id).await?;
+    if open {
+        store.reopen_workshop(workshop.id).await?;
+    } else {
+        store.close_workshop(workshop.id, Utc::now()).await?;
+    }
+    let changed = store
+        .find_workshop(workshop.id)
+        .await?
+        .ok_or_else(|| Error::not_found("workshop"))?;
+    announce(
+        store,
+        Change::Workshop {
+            project_id: changed.project_id,
+            workshop_id: changed.id,
+            open: changed.is_open(),
+        },
+    )
+    .await;
+    Ok(changed)
+}
+
+/// Sets how many times a minute a workshop the caller runs may be joined (None: the
+/// server's limit), for a large room.
+///
+/// # Errors
+/// As [`managed`]; `Invalid` outside 1 to `MAX_JOINS_PER_MINUTE`.
+pub async fn set_joins_per_minute(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+    joins: Option<u32>,
+) -> Result<Workshop, Error> {
+    let mut workshop = managed(store, principal, id).await?;
+    check_joins_per_minute(joins)
+        .map_err(|invalid| Error::invalid("invalid joins a minute", vec![invalid]))?;
+    store.set_joins_per_minute(workshop.id, joins).await?;
+    workshop.joins_per_minute = joins;
+    Ok(workshop)
+}
