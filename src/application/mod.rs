@@ -2,6 +2,7 @@
 //! function here, which the doors call after extracting their arguments and before
 //! answering in their own way. Nothing here knows HTTP.
 
+pub mod annotations;
 pub mod drawings;
 pub mod export;
 pub mod features;

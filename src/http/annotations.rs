@@ -1,22 +1,19 @@
-//! Annotations: comments on features, and narratives on workshops and their groups.
+//! Annotations over HTTP: comments on features, and narratives on workshops and their groups
+//! (written by `application::annotations`), listed a page at a time.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use super::features::readable_feature;
 use super::workshops::readable_workshop;
+use crate::application::annotations;
 use crate::application::features::sees_exact;
-use crate::domain::Invalid;
-use crate::domain::access::Principal;
 use crate::domain::annotation::{Annotation, AnnotationTarget, NewAnnotationRequest};
-use crate::domain::change::Change;
-use crate::http::announce;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
 use crate::store::AnnotationPage;
@@ -146,58 +143,14 @@ async fn annotate_feature(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<NewAnnotationRequest>,
 ) -> Result<(StatusCode, Json<Annotation>), AppError> {
-    let (feature, workshop) = readable_feature(&state, &principal, &id).await?;
-    let allowed = principal.can_moderate()
-        || workshop
-            .as_ref()
-            .is_some_and(|w| principal.can_contribute_to(w));
-    if !allowed {
-        return Err(AppError::forbidden(
-            "you may comment only on features of your open workshop",
-        ));
-    }
-    if feature.is_deleted() {
-        return Err(AppError::Conflict("the feature is deleted".into()));
-    }
-    if request.group.is_some() {
-        return Err(AppError::invalid(
-            "a comment on a feature has no group",
-            vec![Invalid::new(
-                "/group",
-                "only workshop narratives belong to a group",
-            )],
-        ));
-    }
-    let body = request
-        .validated_body()
-        .map_err(|e| AppError::invalid("the annotation is not valid", e))?;
-    super::admit_writes(
-        &state,
+    let annotation = annotations::comment(
+        state.store.as_ref(),
+        &state.writes,
         &principal,
-        crate::application::rates::Write::Comments,
-        1,
-    )?;
-    let target = AnnotationTarget::Feature {
-        feature_id: feature.id,
-    };
-    let annotation = Annotation::new(
-        feature.project_id,
-        target,
-        principal.author(),
-        body,
-        Utc::now(),
-    );
-    state.store.add_annotation(&annotation).await?;
-    announce(
-        &state,
-        Change::Annotation {
-            project_id: annotation.project_id,
-            workshop_id: feature.workshop_id,
-            feature_id: Some(feature.id),
-            annotation_id: annotation.id,
-        },
+        parse_id(&id, "feature")?,
+        request,
     )
-    .await;
+    .await?;
     Ok((StatusCode::CREATED, Json(annotation)))
 }
 
@@ -237,68 +190,13 @@ async fn annotate_workshop(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<NewAnnotationRequest>,
 ) -> Result<(StatusCode, Json<Annotation>), AppError> {
-    let workshop = readable_workshop(&state, &principal, &id).await?;
-    if !principal.can_contribute_to(&workshop) {
-        return Err(AppError::forbidden(
-            "the workshop is closed; its narratives can no longer be added to",
-        ));
-    }
-    let body = request
-        .validated_body()
-        .map_err(|e| AppError::invalid("the annotation is not valid", e))?;
-    super::admit_writes(
-        &state,
+    let annotation = annotations::narrate(
+        state.store.as_ref(),
+        &state.writes,
         &principal,
-        crate::application::rates::Write::Comments,
-        1,
-    )?;
-    let named =
-        match &request.group {
-            Some(reference) => Some(workshop.find_group(reference).map(|g| g.id).ok_or_else(
-                || {
-                    AppError::invalid(
-                        "unknown group",
-                        vec![Invalid::new(
-                            "/group",
-                            "no group of this workshop has this name or id",
-                        )],
-                    )
-                },
-            )?),
-            None => None,
-        };
-    // A participant's narrative belongs to their own table.
-    let group_id = match (&principal, named) {
-        (Principal::Participant { group_id, .. }, Some(other)) if other != *group_id => {
-            return Err(AppError::invalid(
-                "participants write for their own group",
-                vec![Invalid::new("/group", "this is not your group")],
-            ));
-        }
-        (Principal::Participant { group_id, .. }, _) => Some(*group_id),
-        (Principal::User { .. }, named) => named,
-    };
-    let target = AnnotationTarget::Workshop {
-        workshop_id: workshop.id,
-        group_id,
-    };
-    let annotation = Annotation::new(
-        workshop.project_id,
-        target,
-        principal.author(),
-        body,
-        Utc::now(),
-    );
-    state.store.add_annotation(&annotation).await?;
-    announce(
-        &state,
-        Change::Annotation {
-            project_id: annotation.project_id,
-            workshop_id: Some(workshop.id),
-            feature_id: None,
-            annotation_id: annotation.id,
-        },
+        parse_id(&id, "workshop")?,
+        request,
     )
-    .await;
+    .await?;
     Ok((StatusCode::CREATED, Json(annotation)))
 }

@@ -4,15 +4,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::extract::{ApiJson, Auth, ClientAddr};
 use crate::application::sessions::{self, AttemptLimits};
+use crate::application::users::{self, UserChange};
 use crate::domain::Invalid;
 use crate::domain::access::{Principal, Role};
-use crate::domain::change::Change;
 use crate::domain::workshop::JoinRequest;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
@@ -150,73 +150,24 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UserChange {
-    role: Option<Role>,
-    disabled: Option<bool>,
-    /// A new password (a reset): every token and session of the user ends.
-    password: Option<String>,
-    /// An admin changing their own password gives their current one: whoever holds their
-    /// session, on a laptop left open, must not take the account with it.
-    current_password: Option<String>,
-}
-
 /// `PATCH /api/users/{username}`: change a role, disable or enable an account, or reset its
-/// password (admins). An admin cannot lock themselves out.
+/// password (admins); see `application::users::update`.
 async fn update_user(
     State(state): State<AppState>,
     Auth(principal): Auth,
     axum::extract::Path(username): axum::extract::Path<String>,
     ApiJson(change): ApiJson<UserChange>,
 ) -> Result<Json<User>, AppError> {
-    if !principal.can_manage_users() {
-        return Err(AppError::forbidden("only admins manage users"));
-    }
-    let (user, current_hash) = state
-        .store
-        .user_credentials(&username)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
-    let role = change.role.unwrap_or(user.role);
-    let disabled = change.disabled.unwrap_or(user.disabled);
-    let myself = matches!(&principal, Principal::User { id, .. } if *id == user.id);
-    if myself && (disabled || role != Role::Admin) {
-        return Err(AppError::Conflict(
-            "you cannot disable yourself or give up your own admin role".into(),
-        ));
-    }
-    if myself && change.password.is_some() {
-        sessions::check_current_password(
+    Ok(Json(
+        users::update(
             state.store.as_ref(),
             attempt_limits(&state),
-            &user,
-            current_hash,
-            change.current_password,
+            &principal,
+            &username,
+            change,
         )
-        .await?;
-    }
-    let hash =
-        match change.password {
-            Some(password) => Some(identity::new_password_hash(password).await.map_err(|e| {
-                AppError::invalid("weak password", vec![Invalid::new("/password", e)])
-            })?),
-            None => None,
-        };
-    state
-        .store
-        .update_user(&username, role, disabled, hash.as_deref(), Utc::now())
-        .await?;
-    if hash.is_some() || disabled || role != user.role {
-        // Their open event streams check their tokens again, and who they stand for.
-        super::announce(&state, Change::SignedOut { caller_id: user.id }).await;
-    }
-    let (updated, _) = state
-        .store
-        .user_credentials(&username)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
-    Ok(Json(updated))
+        .await?,
+    ))
 }
 
 async fn list_users(

@@ -156,27 +156,6 @@ fn catch_panics()
     tower_http::catch_panic::CatchPanicLayer::custom(answer as fn(_) -> Response)
 }
 
-/// Counts a participant's writes against their rate (`rate`); staff are not limited. 429
-/// with how long to wait when over it.
-pub(crate) fn admit_writes(
-    state: &AppState,
-    principal: &crate::domain::access::Principal,
-    kind: crate::application::rates::Write,
-    count: usize,
-) -> Result<(), AppError> {
-    Ok(crate::application::drawings::admit_writes(
-        &state.writes,
-        principal,
-        kind,
-        count,
-    )?)
-}
-
-/// Tells live pages about a stored change (see `application::announce`).
-pub(crate) async fn announce(state: &AppState, change: crate::domain::change::Change) {
-    crate::application::announce(state.store.as_ref(), change).await;
-}
-
 /// An unknown address: a readable page for a browser opening it (a mistyped or old link),
 /// problem JSON for scripts and API clients.
 async fn not_found(headers: axum::http::HeaderMap, page: pages::PageContext) -> Response {

@@ -289,29 +289,12 @@ pub(super) async fn leave(
     }
     // The token behind the cookie ends too: a copy of the cookie (left on a shared phone,
     // or taken) must not go on working after the person has left.
-    if let Some(token) = page.session.as_deref() {
-        let caller = identity::caller(&*state.store, token, chrono::Utc::now())
-            .await
-            .ok()
-            .flatten()
-            .map(|caller| caller.id());
-        if state
-            .store
-            .revoke_token(&identity::hash_token(token))
+    if let Some(token) = page.session.as_deref()
+        && crate::application::users::sign_out(state.store.as_ref(), token)
             .await
             .is_err()
-        {
-            return page.error(StatusCode::SERVICE_UNAVAILABLE, "problem.unavailable");
-        }
-        if let Some(caller_id) = caller {
-            // Their open event streams (the wall on this laptop, a participant's own page)
-            // check their tokens again and end.
-            crate::http::announce(
-                &state,
-                crate::domain::change::Change::SignedOut { caller_id },
-            )
-            .await;
-        }
+    {
+        return page.error(StatusCode::SERVICE_UNAVAILABLE, "problem.unavailable");
     }
     page.set_cookies.push(cookies::set(cookies::SESSION, "", 0));
     let mut response = page.respond(StatusCode::SEE_OTHER, Ok(String::new()));
