@@ -3,11 +3,13 @@
 //! answering in their own way. Nothing here knows HTTP.
 
 pub mod annotations;
+pub mod basemaps;
 pub mod drawings;
 pub mod export;
 pub mod features;
 pub mod idempotency;
 pub mod import;
+pub mod jobs;
 pub mod priority;
 pub mod rates;
 pub mod sessions;

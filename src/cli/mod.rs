@@ -112,7 +112,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         )),
         basemaps: std::sync::Arc::new(basemaps),
         room_origins: room_origins.clone().into(),
-        downloads: Default::default(),
+        jobs: Default::default(),
     };
     tracing::info!(database = %args.database.database, "Trama is serving on http://{address}/");
     if room_origins.is_empty() {
@@ -124,7 +124,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
     for origin in &room_origins {
         tracing::info!("phones on the room's network join at {origin}/");
     }
-    let downloads = state.downloads.clone();
+    let jobs = state.jobs.clone();
     serve(
         listener,
         state,
@@ -132,7 +132,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         shutdown_signal(),
     )
     .await?;
-    downloads.stop_all();
+    jobs.stop_all();
     tracing::info!("stopped");
     Ok(())
 }

@@ -25,8 +25,8 @@ pub struct AppState {
     /// Where phones on the room's network reach this server (`http://192.168.0.10:8080`),
     /// when it listens beyond the laptop itself; empty when it listens on loopback only.
     pub room_origins: Arc<[String]>,
-    /// Downloads of projects' areas from tile services, in progress or finished.
-    pub downloads: Arc<super::basemaps::Downloads>,
+    /// Background jobs (downloads of projects' areas from tile services), running or finished.
+    pub jobs: Arc<crate::application::jobs::Jobs>,
 }
 
 /// Operator-tunable limits on what one request may ask of the server.

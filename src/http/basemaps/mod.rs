@@ -38,7 +38,6 @@ use crate::basemap::{Basemap, BasemapError, Tile};
 use crate::domain::access::Principal;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
-pub use downloads::Downloads;
 use downloads::{fetch_progress, start_fetch, stop_fetch};
 use uploads::{remove, upload};
 

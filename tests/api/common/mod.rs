@@ -203,7 +203,7 @@ impl TestApp {
             writes: Default::default(),
             basemaps: Arc::new(basemaps),
             room_origins: Arc::from(Vec::new()),
-            downloads: Default::default(),
+            jobs: Default::default(),
         };
         let server = tokio::spawn(trama::serve(
             listener,
