@@ -109,12 +109,17 @@ fn each_layer_imports_only_what_it_may() {
 /// counted apart.
 #[test]
 fn handlers_reach_the_store_less_and_less() {
-    const HANDLERS_MAX: usize = 21;
+    const HANDLERS_MAX: usize = 9;
     const PAGES_MAX: usize = 16;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
     let (mut handlers, mut pages) = (0, 0);
     for file in sources(&root) {
-        let text = std::fs::read_to_string(&file).expect("read");
+        // Without white space, so that a call written over several lines counts too.
+        let text: String = std::fs::read_to_string(&file)
+            .expect("read")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         // `state.store.as_ref()` or `.clone()` hands the store to a use case: not a call.
         let calls = text
             .match_indices(".store.")

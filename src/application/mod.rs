@@ -11,10 +11,12 @@ pub mod idempotency;
 pub mod import;
 pub mod jobs;
 pub mod priority;
+pub mod projects;
 pub mod rates;
 pub mod sessions;
 pub mod users;
 pub mod workshops;
+pub mod zones;
 
 mod error;
 

@@ -15,8 +15,8 @@ use h3o::Resolution;
 use uuid::Uuid;
 
 use super::Error;
-#[cfg(doc)]
-use crate::domain::access::FeatureScope;
+use crate::domain::access::{FeatureScope, Principal};
+use crate::domain::boundary::BoundaryLayer;
 use crate::domain::export::sensitive_cell;
 use crate::domain::feature::{FeatureFilter, ReviewState};
 use crate::domain::geometry::FeatureGeometry;
@@ -334,6 +334,178 @@ pub fn parse_params(resolution: Option<u8>, ring: Option<u32>) -> Result<Params,
         return Err("ring must be between 1 and 5".into());
     };
     Ok(Params { resolution, ring })
+}
+
+/// A project the caller may analyse, and the workshops their analysis may look at: what
+/// every priority request is built from, so that no door can ask for more.
+pub struct Analysable {
+    pub project: Project,
+    /// Every workshop (analysts, admins), or the facilitator's own.
+    allowed: FeatureScope,
+    /// The project's workshops still open.
+    open: HashSet<Uuid>,
+}
+
+/// The project of `slug`, if the caller may analyse it.
+///
+/// # Errors
+/// `NotAllowed` for researchers and participants, or a facilitator without workshops there;
+/// as `projects::visible`.
+pub async fn analysable(
+    store: &dyn Store,
+    principal: &Principal,
+    slug: &str,
+) -> Result<Analysable, Error> {
+    if !principal.can_analyse_priority() {
+        return Err(Error::not_allowed(
+            "priority areas are for analysts, admins and facilitators; researchers get \
+             aggregated cells through an export",
+        ));
+    }
+    let project = super::projects::visible(store, principal, slug).await?;
+    let workshops = store.list_workshops(project.id).await?;
+    let allowed = principal.feature_scope(project.id, || principal.runs(&workshops));
+    allowed.narrow(None)?;
+    let open = workshops
+        .iter()
+        .filter(|w| w.is_open())
+        .map(|w| w.id)
+        .collect();
+    Ok(Analysable {
+        project,
+        allowed,
+        open,
+    })
+}
+
+impl Analysable {
+    /// The analysis `selection` asks for, its workshops narrowed to those the caller may
+    /// analyse (all of those when it names none), sensitive drawings counted exactly only
+    /// where the caller may (see [`FeatureScope::analyses_sensitive_exactly`]).
+    ///
+    /// # Errors
+    /// `NotAllowed` for workshops beyond the caller's.
+    pub fn request(&self, mut selection: Selection, params: Params) -> Result<Request<'_>, Error> {
+        let workshops = self.allowed.narrow(selection.workshops.take())?;
+        let all_closed = workshops
+            .as_ref()
+            .is_some_and(|ids| ids.iter().all(|id| !self.open.contains(id)));
+        let exact = self
+            .allowed
+            .analyses_sensitive_exactly(self.project.sensitive_exact, all_closed);
+        selection.workshops = workshops;
+        Ok(Request {
+            project: &self.project,
+            selection,
+            params,
+            mask_sensitive: (!exact).then_some(self.project.masking.sensitive_resolution),
+        })
+    }
+
+    /// Narrows two sets of workshops to the caller's, for a comparison.
+    ///
+    /// # Errors
+    /// `NotAllowed` for workshops beyond the caller's.
+    pub fn narrow(&self, workshops: Vec<Uuid>) -> Result<Vec<Uuid>, Error> {
+        Ok(self.allowed.narrow(Some(workshops))?.unwrap_or_default())
+    }
+
+    /// The project's boundary layers.
+    ///
+    /// # Errors
+    /// The store's.
+    pub async fn layers(
+        &self,
+        store: &dyn Store,
+    ) -> Result<Vec<crate::domain::boundary::BoundaryLayerSummary>, Error> {
+        Ok(store.list_boundary_layers(self.project.id).await?)
+    }
+
+    /// A boundary layer of this project.
+    ///
+    /// # Errors
+    /// `NotFound` for a layer of no project, or of another; the store's.
+    pub async fn layer(&self, store: &dyn Store, id: Uuid) -> Result<BoundaryLayer, Error> {
+        store
+            .find_boundary_layer(id)
+            .await?
+            .filter(|l| l.project_id == self.project.id)
+            .ok_or_else(|| Error::not_found("boundary layer"))
+    }
+}
+
+/// Uploads a boundary layer (barrios, census tracts) to the project of `slug`: analysts and
+/// admins. `body` is a GeoJSON FeatureCollection of polygons, each named by `name_property`.
+///
+/// # Errors
+/// `NotAllowed` for other roles; `Invalid` for a layer that does not validate; as
+/// `projects::visible`.
+pub async fn upload_layer(
+    store: &dyn Store,
+    principal: &Principal,
+    slug: &str,
+    name: &str,
+    name_property: &str,
+    body: &serde_json::Value,
+) -> Result<BoundaryLayer, Error> {
+    let Principal::User { id: user, .. } = principal else {
+        return Err(Error::not_allowed(
+            "only analysts and admins upload boundary layers",
+        ));
+    };
+    if !principal.can_moderate() {
+        return Err(Error::not_allowed(
+            "only analysts and admins upload boundary layers",
+        ));
+    }
+    let project = super::projects::visible(store, principal, slug).await?;
+    let units = BoundaryLayer::parse(name, body, name_property)
+        .map_err(|errors| Error::invalid("the boundary layer is not valid", errors))?;
+    let layer = BoundaryLayer {
+        id: Uuid::new_v4(),
+        project_id: project.id,
+        name: name.trim().to_owned(),
+        units,
+        created_by: Some(*user),
+        created_at: Utc::now(),
+    };
+    store.create_boundary_layer(&layer).await?;
+    Ok(layer)
+}
+
+/// A boundary layer the caller may analyse with.
+///
+/// # Errors
+/// `NotAllowed` for researchers and participants; `NotFound` for an unknown layer.
+pub async fn readable_layer(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<BoundaryLayer, Error> {
+    if !principal.can_analyse_priority() {
+        return Err(Error::not_allowed(
+            "boundary layers are for analysts, admins and facilitators",
+        ));
+    }
+    store
+        .find_boundary_layer(id)
+        .await?
+        .ok_or_else(|| Error::not_found("boundary layer"))
+}
+
+/// Deletes a boundary layer: analysts and admins.
+///
+/// # Errors
+/// As [`readable_layer`]; `NotAllowed` for facilitators.
+pub async fn delete_layer(store: &dyn Store, principal: &Principal, id: Uuid) -> Result<(), Error> {
+    let layer = readable_layer(store, principal, id).await?;
+    if !principal.can_moderate() {
+        return Err(Error::not_allowed(
+            "only analysts and admins delete boundary layers",
+        ));
+    }
+    store.delete_boundary_layer(layer.id).await?;
+    Ok(())
 }
 
 #[cfg(test)]

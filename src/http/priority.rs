@@ -7,22 +7,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use super::features::geojson_response;
-use super::projects::visible_project;
-use crate::application::features::id_list;
-use crate::application::features::query_time;
-use crate::application::priority::{self as analysis, Request, Selection};
-use crate::domain::access::{FeatureScope, Principal};
+use crate::application::features::{id_list, query_time};
+use crate::application::priority::{self as analysis, Analysable, Request, Selection};
+use crate::domain::access::Principal;
 use crate::domain::boundary::BoundaryLayer;
 use crate::domain::priority::{Params, Rule};
-use crate::domain::project::Project;
-use crate::domain::workshop::Workshop;
 use crate::geojson::priority;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
@@ -97,64 +92,22 @@ impl PriorityQuery {
     }
 }
 
-/// A project the caller may analyse, and the workshops their analysis may look at.
-struct Scope {
-    project: Project,
-    /// Every workshop (analysts, admins), or the facilitator's own.
-    allowed: FeatureScope,
-    /// The project's workshops still open.
-    open: std::collections::HashSet<Uuid>,
-}
-
-impl Scope {
-    /// The analysis the query asks for, within `workshops` (all allowed when `None`).
-    fn request(
-        &self,
-        query: &PriorityQuery,
-        workshops: Option<Vec<Uuid>>,
-    ) -> Result<Request<'_>, AppError> {
-        let workshops = self.allowed.narrow(workshops)?;
-        let all_closed = workshops
-            .as_ref()
-            .is_some_and(|ids| ids.iter().all(|id| !self.open.contains(id)));
-        let exact = self
-            .allowed
-            .analyses_sensitive_exactly(self.project.sensitive_exact, all_closed);
-        Ok(Request {
-            project: &self.project,
-            selection: query.selection(workshops)?,
-            params: query.params()?,
-            mask_sensitive: (!exact).then_some(self.project.masking.sensitive_resolution),
-        })
-    }
-}
-
 /// The project, checked for the caller's right to analyse it.
 async fn analysable(
     state: &AppState,
     principal: &Principal,
     slug: &str,
-) -> Result<Scope, AppError> {
-    if !principal.can_analyse_priority() {
-        return Err(AppError::forbidden(
-            "priority areas are for analysts, admins and facilitators; researchers get \
-             aggregated cells through an export",
-        ));
-    }
-    let project = visible_project(state, principal, slug).await?;
-    let workshops: Vec<Workshop> = state.store.list_workshops(project.id).await?;
-    let allowed = principal.feature_scope(project.id, || principal.runs(&workshops));
-    allowed.narrow(None)?;
-    let open = workshops
-        .iter()
-        .filter(|w| w.is_open())
-        .map(|w| w.id)
-        .collect();
-    Ok(Scope {
-        project,
-        allowed,
-        open,
-    })
+) -> Result<Analysable, AppError> {
+    Ok(analysis::analysable(state.store.as_ref(), principal, slug).await?)
+}
+
+/// The analysis the query asks for, within the workshops it names.
+fn request<'a>(
+    scope: &'a Analysable,
+    query: &PriorityQuery,
+    workshops: Option<Vec<Uuid>>,
+) -> Result<Request<'a>, AppError> {
+    Ok(scope.request(query.selection(workshops)?, query.params()?)?)
 }
 
 fn geojson(value: &Value) -> Response {
@@ -168,7 +121,7 @@ async fn cells(
     ApiQuery(query): ApiQuery<PriorityQuery>,
 ) -> Result<Response, AppError> {
     let scope = analysable(&state, &principal, &slug).await?;
-    let request = scope.request(&query, id_list(&query.workshop, "workshop")?)?;
+    let request = request(&scope, &query, id_list(&query.workshop, "workshop")?)?;
     let analysis = request.cells(state.store.as_ref()).await?;
     let pieces = priority::cells_geojson(analysis).map(Ok::<_, std::convert::Infallible>);
     Ok(geojson_response(axum::body::Body::from_stream(
@@ -183,7 +136,7 @@ async fn zones(
     ApiQuery(query): ApiQuery<PriorityQuery>,
 ) -> Result<Response, AppError> {
     let scope = analysable(&state, &principal, &slug).await?;
-    let request = scope.request(&query, id_list(&query.workshop, "workshop")?)?;
+    let request = request(&scope, &query, id_list(&query.workshop, "workshop")?)?;
     let rule = query.rule()?;
     let (_, zones) = request.zones(state.store.as_ref(), rule).await?;
     Ok(geojson(&priority::zones_geojson(
@@ -210,11 +163,8 @@ async fn change(
         ));
     };
     // Both sets within what the caller may analyse.
-    let (before, after) = (
-        scope.allowed.narrow(Some(before))?.unwrap_or_default(),
-        scope.allowed.narrow(Some(after))?.unwrap_or_default(),
-    );
-    let request = scope.request(&query, None)?;
+    let (before, after) = (scope.narrow(before)?, scope.narrow(after)?);
+    let request = request(&scope, &query, None)?;
     let compared = request
         .change(state.store.as_ref(), [before, after], rule)
         .await?;
@@ -238,13 +188,10 @@ async fn units(
                 .into(),
         ));
     };
-    let layer = state
-        .store
-        .find_boundary_layer(parse_id(layer, "boundary layer")?)
-        .await?
-        .filter(|l| l.project_id == scope.project.id)
-        .ok_or_else(|| AppError::not_found("boundary layer"))?;
-    let request = scope.request(&query, id_list(&query.workshop, "workshop")?)?;
+    let layer = scope
+        .layer(state.store.as_ref(), parse_id(layer, "boundary layer")?)
+        .await?;
+    let request = request(&scope, &query, id_list(&query.workshop, "workshop")?)?;
     let scored = request.units(state.store.as_ref(), layer.units).await?;
     Ok(geojson(&priority::units_geojson(
         &scored.units,
@@ -268,24 +215,16 @@ async fn upload_layer(
     ApiQuery(query): ApiQuery<UploadQuery>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, AppError> {
-    if !principal.can_moderate() {
-        return Err(AppError::forbidden(
-            "only analysts and admins upload boundary layers",
-        ));
-    }
-    let project = visible_project(&state, &principal, &slug).await?;
     let name_property = query.name_property.as_deref().unwrap_or("name");
-    let units = BoundaryLayer::parse(&query.name, &body, name_property)
-        .map_err(|errors| AppError::invalid("the boundary layer is not valid", errors))?;
-    let layer = BoundaryLayer {
-        id: Uuid::new_v4(),
-        project_id: project.id,
-        name: query.name.trim().to_owned(),
-        units,
-        created_by: principal_user(&principal),
-        created_at: Utc::now(),
-    };
-    state.store.create_boundary_layer(&layer).await?;
+    let layer = analysis::upload_layer(
+        state.store.as_ref(),
+        &principal,
+        &slug,
+        &query.name,
+        name_property,
+        &body,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(json!({
@@ -298,39 +237,14 @@ async fn upload_layer(
         .into_response())
 }
 
-fn principal_user(principal: &Principal) -> Option<Uuid> {
-    match principal {
-        Principal::User { id, .. } => Some(*id),
-        Principal::Participant { .. } => None,
-    }
-}
-
 async fn list_layers(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let scope = analysable(&state, &principal, &slug).await?;
-    let layers = state.store.list_boundary_layers(scope.project.id).await?;
+    let layers = scope.layers(state.store.as_ref()).await?;
     Ok(axum::Json(json!({ "layers": layers })).into_response())
-}
-
-/// A layer the caller may analyse with.
-async fn readable_layer(
-    state: &AppState,
-    principal: &Principal,
-    id: &str,
-) -> Result<BoundaryLayer, AppError> {
-    if !principal.can_analyse_priority() {
-        return Err(AppError::forbidden(
-            "boundary layers are for analysts, admins and facilitators",
-        ));
-    }
-    state
-        .store
-        .find_boundary_layer(parse_id(id, "boundary layer")?)
-        .await?
-        .ok_or_else(|| AppError::not_found("boundary layer"))
 }
 
 async fn get_layer(
@@ -338,7 +252,12 @@ async fn get_layer(
     Auth(principal): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let layer = readable_layer(&state, &principal, &id).await?;
+    let layer = analysis::readable_layer(
+        state.store.as_ref(),
+        &principal,
+        parse_id(&id, "boundary layer")?,
+    )
+    .await?;
     let mut collection = BoundaryLayer::units_geojson(&layer.units);
     collection["name"] = json!(layer.name);
     collection["id"] = json!(layer.id);
@@ -350,12 +269,11 @@ async fn delete_layer(
     Auth(principal): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let layer = readable_layer(&state, &principal, &id).await?;
-    if !principal.can_moderate() {
-        return Err(AppError::forbidden(
-            "only analysts and admins delete boundary layers",
-        ));
-    }
-    state.store.delete_boundary_layer(layer.id).await?;
+    analysis::delete_layer(
+        state.store.as_ref(),
+        &principal,
+        parse_id(&id, "boundary layer")?,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

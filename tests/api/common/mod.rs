@@ -215,7 +215,12 @@ impl TestApp {
         ));
         Self {
             base,
-            client: reqwest::Client::new(),
+            // Idle connections are let go before the server's header timeout (10 s) closes
+            // them: reusing one just as it closes fails a request (hyper's IncompleteMessage).
+            client: reqwest::Client::builder()
+                .pool_idle_timeout(Duration::from_secs(5))
+                .build()
+                .expect("client"),
             store,
             database,
             shutdown: Some(tx),
