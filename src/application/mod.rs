@@ -1,6 +1,8 @@
-//! Use cases that more than one front door runs (the HTTP API and the CLI): each is one
-//! function here, which the doors call after extracting their arguments and before
-//! answering in their own way. Nothing here knows HTTP.
+//! The use cases: every decision, write and announcement, one function each, which the doors
+//! (the HTTP API and pages, the CLI) call after extracting their arguments and before
+//! answering in their own way. Nothing here knows HTTP; errors are [`Error`]. `drawings`
+//! creates and changes drawings, `features` lists them and says how a caller sees each;
+//! ARCHITECTURE.md has the map.
 
 pub mod annotations;
 pub mod basemaps;
