@@ -23,7 +23,7 @@ use crate::domain::geometry::FeatureGeometry;
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
 use crate::geojson::{CollectionWriter, FeatureOut, Sight};
-use crate::store::{IdempotentResponse, Store};
+use crate::store::{FeatureRevision, IdempotentResponse, Store};
 
 /// A submission as its door received it.
 pub struct Submitted<'a> {
@@ -510,4 +510,33 @@ fn stored_geometry(feature: &Feature) -> Result<FeatureGeometry, Error> {
         serde_json::from_str(&feature.geometry).map_err(|e| Error::Failed(e.to_string()))?;
     FeatureGeometry::from_geojson(&value, "/geometry", usize::MAX)
         .map_err(|_| Error::Failed("a stored geometry no longer validates".into()))
+}
+
+/// Every revision of a drawing the caller may read, each with how the caller sees it: one
+/// drawn with a sensitive symbol masked for whoever sees such drawings masked, whatever the
+/// symbol is now (a history told the exact place to any reader before); and every revision
+/// masked, words and all, when the drawing is seen masked now (an earlier title or shape
+/// would locate it).
+///
+/// # Errors
+/// As [`readable`].
+pub async fn history(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Vec<(FeatureRevision, Sight)>, Error> {
+    let (feature, workshop) = readable(store, principal, id).await?;
+    let sights = super::features::Sights::load(store, feature.project_id).await?;
+    let now = sights.of(principal, &feature, workshop.as_ref());
+    Ok(store
+        .feature_history(feature.id)
+        .await?
+        .into_iter()
+        .map(|revision| {
+            let sight = sights
+                .of(principal, &revision.feature, workshop.as_ref())
+                .narrower(now);
+            (revision, sight)
+        })
+        .collect())
 }

@@ -248,6 +248,27 @@ pub async fn take(
     })
 }
 
+/// The project's export log (analysts and admins): every export taken, and who took
+/// unusually many in an hour (`unusual_exporters`).
+///
+/// # Errors
+/// `NotAllowed` for other roles; as `projects::visible`.
+pub async fn log(
+    store: &dyn Store,
+    principal: &Principal,
+    slug: &str,
+) -> Result<(Vec<ExportLogEntry>, Vec<Value>), Error> {
+    if !principal.can_moderate() {
+        return Err(Error::not_allowed(
+            "the export log is for analysts and admins",
+        ));
+    }
+    let project = super::projects::visible(store, principal, slug).await?;
+    let exports = store.list_exports(project.id).await?;
+    let unusual = crate::domain::export::unusual_exporters(&exports);
+    Ok((exports, unusual))
+}
+
 /// The layers of an export, and its metadata; `count` counts the rows as they stream. Priority
 /// cells are analysed here (`application::priority`), the engine writing the layer of them.
 ///

@@ -12,6 +12,7 @@ pub mod features;
 pub mod idempotency;
 pub mod import;
 pub mod jobs;
+pub mod pictograms;
 pub mod priority;
 pub mod projects;
 pub mod rates;

@@ -124,3 +124,14 @@ pub async fn sign_out(store: &dyn Store, token: &str) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// Every user (admins).
+///
+/// # Errors
+/// `NotAllowed` for other roles; the store's.
+pub async fn list(store: &dyn Store, principal: &Principal) -> Result<Vec<User>, Error> {
+    if !principal.can_manage_users() {
+        return Err(Error::not_allowed("only admins manage users"));
+    }
+    Ok(store.list_users().await?)
+}

@@ -174,8 +174,5 @@ async fn list_users(
     State(state): State<AppState>,
     Auth(principal): Auth,
 ) -> Result<Json<Vec<User>>, AppError> {
-    if !principal.can_manage_users() {
-        return Err(AppError::forbidden("only admins manage users"));
-    }
-    Ok(Json(state.store.list_users().await?))
+    Ok(Json(users::list(state.store.as_ref(), &principal).await?))
 }

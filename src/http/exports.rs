@@ -14,7 +14,6 @@ use super::extract::{ApiQuery, Auth};
 use super::projects::visible_project;
 use crate::application;
 use crate::application::export::{Export, ExportQuery};
-use crate::domain::export::unusual_exporters;
 use crate::export::{self, ExportError, Format};
 use crate::http::error::AppError;
 use crate::http::state::AppState;
@@ -143,13 +142,7 @@ async fn export_log(
     Auth(principal): Auth,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    if !principal.can_moderate() {
-        return Err(AppError::forbidden(
-            "the export log is for analysts and admins",
-        ));
-    }
-    let project = visible_project(&state, &principal, &slug).await?;
-    let exports = state.store.list_exports(project.id).await?;
-    let unusual = unusual_exporters(&exports);
+    let (exports, unusual) =
+        application::export::log(state.store.as_ref(), &principal, &slug).await?;
     Ok(axum::Json(json!({ "exports": exports, "unusual": unusual })).into_response())
 }

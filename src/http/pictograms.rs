@@ -8,7 +8,8 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::extract::{Auth, FileBytes};
-use crate::domain::pictogram::{is_valid_name, sanitize_svg};
+use crate::application::pictograms;
+use crate::domain::pictogram::is_valid_name;
 use crate::embedded::STATIC_FILES;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
@@ -40,7 +41,7 @@ async fn list_pictograms(
     Auth(_): Auth,
 ) -> Result<Json<Value>, AppError> {
     Ok(Json(
-        json!({"shipped": shipped_names(), "uploaded": state.store.list_pictograms().await?}),
+        json!({"shipped": shipped_names(), "uploaded": pictograms::uploaded(state.store.as_ref()).await?}),
     ))
 }
 
@@ -51,28 +52,7 @@ async fn upload_pictogram(
     Path(name): Path<String>,
     FileBytes(body): FileBytes,
 ) -> Result<StatusCode, AppError> {
-    if !principal.can_manage_users() {
-        return Err(AppError::forbidden("only admins add pictograms"));
-    }
-    if !is_valid_name(&name) {
-        return Err(AppError::invalid(
-            "invalid pictogram name",
-            vec![crate::domain::Invalid::new(
-                "/name",
-                "1-64 characters of a-z, 0-9, '-' or '_'",
-            )],
-        ));
-    }
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| AppError::BadRequest("an SVG file is UTF-8 text".into()))?;
-    // Kept as drawing only: whatever else the file held is not written back.
-    let clean = sanitize_svg(text).map_err(|problem| {
-        AppError::invalid(
-            format!("pictogram refused: {}", problem.detail),
-            vec![problem],
-        )
-    })?;
-    state.store.save_pictogram(&name, &clean).await?;
+    pictograms::upload(state.store.as_ref(), &principal, &name, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -82,7 +62,7 @@ async fn pictogram_file(State(state): State<AppState>, Path(file): Path<String>)
     let Some(name) = file.strip_suffix(".svg").filter(|n| is_valid_name(n)) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let body: Vec<u8> = match state.store.pictogram(name).await {
+    let body: Vec<u8> = match pictograms::svg(state.store.as_ref(), name).await {
         Ok(Some(svg)) => svg.into_bytes(),
         Ok(None) => match shipped(name) {
             Some(bytes) => bytes.to_vec(),

@@ -9,9 +9,8 @@ use chrono::Utc;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::{feature_response, if_match, readable_feature};
+use super::{feature_response, if_match};
 use crate::application::drawings::{self, Moderation};
-use crate::application::features::Sights;
 use crate::domain::access::Principal;
 use crate::domain::feature::{ReviewRequest, SeenAuthor, Sight};
 use crate::geojson::FeatureOut;
@@ -108,26 +107,17 @@ pub async fn feature_history(
     Auth(principal): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (feature, workshop) = readable_feature(&state, &principal, &id).await?;
-    // Each revision as the caller would see it: one drawn with a sensitive symbol masked for
-    // whoever sees such drawings masked, whatever the symbol is now (a history told the exact
-    // place to any reader before); and every revision masked, words and all, when the drawing
-    // is seen masked now (an earlier title or shape would locate it).
-    let sights = Sights::load(&*state.store, feature.project_id).await?;
-    let now = sights.of(&principal, &feature, workshop.as_ref());
-    let history = state.store.feature_history(feature.id).await?;
+    let history =
+        drawings::history(state.store.as_ref(), &principal, parse_id(&id, "feature")?).await?;
     let entries: Vec<HistoryEntry> = history
         .iter()
-        .map(|r| {
-            let sight = sights
-                .of(&principal, &r.feature, workshop.as_ref())
-                .narrower(now);
+        .map(|(r, sight)| {
             Ok(HistoryEntry {
                 revision: r.revision,
                 action: &r.action,
                 actor: sight.author(&r.actor),
                 at: r.at,
-                feature: RawValue::from_string(FeatureOut::new(&r.feature, sight).to_json()?)
+                feature: RawValue::from_string(FeatureOut::new(&r.feature, *sight).to_json()?)
                     .map_err(|e| AppError::Internal(e.to_string()))?,
             })
         })
