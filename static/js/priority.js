@@ -127,7 +127,7 @@ function compute(e) {
       });
     }
     if (answers.some(failed)) return;
-    maxScore = Math.max.apply(null, [1].concat(answers[0].features.map(function (f) { return f.properties.score; })));
+    maxScore = largest(answers[0].features, 'score', 1);
     [cells, hot].forEach(function (layer) { layer.clearLayers(); layer.addData(answers[0]); });
     zones.clearLayers();
     zones.addData(answers[1]);
@@ -139,6 +139,16 @@ function compute(e) {
     if (answers[0].features.length) map.fitBounds(cells.getBounds());
     status.textContent = t('priority.result', { cells: answers[0].features.length, zones: answers[1].features.length });
   });
+}
+
+/** The largest `property` of `features`, at least `floor`. A loop, not Math.max.apply: a
+ *  province's cells at resolution 9 are 150,000 arguments, past the call stack. */
+function largest(features, property, floor) {
+  var most = floor;
+  for (var i = 0; i < features.length; i++) {
+    if (features[i].properties[property] > most) most = features[i].properties[property];
+  }
+  return most;
 }
 
 /** The resolution a refusal for size says would fit, when the form offers it. */
@@ -295,7 +305,7 @@ unitsForm.addEventListener('submit', function (e) {
   status.textContent = t('priority.computing');
   api('/api/projects/' + R.project + '/priority/units?' + params).then(function (answer) {
     if (failed(answer)) return;
-    unitMax = Math.max.apply(null, [1e-9].concat(answer.features.map(function (f) { return f.properties.density_per_km2; })));
+    unitMax = largest(answer.features, 'density_per_km2', 1e-9);
     units.clearLayers();
     units.addData(answer);
     if (!map.hasLayer(units)) units.addTo(map);
