@@ -21,6 +21,23 @@ fn trama(dir: &TempDir) -> Command {
     command
 }
 
+/// The API token `trama demo` prints.
+fn token_in(demo_output: &str) -> String {
+    demo_output
+        .lines()
+        .find_map(|l| l.split("API token (30 days): ").nth(1))
+        .expect("token line")
+        .trim()
+        .to_owned()
+}
+
+/// Seeds the demo project in `dir`'s database and answers its admin's API token.
+fn demo_token(dir: &TempDir) -> String {
+    let demo = run(trama(dir).arg("demo"), "");
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    token_in(&text(&demo.stdout))
+}
+
 /// GETs `url` with a bearer token and reads the JSON answer.
 async fn get_json(client: &reqwest::Client, url: String, token: &str) -> Value {
     client
@@ -123,12 +140,7 @@ async fn the_demo_seeds_a_project_once_and_its_token_works() {
     let demo = run(trama(&dir).arg("demo"), "");
     assert!(demo.status.success(), "{}", text(&demo.stderr));
     let out = text(&demo.stdout);
-    let token = out
-        .lines()
-        .find_map(|l| l.split("API token (30 days): ").nth(1))
-        .expect("token line")
-        .trim()
-        .to_owned();
+    let token = token_in(&out);
     let again = run(trama(&dir).arg("demo"), "");
     assert!(text(&again.stdout).contains("already there"));
 
@@ -691,14 +703,7 @@ async fn the_largest_accepted_imports_keep_the_server_s_memory_bounded() {
     /// The stated bound (README, "What an import reads").
     const BOUND_MB: f64 = 256.0;
     let dir = TempDir::new().expect("dir");
-    let demo = run(trama(&dir).arg("demo"), "");
-    assert!(demo.status.success(), "{}", text(&demo.stderr));
-    let token = text(&demo.stdout)
-        .lines()
-        .find_map(|l| l.split("API token (30 days): ").nth(1))
-        .expect("token line")
-        .trim()
-        .to_owned();
+    let token = demo_token(&dir);
     // Built first: a pooled connection left idle while they were built (seconds in a debug
     // build) could be closed by the server's header timeout just as it was reused.
     let largest_kmz = kmz(5_000, 3_000);
@@ -826,14 +831,7 @@ async fn the_largest_priority_analysis_keeps_the_server_s_memory_bounded() {
     /// The stated bound of one analysis (README, "Priority areas"), and the server before it.
     const BOUND_MB: f64 = 384.0;
     let dir = TempDir::new().expect("dir");
-    let demo = run(trama(&dir).arg("demo"), "");
-    assert!(demo.status.success(), "{}", text(&demo.stderr));
-    let token = text(&demo.stdout)
-        .lines()
-        .find_map(|l| l.split("API token (30 days): ").nth(1))
-        .expect("token line")
-        .trim()
-        .to_owned();
+    let token = demo_token(&dir);
     let server = serve(&dir);
     let url = server.url.clone();
     let client = reqwest::Client::new();

@@ -46,6 +46,45 @@ async fn closed(stream: &mut TcpStream, wait: Duration) -> bool {
     }
 }
 
+/// `each` bind addresses on each of 127.0.0.2 to 127.0.0.6, any port.
+fn five_addresses(each: usize) -> impl Iterator<Item = String> {
+    (2..7).flat_map(move |address| (0..each).map(move |_| format!("127.0.0.{address}:0")))
+}
+
+/// How many of `count` ordinary requests, each on a fresh connection (no pool), are served.
+async fn ordinary_requests_served(base: &str, count: usize) -> usize {
+    let mut served = 0;
+    for _ in 0..count {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .timeout(Duration::from_secs(5))
+            .build()
+            .expect("client");
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == StatusCode::OK)
+        {
+            served += 1;
+        }
+    }
+    served
+}
+
+/// How many of `streams` the server has closed, each given 300 ms.
+async fn closed_count(streams: &mut [TcpStream]) -> usize {
+    futures::future::join_all(
+        streams
+            .iter_mut()
+            .map(|stream| closed(stream, Duration::from_millis(300))),
+    )
+    .await
+    .into_iter()
+    .filter(|closed| *closed)
+    .count()
+}
+
 /// A server with these connection limits, and its address.
 async fn server_with(
     backend: Backend,
@@ -132,42 +171,16 @@ async fn slow_clients_from_many_addresses_make_room_for_those_who_talk(backend: 
     let (app, server) = server_with(backend, 30, 100, Duration::from_secs(30)).await;
     // 5 addresses × 25 slow connections: 125 for 100 places, each address under its 30.
     let mut slow = Vec::new();
-    for address in 2..7 {
-        for _ in 0..25 {
-            slow.push(slow_client(&format!("127.0.0.{address}:0"), server).await);
-        }
+    for from in five_addresses(25) {
+        slow.push(slow_client(&from, server).await);
     }
-    // Ordinary clients, each a fresh connection (no pool), are all served.
-    let mut served = 0;
-    for _ in 0..100 {
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(0)
-            .timeout(Duration::from_secs(5))
-            .build()
-            .expect("client");
-        if client
-            .get(format!("{}/healthz", app.base))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == StatusCode::OK)
-        {
-            served += 1;
-        }
-    }
+    let served = ordinary_requests_served(&app.base, 100).await;
     assert_eq!(
         served, 100,
         "ordinary requests served while slow ones filled the server"
     );
     // The ones closed to make room were slow ones, oldest first.
-    let ended = futures::future::join_all(
-        slow.iter_mut()
-            .map(|stream| closed(stream, Duration::from_millis(300))),
-    )
-    .await;
-    assert!(
-        ended.iter().filter(|closed| **closed).count() >= 25,
-        "{ended:?}"
-    );
+    assert!(closed_count(&mut slow).await >= 25);
 }
 
 /// Connections kept alive idle after an answer fill every place: ordinary clients still get
@@ -190,40 +203,15 @@ async fn idle_connections_make_room_for_those_who_talk(backend: Backend) {
         .expect("events");
     assert_eq!(events.status(), StatusCode::OK);
     let mut idle = Vec::new();
-    for address in 2..7 {
-        for _ in 0..25 {
-            idle.push(idle_client(&format!("127.0.0.{address}:0"), server).await);
-        }
+    for from in five_addresses(25) {
+        idle.push(idle_client(&from, server).await);
     }
-    let mut served = 0;
-    for _ in 0..100 {
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(0)
-            .timeout(Duration::from_secs(5))
-            .build()
-            .expect("client");
-        if client
-            .get(format!("{}/healthz", app.base))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == StatusCode::OK)
-        {
-            served += 1;
-        }
-    }
+    let served = ordinary_requests_served(&app.base, 100).await;
     assert_eq!(
         served, 100,
         "ordinary requests served while idle ones filled the server"
     );
-    let ended = futures::future::join_all(
-        idle.iter_mut()
-            .map(|stream| closed(stream, Duration::from_millis(300))),
-    )
-    .await;
-    assert!(
-        ended.iter().filter(|closed| **closed).count() >= 25,
-        "{ended:?}"
-    );
+    assert!(closed_count(&mut idle).await >= 25);
     // The wall's stream is still open: a change reaches it.
     let token = app.join(&workshop.code, "Jóvenes").await;
     let (status, _) = app
