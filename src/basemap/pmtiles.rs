@@ -5,10 +5,11 @@
 //! is only a short read, an error for that one tile. The kernel's page cache keeps what is
 //! read often, so memory stays flat whatever the file's size.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ::pmtiles::{
     AsyncBackend, AsyncPmTilesReader, BackendResponse, Compression, PmtError, PmtResult, TileCoord,
@@ -35,12 +36,19 @@ const CONCURRENT_READS: usize = 8;
 struct FileBackend {
     file: Arc<File>,
     sections: Sections,
+    /// Leaf directories already found within bounds, by offset: the crate keeps no directory,
+    /// so each tile under a leaf reads it again, and checking it once is enough.
+    checked: Arc<Mutex<HashSet<u64>>>,
 }
+
+/// Leaf directories remembered as checked, at most: past it, the set starts again.
+const MAX_CHECKED: usize = 65_536;
 
 impl AsyncBackend for FileBackend {
     async fn read(&self, offset: u64, length: usize) -> PmtResult<BackendResponse> {
         let file = self.file.clone();
         let sections = self.sections;
+        let checked = self.checked.clone();
         let bytes = tokio::task::spawn_blocking(move || {
             let mut buffer = vec![0u8; length];
             let mut filled = 0;
@@ -53,7 +61,18 @@ impl AsyncBackend for FileBackend {
                 }
             }
             buffer.truncate(filled);
-            sections.check_inflated(offset, &buffer)?;
+            let known = checked.lock().is_ok_and(|set| set.contains(&offset));
+            if !known {
+                sections.check_inflated(offset, &buffer)?;
+                if sections.in_leaves(offset)
+                    && let Ok(mut set) = checked.lock()
+                {
+                    if set.len() >= MAX_CHECKED {
+                        set.clear();
+                    }
+                    set.insert(offset);
+                }
+            }
             Ok(Bytes::from(buffer))
         })
         .await
@@ -86,6 +105,7 @@ impl PmTiles {
         let reader = AsyncPmTilesReader::try_from_source(FileBackend {
             file: Arc::new(file),
             sections,
+            checked: Arc::default(),
         })
         .await
         .map_err(|e| match e {
@@ -257,6 +277,12 @@ impl Sections {
             spans: [span(0), span(1), span(2), span(3)],
             gzipped: header[97] == 2,
         })
+    }
+
+    /// Whether a read at `offset` is within the leaf directories.
+    fn in_leaves(self, offset: u64) -> bool {
+        let (start, length) = self.spans[2];
+        offset >= start && offset < start.saturating_add(length)
     }
 
     /// Where the last section ends.
