@@ -5,6 +5,7 @@ mod support;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
+use trama::domain::permit::{Moderation, Permit};
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -394,7 +395,8 @@ fn priority_and_export_write_files_that_gdal_reads() {
                 created_by: None,
                 created_at: chrono::Utc::now(),
             };
-            store.create_boundary_layer(&layer).await.expect("layer");
+            store
+                .create_boundary_layer(&Permit::operator(Moderation), &layer).await.expect("layer");
             let workshops: Vec<String> = store
                 .list_workshops(project.id)
                 .await
@@ -832,7 +834,13 @@ async fn the_largest_priority_analysis_keeps_the_server_s_memory_bounded() {
     const BOUND_MB: f64 = 384.0;
     let dir = TempDir::new().expect("dir");
     let token = demo_token(&dir);
-    let server = serve(&dir);
+    // This measures memory, not speed: on two cores shared with a build, the whole analysis
+    // took more than the default 30 s a request may take (a 408 in CI, 2026-12-07).
+    let server = Server::start_command(
+        trama(&dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("TRAMA_REQUEST_TIMEOUT", "300"),
+    );
     let url = server.url.clone();
     let client = reqwest::Client::new();
     // Two new workshops, one polygon each: about the largest a drawing of the demo project may
