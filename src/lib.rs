@@ -10,13 +10,12 @@
 //!   (GeoJSON, CSV, KML, GeoPackage, FlatGeobuf), RFC 7946 writing, offline basemaps from
 //!   MBTiles and PMTiles and fetching an area's tiles.
 //! - [`application`]: the use cases every door calls (drawing, importing, exporting, priority
-//!   analyses, write rates, passwords), with their own error and no HTTP; they announce what
+//!   analyses, write rates, tokens and passwords in `application::identity`), with their own error and no HTTP; they announce what
 //!   they change to the live pages.
 //! - [`http`] and [`cli`]: the doors. The JSON API (its error, `http::error::AppError`, is RFC
 //!   9457 problem JSON), the pages, and the `trama` subcommands.
 //! - [`serving`]: the accept loop, with timeouts and caps for slow or greedy clients.
-//! - [`identity`]: tokens, passwords and users for the API, the pages and the CLI alike;
-//!   [`i18n`]: message catalogues and language negotiation; [`config`], [`telemetry`]: one
+//! - [`i18n`]: message catalogues and language negotiation; [`config`], [`telemetry`]: one
 //!   job each.
 
 #![forbid(unsafe_code)]
@@ -31,7 +30,6 @@ pub mod export;
 pub mod geojson;
 pub mod http;
 pub mod i18n;
-pub mod identity;
 pub mod serving;
 
 pub mod store;

@@ -2,6 +2,7 @@
 //! written within the caller's comment rate and announced to the workshop's live pages.
 
 use chrono::Utc;
+use tracing::instrument;
 use uuid::Uuid;
 
 use super::drawings::{admit_writes, readable};
@@ -11,7 +12,7 @@ use crate::domain::Invalid;
 use crate::domain::access::Principal;
 use crate::domain::annotation::{Annotation, AnnotationTarget, NewAnnotationRequest};
 use crate::domain::change::Change;
-use crate::store::Store;
+use crate::store::{AnnotationPage, Store};
 
 /// Comments on the drawing `feature_id`.
 ///
@@ -19,6 +20,7 @@ use crate::store::Store;
 /// As `drawings::readable`; `NotAllowed` outside the caller's open workshop (moderators may
 /// comment anywhere); `Conflict` on a deleted drawing; `Invalid` for a body that does not
 /// validate or a group (comments have none); `RateLimited` past the caller's comments a minute.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn comment(
     store: &dyn Store,
     rates: &WriteRates,
@@ -82,6 +84,7 @@ pub async fn comment(
 /// As `workshops::readable`; `NotAllowed` once the workshop is closed; `Invalid` for a body
 /// that does not validate, an unknown group, or a participant naming another table;
 /// `RateLimited` past the caller's comments a minute.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn narrate(
     store: &dyn Store,
     rates: &WriteRates,
@@ -147,4 +150,93 @@ pub async fn narrate(
     )
     .await;
     Ok(annotation)
+}
+
+/// One page of a listing, oldest first, and where the next begins (the id to list after;
+/// None on the last page). The door writes the link.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_after: Option<Uuid>,
+}
+
+/// A page of the comments on drawing `feature_id` the caller may read: on a drawing the
+/// caller sees masked, only their own (comments are a drawing's words, and would locate it).
+/// A page may hold fewer than its limit, and still name the next.
+///
+/// # Errors
+/// As `drawings::readable`; the store's.
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn of_feature(
+    store: &dyn Store,
+    principal: &Principal,
+    feature_id: Uuid,
+    page: AnnotationPage,
+) -> Result<Page<Annotation>, Error> {
+    let (feature, workshop) = readable(store, principal, feature_id).await?;
+    let sight = super::features::sees_exact(store, principal, &feature, workshop.as_ref()).await?;
+    let target = AnnotationTarget::Feature {
+        feature_id: feature.id,
+    };
+    page_of(store, &target, page, |a| {
+        sight.shows_comment(principal, &a.author)
+    })
+    .await
+}
+
+/// A page of the narratives of workshop `workshop_id` the caller may read, or of its group
+/// `group` (an id or a name).
+///
+/// # Errors
+/// As `workshops::readable`; `NotFound` for a group the workshop has not; the store's.
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn of_workshop(
+    store: &dyn Store,
+    principal: &Principal,
+    workshop_id: Uuid,
+    group: Option<&str>,
+    page: AnnotationPage,
+) -> Result<Page<Annotation>, Error> {
+    let workshop = workshops::readable(store, principal, workshop_id).await?;
+    let group_id = match group {
+        Some(reference) => Some(
+            workshop
+                .find_group(reference)
+                .ok_or_else(|| Error::not_found("group"))?
+                .id,
+        ),
+        None => None,
+    };
+    let target = AnnotationTarget::Workshop {
+        workshop_id: workshop.id,
+        group_id,
+    };
+    page_of(store, &target, page, |_| true).await
+}
+
+/// Reads one more than the page to know whether another follows, then keeps what `shown`
+/// lets the caller read.
+async fn page_of(
+    store: &dyn Store,
+    target: &AnnotationTarget,
+    page: AnnotationPage,
+    shown: impl Fn(&Annotation) -> bool,
+) -> Result<Page<Annotation>, Error> {
+    let mut found = store
+        .list_annotations(
+            target,
+            AnnotationPage {
+                limit: page.limit + 1,
+                ..page
+            },
+        )
+        .await?;
+    let more = found.len() > page.limit;
+    found.truncate(page.limit);
+    let last = found.last().map(|a| a.id);
+    found.retain(|a| shown(a));
+    Ok(Page {
+        items: found,
+        next_after: last.filter(|_| more),
+    })
 }

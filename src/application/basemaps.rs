@@ -3,6 +3,7 @@
 //! background job (`jobs`), one per project, which resumes its file when started again.
 
 use std::sync::Arc;
+use tracing::instrument;
 
 use chrono::Utc;
 use serde_json::{Value, json};
@@ -82,6 +83,7 @@ pub fn plan_download(
 /// `NotAllowed` for whoever does not manage basemaps; `Conflict` for a project without an
 /// area, or while its download runs; `Invalid` for a service or range the plan refuses;
 /// `BadInput` for an empty label.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn start_download(
     jobs: &Jobs,
     basemaps: Arc<Basemaps>,

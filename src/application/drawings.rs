@@ -4,6 +4,7 @@
 //! the live pages. The one place each of these is decided, whatever the door.
 
 use std::collections::HashMap;
+use tracing::instrument;
 
 use chrono::Utc;
 use serde_json::Value;
@@ -20,6 +21,7 @@ use crate::domain::feature::{
     Submission, check_placement, check_symbol, parse_submission, parse_submission_text,
 };
 use crate::domain::geometry::FeatureGeometry;
+use crate::domain::permit::{Permit, Revision};
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
 use crate::geojson::{CollectionWriter, FeatureOut, Sight};
@@ -53,6 +55,7 @@ pub enum Drawn {
 /// `Conflict` for a closed workshop; `BadInput` for a body that is not JSON; `Invalid` with
 /// every problem of every feature (none is stored), or for a key reused for another body;
 /// `RateLimited` past the participant's or the workshop's rate; the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn create(
     store: &dyn Store,
     rates: &WriteRates,
@@ -307,6 +310,7 @@ async fn place_and_check(
 /// # Errors
 /// `NotFound` for an unknown drawing, or a deleted one for whoever does not moderate;
 /// `NotAllowed` for a drawing the caller may not see; the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn readable(
     store: &dyn Store,
     principal: &Principal,
@@ -336,6 +340,7 @@ pub async fn readable(
 /// `RevisionRequired` without `expected`; `Stale` when the drawing moved on; `NotAllowed` for
 /// another's drawing or a closed workshop's; `Invalid` for a change that does not validate
 /// (symbol, shape, the project's area); as [`readable`].
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn edit(
     store: &dyn Store,
     limits: FeatureLimits,
@@ -345,7 +350,7 @@ pub async fn edit(
     body: &Value,
 ) -> Result<Feature, Error> {
     let (feature, workshop) = readable(store, principal, id).await?;
-    require_edit(principal, &feature, workshop.as_ref())?;
+    let permit = require_edit(principal, &feature, workshop.as_ref())?;
     let Some(expected) = expected else {
         return Err(Error::RevisionRequired(
             "send If-Match with the revision you edited (the feature's ETag), so no one's change is overwritten".into(),
@@ -375,6 +380,7 @@ pub async fn edit(
     apply(
         store,
         principal,
+        &permit,
         &feature,
         FeatureChange::Edit(patch),
         Some(expected),
@@ -387,6 +393,7 @@ pub async fn edit(
 ///
 /// # Errors
 /// As [`edit`], without `RevisionRequired`.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn delete(
     store: &dyn Store,
     principal: &Principal,
@@ -394,8 +401,16 @@ pub async fn delete(
     expected: Option<i64>,
 ) -> Result<(), Error> {
     let (feature, workshop) = readable(store, principal, id).await?;
-    require_edit(principal, &feature, workshop.as_ref())?;
-    apply(store, principal, &feature, FeatureChange::Delete, expected).await?;
+    let permit = require_edit(principal, &feature, workshop.as_ref())?;
+    apply(
+        store,
+        principal,
+        &permit,
+        &feature,
+        FeatureChange::Delete,
+        expected,
+    )
+    .await?;
     Ok(())
 }
 
@@ -412,29 +427,23 @@ pub enum Moderation {
 /// `NotAllowed` for whoever does not moderate; `Invalid` for a review that does not validate
 /// or merges into no live drawing of the project; `Conflict` for a change its state refuses;
 /// as [`readable`].
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn moderate(
     store: &dyn Store,
     principal: &Principal,
     id: Uuid,
     moderation: Moderation,
 ) -> Result<Feature, Error> {
-    let Principal::User { id: moderator, .. } = principal else {
-        return Err(Error::not_allowed(
-            "only analysts and admins moderate features",
-        ));
-    };
-    if !principal.can_moderate() {
-        return Err(Error::not_allowed(
-            "only analysts and admins moderate features",
-        ));
-    }
+    let refused = || Error::not_allowed("only analysts and admins moderate features");
+    let moderation_permit = principal.moderation().ok_or_else(refused)?;
+    let moderator = principal.user_id().ok_or_else(refused)?;
     let (feature, _) = readable(store, principal, id).await?;
     let change = match moderation {
         Moderation::Restore => FeatureChange::Restore,
         Moderation::Hide { hidden } => FeatureChange::Hide { hidden },
         Moderation::Review(request) => {
             let review = request
-                .validate(&feature, *moderator)
+                .validate(&feature, moderator)
                 .map_err(|errors| Error::invalid("the review is not valid", errors))?;
             if let (ReviewState::Merged, Some(target)) = (review.state, review.merge_into) {
                 let target = store.find_feature(target).await?;
@@ -453,7 +462,8 @@ pub async fn moderate(
             FeatureChange::Review(review)
         }
     };
-    apply(store, principal, &feature, change, None).await
+    let permit = moderation_permit.revision(&feature);
+    apply(store, principal, &permit, &feature, change, None).await
 }
 
 /// Applies a change as the drawing's next revision, and announces it. `expected` is the
@@ -461,6 +471,7 @@ pub async fn moderate(
 async fn apply(
     store: &dyn Store,
     principal: &Principal,
+    permit: &Permit<Revision>,
     feature: &Feature,
     change: FeatureChange,
     expected: Option<i64>,
@@ -477,7 +488,7 @@ async fn apply(
         .apply(&change, Utc::now())
         .map_err(|refused| Error::Conflict(refused.to_string()))?;
     store
-        .save_feature_revision(&next, change.action(), &principal.author())
+        .save_feature_revision(permit, &next, change.action(), &principal.author())
         .await?;
     announce(
         store,
@@ -491,9 +502,9 @@ fn require_edit(
     principal: &Principal,
     feature: &Feature,
     workshop: Option<&Workshop>,
-) -> Result<(), Error> {
-    if principal.can_edit_feature(feature, workshop) {
-        return Ok(());
+) -> Result<Permit<Revision>, Error> {
+    if let Some(permit) = principal.revision(feature, workshop) {
+        return Ok(permit);
     }
     if workshop.is_some_and(|w| !w.is_open()) && feature.author == principal.author() {
         return Err(Error::not_allowed(
@@ -520,6 +531,7 @@ fn stored_geometry(feature: &Feature) -> Result<FeatureGeometry, Error> {
 ///
 /// # Errors
 /// As [`readable`].
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn history(
     store: &dyn Store,
     principal: &Principal,

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tracing::instrument;
 use uuid::Uuid;
 
 use std::sync::Arc;
@@ -175,6 +176,7 @@ pub struct Export {
 /// `BadInput` for options that do not read or a filter the level refuses; `NotAllowed` for a
 /// level or workshops beyond the caller's; `RateLimited` past the hourly exports; the store's;
 /// `TooLarge` for priority cells over the analysis bound.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn take(
     store: Arc<dyn Store>,
     principal: &Principal,
@@ -253,18 +255,17 @@ pub async fn take(
 ///
 /// # Errors
 /// `NotAllowed` for other roles; as `projects::visible`.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn log(
     store: &dyn Store,
     principal: &Principal,
     slug: &str,
 ) -> Result<(Vec<ExportLogEntry>, Vec<Value>), Error> {
-    if !principal.can_moderate() {
-        return Err(Error::not_allowed(
-            "the export log is for analysts and admins",
-        ));
-    }
+    let permit = principal
+        .moderation()
+        .ok_or_else(|| Error::not_allowed("the export log is for analysts and admins"))?;
     let project = super::projects::visible(store, principal, slug).await?;
-    let exports = store.list_exports(project.id).await?;
+    let exports = store.list_exports(&permit, project.id).await?;
     let unusual = crate::domain::export::unusual_exporters(&exports);
     Ok((exports, unusual))
 }
@@ -275,6 +276,7 @@ pub async fn log(
 /// # Errors
 /// The store's; `TooLarge` for cells over the analysis bound; `BadInput` for a content the
 /// level or format does not offer.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn layers(
     store: Arc<dyn Store>,
     project: &Project,

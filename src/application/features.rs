@@ -3,6 +3,7 @@
 //! GeoJSON FeatureCollection. The API's listing and the draw page's first data both run it.
 
 use std::collections::{HashMap, HashSet};
+use tracing::instrument;
 
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -102,21 +103,38 @@ pub fn id_list(text: &Option<String>, name: &str) -> Result<Option<Vec<Uuid>>, E
         .map(Some)
 }
 
-/// The drawings of `project` that `principal` may read and `query` asks for, as a GeoJSON
-/// FeatureCollection (UTF-8 JSON text) with `numberReturned`, `truncated` and, when `limit`
-/// cut it short, a `next` link (OGC API Features, Part 1, §7.15). Sensitive drawings are
-/// their masking cells for whoever may not see them exactly, and always in `view=public`.
+/// A page of drawings, written as it was read, and the query that asks for the next page
+/// (OGC API Features, Part 1, §7.15: the same query, after the last drawing): None on the
+/// last page, and for a box (whose answer has no order to page through). The door writes the
+/// link.
+pub struct Listing {
+    collection: CollectionWriter,
+    truncated: bool,
+    pub next: Option<ListQuery>,
+}
+
+impl Listing {
+    /// The GeoJSON FeatureCollection (UTF-8 JSON text) with `numberReturned`, `truncated` and
+    /// `next_link` as its `next` link.
+    pub fn finish(self, next_link: Option<&str>) -> Vec<u8> {
+        self.collection.finish(self.truncated, next_link)
+    }
+}
+
+/// The drawings of `project` that `principal` may read and `query` asks for, at most
+/// `limit` of them. Sensitive drawings are their masking cells for whoever may not see them
+/// exactly, and always in `view=public`.
 ///
 /// Errors: `BadRequest` for a malformed box, id or date, or `after` with a `bbox`;
 /// `Forbidden` for a role that gets no raw features, a workshop not the caller's, or deleted
 /// drawings asked by a non-moderator; the store's errors.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn list(
     store: &dyn Store,
     principal: &Principal,
     project: &Project,
     query: ListQuery,
-) -> Result<Vec<u8>, Error> {
-    let slug = &project.slug;
+) -> Result<Listing, Error> {
     let workshops: HashMap<Uuid, Workshop> = store
         .list_workshops(project.id)
         .await?
@@ -207,20 +225,18 @@ pub async fn list(
         collection.push(&FeatureOut::new(&f, seen))?;
     }
     let truncated = filter.limit.is_some_and(|limit| collection.count >= limit);
-    // The next page, as OGC API Features links it: the same query, after the last feature.
     let next = match collection.last_id {
-        Some(last) if truncated && filter.bbox.is_none() => {
-            let query = ListQuery {
-                after: Some(last.to_string()),
-                ..query
-            };
-            let query =
-                serde_urlencoded::to_string(&query).map_err(|e| Error::Failed(e.to_string()))?;
-            Some(format!("/api/projects/{slug}/features?{query}"))
-        }
+        Some(last) if truncated && filter.bbox.is_none() => Some(ListQuery {
+            after: Some(last.to_string()),
+            ..query
+        }),
         _ => None,
     };
-    Ok(collection.finish(truncated, next.as_deref()))
+    Ok(Listing {
+        collection,
+        truncated,
+        next,
+    })
 }
 
 /// Whom an answer is for: the caller, or a public screen (the wall a projector shows the
@@ -245,6 +261,7 @@ pub struct Sights {
 impl Sights {
     /// # Errors
     /// The store's; NotFound for an unknown project.
+    #[instrument(skip_all, err(level = "debug"))]
     pub async fn load(store: &dyn Store, project_id: Uuid) -> StoreResult<Self> {
         let sensitive = store
             .legend(project_id)
@@ -281,6 +298,7 @@ impl Sights {
 }
 
 /// How the caller sees this feature (sensitive symbols are masked, words and all).
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn sees_exact(
     store: &dyn Store,
     principal: &Principal,
@@ -340,6 +358,7 @@ fn sight(
 }
 
 /// How a public screen (the wall) sees `feature`: a sensitive one masked.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn public_sight(store: &dyn Store, feature: &Feature) -> Result<Sight, Error> {
     Ok(Sights::load(store, feature.project_id)
         .await?

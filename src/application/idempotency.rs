@@ -4,6 +4,7 @@
 
 use crate::domain::feature::Feature;
 use crate::store::{IdempotentResponse, Store, StoreError, StoreResult};
+use tracing::instrument;
 
 /// What storing a batch came to.
 #[derive(Debug)]
@@ -21,6 +22,7 @@ pub enum Inserted {
 ///
 /// # Errors
 /// The store's: Conflict when a feature's symbol left the legend meanwhile.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn insert_once(
     store: &dyn Store,
     features: &[Feature],

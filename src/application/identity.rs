@@ -12,9 +12,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use tracing::instrument;
 use uuid::Uuid;
 
 use crate::domain::access::{Principal, Role};
+use crate::domain::permit::{Permit, UserAdministration};
 use crate::store::{NewToken, Store, StoreError, StoreResult, User};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -43,6 +45,7 @@ pub fn hash_token(token: &str) -> String {
 ///
 /// # Errors
 /// The store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn caller(
     store: &dyn Store,
     token: &str,
@@ -86,8 +89,10 @@ pub enum NewUserError {
 ///
 /// # Errors
 /// See [`NewUserError`].
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn create_user(
     store: &dyn Store,
+    permit: &Permit<UserAdministration>,
     username: String,
     role: Role,
     password: String,
@@ -103,7 +108,7 @@ pub async fn create_user(
         created_at: Utc::now(),
         disabled: false,
     };
-    store.create_user(&user, &hash).await?;
+    store.create_user(permit, &user, &hash).await?;
     Ok(user)
 }
 
@@ -112,14 +117,17 @@ pub async fn create_user(
 ///
 /// # Errors
 /// The store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn issue_user_token(
     store: &dyn Store,
+    permit: &Permit<UserAdministration>,
     user_id: Uuid,
     expires_at: Option<DateTime<Utc>>,
 ) -> StoreResult<String> {
     let (token, hash) = new_token();
     store
         .create_user_token(
+            permit,
             user_id,
             &NewToken {
                 hash,
@@ -137,6 +145,7 @@ pub async fn issue_user_token(
 /// # Errors
 /// The store's: StaleRevision when the password changed since it was checked (the login
 /// must fail: the password given is no longer theirs).
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn issue_login_token(
     store: &dyn Store,
     user_id: Uuid,
@@ -173,6 +182,7 @@ pub fn check_password_strength(password: &str) -> Result<(), String> {
 ///
 /// # Errors
 /// The password is too weak (the text says why), or hashing failed.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn new_password_hash(password: String) -> Result<String, String> {
     check_password_strength(&password)?;
     tokio::task::spawn_blocking(move || hash_password(&password))

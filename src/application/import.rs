@@ -2,6 +2,7 @@
 //! the workshop's drawings, and store it all or nothing, once per file and settings.
 
 use std::collections::{BTreeMap, HashSet};
+use tracing::instrument;
 
 use bytes::Bytes;
 use chrono::Utc;
@@ -135,6 +136,7 @@ impl ImportRequest {
 /// dry run's "duplicate" told a facilitator, who sees a sensitive drawing as its cell, whether
 /// a guessed position was the drawing (600,000 guesses in three dry runs found one inside a
 /// 12 m house).
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn read_into_workshop(
     store: &dyn Store,
     principal: &Principal,

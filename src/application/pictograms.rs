@@ -5,11 +5,13 @@ use crate::domain::Invalid;
 use crate::domain::access::Principal;
 use crate::domain::pictogram::{is_valid_name, sanitize_svg};
 use crate::store::Store;
+use tracing::instrument;
 
 /// The names of the uploaded pictograms.
 ///
 /// # Errors
 /// The store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn uploaded(store: &dyn Store) -> Result<Vec<String>, Error> {
     Ok(store.list_pictograms().await?)
 }
@@ -20,15 +22,16 @@ pub async fn uploaded(store: &dyn Store) -> Result<Vec<String>, Error> {
 /// # Errors
 /// `NotAllowed` for other roles; `Invalid` for a name outside 1-64 of a-z, 0-9, `-`, `_`, or an
 /// SVG refused; `BadInput` for a body that is not UTF-8; the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn upload(
     store: &dyn Store,
     principal: &Principal,
     name: &str,
     body: &[u8],
 ) -> Result<(), Error> {
-    if !principal.can_manage_users() {
-        return Err(Error::not_allowed("only admins add pictograms"));
-    }
+    let permit = principal
+        .pictogram_upload()
+        .ok_or_else(|| Error::not_allowed("only admins add pictograms"))?;
     if !is_valid_name(name) {
         return Err(Error::invalid(
             "invalid pictogram name",
@@ -46,7 +49,7 @@ pub async fn upload(
             vec![problem],
         )
     })?;
-    store.save_pictogram(name, &clean).await?;
+    store.save_pictogram(&permit, name, &clean).await?;
     Ok(())
 }
 
@@ -54,6 +57,7 @@ pub async fn upload(
 ///
 /// # Errors
 /// The store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn svg(store: &dyn Store, name: &str) -> Result<Option<String>, Error> {
     Ok(store.pictogram(name).await?)
 }

@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use tracing::instrument;
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -60,6 +61,7 @@ impl Request<'_> {
     /// # Errors
     /// The store's, or TooLarge when the analysis's estimate is over `MAX_ANALYSIS_BYTES`
     /// (with the resolution that would fit).
+    #[instrument(skip_all, err(level = "debug"))]
     pub async fn cells(&self, store: &dyn Store) -> Result<Analysis, Error> {
         let drawings = self.drawings(store, &self.selection).await?;
         Ok(run(drawings, study_area(self.project), self.params, None)
@@ -71,6 +73,7 @@ impl Request<'_> {
     ///
     /// # Errors
     /// As [`Request::cells`].
+    #[instrument(skip_all, err(level = "debug"))]
     pub async fn zones(
         &self,
         store: &dyn Store,
@@ -85,6 +88,7 @@ impl Request<'_> {
     ///
     /// # Errors
     /// As [`Request::cells`].
+    #[instrument(skip_all, err(level = "debug"))]
     pub async fn change(
         &self,
         store: &dyn Store,
@@ -115,6 +119,7 @@ impl Request<'_> {
     ///
     /// # Errors
     /// The store's.
+    #[instrument(skip_all, err(level = "debug"))]
     pub async fn units(&self, store: &dyn Store, units: Vec<Unit>) -> Result<ScoredUnits, Error> {
         let drawings = self.drawings(store, &self.selection).await?;
         Ok(tokio::task::spawn_blocking(move || ScoredUnits {
@@ -351,6 +356,7 @@ pub struct Analysable {
 /// # Errors
 /// `NotAllowed` for researchers and participants, or a facilitator without workshops there;
 /// as `projects::visible`.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn analysable(
     store: &dyn Store,
     principal: &Principal,
@@ -414,6 +420,7 @@ impl Analysable {
     ///
     /// # Errors
     /// The store's.
+    #[instrument(skip_all, err(level = "debug"))]
     pub async fn layers(
         &self,
         store: &dyn Store,
@@ -425,6 +432,7 @@ impl Analysable {
     ///
     /// # Errors
     /// `NotFound` for a layer of no project, or of another; the store's.
+    #[instrument(skip_all, err(level = "debug"))]
     pub async fn layer(&self, store: &dyn Store, id: Uuid) -> Result<BoundaryLayer, Error> {
         store
             .find_boundary_layer(id)
@@ -440,6 +448,7 @@ impl Analysable {
 /// # Errors
 /// `NotAllowed` for other roles; `Invalid` for a layer that does not validate; as
 /// `projects::visible`.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn upload_layer(
     store: &dyn Store,
     principal: &Principal,
@@ -448,16 +457,9 @@ pub async fn upload_layer(
     name_property: &str,
     body: &serde_json::Value,
 ) -> Result<BoundaryLayer, Error> {
-    let Principal::User { id: user, .. } = principal else {
-        return Err(Error::not_allowed(
-            "only analysts and admins upload boundary layers",
-        ));
-    };
-    if !principal.can_moderate() {
-        return Err(Error::not_allowed(
-            "only analysts and admins upload boundary layers",
-        ));
-    }
+    let refused = || Error::not_allowed("only analysts and admins upload boundary layers");
+    let permit = principal.moderation().ok_or_else(refused)?;
+    let user = principal.user_id().ok_or_else(refused)?;
     let project = super::projects::visible(store, principal, slug).await?;
     let units = BoundaryLayer::parse(name, body, name_property)
         .map_err(|errors| Error::invalid("the boundary layer is not valid", errors))?;
@@ -466,10 +468,10 @@ pub async fn upload_layer(
         project_id: project.id,
         name: name.trim().to_owned(),
         units,
-        created_by: Some(*user),
+        created_by: Some(user),
         created_at: Utc::now(),
     };
-    store.create_boundary_layer(&layer).await?;
+    store.create_boundary_layer(&permit, &layer).await?;
     Ok(layer)
 }
 
@@ -477,6 +479,7 @@ pub async fn upload_layer(
 ///
 /// # Errors
 /// `NotAllowed` for researchers and participants; `NotFound` for an unknown layer.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn readable_layer(
     store: &dyn Store,
     principal: &Principal,
@@ -497,14 +500,13 @@ pub async fn readable_layer(
 ///
 /// # Errors
 /// As [`readable_layer`]; `NotAllowed` for facilitators.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn delete_layer(store: &dyn Store, principal: &Principal, id: Uuid) -> Result<(), Error> {
     let layer = readable_layer(store, principal, id).await?;
-    if !principal.can_moderate() {
-        return Err(Error::not_allowed(
-            "only analysts and admins delete boundary layers",
-        ));
-    }
-    store.delete_boundary_layer(layer.id).await?;
+    let permit = principal
+        .moderation()
+        .ok_or_else(|| Error::not_allowed("only analysts and admins delete boundary layers"))?;
+    store.delete_boundary_layer(&permit, layer.id).await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 use chrono::Utc;
 use serde::Deserialize;
+use tracing::instrument;
 
 use super::Error;
 use crate::domain::access::Principal;
@@ -18,6 +19,7 @@ use crate::store::Store;
 /// # Errors
 /// `NotFound` for an unknown slug; `NotAllowed` for a participant of another project; the
 /// store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn visible(
     store: &dyn Store,
     principal: &Principal,
@@ -41,6 +43,7 @@ pub async fn visible(
 ///
 /// # Errors
 /// The store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn list(store: &dyn Store) -> Result<Vec<Project>, Error> {
     Ok(store.list_projects().await?)
 }
@@ -50,18 +53,19 @@ pub async fn list(store: &dyn Store) -> Result<Vec<Project>, Error> {
 /// # Errors
 /// `NotAllowed` for whoever does not create projects; `Invalid` for a request that does not
 /// validate; `Conflict` for a slug taken; the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn create(
     store: &dyn Store,
     principal: &Principal,
     request: NewProjectRequest,
 ) -> Result<Project, Error> {
-    if !principal.can_create_project() {
-        return Err(Error::not_allowed("only admins create projects"));
-    }
+    let permit = principal
+        .project_creation()
+        .ok_or_else(|| Error::not_allowed("only admins create projects"))?;
     let project = request
         .into_project(Utc::now())
         .map_err(|errors| Error::invalid("the project is not valid", errors))?;
-    store.create_project(&project).await?;
+    store.create_project(&permit, &project).await?;
     Ok(project)
 }
 
@@ -108,17 +112,16 @@ where
 /// # Errors
 /// `NotAllowed` for whoever does not moderate; `BadInput` for a masking or item count out of
 /// range; as [`visible`].
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn set_policies(
     store: &dyn Store,
     principal: &Principal,
     slug: &str,
     change: PolicyChange,
 ) -> Result<Project, Error> {
-    if !principal.can_moderate() {
-        return Err(Error::not_allowed(
-            "a project's policies are for analysts and admins",
-        ));
-    }
+    let permit = principal
+        .moderation()
+        .ok_or_else(|| Error::not_allowed("a project's policies are for analysts and admins"))?;
     let mut project = visible(store, principal, slug).await?;
     if let Some(asked) = change.masking {
         let resolution = crate::domain::priority::resolution(asked.resolution)
@@ -146,7 +149,7 @@ pub async fn set_policies(
         }
         project.import_max_items = items;
     }
-    store.set_policies(&project).await?;
+    store.set_policies(&permit, &project).await?;
     Ok(project)
 }
 
@@ -154,6 +157,7 @@ pub async fn set_policies(
 ///
 /// # Errors
 /// As [`visible`].
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn legend(
     store: &dyn Store,
     principal: &Principal,
@@ -168,18 +172,19 @@ pub async fn legend(
 /// # Errors
 /// `NotAllowed` for other roles; `Invalid` for a legend that does not validate; `Conflict`
 /// for a symbol in use; as [`visible`].
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn replace_legend(
     store: &dyn Store,
     principal: &Principal,
     slug: &str,
     symbols: Vec<Symbol>,
 ) -> Result<Vec<Symbol>, Error> {
-    if !principal.can_edit_legend() {
-        return Err(Error::not_allowed("only analysts and admins edit legends"));
-    }
+    let permit = principal
+        .legend_editing()
+        .ok_or_else(|| Error::not_allowed("only analysts and admins edit legends"))?;
     let project = visible(store, principal, slug).await?;
     validate_legend(&symbols)
         .map_err(|errors| Error::invalid("the legend is not valid", errors))?;
-    store.replace_legend(project.id, &symbols).await?;
+    store.replace_legend(&permit, project.id, &symbols).await?;
     Ok(store.legend(project.id).await?)
 }

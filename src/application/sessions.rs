@@ -3,13 +3,14 @@
 //! the limit), and a join is held to the address's and the workshop's join rates.
 
 use chrono::{DateTime, Duration, Utc};
+use tracing::instrument;
 use uuid::Uuid;
 
 use super::Error;
 use super::rates::WriteRates;
+use crate::application::identity;
 use crate::domain::workshop::{Group, JoinCode, JoinRequest, Workshop};
 use crate::domain::{Invalid, bounded_text};
-use crate::identity;
 use crate::store::{NewToken, Participant, Store, StoreError, User};
 
 /// How long a participant's token lasts: well past any workshop, not forever.
@@ -65,6 +66,7 @@ async fn begin_attempt(
 ///
 /// # Errors
 /// `NotFound` for a code no open workshop has; `TooManyAttempts` after too many; the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn open_workshop_by_code(
     store: &dyn Store,
     limits: AttemptLimits,
@@ -90,6 +92,7 @@ pub async fn open_workshop_by_code(
 /// # Errors
 /// As [`open_workshop_by_code`]; `Invalid` for an unknown group or a display name too long;
 /// `RateLimited` past the address's or the workshop's joins a minute.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn join(
     store: &dyn Store,
     limits: AttemptLimits,
@@ -161,6 +164,7 @@ pub async fn join(
 /// # Errors
 /// `Unauthenticated` for a wrong name or password, a disabled user, or a password reset while
 /// it was checked; `TooManyAttempts` after too many failures; the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn log_in(
     store: &dyn Store,
     limits: AttemptLimits,
@@ -201,6 +205,7 @@ pub async fn log_in(
 /// # Errors
 /// `NotAllowed` without it or when it is not right; `TooManyAttempts` after too many; the
 /// store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn check_current_password(
     store: &dyn Store,
     limits: AttemptLimits,

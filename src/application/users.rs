@@ -2,12 +2,14 @@
 //! which ends the user's open event streams.
 
 use chrono::Utc;
+use tracing::instrument;
 
+use super::identity::{self, NewUserError};
 use super::sessions::{AttemptLimits, check_current_password};
 use super::{Error, announce};
 use crate::domain::access::{Principal, Role};
 use crate::domain::change::Change;
-use crate::identity;
+use crate::domain::permit::{Permit, UserAdministration};
 use crate::store::{Store, User};
 
 /// Gives `username` a new password (checked for strength, hashed off the async threads): every
@@ -16,8 +18,10 @@ use crate::store::{Store, User};
 ///
 /// # Errors
 /// `Invalid` for a weak password; `NotFound` for an unknown user; the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn reset_password(
     store: &dyn Store,
+    permit: &Permit<UserAdministration>,
     username: &str,
     password: String,
 ) -> Result<(), Error> {
@@ -33,7 +37,7 @@ pub async fn reset_password(
         .user_credentials(username)
         .await?
         .ok_or_else(|| Error::not_found(&format!("user {username}")))?;
-    store.set_password(username, &hash).await?;
+    store.set_password(permit, username, &hash).await?;
     announce(store, Change::SignedOut { caller_id: user.id }).await;
     Ok(())
 }
@@ -60,6 +64,7 @@ pub struct UserChange {
 /// `NotAllowed` for whoever does not manage users, or a wrong or missing current password;
 /// `NotFound` for an unknown user; `Conflict` for an admin disabling or demoting themselves;
 /// `Invalid` for a weak password; `TooManyAttempts`; the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn update(
     store: &dyn Store,
     limits: AttemptLimits,
@@ -67,9 +72,7 @@ pub async fn update(
     username: &str,
     change: UserChange,
 ) -> Result<User, Error> {
-    if !principal.can_manage_users() {
-        return Err(Error::not_allowed("only admins manage users"));
-    }
+    let permit = administration(principal)?;
     let (user, current_hash) = store
         .user_credentials(username)
         .await?
@@ -95,7 +98,14 @@ pub async fn update(
         None => None,
     };
     store
-        .update_user(username, role, disabled, hash.as_deref(), Utc::now())
+        .update_user(
+            &permit,
+            username,
+            role,
+            disabled,
+            hash.as_deref(),
+            Utc::now(),
+        )
         .await?;
     if hash.is_some() || disabled || role != user.role {
         announce(store, Change::SignedOut { caller_id: user.id }).await;
@@ -112,6 +122,7 @@ pub async fn update(
 ///
 /// # Errors
 /// The store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn sign_out(store: &dyn Store, token: &str) -> Result<(), Error> {
     let caller = identity::caller(store, token, Utc::now())
         .await
@@ -129,9 +140,43 @@ pub async fn sign_out(store: &dyn Store, token: &str) -> Result<(), Error> {
 ///
 /// # Errors
 /// `NotAllowed` for other roles; the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn list(store: &dyn Store, principal: &Principal) -> Result<Vec<User>, Error> {
-    if !principal.can_manage_users() {
-        return Err(Error::not_allowed("only admins manage users"));
-    }
-    Ok(store.list_users().await?)
+    Ok(store.list_users(&administration(principal)?).await?)
+}
+
+/// Creates a user (admins; `trama user add` creates them as the operator): see
+/// [`identity::create_user`].
+///
+/// # Errors
+/// `NotAllowed` for other roles; `Invalid` for a name or a password that will not do (at
+/// `/username`, `/password`); `Conflict` for a name taken; the store's.
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn create(
+    store: &dyn Store,
+    principal: &Principal,
+    username: String,
+    role: Role,
+    password: String,
+) -> Result<User, Error> {
+    let permit = administration(principal)?;
+    identity::create_user(store, &permit, username, role, password)
+        .await
+        .map_err(|error| match error {
+            NewUserError::Username(e) => Error::invalid(
+                "invalid username",
+                vec![crate::domain::Invalid::new("/username", e)],
+            ),
+            NewUserError::Password(e) => Error::invalid(
+                "weak password",
+                vec![crate::domain::Invalid::new("/password", e)],
+            ),
+            NewUserError::Store(e) => e.into(),
+        })
+}
+
+fn administration(principal: &Principal) -> Result<Permit<UserAdministration>, Error> {
+    principal
+        .user_administration()
+        .ok_or_else(|| Error::not_allowed("only admins manage users"))
 }

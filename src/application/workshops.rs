@@ -3,12 +3,14 @@
 //! joins a minute.
 
 use chrono::Utc;
+use tracing::instrument;
 use uuid::Uuid;
 
 use super::{Error, announce};
 use crate::domain::Invalid;
 use crate::domain::access::{Principal, Role};
 use crate::domain::change::Change;
+use crate::domain::permit::{Permit, WorkshopManagement};
 use crate::domain::project::Project;
 use crate::domain::workshop::{JoinCode, NewWorkshopRequest, Workshop, check_joins_per_minute};
 use crate::store::{Store, StoreError};
@@ -17,6 +19,7 @@ use crate::store::{Store, StoreError};
 ///
 /// # Errors
 /// `NotFound` for an unknown workshop; `NotAllowed` for one not theirs; the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn readable(
     store: &dyn Store,
     principal: &Principal,
@@ -36,24 +39,33 @@ pub async fn readable(
 ///
 /// # Errors
 /// As [`readable`]; `NotAllowed` for whoever neither facilitates it nor moderates.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn managed(
     store: &dyn Store,
     principal: &Principal,
     id: Uuid,
 ) -> Result<Workshop, Error> {
+    Ok(management(store, principal, id).await?.0)
+}
+
+/// A workshop the caller may run, with the permit to change it.
+async fn management(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<(Workshop, Permit<WorkshopManagement>), Error> {
     let workshop = readable(store, principal, id).await?;
-    if !principal.can_manage_workshop(&workshop) {
-        return Err(Error::not_allowed(
-            "only the workshop's facilitator, analysts and admins run it",
-        ));
-    }
-    Ok(workshop)
+    let permit = principal.workshop_management(&workshop).ok_or_else(|| {
+        Error::not_allowed("only the workshop's facilitator, analysts and admins run it")
+    })?;
+    Ok((workshop, permit))
 }
 
 /// The project's workshops the caller may read.
 ///
 /// # Errors
 /// `NotAllowed` for researchers (they work with exports); the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn list(
     store: &dyn Store,
     principal: &Principal,
@@ -77,24 +89,23 @@ pub async fn list(
 /// # Errors
 /// `NotAllowed` for roles that do not run workshops, or a facilitator naming another;
 /// `Invalid` for a request that does not validate or names no such facilitator; the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn create(
     store: &dyn Store,
     principal: &Principal,
     project: &Project,
     request: NewWorkshopRequest,
 ) -> Result<Workshop, Error> {
-    if !principal.can_create_workshop() {
-        return Err(Error::not_allowed(
-            "only facilitators, analysts and admins create workshops",
-        ));
-    }
+    let permit = principal.workshop_creation().ok_or_else(|| {
+        Error::not_allowed("only facilitators, analysts and admins create workshops")
+    })?;
     let facilitator_id = facilitator_for(store, principal, request.facilitator.as_deref()).await?;
     let mut workshop = request
         .into_workshop(project.id, facilitator_id, Utc::now())
         .map_err(|errors| Error::invalid("the workshop is not valid", errors))?;
     // A fresh code collides with an open workshop's about once in 10⁸; try a few.
     for _ in 0..5 {
-        match store.create_workshop(&workshop).await {
+        match store.create_workshop(&permit, &workshop).await {
             Ok(()) => return Ok(workshop),
             Err(StoreError::Conflict(_)) => workshop.join_code = JoinCode::generate(),
             Err(other) => return Err(other.into()),
@@ -140,17 +151,18 @@ async fn facilitator_for(
 ///
 /// # Errors
 /// As [`managed`]; `Conflict` when reopening finds its code taken by another open workshop.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn set_open(
     store: &dyn Store,
     principal: &Principal,
     id: Uuid,
     open: bool,
 ) -> Result<Workshop, Error> {
-    let workshop = managed(store, principal, id).await?;
+    let (workshop, permit) = management(store, principal, id).await?;
     if open {
-        store.reopen_workshop(workshop.id).await?;
+        store.reopen_workshop(&permit).await?;
     } else {
-        store.close_workshop(workshop.id, Utc::now()).await?;
+        store.close_workshop(&permit, Utc::now()).await?;
     }
     let changed = store
         .find_workshop(workshop.id)
@@ -173,16 +185,17 @@ pub async fn set_open(
 ///
 /// # Errors
 /// As [`managed`]; `Invalid` outside 1 to `MAX_JOINS_PER_MINUTE`.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn set_joins_per_minute(
     store: &dyn Store,
     principal: &Principal,
     id: Uuid,
     joins: Option<u32>,
 ) -> Result<Workshop, Error> {
-    let mut workshop = managed(store, principal, id).await?;
+    let (mut workshop, permit) = management(store, principal, id).await?;
     check_joins_per_minute(joins)
         .map_err(|invalid| Error::invalid("invalid joins a minute", vec![invalid]))?;
-    store.set_joins_per_minute(workshop.id, joins).await?;
+    store.set_joins_per_minute(&permit, joins).await?;
     workshop.joins_per_minute = joins;
     Ok(workshop)
 }

@@ -2,6 +2,7 @@
 //! and keeps notes; every change is kept in its history. Analysts and admins only.
 
 use chrono::Utc;
+use tracing::instrument;
 use uuid::Uuid;
 
 use super::{Error, projects};
@@ -34,6 +35,7 @@ async fn kept(store: &dyn Store, zone: PriorityZone) -> Result<Kept, Error> {
 /// # Errors
 /// `NotAllowed` for whoever does not moderate; `Invalid` for a zone that does not validate;
 /// as `projects::visible`.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn create(
     store: &dyn Store,
     principal: &Principal,
@@ -53,6 +55,7 @@ pub async fn create(
 ///
 /// # Errors
 /// As [`create`].
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn list(
     store: &dyn Store,
     principal: &Principal,
@@ -67,6 +70,7 @@ pub async fn list(
 ///
 /// # Errors
 /// `NotAllowed` as above; `NotFound` for an unknown zone; the store's.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn read(store: &dyn Store, principal: &Principal, id: Uuid) -> Result<Kept, Error> {
     moderator(principal)?;
     kept(store, find(store, id).await?).await
@@ -84,6 +88,7 @@ async fn find(store: &dyn Store, id: Uuid) -> Result<PriorityZone, Error> {
 ///
 /// # Errors
 /// As [`read`]; `Stale` when the zone moved on; `Invalid` for a change that does not validate.
+#[instrument(skip_all, err(level = "debug"))]
 pub async fn update(
     store: &dyn Store,
     principal: &Principal,

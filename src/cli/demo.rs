@@ -5,13 +5,17 @@ use chrono::{Duration, TimeZone, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::application::identity;
 use crate::domain::access::Role;
 use crate::domain::annotation::{Annotation, AnnotationTarget};
 use crate::domain::feature::{Author, Feature, FeatureDraft};
 use crate::domain::generate::{self, GROUPS, LOMAS_BBOX};
+use crate::domain::permit::{
+    LegendEditing, Permit, ProjectCreation, UserAdministration, WorkshopCreation,
+    WorkshopManagement,
+};
 use crate::domain::project::NewProjectRequest;
 use crate::domain::workshop::NewWorkshopRequest;
-use crate::identity;
 use crate::store::{NewToken, Participant, Store, User};
 
 pub const DEMO_SLUG: &str = "lomas-de-zamora";
@@ -53,9 +57,15 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
     }
     .into_project(now)
     .map_err(|e| anyhow::anyhow!("demo project: {e:?}"))?;
-    store.create_project(&project).await?;
     store
-        .replace_legend(project.id, &generate::demo_legend())
+        .create_project(&Permit::operator(ProjectCreation), &project)
+        .await?;
+    store
+        .replace_legend(
+            &Permit::operator(LegendEditing),
+            project.id,
+            &generate::demo_legend(),
+        )
         .await?;
 
     let (admin_password, admin) = demo_user(store, "demo-admin", Role::Admin).await?;
@@ -95,7 +105,9 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
         }
         .into_workshop(project.id, Some(facilitator.id), now)
         .map_err(|e| anyhow::anyhow!("demo workshop: {e:?}"))?;
-        store.create_workshop(&workshop).await?;
+        store
+            .create_workshop(&Permit::operator(WorkshopCreation), &workshop)
+            .await?;
 
         let mut participants = Vec::new();
         for (group, pseudonym) in workshop.groups.iter().zip(PSEUDONYMS) {
@@ -194,11 +206,19 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
         workshops.push(workshop);
     }
     // The first workshop happened already; the second is still open to join.
-    store.close_workshop(workshops[0].id, now).await?;
+    store
+        .close_workshop(
+            &Permit::operator(WorkshopManagement {
+                workshop: workshops[0].id,
+            }),
+            now,
+        )
+        .await?;
 
     let (token, hash) = identity::new_token();
     store
         .create_user_token(
+            &Permit::operator(UserAdministration),
             admin.id,
             &NewToken {
                 hash,
@@ -245,6 +265,8 @@ async fn demo_user(
     let hash = tokio::task::spawn_blocking(move || identity::hash_password(&for_hash))
         .await?
         .map_err(anyhow::Error::msg)?;
-    store.create_user(&user, &hash).await?;
+    store
+        .create_user(&Permit::operator(UserAdministration), &user, &hash)
+        .await?;
     Ok((password, user))
 }

@@ -7,8 +7,9 @@ use std::io::BufRead;
 use anyhow::bail;
 use chrono::Utc;
 
+use crate::application::identity;
 use crate::config::DatabaseArgs;
-use crate::identity;
+use crate::domain::permit::{Permit, UserAdministration};
 
 use super::open;
 
@@ -23,7 +24,14 @@ fn read_password(prompt: &str) -> anyhow::Result<String> {
 pub(super) async fn reset_password(db: &DatabaseArgs, username: &str) -> anyhow::Result<()> {
     let store = open(db).await?;
     let password = read_password(&format!("New password for {username}"))?;
-    match crate::application::users::reset_password(store.as_ref(), username, password).await {
+    match crate::application::users::reset_password(
+        store.as_ref(),
+        &Permit::operator(UserAdministration),
+        username,
+        password,
+    )
+    .await
+    {
         Ok(()) => {
             println!("new password set for {username}; their sessions and tokens have ended");
             Ok(())
@@ -45,7 +53,14 @@ pub(super) async fn add_user(
     let password = read_password(&format!("Password for {username}"))?;
     identity::check_password_strength(&password).map_err(anyhow::Error::msg)?;
     let store = open(db).await?;
-    let user = identity::create_user(store.as_ref(), username, role, password).await?;
+    let user = identity::create_user(
+        store.as_ref(),
+        &Permit::operator(UserAdministration),
+        username,
+        role,
+        password,
+    )
+    .await?;
     println!(
         "created {} {} ({})",
         user.role.as_str(),
@@ -65,7 +80,13 @@ pub(super) async fn create_token(
         bail!("no user is called {username:?}; create one with `trama user add`");
     };
     let expires_at = expires.map(|days| Utc::now() + chrono::Duration::days(i64::from(days)));
-    let token = identity::issue_user_token(&*store, user.id, expires_at).await?;
+    let token = identity::issue_user_token(
+        &*store,
+        &Permit::operator(UserAdministration),
+        user.id,
+        expires_at,
+    )
+    .await?;
     eprintln!(
         "token for {} ({}), {}; it is shown only once:",
         user.username,

@@ -12,6 +12,7 @@ pub mod generate;
 pub mod geometry;
 pub mod import;
 pub mod legend;
+pub mod permit;
 pub mod pictogram;
 pub mod priority;
 pub mod project;

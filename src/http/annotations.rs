@@ -9,11 +9,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::extract::{ApiJson, ApiQuery, Auth, parse_id};
-use super::features::readable_feature;
-use super::workshops::readable_workshop;
-use crate::application::annotations;
-use crate::application::features::sees_exact;
-use crate::domain::annotation::{Annotation, AnnotationTarget, NewAnnotationRequest};
+use crate::application::annotations::{self, Page};
+use crate::domain::annotation::{Annotation, NewAnnotationRequest};
 use crate::http::error::AppError;
 use crate::http::state::AppState;
 use crate::store::AnnotationPage;
@@ -61,51 +58,24 @@ impl PageQuery {
     }
 }
 
-/// One page of a listing, oldest first, as a JSON array; a full page links the next with
-/// `Link: <…>; rel="next"` (RFC 8288), so that a thousand comments never come at once (3,000
-/// came back as 16 MB).
-///
-/// `shown` says which annotations the caller may read (see
-/// [`crate::domain::feature::Sight::shows_comment`]); a page
-/// may then hold fewer than its limit, and still links the next.
-async fn page_of(
-    state: &AppState,
-    target: &AnnotationTarget,
-    query: &PageQuery,
-    path: &str,
-    shown: impl Fn(&Annotation) -> bool,
-) -> Result<Response, AppError> {
-    let page = query.page()?;
-    let mut found = state
-        .store
-        .list_annotations(
-            target,
-            AnnotationPage {
-                limit: page.limit + 1,
-                ..page
-            },
-        )
-        .await?;
-    let more = found.len() > page.limit;
-    found.truncate(page.limit);
-    let last = found.last().map(|a| a.id);
-    found.retain(|a| shown(a));
-    let mut response = Json(&found).into_response();
-    if more && let Some(last) = last {
+/// One page of a listing as a JSON array; a full page links the next with `Link: <…>;
+/// rel="next"` (RFC 8288), so that a thousand comments never come at once (3,000 came back
+/// as 16 MB).
+fn page_response(page: Page<Annotation>, query: &PageQuery, path: &str) -> Response {
+    let mut response = Json(&page.items).into_response();
+    if let Some(last) = page.next_after {
         let group = query
             .group
             .as_deref()
             .map(|g| format!("&group={}", url_escape(g)))
             .unwrap_or_default();
-        let link = format!(
-            "<{path}?after={}&limit={}{group}>; rel=\"next\"",
-            last, page.limit
-        );
+        let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+        let link = format!("<{path}?after={last}&limit={limit}{group}>; rel=\"next\"");
         if let Ok(value) = HeaderValue::from_str(&link) {
             response.headers_mut().insert(header::LINK, value);
         }
     }
-    Ok(response)
+    response
 }
 
 /// `text` as a URL query value.
@@ -121,20 +91,14 @@ async fn list_feature_annotations(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Response, AppError> {
-    let (feature, workshop) = readable_feature(&state, &principal, &id).await?;
-    // Comments are a drawing's words: on a drawing the caller sees masked, only their own.
-    let sight = sees_exact(&*state.store, &principal, &feature, workshop.as_ref()).await?;
-    let target = AnnotationTarget::Feature {
-        feature_id: feature.id,
-    };
-    page_of(
-        &state,
-        &target,
+    let feature_id = parse_id(&id, "feature")?;
+    let page = annotations::of_feature(state.store.as_ref(), &principal, feature_id, query.page()?)
+        .await?;
+    Ok(page_response(
+        page,
         &query,
-        &format!("/api/features/{}/annotations", feature.id),
-        |a| sight.shows_comment(&principal, &a.author),
-    )
-    .await
+        &format!("/api/features/{feature_id}/annotations"),
+    ))
 }
 
 async fn annotate_feature(
@@ -160,28 +124,20 @@ async fn list_workshop_annotations(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Response, AppError> {
-    let workshop = readable_workshop(&state, &principal, &id).await?;
-    let group_id = match &query.group {
-        Some(reference) => Some(
-            workshop
-                .find_group(reference)
-                .ok_or_else(|| AppError::not_found("group"))?
-                .id,
-        ),
-        None => None,
-    };
-    let target = AnnotationTarget::Workshop {
-        workshop_id: workshop.id,
-        group_id,
-    };
-    page_of(
-        &state,
-        &target,
-        &query,
-        &format!("/api/workshops/{}/annotations", workshop.id),
-        |_| true,
+    let workshop_id = parse_id(&id, "workshop")?;
+    let page = annotations::of_workshop(
+        state.store.as_ref(),
+        &principal,
+        workshop_id,
+        query.group.as_deref(),
+        query.page()?,
     )
-    .await
+    .await?;
+    Ok(page_response(
+        page,
+        &query,
+        &format!("/api/workshops/{workshop_id}/annotations"),
+    ))
 }
 
 async fn annotate_workshop(

@@ -11,12 +11,10 @@ use serde_json::{Value, json};
 use super::extract::{ApiJson, Auth, ClientAddr};
 use crate::application::sessions::{self, AttemptLimits};
 use crate::application::users::{self, UserChange};
-use crate::domain::Invalid;
 use crate::domain::access::{Principal, Role};
 use crate::domain::workshop::JoinRequest;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
-use crate::identity::{self, NewUserError};
 use crate::store::User;
 
 const LOGIN_TOKEN_DAYS: i64 = 30;
@@ -128,25 +126,14 @@ async fn create_user(
     Auth(principal): Auth,
     ApiJson(request): ApiJson<NewUserRequest>,
 ) -> Result<(StatusCode, Json<User>), AppError> {
-    if !principal.can_manage_users() {
-        return Err(AppError::forbidden("only admins manage users"));
-    }
-    let user = identity::create_user(
+    let user = users::create(
         state.store.as_ref(),
+        &principal,
         request.username,
         request.role,
         request.password,
     )
-    .await
-    .map_err(|error| match error {
-        NewUserError::Username(e) => {
-            AppError::invalid("invalid username", vec![Invalid::new("/username", e)])
-        }
-        NewUserError::Password(e) => {
-            AppError::invalid("weak password", vec![Invalid::new("/password", e)])
-        }
-        NewUserError::Store(e) => e.into(),
-    })?;
+    .await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 

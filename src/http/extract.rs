@@ -127,7 +127,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let CallerToken(token) = CallerToken::from_parts(parts)?;
-        let principal = crate::identity::caller(&*state.store, &token, Utc::now())
+        let principal = crate::application::identity::caller(&*state.store, &token, Utc::now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
         Ok(Auth(principal))

@@ -13,9 +13,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    state
-        .store
-        .ping()
+    crate::application::live::ready(state.store.as_ref())
         .await
         .map_err(|_| AppError::Unavailable)?;
     Ok(Json(

@@ -7,14 +7,14 @@ use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Utc;
+use futures::StreamExt;
 use serde_json::{Value, json};
 
 use super::extract::{ApiJson, Auth, CallerToken, parse_id};
 use super::projects::visible_project;
+use crate::application::live::{self, Heard};
 use crate::application::workshops;
 use crate::domain::access::Principal;
-use crate::domain::change::Change;
 use crate::domain::workshop::{NewWorkshopRequest, Workshop};
 use crate::http::error::AppError;
 use crate::http::state::AppState;
@@ -163,17 +163,10 @@ async fn set_open(
     Ok(Json(workshop_json(&changed, &principal)))
 }
 
-/// How often an open event stream checks that its caller's token still stands, for what no
-/// `Change::SignedOut` announces (an expiry; a reset by `trama user password` on another
-/// process over a SQLite file).
-const EVENTS_RECHECK: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// `GET /api/workshops/{id}/events`: server-sent events for the workshop's live pages (the
-/// wall). Each event names what changed (`features` or `annotation`, with ids); the page
-/// fetches it through the API. A `reload` event means some were missed. The stream ends once
-/// the caller's token no longer stands for the same caller (signed out, left, disabled, or
-/// given another role), checked when that is announced (`Change::SignedOut`) and every
-/// `EVENTS_RECHECK`: whoever is no longer who they were stops hearing what happens.
+/// wall). Each event names what changed (`features`, `annotation` or `workshop`, with ids);
+/// the page fetches it through the API. A `reload` event means some were missed. The stream
+/// ends once the caller is no longer who they were (`application::live::workshop_changes`).
 async fn workshop_events(
     State(state): State<AppState>,
     Auth(principal): Auth,
@@ -181,60 +174,15 @@ async fn workshop_events(
     Path(id): Path<String>,
 ) -> Result<Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>>, AppError> {
     let workshop = readable_workshop(&state, &principal, &id).await?;
-    let me = principal.id();
-    let changes = state.store.subscribe();
-    let store = state.store.clone();
-    let mut recheck = tokio::time::interval(EVENTS_RECHECK);
-    recheck.reset();
-    let stream = futures::stream::unfold((changes, recheck), move |(mut changes, mut recheck)| {
-        let store = store.clone();
-        let token = token.clone();
-        let principal = principal.clone();
-        async move {
-            // The same caller as when the stream began: a token that ended, or that stands for
-            // another role now, ends the stream.
-            let still_signed_in = || async {
-                matches!(
-                    crate::identity::caller(&*store, &token, Utc::now()).await,
-                    Ok(Some(now)) if now == principal
-                )
-            };
-            loop {
-                let received = tokio::select! {
-                    received = changes.recv() => received,
-                    _ = recheck.tick() => {
-                        if still_signed_in().await { continue } else { return None }
-                    }
-                };
-                let event = match received {
-                    Ok(Change::SignedOut { caller_id }) => {
-                        if me == caller_id && !still_signed_in().await {
-                            return None;
-                        }
-                        continue;
-                    }
-                    Ok(change) if change.workshop_id() == Some(workshop.id) => {
-                        let name = match change {
-                            Change::Features { .. } => "features",
-                            Change::Annotation { .. } => "annotation",
-                            Change::Workshop { .. } => "workshop",
-                            // Never for a page (and never of a workshop).
-                            Change::SignedOut { .. } => continue,
-                        };
-                        Event::default()
-                            .event(name)
-                            .json_data(&change)
-                            .unwrap_or_else(|_| Event::default().event("reload"))
-                    }
-                    Ok(_) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        Event::default().event("reload").data("{}")
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                };
-                return Some((Ok(event), (changes, recheck)));
-            }
-        }
-    });
+    let stream =
+        live::workshop_changes(state.store.clone(), principal, token, &workshop).map(|heard| {
+            Ok(match heard {
+                Heard::Changed(name, change) => Event::default()
+                    .event(name)
+                    .json_data(&change)
+                    .unwrap_or_else(|_| Event::default().event("reload")),
+                Heard::Reload => Event::default().event("reload").data("{}"),
+            })
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))))
 }

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Backend, TestApp, point, read};
+use crate::common::{self, Backend, TestApp, point, read};
 
 async fn without_a_token_only_health_and_the_project_list_answer(backend: Backend) {
     let app = TestApp::start(backend).await;
@@ -52,6 +52,38 @@ async fn without_a_token_only_health_and_the_project_list_answer(backend: Backen
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+/// One request of the permission table and what each caller gets for it.
+struct Rule {
+    what: &'static str,
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    /// The status each caller gets, in the order of the callers in
+    /// `each_role_can_do_its_part_and_no_more`; `__` where that caller is not tried.
+    expect: [Option<StatusCode>; 7],
+}
+
+fn rule(
+    expect: [Option<StatusCode>; 7],
+    what: &'static str,
+    method: Method,
+    path: impl Into<String>,
+    body: Option<Value>,
+) -> Rule {
+    Rule {
+        what,
+        method,
+        path: path.into(),
+        body,
+        expect,
+    }
+}
+
+const OK: Option<StatusCode> = Some(StatusCode::OK);
+const NEW: Option<StatusCode> = Some(StatusCode::CREATED);
+const NO: Option<StatusCode> = Some(StatusCode::FORBIDDEN);
+const __: Option<StatusCode> = None;
+
 async fn each_role_can_do_its_part_and_no_more(backend: Backend) {
     let app = TestApp::start(backend).await;
     let staff = app.project().await;
@@ -65,216 +97,22 @@ async fn each_role_can_do_its_part_and_no_more(backend: Backend) {
         )
         .await;
     let feature = drawn["id"].as_str().expect("id").to_owned();
-    let forbidden = StatusCode::FORBIDDEN;
-    let project = json!({"slug": "otro", "name": "Otro"});
-    let legend = json!([]);
 
-    // Only admins create projects and users.
-    for token in [
-        &staff.analyst,
-        &staff.facilitator,
-        &staff.researcher,
-        &participant,
-    ] {
-        assert_eq!(
-            app.post("/api/projects", Some(token), &project).await.0,
-            forbidden
-        );
-        assert_eq!(app.get("/api/users", Some(token)).await.0, forbidden);
-    }
-    let (status, user) = app
-        .post(
-            "/api/users",
-            Some(&staff.admin),
-            &json!({"username": "ana", "role": "analyst", "password": "a long enough password"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{user}");
-    assert!(user.get("password_hash").is_none());
-
-    // Legends: analysts and admins.
-    for token in [&staff.facilitator, &staff.researcher, &participant] {
-        assert_eq!(
-            app.put("/api/projects/lomas/legend", Some(token), &legend)
-                .await
-                .0,
-            forbidden
-        );
-    }
-
-    // Researchers get no raw features, workshops or drawing.
-    assert_eq!(
-        app.get("/api/projects/lomas/features", Some(&staff.researcher))
-            .await
-            .0,
-        forbidden
-    );
-    assert_eq!(
-        app.get(&format!("/api/features/{feature}"), Some(&staff.researcher))
-            .await
-            .0,
-        forbidden
-    );
-    assert_eq!(
-        app.get("/api/projects/lomas/workshops", Some(&staff.researcher))
-            .await
-            .0,
-        forbidden
-    );
-    assert_eq!(
-        app.post(
-            "/api/projects/lomas/features",
-            Some(&staff.researcher),
-            &point("escuela", -58.4, -34.7)
-        )
-        .await
-        .0,
-        forbidden
-    );
-    assert_eq!(
-        app.post(
-            "/api/projects/lomas/workshops",
-            Some(&staff.researcher),
-            &json!({"title": "t", "groups": ["a"]})
-        )
-        .await
-        .0,
-        forbidden
-    );
-
-    // Participants: no review, moderation or workshop management; only their project.
-    let review = json!({"state": "accepted"});
-    assert_eq!(
-        app.post(
-            &format!("/api/features/{feature}/review"),
-            Some(&participant),
-            &review
-        )
-        .await
-        .0,
-        forbidden
-    );
-    assert_eq!(
-        app.post(
-            &format!("/api/features/{feature}/hide"),
-            Some(&participant),
-            &json!({})
-        )
-        .await
-        .0,
-        forbidden
-    );
-    assert_eq!(
-        app.post(
-            &format!("/api/features/{feature}/restore"),
-            Some(&participant),
-            &json!({})
-        )
-        .await
-        .0,
-        forbidden
-    );
-    assert_eq!(
-        app.post(
-            &format!("/api/workshops/{}/close", workshop.id),
-            Some(&participant),
-            &json!({})
-        )
-        .await
-        .0,
-        forbidden
-    );
-    assert_eq!(
-        app.post(
-            "/api/projects/lomas/workshops",
-            Some(&participant),
-            &json!({"title": "t", "groups": ["a"]})
-        )
-        .await
-        .0,
-        forbidden
-    );
-    let (_, seen) = app
-        .get(
-            &format!("/api/workshops/{}", workshop.id),
-            Some(&participant),
-        )
-        .await;
-    assert!(
-        seen.get("join_code").is_none(),
-        "participants are not shown the code"
-    );
-    let (status, _) = app
-        .post("/api/projects", Some(&staff.admin), &project)
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(
-        app.get("/api/projects/otro", Some(&participant)).await.0,
-        forbidden
-    );
-
-    // Facilitators run their own workshops only.
+    // Facilitators run their own workshops only: another one sees none of this one's drawings
+    // or workshops, and creates a workshop of their own.
     let other_facilitator = app
         .token_for("otra", trama::domain::access::Role::Facilitator)
         .await;
-    assert_eq!(
-        app.post(
-            &format!("/api/workshops/{}/close", workshop.id),
-            Some(&other_facilitator),
-            &json!({})
-        )
-        .await
-        .0,
-        forbidden
-    );
-    assert_eq!(
-        app.get(
-            &format!("/api/features/{feature}"),
-            Some(&other_facilitator)
-        )
-        .await
-        .0,
-        forbidden
-    );
     let (status, listed) = app
         .get("/api/projects/lomas/features", Some(&other_facilitator))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed["features"].as_array().expect("list").len(), 0);
-    assert_eq!(
-        app.get(
-            &format!("/api/projects/lomas/features?workshop={}", workshop.id),
-            Some(&other_facilitator)
-        )
-        .await
-        .0,
-        forbidden
-    );
     let (status, listed) = app
         .get("/api/projects/lomas/workshops", Some(&other_facilitator))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed["workshops"].as_array().expect("list").len(), 0);
-    assert_eq!(
-        app.get(
-            &format!("/api/features/{feature}"),
-            Some(&staff.facilitator)
-        )
-        .await
-        .0,
-        StatusCode::OK
-    );
-    let (status, _) = app
-        .post(
-            "/api/projects/lomas/workshops",
-            Some(&other_facilitator),
-            &json!({"title": "t", "groups": ["a"], "facilitator": "facilitator"}),
-        )
-        .await;
-    assert_eq!(
-        status, forbidden,
-        "a facilitator cannot assign a workshop to someone else"
-    );
     let (status, mine) = app
         .post(
             "/api/projects/lomas/workshops",
@@ -289,47 +127,100 @@ async fn each_role_can_do_its_part_and_no_more(backend: Backend) {
     let outsider = app
         .join(mine["join_code"].as_str().expect("code"), "Vecinas")
         .await;
-    assert_eq!(
-        app.get(&format!("/api/features/{feature}"), Some(&outsider))
-            .await
-            .0,
-        forbidden
-    );
     assert_eq!(app.feature_count(&outsider).await, 0);
-    assert_eq!(
-        app.get(&format!("/api/workshops/{}", workshop.id), Some(&outsider))
-            .await
-            .0,
-        forbidden
-    );
-    assert_eq!(
-        app.post(
-            &format!("/api/features/{feature}/annotations"),
-            Some(&outsider),
-            &json!({"body": "hola"})
+    let (_, seen) = app
+        .get(
+            &format!("/api/workshops/{}", workshop.id),
+            Some(&participant),
         )
-        .await
-        .0,
-        forbidden
+        .await;
+    assert!(
+        seen.get("join_code").is_none(),
+        "participants are not shown the code"
     );
 
-    // Analysts see and moderate everything; admins too.
-    assert_eq!(
-        app.get(&format!("/api/features/{feature}"), Some(&staff.analyst))
-            .await
-            .0,
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.post(
-            &format!("/api/features/{feature}/review"),
+    // Each request is tried as each of these, in this order: the admin last, so that what the
+    // admin may do is refused to the others before it is done.
+    let callers = [
+        ("the analyst", &staff.analyst),
+        ("the facilitator", &staff.facilitator),
+        ("the researcher", &staff.researcher),
+        ("the participant", &participant),
+        ("another facilitator", &other_facilitator),
+        ("a participant of another workshop", &outsider),
+        ("the admin", &staff.admin),
+    ];
+    let workshop = &workshop.id;
+    #[rustfmt::skip]
+    let rules = [
+        // Analyst, facilitator, researcher, participant, another facilitator, a participant of
+        // another workshop, admin.
+        //
+        // Only admins create projects and users.
+        rule([NO, NO, NO, NO, __, __, NEW], "create a project", Method::POST, "/api/projects",
+             Some(json!({"slug": "otro", "name": "Otro"}))),
+        rule([NO, NO, NO, NO, __, __, __ ], "list the users", Method::GET, "/api/users", None),
+        // Legends: analysts and admins.
+        rule([__, NO, NO, NO, __, __, __ ], "replace the legend", Method::PUT, "/api/projects/lomas/legend",
+             Some(json!([]))),
+        // Researchers get no raw features, workshops or drawing; analysts see every drawing,
+        // facilitators their own workshops' only.
+        rule([__, __, NO, __, __, __, __ ], "list the drawings", Method::GET, "/api/projects/lomas/features", None),
+        rule([OK, OK, NO, __, NO, NO, __ ], "read a drawing", Method::GET, format!("/api/features/{feature}"), None),
+        rule([__, __, NO, __, __, __, __ ], "list the workshops", Method::GET, "/api/projects/lomas/workshops", None),
+        rule([__, __, NO, __, __, __, __ ], "draw", Method::POST, "/api/projects/lomas/features",
+             Some(point("escuela", -58.4, -34.7))),
+        // Participants: no review, moderation or workshop management; only their project.
+        rule([__, __, NO, NO, __, __, __ ], "create a workshop", Method::POST, "/api/projects/lomas/workshops",
+             Some(json!({"title": "t", "groups": ["a"]}))),
+        rule([__, __, __, NO, __, __, __ ], "hide a drawing", Method::POST, format!("/api/features/{feature}/hide"),
+             Some(json!({}))),
+        rule([__, __, __, NO, __, __, __ ], "restore a drawing", Method::POST, format!("/api/features/{feature}/restore"),
+             Some(json!({}))),
+        rule([__, __, __, NO, NO, __, __ ], "close the workshop", Method::POST, format!("/api/workshops/{workshop}/close"),
+             Some(json!({}))),
+        rule([__, __, __, NO, __, __, __ ], "read another project", Method::GET, "/api/projects/otro", None),
+        // Facilitators run their own workshops only.
+        rule([__, __, __, __, NO, __, __ ], "list a workshop's drawings", Method::GET,
+             format!("/api/projects/lomas/features?workshop={workshop}"), None),
+        rule([__, __, __, __, NO, __, __ ], "a facilitator cannot assign a workshop to someone else", Method::POST,
+             "/api/projects/lomas/workshops",
+             Some(json!({"title": "t", "groups": ["a"], "facilitator": "facilitator"}))),
+        // Participants of another workshop see nothing of this one.
+        rule([__, __, __, __, __, NO, __ ], "read the workshop", Method::GET, format!("/api/workshops/{workshop}"), None),
+        rule([__, __, __, __, __, NO, __ ], "comment on a drawing", Method::POST, format!("/api/features/{feature}/annotations"),
+             Some(json!({"body": "hola"}))),
+        // Analysts moderate everything; admins too.
+        rule([__, __, __, NO, __, __, OK ], "review a drawing", Method::POST, format!("/api/features/{feature}/review"),
+             Some(json!({"state": "accepted"}))),
+    ];
+    for rule in &rules {
+        for ((caller, token), expected) in callers.iter().zip(rule.expect) {
+            let Some(expected) = expected else {
+                continue;
+            };
+            let mut request = app.request(rule.method.clone(), &rule.path, Some(token.as_str()));
+            if let Some(body) = &rule.body {
+                request = request.json(body);
+            }
+            let (status, answer) = read(request.send().await.expect("send")).await;
+            assert_eq!(
+                status, expected,
+                "{} ({} {}) as {caller}: {answer}",
+                rule.what, rule.method, rule.path
+            );
+        }
+    }
+
+    let (status, user) = app
+        .post(
+            "/api/users",
             Some(&staff.admin),
-            &review
+            &json!({"username": "ana", "role": "analyst", "password": "a long enough password"}),
         )
-        .await
-        .0,
-        StatusCode::OK
-    );
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    assert!(user.get("password_hash").is_none());
 }
 
 async fn an_expired_token_is_refused(backend: Backend) {
@@ -341,11 +232,15 @@ async fn an_expired_token_is_refused(backend: Backend) {
         created_at: chrono::Utc::now(),
         disabled: false,
     };
-    app.store.create_user(&user, "x").await.expect("user");
-    let (token, hash) = trama::identity::new_token();
+    app.store
+        .create_user(&common::operator(), &user, "x")
+        .await
+        .expect("user");
+    let (token, hash) = trama::application::identity::new_token();
     let expired = chrono::Utc::now() - chrono::Duration::minutes(1);
     app.store
         .create_user_token(
+            &common::operator(),
             user.id,
             &trama::store::NewToken {
                 hash,

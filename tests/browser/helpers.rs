@@ -171,7 +171,7 @@ pub async fn click_largest_shape(client: &Client) {
 
 /// A user whose password is "una clave bien larga", as `trama user add` would create.
 pub async fn user_with_password(app: &TestApp, username: &str, role: trama::domain::access::Role) {
-    let hash = trama::identity::hash_password("una clave bien larga").expect("hash");
+    let hash = trama::application::identity::hash_password("una clave bien larga").expect("hash");
     let user = trama::store::User {
         id: uuid::Uuid::new_v4(),
         username: username.into(),
@@ -179,7 +179,14 @@ pub async fn user_with_password(app: &TestApp, username: &str, role: trama::doma
         created_at: chrono::Utc::now(),
         disabled: false,
     };
-    app.store.create_user(&user, &hash).await.expect("user");
+    app.store
+        .create_user(
+            &trama::domain::permit::Permit::operator(trama::domain::permit::UserAdministration),
+            &user,
+            &hash,
+        )
+        .await
+        .expect("user");
 }
 
 /// Logs in through the login page as `username` (password "una clave bien larga").

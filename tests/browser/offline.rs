@@ -244,6 +244,7 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
     let app = TestApp::start_at_with_basemaps(database, address, &basemaps).await;
     app.store
         .update_user(
+            &trama::domain::permit::Permit::operator(trama::domain::permit::UserAdministration),
             "coordinadora",
             trama::domain::access::Role::Analyst,
             true,

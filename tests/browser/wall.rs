@@ -368,6 +368,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
     // made the analyst a facilitator meanwhile...
     app.store
         .update_user(
+            &trama::domain::permit::Permit::operator(trama::domain::permit::UserAdministration),
             "coordinadora",
             trama::domain::access::Role::Facilitator,
             false,

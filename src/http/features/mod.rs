@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::extract::{ApiQuery, Auth, parse_id};
 use super::projects::visible_project;
-use crate::application::features::{ListQuery, View, list, public_sight, sees_exact};
+use crate::application::features::{ListQuery, Listing, View, list, public_sight, sees_exact};
 use crate::domain::access::Principal;
 use crate::domain::feature::Feature;
 use crate::domain::workshop::Workshop;
@@ -48,8 +48,25 @@ async fn list_features(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, AppError> {
     let project = visible_project(&state, &principal, &slug).await?;
-    let collection = list(&*state.store, &principal, &project, query).await?;
-    Ok(geojson_response(collection))
+    let listing = list(&*state.store, &principal, &project, query).await?;
+    Ok(geojson_response(finish_listing(listing, &project.slug)?))
+}
+
+/// A listing's text, its `next` link the API's address for the next page.
+///
+/// # Errors
+/// Internal, for a query that cannot be written back (not expected).
+pub fn finish_listing(listing: Listing, slug: &str) -> Result<Vec<u8>, AppError> {
+    let next = listing
+        .next
+        .as_ref()
+        .map(|query| {
+            serde_urlencoded::to_string(query)
+                .map(|query| format!("/api/projects/{slug}/features?{query}"))
+                .map_err(|e| AppError::Internal(e.to_string()))
+        })
+        .transpose()?;
+    Ok(listing.finish(next.as_deref()))
 }
 
 /// A JSON response with the GeoJSON media type (RFC 7946 §12).

@@ -44,8 +44,8 @@ pub async fn admin_page(State(state): State<AppState>, page: PageContext) -> Res
         return page.error(StatusCode::FORBIDDEN, "error.forbidden");
     }
     let (Ok(projects), Ok(users)) = (
-        state.store.list_projects().await,
-        state.store.list_users().await,
+        crate::application::projects::list(state.store.as_ref()).await,
+        crate::application::users::list(state.store.as_ref(), &principal).await,
     ) else {
         return page.error(StatusCode::SERVICE_UNAVAILABLE, "error.title");
     };

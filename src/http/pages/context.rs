@@ -8,10 +8,10 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::errors::{ERROR_PAGE_POLICY, ErrorPage};
+use crate::application::identity;
 use crate::http::cookies;
 use crate::http::error::AppError;
 use crate::i18n::{self, Catalogue};
-use crate::identity;
 
 /// What every page needs: its language, the CSRF token, and cookies to set.
 pub struct PageContext {

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::PageContext;
 use crate::application::Error;
+use crate::application::identity;
 use crate::application::sessions::{PARTICIPANT_TOKEN_DAYS, join, open_workshop_by_code};
 use crate::domain::access::Principal;
 use crate::domain::project::Project;
@@ -20,7 +21,6 @@ use crate::http::error::AppError;
 use crate::http::extract::ClientAddr;
 use crate::http::state::AppState;
 use crate::i18n::Catalogue;
-use crate::identity;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -254,9 +254,10 @@ async fn draw_page_data(
     project: &Project,
 ) -> Result<String, AppError> {
     let legend = state.store.legend(project.id).await?;
-    let features =
+    let listing =
         crate::application::features::list(&*state.store, principal, project, Default::default())
             .await?;
+    let features = crate::http::features::finish_listing(listing, &project.slug)?;
     let features = String::from_utf8(features).map_err(|e| AppError::Internal(e.to_string()))?;
     let legend = serde_json::to_string(&legend).map_err(|e| AppError::Internal(e.to_string()))?;
     let text = format!(

@@ -155,7 +155,7 @@ pub async fn login_submit(
 /// The signed-in user of a page, or `None`.
 pub(super) async fn user(state: &AppState, page: &PageContext) -> Option<Principal> {
     let token = page.session.as_deref()?;
-    match crate::identity::caller(&*state.store, token, Utc::now()).await {
+    match crate::application::identity::caller(&*state.store, token, Utc::now()).await {
         Ok(Some(principal @ Principal::User { .. })) => Some(principal),
         _ => None,
     }

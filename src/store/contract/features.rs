@@ -6,6 +6,7 @@ use futures::stream::BoxStream;
 use uuid::Uuid;
 
 use crate::domain::feature::{Author, Feature, FeatureFilter, ReviewState};
+use crate::domain::permit::{Permit, Revision};
 use crate::store::StoreResult;
 
 /// A feature as an analysis reads it: where, what and by whom, without its texts or history.
@@ -91,6 +92,7 @@ pub trait FeatureStore: Send + Sync {
     /// (StaleRevision otherwise, or for an unknown feature), and records it in the history.
     async fn save_feature_revision(
         &self,
+        permit: &Permit<Revision>,
         feature: &Feature,
         action: &str,
         actor: &Author,

@@ -6,6 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::access::{Principal, Role};
+use crate::domain::permit::{Permit, UserAdministration};
 use crate::store::StoreResult;
 
 /// A staff account (facilitator, analyst, admin).
@@ -34,17 +35,23 @@ pub struct NewToken {
 pub trait IdentityStore: Send + Sync {
     /// Stores a new user with their argon2 password hash (PHC string).
     /// Conflict when the username is taken.
-    async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
+    async fn create_user(
+        &self,
+        permit: &Permit<UserAdministration>,
+        user: &User,
+        password_hash: &str,
+    ) -> StoreResult<()>;
     /// The user of that name and their argon2 password hash; None for an unknown name
     /// (disabled users are returned, with `disabled` set).
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>>;
     /// Every user, by username.
-    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    async fn list_users(&self, permit: &Permit<UserAdministration>) -> StoreResult<Vec<User>>;
     /// Changes a user's role, whether they are disabled and, with `password_hash`, their
     /// password (ending every token and session, as [`IdentityStore::set_password`]), all in
     /// one transaction; NotFound for an unknown user.
     async fn update_user(
         &self,
+        permit: &Permit<UserAdministration>,
         username: &str,
         role: Role,
         disabled: bool,
@@ -53,9 +60,19 @@ pub trait IdentityStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Sets a user's password hash and ends every token and session they had (whoever knew
     /// the old password is signed out); NotFound for an unknown user.
-    async fn set_password(&self, username: &str, password_hash: &str) -> StoreResult<()>;
+    async fn set_password(
+        &self,
+        permit: &Permit<UserAdministration>,
+        username: &str,
+        password_hash: &str,
+    ) -> StoreResult<()>;
     /// Stores a token of `user_id` (an API token or a browser session).
-    async fn create_user_token(&self, user_id: Uuid, token: &NewToken) -> StoreResult<()>;
+    async fn create_user_token(
+        &self,
+        permit: &Permit<UserAdministration>,
+        user_id: Uuid,
+        token: &NewToken,
+    ) -> StoreResult<()>;
     /// Stores a token of a user who has just given their password, in the same statement as
     /// checking that `password_hash` (the hash the password was checked against) is still
     /// theirs: a login that races a password reset must not outlive it. StaleRevision when

@@ -6,6 +6,12 @@
 //! value cannot be read back; the errors a method's *answer* may be are named in its `///`.
 //! Ids are UUIDs (v7 where time-ordered), times UTC, geometries GeoJSON text in WGS84
 //! lon/lat (RFC 7946).
+//!
+//! A method that changes what others see or may do (users, projects, legends, workshops, a
+//! drawing's revisions, boundary layers) or reads what only moderators read (the export log,
+//! the users) takes a [`Permit`](crate::domain::permit::Permit) for it: the caller must have
+//! asked the caller's role first (`domain::permit`). A workshop's or a drawing's permit names
+//! which one; the store writes that one and no other.
 
 mod annotations;
 mod exports;

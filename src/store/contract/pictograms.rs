@@ -2,12 +2,18 @@
 
 use async_trait::async_trait;
 
+use crate::domain::permit::{LegendEditing, Permit};
 use crate::store::StoreResult;
 
 #[async_trait]
 pub trait PictogramStore: Send + Sync {
     /// Stores (or replaces) the pictogram of that name; `svg` was sanitised before.
-    async fn save_pictogram(&self, name: &str, svg: &str) -> StoreResult<()>;
+    async fn save_pictogram(
+        &self,
+        permit: &Permit<LegendEditing>,
+        name: &str,
+        svg: &str,
+    ) -> StoreResult<()>;
     /// The SVG text of that pictogram; None when there is none.
     async fn pictogram(&self, name: &str) -> StoreResult<Option<String>>;
     /// Every uploaded pictogram's name, sorted.

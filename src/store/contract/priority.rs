@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use crate::domain::boundary::{BoundaryLayer, BoundaryLayerSummary};
+use crate::domain::permit::{Moderation, Permit};
 use crate::domain::zone::{PriorityZone, ZoneEvent};
 use crate::store::StoreResult;
 
@@ -11,7 +12,11 @@ use crate::store::StoreResult;
 pub trait PriorityStore: Send + Sync {
     /// Stores a boundary layer with its units. Conflict when the project has a layer of that
     /// name.
-    async fn create_boundary_layer(&self, layer: &BoundaryLayer) -> StoreResult<()>;
+    async fn create_boundary_layer(
+        &self,
+        permit: &Permit<Moderation>,
+        layer: &BoundaryLayer,
+    ) -> StoreResult<()>;
     /// The project's boundary layers without their units, by name.
     async fn list_boundary_layers(
         &self,
@@ -20,7 +25,8 @@ pub trait PriorityStore: Send + Sync {
     /// The boundary layer with its units; None when there is none.
     async fn find_boundary_layer(&self, id: Uuid) -> StoreResult<Option<BoundaryLayer>>;
     /// NotFound when there is no such layer.
-    async fn delete_boundary_layer(&self, id: Uuid) -> StoreResult<()>;
+    async fn delete_boundary_layer(&self, permit: &Permit<Moderation>, id: Uuid)
+    -> StoreResult<()>;
     /// Stores a zone at its first revision, with its first history entry (`note` its reason).
     async fn create_priority_zone(
         &self,

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::NewToken;
+use crate::domain::permit::{Permit, WorkshopCreation, WorkshopManagement};
 use crate::domain::workshop::{JoinCode, Workshop};
 use crate::store::StoreResult;
 
@@ -32,7 +33,11 @@ pub struct WorkshopTally {
 pub trait WorkshopStore: Send + Sync {
     /// Stores a workshop with its tables, all or nothing. Conflict when another open
     /// workshop has the same join code.
-    async fn create_workshop(&self, workshop: &Workshop) -> StoreResult<()>;
+    async fn create_workshop(
+        &self,
+        permit: &Permit<WorkshopCreation>,
+        workshop: &Workshop,
+    ) -> StoreResult<()>;
     /// The workshop with its tables in order; None when there is none.
     async fn find_workshop(&self, id: Uuid) -> StoreResult<Option<Workshop>>;
     /// The open workshop of that join code; None when no open workshop has it.
@@ -45,13 +50,21 @@ pub trait WorkshopStore: Send + Sync {
     -> StoreResult<HashMap<Uuid, WorkshopTally>>;
     /// Closes an open workshop at `now` (its join code stops working); a closed or unknown
     /// one is left as it is.
-    async fn close_workshop(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn close_workshop(
+        &self,
+        permit: &Permit<WorkshopManagement>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Sets how many times a minute the workshop may be joined (None: the server's limit).
     /// NotFound when there is no such workshop.
-    async fn set_joins_per_minute(&self, id: Uuid, joins: Option<u32>) -> StoreResult<()>;
+    async fn set_joins_per_minute(
+        &self,
+        permit: &Permit<WorkshopManagement>,
+        joins: Option<u32>,
+    ) -> StoreResult<()>;
     /// Opens a closed workshop again (its code works again); an open one is left as it is.
     /// Conflict when another open workshop has taken its join code meanwhile.
-    async fn reopen_workshop(&self, id: Uuid) -> StoreResult<()>;
+    async fn reopen_workshop(&self, permit: &Permit<WorkshopManagement>) -> StoreResult<()>;
     /// Stores a participant and their token in one transaction.
     async fn create_participant(
         &self,

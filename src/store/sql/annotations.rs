@@ -21,7 +21,7 @@ enum AnnotationsOf<'a> {
 
 #[async_trait]
 impl AnnotationStore for Backend {
-    #[instrument(skip_all)]
+    #[instrument(skip_all, err(level = "debug"))]
     async fn add_annotation(&self, annotation: &Annotation) -> StoreResult<()> {
         let (feature_id, workshop_id, group_id) = match &annotation.target {
             AnnotationTarget::Feature { feature_id } => (Some(*feature_id), None, None),
@@ -49,6 +49,7 @@ impl AnnotationStore for Backend {
         Ok(())
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn list_annotations(
         &self,
         target: &AnnotationTarget,
@@ -57,12 +58,14 @@ impl AnnotationStore for Backend {
         self.annotations(AnnotationsOf::Target(target, page)).await
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn list_project_annotations(&self, project_id: Uuid) -> StoreResult<Vec<Annotation>> {
         self.annotations(AnnotationsOf::Project(project_id)).await
     }
 }
 
 impl Backend {
+    #[instrument(skip_all, err(level = "debug"))]
     async fn annotations(&self, of: AnnotationsOf<'_>) -> StoreResult<Vec<Annotation>> {
         let mut query = QueryBuilder::<Db>::new(
             "SELECT a.*, p.display_name, u.username FROM annotations a

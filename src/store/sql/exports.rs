@@ -2,16 +2,19 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use tracing::instrument;
 use uuid::Uuid;
 
 use super::Backend;
 use super::dialect::sql_id;
 use super::rows;
 use crate::domain::export::ExportLogEntry;
+use crate::domain::permit::{Moderation, Permit};
 use crate::store::{ExportStore, StoreResult};
 
 #[async_trait]
 impl ExportStore for Backend {
+    #[instrument(skip_all, err(level = "debug"))]
     async fn record_export(&self, entry: &ExportLogEntry) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO export_log (id, project_id, user_id, actor, at, content, format, privacy, parameters)
@@ -31,7 +34,12 @@ impl ExportStore for Backend {
         Ok(())
     }
 
-    async fn list_exports(&self, project_id: Uuid) -> StoreResult<Vec<ExportLogEntry>> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn list_exports(
+        &self,
+        _permit: &Permit<Moderation>,
+        project_id: Uuid,
+    ) -> StoreResult<Vec<ExportLogEntry>> {
         sqlx::query("SELECT * FROM export_log WHERE project_id = $1 ORDER BY at DESC")
             .bind(sql_id(project_id))
             .fetch_all(self.reads())
@@ -41,6 +49,7 @@ impl ExportStore for Backend {
             .collect()
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn count_exports_by(&self, user: Uuid, since: DateTime<Utc>) -> StoreResult<u32> {
         let count: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM export_log WHERE user_id = $1 AND at >= $2")

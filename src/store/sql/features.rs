@@ -14,6 +14,7 @@ use super::dialect::{Db, sql_id};
 use super::rows::{self, FEATURE_COLUMNS, FEATURE_JOINS, opt_uuid, uuid};
 use super::{Backend, author_ids};
 use crate::domain::feature::{Author, Feature, FeatureFilter};
+use crate::domain::permit::{Permit, Revision};
 use crate::store::{
     FeatureOutline, FeatureRevision, FeatureStore, IdempotentResponse, StoreError, StoreResult,
     conflict_if_unique,
@@ -25,7 +26,7 @@ const ROWS_PER_STATEMENT: usize = 500;
 
 #[async_trait]
 impl FeatureStore for Backend {
-    #[instrument(skip_all, fields(count = features.len()))]
+    #[instrument(skip_all, err(level = "debug"))]
     async fn insert_features(
         &self,
         features: &[Feature],
@@ -141,6 +142,7 @@ impl FeatureStore for Backend {
         Ok(())
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn idempotent_response(
         &self,
         principal: &str,
@@ -163,7 +165,7 @@ impl FeatureStore for Backend {
         .transpose()
     }
 
-    #[instrument(skip_all)]
+    #[instrument(skip_all, err(level = "debug"))]
     async fn list_features(
         &self,
         project_id: Uuid,
@@ -188,6 +190,7 @@ impl FeatureStore for Backend {
         self.outline_stream(project_id, filter)
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn find_feature(&self, id: Uuid) -> StoreResult<Option<Feature>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {FEATURE_COLUMNS} FROM features f {FEATURE_JOINS} WHERE f.id = $1"
@@ -198,13 +201,17 @@ impl FeatureStore for Backend {
         row.as_ref().map(rows::feature).transpose()
     }
 
-    #[instrument(skip_all, fields(action))]
+    #[instrument(skip_all, err(level = "debug"))]
     async fn save_feature_revision(
         &self,
+        permit: &Permit<Revision>,
         feature: &Feature,
         action: &str,
         actor: &Author,
     ) -> StoreResult<()> {
+        if permit.operation().feature != feature.id {
+            return Err(StoreError::NotFound);
+        }
         let (actor_participant, actor_user) = author_ids(actor);
         let b = feature.bbox;
         // The trigger `features_keep_revision` files the previous version in the history.
@@ -247,6 +254,7 @@ impl FeatureStore for Backend {
         }
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn feature_history(&self, id: Uuid) -> StoreResult<Vec<FeatureRevision>> {
         let version = |table: &str| {
             format!(

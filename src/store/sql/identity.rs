@@ -11,12 +11,18 @@ use super::Backend;
 use super::dialect::{self, Db, sql_id};
 use super::rows::{self, opt_uuid, uuid};
 use crate::domain::access::{Principal, Role};
+use crate::domain::permit::{Permit, UserAdministration};
 use crate::store::{IdentityStore, NewToken, StoreError, StoreResult, User, conflict_if_unique};
 
 #[async_trait]
 impl IdentityStore for Backend {
-    #[instrument(skip_all)]
-    async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn create_user(
+        &self,
+        _permit: &Permit<UserAdministration>,
+        user: &User,
+        password_hash: &str,
+    ) -> StoreResult<()> {
         sqlx::query("INSERT INTO users (id, username, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(sql_id(user.id))
             .bind(&user.username)
@@ -29,7 +35,7 @@ impl IdentityStore for Backend {
         Ok(())
     }
 
-    #[instrument(skip_all)]
+    #[instrument(skip_all, err(level = "debug"))]
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>> {
         let row = sqlx::query(
             "SELECT id, username, role, password_hash, created_at, disabled_at FROM users WHERE username = $1",
@@ -41,7 +47,8 @@ impl IdentityStore for Backend {
             .transpose()
     }
 
-    async fn list_users(&self) -> StoreResult<Vec<User>> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn list_users(&self, _permit: &Permit<UserAdministration>) -> StoreResult<Vec<User>> {
         sqlx::query(
             "SELECT id, username, role, created_at, disabled_at FROM users ORDER BY username",
         )
@@ -52,8 +59,10 @@ impl IdentityStore for Backend {
         .collect()
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn update_user(
         &self,
+        _permit: &Permit<UserAdministration>,
         username: &str,
         role: Role,
         disabled: bool,
@@ -78,16 +87,26 @@ impl IdentityStore for Backend {
         Ok(())
     }
 
-    #[instrument(skip_all)]
-    async fn set_password(&self, username: &str, password_hash: &str) -> StoreResult<()> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn set_password(
+        &self,
+        _permit: &Permit<UserAdministration>,
+        username: &str,
+        password_hash: &str,
+    ) -> StoreResult<()> {
         let mut tx = self.writes().begin().await?;
         replace_password(&mut tx, username, password_hash).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    #[instrument(skip_all)]
-    async fn create_user_token(&self, user_id: Uuid, token: &NewToken) -> StoreResult<()> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn create_user_token(
+        &self,
+        _permit: &Permit<UserAdministration>,
+        user_id: Uuid,
+        token: &NewToken,
+    ) -> StoreResult<()> {
         sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(&token.hash)
             .bind(sql_id(user_id))
@@ -98,7 +117,7 @@ impl IdentityStore for Backend {
         Ok(())
     }
 
-    #[instrument(skip_all)]
+    #[instrument(skip_all, err(level = "debug"))]
     async fn create_login_token(
         &self,
         user_id: Uuid,
@@ -122,7 +141,7 @@ impl IdentityStore for Backend {
         Ok(())
     }
 
-    #[instrument(skip_all)]
+    #[instrument(skip_all, err(level = "debug"))]
     async fn revoke_token(&self, token_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
             .bind(token_hash)
@@ -131,7 +150,7 @@ impl IdentityStore for Backend {
         Ok(())
     }
 
-    #[instrument(skip_all)]
+    #[instrument(skip_all, err(level = "debug"))]
     async fn principal_for_token(
         &self,
         token_hash: &str,
@@ -176,6 +195,7 @@ impl IdentityStore for Backend {
         }))
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn begin_auth_attempt(
         &self,
         scope: &str,
@@ -213,6 +233,7 @@ impl IdentityStore for Backend {
         Ok((id, u32::try_from(count).unwrap_or(u32::MAX)))
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn forget_auth_attempt(&self, attempt: Uuid) -> StoreResult<()> {
         sqlx::query("DELETE FROM auth_failures WHERE attempt = $1")
             .bind(sql_id(attempt))

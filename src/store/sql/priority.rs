@@ -3,12 +3,14 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
+use tracing::instrument;
 use uuid::Uuid;
 
 use super::Backend;
 use super::dialect::{Db, sql_id};
 use super::rows;
 use crate::domain::boundary::{BoundaryLayer, BoundaryLayerSummary};
+use crate::domain::permit::{Moderation, Permit};
 use crate::domain::zone::{PriorityZone, ZoneEvent};
 use crate::store::{PriorityStore, StoreError, StoreResult, conflict_if_unique};
 
@@ -17,7 +19,12 @@ const ZONE_COLUMNS: &str = "id, project_id, name, status, notes, geometry, compu
 
 #[async_trait]
 impl PriorityStore for Backend {
-    async fn create_boundary_layer(&self, layer: &BoundaryLayer) -> StoreResult<()> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn create_boundary_layer(
+        &self,
+        _permit: &Permit<Moderation>,
+        layer: &BoundaryLayer,
+    ) -> StoreResult<()> {
         let units = BoundaryLayer::units_geojson(&layer.units).to_string();
         sqlx::query(
             "INSERT INTO boundary_layers (id, project_id, name, units, unit_count, created_by, created_at)
@@ -36,6 +43,7 @@ impl PriorityStore for Backend {
         Ok(())
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn list_boundary_layers(
         &self,
         project_id: Uuid,
@@ -52,6 +60,7 @@ impl PriorityStore for Backend {
         .collect()
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn find_boundary_layer(&self, id: Uuid) -> StoreResult<Option<BoundaryLayer>> {
         sqlx::query("SELECT * FROM boundary_layers WHERE id = $1")
             .bind(sql_id(id))
@@ -62,7 +71,12 @@ impl PriorityStore for Backend {
             .transpose()
     }
 
-    async fn delete_boundary_layer(&self, id: Uuid) -> StoreResult<()> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn delete_boundary_layer(
+        &self,
+        _permit: &Permit<Moderation>,
+        id: Uuid,
+    ) -> StoreResult<()> {
         let done = sqlx::query("DELETE FROM boundary_layers WHERE id = $1")
             .bind(sql_id(id))
             .execute(self.writes())
@@ -73,6 +87,7 @@ impl PriorityStore for Backend {
         Ok(())
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn create_priority_zone(
         &self,
         zone: &PriorityZone,
@@ -100,6 +115,7 @@ impl PriorityStore for Backend {
         Ok(())
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn list_priority_zones(&self, project_id: Uuid) -> StoreResult<Vec<PriorityZone>> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ZONE_COLUMNS} FROM priority_zones WHERE project_id = $1 ORDER BY created_at"
@@ -112,6 +128,7 @@ impl PriorityStore for Backend {
         .collect()
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn find_priority_zone(&self, id: Uuid) -> StoreResult<Option<PriorityZone>> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ZONE_COLUMNS} FROM priority_zones WHERE id = $1"
@@ -124,6 +141,7 @@ impl PriorityStore for Backend {
         .transpose()
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn save_priority_zone(
         &self,
         zone: &PriorityZone,
@@ -152,6 +170,7 @@ impl PriorityStore for Backend {
         Ok(())
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn priority_zone_history(&self, id: Uuid) -> StoreResult<Vec<ZoneEvent>> {
         sqlx::query(
             "SELECT e.revision, e.at, e.status, e.note, u.username

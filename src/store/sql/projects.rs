@@ -10,13 +10,18 @@ use super::Backend;
 use super::dialect::sql_id;
 use super::rows;
 use crate::domain::legend::Symbol;
+use crate::domain::permit::{LegendEditing, Moderation, Permit, ProjectCreation};
 use crate::domain::project::Project;
 use crate::store::{ProjectStore, StoreError, StoreResult, conflict_if_unique};
 
 #[async_trait]
 impl ProjectStore for Backend {
-    #[instrument(skip_all)]
-    async fn create_project(&self, project: &Project) -> StoreResult<()> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn create_project(
+        &self,
+        _permit: &Permit<ProjectCreation>,
+        project: &Project,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at, sensitive_exact,
                 mask_min_m, mask_max_m, mask_resolution, mask_k, import_max_items)
@@ -41,6 +46,7 @@ impl ProjectStore for Backend {
         Ok(())
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn list_projects(&self) -> StoreResult<Vec<Project>> {
         sqlx::query("SELECT * FROM projects ORDER BY name")
             .fetch_all(self.reads())
@@ -50,6 +56,7 @@ impl ProjectStore for Backend {
             .collect()
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn find_project(&self, slug: &str) -> StoreResult<Option<Project>> {
         let row = sqlx::query("SELECT * FROM projects WHERE slug = $1")
             .bind(slug)
@@ -58,6 +65,7 @@ impl ProjectStore for Backend {
         row.as_ref().map(rows::project).transpose()
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn find_project_by_id(&self, id: Uuid) -> StoreResult<Option<Project>> {
         let row = sqlx::query("SELECT * FROM projects WHERE id = $1")
             .bind(sql_id(id))
@@ -66,7 +74,12 @@ impl ProjectStore for Backend {
         row.as_ref().map(rows::project).transpose()
     }
 
-    async fn set_policies(&self, project: &Project) -> StoreResult<()> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn set_policies(
+        &self,
+        _permit: &Permit<Moderation>,
+        project: &Project,
+    ) -> StoreResult<()> {
         let masking = &project.masking;
         sqlx::query("UPDATE projects SET mask_min_m = $1, mask_max_m = $2, mask_resolution = $3, mask_k = $4, sensitive_exact = $5, import_max_items = $6 WHERE id = $7")
             .bind(masking.min_m)
@@ -81,6 +94,7 @@ impl ProjectStore for Backend {
         Ok(())
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn legend(&self, project_id: Uuid) -> StoreResult<Vec<Symbol>> {
         sqlx::query("SELECT * FROM symbols WHERE project_id = $1 ORDER BY position")
             .bind(sql_id(project_id))
@@ -91,8 +105,13 @@ impl ProjectStore for Backend {
             .collect()
     }
 
-    #[instrument(skip_all)]
-    async fn replace_legend(&self, project_id: Uuid, symbols: &[Symbol]) -> StoreResult<()> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn replace_legend(
+        &self,
+        _permit: &Permit<LegendEditing>,
+        project_id: Uuid,
+        symbols: &[Symbol],
+    ) -> StoreResult<()> {
         let mut tx = self.writes().begin().await?;
         let in_use: Vec<(String, i64)> = sqlx::query_as(
             "SELECT s.key, COUNT(f.id) FROM symbols s JOIN features f ON f.symbol_id = s.id

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::Backend;
 use super::dialect::{DbRow, sql_id};
 use super::rows::{self, uuid};
+use crate::domain::permit::{Permit, WorkshopCreation, WorkshopManagement};
 use crate::domain::workshop::{JoinCode, Workshop};
 use crate::store::{
     NewToken, Participant, StoreResult, WorkshopStore, WorkshopTally, conflict_if_unique,
@@ -19,8 +20,12 @@ use crate::store::{
 
 #[async_trait]
 impl WorkshopStore for Backend {
-    #[instrument(skip_all)]
-    async fn create_workshop(&self, workshop: &Workshop) -> StoreResult<()> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn create_workshop(
+        &self,
+        _permit: &Permit<WorkshopCreation>,
+        workshop: &Workshop,
+    ) -> StoreResult<()> {
         let mut tx = self.writes().begin().await?;
         sqlx::query(
             "INSERT INTO workshops (id, project_id, title, place, starts_at, ends_at, facilitator_id, status, join_code, created_at, joins_per_minute)
@@ -55,6 +60,7 @@ impl WorkshopStore for Backend {
         Ok(())
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn find_workshop(&self, id: Uuid) -> StoreResult<Option<Workshop>> {
         let row = sqlx::query("SELECT * FROM workshops WHERE id = $1")
             .bind(sql_id(id))
@@ -63,6 +69,7 @@ impl WorkshopStore for Backend {
         self.with_groups(row).await
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn find_open_workshop_by_code(&self, code: &JoinCode) -> StoreResult<Option<Workshop>> {
         let row = sqlx::query("SELECT * FROM workshops WHERE join_code = $1 AND status = 'open'")
             .bind(code.as_str())
@@ -71,6 +78,7 @@ impl WorkshopStore for Backend {
         self.with_groups(row).await
     }
 
+    #[instrument(skip_all, err(level = "debug"))]
     async fn list_workshops(&self, project_id: Uuid) -> StoreResult<Vec<Workshop>> {
         let mut workshops: Vec<Workshop> =
             sqlx::query("SELECT * FROM workshops WHERE project_id = $1 ORDER BY created_at")
@@ -96,7 +104,7 @@ impl WorkshopStore for Backend {
         Ok(workshops)
     }
 
-    #[instrument(skip_all)]
+    #[instrument(skip_all, err(level = "debug"))]
     async fn workshop_tallies(
         &self,
         project_id: Uuid,
@@ -127,21 +135,29 @@ impl WorkshopStore for Backend {
         Ok(tallies)
     }
 
-    #[instrument(skip_all)]
-    async fn close_workshop(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn close_workshop(
+        &self,
+        permit: &Permit<WorkshopManagement>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         sqlx::query("UPDATE workshops SET status = 'closed', closed_at = $1 WHERE id = $2 AND status = 'open'")
             .bind(now)
-            .bind(sql_id(id))
+            .bind(sql_id(permit.operation().workshop))
             .execute(self.writes())
             .await?;
         Ok(())
     }
 
-    #[instrument(skip_all)]
-    async fn set_joins_per_minute(&self, id: Uuid, joins: Option<u32>) -> StoreResult<()> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn set_joins_per_minute(
+        &self,
+        permit: &Permit<WorkshopManagement>,
+        joins: Option<u32>,
+    ) -> StoreResult<()> {
         let changed = sqlx::query("UPDATE workshops SET joins_per_minute = $1 WHERE id = $2")
             .bind(joins.map(i64::from))
-            .bind(sql_id(id))
+            .bind(sql_id(permit.operation().workshop))
             .execute(self.writes())
             .await?;
         if changed.rows_affected() == 0 {
@@ -150,17 +166,17 @@ impl WorkshopStore for Backend {
         Ok(())
     }
 
-    #[instrument(skip_all)]
-    async fn reopen_workshop(&self, id: Uuid) -> StoreResult<()> {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn reopen_workshop(&self, permit: &Permit<WorkshopManagement>) -> StoreResult<()> {
         sqlx::query("UPDATE workshops SET status = 'open', closed_at = NULL WHERE id = $1 AND status = 'closed'")
-            .bind(sql_id(id))
+            .bind(sql_id(permit.operation().workshop))
             .execute(self.writes())
             .await
             .map_err(conflict_if_unique(|| "another open workshop has taken this workshop's join code meanwhile".into()))?;
         Ok(())
     }
 
-    #[instrument(skip_all)]
+    #[instrument(skip_all, err(level = "debug"))]
     async fn create_participant(
         &self,
         participant: &Participant,
@@ -189,6 +205,7 @@ impl WorkshopStore for Backend {
 
 impl Backend {
     /// The workshop of `row` with its tables in order; None for no row.
+    #[instrument(skip_all, err(level = "debug"))]
     async fn with_groups(&self, row: Option<DbRow>) -> StoreResult<Option<Workshop>> {
         let Some(row) = row else { return Ok(None) };
         let mut workshop = rows::workshop(&row)?;

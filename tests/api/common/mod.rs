@@ -7,6 +7,7 @@ pub mod tiles;
 
 use std::sync::Arc;
 use std::time::Duration;
+use trama::domain::permit::{Permit, UserAdministration};
 
 use chrono::Utc;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -16,9 +17,10 @@ use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use trama::application::identity;
 use trama::domain::access::Role;
 use trama::store::{self, NewToken, Store, User};
-use trama::{AppState, Limits, identity};
+use trama::{AppState, Limits};
 
 /// Which storage backend a test runs on. Every API test runs on both (see `both_backends!`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,12 +294,13 @@ impl TestApp {
             disabled: false,
         };
         self.store
-            .create_user(&user, "$argon2id$unused")
+            .create_user(&operator(), &user, "$argon2id$unused")
             .await
             .expect("user");
         let (token, hash) = identity::new_token();
         self.store
             .create_user_token(
+                &operator(),
                 user.id,
                 &NewToken {
                     hash,
@@ -451,4 +454,9 @@ macro_rules! both_backends {
             })*
         }
     };
+}
+
+/// The machine operator's leave to manage users, as the tests set up their callers.
+pub fn operator() -> Permit<UserAdministration> {
+    Permit::operator(UserAdministration)
 }
