@@ -851,7 +851,7 @@ async fn the_largest_priority_analysis_keeps_the_server_s_memory_bounded() {
         let created: Value = client
             .post(format!("{url}/api/projects/lomas-de-zamora/workshops"))
             .bearer_auth(&token)
-            .json(&serde_json::json!({"title": title, "groups": ["Mesa 1"]}))
+            .json(&serde_json::json!({"title": title, "groups": ["Mesa 1"], "legal_basis": {"basis": "public_interest", "mandate": "Ley 26.061 y el programa de COPRETI", "uses": ["research", "publication"]}}))
             .send()
             .await
             .expect("send")

@@ -75,7 +75,7 @@ async fn setup(client: &reqwest::Client, url: &str, admin: &str) -> (String, Str
     assert_eq!(status, StatusCode::OK);
     let (status, workshop, _) = post(
         "/api/projects/lomas/workshops",
-        json!({"title": "Taller", "groups": ["Jóvenes", "Docentes"]}),
+        json!({"title": "Taller", "groups": ["Jóvenes", "Docentes"], "legal_basis": {"basis": "public_interest", "mandate": "Ley 26.061 y el programa de COPRETI", "uses": ["research", "publication"]}}),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);

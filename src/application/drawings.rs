@@ -16,6 +16,7 @@ use super::{Error, announce};
 use crate::domain::Invalid;
 use crate::domain::access::{DrawRefusal, Principal, Role};
 use crate::domain::change::Change;
+use crate::domain::consent::{BasisRefusal, ConsentGiver, LegalBasis, admits_drawing};
 use crate::domain::feature::{
     Feature, FeatureChange, FeatureDraft, FeatureLimits, FeaturePatch, ReviewRequest, ReviewState,
     Submission, check_placement, check_symbol, parse_submission, parse_submission_text,
@@ -175,6 +176,33 @@ fn read_submission(bytes: &[u8], limits: FeatureLimits) -> Result<Submission, Er
     })
 }
 
+/// The version of its workshop's consent text a participant drew under: their own, or their
+/// table's as its facilitator recorded it, whichever the workshop's legal basis asks; None for
+/// staff, or when it asks none.
+async fn participant_consent(
+    store: &dyn Store,
+    principal: &Principal,
+    workshops: &HashMap<Uuid, Workshop>,
+) -> Result<Option<u32>, Error> {
+    let Principal::Participant {
+        id,
+        workshop_id,
+        group_id,
+        ..
+    } = principal
+    else {
+        return Ok(None);
+    };
+    let basis = workshops
+        .get(workshop_id)
+        .and_then(|w| w.legal_basis.as_ref());
+    Ok(match basis.and_then(LegalBasis::consent_by) {
+        Some(ConsentGiver::Participant) => store.participant_consent(*id).await?,
+        Some(ConsentGiver::Facilitator) => store.group_consent(*group_id).await?,
+        None => None,
+    })
+}
+
 /// Resolves each draft's workshop and group for this caller, and checks it against the
 /// legend. Every problem of every feature is reported together.
 async fn place_and_check(
@@ -200,6 +228,7 @@ async fn place_and_check(
         }
         Principal::User { .. } => None,
     };
+    let consented = participant_consent(store, principal, &workshops).await?;
     let now = Utc::now();
     let mut errors: Vec<Invalid> = Vec::new();
     let mut features = Vec::with_capacity(drafts.len());
@@ -255,6 +284,12 @@ async fn place_and_check(
                         )));
                     }
                 }
+                admits_drawing(w.legal_basis.as_ref(), own.is_some(), consented).map_err(
+                    |refusal| match refusal {
+                        BasisRefusal::NoBasis => Error::Conflict(refusal.to_string()),
+                        _ => Error::NotAllowed(refusal.to_string()),
+                    },
+                )?;
                 match check_placement(&draft, w, own.map(|(_, group)| group)) {
                     Ok(group) => group,
                     Err(problem) => {

@@ -14,6 +14,7 @@ use super::features::{id_list, query_time};
 use super::priority;
 use crate::domain::access::Principal;
 use crate::domain::bbox::BBox;
+use crate::domain::consent::Use;
 use crate::domain::export::{
     EXPORTS_PER_HOUR, ExportLogEntry, Masking, Privacy, check_masked_filter,
 };
@@ -21,6 +22,7 @@ use crate::domain::feature::FeatureFilter;
 use crate::domain::priority::Params;
 use crate::domain::priority::resolution;
 use crate::domain::project::Project;
+use crate::domain::workshop::Workshop;
 use crate::export::{
     self, Content, Counter, ExportError, ExportRequest, Format, GeometryFamily, Layer,
 };
@@ -226,11 +228,15 @@ pub async fn take(
     request.filter.workshops = principal
         .export_scope(&workshops)
         .narrow(request.filter.workshops.take())?;
+    let left_out = leave_out_uncovered(&mut request, &workshops);
     let (user_id, actor) = match principal {
         Principal::User { id, username, .. } => (Some(*id), username.clone()),
         Principal::Participant { .. } => (None, "participant".to_owned()),
     };
-    let (layers, meta) = layers(store.clone(), project, &request, Arc::default()).await?;
+    let (layers, mut meta) = layers(store.clone(), project, &request, Arc::default()).await?;
+    if let (Some(left_out), Some(meta)) = (left_out, meta.as_object_mut()) {
+        meta.insert("legal_basis".into(), left_out);
+    }
     store
         .record_export(&ExportLogEntry::now(
             project.id,
@@ -248,6 +254,44 @@ pub async fn take(
         format: request.format,
         file_name: request.file_name(project),
     })
+}
+
+/// Narrows an anonymised or aggregated export (research) to the workshops whose legal basis
+/// covers research (`domain::consent::Use::Research`), and says which were left out and why,
+/// for the export's metadata; a full export (the commission's own analysis, which every basis
+/// covers) is left as it is. Drawings of no workshop are left out of research exports too:
+/// no consent covers them.
+fn leave_out_uncovered(request: &mut ExportRequest, workshops: &[Workshop]) -> Option<Value> {
+    if request.privacy == Privacy::Full {
+        return None;
+    }
+    let asked = request.filter.workshops.take();
+    let in_scope = |w: &&Workshop| asked.as_ref().is_none_or(|ids| ids.contains(&w.id));
+    let (covered, uncovered): (Vec<&Workshop>, Vec<&Workshop>) =
+        workshops.iter().filter(in_scope).partition(|w| {
+            w.legal_basis
+                .as_ref()
+                .is_some_and(|b| b.covers(Use::Research))
+        });
+    request.filter.workshops = Some(covered.iter().map(|w| w.id).collect());
+    let left_out: Vec<Value> = uncovered
+        .iter()
+        .map(|w| {
+            json!({
+                "workshop": w.id,
+                "reason": if w.legal_basis.is_some() {
+                    "its legal basis does not cover research"
+                } else {
+                    "it has no legal basis"
+                },
+            })
+        })
+        .collect();
+    Some(json!({
+        "use": "research",
+        "left_out_workshops": left_out,
+        "drawings_of_no_workshop": "left out: no consent covers them",
+    }))
 }
 
 /// The project's export log (analysts and admins): every export taken, and who took

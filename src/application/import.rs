@@ -146,6 +146,9 @@ pub async fn read_into_workshop(
     mapping: Mapping,
     limits: FeatureLimits,
 ) -> Result<Outcome, Error> {
+    // A workshop without a legal basis keeps no drawings, whichever door brings them.
+    crate::domain::consent::admits_drawing(workshop.legal_basis.as_ref(), false, None)
+        .map_err(|refusal| Error::Conflict(refusal.to_string()))?;
     let legend = store.legend(workshop.project_id).await?;
     let project = store.find_project_by_id(workshop.project_id).await?;
     // The project's cap on a file's items, where an analyst set one.

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::Error;
 use super::rates::WriteRates;
 use crate::application::identity;
+use crate::domain::consent::{BasisRefusal, consent_on_joining};
 use crate::domain::workshop::{Group, JoinCode, JoinRequest, Workshop};
 use crate::domain::{Invalid, bounded_text};
 use crate::store::{NewToken, Participant, Store, StoreError, User};
@@ -111,6 +112,16 @@ pub async fn join(
             )],
         ));
     };
+    let consent_version =
+        consent_on_joining(workshop.legal_basis.as_ref(), request.consent_version).map_err(
+            |refusal| match refusal {
+                BasisRefusal::NoConsent(_) => Error::invalid(
+                    "consent required",
+                    vec![Invalid::new("/consent_version", refusal.to_string())],
+                ),
+                _ => Error::Conflict(refusal.to_string()),
+            },
+        )?;
     // Each join is a new participant with a rate of their own: joins are counted per address
     // and per workshop (one client joined 100 times in 3.5 s and drew 30,000 in 25 s); only
     // joins that would succeed count, so a mistyped table costs nobody a place.
@@ -132,6 +143,7 @@ pub async fn join(
         group_id: group.id,
         display_name,
         created_at: now,
+        consent_version,
     };
     let (token, hash) = identity::new_token();
     let expires_at = now + Duration::days(PARTICIPANT_TOKEN_DAYS);

@@ -10,6 +10,7 @@ use super::{Error, announce};
 use crate::domain::Invalid;
 use crate::domain::access::{Principal, Role};
 use crate::domain::change::Change;
+use crate::domain::consent::{ConsentGiver, LegalBasisRequest};
 use crate::domain::permit::{Permit, WorkshopManagement};
 use crate::domain::project::Project;
 use crate::domain::workshop::{JoinCode, NewWorkshopRequest, Workshop, check_joins_per_minute};
@@ -198,4 +199,100 @@ pub async fn set_joins_per_minute(
     store.set_joins_per_minute(&permit, joins).await?;
     workshop.joins_per_minute = joins;
     Ok(workshop)
+}
+
+/// Sets the legal basis of a workshop the caller runs, as its next version, and tells its
+/// live pages. A consent text is fixed once someone consented to it: a new text would need
+/// their consent again, so it goes to a new workshop.
+///
+/// # Errors
+/// As [`managed`]; `Invalid` for a basis that does not validate (pointers into the body);
+/// `Conflict` once consents were given under the current basis, or for a concurrent change.
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn set_legal_basis(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+    request: LegalBasisRequest,
+) -> Result<Workshop, Error> {
+    let (mut workshop, permit) = management(store, principal, id).await?;
+    let version = workshop.legal_basis.as_ref().map_or(1, |b| b.version + 1);
+    let basis = request
+        .into_basis(version)
+        .map_err(|errors| Error::invalid("the legal basis is not valid", errors))?;
+    if workshop.legal_basis.as_ref().map(|b| &b.hash) == Some(&basis.hash) {
+        return Ok(workshop);
+    }
+    let given = store.consents_given(workshop.id).await?;
+    if given > 0 {
+        return Err(Error::Conflict(format!(
+            "{given} consents were given to this workshop's current text; a new text needs \
+             everyone's consent again: open a new workshop with it"
+        )));
+    }
+    store
+        .set_legal_basis(&permit, &basis, principal.user_id(), Utc::now())
+        .await?;
+    workshop.legal_basis = Some(basis);
+    announce(
+        store,
+        Change::Workshop {
+            project_id: workshop.project_id,
+            workshop_id: workshop.id,
+            open: workshop.is_open(),
+        },
+    )
+    .await;
+    Ok(workshop)
+}
+
+/// Records that a table of a workshop the caller runs agreed aloud to its consent text (the
+/// current version), with the facilitator's note of how: its participants may draw from then.
+///
+/// # Errors
+/// As [`managed`]; `NotFound` for a table the workshop has not; `Conflict` when the basis is
+/// not a consent given by the facilitator for the table, or it is recorded already;
+/// `Invalid` for an empty or over-long note.
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn record_table_consent(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+    table: &str,
+    note: &str,
+) -> Result<u32, Error> {
+    let (workshop, permit) = management(store, principal, id).await?;
+    let group = workshop
+        .find_group(table)
+        .ok_or_else(|| Error::not_found("group"))?;
+    let Some(basis) = workshop
+        .legal_basis
+        .as_ref()
+        .filter(|b| b.consent_by() == Some(ConsentGiver::Facilitator))
+    else {
+        return Err(Error::Conflict(
+            "this workshop's legal basis is not a consent its facilitator records for each table"
+                .into(),
+        ));
+    };
+    let mut errors = Vec::new();
+    let note = crate::domain::bounded_text(Some(note), 2_000, "/note", &mut errors);
+    let Some(note) = note.filter(|_| errors.is_empty()) else {
+        errors.push(Invalid::new(
+            "/note",
+            "say how the table agreed (1 to 2,000 characters)",
+        ));
+        return Err(Error::invalid("the note is not valid", errors));
+    };
+    store
+        .record_group_consent(
+            &permit,
+            group.id,
+            basis.version,
+            &note,
+            principal.user_id(),
+            Utc::now(),
+        )
+        .await?;
+    Ok(basis.version)
 }

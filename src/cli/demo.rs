@@ -102,6 +102,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
             facilitator: None,
             groups: GROUPS.iter().map(|g| (*g).to_owned()).collect(),
             joins_per_minute: None,
+            legal_basis: Some(demo_consent()),
         }
         .into_workshop(project.id, Some(facilitator.id), now)
         .map_err(|e| anyhow::anyhow!("demo workshop: {e:?}"))?;
@@ -117,6 +118,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
                 group_id: group.id,
                 display_name: Some((*pseudonym).to_owned()),
                 created_at: now,
+                consent_version: Some(1),
             };
             let (_, hash) = identity::new_token();
             store
@@ -269,4 +271,44 @@ async fn demo_user(
         .create_user(&Permit::operator(UserAdministration), &user, &hash)
         .await?;
     Ok((password, user))
+}
+
+/// The demo workshops' legal basis: each participant's consent, in Spanish and English, for
+/// the commission's analysis and anonymised research.
+fn demo_consent() -> crate::domain::consent::LegalBasisRequest {
+    use crate::domain::consent::{BasisKind, ConsentGiver, ConsentText, LegalBasisRequest, Use};
+    let text = |text: &str, withdrawal: &str| ConsentText {
+        text: text.to_owned(),
+        withdrawal: withdrawal.to_owned(),
+    };
+    LegalBasisRequest {
+        kind: BasisKind::Consent {
+            given_by: ConsentGiver::Participant,
+            texts: [
+                (
+                    "es".to_owned(),
+                    text(
+                        "Lo que dibujes en este mapa lo usa la comisión para decidir dónde actuar \
+                         contra el trabajo infantil. No se guarda tu nombre. Los lugares delicados \
+                         solo los ven quienes analizan; a investigadores les llegan sin datos que \
+                         te identifiquen.",
+                        "Pedile a quien coordina que borre tus dibujos: se borran de todo.",
+                    ),
+                ),
+                (
+                    "en".to_owned(),
+                    text(
+                        "What you draw on this map is used by the commission to decide where to \
+                         act against child labour. Your name is not kept. Sensitive places are \
+                         seen only by its analysts; researchers get them without anything that \
+                         identifies you.",
+                        "Ask whoever runs the workshop to delete your drawings: they are removed \
+                         from everything.",
+                    ),
+                ),
+            ]
+            .into(),
+        },
+        uses: [Use::Research].into(),
+    }
 }

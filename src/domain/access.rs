@@ -424,6 +424,7 @@ mod tests {
             facilitator: None,
             groups: vec!["Jóvenes".into()],
             joins_per_minute: None,
+            legal_basis: None,
         }
         .into_workshop(Uuid::new_v4(), facilitator, Utc::now())
         .expect("valid")

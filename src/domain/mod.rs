@@ -6,6 +6,7 @@ pub mod annotation;
 pub mod bbox;
 pub mod boundary;
 pub mod change;
+pub mod consent;
 pub mod export;
 pub mod feature;
 pub mod generate;

@@ -5,6 +5,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::consent::{LegalBasis, LegalBasisRequest};
 use super::{Invalid, bounded_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +48,9 @@ pub struct Workshop {
     /// How many times a minute it may be joined, raised by its facilitator for a large room
     /// (`MAX_JOINS_PER_MINUTE` at most); None: the server's `--joins-per-workshop`.
     pub joins_per_minute: Option<u32>,
+    /// On what basis its drawings are held (`domain::consent`); None: none yet, and it takes
+    /// no drawings.
+    pub legal_basis: Option<LegalBasis>,
 }
 
 /// The most joins a minute a facilitator may allow a workshop: a hall of a thousand people
@@ -88,6 +92,10 @@ pub struct NewWorkshopRequest {
     /// Joins a minute, for a room larger than the server's limit (see `Workshop`).
     #[serde(default)]
     pub joins_per_minute: Option<u32>,
+    /// Its legal basis, set at once (version 1); it can be set later
+    /// (`PUT /api/workshops/{id}/legal-basis`), and nobody draws before it is.
+    #[serde(default)]
+    pub legal_basis: Option<LegalBasisRequest>,
 }
 
 pub const MAX_GROUPS: usize = 50;
@@ -120,6 +128,16 @@ impl NewWorkshopRequest {
         }
         let place = bounded_text(self.place.as_deref(), 200, "/place", &mut errors);
         errors.extend(check_joins_per_minute(self.joins_per_minute).err());
+        let legal_basis = match self.legal_basis.map(|b| b.into_basis(1)).transpose() {
+            Ok(basis) => basis,
+            Err(problems) => {
+                errors.extend(problems.into_iter().map(|p| Invalid {
+                    pointer: format!("/legal_basis{}", p.pointer),
+                    ..p
+                }));
+                None
+            }
+        };
         if let (Some(start), Some(end)) = (self.starts_at, self.ends_at)
             && end < start
         {
@@ -172,6 +190,7 @@ impl NewWorkshopRequest {
             created_at: now,
             closed_at: None,
             joins_per_minute: self.joins_per_minute,
+            legal_basis,
         })
     }
 }
@@ -229,6 +248,10 @@ pub struct JoinRequest {
     pub group: String,
     #[serde(default)]
     pub display_name: Option<String>,
+    /// The version of the consent text the participant read and accepted, when the
+    /// workshop's legal basis asks each participant (`domain::consent`).
+    #[serde(default)]
+    pub consent_version: Option<u32>,
 }
 
 #[cfg(test)]
@@ -259,6 +282,7 @@ mod tests {
             facilitator: None,
             groups: vec!["Jóvenes".into(), "jóvenes".into(), " ".into()],
             joins_per_minute: None,
+            legal_basis: None,
         };
         let errors = request
             .into_workshop(Uuid::new_v4(), None, Utc::now())
@@ -277,6 +301,7 @@ mod tests {
             facilitator: None,
             groups: vec!["Docentes".into()],
             joins_per_minute: None,
+            legal_basis: None,
         }
         .into_workshop(Uuid::new_v4(), None, Utc::now())
         .expect("valid");

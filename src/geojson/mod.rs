@@ -200,6 +200,7 @@ mod tests {
             facilitator: None,
             groups: vec!["Jóvenes".into(), "Docentes".into()],
             joins_per_minute: None,
+            legal_basis: None,
         }
         .into_workshop(Uuid::new_v4(), Some(facilitator), Utc::now())
         .expect("valid")

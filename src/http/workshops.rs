@@ -15,6 +15,7 @@ use super::projects::visible_project;
 use crate::application::live::{self, Heard};
 use crate::application::workshops;
 use crate::domain::access::Principal;
+use crate::domain::consent::LegalBasisRequest;
 use crate::domain::workshop::{NewWorkshopRequest, Workshop};
 use crate::http::error::AppError;
 use crate::http::state::AppState;
@@ -32,6 +33,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/workshops/{id}/close", post(close_workshop))
         .route("/api/workshops/{id}/reopen", post(reopen_workshop))
         .route("/api/workshops/{id}/events", get(workshop_events))
+        .route(
+            "/api/workshops/{id}/legal-basis",
+            axum::routing::put(set_legal_basis),
+        )
+        .route(
+            "/api/workshops/{id}/groups/{group}/consent",
+            post(record_table_consent),
+        )
 }
 
 /// A workshop as its reader may see it: the join code only for those who run it.
@@ -48,12 +57,58 @@ fn workshop_json(workshop: &Workshop, principal: &Principal) -> Value {
         "groups": workshop.groups,
         "created_at": workshop.created_at,
         "closed_at": workshop.closed_at,
+        // What its participants agree to is theirs to read (domain::consent).
+        "legal_basis": workshop.legal_basis,
     });
     if principal.can_manage_workshop(workshop) {
         value["join_code"] = json!(workshop.join_code);
         value["joins_per_minute"] = json!(workshop.joins_per_minute);
     }
     value
+}
+
+/// `PUT /api/workshops/{id}/legal-basis`: sets the workshop's legal basis (those who run
+/// it); see `application::workshops::set_legal_basis`.
+async fn set_legal_basis(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<LegalBasisRequest>,
+) -> Result<Json<Value>, AppError> {
+    let workshop = workshops::set_legal_basis(
+        state.store.as_ref(),
+        &principal,
+        parse_id(&id, "workshop")?,
+        request,
+    )
+    .await?;
+    Ok(Json(workshop_json(&workshop, &principal)))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableConsent {
+    /// How the table agreed (read aloud by whom, in which language, who objected).
+    note: String,
+}
+
+/// `POST /api/workshops/{id}/groups/{group}/consent`: records that a table agreed aloud to
+/// the workshop's consent text; see `application::workshops::record_table_consent`.
+async fn record_table_consent(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path((id, group)): Path<(String, String)>,
+    ApiJson(request): ApiJson<TableConsent>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let version = workshops::record_table_consent(
+        state.store.as_ref(),
+        &principal,
+        parse_id(&id, "workshop")?,
+        &group,
+        &request.note,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({"version": version}))))
 }
 
 /// Loads a workshop the caller may read (see `application::workshops::readable`).

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Backend, TestApp, read};
+use crate::common::{self, Backend, TestApp, read};
 
 async fn upload(
     app: &TestApp,
@@ -259,7 +259,7 @@ async fn files_from_the_field_import_with_warnings(backend: Backend) {
         .post(
             "/api/projects/lomas/workshops",
             Some(&analyst),
-            &json!({"title": "Taller Budge", "groups": ["Jóvenes"]}),
+            &json!({"title": "Taller Budge", "groups": ["Jóvenes"], "legal_basis": common::mandate()}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");

@@ -3,6 +3,7 @@
 mod basemaps;
 mod common;
 mod connections;
+mod consent;
 mod exports;
 mod flow;
 mod idempotency;

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Backend, Fixture, TestApp, Workshop, collection, point, read};
+use crate::common::{self, Backend, Fixture, TestApp, Workshop, collection, point, read};
 
 const SALADA: (f64, f64) = (-58.478, -34.713);
 
@@ -267,7 +267,7 @@ async fn who_may_see_priority_areas(backend: Backend) {
         .post(
             "/api/projects/lomas/workshops",
             Some(&staff.analyst),
-            &json!({"title": "Otro taller", "groups": ["Vecinos"]}),
+            &json!({"title": "Otro taller", "groups": ["Vecinos"], "legal_basis": common::mandate()}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{own}");

@@ -173,7 +173,7 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
         .post(
             "/api/projects/lomas/workshops",
             Some(&staff.facilitator),
-            &json!({"title": "Taller de marzo", "groups": ["Vecinos"]}),
+            &json!({"title": "Taller de marzo", "groups": ["Vecinos"], "legal_basis": {"basis": "public_interest", "mandate": "Ley 26.061 y el programa de COPRETI", "uses": ["research", "publication"]}}),
         )
         .await;
     assert_eq!(status, reqwest::StatusCode::CREATED);
@@ -390,7 +390,7 @@ async fn a_facilitator_sees_the_priority_areas_of_their_workshop_without_moderat
         .post(
             "/api/projects/lomas/workshops",
             Some(&token),
-            &json!({"title": "Taller Fiorito", "groups": ["Jóvenes", "Docentes"]}),
+            &json!({"title": "Taller Fiorito", "groups": ["Jóvenes", "Docentes"], "legal_basis": {"basis": "public_interest", "mandate": "Ley 26.061 y el programa de COPRETI", "uses": ["research", "publication"]}}),
         )
         .await;
     assert_eq!(status, reqwest::StatusCode::CREATED, "{workshop}");

@@ -13,6 +13,7 @@ use crate::application::Error;
 use crate::application::identity;
 use crate::application::sessions::{PARTICIPANT_TOKEN_DAYS, join, open_workshop_by_code};
 use crate::domain::access::Principal;
+use crate::domain::consent::{ConsentGiver, ConsentText};
 use crate::domain::project::Project;
 use crate::domain::workshop::{Group, JoinCode, JoinRequest};
 use crate::http::auth::attempt_limits;
@@ -40,6 +41,10 @@ struct JoinPage<'a> {
     groups: &'a [Group],
     csrf: &'a str,
     error: Option<&'static str>,
+    /// The consent to accept before joining: its version, language tag and text.
+    consent: Option<(u32, &'a str, &'a ConsentText)>,
+    /// The workshop has no legal basis yet: nobody joins.
+    no_basis: bool,
 }
 
 #[derive(Template)]
@@ -107,6 +112,8 @@ pub(super) struct JoinForm {
     csrf: String,
     group: Option<String>,
     display_name: Option<String>,
+    /// The version of the consent text accepted (its checkbox's value).
+    consent_version: Option<u32>,
 }
 
 /// Joins, keeps the participant's token in an HttpOnly cookie, and goes to the map.
@@ -124,6 +131,7 @@ pub(super) async fn join_submit(
         code: code.clone(),
         group: form.group.unwrap_or_default(),
         display_name: form.display_name,
+        consent_version: form.consent_version,
     };
     match join(
         state.store.as_ref(),
@@ -146,7 +154,12 @@ pub(super) async fn join_submit(
                 .insert(header::LOCATION, HeaderValue::from_static("/draw"));
             response
         }
-        Err(Error::Invalid { .. }) => {
+        Err(Error::Invalid { errors, .. }) => {
+            let problem = if errors.iter().any(|e| e.pointer == "/consent_version") {
+                "join.consent_error"
+            } else {
+                "join.pick_group_error"
+            };
             match open_workshop_by_code(
                 state.store.as_ref(),
                 attempt_limits(&state),
@@ -159,7 +172,7 @@ pub(super) async fn join_submit(
                     page,
                     &workshop,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    Some("join.pick_group_error"),
+                    Some(problem),
                 ),
                 Err(_) => page.error(StatusCode::NOT_FOUND, "join.unknown_code"),
             }
@@ -178,6 +191,13 @@ fn join_form(
     status: StatusCode,
     error: Option<&'static str>,
 ) -> Response {
+    let basis = workshop.legal_basis.as_ref();
+    let consent = basis
+        .filter(|b| b.consent_by() == Some(ConsentGiver::Participant))
+        .and_then(|b| {
+            b.text_in(page.t.locale)
+                .map(|(language, text)| (b.version, language, text))
+        });
     let html = JoinPage {
         t: page.t,
         languages: &page.languages,
@@ -186,6 +206,8 @@ fn join_form(
         groups: &workshop.groups,
         csrf: &page.csrf,
         error,
+        consent,
+        no_basis: basis.is_none(),
     }
     .render();
     page.respond(status, html)

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::NewToken;
+use crate::domain::consent::LegalBasis;
 use crate::domain::permit::{Permit, WorkshopCreation, WorkshopManagement};
 use crate::domain::workshop::{JoinCode, Workshop};
 use crate::store::StoreResult;
@@ -20,6 +21,8 @@ pub struct Participant {
     pub group_id: Uuid,
     pub display_name: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The version of the workshop's consent text they accepted on joining, if it asked.
+    pub consent_version: Option<u32>,
 }
 
 /// What a workshop gathered: participants who joined, drawings kept.
@@ -65,6 +68,34 @@ pub trait WorkshopStore: Send + Sync {
     /// Opens a closed workshop again (its code works again); an open one is left as it is.
     /// Conflict when another open workshop has taken its join code meanwhile.
     async fn reopen_workshop(&self, permit: &Permit<WorkshopManagement>) -> StoreResult<()>;
+    /// Sets the workshop's legal basis (`basis.version` the next one) and keeps the version,
+    /// with who set it. Conflict when that version exists already (a concurrent change).
+    async fn set_legal_basis(
+        &self,
+        permit: &Permit<WorkshopManagement>,
+        basis: &LegalBasis,
+        set_by: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// How many consents were given in the workshop: participants who accepted a text and
+    /// tables whose agreement was recorded.
+    async fn consents_given(&self, workshop_id: Uuid) -> StoreResult<u64>;
+    /// The consent version participant `participant_id` accepted; None if none (or no such
+    /// participant).
+    async fn participant_consent(&self, participant_id: Uuid) -> StoreResult<Option<u32>>;
+    /// Records that the table `group_id` of the permit's workshop agreed aloud to `version`,
+    /// with the facilitator's `note`. Conflict when it is recorded already.
+    async fn record_group_consent(
+        &self,
+        permit: &Permit<WorkshopManagement>,
+        group_id: Uuid,
+        version: u32,
+        note: &str,
+        recorded_by: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The latest consent version recorded for table `group_id`; None if none.
+    async fn group_consent(&self, group_id: Uuid) -> StoreResult<Option<u32>>;
     /// Stores a participant and their token in one transaction.
     async fn create_participant(
         &self,

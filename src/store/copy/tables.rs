@@ -111,6 +111,18 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("created_at", Time),
             ("closed_at", Time),
             ("joins_per_minute", Int),
+            ("legal_basis", Text),
+        ],
+    ),
+    (
+        "legal_basis_versions",
+        &[
+            ("workshop_id", Id),
+            ("version", Int4),
+            ("document", Text),
+            ("hash", Text),
+            ("set_by", Id),
+            ("set_at", Time),
         ],
     ),
     (
@@ -130,6 +142,19 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("group_id", Id),
             ("display_name", Text),
             ("created_at", Time),
+            ("consent_version", Int4),
+            ("consented_at", Time),
+        ],
+    ),
+    (
+        "group_consents",
+        &[
+            ("group_id", Id),
+            ("workshop_id", Id),
+            ("version", Int4),
+            ("note", Text),
+            ("recorded_by", Id),
+            ("recorded_at", Time),
         ],
     ),
     (

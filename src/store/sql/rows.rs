@@ -124,6 +124,12 @@ pub fn workshop(row: &DbRow) -> StoreResult<Workshop> {
                 .map(|n| u32::try_from(n).map_err(|_| corrupt("joins_per_minute", &n.to_string())))
                 .transpose()?
         },
+        legal_basis: {
+            let stored: Option<String> = row.try_get("legal_basis")?;
+            stored
+                .map(|text| serde_json::from_str(&text).map_err(|_| corrupt("legal basis", &text)))
+                .transpose()?
+        },
     })
 }
 

@@ -347,7 +347,7 @@ impl TestApp {
             .post(
                 "/api/projects/lomas/workshops",
                 Some(&fixture.facilitator),
-                &json!({"title": "Taller Budge", "place": "Capilla", "groups": ["Jóvenes", "Docentes"]}),
+                &json!({"title": "Taller Budge", "place": "Capilla", "groups": ["Jóvenes", "Docentes"], "legal_basis": mandate()}),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -459,4 +459,14 @@ macro_rules! both_backends {
 /// The machine operator's leave to manage users, as the tests set up their callers.
 pub fn operator() -> Permit<UserAdministration> {
     Permit::operator(UserAdministration)
+}
+
+/// The legal basis test workshops are created with: the programme's public-interest mandate,
+/// covering research and publication (issue 26: a workshop without one takes no drawings).
+pub fn mandate() -> Value {
+    json!({
+        "basis": "public_interest",
+        "mandate": "Ley 26.061 y el programa de COPRETI",
+        "uses": ["research", "publication"]
+    })
 }

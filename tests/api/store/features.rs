@@ -41,6 +41,7 @@ pub(super) async fn feature_story<S: Store + ?Sized>(store: &S) {
         group_id: session.groups[0].id,
         display_name: Some("Rosa".to_owned()),
         created_at: now(),
+        consent_version: None,
     };
     store
         .create_participant(&rosa, &token("p-rosa", None))

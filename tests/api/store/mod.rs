@@ -96,6 +96,7 @@ fn workshop(project: &Project, code: &str) -> Workshop {
         status: WorkshopStatus::Open,
         // Set, so that the round trips below carry it.
         joins_per_minute: Some(400),
+        legal_basis: None,
         join_code: JoinCode::from_stored(code.to_owned()),
         groups: vec![
             Group {

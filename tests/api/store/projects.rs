@@ -144,6 +144,7 @@ pub(super) async fn project_story<S: Store + ?Sized>(store: &S) {
         group_id: first.groups[1].id,
         display_name: Some("Rosa".to_owned()),
         created_at: now(),
+        consent_version: None,
     };
     store
         .create_participant(&participant, &token("p-rosa", None))
