@@ -55,6 +55,19 @@ pub enum Command {
     /// Import a GeoJSON, KML, GPX or CSV file into a workshop, mapping its categories to the
     /// legend's symbols. All or nothing; the same file twice is stored once.
     Import(ImportArgs),
+    /// Apply every project's retention now: purge the raw drawings, comments, participants and
+    /// consents of each workshop whose retention ended, and scrub the database files of them
+    /// (the server also does it at start and daily).
+    Purge(PurgeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// List what would be purged (counts per workshop), and remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 
 pub mod annotations;
 pub mod basemaps;
+pub mod care;
 pub mod drawings;
 pub mod export;
 pub mod features;

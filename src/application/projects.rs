@@ -11,6 +11,7 @@ use crate::domain::access::Principal;
 use crate::domain::export::Masking;
 use crate::domain::legend::{Symbol, validate_legend};
 use crate::domain::project::{NewProjectRequest, Project, SensitiveView};
+use crate::domain::retention::Retention;
 use crate::store::Store;
 
 /// The project of `slug`, if the caller may see it: every user, and participants of that
@@ -83,6 +84,10 @@ pub struct PolicyChange {
     /// `--import-max-items`.
     #[serde(default, deserialize_with = "present")]
     pub import_max_items: Option<Option<u32>>,
+    /// Months raw drawings are kept after each workshop ended (1 to 120, `domain::retention`);
+    /// `null` to keep them until deleted.
+    #[serde(default, deserialize_with = "present")]
+    pub retention_months: Option<Option<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,6 +153,12 @@ pub async fn set_policies(
             )));
         }
         project.import_max_items = items;
+    }
+    if let Some(months) = change.retention_months {
+        project.retention = months
+            .map(Retention::new)
+            .transpose()
+            .map_err(Error::BadInput)?;
     }
     store.set_policies(&permit, &project).await?;
     Ok(project)

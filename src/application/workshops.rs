@@ -50,7 +50,7 @@ pub async fn managed(
 }
 
 /// A workshop the caller may run, with the permit to change it.
-async fn management(
+pub(super) async fn management(
     store: &dyn Store,
     principal: &Principal,
     id: Uuid,

@@ -61,6 +61,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => analysis::export(&args).await,
         Command::Import(args) => import::import(&args).await,
         Command::Basemap(command) => basemap::run(command).await,
+        Command::Purge(args) => purge(&args).await,
     }
 }
 
@@ -125,6 +126,10 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!("phones on the room's network join at {origin}/");
     }
     let jobs = state.jobs.clone();
+    let retention = tokio::spawn(crate::application::care::sweep_daily(
+        state.store.clone(),
+        jobs.clone(),
+    ));
     serve(
         listener,
         state,
@@ -132,8 +137,45 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         shutdown_signal(),
     )
     .await?;
+    retention.abort();
     jobs.stop_all();
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// `trama purge [--dry-run]`: applies the retention now (`application::care`), printing a
+/// line per workshop with the counts removed, never their content.
+async fn purge(args: &crate::config::PurgeArgs) -> anyhow::Result<()> {
+    let store = open(&args.database).await?;
+    let swept =
+        crate::application::care::apply_retention(store.as_ref(), chrono::Utc::now(), args.dry_run)
+            .await?;
+    let verb = if args.dry_run {
+        "would purge"
+    } else {
+        "purged"
+    };
+    for workshop in &swept {
+        let p = &workshop.purged;
+        println!(
+            "{verb} {}/{} \"{}\" (retention ended {}): {} drawings, {} revisions, {} comments, \
+             {} participants, {} sessions, {} kept answers, {} table consents",
+            workshop.project,
+            workshop.workshop,
+            workshop.title,
+            workshop.due_at.format("%Y-%m-%d"),
+            p.drawings,
+            p.revisions,
+            p.comments,
+            p.participants,
+            p.sessions,
+            p.idempotency_records,
+            p.table_consents,
+        );
+    }
+    if swept.is_empty() {
+        println!("nothing is due: no workshop's retention has ended");
+    }
     Ok(())
 }
 

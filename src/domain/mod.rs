@@ -17,6 +17,7 @@ pub mod permit;
 pub mod pictogram;
 pub mod priority;
 pub mod project;
+pub mod retention;
 pub mod workshop;
 pub mod zone;
 

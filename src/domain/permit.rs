@@ -165,6 +165,23 @@ impl Permit<Moderation> {
     }
 }
 
+impl Permit<WorkshopManagement> {
+    /// Leave to purge `workshop`'s raw drawings, given by its project's retention rather than
+    /// by a role: only once the retention says it is due at `now` (the daily sweep is no
+    /// caller; `trama purge` holds the operator's permit).
+    pub fn retention_due(
+        retention: super::retention::Retention,
+        workshop: &Workshop,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<Self> {
+        retention.is_due(workshop, now).then_some(Permit {
+            operation: WorkshopManagement {
+                workshop: workshop.id,
+            },
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,8 @@ pub struct Project {
     /// Most items one file imported into this project may hold; `None`: the server's
     /// `--import-max-items` (see `FeatureLimits::max_import_items`).
     pub import_max_items: Option<u32>,
+    /// How long raw drawings are kept after each workshop ended; `None`: kept until deleted.
+    pub retention: Option<super::retention::Retention>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -178,6 +180,7 @@ impl NewProjectRequest {
             sensitive_exact: self.sensitive_exact,
             masking: super::export::Masking::default(),
             import_max_items: None,
+            retention: None,
             created_at: now,
         })
     }

@@ -53,6 +53,7 @@ pub fn project_json(project: &Project) -> Value {
             "k": project.masking.k,
         },
         "import_max_items": project.import_max_items,
+        "retention_months": project.retention.map(|r| r.months),
         "created_at": project.created_at,
     })
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::extract::{ApiJson, Auth, CallerToken, parse_id};
 use super::projects::visible_project;
+use crate::application::care;
 use crate::application::live::{self, Heard};
 use crate::application::workshops;
 use crate::domain::access::Principal;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
             "/api/workshops/{id}/groups/{group}/consent",
             post(record_table_consent),
         )
+        .route("/api/workshops/{id}/withdrawals", post(withdraw))
 }
 
 /// A workshop as its reader may see it: the join code only for those who run it.
@@ -109,6 +111,25 @@ async fn record_table_consent(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(json!({"version": version}))))
+}
+
+/// `POST /api/workshops/{id}/withdrawals` `{"group": name}` or `{"participant": id}`:
+/// withdraws their consent and purges what they made, answering the counts removed (never
+/// their content); see `application::care::withdraw`.
+async fn withdraw(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<care::Withdrawal>,
+) -> Result<Json<Value>, AppError> {
+    let purged = care::withdraw(
+        state.store.as_ref(),
+        &principal,
+        parse_id(&id, "workshop")?,
+        request,
+    )
+    .await?;
+    Ok(Json(json!({ "purged": purged })))
 }
 
 /// Loads a workshop the caller may read (see `application::workshops::readable`).

@@ -14,6 +14,7 @@
 //! which one; the store writes that one and no other.
 
 mod annotations;
+mod care;
 mod exports;
 mod features;
 mod identity;
@@ -24,6 +25,7 @@ mod projects;
 mod workshops;
 
 pub use annotations::{AnnotationPage, AnnotationStore};
+pub use care::{CareStore, PurgeOutcome, PurgeScope};
 pub use exports::ExportStore;
 pub use features::{FeatureOutline, FeatureRevision, FeatureStore, IdempotentResponse};
 pub use identity::{IdentityStore, NewToken, User};
@@ -44,6 +46,7 @@ pub trait Store:
     + PriorityStore
     + ExportStore
     + LiveStore
+    + CareStore
     + 'static
 {
 }
@@ -58,6 +61,7 @@ impl<T> Store for T where
         + PriorityStore
         + ExportStore
         + LiveStore
+        + CareStore
         + 'static
 {
 }

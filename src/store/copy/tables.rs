@@ -78,6 +78,7 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("mask_resolution", Int),
             ("mask_k", Int),
             ("import_max_items", Int),
+            ("retention_months", Int),
         ],
     ),
     (

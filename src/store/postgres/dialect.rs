@@ -50,3 +50,17 @@ pub async fn serialize_attempts(
         .await?;
     Ok(())
 }
+
+/// Rewrites the tables a purge touches into new files (`VACUUM FULL`; the old files, with the
+/// deleted rows' tuples, are unlinked) and forces a checkpoint, so that the deleted rows are
+/// in no live data file. Simple-query protocol: `VACUUM` runs in no transaction block.
+pub async fn scrub(store: &PostgresStore) -> StoreResult<()> {
+    sqlx::raw_sql(
+        "VACUUM FULL features, feature_revisions, annotations, idempotency_keys, api_tokens, \
+         group_consents, participants",
+    )
+    .execute(store.writes())
+    .await?;
+    sqlx::raw_sql("CHECKPOINT").execute(store.writes()).await?;
+    Ok(())
+}

@@ -20,6 +20,7 @@
 use super::{Backend, dialect};
 
 mod annotations;
+mod care;
 mod exports;
 mod features;
 mod identity;

@@ -24,8 +24,8 @@ impl ProjectStore for Backend {
     ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at, sensitive_exact,
-                mask_min_m, mask_max_m, mask_resolution, mask_k, import_max_items)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                mask_min_m, mask_max_m, mask_resolution, mask_k, import_max_items, retention_months)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(sql_id(project.id))
         .bind(&project.slug)
@@ -40,6 +40,7 @@ impl ProjectStore for Backend {
         .bind(i64::from(u8::from(project.masking.aggregate_resolution)))
         .bind(i64::from(project.masking.k))
         .bind(project.import_max_items.map(i64::from))
+        .bind(project.retention.map(|r| i64::from(r.months)))
         .execute(self.writes())
         .await
         .map_err(conflict_if_unique(|| format!("a project with slug \"{}\" exists", project.slug)))?;
@@ -81,13 +82,14 @@ impl ProjectStore for Backend {
         project: &Project,
     ) -> StoreResult<()> {
         let masking = &project.masking;
-        sqlx::query("UPDATE projects SET mask_min_m = $1, mask_max_m = $2, mask_resolution = $3, mask_k = $4, sensitive_exact = $5, import_max_items = $6 WHERE id = $7")
+        sqlx::query("UPDATE projects SET mask_min_m = $1, mask_max_m = $2, mask_resolution = $3, mask_k = $4, sensitive_exact = $5, import_max_items = $6, retention_months = $7 WHERE id = $8")
             .bind(masking.min_m)
             .bind(masking.max_m)
             .bind(i64::from(u8::from(masking.aggregate_resolution)))
             .bind(i64::from(masking.k))
             .bind(project.sensitive_exact.as_str())
             .bind(project.import_max_items.map(i64::from))
+            .bind(project.retention.map(|r| i64::from(r.months)))
             .bind(sql_id(project.id))
             .execute(self.writes())
             .await?;

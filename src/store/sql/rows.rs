@@ -15,6 +15,7 @@ use crate::domain::feature::{Author, Feature, ReviewState};
 use crate::domain::geometry::{FeatureGeometry, GeometryKind};
 use crate::domain::legend::{Symbol, SymbolKind};
 use crate::domain::project::{Project, SensitiveView};
+use crate::domain::retention::Retention;
 use crate::domain::workshop::{Group, JoinCode, Workshop, WorkshopStatus};
 use crate::store::{StoreError, StoreResult, User};
 
@@ -77,6 +78,17 @@ pub fn project(row: &DbRow) -> StoreResult<Project> {
             let items: Option<i64> = row.try_get("import_max_items")?;
             items
                 .map(|n| u32::try_from(n).map_err(|_| corrupt("import_max_items", &n.to_string())))
+                .transpose()?
+        },
+        retention: {
+            let months: Option<i64> = row.try_get("retention_months")?;
+            months
+                .map(|n| {
+                    u32::try_from(n)
+                        .ok()
+                        .and_then(|n| Retention::new(n).ok())
+                        .ok_or_else(|| corrupt("retention_months", &n.to_string()))
+                })
                 .transpose()?
         },
         created_at: row.try_get("created_at")?,

@@ -48,3 +48,24 @@ pub async fn serialize_attempts(
 ) -> StoreResult<()> {
     Ok(())
 }
+
+/// Copies the WAL into the database file and truncates it to nothing: the pages a delete
+/// overwrote (`secure_delete` is on for the writing connection) stay as they were in the WAL
+/// until then. Readers holding an older snapshot keep the WAL; it is retried for a minute.
+pub async fn scrub(store: &SqliteStore) -> StoreResult<()> {
+    for _ in 0..120 {
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(store.writes())
+            .await?;
+        let busy: i64 = row.try_get(0)?;
+        if busy == 0 {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    Err(crate::store::StoreError::Conflict(
+        "the purge is done but its pages are still in the WAL: readers held it for a minute; \
+         run `trama purge` again to scrub"
+            .into(),
+    ))
+}

@@ -67,6 +67,9 @@ impl SqliteStore {
                 options
                     .clone()
                     .pragma("cache_size", "-16000")
+                    // What a delete frees is overwritten with zeros, not left in free pages
+                    // (a purge must leave no recoverable copy: `CareStore::purge`).
+                    .pragma("secure_delete", "ON")
                     // Statement journals of multi-row inserts stay in memory, not temp files.
                     .pragma("temp_store", "memory")
                     // Checkpoint (and fsync) every ~40 MB of WAL rather than every 4 MB.

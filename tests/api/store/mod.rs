@@ -67,6 +67,7 @@ fn project(slug: &str) -> Project {
         sensitive_exact: SensitiveView::default(),
         masking: Masking::default(),
         import_max_items: None,
+        retention: None,
         created_at: now(),
     }
 }

@@ -1,0 +1,203 @@
+//! The duty of care's use cases (issue 26): a table or a participant withdraws their consent,
+//! and a project's retention ends its workshops' raw drawings. Both remove the raw data at
+//! once for every reader, scrub the database files of it, and tell the live pages.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::jobs::Jobs;
+use super::{Error, announce, workshops};
+use crate::domain::access::Principal;
+use crate::domain::change::Change;
+use crate::domain::permit::Permit;
+use crate::domain::retention::Purged;
+use crate::domain::workshop::Workshop;
+use crate::store::{PurgeOutcome, PurgeScope, Store};
+
+/// Whose consent is withdrawn (`POST /api/workshops/{id}/withdrawals`): a table by its name,
+/// or one participant by their id (a facilitator reads it on the participant's phone, or from
+/// one of their drawings). Exactly one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Withdrawal {
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub participant: Option<Uuid>,
+}
+
+/// Withdraws a table's or a participant's consent in a workshop the caller runs: their
+/// drawings, revisions, comments, sessions, nicknames and consents are purged at once (no
+/// page, answer, stream, export or analysis has them from then) and the database files
+/// scrubbed of them. The live pages drop the drawings; the participants' streams end.
+///
+/// # Errors
+/// As `workshops::managed` (`NotFound`, `NotAllowed`); `BadInput` unless exactly one of
+/// `group` and `participant` is given; `NotFound` for a table the workshop has not or a
+/// participant who is not (or no longer) in it; `Conflict` when the scrub could not finish
+/// (the rows are gone; purging again scrubs).
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn withdraw(
+    store: &dyn Store,
+    principal: &Principal,
+    workshop_id: Uuid,
+    withdrawal: Withdrawal,
+) -> Result<Purged, Error> {
+    let (workshop, permit) = workshops::management(store, principal, workshop_id).await?;
+    let scope = match (withdrawal.group, withdrawal.participant) {
+        (Some(name), None) => {
+            let group = workshop
+                .groups
+                .iter()
+                .find(|g| g.name == name.trim())
+                .ok_or_else(|| Error::not_found("table"))?;
+            PurgeScope::Table(group.id)
+        }
+        (None, Some(participant)) => PurgeScope::Participant(participant),
+        _ => {
+            return Err(Error::BadInput(
+                "give either `group` (a table's name) or `participant` (an id)".into(),
+            ));
+        }
+    };
+    let outcome = store.purge(&permit, scope, false).await?;
+    if matches!(scope, PurgeScope::Participant(_)) && outcome.participants.is_empty() {
+        return Err(Error::not_found("participant"));
+    }
+    store.scrub().await?;
+    tell(store, &workshop, &outcome).await;
+    Ok(outcome.counts)
+}
+
+/// One workshop a retention sweep purged (or, dry, would purge).
+#[derive(Debug, Clone, Serialize)]
+pub struct Swept {
+    pub project: String,
+    pub workshop: Uuid,
+    pub title: String,
+    /// When its retention ended.
+    pub due_at: DateTime<Utc>,
+    pub purged: Purged,
+}
+
+/// Applies every project's retention at `now`: each workshop whose retention ended loses
+/// its raw drawings, comments, participants and consents (the workshop itself, its title and
+/// tables, stay); then the database files are scrubbed. With `dry_run` nothing is removed
+/// and the answer says what would be. Workshops with nothing left to purge are not listed.
+///
+/// Run by the server at start and daily (`sweep_daily`) and by `trama purge`. No caller: the
+/// permit comes from the retention itself (`Permit::retention_due`).
+///
+/// # Errors
+/// The store's; `Conflict` when the scrub could not finish (run it again).
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn apply_retention(
+    store: &dyn Store,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<Vec<Swept>, Error> {
+    let mut swept = Vec::new();
+    for project in store.list_projects().await? {
+        let Some(retention) = project.retention else {
+            continue;
+        };
+        for workshop in store.list_workshops(project.id).await? {
+            let (Some(permit), Some(due_at)) = (
+                Permit::retention_due(retention, &workshop, now),
+                retention.due_at(&workshop),
+            ) else {
+                continue;
+            };
+            let outcome = store.purge(&permit, PurgeScope::Workshop, dry_run).await?;
+            if outcome.counts.is_empty() {
+                continue;
+            }
+            if !dry_run {
+                tell(store, &workshop, &outcome).await;
+            }
+            swept.push(Swept {
+                project: project.slug.clone(),
+                workshop: workshop.id,
+                title: workshop.title.clone(),
+                due_at,
+                purged: outcome.counts,
+            });
+        }
+    }
+    if !dry_run && !swept.is_empty() {
+        store.scrub().await?;
+    }
+    Ok(swept)
+}
+
+/// How often the server applies the retention, besides at start.
+pub const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Applies the retention now and every `SWEEP_EVERY`, for as long as the server runs, each
+/// time as a job (`jobs`, kind `retention`: its outcome lists what it purged); a failed sweep
+/// is logged and tried again at the next.
+pub async fn sweep_daily(store: Arc<dyn Store>, jobs: Arc<Jobs>) {
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        every.tick().await;
+        let store = store.clone();
+        let started = jobs.start(
+            ("retention", Uuid::nil()),
+            "retention sweep".into(),
+            (json!({}), json!({})),
+            |_job| async move {
+                match apply_retention(&*store, Utc::now(), false).await {
+                    Ok(swept) => {
+                        for workshop in &swept {
+                            tracing::info!(
+                                project = workshop.project,
+                                workshop = %workshop.workshop,
+                                drawings = workshop.purged.drawings,
+                                participants = workshop.purged.participants,
+                                "retention purged a workshop's raw drawings"
+                            );
+                        }
+                        Ok(json!(swept))
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "the retention sweep failed; next in a day");
+                        Err(error.to_string())
+                    }
+                }
+            },
+        );
+        if let Err(error) = started {
+            tracing::warn!(%error, "the retention sweep could not start; next in a day");
+        }
+    }
+}
+
+/// Tells the workshop's live pages that its purged drawings are gone (each page asks for
+/// them and hears they are not found), and ends the purged participants' streams.
+async fn tell(store: &dyn Store, workshop: &Workshop, outcome: &PurgeOutcome) {
+    if !outcome.drawings.is_empty() {
+        announce(
+            store,
+            Change::features(
+                workshop.project_id,
+                Some(workshop.id),
+                outcome.drawings.iter().copied(),
+            ),
+        )
+        .await;
+    }
+    for participant in &outcome.participants {
+        announce(
+            store,
+            Change::SignedOut {
+                caller_id: *participant,
+            },
+        )
+        .await;
+    }
+}

@@ -1,0 +1,124 @@
+//! Purges (`CareStore`), for both backends (see `store::sql`); the scrub after them is each
+//! backend's own (`dialect::scrub`).
+
+use async_trait::async_trait;
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::Backend;
+use super::dialect::{self, Db, sql_id};
+use super::rows::uuid;
+use crate::domain::permit::{Permit, WorkshopManagement};
+use crate::domain::retention::Purged;
+use crate::store::{CareStore, PurgeOutcome, PurgeScope, StoreResult};
+
+/// Which participants and which drawings a scope covers: SQL conditions on `participants`
+/// and on `features` over `$1` (the workshop) and, for a table or a participant, `$2`.
+fn conditions(scope: PurgeScope) -> (&'static str, &'static str, Option<Uuid>) {
+    match scope {
+        PurgeScope::Workshop => ("workshop_id = $1", "workshop_id = $1", None),
+        PurgeScope::Table(group) => (
+            "workshop_id = $1 AND group_id = $2",
+            "workshop_id = $1 AND group_id = $2",
+            Some(group),
+        ),
+        PurgeScope::Participant(participant) => (
+            "workshop_id = $1 AND id = $2",
+            "workshop_id = $1 AND participant_id = $2",
+            Some(participant),
+        ),
+    }
+}
+
+#[async_trait]
+impl CareStore for Backend {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn purge(
+        &self,
+        permit: &Permit<WorkshopManagement>,
+        scope: PurgeScope,
+        dry_run: bool,
+    ) -> StoreResult<PurgeOutcome> {
+        let workshop = permit.operation().workshop;
+        let (people, drawings, second) = conditions(scope);
+        let mut tx = self.writes().begin().await?;
+        // Each statement over the scope's conditions, in an order the foreign keys allow.
+        macro_rules! run {
+            ($sql:expr) => {{
+                // Safe: the conditions are this module's constants, the ids are bound.
+                let sql: String = $sql;
+                let query = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql)).bind(sql_id(workshop));
+                let query = match second {
+                    Some(id) => query.bind(sql_id(id)),
+                    None => query,
+                };
+                query.execute(&mut *tx).await?.rows_affected()
+            }};
+        }
+        macro_rules! ids {
+            ($sql:expr) => {{
+                let sql: String = $sql;
+                let query = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql)).bind(sql_id(workshop));
+                let query = match second {
+                    Some(id) => query.bind(sql_id(id)),
+                    None => query,
+                };
+                query
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|row| uuid(row, "id"))
+                    .collect::<StoreResult<Vec<Uuid>>>()?
+            }};
+        }
+        let drawing_ids = ids!(format!("SELECT id FROM features WHERE {drawings}"));
+        let participant_ids = ids!(format!("SELECT id FROM participants WHERE {people}"));
+        let mut purged = Purged {
+            // A retried submission's kept answer holds the drawing whole: by whom it was sent
+            // (a participant's), or naming a removed drawing (a facilitator's for the table).
+            idempotency_records: run!(format!(
+                "DELETE FROM idempotency_keys
+                 WHERE principal IN (SELECT 'participant:' || id FROM participants WHERE {people})
+                    OR EXISTS (SELECT 1 FROM features f WHERE {drawings}
+                               AND idempotency_keys.response LIKE '%' || f.id || '%')"
+            )),
+            comments: run!(format!(
+                "DELETE FROM annotations
+                 WHERE feature_id IN (SELECT id FROM features WHERE {drawings})
+                    OR participant_id IN (SELECT id FROM participants WHERE {people})"
+            )),
+            revisions: run!(format!(
+                "DELETE FROM feature_revisions WHERE id IN (SELECT id FROM features WHERE {drawings})"
+            )),
+            ..Purged::default()
+        };
+        run!(format!(
+            "UPDATE features SET merged_into = NULL
+             WHERE merged_into IN (SELECT id FROM features WHERE {drawings})"
+        ));
+        purged.drawings = run!(format!("DELETE FROM features WHERE {drawings}"));
+        purged.sessions = run!(format!(
+            "DELETE FROM api_tokens WHERE participant_id IN (SELECT id FROM participants WHERE {people})"
+        ));
+        purged.table_consents = match scope {
+            PurgeScope::Participant(_) => 0,
+            _ => run!(format!("DELETE FROM group_consents WHERE {drawings}")),
+        };
+        purged.participants = run!(format!("DELETE FROM participants WHERE {people}"));
+        if dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(PurgeOutcome {
+            counts: purged,
+            drawings: drawing_ids,
+            participants: participant_ids,
+        })
+    }
+
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn scrub(&self) -> StoreResult<()> {
+        dialect::scrub(self).await
+    }
+}
