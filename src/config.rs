@@ -59,6 +59,38 @@ pub enum Command {
     /// consents of each workshop whose retention ended, and scrub the database files of them
     /// (the server also does it at start and daily).
     Purge(PurgeArgs),
+    /// The audit trail: verify its chain (against a kept checkpoint), or sign a checkpoint.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check every entry's chain and details; with --checkpoint, also that the record still
+    /// holds what that signed checkpoint saw. Names the first entry that does not verify and
+    /// exits with 1.
+    Verify {
+        /// A checkpoint kept elsewhere (the JSON `trama audit checkpoint` prints); default:
+        /// the latest the database holds.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Verify the record and sign a checkpoint of its head now; prints it as JSON, to keep
+    /// somewhere the database's administrators cannot write.
+    Checkpoint {
+        /// The Ed25519 signing key (64 hex digits), made when missing. Keep it off the
+        /// database's machine if you can; the server signs with the same file.
+        #[arg(
+            long,
+            env = "TRAMA_AUDIT_KEY",
+            default_value = "trama-data/audit-signing.key"
+        )]
+        key: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -314,6 +346,10 @@ pub struct ServeArgs {
     /// Instances sharing a PostgreSQL database share it too (a network mount).
     #[arg(long, env = "TRAMA_DATA_DIR", default_value = "trama-data")]
     pub data_dir: PathBuf,
+    /// The key the server signs the audit trail's daily checkpoints with (made when
+    /// missing); default: `audit-signing.key` in the data folder.
+    #[arg(long, env = "TRAMA_AUDIT_KEY")]
+    pub audit_key: Option<PathBuf>,
     /// Largest basemap file an admin may upload, in MB.
     #[arg(long, env = "TRAMA_MAX_BASEMAP_MB", default_value_t = 4096)]
     pub max_basemap_mb: u64,

@@ -11,6 +11,7 @@ use super::{Error, announce, workshops};
 use crate::domain::Invalid;
 use crate::domain::access::Principal;
 use crate::domain::annotation::{Annotation, AnnotationTarget, NewAnnotationRequest};
+use crate::domain::audit::Door;
 use crate::domain::change::Change;
 use crate::store::{AnnotationPage, Store};
 
@@ -174,7 +175,9 @@ pub async fn of_feature(
     page: AnnotationPage,
 ) -> Result<Page<Annotation>, Error> {
     let (feature, workshop) = readable(store, principal, feature_id).await?;
-    let sight = super::features::sees_exact(store, principal, &feature, workshop.as_ref()).await?;
+    let sight =
+        super::features::sees_exact(store, principal, &feature, workshop.as_ref(), Door::Api)
+            .await?;
     let target = AnnotationTarget::Feature {
         feature_id: feature.id,
     };

@@ -11,8 +11,9 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::jobs::Jobs;
-use super::{Error, announce, workshops};
+use super::{Error, announce, audit, workshops};
 use crate::domain::access::Principal;
+use crate::domain::audit::{Details, Door, Kind};
 use crate::domain::change::Change;
 use crate::domain::permit::Permit;
 use crate::domain::retention::Purged;
@@ -71,6 +72,21 @@ pub async fn withdraw(
     }
     store.scrub().await?;
     tell(store, &workshop, &outcome).await;
+    let whose = match scope {
+        PurgeScope::Table(id) | PurgeScope::Participant(id) => id,
+        PurgeScope::Workshop => workshop.id,
+    };
+    audit::note(
+        store,
+        Kind::Withdrawal,
+        counted(
+            audit::by(Some(principal), Door::Api),
+            &workshop,
+            outcome.counts,
+        )
+        .subject(whose),
+    )
+    .await;
     Ok(outcome.counts)
 }
 
@@ -100,6 +116,7 @@ pub async fn apply_retention(
     store: &dyn Store,
     now: DateTime<Utc>,
     dry_run: bool,
+    door: Door,
 ) -> Result<Vec<Swept>, Error> {
     let mut swept = Vec::new();
     for project in store.list_projects().await? {
@@ -119,6 +136,13 @@ pub async fn apply_retention(
             }
             if !dry_run {
                 tell(store, &workshop, &outcome).await;
+                audit::note(
+                    store,
+                    Kind::Purge,
+                    counted(audit::by(None, door), &workshop, outcome.counts)
+                        .word("reason", "retention"),
+                )
+                .await;
             }
             swept.push(Swept {
                 project: project.slug.clone(),
@@ -139,19 +163,21 @@ pub async fn apply_retention(
 pub const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 
 /// Applies the retention now and every `SWEEP_EVERY`, for as long as the server runs, each
-/// time as a job (`jobs`, kind `retention`: its outcome lists what it purged); a failed sweep
-/// is logged and tried again at the next.
-pub async fn sweep_daily(store: Arc<dyn Store>, jobs: Arc<Jobs>) {
+/// time as a job (`jobs`, kind `retention`: its outcome lists what it purged), and signs a
+/// checkpoint of the audit trail with the key at `audit_key`; a failed sweep is logged and
+/// tried again at the next.
+pub async fn sweep_daily(store: Arc<dyn Store>, jobs: Arc<Jobs>, audit_key: std::path::PathBuf) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
     loop {
         every.tick().await;
         let store = store.clone();
+        let audit_key = audit_key.clone();
         let started = jobs.start(
             ("retention", Uuid::nil()),
             "retention sweep".into(),
             (json!({}), json!({})),
             |_job| async move {
-                match apply_retention(&*store, Utc::now(), false).await {
+                match apply_retention(&*store, Utc::now(), false, Door::Job).await {
                     Ok(swept) => {
                         for workshop in &swept {
                             tracing::info!(
@@ -162,7 +188,15 @@ pub async fn sweep_daily(store: Arc<dyn Store>, jobs: Arc<Jobs>) {
                                 "retention purged a workshop's raw drawings"
                             );
                         }
-                        Ok(json!(swept))
+                        // The day's checkpoint of the audit trail, for admins to keep.
+                        let signed = match audit::signing_key(&audit_key) {
+                            Ok(key) => audit::sign_checkpoint(&*store, &key, Utc::now())
+                                .await
+                                .map(|c| json!(c))
+                                .unwrap_or_else(|e| json!({"error": e.to_string()})),
+                            Err(e) => json!({"error": e.to_string()}),
+                        };
+                        Ok(json!({"purged": swept, "audit_checkpoint": signed}))
                     }
                     Err(error) => {
                         tracing::warn!(%error, "the retention sweep failed; next in a day");
@@ -175,6 +209,21 @@ pub async fn sweep_daily(store: Arc<dyn Store>, jobs: Arc<Jobs>) {
             tracing::warn!(%error, "the retention sweep could not start; next in a day");
         }
     }
+}
+
+/// An audit entry's details with a purge's counts (ids and counts only).
+fn counted(details: Details, workshop: &Workshop, purged: Purged) -> Details {
+    details
+        .project(workshop.project_id)
+        .workshop(workshop.id)
+        .count("drawings", purged.drawings)
+        .count("revisions", purged.revisions)
+        .count("comments", purged.comments)
+        .count("participants", purged.participants)
+        .count("sessions", purged.sessions)
+        .count("idempotency_records", purged.idempotency_records)
+        .count("table_consents", purged.table_consents)
+        .count("audit_entries_erased", purged.audit_entries_erased)
 }
 
 /// Tells the workshop's live pages that its purged drawings are gone (each page asks for

@@ -15,6 +15,7 @@ use super::rates::{Subject, Write, WriteRates};
 use super::{Error, announce};
 use crate::domain::Invalid;
 use crate::domain::access::{DrawRefusal, Principal, Role};
+use crate::domain::audit::Door;
 use crate::domain::change::Change;
 use crate::domain::consent::{BasisRefusal, ConsentGiver, LegalBasis, admits_drawing};
 use crate::domain::feature::{
@@ -473,6 +474,12 @@ pub async fn moderate(
     let moderation_permit = principal.moderation().ok_or_else(refused)?;
     let moderator = principal.user_id().ok_or_else(refused)?;
     let (feature, _) = readable(store, principal, id).await?;
+    let action = match &moderation {
+        Moderation::Restore => "restore".to_owned(),
+        Moderation::Hide { hidden: true } => "hide".to_owned(),
+        Moderation::Hide { hidden: false } => "show".to_owned(),
+        Moderation::Review(request) => format!("review:{}", request.state.as_str()),
+    };
     let change = match moderation {
         Moderation::Restore => FeatureChange::Restore,
         Moderation::Hide { hidden } => FeatureChange::Hide { hidden },
@@ -498,7 +505,17 @@ pub async fn moderate(
         }
     };
     let permit = moderation_permit.revision(&feature);
-    apply(store, principal, &permit, &feature, change, None).await
+    let moderated = apply(store, principal, &permit, &feature, change, None).await?;
+    super::audit::note(
+        store,
+        crate::domain::audit::Kind::Moderation,
+        super::audit::by(Some(principal), Door::Api)
+            .project(feature.project_id)
+            .subject(feature.id)
+            .word("action", &action),
+    )
+    .await;
+    Ok(moderated)
 }
 
 /// Applies a change as the drawing's next revision, and announces it. `expected` is the
@@ -575,7 +592,7 @@ pub async fn history(
     let (feature, workshop) = readable(store, principal, id).await?;
     let sights = super::features::Sights::load(store, feature.project_id).await?;
     let now = sights.of(principal, &feature, workshop.as_ref());
-    Ok(store
+    let history: Vec<(FeatureRevision, Sight)> = store
         .feature_history(feature.id)
         .await?
         .into_iter()
@@ -585,5 +602,19 @@ pub async fn history(
                 .narrower(now);
             (revision, sight)
         })
-        .collect())
+        .collect();
+    if history
+        .iter()
+        .any(|(revision, sight)| sights.reveals(*sight, principal, &revision.feature))
+    {
+        super::audit::exact_reads(
+            store,
+            Some(principal),
+            Door::Api,
+            feature.project_id,
+            &[feature.id],
+        )
+        .await?;
+    }
+    Ok(history)
 }

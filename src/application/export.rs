@@ -9,10 +9,11 @@ use uuid::Uuid;
 
 use std::sync::Arc;
 
-use super::Error;
 use super::features::{id_list, query_time};
 use super::priority;
+use super::{Error, audit};
 use crate::domain::access::Principal;
+use crate::domain::audit::{Door, Kind};
 use crate::domain::bbox::BBox;
 use crate::domain::consent::Use;
 use crate::domain::export::{
@@ -166,6 +167,8 @@ pub struct Export {
     pub format: Format,
     /// `lomas-de-zamora-features-anonymised-2026-09-12.gpkg`.
     pub file_name: String,
+    /// Rows written so far (the console reports it when done).
+    pub count: Arc<Counter>,
 }
 
 /// Takes an export for `principal`: the level must be one their role may take; who may not
@@ -224,16 +227,53 @@ pub async fn take(
         )
         .map_err(Error::BadInput)?;
     }
+    finish(store, Some(principal), project, request, query).await
+}
+
+/// The console's export (`trama export`): the machine's operator may take every level and
+/// filter; the rest is as [`take`] (research exports leave out what no consent covers, the
+/// export is logged and recorded in the audit trail, as the console's).
+///
+/// # Errors
+/// `BadInput` for options that do not read; the store's; `TooLarge` for priority cells over
+/// the analysis bound.
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn take_at_console(
+    store: Arc<dyn Store>,
+    project: &Project,
+    query: &ExportQuery,
+) -> Result<Export, Error> {
+    let mut request = query
+        .request(&project.default_locale, project.masking)
+        .map_err(Error::BadInput)?;
+    request.filter = query.filter()?;
+    finish(store, None, project, request, query).await
+}
+
+/// An admitted export's end, for a caller (`principal`) or the console (None): narrowed to
+/// the caller's workshops and to what the legal bases cover, logged, recorded in the audit
+/// trail (with the sensitive drawings a full export shows exactly) before a row is read.
+async fn finish(
+    store: Arc<dyn Store>,
+    principal: Option<&Principal>,
+    project: &Project,
+    mut request: ExportRequest,
+    query: &ExportQuery,
+) -> Result<Export, Error> {
     let workshops = store.list_workshops(project.id).await?;
-    request.filter.workshops = principal
-        .export_scope(&workshops)
-        .narrow(request.filter.workshops.take())?;
+    if let Some(principal) = principal {
+        request.filter.workshops = principal
+            .export_scope(&workshops)
+            .narrow(request.filter.workshops.take())?;
+    }
     let left_out = leave_out_uncovered(&mut request, &workshops);
     let (user_id, actor) = match principal {
-        Principal::User { id, username, .. } => (Some(*id), username.clone()),
-        Principal::Participant { .. } => (None, "participant".to_owned()),
+        Some(Principal::User { id, username, .. }) => (Some(*id), username.clone()),
+        Some(Principal::Participant { .. }) => (None, "participant".to_owned()),
+        None => (None, "cli".to_owned()),
     };
-    let (layers, mut meta) = layers(store.clone(), project, &request, Arc::default()).await?;
+    let count = Arc::<Counter>::default();
+    let (layers, mut meta) = layers(store.clone(), project, &request, count.clone()).await?;
     if let (Some(left_out), Some(meta)) = (left_out, meta.as_object_mut()) {
         meta.insert("legal_basis".into(), left_out);
     }
@@ -248,12 +288,68 @@ pub async fn take(
             query.parameters(&request),
         ))
         .await?;
+    let door = if principal.is_some() {
+        Door::Export
+    } else {
+        Door::Cli
+    };
+    audit::record(
+        &*store,
+        Kind::Export,
+        audit::by(principal, door)
+            .project(project.id)
+            .word("content", request.content.as_str())
+            .word("format", request.format.extension())
+            .word("privacy", request.privacy.as_str()),
+    )
+    .await?;
+    if request.privacy == Privacy::Full
+        && matches!(request.content, Content::Features | Content::Annotations)
+    {
+        let shown = sensitive_drawings(&*store, project.id, &request.filter).await?;
+        audit::exact_reads(&*store, principal, door, project.id, &shown).await?;
+    }
     Ok(Export {
         layers,
         meta,
         format: request.format,
         file_name: request.file_name(project),
+        count,
     })
+}
+
+/// The ids of the sensitive drawings `filter` selects: what a full export shows exactly.
+async fn sensitive_drawings(
+    store: &dyn Store,
+    project: Uuid,
+    filter: &FeatureFilter,
+) -> Result<Vec<Uuid>, Error> {
+    let mut ids = Vec::new();
+    for symbol in store
+        .legend(project)
+        .await?
+        .into_iter()
+        .filter(|s| s.sensitive)
+    {
+        if filter
+            .symbol
+            .as_ref()
+            .is_some_and(|asked| *asked != symbol.key)
+        {
+            continue;
+        }
+        let only = FeatureFilter {
+            symbol: Some(symbol.key),
+            limit: None,
+            after: None,
+            ..filter.clone()
+        };
+        let mut drawings = store.stream_features(project, &only);
+        while let Some(drawing) = futures::StreamExt::next(&mut drawings).await {
+            ids.push(drawing?.id);
+        }
+    }
+    Ok(ids)
 }
 
 /// Narrows an anonymised or aggregated export (research) to the workshops whose legal basis

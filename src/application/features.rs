@@ -9,8 +9,9 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::Error;
+use super::{Error, audit};
 use crate::domain::access::Principal;
+use crate::domain::audit::Door;
 use crate::domain::bbox::BBox;
 use crate::domain::feature::{Feature, FeatureFilter, ReviewState};
 use crate::domain::project::Project;
@@ -43,6 +44,9 @@ pub struct ListQuery {
     pub after: Option<String>,
     /// `public`: for a screen the whole room sees (see [`View`]).
     pub view: Option<View>,
+    /// The page that asks, when it is the projected wall (`wall`): the audit trail records
+    /// its exact reads as the wall's. Any other value is the API's.
+    pub door: Option<Door>,
 }
 
 /// An instant from `2026-09-12T14:00:00Z`, or a whole day from `2026-09-12` (its start, or
@@ -177,16 +181,19 @@ pub async fn list(
         .feature_scope(project.id, facilitated)
         .narrow(asked)?;
     let public = query.view == Some(View::Public);
-    let sensitive: HashSet<String> = if principal.can_moderate() && !public {
+    let sensitive_symbols: HashSet<String> = store
+        .legend(project.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.sensitive)
+        .map(|s| s.key)
+        .collect();
+    // The symbols whose drawings may reach this caller masked (none, for a moderator who
+    // reads as themself).
+    let sensitive = if principal.can_moderate() && !public {
         HashSet::new()
     } else {
-        store
-            .legend(project.id)
-            .await?
-            .into_iter()
-            .filter(|s| s.sensitive)
-            .map(|s| s.key)
-            .collect()
+        sensitive_symbols.clone()
     };
     // A box must not tell where a masked drawing is: whoever sees sensitive drawings masked
     // gets them by whether their *cell* meets the box (the store, which knows only exact
@@ -207,6 +214,7 @@ pub async fn list(
     // and ours work at the same time instead of one after the other.
     let mut features = store.stream_features(project.id, &filter);
     let mut collection = CollectionWriter::default();
+    let mut revealed = Vec::new();
     while let Some(feature) = features.next().await {
         let f = feature?;
         let workshop = f.workshop_id.and_then(|id| workshops.get(&id));
@@ -222,8 +230,16 @@ pub async fn list(
         {
             continue;
         }
+        if seen.reveals(sensitive_symbols.contains(&f.symbol), principal, &f) {
+            revealed.push(f.id);
+        }
         collection.push(&FeatureOut::new(&f, seen))?;
     }
+    let door = match query.door {
+        Some(Door::Wall) => Door::Wall,
+        _ => Door::Api,
+    };
+    audit::exact_reads(store, Some(principal), door, project.id, &revealed).await?;
     let truncated = filter.limit.is_some_and(|limit| collection.count >= limit);
     let next = match collection.last_id {
         Some(last) if truncated && filter.bbox.is_none() => Some(ListQuery {
@@ -288,6 +304,12 @@ impl Sights {
         sight(principal, feature, sensitive, workshop, &self.project)
     }
 
+    /// Whether `sight` shows `feature`'s exact sensitive place to `principal`, who did not
+    /// draw it (see [`Sight::reveals`]).
+    pub fn reveals(&self, sight: Sight, principal: &Principal, feature: &Feature) -> bool {
+        sight.reveals(self.sensitive.contains(&feature.symbol), principal, feature)
+    }
+
     /// How a public screen sees `feature`.
     pub fn public(&self, feature: &Feature) -> Sight {
         Sight::public(
@@ -297,20 +319,33 @@ impl Sights {
     }
 }
 
-/// How the caller sees this feature (sensitive symbols are masked, words and all).
+/// How the caller sees this feature (sensitive symbols are masked, words and all). A
+/// sensitive drawing the caller sees exactly (and did not draw) is recorded in the audit
+/// trail as read through `door`, before it is answered.
+///
+/// # Errors
+/// The store's (the project's legend and policy; the audit trail).
 #[instrument(skip_all, err(level = "debug"))]
 pub async fn sees_exact(
     store: &dyn Store,
     principal: &Principal,
     feature: &Feature,
     workshop: Option<&Workshop>,
+    door: Door,
 ) -> Result<Sight, Error> {
-    if principal.can_moderate() {
-        return Ok(Sight::Exact);
+    let sights = Sights::load(store, feature.project_id).await?;
+    let sight = sights.of(principal, feature, workshop);
+    if sights.reveals(sight, principal, feature) {
+        audit::exact_reads(
+            store,
+            Some(principal),
+            door,
+            feature.project_id,
+            &[feature.id],
+        )
+        .await?;
     }
-    Ok(Sights::load(store, feature.project_id)
-        .await?
-        .of(principal, feature, workshop))
+    Ok(sight)
 }
 
 /// Degrees of longitude or latitude that cover a masking cell of `resolution` at `lat`, with

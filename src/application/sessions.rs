@@ -6,9 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::Error;
 use super::rates::WriteRates;
+use super::{Error, audit};
 use crate::application::identity;
+use crate::domain::access::Principal;
+use crate::domain::audit::{Door, Kind};
 use crate::domain::consent::{BasisRefusal, consent_on_joining};
 use crate::domain::workshop::{Group, JoinCode, JoinRequest, Workshop};
 use crate::domain::{Invalid, bounded_text};
@@ -184,6 +186,7 @@ pub async fn log_in(
     username: &str,
     password: String,
     lifetime: Duration,
+    door: Door,
 ) -> Result<(User, String, DateTime<Utc>), Error> {
     let attempt = begin_attempt(store, limits, "login", client).await?;
     let credentials = store.user_credentials(username).await?;
@@ -208,6 +211,12 @@ pub async fn log_in(
         Err(other) => return Err(other.into()),
     };
     store.forget_auth_attempt(attempt).await?;
+    let who = Principal::User {
+        id: user.id,
+        username: user.username.clone(),
+        role: user.role,
+    };
+    audit::note(store, Kind::SignIn, audit::by(Some(&who), door)).await;
     Ok((user, token, expires_at))
 }
 

@@ -6,8 +6,9 @@ use tracing::instrument;
 
 use super::identity::{self, NewUserError};
 use super::sessions::{AttemptLimits, check_current_password};
-use super::{Error, announce};
+use super::{Error, announce, audit};
 use crate::domain::access::{Principal, Role};
+use crate::domain::audit::{Door, Kind};
 use crate::domain::change::Change;
 use crate::domain::permit::{Permit, UserAdministration};
 use crate::store::{Store, User};
@@ -39,6 +40,14 @@ pub async fn reset_password(
         .ok_or_else(|| Error::not_found(&format!("user {username}")))?;
     store.set_password(permit, username, &hash).await?;
     announce(store, Change::SignedOut { caller_id: user.id }).await;
+    audit::note(
+        store,
+        Kind::Account,
+        audit::by(None, Door::Cli)
+            .subject(user.id)
+            .word("password", "reset"),
+    )
+    .await;
     Ok(())
 }
 
@@ -110,6 +119,14 @@ pub async fn update(
     if hash.is_some() || disabled || role != user.role {
         announce(store, Change::SignedOut { caller_id: user.id }).await;
     }
+    let mut details = audit::by(Some(principal), Door::Api)
+        .subject(user.id)
+        .word("role", role.as_str())
+        .word("disabled", if disabled { "yes" } else { "no" });
+    if hash.is_some() {
+        details = details.word("password", "reset");
+    }
+    audit::note(store, Kind::Account, details).await;
     let (updated, _) = store
         .user_credentials(username)
         .await?
@@ -160,7 +177,7 @@ pub async fn create(
     password: String,
 ) -> Result<User, Error> {
     let permit = administration(principal)?;
-    identity::create_user(store, &permit, username, role, password)
+    let created = identity::create_user(store, &permit, username, role, password)
         .await
         .map_err(|error| match error {
             NewUserError::Username(e) => Error::invalid(
@@ -172,7 +189,16 @@ pub async fn create(
                 vec![crate::domain::Invalid::new("/password", e)],
             ),
             NewUserError::Store(e) => e.into(),
-        })
+        })?;
+    audit::note(
+        store,
+        Kind::Account,
+        audit::by(Some(principal), Door::Api)
+            .subject(created.id)
+            .word("created", created.role.as_str()),
+    )
+    .await;
+    Ok(created)
 }
 
 fn administration(principal: &Principal) -> Result<Permit<UserAdministration>, Error> {

@@ -6,9 +6,10 @@ use chrono::Utc;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{Error, announce};
+use super::{Error, announce, audit};
 use crate::domain::Invalid;
 use crate::domain::access::{Principal, Role};
+use crate::domain::audit::{Door, Kind};
 use crate::domain::change::Change;
 use crate::domain::consent::{ConsentGiver, LegalBasisRequest};
 use crate::domain::permit::{Permit, WorkshopManagement};
@@ -233,6 +234,15 @@ pub async fn set_legal_basis(
     store
         .set_legal_basis(&permit, &basis, principal.user_id(), Utc::now())
         .await?;
+    audit::note(
+        store,
+        Kind::LegalBasis,
+        audit::by(Some(principal), Door::Api)
+            .project(workshop.project_id)
+            .workshop(workshop.id)
+            .count("version", u64::from(basis.version)),
+    )
+    .await;
     workshop.legal_basis = Some(basis);
     announce(
         store,
@@ -294,5 +304,15 @@ pub async fn record_table_consent(
             Utc::now(),
         )
         .await?;
+    audit::note(
+        store,
+        Kind::Consent,
+        audit::by(Some(principal), Door::Api)
+            .project(workshop.project_id)
+            .workshop(workshop.id)
+            .subject(group.id)
+            .count("version", u64::from(basis.version)),
+    )
+    .await;
     Ok(basis.version)
 }

@@ -160,27 +160,15 @@ pub(super) async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     let Some(project) = store.find_project(&args.project).await? else {
         bail!("no project has the slug {:?}", args.project);
     };
-    let mut request = query
-        .request(&project.default_locale, project.masking)
-        .map_err(anyhow::Error::msg)?;
-    request.filter = query.filter().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let count = std::sync::Arc::new(export::Counter::default());
-    let (layers, meta) =
-        crate::application::export::layers(store.clone(), &project, &request, count.clone())
-            .await?;
-    store
-        .record_export(&crate::domain::export::ExportLogEntry::now(
-            project.id,
-            None,
-            "cli".into(),
-            request.content.as_str(),
-            request.format.extension(),
-            request.privacy,
-            query.parameters(&request),
-        ))
-        .await?;
+    let crate::application::export::Export {
+        layers,
+        meta,
+        format,
+        count,
+        ..
+    } = crate::application::export::take_at_console(store.clone(), &project, &query).await?;
     let _ = std::fs::remove_file(&args.out);
-    match request.format {
+    match format {
         export::Format::GeoPackage => {
             export::write_geopackage(&args.out, layers, &meta).await?;
         }
@@ -200,7 +188,7 @@ pub(super) async fn export(args: &ExportArgs) -> anyhow::Result<()> {
             file.flush()?;
         }
     }
-    if request.format == export::Format::Csv {
+    if format == export::Format::Csv {
         // CSV has no place for metadata: it goes beside the file.
         let sidecar = args.out.with_extension("metadata.json");
         std::fs::write(&sidecar, serde_json::to_string_pretty(&meta)?)?;
@@ -209,7 +197,7 @@ pub(super) async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         "exported {} rows of {} ({}) to {}",
         count.get(),
         project.slug,
-        request.privacy.as_str(),
+        args.privacy,
         args.out.display()
     );
     Ok(())

@@ -62,6 +62,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::import(&args).await,
         Command::Basemap(command) => basemap::run(command).await,
         Command::Purge(args) => purge(&args).await,
+        Command::Audit(command) => audit(command).await,
     }
 }
 
@@ -126,9 +127,14 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!("phones on the room's network join at {origin}/");
     }
     let jobs = state.jobs.clone();
+    let audit_key = args
+        .audit_key
+        .clone()
+        .unwrap_or_else(|| args.data_dir.join("audit-signing.key"));
     let retention = tokio::spawn(crate::application::care::sweep_daily(
         state.store.clone(),
         jobs.clone(),
+        audit_key,
     ));
     serve(
         listener,
@@ -147,9 +153,13 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
 /// line per workshop with the counts removed, never their content.
 async fn purge(args: &crate::config::PurgeArgs) -> anyhow::Result<()> {
     let store = open(&args.database).await?;
-    let swept =
-        crate::application::care::apply_retention(store.as_ref(), chrono::Utc::now(), args.dry_run)
-            .await?;
+    let swept = crate::application::care::apply_retention(
+        store.as_ref(),
+        chrono::Utc::now(),
+        args.dry_run,
+        crate::domain::audit::Door::Cli,
+    )
+    .await?;
     let verb = if args.dry_run {
         "would purge"
     } else {
@@ -177,6 +187,57 @@ async fn purge(args: &crate::config::PurgeArgs) -> anyhow::Result<()> {
         println!("nothing is due: no workshop's retention has ended");
     }
     Ok(())
+}
+
+/// `trama audit verify` and `trama audit checkpoint` (`application::audit`).
+async fn audit(command: crate::config::AuditCommand) -> anyhow::Result<()> {
+    use crate::application::audit;
+    use crate::config::AuditCommand;
+    match command {
+        AuditCommand::Verify {
+            checkpoint,
+            database,
+        } => {
+            let store = open(&database).await?;
+            let checkpoint = match checkpoint {
+                Some(path) => Some(
+                    serde_json::from_slice(&std::fs::read(&path)?)
+                        .with_context(|| format!("{} is not a checkpoint", path.display()))?,
+                ),
+                None => store.latest_checkpoint().await?,
+            };
+            match audit::verify(store.as_ref(), checkpoint.as_ref()).await? {
+                Ok(verified) => {
+                    println!(
+                        "the audit trail verifies: {} entries, head {}{}",
+                        verified.count,
+                        verified.head.as_deref().unwrap_or("(none)"),
+                        match &checkpoint {
+                            Some(c) => format!(
+                                "; it holds the checkpoint of {} ({} entries)",
+                                c.at.format("%Y-%m-%d %H:%M UTC"),
+                                c.count
+                            ),
+                            None => "; no checkpoint to check it against".to_owned(),
+                        }
+                    );
+                    Ok(())
+                }
+                Err(broken) => {
+                    eprintln!("the audit trail does not verify: {broken}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        AuditCommand::Checkpoint { key, database } => {
+            let store = open(&database).await?;
+            let key = audit::signing_key(&key)?;
+            let checkpoint =
+                audit::sign_checkpoint(store.as_ref(), &key, chrono::Utc::now()).await?;
+            println!("{}", serde_json::to_string_pretty(&checkpoint)?);
+            Ok(())
+        }
+    }
 }
 
 async fn copy(args: &CopyArgs) -> anyhow::Result<()> {

@@ -68,6 +68,8 @@ pub struct Purged {
     pub idempotency_records: u64,
     /// Tables' consents recorded by a facilitator.
     pub table_consents: u64,
+    /// Audit entries of the participants whose details were erased (the chain stays).
+    pub audit_entries_erased: u64,
 }
 
 impl Purged {
@@ -87,6 +89,7 @@ impl Purged {
             sessions: self.sessions + other.sessions,
             idempotency_records: self.idempotency_records + other.idempotency_records,
             table_consents: self.table_consents + other.table_consents,
+            audit_entries_erased: self.audit_entries_erased + other.audit_entries_erased,
         }
     }
 }

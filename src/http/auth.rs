@@ -12,6 +12,7 @@ use super::extract::{ApiJson, Auth, ClientAddr};
 use crate::application::sessions::{self, AttemptLimits};
 use crate::application::users::{self, UserChange};
 use crate::domain::access::{Principal, Role};
+use crate::domain::audit::Door;
 use crate::domain::workshop::JoinRequest;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
@@ -87,6 +88,7 @@ async fn create_token(
         &login.username,
         login.password,
         Duration::days(days),
+        Door::Api,
     )
     .await?;
     Ok((

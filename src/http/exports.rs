@@ -61,6 +61,7 @@ async fn export(
         meta,
         format,
         file_name,
+        ..
     } = application::export::take(state.store.clone(), &principal, &project, &query).await?;
     let body = match format {
         // SQLite writes a file: it is built in a temporary one, then streamed out. The answer

@@ -2,6 +2,7 @@
 //! extract, ask the domain and the store, respond.
 
 mod annotations;
+mod audit;
 mod auth;
 pub mod basemaps;
 mod cookies;
@@ -41,6 +42,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .merge(pages::router(&state))
         .merge(health::router())
         .merge(auth::router())
+        .merge(audit::router())
         .merge(basemaps::router())
         .merge(projects::router())
         .merge(workshops::router())

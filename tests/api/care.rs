@@ -323,26 +323,46 @@ async fn retention_purges_ended_workshops_after_a_dry_run(backend: Backend) {
             .expect("date")
     };
     // An open workshop never expires.
-    let swept = trama::application::care::apply_retention(&*app.store, later(30), true)
-        .await
-        .expect("sweep");
+    let swept = trama::application::care::apply_retention(
+        &*app.store,
+        later(30),
+        true,
+        trama::domain::audit::Door::Cli,
+    )
+    .await
+    .expect("sweep");
     assert!(swept.is_empty(), "{swept:?}");
     app.close(&workshop.id, &staff.facilitator).await;
-    let swept = trama::application::care::apply_retention(&*app.store, later(23), false)
-        .await
-        .expect("sweep");
+    let swept = trama::application::care::apply_retention(
+        &*app.store,
+        later(23),
+        false,
+        trama::domain::audit::Door::Cli,
+    )
+    .await
+    .expect("sweep");
     assert!(swept.is_empty(), "{swept:?}");
     // Dry: says what it would purge, removes nothing.
-    let swept = trama::application::care::apply_retention(&*app.store, later(25), true)
-        .await
-        .expect("sweep");
+    let swept = trama::application::care::apply_retention(
+        &*app.store,
+        later(25),
+        true,
+        trama::domain::audit::Door::Cli,
+    )
+    .await
+    .expect("sweep");
     assert_eq!(swept.len(), 1, "{swept:?}");
     assert_eq!(swept[0].purged.drawings, 3);
     assert_eq!(swept[0].purged.participants, 1);
     assert_eq!(app.feature_count(&staff.analyst).await, 3);
-    let swept = trama::application::care::apply_retention(&*app.store, later(25), false)
-        .await
-        .expect("sweep");
+    let swept = trama::application::care::apply_retention(
+        &*app.store,
+        later(25),
+        false,
+        trama::domain::audit::Door::Cli,
+    )
+    .await
+    .expect("sweep");
     assert_eq!(swept.len(), 1, "{swept:?}");
     assert_eq!(app.feature_count(&staff.analyst).await, 0);
     // The workshop itself stays, with its tables; nothing is left to purge.
@@ -353,9 +373,14 @@ async fn retention_purges_ended_workshops_after_a_dry_run(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{kept}");
-    let swept = trama::application::care::apply_retention(&*app.store, later(25), false)
-        .await
-        .expect("sweep");
+    let swept = trama::application::care::apply_retention(
+        &*app.store,
+        later(25),
+        false,
+        trama::domain::audit::Door::Cli,
+    )
+    .await
+    .expect("sweep");
     assert!(swept.is_empty(), "{swept:?}");
     let _: Value = kept;
 }

@@ -60,6 +60,16 @@ impl Sight {
         }
     }
 
+    /// Whether this sight shows a sensitive drawing's exact place to someone other than its
+    /// author: such a read is recorded in the audit trail (`domain::audit`). An author's own
+    /// drawing is not (they know where they drew, and their phone reads it often).
+    pub fn reveals(self, sensitive: bool, principal: &Principal, feature: &Feature) -> bool {
+        let author = match &feature.author {
+            super::Author::Participant { id, .. } | super::Author::User { id, .. } => *id,
+        };
+        sensitive && self == Sight::Exact && author != principal.id()
+    }
+
     pub fn is_masked(self) -> bool {
         matches!(self, Sight::Masked(_))
     }

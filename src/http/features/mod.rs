@@ -15,6 +15,7 @@ use super::extract::{ApiQuery, Auth, parse_id};
 use super::projects::visible_project;
 use crate::application::features::{ListQuery, Listing, View, list, public_sight, sees_exact};
 use crate::domain::access::Principal;
+use crate::domain::audit::Door;
 use crate::domain::feature::Feature;
 use crate::domain::workshop::Workshop;
 use crate::geojson::{FeatureOut, Sight};
@@ -122,7 +123,16 @@ async fn get_feature(
     }
     let sight = match query.view {
         View::Public => public_sight(&*state.store, &feature).await?,
-        View::Caller => sees_exact(&*state.store, &principal, &feature, workshop.as_ref()).await?,
+        View::Caller => {
+            sees_exact(
+                &*state.store,
+                &principal,
+                &feature,
+                workshop.as_ref(),
+                Door::Api,
+            )
+            .await?
+        }
     };
     feature_response(&feature, sight)
 }

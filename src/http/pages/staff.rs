@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::PageContext;
 use crate::application::sessions::log_in;
 use crate::domain::access::Principal;
+use crate::domain::audit::Door;
 use crate::domain::workshop::Group;
 use crate::http::auth::attempt_limits;
 use crate::http::cookies;
@@ -128,6 +129,7 @@ pub async fn login_submit(
         &form.username,
         form.password,
         Duration::hours(USER_SESSION_HOURS),
+        Door::Page,
     )
     .await
     {

@@ -34,7 +34,8 @@ pub trait CareStore: Send + Sync {
     /// Removes the raw data of `scope` in the permit's workshop, all in one transaction:
     /// drawings (deleted ones too), their revisions, comments on them and by its participants,
     /// kept answers of retried submissions that carried them, participants' sessions,
-    /// nicknames and consents, a table's recorded consent. Drawings of other tables merged
+    /// nicknames and consents, a table's recorded consent; the details of the audit entries
+    /// of its participants are erased (`domain::audit`: the chain still verifies). Drawings of other tables merged
     /// into a removed one keep their own and lose the link. With `dry_run` nothing is removed
     /// (the transaction is rolled back) and the counts say what would be.
     ///

@@ -14,6 +14,7 @@
 //! which one; the store writes that one and no other.
 
 mod annotations;
+mod audit;
 mod care;
 mod exports;
 mod features;
@@ -25,6 +26,7 @@ mod projects;
 mod workshops;
 
 pub use annotations::{AnnotationPage, AnnotationStore};
+pub use audit::{AuditFilter, AuditStore};
 pub use care::{CareStore, PurgeOutcome, PurgeScope};
 pub use exports::ExportStore;
 pub use features::{FeatureOutline, FeatureRevision, FeatureStore, IdempotentResponse};
@@ -47,6 +49,7 @@ pub trait Store:
     + ExportStore
     + LiveStore
     + CareStore
+    + AuditStore
     + 'static
 {
 }
@@ -62,6 +65,7 @@ impl<T> Store for T where
         + ExportStore
         + LiveStore
         + CareStore
+        + AuditStore
         + 'static
 {
 }

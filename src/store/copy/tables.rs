@@ -49,7 +49,9 @@ const FEATURE_COLUMNS: &[(&str, Kind)] = &[
 ];
 
 /// Tables in foreign-key order, with their columns. Failed-attempt counters are not copied:
-/// they are about one server's recent traffic.
+/// they are about one server's recent traffic. Nor is the audit trail: each database keeps
+/// its own chain (`domain::audit`), which another's entries would break; the source's record
+/// stays with its file.
 pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
     (
         "users",

@@ -64,3 +64,12 @@ pub async fn scrub(store: &PostgresStore) -> StoreResult<()> {
     sqlx::raw_sql("CHECKPOINT").execute(store.writes()).await?;
     Ok(())
 }
+
+/// Makes appends to the audit trail wait for each other across instances (a
+/// transaction-scoped advisory lock), so that each chains to the one before.
+pub async fn serialize_audit(tx: &mut sqlx::Transaction<'_, Db>) -> StoreResult<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('trama audit trail'))")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -104,6 +104,11 @@ impl CareStore for Backend {
             PurgeScope::Participant(_) => 0,
             _ => run!(format!("DELETE FROM group_consents WHERE {drawings}")),
         };
+        // What they did stays in the audit trail as a link of its chain, without who they were.
+        purged.audit_entries_erased = run!(format!(
+            "UPDATE audit_log SET details = NULL, salt = NULL, actor = NULL
+             WHERE actor IN (SELECT 'participant:' || id FROM participants WHERE {people})"
+        ));
         purged.participants = run!(format!("DELETE FROM participants WHERE {people}"));
         if dry_run {
             tx.rollback().await?;
