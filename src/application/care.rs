@@ -21,15 +21,47 @@ use crate::domain::workshop::Workshop;
 use crate::store::{PurgeOutcome, PurgeScope, Store};
 
 /// Whose consent is withdrawn (`POST /api/workshops/{id}/withdrawals`): a table by its name,
-/// or one participant by their id (a facilitator reads it on the participant's phone, or from
-/// one of their drawings). Exactly one.
+/// or one participant by their id or its last characters (at least `WITHDRAWAL_CODE_CHARS`:
+/// the code their phone shows, `withdrawal_code`). Exactly one.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Withdrawal {
     #[serde(default)]
     pub group: Option<String>,
     #[serde(default)]
-    pub participant: Option<Uuid>,
+    pub participant: Option<String>,
+}
+
+/// Characters of a participant's id their phone shows as the code to withdraw with: the id's
+/// last 8 hex digits (random in a UUID v4 or v7; a workshop would need tens of thousands of
+/// participants before two shared one, and then the facilitator is asked for more).
+pub const WITHDRAWAL_CODE_CHARS: usize = 8;
+
+/// The code a participant gives to withdraw (`WITHDRAWAL_CODE_CHARS` of their id).
+pub fn withdrawal_code(participant: Uuid) -> String {
+    let id = participant.simple().to_string();
+    id[id.len() - WITHDRAWAL_CODE_CHARS..].to_owned()
+}
+
+/// The participant of `workshop` a code or id names.
+async fn participant_named(store: &dyn Store, workshop: Uuid, code: &str) -> Result<Uuid, Error> {
+    let code = code.trim().to_ascii_lowercase();
+    if let Ok(id) = Uuid::parse_str(&code) {
+        return Ok(id);
+    }
+    let hex = code.chars().filter(|c| *c != '-').count();
+    if hex < WITHDRAWAL_CODE_CHARS || !code.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(Error::BadInput(format!(
+            "a participant is named by their id or the {WITHDRAWAL_CODE_CHARS}-character code their phone shows"
+        )));
+    }
+    match store.participants_ending(workshop, &code).await?.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(Error::not_found("participant")),
+        _ => Err(Error::BadInput(
+            "several participants have that code: give more of their id".into(),
+        )),
+    }
 }
 
 /// Withdraws a table's or a participant's consent in a workshop the caller runs: their
@@ -59,7 +91,9 @@ pub async fn withdraw(
                 .ok_or_else(|| Error::not_found("table"))?;
             PurgeScope::Table(group.id)
         }
-        (None, Some(participant)) => PurgeScope::Participant(participant),
+        (None, Some(code)) => {
+            PurgeScope::Participant(participant_named(store, workshop.id, &code).await?)
+        }
         _ => {
             return Err(Error::BadInput(
                 "give either `group` (a table's name) or `participant` (an id)".into(),

@@ -21,8 +21,26 @@ document.querySelectorAll('form[data-api]').forEach(function (form) {
         sensitive_exact: body.sensitive_exact,
         masking: { mask_min: Number(body.mask_min), mask_max: Number(body.mask_max), resolution: Number(body.resolution), k: Number(body.k) },
         // Empty: the server's default.
-        import_max_items: body.import_max_items ? Number(body.import_max_items) : null
+        import_max_items: body.import_max_items ? Number(body.import_max_items) : null,
+        // Empty: drawings are kept until deleted.
+        retention_months: body.retention_months ? Number(body.retention_months) : null
       };
+    }
+    // A workshop's legal basis: the consent's texts in each language, or the mandate; the
+    // uses it covers.
+    if (form.dataset.shape === 'basis') {
+      var uses = ['research', 'publication'].filter(function (use) { return form.elements['use_' + use].checked; });
+      if (body.basis === 'public_interest') {
+        body = { basis: 'public_interest', mandate: body.mandate || '', uses: uses };
+      } else {
+        var texts = {};
+        ['es', 'en'].forEach(function (language) {
+          if (body['text_' + language] || body['withdrawal_' + language]) {
+            texts[language] = { text: body['text_' + language] || '', withdrawal: body['withdrawal_' + language] || '' };
+          }
+        });
+        body = { basis: 'consent', given_by: body.given_by, texts: texts, uses: uses };
+      }
     }
     // A workshop's joins a minute for a large room; empty gives back the server's.
     if (form.dataset.shape === 'joins') {
@@ -50,6 +68,9 @@ function fail(text) { notice(status, text, true); }
 // A problem with one field of `form`, in the page's language: its label, then what to fix.
 function explain(form, error) {
   var name = error.pointer.split('/')[1] || '';
+  // A consent text's problem names its language: /texts/es/text is the field text_es.
+  var text = error.pointer.match(/^\/texts\/([a-z-]+)\/(text|withdrawal)$/);
+  if (text) name = text[2] + '_' + text[1];
   var field = form.elements[name];
   var label = field && field.id && form.querySelector('label[for="' + field.id + '"]');
   var key = 'admin.invalid.' + name;

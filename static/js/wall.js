@@ -40,7 +40,8 @@ function get(path) { return fetch(path, { credentials: 'same-origin' }).then(fun
 
 // A public screen: sensitive drawings come masked, as on the phones, unless the facilitator
 // chose to project them exactly for a closed session (data-view="caller").
-var view = app.dataset.view === 'caller' ? '' : 'view=public';
+// Read exactly, the wall says so: the audit trail records its reads as the wall's.
+var view = app.dataset.view === 'caller' ? 'door=wall' : 'view=public';
 function withView(path) { return view ? path + (path.indexOf('?') < 0 ? '?' : '&') + view : path; }
 
 // The map follows the drawings (every one in view as they arrive) until someone moves it by

@@ -261,11 +261,17 @@ async fn a_participant_s_withdrawal_takes_theirs_only(backend: Backend) {
     draw_marked(&app, &staying).await;
 
     let path = format!("/api/workshops/{}/withdrawals", workshop.id);
+    // Named by the code the phone shows: the id's last 8 characters.
+    let id = participant.as_str().expect("id");
+    let (status, problem) = app
+        .post(&path, Some(&staff.analyst), &json!({"participant": "ab12"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
     let (status, answer) = app
         .post(
             &path,
             Some(&staff.analyst),
-            &json!({"participant": participant}),
+            &json!({"participant": &id[id.len() - 8..]}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{answer}");

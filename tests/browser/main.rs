@@ -13,6 +13,7 @@ mod common;
 mod accessibility;
 mod admin;
 mod analyst;
+mod care;
 mod helpers;
 mod offline;
 mod participant;

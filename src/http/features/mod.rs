@@ -109,6 +109,8 @@ pub async fn readable_feature(
 struct FeatureQuery {
     #[serde(default)]
     view: View,
+    /// `wall`: the projected wall asks (the audit trail records its exact reads as the wall's).
+    door: Option<Door>,
 }
 
 async fn get_feature(
@@ -124,14 +126,11 @@ async fn get_feature(
     let sight = match query.view {
         View::Public => public_sight(&*state.store, &feature).await?,
         View::Caller => {
-            sees_exact(
-                &*state.store,
-                &principal,
-                &feature,
-                workshop.as_ref(),
-                Door::Api,
-            )
-            .await?
+            let door = match query.door {
+                Some(Door::Wall) => Door::Wall,
+                _ => Door::Api,
+            };
+            sees_exact(&*state.store, &principal, &feature, workshop.as_ref(), door).await?
         }
     };
     feature_response(&feature, sight)

@@ -7,6 +7,7 @@
 
 mod admin;
 mod assets;
+mod audit;
 mod context;
 mod errors;
 mod exports;
@@ -40,6 +41,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/review/{slug}", get(staff::review_page))
         .route("/export/{slug}", get(exports::export_page))
         .route("/admin", get(admin::admin_page))
+        .route("/admin/audit", get(audit::audit_page))
         .route("/admin/projects/{slug}/legend", get(admin::legend_page))
         .route("/static/{*path}", get(assets::static_file))
         .route("/sw.js", get(assets::service_worker))

@@ -64,6 +64,8 @@ struct DrawPage<'a> {
     /// The page's first data (`draw_page_data`), empty when it could not be read.
     initial: &'a str,
     messages: &'a std::collections::HashMap<String, String>,
+    /// The code the participant gives the facilitator to withdraw (`application::care`).
+    withdrawal_code: String,
 }
 
 pub(super) async fn home(State(state): State<AppState>, page: PageContext) -> Response {
@@ -244,6 +246,7 @@ pub(super) async fn draw_page(State(state): State<AppState>, page: PageContext) 
         .iter()
         .find(|g| g.id == group_id)
         .map_or("", |g| g.name.as_str());
+    let withdrawal_code = crate::application::care::withdrawal_code(principal.id());
     let basemaps = crate::http::basemaps::offered_json(&state, project.id).await;
     let initial = draw_page_data(&state, &principal, &project)
         .await
@@ -261,6 +264,7 @@ pub(super) async fn draw_page(State(state): State<AppState>, page: PageContext) 
         basemaps: &basemaps,
         initial: &initial,
         messages: page.t.messages(),
+        withdrawal_code,
     }
     .render();
     page.respond(StatusCode::OK, html)

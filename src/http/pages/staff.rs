@@ -15,6 +15,7 @@ use super::PageContext;
 use crate::application::sessions::log_in;
 use crate::domain::access::Principal;
 use crate::domain::audit::Door;
+use crate::domain::consent::{BasisKind, ConsentGiver, LegalBasis, Use};
 use crate::domain::workshop::Group;
 use crate::http::auth::attempt_limits;
 use crate::http::cookies;
@@ -67,6 +68,70 @@ struct WorkshopRow {
     drawings: u64,
     /// Its own joins a minute, empty for the server's.
     joins_per_minute: String,
+    /// Its tables' names.
+    groups: Vec<String>,
+    /// What its legal basis is, as the form shows it (`domain::consent`).
+    care: CareForm,
+}
+
+/// A workshop's legal basis as its form shows it: empty fields where it has none.
+#[derive(Default)]
+struct CareForm {
+    /// `none`, `consent_participant`, `consent_facilitator` or `public_interest`: the key of
+    /// the sentence that says it (`workshops.basis.*`).
+    state: &'static str,
+    version: u32,
+    public_interest: bool,
+    by_facilitator: bool,
+    mandate: String,
+    research: bool,
+    publication: bool,
+    /// (text, withdrawal) in Spanish and in English.
+    es: (String, String),
+    en: (String, String),
+}
+
+impl CareForm {
+    fn of(basis: Option<&LegalBasis>) -> Self {
+        let Some(basis) = basis else {
+            return Self {
+                state: "none",
+                research: true,
+                publication: true,
+                ..Self::default()
+            };
+        };
+        let mut form = Self {
+            version: basis.version,
+            research: basis.covers(Use::Research),
+            publication: basis.covers(Use::Publication),
+            ..Self::default()
+        };
+        match &basis.kind {
+            BasisKind::PublicInterest { mandate } => {
+                form.state = "public_interest";
+                form.public_interest = true;
+                form.mandate.clone_from(mandate);
+            }
+            BasisKind::Consent { given_by, texts } => {
+                form.by_facilitator = *given_by == ConsentGiver::Facilitator;
+                form.state = if form.by_facilitator {
+                    "consent_facilitator"
+                } else {
+                    "consent_participant"
+                };
+                let text = |language: &str| {
+                    texts
+                        .get(language)
+                        .map(|t| (t.text.clone(), t.withdrawal.clone()))
+                        .unwrap_or_default()
+                };
+                form.es = text("es");
+                form.en = text("en");
+            }
+        }
+        form
+    }
 }
 
 #[derive(Template)]
@@ -224,6 +289,8 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
                         joins_per_minute: w
                             .joins_per_minute
                             .map_or_else(String::new, |n| n.to_string()),
+                        groups: w.groups.iter().map(|g| g.name.clone()).collect(),
+                        care: CareForm::of(w.legal_basis.as_ref()),
                         title: w.title,
                         project: project.name.clone(),
                     }

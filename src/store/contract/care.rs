@@ -48,6 +48,11 @@ pub trait CareStore: Send + Sync {
         dry_run: bool,
     ) -> StoreResult<PurgeOutcome>;
 
+    /// The participants of `workshop_id` whose id ends with `suffix` (lower-case hex, with
+    /// or without dashes as the id has them): how a facilitator finds the one who asks to
+    /// withdraw from the short code their phone shows.
+    async fn participants_ending(&self, workshop_id: Uuid, suffix: &str) -> StoreResult<Vec<Uuid>>;
+
     /// Leaves no recoverable copy of deleted rows in the database's files. SQLite: deletes
     /// already overwrite what they free (`secure_delete` on the writing connection); this
     /// checkpoints the WAL into the file and truncates it, where old pages stayed. PostgreSQL:

@@ -123,6 +123,21 @@ impl CareStore for Backend {
     }
 
     #[instrument(skip_all, err(level = "debug"))]
+    async fn participants_ending(&self, workshop_id: Uuid, suffix: &str) -> StoreResult<Vec<Uuid>> {
+        // `suffix` is hex and dashes only (the caller checks), so it has no LIKE wildcard.
+        sqlx::query(
+            "SELECT id FROM participants WHERE workshop_id = $1 AND CAST(id AS TEXT) LIKE '%' || $2",
+        )
+        .bind(sql_id(workshop_id))
+        .bind(suffix)
+        .fetch_all(self.reads())
+        .await?
+        .iter()
+        .map(|row| uuid(row, "id"))
+        .collect()
+    }
+
+    #[instrument(skip_all, err(level = "debug"))]
     async fn scrub(&self) -> StoreResult<()> {
         dialect::scrub(self).await
     }
