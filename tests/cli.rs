@@ -948,3 +948,87 @@ async fn the_largest_priority_analysis_keeps_the_server_s_memory_bounded() {
     );
     assert!(spent < window.as_secs_f64() / 4.0, "{spent:.2} s of CPU");
 }
+
+/// Runs `sql` on the CLI test's SQLite file, as someone with the file would.
+async fn on_the_file(dir: &TempDir, sql: &str) {
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("open");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&pool)
+        .await
+        .expect("sql");
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn an_operator_purges_what_retention_ended_and_verifies_the_audit_trail() {
+    let dir = TempDir::new().expect("dir");
+    let _token = demo_token(&dir);
+    // The demo's workshops ended three years ago; the project keeps drawings 24 months.
+    on_the_file(
+        &dir,
+        "UPDATE workshops SET status = 'closed', closed_at = '2023-01-10T18:00:00Z';
+         UPDATE projects SET retention_months = 24;",
+    )
+    .await;
+    let dry = run(trama(&dir).args(["purge", "--dry-run"]), "");
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let said = text(&dry.stdout);
+    assert!(said.contains("would purge lomas-de-zamora/"), "{said}");
+    assert!(said.contains("(retention ended 2025-01-10)"), "{said}");
+    let purge = run(trama(&dir).arg("purge"), "");
+    assert!(purge.status.success(), "{}", text(&purge.stderr));
+    let said = text(&purge.stdout);
+    assert!(
+        said.contains("purged lomas-de-zamora/") && !said.contains("would"),
+        "{said}"
+    );
+    let again = run(trama(&dir).arg("purge"), "");
+    assert!(text(&again.stdout).contains("nothing is due"));
+
+    // The purges are in the audit trail, which verifies; a checkpoint is signed and kept.
+    let verified = run(trama(&dir).args(["audit", "verify"]), "");
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    assert!(text(&verified.stdout).contains("the audit trail verifies"));
+    let signed = run(
+        trama(&dir).args(["audit", "checkpoint", "--key", "keys/audit.key"]),
+        "",
+    );
+    assert!(signed.status.success(), "{}", text(&signed.stderr));
+    let checkpoint: Value = serde_json::from_slice(&signed.stdout).expect("checkpoint JSON");
+    let count = checkpoint["count"].as_u64().expect("count");
+    assert!(count >= 1, "{checkpoint}");
+    std::fs::write(dir.path().join("kept.json"), &signed.stdout).expect("keep");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("keys/audit.key"))
+            .expect("key")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the key is its owner's only");
+    }
+
+    // A changed row is named; a cut tail is found against the kept checkpoint.
+    on_the_file(&dir, "UPDATE audit_log SET kind = 'export' WHERE seq = 1").await;
+    let broken = run(trama(&dir).args(["audit", "verify"]), "");
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        text(&broken.stderr).contains("audit entry 1:"),
+        "{}",
+        text(&broken.stderr)
+    );
+    on_the_file(&dir, "UPDATE audit_log SET kind = 'purge' WHERE seq = 1").await;
+    on_the_file(&dir, &format!("DELETE FROM audit_log WHERE seq = {count}")).await;
+    on_the_file(&dir, "DELETE FROM audit_checkpoints").await;
+    let cut = run(
+        trama(&dir).args(["audit", "verify", "--checkpoint", "kept.json"]),
+        "",
+    );
+    assert_eq!(cut.status.code(), Some(1), "{}", text(&cut.stdout));
+    assert!(
+        text(&cut.stderr).contains("its tail was cut"),
+        "{}",
+        text(&cut.stderr)
+    );
+}
