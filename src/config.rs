@@ -74,6 +74,10 @@ pub enum AuditCommand {
         /// the latest the database holds.
         #[arg(long)]
         checkpoint: Option<PathBuf>,
+        /// The signing key the checkpoint must have been signed with (its public half is
+        /// compared): whoever can write the database can sign a checkpoint of their own.
+        #[arg(long)]
+        key: Option<PathBuf>,
         #[command(flatten)]
         database: DatabaseArgs,
     },

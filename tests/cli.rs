@@ -1022,7 +1022,14 @@ async fn an_operator_purges_what_retention_ended_and_verifies_the_audit_trail() 
     on_the_file(&dir, &format!("DELETE FROM audit_log WHERE seq = {count}")).await;
     on_the_file(&dir, "DELETE FROM audit_checkpoints").await;
     let cut = run(
-        trama(&dir).args(["audit", "verify", "--checkpoint", "kept.json"]),
+        trama(&dir).args([
+            "audit",
+            "verify",
+            "--checkpoint",
+            "kept.json",
+            "--key",
+            "keys/audit.key",
+        ]),
         "",
     );
     assert_eq!(cut.status.code(), Some(1), "{}", text(&cut.stdout));
@@ -1030,5 +1037,28 @@ async fn an_operator_purges_what_retention_ended_and_verifies_the_audit_trail() 
         text(&cut.stderr).contains("its tail was cut"),
         "{}",
         text(&cut.stderr)
+    );
+    // A checkpoint signed with another key is not ours.
+    let other = run(
+        trama(&dir).args(["audit", "checkpoint", "--key", "keys/other.key"]),
+        "",
+    );
+    std::fs::write(dir.path().join("forged.json"), &other.stdout).expect("write");
+    let forged = run(
+        trama(&dir).args([
+            "audit",
+            "verify",
+            "--checkpoint",
+            "forged.json",
+            "--key",
+            "keys/audit.key",
+        ]),
+        "",
+    );
+    assert_eq!(forged.status.code(), Some(1));
+    assert!(
+        text(&forged.stderr).contains("not signed with"),
+        "{}",
+        text(&forged.stderr)
     );
 }

@@ -5,6 +5,8 @@ CREATE TABLE audit_log (
     seq        bigint PRIMARY KEY,
     at         timestamptz NOT NULL,
     kind       TEXT NOT NULL,
+    -- Whether its details may be erased (a participant's), chained with it.
+    erasable   boolean NOT NULL,
     actor      TEXT,
     door       TEXT,
     project_id uuid,

@@ -5,6 +5,8 @@ CREATE TABLE audit_log (
     seq        INTEGER PRIMARY KEY,
     at         TEXT NOT NULL,
     kind       TEXT NOT NULL,
+    -- Whether its details may be erased (a participant's), chained with it.
+    erasable   INTEGER NOT NULL,
     actor      TEXT,
     door       TEXT,
     project_id TEXT,

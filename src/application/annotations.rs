@@ -42,6 +42,9 @@ pub async fn comment(
     if feature.is_deleted() {
         return Err(Error::Conflict("the feature is deleted".into()));
     }
+    if let Some(workshop) = &workshop {
+        super::drawings::check_basis(store, principal, workshop).await?;
+    }
     if request.group.is_some() {
         return Err(Error::invalid(
             "a comment on a feature has no group",
@@ -99,6 +102,7 @@ pub async fn narrate(
             "the workshop is closed; its narratives can no longer be added to",
         ));
     }
+    super::drawings::check_basis(store, principal, &workshop).await?;
     let body = request
         .validated_body()
         .map_err(|e| Error::invalid("the annotation is not valid", e))?;

@@ -104,7 +104,6 @@ pub async fn withdraw(
     if matches!(scope, PurgeScope::Participant(_)) && outcome.participants.is_empty() {
         return Err(Error::not_found("participant"));
     }
-    store.scrub().await?;
     tell(store, &workshop, &outcome).await;
     let whose = match scope {
         PurgeScope::Table(id) | PurgeScope::Participant(id) => id,
@@ -121,6 +120,9 @@ pub async fn withdraw(
         .subject(whose),
     )
     .await;
+    // The rows are gone for every reader and the record says so; then the files. A scrub
+    // that cannot finish is said (`Conflict`), and the next purge or sweep scrubs again.
+    store.scrub().await?;
     Ok(outcome.counts)
 }
 

@@ -204,6 +204,30 @@ async fn participant_consent(
     })
 }
 
+/// Whether a participant may write in `workshop` on its legal basis: their comments and
+/// narratives, like their drawings, need their consent or their table's (staff write under
+/// the workshop's basis, or the project's, as they draw).
+///
+/// # Errors
+/// `Conflict` for a workshop with no basis; `NotAllowed` without the consent it asks.
+pub(super) async fn check_basis(
+    store: &dyn Store,
+    principal: &Principal,
+    workshop: &Workshop,
+) -> Result<(), Error> {
+    if !matches!(principal, Principal::Participant { .. }) {
+        return Ok(());
+    }
+    let workshops = HashMap::from([(workshop.id, workshop.clone())]);
+    let consented = participant_consent(store, principal, &workshops).await?;
+    admits_drawing(workshop.legal_basis.as_ref(), true, consented).map_err(
+        |refusal| match refusal {
+            BasisRefusal::NoBasis => Error::Conflict(refusal.to_string()),
+            _ => Error::NotAllowed(refusal.to_string()),
+        },
+    )
+}
+
 /// Resolves each draft's workshop and group for this caller, and checks it against the
 /// legend. Every problem of every feature is reported together.
 async fn place_and_check(
@@ -539,6 +563,19 @@ async fn apply(
     let next = feature
         .apply(&change, Utc::now())
         .map_err(|refused| Error::Conflict(refused.to_string()))?;
+    // The answer shows the drawing exactly: a moderator's change of a sensitive drawing is an
+    // exact read of it, recorded before the change is made.
+    let sights = super::features::Sights::load(store, feature.project_id).await?;
+    if sights.reveals(Sight::Exact, principal, feature) {
+        super::audit::exact_reads(
+            store,
+            Some(principal),
+            Door::Api,
+            feature.project_id,
+            &[feature.id],
+        )
+        .await?;
+    }
     store
         .save_feature_revision(permit, &next, change.action(), &principal.author())
         .await?;

@@ -196,16 +196,29 @@ async fn audit(command: crate::config::AuditCommand) -> anyhow::Result<()> {
     match command {
         AuditCommand::Verify {
             checkpoint,
+            key,
             database,
         } => {
             let store = open(&database).await?;
-            let checkpoint = match checkpoint {
+            let checkpoint: Option<crate::domain::audit::Checkpoint> = match checkpoint {
                 Some(path) => Some(
                     serde_json::from_slice(&std::fs::read(&path)?)
                         .with_context(|| format!("{} is not a checkpoint", path.display()))?,
                 ),
                 None => store.latest_checkpoint().await?,
             };
+            if let (Some(key), Some(checkpoint)) = (key, &checkpoint) {
+                let text = std::fs::read_to_string(&key)
+                    .with_context(|| format!("could not read the key {}", key.display()))?;
+                let ours = crate::domain::audit::public_key(&text).map_err(anyhow::Error::msg)?;
+                if ours != checkpoint.public_key {
+                    eprintln!(
+                        "the audit trail does not verify: the checkpoint was not signed with {}",
+                        key.display()
+                    );
+                    std::process::exit(1);
+                }
+            }
             match audit::verify(store.as_ref(), checkpoint.as_ref()).await? {
                 Ok(verified) => {
                     println!(

@@ -201,12 +201,38 @@ pub struct Entry {
     pub seq: u64,
     pub at: DateTime<Utc>,
     pub kind: Kind,
+    /// Whether its details may be erased: a participant's (a withdrawal erases who they
+    /// were). Chained, so that erasing anyone else's reads as tampering.
+    pub erasable: bool,
     pub details: Option<Details>,
     #[serde(skip)]
     pub salt: Option<String>,
+    /// What the record's filter columns say (actor, door, project), checked against the
+    /// details: editing them would hide an entry from a filter.
+    #[serde(skip)]
+    pub listed: Listed,
     pub commitment: String,
     pub prev_hash: String,
     pub hash: String,
+}
+
+/// The filter columns an entry is stored with beside its details.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listed {
+    pub actor: Option<String>,
+    pub door: Option<String>,
+    pub project: Option<Uuid>,
+}
+
+impl Listed {
+    /// What the columns say of `details`.
+    pub fn of(details: &Details) -> Self {
+        Self {
+            actor: Some(details.actor.clone()),
+            door: Some(details.door.as_str().to_owned()),
+            project: details.project,
+        }
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -232,19 +258,21 @@ pub fn chained_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// `SHA-256(prev_hash ‖ seq ‖ at ‖ kind ‖ commitment)`, newline-separated, hex.
+/// `SHA-256(prev_hash ‖ seq ‖ at ‖ kind ‖ erasable ‖ commitment)`, newline-separated, hex
+/// (`erasable` as `1` or `0`).
 pub fn chain_hash(
     prev_hash: &str,
     seq: u64,
     at: DateTime<Utc>,
-    kind: Kind,
+    (kind, erasable): (Kind, bool),
     commitment: &str,
 ) -> String {
     sha256_hex(
         format!(
-            "{prev_hash}\n{seq}\n{}\n{}\n{commitment}",
+            "{prev_hash}\n{seq}\n{}\n{}\n{}\n{commitment}",
             chained_time(at),
-            kind.as_str()
+            kind.as_str(),
+            u8::from(erasable)
         )
         .as_bytes(),
     )
@@ -266,11 +294,14 @@ impl Entry {
         let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
         let salt = new_salt();
         let commitment = commitment(&salt, &details);
-        let hash = chain_hash(&prev_hash, seq, at, kind, &commitment);
+        let erasable = details.actor.starts_with("participant:");
+        let hash = chain_hash(&prev_hash, seq, at, (kind, erasable), &commitment);
         Self {
             seq,
             at,
             kind,
+            erasable,
+            listed: Listed::of(&details),
             details: Some(details),
             salt: Some(salt),
             commitment,
@@ -329,7 +360,7 @@ impl ChainCheck {
             &entry.prev_hash,
             entry.seq,
             entry.at,
-            entry.kind,
+            (entry.kind, entry.erasable),
             &entry.commitment,
         ) != entry.hash
         {
@@ -343,6 +374,24 @@ impl ChainCheck {
             }
             (Some(_), None) | (None, Some(_)) => {
                 return Err(broken("its details were half erased"));
+            }
+            _ => {}
+        }
+        match &entry.details {
+            Some(details) if entry.listed != Listed::of(details) => {
+                return Err(broken(
+                    "its actor, door or project columns were changed (they no longer say what its details say)",
+                ));
+            }
+            None if !entry.erasable => {
+                return Err(broken(
+                    "its details were erased, but only a withdrawn participant's may be",
+                ));
+            }
+            None if entry.listed.actor.is_some() => {
+                return Err(broken(
+                    "its details were erased but its actor column was not",
+                ));
             }
             _ => {}
         }
@@ -409,6 +458,14 @@ pub fn signing_key(text: &str) -> Result<SigningKey, String> {
         .ok_or_else(|| "an audit key file holds 64 hex digits (32 bytes)".to_owned())
 }
 
+/// The public key (hex) of a key file's text: what a checkpoint signed with it carries.
+///
+/// # Errors
+/// As [`signing_key`].
+pub fn public_key(text: &str) -> Result<String, String> {
+    signing_key(text).map(|key| hex(key.verifying_key().as_bytes()))
+}
+
 impl Checkpoint {
     /// Signs the record's `count` and `head` at `at` with `key`.
     pub fn sign(key: &SigningKey, count: u64, head: &str, at: DateTime<Utc>) -> Self {
@@ -450,7 +507,8 @@ mod tests {
         let mut entries: Vec<Entry> = Vec::new();
         for i in 0..n {
             let previous = entries.last().map(|e| (e.seq, e.hash.as_str()));
-            let details = Details::new(format!("user:{}", Uuid::new_v4()), Door::Api)
+            let actor = if i % 2 == 0 { "user" } else { "participant" };
+            let details = Details::new(format!("{actor}:{}", Uuid::new_v4()), Door::Api)
                 .drawings(&[Uuid::new_v4()])
                 .word("privacy", if i % 2 == 0 { "full" } else { "anonymised" });
             entries.push(Entry::next(previous, Utc::now(), Kind::ExactRead, details));
@@ -496,19 +554,38 @@ mod tests {
             &rehashed[1].prev_hash,
             2,
             rehashed[1].at,
-            Kind::Export,
+            (Kind::Export, rehashed[1].erasable),
             &rehashed[1].commitment,
         );
         assert_eq!(verify(&rehashed).unwrap_err().seq, 3);
     }
 
     #[test]
-    fn erased_details_keep_the_chain() {
-        let mut entries = record(3);
-        entries[1].details = None;
-        entries[1].salt = None;
+    fn erased_details_keep_the_chain_only_where_they_may_be_erased() {
+        let erase = |entry: &mut Entry| {
+            entry.details = None;
+            entry.salt = None;
+            entry.listed.actor = None;
+        };
+        let mut entries = record(4);
+        // Entry 2 is a participant's: a withdrawal erases it.
+        erase(&mut entries[1]);
         assert_eq!(verify(&entries), Ok(()));
-        entries[2].salt = None;
+        // Entry 3 is a user's: erasing it is tampering.
+        let mut hidden = entries.clone();
+        erase(&mut hidden[2]);
+        assert_eq!(verify(&hidden).unwrap_err().seq, 3);
+        entries[3].salt = None;
+        assert_eq!(verify(&entries).unwrap_err().seq, 4);
+    }
+
+    #[test]
+    fn the_filter_columns_must_say_what_the_details_say() {
+        let mut entries = record(3);
+        entries[0].listed.actor = Some("operator".into());
+        assert_eq!(verify(&entries).unwrap_err().seq, 1);
+        let mut entries = record(3);
+        entries[2].listed.project = Some(Uuid::new_v4());
         assert_eq!(verify(&entries).unwrap_err().seq, 3);
     }
 
@@ -517,10 +594,14 @@ mod tests {
         let key = signing_key(&new_signing_key()).unwrap();
         let checkpoint = Checkpoint::sign(&key, 7, "ab", Utc::now());
         assert_eq!(checkpoint.check_signature(), Ok(()));
-        let mut forged = checkpoint;
+        let mut forged = checkpoint.clone();
         forged.count = 5;
         assert!(forged.check_signature().is_err());
         assert!(signing_key("not hex").is_err());
+        assert_eq!(
+            public_key(&hex(key.as_bytes())).unwrap(),
+            checkpoint.public_key
+        );
     }
 
     #[test]

@@ -190,6 +190,21 @@ async fn each_exact_read_is_recorded_by_door_without_words(backend: Backend) {
     assert_eq!(by_door.len(), 1);
     let (status, problem) = app.get("/api/audit?door=window", Some(&staff.admin)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    // A moderator's change answers with the drawing exactly: an exact read too.
+    let (status, body) = app
+        .post(
+            &format!("/api/features/{drawing}/hide"),
+            Some(&staff.analyst),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let recorded_now = entries(&app, &staff.admin, "kind=exact_read").await;
+    assert_eq!(recorded_now.len(), recorded.len() + 1);
+    assert_eq!(
+        entries(&app, &staff.admin, "kind=moderation").await.len(),
+        1
+    );
     assert_eq!(verify(&app, &staff.admin).await["verifies"], true);
     let (status, _) = app.get("/api/audit/verify", Some(&staff.analyst)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

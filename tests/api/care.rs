@@ -119,6 +119,15 @@ async fn withdrawn_table_leaves_nothing_on_any_door_nor_in_the_files(backend: Ba
     let young = app.join(&workshop.code, "Jóvenes").await;
     let teachers = app.join(&workshop.code, "Docentes").await;
     let withdrawn = draw_marked(&app, &young).await;
+    // The facilitator's notes of what the table said are the table's too.
+    let (status, body) = app
+        .post(
+            &format!("/api/workshops/{}/annotations", workshop.id),
+            Some(&staff.facilitator),
+            &json!({"group": "Jóvenes", "body": format!("{MARKER}: la mesa contó del galpón")}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, kept) = app
         .post(
             "/api/projects/lomas/features",
@@ -163,7 +172,8 @@ async fn withdrawn_table_leaves_nothing_on_any_door_nor_in_the_files(backend: Ba
     assert_eq!(status, StatusCode::OK, "{answer}");
     let purged = &answer["purged"];
     assert_eq!(purged["drawings"], 3, "{answer}");
-    assert_eq!(purged["comments"], 1, "{answer}");
+    // The comment on its drawing and the facilitator's notes of what it said.
+    assert_eq!(purged["comments"], 2, "{answer}");
     assert_eq!(purged["participants"], 1, "{answer}");
     assert_eq!(purged["sessions"], 1, "{answer}");
     assert_eq!(purged["idempotency_records"], 1, "{answer}");

@@ -200,6 +200,15 @@ async fn a_table_that_agreed_aloud_draws_once_its_facilitator_records_it(backend
             .is_some_and(|d| d.contains("has not been recorded")),
         "{problem}"
     );
+    // Nor write: words need the same consent as drawings.
+    let (status, problem) = app
+        .post(
+            &format!("/api/workshops/{id}/annotations"),
+            Some(participant),
+            &json!({"body": "Lo que contamos en la mesa"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
 
     let consent_path = format!("/api/workshops/{id}/groups/Jóvenes/consent");
     let (status, _) = app

@@ -39,14 +39,19 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `trama serve` on `database` and waits until it prints the URL it serves.
+    /// Starts `trama serve` on `database` and waits until it prints the URL it serves. Its
+    /// files (basemaps, the audit signing key) go to a folder of the system's temporary
+    /// directory, never into the working tree the test runs from.
     pub fn start(database: &str) -> Self {
+        let data = std::env::temp_dir().join(format!("trama-test-{}", uuid::Uuid::new_v4()));
         Self::start_command(trama().args([
             "serve",
             "--listen",
             "127.0.0.1:0",
             "--database",
             database,
+            "--data-dir",
+            data.to_str().expect("utf-8"),
         ]))
     }
 

@@ -121,7 +121,7 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
         "legal_basis_versions",
         &[
             ("workshop_id", Id),
-            ("version", Int4),
+            ("version", Int),
             ("document", Text),
             ("hash", Text),
             ("set_by", Id),
@@ -145,7 +145,7 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("group_id", Id),
             ("display_name", Text),
             ("created_at", Time),
-            ("consent_version", Int4),
+            ("consent_version", Int),
             ("consented_at", Time),
         ],
     ),
@@ -154,7 +154,7 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
         &[
             ("group_id", Id),
             ("workshop_id", Id),
-            ("version", Int4),
+            ("version", Int),
             ("note", Text),
             ("recorded_by", Id),
             ("recorded_at", Time),

@@ -57,19 +57,24 @@ pub async fn serialize_attempts(
 pub async fn scrub(store: &PostgresStore) -> StoreResult<()> {
     sqlx::raw_sql(
         "VACUUM FULL features, feature_revisions, annotations, idempotency_keys, api_tokens, \
-         group_consents, participants",
+         group_consents, participants, audit_log",
     )
     .execute(store.writes())
     .await?;
-    sqlx::raw_sql("CHECKPOINT").execute(store.writes()).await?;
+    // A CHECKPOINT needs a superuser or the pg_checkpoint role; without it the deleted rows
+    // leave the WAL at the next regular checkpoint (checkpoint_timeout, 5 min by default).
+    if let Err(error) = sqlx::raw_sql("CHECKPOINT").execute(store.writes()).await {
+        tracing::warn!(%error, "could not force a checkpoint after a purge; the next regular one clears the WAL (grant pg_checkpoint to Trama's role to force it)");
+    }
     Ok(())
 }
 
-/// Makes appends to the audit trail wait for each other across instances (a
+/// A transaction to append an audit entry in, waiting for the other instances' appends (a
 /// transaction-scoped advisory lock), so that each chains to the one before.
-pub async fn serialize_audit(tx: &mut sqlx::Transaction<'_, Db>) -> StoreResult<()> {
+pub async fn begin_audit(store: &PostgresStore) -> StoreResult<sqlx::Transaction<'static, Db>> {
+    let mut tx = store.writes().begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('trama audit trail'))")
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    Ok(tx)
 }

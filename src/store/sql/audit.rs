@@ -7,7 +7,7 @@ use tracing::instrument;
 
 use super::Backend;
 use super::dialect::{self, DbRow, sql_id};
-use crate::domain::audit::{Checkpoint, Details, Entry, Kind};
+use crate::domain::audit::{Checkpoint, Details, Entry, Kind, Listed};
 use crate::domain::permit::{Moderation, Permit};
 use crate::store::{AuditFilter, AuditStore, StoreError, StoreResult};
 
@@ -20,6 +20,12 @@ fn entry(row: &DbRow) -> StoreResult<Entry> {
         seq: u64::try_from(seq).map_err(|_| corrupt("seq"))?,
         at: row.try_get("at")?,
         kind: Kind::parse(&kind).ok_or_else(|| corrupt("kind"))?,
+        erasable: row.try_get("erasable")?,
+        listed: Listed {
+            actor: row.try_get("actor")?,
+            door: row.try_get("door")?,
+            project: dialect::opt_uuid(row, "project_id")?,
+        },
         details: details
             .map(|text| serde_json::from_str::<Details>(&text))
             .transpose()
@@ -40,8 +46,7 @@ impl AuditStore for Backend {
         details: &Details,
         at: DateTime<Utc>,
     ) -> StoreResult<Entry> {
-        let mut tx = self.writes().begin().await?;
-        dialect::serialize_audit(&mut tx).await?;
+        let mut tx = dialect::begin_audit(self).await?;
         let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *tx)
             .await?
@@ -57,12 +62,13 @@ impl AuditStore for Backend {
             details.clone(),
         );
         sqlx::query(
-            "INSERT INTO audit_log (seq, at, kind, actor, door, project_id, details, salt, commitment, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO audit_log (seq, at, kind, erasable, actor, door, project_id, details, salt, commitment, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(i64::try_from(entry.seq).unwrap_or(i64::MAX))
         .bind(entry.at)
         .bind(kind.as_str())
+        .bind(entry.erasable)
         .bind(&details.actor)
         .bind(details.door.as_str())
         .bind(details.project.map(sql_id))

@@ -82,10 +82,13 @@ impl CareStore for Backend {
                     OR EXISTS (SELECT 1 FROM features f WHERE {drawings}
                                AND idempotency_keys.response LIKE '%' || f.id || '%')"
             )),
+            // Comments on the drawings, by the participants, and the narratives written for
+            // the table (or the workshop), staff's included: they may transcribe what was said.
             comments: run!(format!(
                 "DELETE FROM annotations
                  WHERE feature_id IN (SELECT id FROM features WHERE {drawings})
-                    OR participant_id IN (SELECT id FROM participants WHERE {people})"
+                    OR participant_id IN (SELECT id FROM participants WHERE {people})
+                    OR ({drawings})"
             )),
             revisions: run!(format!(
                 "DELETE FROM feature_revisions WHERE id IN (SELECT id FROM features WHERE {drawings})"

@@ -70,7 +70,10 @@ pub async fn scrub(store: &SqliteStore) -> StoreResult<()> {
     ))
 }
 
-/// Nothing to do: with one writing connection, audit entries are appended one at a time.
-pub async fn serialize_audit(_tx: &mut sqlx::Transaction<'_, Db>) -> StoreResult<()> {
-    Ok(())
+/// A transaction to append an audit entry in, holding the file's write lock from its start
+/// (`BEGIN IMMEDIATE`): this process appends one at a time through its one writing
+/// connection, but `trama purge` or `trama export` may append from another process, and a
+/// deferred transaction that read the head would then fail to write instead of waiting.
+pub async fn begin_audit(store: &SqliteStore) -> StoreResult<sqlx::Transaction<'static, Db>> {
+    Ok(store.writes().begin_with("BEGIN IMMEDIATE").await?)
 }
