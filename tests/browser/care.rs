@@ -185,6 +185,24 @@ async fn consent_is_read_and_given_on_the_pages_and_staff_keep_the_duty_of_care(
     );
     assert!(shown.contains("consentimiento de cada participante al entrar (texto versión 1)"));
     screenshot(&client, "care-workshops-es-laptop").await;
+    // The same on a phone, in English, its form open.
+    client
+        .goto(&format!("{}/workshops?lang=en", app.base))
+        .await
+        .expect("workshops");
+    client.set_window_size(360, 780).await.expect("phone");
+    click(&client, "details.care summary").await;
+    assert!(
+        page_text(&client)
+            .await
+            .contains("Each participant, on their phone, before drawing")
+    );
+    screenshot(&client, "care-workshops-en-phone").await;
+    client.set_window_size(1366, 900).await.expect("laptop");
+    client
+        .goto(&format!("{}/workshops?lang=es", app.base))
+        .await
+        .expect("workshops");
     let bare_id = bare["id"].as_str().expect("id");
     let form = format!("form[data-api='/api/workshops/{bare_id}/legal-basis']");
     click(&client, &format!("{form} input[value=public_interest]")).await;
