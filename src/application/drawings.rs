@@ -17,7 +17,7 @@ use crate::domain::Invalid;
 use crate::domain::access::{DrawRefusal, Principal, Role};
 use crate::domain::audit::Door;
 use crate::domain::change::Change;
-use crate::domain::consent::{BasisRefusal, ConsentGiver, LegalBasis, admits_drawing};
+use crate::domain::consent::{ConsentGiver, LegalBasis, admits_drawing};
 use crate::domain::feature::{
     Feature, FeatureChange, FeatureDraft, FeatureLimits, FeaturePatch, ReviewRequest, ReviewState,
     Submission, check_placement, check_symbol, parse_submission, parse_submission_text,
@@ -220,12 +220,11 @@ pub(super) async fn check_basis(
     }
     let workshops = HashMap::from([(workshop.id, workshop.clone())]);
     let consented = participant_consent(store, principal, &workshops).await?;
-    admits_drawing(workshop.legal_basis.as_ref(), true, consented).map_err(
-        |refusal| match refusal {
-            BasisRefusal::NoBasis => Error::Conflict(refusal.to_string()),
-            _ => Error::NotAllowed(refusal.to_string()),
-        },
-    )
+    Ok(admits_drawing(
+        workshop.legal_basis.as_ref(),
+        true,
+        consented,
+    )?)
 }
 
 /// Resolves each draft's workshop and group for this caller, and checks it against the
@@ -309,12 +308,7 @@ async fn place_and_check(
                         )));
                     }
                 }
-                admits_drawing(w.legal_basis.as_ref(), own.is_some(), consented).map_err(
-                    |refusal| match refusal {
-                        BasisRefusal::NoBasis => Error::Conflict(refusal.to_string()),
-                        _ => Error::NotAllowed(refusal.to_string()),
-                    },
-                )?;
+                admits_drawing(w.legal_basis.as_ref(), own.is_some(), consented)?;
                 match check_placement(&draft, w, own.map(|(_, group)| group)) {
                     Ok(group) => group,
                     Err(problem) => {
@@ -564,17 +558,12 @@ async fn apply(
         .apply(&change, Utc::now())
         .map_err(|refused| Error::Conflict(refused.to_string()))?;
     // The answer shows the drawing exactly: a moderator's change of a sensitive drawing is an
-    // exact read of it, recorded before the change is made.
-    let sights = super::features::Sights::load(store, feature.project_id).await?;
-    if sights.reveals(Sight::Exact, principal, feature) {
-        super::audit::exact_reads(
-            store,
-            Some(principal),
-            Door::Api,
-            feature.project_id,
-            &[feature.id],
-        )
-        .await?;
+    // exact read of it, recorded before the change is made (an author's own never is).
+    if principal.can_moderate() {
+        let sights = super::features::Sights::load(store, feature.project_id).await?;
+        if sights.reveals(Sight::Exact, principal, feature) {
+            record_exact_read(store, principal, feature).await?;
+        }
     }
     store
         .save_feature_revision(permit, &next, change.action(), &principal.author())
@@ -585,6 +574,22 @@ async fn apply(
     )
     .await;
     Ok(next)
+}
+
+/// Records that `principal` read `feature`'s exact sensitive place through the API.
+async fn record_exact_read(
+    store: &dyn Store,
+    principal: &Principal,
+    feature: &Feature,
+) -> Result<(), Error> {
+    super::audit::exact_reads(
+        store,
+        Some(principal),
+        Door::Api,
+        feature.project_id,
+        &[feature.id],
+    )
+    .await
 }
 
 fn require_edit(
@@ -644,14 +649,7 @@ pub async fn history(
         .iter()
         .any(|(revision, sight)| sights.reveals(*sight, principal, &revision.feature))
     {
-        super::audit::exact_reads(
-            store,
-            Some(principal),
-            Door::Api,
-            feature.project_id,
-            &[feature.id],
-        )
-        .await?;
+        record_exact_read(store, principal, &feature).await?;
     }
     Ok(history)
 }

@@ -96,5 +96,16 @@ impl From<crate::domain::access::ScopeRefusal> for Error {
     }
 }
 
+/// A drawing or a comment its workshop's legal basis does not admit: a workshop with no
+/// basis is a state to change first (409), a missing consent a refusal of this caller (403).
+impl From<crate::domain::consent::BasisRefusal> for Error {
+    fn from(refusal: crate::domain::consent::BasisRefusal) -> Self {
+        match refusal {
+            crate::domain::consent::BasisRefusal::NoBasis => Self::Conflict(refusal.to_string()),
+            _ => Self::NotAllowed(refusal.to_string()),
+        }
+    }
+}
+
 /// A use case's answer.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -212,27 +212,19 @@ async fn each_exact_read_is_recorded_by_door_without_words(backend: Backend) {
 
 /// Runs `sql` on the test's database (as someone with the database's files would).
 async fn tamper(app: &TestApp, sql: &str) {
-    match app.database.url.starts_with("sqlite") {
-        true => {
-            let pool = sqlx::SqlitePool::connect(&app.database.url)
-                .await
-                .expect("connect");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-                .execute(&pool)
-                .await
-                .expect("tamper");
-            pool.close().await;
-        }
-        false => {
-            let pool = sqlx::PgPool::connect(&app.database.url)
-                .await
-                .expect("connect");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-                .execute(&pool)
-                .await
-                .expect("tamper");
-            pool.close().await;
-        }
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    if app.database.url.starts_with("sqlite") {
+        let pool = sqlx::SqlitePool::connect(&app.database.url)
+            .await
+            .expect("connect");
+        sqlx::raw_sql(sql).execute(&pool).await.expect("tamper");
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(&app.database.url)
+            .await
+            .expect("connect");
+        sqlx::raw_sql(sql).execute(&pool).await.expect("tamper");
+        pool.close().await;
     }
 }
 

@@ -303,6 +303,27 @@ async fn a_participant_s_withdrawal_takes_theirs_only(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum Sweep {
+    Dry,
+    Purge,
+}
+
+/// Applies the retention as it would be `months` from now, as the console does.
+async fn sweep(app: &TestApp, months: u32, how: Sweep) -> Vec<trama::application::care::Swept> {
+    let later = chrono::Utc::now()
+        .checked_add_months(chrono::Months::new(months))
+        .expect("date");
+    trama::application::care::apply_retention(
+        &*app.store,
+        later,
+        how == Sweep::Dry,
+        trama::domain::audit::Door::Cli,
+    )
+    .await
+    .expect("sweep")
+}
+
 async fn retention_purges_ended_workshops_after_a_dry_run(backend: Backend) {
     let app = TestApp::start(backend).await;
     let staff = app.project().await;
@@ -333,52 +354,19 @@ async fn retention_purges_ended_workshops_after_a_dry_run(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{project}");
     assert_eq!(project["retention_months"], 24);
 
-    let later = |months: u32| {
-        chrono::Utc::now()
-            .checked_add_months(chrono::Months::new(months))
-            .expect("date")
-    };
     // An open workshop never expires.
-    let swept = trama::application::care::apply_retention(
-        &*app.store,
-        later(30),
-        true,
-        trama::domain::audit::Door::Cli,
-    )
-    .await
-    .expect("sweep");
+    let swept = sweep(&app, 30, Sweep::Dry).await;
     assert!(swept.is_empty(), "{swept:?}");
     app.close(&workshop.id, &staff.facilitator).await;
-    let swept = trama::application::care::apply_retention(
-        &*app.store,
-        later(23),
-        false,
-        trama::domain::audit::Door::Cli,
-    )
-    .await
-    .expect("sweep");
+    let swept = sweep(&app, 23, Sweep::Purge).await;
     assert!(swept.is_empty(), "{swept:?}");
     // Dry: says what it would purge, removes nothing.
-    let swept = trama::application::care::apply_retention(
-        &*app.store,
-        later(25),
-        true,
-        trama::domain::audit::Door::Cli,
-    )
-    .await
-    .expect("sweep");
+    let swept = sweep(&app, 25, Sweep::Dry).await;
     assert_eq!(swept.len(), 1, "{swept:?}");
     assert_eq!(swept[0].purged.drawings, 3);
     assert_eq!(swept[0].purged.participants, 1);
     assert_eq!(app.feature_count(&staff.analyst).await, 3);
-    let swept = trama::application::care::apply_retention(
-        &*app.store,
-        later(25),
-        false,
-        trama::domain::audit::Door::Cli,
-    )
-    .await
-    .expect("sweep");
+    let swept = sweep(&app, 25, Sweep::Purge).await;
     assert_eq!(swept.len(), 1, "{swept:?}");
     assert_eq!(app.feature_count(&staff.analyst).await, 0);
     // The workshop itself stays, with its tables; nothing is left to purge.
@@ -389,14 +377,7 @@ async fn retention_purges_ended_workshops_after_a_dry_run(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{kept}");
-    let swept = trama::application::care::apply_retention(
-        &*app.store,
-        later(25),
-        false,
-        trama::domain::audit::Door::Cli,
-    )
-    .await
-    .expect("sweep");
+    let swept = sweep(&app, 25, Sweep::Purge).await;
     assert!(swept.is_empty(), "{swept:?}");
     let _: Value = kept;
 }

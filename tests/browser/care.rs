@@ -136,7 +136,7 @@ async fn consent_is_read_and_given_on_the_pages_and_staff_keep_the_duty_of_care(
         .await;
     assert_eq!(status, reqwest::StatusCode::CREATED, "{joined}");
     let young = joined["token"].as_str().expect("token").to_owned();
-    let drawings: Vec<Value> = (0..120)
+    let drawings: Vec<Value> = (0..300)
         .map(|i| {
             let mut point = crate::common::point(
                 if i % 3 == 0 {

@@ -43,33 +43,28 @@ impl CareStore for Backend {
         let (people, drawings, second) = conditions(scope);
         let mut tx = self.writes().begin().await?;
         // Each statement over the scope's conditions, in an order the foreign keys allow.
+        // Safe: the conditions are this module's constants, the ids are bound.
+        let bound = |sql: String| {
+            let query = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql)).bind(sql_id(workshop));
+            match second {
+                Some(id) => query.bind(sql_id(id)),
+                None => query,
+            }
+        };
         macro_rules! run {
-            ($sql:expr) => {{
-                // Safe: the conditions are this module's constants, the ids are bound.
-                let sql: String = $sql;
-                let query = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql)).bind(sql_id(workshop));
-                let query = match second {
-                    Some(id) => query.bind(sql_id(id)),
-                    None => query,
-                };
-                query.execute(&mut *tx).await?.rows_affected()
-            }};
+            ($sql:expr) => {
+                bound($sql).execute(&mut *tx).await?.rows_affected()
+            };
         }
         macro_rules! ids {
-            ($sql:expr) => {{
-                let sql: String = $sql;
-                let query = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql)).bind(sql_id(workshop));
-                let query = match second {
-                    Some(id) => query.bind(sql_id(id)),
-                    None => query,
-                };
-                query
+            ($sql:expr) => {
+                bound($sql)
                     .fetch_all(&mut *tx)
                     .await?
                     .iter()
                     .map(|row| uuid(row, "id"))
                     .collect::<StoreResult<Vec<Uuid>>>()?
-            }};
+            };
         }
         let drawing_ids = ids!(format!("SELECT id FROM features WHERE {drawings}"));
         let participant_ids = ids!(format!("SELECT id FROM participants WHERE {people}"));
