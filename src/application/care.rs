@@ -2,9 +2,11 @@
 //! and a project's retention ends its workshops' raw drawings. Both remove the raw data at
 //! once for every reader, scrub the database files of it, and tell the live pages.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tracing::instrument;
@@ -15,8 +17,12 @@ use super::{Error, announce, audit, workshops};
 use crate::domain::access::Principal;
 use crate::domain::audit::{Details, Door, Kind};
 use crate::domain::change::Change;
+use crate::domain::export::CellCounter;
+use crate::domain::feature::FeatureFilter;
+use crate::domain::geometry::FeatureGeometry;
 use crate::domain::permit::Permit;
-use crate::domain::retention::Purged;
+use crate::domain::project::Project;
+use crate::domain::retention::{AfterRetention, KeptCount, Purged};
 use crate::domain::workshop::Workshop;
 use crate::store::{PurgeOutcome, PurgeScope, Store};
 
@@ -100,7 +106,7 @@ pub async fn withdraw(
             ));
         }
     };
-    let outcome = store.purge(&permit, scope, false).await?;
+    let outcome = store.purge(&permit, scope, &[], false).await?;
     if matches!(scope, PurgeScope::Participant(_)) && outcome.participants.is_empty() {
         return Err(Error::not_found("participant"));
     }
@@ -139,7 +145,8 @@ pub struct Swept {
 
 /// Applies every project's retention at `now`: each workshop whose retention ended loses
 /// its raw drawings, comments, participants and consents (the workshop itself, its title and
-/// tables, stay); then the database files are scrubbed. With `dry_run` nothing is removed
+/// tables, stay), keeping only their counts per cell and symbol when the project's retention
+/// says so (`AfterRetention::KeepCounts`); then the database files are scrubbed. With `dry_run` nothing is removed
 /// and the answer says what would be. Workshops with nothing left to purge are not listed.
 ///
 /// Run by the server at start and daily (`sweep_daily`) and by `trama purge`. No caller: the
@@ -166,7 +173,13 @@ pub async fn apply_retention(
             ) else {
                 continue;
             };
-            let outcome = store.purge(&permit, PurgeScope::Workshop, dry_run).await?;
+            let keep = match retention.then {
+                AfterRetention::Delete => Vec::new(),
+                AfterRetention::KeepCounts => counts_to_keep(store, &project, &workshop).await?,
+            };
+            let outcome = store
+                .purge(&permit, PurgeScope::Workshop, &keep, dry_run)
+                .await?;
             if outcome.counts.is_empty() {
                 continue;
             }
@@ -193,6 +206,38 @@ pub async fn apply_retention(
         store.scrub().await?;
     }
     Ok(swept)
+}
+
+/// The aggregated form of `workshop`'s drawings a retention keeps: what an aggregated export
+/// at the project's masking releases of them (counts per cell and symbol of at least its k,
+/// sensitive drawings in their mask's cell), hidden and deleted drawings left out as exports
+/// leave them out.
+async fn counts_to_keep(
+    store: &dyn Store,
+    project: &Project,
+    workshop: &Workshop,
+) -> Result<Vec<KeptCount>, Error> {
+    let sensitive: HashSet<String> = store
+        .legend(project.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.sensitive)
+        .map(|s| s.key)
+        .collect();
+    let filter = FeatureFilter {
+        workshops: Some(vec![workshop.id]),
+        ..FeatureFilter::default()
+    };
+    let mut counter = CellCounter::new(&project.masking, project.masking.sensitive_resolution);
+    let mut drawings = store.stream_features(project.id, &filter);
+    while let Some(drawing) = drawings.next().await {
+        let drawing = drawing?;
+        if let Some(geometry) = FeatureGeometry::parse_stored(&drawing.geometry) {
+            let secret = sensitive.contains(&drawing.symbol);
+            counter.add(&drawing.symbol, drawing.workshop_id, secret, &geometry);
+        }
+    }
+    Ok(counter.kept(workshop.id, project.masking.k))
 }
 
 /// How often the server applies the retention, besides at start.
@@ -260,6 +305,7 @@ fn counted(details: Details, workshop: &Workshop, purged: Purged) -> Details {
         .count("idempotency_records", purged.idempotency_records)
         .count("table_consents", purged.table_consents)
         .count("audit_entries_erased", purged.audit_entries_erased)
+        .count("cell_counts_kept", purged.cell_counts_kept)
 }
 
 /// Tells the workshop's live pages that its purged drawings are gone (each page asks for

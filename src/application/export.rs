@@ -277,6 +277,12 @@ async fn finish(
     if let (Some(left_out), Some(meta)) = (left_out, meta.as_object_mut()) {
         meta.insert("legal_basis".into(), left_out);
     }
+    if let (Some(kept), Some(meta)) = (
+        kept_counts_note(store.as_ref(), project, &request).await?,
+        meta.as_object_mut(),
+    ) {
+        meta.insert("kept_counts".into(), kept);
+    }
     store
         .record_export(&ExportLogEntry::now(
             project.id,
@@ -388,6 +394,40 @@ fn leave_out_uncovered(request: &mut ExportRequest, workshops: &[Workshop]) -> O
         "left_out_workshops": left_out,
         "drawings_of_no_workshop": "left out: no consent covers them",
     }))
+}
+
+/// What the export's metadata says of the workshops in its selection whose retention purged
+/// the drawings and kept their counts (`domain::retention::AfterRetention::KeepCounts`):
+/// which, and whether this export counts them (aggregated features and priority cells do;
+/// drawings, zones and comments cannot). None when there are none.
+async fn kept_counts_note(
+    store: &dyn Store,
+    project: &Project,
+    request: &ExportRequest,
+) -> Result<Option<Value>, Error> {
+    let kept = store
+        .kept_counts(project.id, request.filter.workshops.as_deref())
+        .await?;
+    let mut workshops: Vec<Uuid> = kept.iter().map(|k| k.workshop).collect();
+    workshops.dedup();
+    if workshops.is_empty() {
+        return Ok(None);
+    }
+    let counted = matches!(
+        (request.content, request.privacy),
+        (Content::Features, Privacy::Aggregated) | (Content::Cells, _)
+    );
+    Ok(Some(json!({
+        "workshops": workshops,
+        "counted_here": counted,
+        "note": if counted {
+            "these workshops' drawings were purged when their retention ended; the counts \
+             kept of them (per cell and symbol, small counts suppressed) are counted here"
+        } else {
+            "these workshops' drawings were purged when their retention ended; only their \
+             counts were kept, which aggregated exports and priority cells count"
+        },
+    })))
 }
 
 /// The project's export log (analysts and admins): every export taken, and who took

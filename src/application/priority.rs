@@ -24,7 +24,7 @@ use crate::domain::geometry::FeatureGeometry;
 use crate::domain::legend::SymbolKind;
 use crate::domain::priority::{
     Analysis, ComparedZone, Drawing, MAX_ANALYSIS_BYTES, Params, Rule, TooLarge, Unit, UnitScore,
-    Zone, analyse_unless, check_size, compare_zones, find_zones_unless, score_units,
+    Zone, analyse_unless, cell_outline, check_size, compare_zones, find_zones_unless, score_units,
 };
 use crate::domain::project::Project;
 use crate::store::{Store, StoreResult};
@@ -132,7 +132,8 @@ impl Request<'_> {
     }
 
     /// The drawings of the project that `selection` names, weighted by the project's legend,
-    /// sensitive ones masked when the request says so.
+    /// sensitive ones masked when the request says so, and the counts retentions kept of
+    /// purged workshops as drawings of their cells.
     async fn drawings(
         &self,
         store: &dyn Store,
@@ -200,6 +201,47 @@ impl Request<'_> {
                 workshop: f.workshop_id,
                 geometry,
             });
+        }
+        // Workshops whose retention kept only counts count as that many drawings the size of
+        // their cell (`domain::retention::KeptCount`), each with an id of its own (UUID v8:
+        // the cell, then a running number) that names no stored drawing.
+        let by_count = FeatureFilter {
+            symbol: None,
+            ..filter.clone()
+        };
+        let mut number = 0_u64;
+        for kept in store
+            .kept_counts(project.id, selection.workshops.as_deref())
+            .await?
+        {
+            let Some((symbol, weight, risk)) = symbols.get(kept.symbol.as_str()).cloned() else {
+                continue;
+            };
+            if selection.groups.is_some()
+                || !kept.selected_by(&by_count)
+                || selection
+                    .symbols
+                    .as_ref()
+                    .is_some_and(|ss| !ss.contains(&kept.symbol))
+            {
+                continue;
+            }
+            let outline = Geometry::Polygon(cell_outline(kept.cell));
+            for _ in 0..kept.count {
+                number += 1;
+                let mut bytes = [0; 16];
+                bytes[..8].copy_from_slice(&u64::from(kept.cell).to_be_bytes());
+                bytes[8..].copy_from_slice(&number.to_be_bytes());
+                drawings.push(Drawing {
+                    id: uuid::Builder::from_custom_bytes(bytes).into_uuid(),
+                    symbol: symbol.clone(),
+                    weight,
+                    risk,
+                    group: None,
+                    workshop: Some(kept.workshop),
+                    geometry: outline.clone(),
+                });
+            }
         }
         if let Some(resolution) = self.mask_sensitive {
             // Fine cells of exact positions would tell what the mask hides.

@@ -11,7 +11,7 @@ use crate::domain::access::Principal;
 use crate::domain::export::Masking;
 use crate::domain::legend::{Symbol, validate_legend};
 use crate::domain::project::{NewProjectRequest, Project, SensitiveView};
-use crate::domain::retention::Retention;
+use crate::domain::retention::{AfterRetention, Retention};
 use crate::store::Store;
 
 /// The project of `slug`, if the caller may see it: every user, and participants of that
@@ -88,6 +88,11 @@ pub struct PolicyChange {
     /// `null` to keep them until deleted.
     #[serde(default, deserialize_with = "present")]
     pub retention_months: Option<Option<u32>>,
+    /// What the retention keeps when it purges: `delete` (nothing, the default) or
+    /// `keep_counts` (the aggregated counts per cell and symbol). Needs a retention, set
+    /// before or in the same change.
+    #[serde(default)]
+    pub retention_then: Option<AfterRetention>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,10 +160,19 @@ pub async fn set_policies(
         project.import_max_items = items;
     }
     if let Some(months) = change.retention_months {
+        let then = project.retention.map_or(AfterRetention::Delete, |r| r.then);
         project.retention = months
-            .map(Retention::new)
+            .map(|months| Retention::new(months, then))
             .transpose()
             .map_err(Error::BadInput)?;
+    }
+    if let Some(then) = change.retention_then {
+        let retention = project.retention.as_mut().ok_or_else(|| {
+            Error::BadInput(
+                "retention_then says what a retention keeps: set retention_months too".into(),
+            )
+        })?;
+        retention.then = then;
     }
     store.set_policies(&permit, &project).await?;
     Ok(project)

@@ -182,6 +182,13 @@ async fn purge(args: &crate::config::PurgeArgs) -> anyhow::Result<()> {
             p.idempotency_records,
             p.table_consents,
         );
+        if p.cell_counts_kept > 0 {
+            println!(
+                "  kept {} counts per cell and symbol of its drawings (the project's retention \
+                 keeps counts)",
+                p.cell_counts_kept
+            );
+        }
     }
     if swept.is_empty() {
         println!("nothing is due: no workshop's retention has ended");

@@ -54,6 +54,7 @@ pub fn project_json(project: &Project) -> Value {
         },
         "import_max_items": project.import_max_items,
         "retention_months": project.retention.map(|r| r.months),
+        "retention_then": project.retention.map(|r| r.then),
         "created_at": project.created_at,
     })
 }

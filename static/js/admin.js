@@ -25,6 +25,8 @@ document.querySelectorAll('form[data-api]').forEach(function (form) {
         // Empty: drawings are kept until deleted.
         retention_months: body.retention_months ? Number(body.retention_months) : null
       };
+      // What the retention keeps says something only when there is one.
+      if (body.retention_months) body.retention_then = new FormData(form).get('retention_then');
     }
     // A workshop's legal basis: the consent's texts in each language, or the mandate; the
     // uses it covers.

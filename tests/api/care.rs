@@ -382,7 +382,160 @@ async fn retention_purges_ended_workshops_after_a_dry_run(backend: Backend) {
     let _: Value = kept;
 }
 
+/// The aggregated export's counts, as (cell, symbol, count), sorted.
+async fn aggregated_counts(app: &TestApp, token: &str) -> (Vec<(String, String, i64)>, Value) {
+    let (status, body) = app
+        .get(
+            "/api/projects/lomas/export?format=geojson&privacy=aggregated",
+            Some(token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut counts: Vec<(String, String, i64)> = body["features"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            let p = &row["properties"];
+            (
+                p["cell"].as_str().expect("cell").to_owned(),
+                p["symbol"].as_str().expect("symbol").to_owned(),
+                p["count"].as_i64().expect("count"),
+            )
+        })
+        .collect();
+    counts.sort();
+    (counts, body["metadata"].clone())
+}
+
+/// A project whose retention keeps counts: the drawings go, the counts an aggregated export
+/// released stay, the same in the aggregated export afterwards and in the priority cells;
+/// the drawings' exports say their workshop was kept as counts.
+async fn retention_that_keeps_counts_keeps_what_an_aggregated_export_released(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let young = app.join(&workshop.code, "Jóvenes").await;
+    // Six schools in one block (released at k = 5), one alone (suppressed), and a sensitive
+    // workshop six times in another (counted in its mask's cell).
+    let mut drawings: Vec<Value> = (0..6)
+        .map(|i| crate::common::point("escuela", -58.4701 + f64::from(i) * 1e-4, -34.7101))
+        .collect();
+    drawings.push(crate::common::point("escuela", -58.40, -34.76));
+    drawings.extend((0..6).map(|i| {
+        crate::common::point(
+            "taller_clandestino",
+            -58.4501,
+            -34.7201 + f64::from(i) * 1e-4,
+        )
+    }));
+    let (status, body) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&young),
+            &collection(drawings),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (before, _) = aggregated_counts(&app, &staff.analyst).await;
+    assert_eq!(before.len(), 2, "{before:?}");
+    assert!(before.iter().all(|(_, _, n)| *n == 6), "{before:?}");
+
+    // What the retention keeps says nothing without a retention.
+    let (status, body) = crate::common::read(
+        app.request(Method::PATCH, "/api/projects/lomas", Some(&staff.analyst))
+            .json(&json!({"retention_then": "keep_counts"}))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("retention_months"),
+        "{body}"
+    );
+    let (status, project) = crate::common::read(
+        app.request(Method::PATCH, "/api/projects/lomas", Some(&staff.analyst))
+            .json(&json!({"retention_months": 24, "retention_then": "keep_counts"}))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{project}");
+    assert_eq!(project["retention_then"], "keep_counts");
+    // Changing the months alone keeps what it does then.
+    let (_, project) = crate::common::read(
+        app.request(Method::PATCH, "/api/projects/lomas", Some(&staff.analyst))
+            .json(&json!({"retention_months": 12}))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(
+        (&project["retention_months"], &project["retention_then"]),
+        (&json!(12), &json!("keep_counts"))
+    );
+
+    app.close(&workshop.id, &staff.facilitator).await;
+    let swept = sweep(&app, 13, Sweep::Dry).await;
+    assert_eq!(swept[0].purged.cell_counts_kept, 2, "{swept:?}");
+    assert_eq!(aggregated_counts(&app, &staff.analyst).await.0, before);
+    let swept = sweep(&app, 13, Sweep::Purge).await;
+    assert_eq!(swept[0].purged.drawings, 13, "{swept:?}");
+    assert_eq!(swept[0].purged.cell_counts_kept, 2);
+    assert_eq!(app.feature_count(&staff.analyst).await, 0);
+
+    // The aggregated export counts exactly what it released before, and says why.
+    let (after, metadata) = aggregated_counts(&app, &staff.analyst).await;
+    assert_eq!(after, before);
+    assert_eq!(metadata["kept_counts"]["counted_here"], true, "{metadata}");
+    assert_eq!(metadata["kept_counts"]["workshops"], json!([workshop.id]));
+    // A researcher's too (the mandate covers research).
+    assert_eq!(aggregated_counts(&app, &staff.researcher).await.0, before);
+    // The drawings' export has none, and says where they went.
+    let (status, drawn) = app
+        .get(
+            "/api/projects/lomas/export?format=geojson&privacy=anonymised",
+            Some(&staff.researcher),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{drawn}");
+    assert_eq!(drawn["features"], json!([]));
+    assert_eq!(drawn["metadata"]["kept_counts"]["counted_here"], false);
+
+    // Priority cells count the kept drawings, weighted by their symbols.
+    let (status, cells) = app
+        .get("/api/projects/lomas/priority/cells", Some(&staff.analyst))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cells}");
+    let counted: i64 = cells["features"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .map(|c| {
+            c["properties"]["by_symbol"]
+                .as_object()
+                .map_or(0.0, |s| s.values().filter_map(Value::as_f64).sum::<f64>())
+        })
+        .sum::<f64>()
+        .round() as i64;
+    assert_eq!(
+        counted, 12,
+        "six schools and six workshops, the lone school gone"
+    );
+    // Nothing else is left to purge, and sweeping again keeps no second copy.
+    assert!(sweep(&app, 13, Sweep::Purge).await.is_empty());
+    assert_eq!(aggregated_counts(&app, &staff.analyst).await.0, before);
+}
+
 crate::both_backends!(
+    retention_that_keeps_counts_keeps_what_an_aggregated_export_released,
     withdrawn_table_leaves_nothing_on_any_door_nor_in_the_files,
     a_participant_s_withdrawal_takes_theirs_only,
     retention_purges_ended_workshops_after_a_dry_run,

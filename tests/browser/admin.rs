@@ -76,6 +76,21 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
         .expect("field");
     least.clear().await.expect("clear");
     least.send_keys("80").await.expect("type");
+    // Its retention: two years, then only the counts are kept.
+    client
+        .find(Locator::Css("#m-retention-budge"))
+        .await
+        .expect("retention")
+        .send_keys("24")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("#m-then-budge"))
+        .await
+        .expect("what it keeps")
+        .select_by_value("keep_counts")
+        .await
+        .expect("choose keep counts");
     screenshot(&client, "admin-privacy-es").await;
     click(&client, "form.privacy-form button").await;
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -92,6 +107,13 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
             && saved.sensitive_exact == trama::domain::project::SensitiveView::Workshop
         {
             assert_eq!(saved.masking.max_m, 250.0, "the rest as it was");
+            assert_eq!(
+                saved.retention,
+                Some(trama::domain::retention::Retention {
+                    months: 24,
+                    then: trama::domain::retention::AfterRetention::KeepCounts,
+                })
+            );
             break;
         }
         assert!(Instant::now() < deadline, "the privacy was never saved");
@@ -105,6 +127,26 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
     screenshot(&client, "admin-privacy-en").await;
     client.set_window_size(360, 740).await.expect("phone");
     screenshot(&client, "admin-privacy-phone-en").await;
+    client
+        .execute(
+            "document.getElementById('m-then-budge').scrollIntoView({block: 'center'})",
+            vec![],
+        )
+        .await
+        .expect("scroll");
+    assert_eq!(
+        client
+            .find(Locator::Css("#m-then-budge"))
+            .await
+            .expect("what it keeps")
+            .prop("value")
+            .await
+            .expect("value")
+            .as_deref(),
+        Some("keep_counts"),
+        "the page shows what was saved"
+    );
+    screenshot(&client, "admin-retention-phone-en").await;
     client
         .goto(&format!("{}/admin?lang=es", app.base))
         .await

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::Masking;
 use crate::domain::priority::cell_of;
+use crate::domain::retention::KeptCount;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellCount {
@@ -75,6 +76,39 @@ impl CellCounter {
                 .entry((cell, symbol.to_owned(), workshop))
                 .or_default() += 1;
         }
+    }
+
+    /// Adds what a retention kept of a purged workshop (`KeptCount`): in its own cell, or
+    /// that cell's ancestor at this counter's resolution when the counter is coarser. A
+    /// count kept at a coarser resolution than asked stays in its coarser cell: the drawings
+    /// it stands for are gone and cannot be placed more finely.
+    pub fn add_kept(&mut self, kept: &KeptCount, sensitive: bool) {
+        let resolution = if sensitive {
+            self.sensitive_resolution
+        } else {
+            self.resolution
+        };
+        let cell = kept.cell.parent(resolution).unwrap_or(kept.cell);
+        *self
+            .counts
+            .entry((cell, kept.symbol.clone(), Some(kept.workshop)))
+            .or_default() += kept.count;
+    }
+
+    /// The counts of one workshop a retention keeps (`AfterRetention::KeepCounts`): per cell
+    /// and symbol, those of at least `k`, as `finish` would release them. Counts of drawings
+    /// of no workshop are not `workshop`'s and are left out.
+    pub fn kept(self, workshop: Uuid, k: u32) -> Vec<KeptCount> {
+        self.counts
+            .into_iter()
+            .filter(|((_, _, of), count)| *of == Some(workshop) && *count >= k)
+            .map(|((cell, symbol, _), count)| KeptCount {
+                workshop,
+                symbol,
+                cell,
+                count,
+            })
+            .collect()
     }
 
     /// Per cell and symbol, the sum of the workshops' counts of at least `k`; smaller ones
@@ -140,6 +174,52 @@ mod tests {
         assert_eq!(count(&[a, b]), 5, "b's single drawing is not added in");
         assert_eq!(count(&[a, b]) - count(&[a]), 0);
         assert_eq!(count(&[b]), 0);
+    }
+
+    /// A retention keeps what an export would release of the workshop, and an export
+    /// afterwards counts it again as it did the drawings.
+    #[test]
+    fn kept_counts_are_what_an_export_released_and_count_again() {
+        let here = Geometry::Point(Point::new(-58.478, -34.713));
+        let there = Geometry::Point(Point::new(-58.40, -34.76));
+        let workshop = Uuid::new_v4();
+        let mut counter = CellCounter::new(&Masking::default(), Resolution::Eight);
+        for _ in 0..6 {
+            counter.add("taller", Some(workshop), false, &here);
+        }
+        counter.add("taller", Some(workshop), false, &there);
+        counter.add("taller", None, false, &here);
+        let kept = counter.kept(workshop, 5);
+        assert_eq!(
+            kept.len(),
+            1,
+            "the single drawings are suppressed: {kept:?}"
+        );
+        assert_eq!(kept[0].count, 6);
+        assert_eq!(kept[0].cell.resolution(), Resolution::Eight);
+
+        // A coarser export folds the kept cell into its parent; a finer one keeps it whole.
+        let coarser = Masking {
+            aggregate_resolution: Resolution::Six,
+            sensitive_resolution: Resolution::Six,
+            ..Masking::default()
+        };
+        let mut counter = CellCounter::new(&coarser, Resolution::Eight);
+        counter.add_kept(&kept[0], false);
+        counter.add("taller", Some(workshop), false, &here);
+        let counts = counter.finish(5);
+        assert_eq!(counts.len(), 1);
+        assert_eq!(
+            (counts[0].count, counts[0].cell.resolution()),
+            (7, Resolution::Six)
+        );
+        let finer = Masking {
+            aggregate_resolution: Resolution::Ten,
+            ..Masking::default()
+        };
+        let mut counter = CellCounter::new(&finer, Resolution::Eight);
+        counter.add_kept(&kept[0], false);
+        assert_eq!(counter.finish(5)[0].cell, kept[0].cell);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::domain::export::{
 use crate::domain::feature::{Author, Feature};
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::project::Project;
+use crate::domain::retention::KeptCount;
 use crate::domain::workshop::Workshop;
 use crate::store::{Store, StoreError};
 
@@ -76,9 +77,21 @@ pub async fn feature_layer(
         .collect();
     styles.sort();
     if privacy == Privacy::Aggregated {
+        // Workshops whose retention kept only counts count with them (`domain::retention`).
+        let kept: Vec<KeptCount> = store
+            .kept_counts(project.id, filter.workshops.as_deref())
+            .await?
+            .into_iter()
+            .filter(|k| k.selected_by(&filter))
+            .collect();
         return Ok(Layer {
             styles,
-            ..aggregated_layer(features, symbols, (masking, floor.sensitive_resolution))
+            ..aggregated_layer(
+                features,
+                kept,
+                symbols,
+                (masking, floor.sensitive_resolution),
+            )
         });
     }
     let context = Arc::new((symbols, workshops));
@@ -329,15 +342,20 @@ fn export_feature(
     (exported, shape)
 }
 
-/// Counts per cell and symbol; sensitive drawings counted from their masks at `floor` (the
-/// project's mask resolution).
+/// Counts per cell and symbol, the `kept` counts of purged workshops added in; sensitive
+/// drawings counted from their masks at `floor` (the project's mask resolution).
 fn aggregated_layer(
     features: BoxStream<'static, Result<Feature, StoreError>>,
+    kept: Vec<KeptCount>,
     symbols: HashMap<String, SymbolInfo>,
     (masking, floor): (Masking, h3o::Resolution),
 ) -> Layer {
     let rows = futures::stream::once(async move {
         let mut counter = CellCounter::new(&masking, floor);
+        for count in &kept {
+            let sensitive = symbols.get(&count.symbol).is_some_and(|s| s.sensitive);
+            counter.add_kept(count, sensitive);
+        }
         let mut features = features;
         while let Some(feature) = features.next().await {
             let feature = feature?;

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use crate::domain::permit::{Permit, WorkshopManagement};
-use crate::domain::retention::Purged;
+use crate::domain::retention::{KeptCount, Purged};
 use crate::store::StoreResult;
 
 /// Whose raw data a purge removes, within the permit's workshop.
@@ -39,14 +39,27 @@ pub trait CareStore: Send + Sync {
     /// into a removed one keep their own and lose the link. With `dry_run` nothing is removed
     /// (the transaction is rolled back) and the counts say what would be.
     ///
+    /// `keep` is stored in the same transaction: the aggregated form a retention keeps of the
+    /// workshop (`AfterRetention::KeepCounts`), added to any kept before; a withdrawal keeps
+    /// nothing (empty).
+    ///
     /// The rows are gone for every reader at once; [`scrub`](Self::scrub) then removes what the
     /// database files still hold of them.
     async fn purge(
         &self,
         permit: &Permit<WorkshopManagement>,
         scope: PurgeScope,
+        keep: &[KeptCount],
         dry_run: bool,
     ) -> StoreResult<PurgeOutcome>;
+
+    /// The counts retentions kept of the project's purged workshops (of `workshops` only,
+    /// when given), ordered by workshop, symbol and cell.
+    async fn kept_counts(
+        &self,
+        project_id: Uuid,
+        workshops: Option<&[Uuid]>,
+    ) -> StoreResult<Vec<KeptCount>>;
 
     /// The participants of `workshop_id` whose id ends with `suffix` (lower-case hex, with
     /// or without dashes as the id has them): how a facilitator finds the one who asks to

@@ -81,6 +81,7 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("mask_k", Int),
             ("import_max_items", Int),
             ("retention_months", Int),
+            ("retention_then", Text),
         ],
     ),
     (
@@ -158,6 +159,16 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("note", Text),
             ("recorded_by", Id),
             ("recorded_at", Time),
+        ],
+    ),
+    (
+        "kept_counts",
+        &[
+            ("workshop_id", Id),
+            ("symbol", Text),
+            ("cell", Text),
+            ("count", Int),
+            ("kept_at", Time),
         ],
     ),
     (

@@ -2,6 +2,7 @@
 //! backend's own (`dialect::scrub`).
 
 use async_trait::async_trait;
+use sqlx::Row;
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -9,8 +10,8 @@ use super::Backend;
 use super::dialect::{self, Db, sql_id};
 use super::rows::uuid;
 use crate::domain::permit::{Permit, WorkshopManagement};
-use crate::domain::retention::Purged;
-use crate::store::{CareStore, PurgeOutcome, PurgeScope, StoreResult};
+use crate::domain::retention::{KeptCount, Purged};
+use crate::store::{CareStore, PurgeOutcome, PurgeScope, StoreError, StoreResult};
 
 /// Which participants and which drawings a scope covers: SQL conditions on `participants`
 /// and on `features` over `$1` (the workshop) and, for a table or a participant, `$2`.
@@ -37,6 +38,7 @@ impl CareStore for Backend {
         &self,
         permit: &Permit<WorkshopManagement>,
         scope: PurgeScope,
+        keep: &[KeptCount],
         dry_run: bool,
     ) -> StoreResult<PurgeOutcome> {
         let workshop = permit.operation().workshop;
@@ -66,6 +68,22 @@ impl CareStore for Backend {
                     .collect::<StoreResult<Vec<Uuid>>>()?
             };
         }
+        let kept_at = chrono::Utc::now();
+        for kept in keep {
+            sqlx::query(
+                "INSERT INTO kept_counts (workshop_id, symbol, cell, count, kept_at)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (workshop_id, symbol, cell)
+                 DO UPDATE SET count = kept_counts.count + excluded.count, kept_at = excluded.kept_at",
+            )
+            .bind(sql_id(kept.workshop))
+            .bind(&kept.symbol)
+            .bind(kept.cell.to_string())
+            .bind(i64::from(kept.count))
+            .bind(kept_at)
+            .execute(&mut *tx)
+            .await?;
+        }
         let drawing_ids = ids!(format!("SELECT id FROM features WHERE {drawings}"));
         let participant_ids = ids!(format!("SELECT id FROM participants WHERE {people}"));
         let mut purged = Purged {
@@ -85,6 +103,7 @@ impl CareStore for Backend {
                     OR participant_id IN (SELECT id FROM participants WHERE {people})
                     OR ({drawings})"
             )),
+            cell_counts_kept: keep.len() as u64,
             revisions: run!(format!(
                 "DELETE FROM feature_revisions WHERE id IN (SELECT id FROM features WHERE {drawings})"
             )),
@@ -133,6 +152,42 @@ impl CareStore for Backend {
         .iter()
         .map(|row| uuid(row, "id"))
         .collect()
+    }
+
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn kept_counts(
+        &self,
+        project_id: Uuid,
+        workshops: Option<&[Uuid]>,
+    ) -> StoreResult<Vec<KeptCount>> {
+        let rows = sqlx::query(
+            "SELECT k.workshop_id, k.symbol, k.cell, k.count FROM kept_counts k
+             JOIN workshops w ON w.id = k.workshop_id
+             WHERE w.project_id = $1
+             ORDER BY k.workshop_id, k.symbol, k.cell",
+        )
+        .bind(sql_id(project_id))
+        .fetch_all(self.reads())
+        .await?;
+        let mut kept = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let workshop = uuid(row, "workshop_id")?;
+            if workshops.is_some_and(|only| !only.contains(&workshop)) {
+                continue;
+            }
+            let cell: String = row.try_get("cell")?;
+            let count: i64 = row.try_get("count")?;
+            kept.push(KeptCount {
+                workshop,
+                symbol: row.try_get("symbol")?,
+                cell: cell
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("kept_counts.cell: {cell:?}")))?,
+                count: u32::try_from(count)
+                    .map_err(|_| StoreError::Corrupt(format!("kept_counts.count: {count}")))?,
+            });
+        }
+        Ok(kept)
     }
 
     #[instrument(skip_all, err(level = "debug"))]

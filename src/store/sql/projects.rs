@@ -12,6 +12,7 @@ use super::rows;
 use crate::domain::legend::Symbol;
 use crate::domain::permit::{LegendEditing, Moderation, Permit, ProjectCreation};
 use crate::domain::project::Project;
+use crate::domain::retention::AfterRetention;
 use crate::store::{ProjectStore, StoreError, StoreResult, conflict_if_unique};
 
 #[async_trait]
@@ -24,8 +25,8 @@ impl ProjectStore for Backend {
     ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at, sensitive_exact,
-                mask_min_m, mask_max_m, mask_resolution, mask_k, import_max_items, retention_months)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                mask_min_m, mask_max_m, mask_resolution, mask_k, import_max_items, retention_months, retention_then)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(sql_id(project.id))
         .bind(&project.slug)
@@ -41,6 +42,7 @@ impl ProjectStore for Backend {
         .bind(i64::from(project.masking.k))
         .bind(project.import_max_items.map(i64::from))
         .bind(project.retention.map(|r| i64::from(r.months)))
+        .bind(project.retention.map_or(AfterRetention::Delete, |r| r.then).as_str())
         .execute(self.writes())
         .await
         .map_err(conflict_if_unique(|| format!("a project with slug \"{}\" exists", project.slug)))?;
@@ -82,7 +84,7 @@ impl ProjectStore for Backend {
         project: &Project,
     ) -> StoreResult<()> {
         let masking = &project.masking;
-        sqlx::query("UPDATE projects SET mask_min_m = $1, mask_max_m = $2, mask_resolution = $3, mask_k = $4, sensitive_exact = $5, import_max_items = $6, retention_months = $7 WHERE id = $8")
+        sqlx::query("UPDATE projects SET mask_min_m = $1, mask_max_m = $2, mask_resolution = $3, mask_k = $4, sensitive_exact = $5, import_max_items = $6, retention_months = $7, retention_then = $8 WHERE id = $9")
             .bind(masking.min_m)
             .bind(masking.max_m)
             .bind(i64::from(u8::from(masking.aggregate_resolution)))
@@ -90,6 +92,7 @@ impl ProjectStore for Backend {
             .bind(project.sensitive_exact.as_str())
             .bind(project.import_max_items.map(i64::from))
             .bind(project.retention.map(|r| i64::from(r.months)))
+            .bind(project.retention.map_or(AfterRetention::Delete, |r| r.then).as_str())
             .bind(sql_id(project.id))
             .execute(self.writes())
             .await?;

@@ -15,7 +15,7 @@ use crate::domain::feature::{Author, Feature, ReviewState};
 use crate::domain::geometry::{FeatureGeometry, GeometryKind};
 use crate::domain::legend::{Symbol, SymbolKind};
 use crate::domain::project::{Project, SensitiveView};
-use crate::domain::retention::Retention;
+use crate::domain::retention::{AfterRetention, Retention};
 use crate::domain::workshop::{Group, JoinCode, Workshop, WorkshopStatus};
 use crate::store::{StoreError, StoreResult, User};
 
@@ -82,11 +82,14 @@ pub fn project(row: &DbRow) -> StoreResult<Project> {
         },
         retention: {
             let months: Option<i64> = row.try_get("retention_months")?;
+            let then: String = row.try_get("retention_then")?;
+            let then =
+                AfterRetention::parse(&then).ok_or_else(|| corrupt("retention_then", &then))?;
             months
                 .map(|n| {
                     u32::try_from(n)
                         .ok()
-                        .and_then(|n| Retention::new(n).ok())
+                        .and_then(|n| Retention::new(n, then).ok())
                         .ok_or_else(|| corrupt("retention_months", &n.to_string()))
                 })
                 .transpose()?
