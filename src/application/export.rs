@@ -272,8 +272,20 @@ async fn finish(
         Some(Principal::Participant { .. }) => (None, "participant".to_owned()),
         None => (None, "cli".to_owned()),
     };
+    let door = if principal.is_some() {
+        Door::Export
+    } else {
+        Door::Cli
+    };
     let count = Arc::<Counter>::default();
-    let (layers, mut meta) = layers(store.clone(), project, &request, count.clone()).await?;
+    let (layers, mut meta) = layers(
+        store.clone(),
+        project,
+        &request,
+        (principal, door),
+        count.clone(),
+    )
+    .await?;
     if let (Some(left_out), Some(meta)) = (left_out, meta.as_object_mut()) {
         meta.insert("legal_basis".into(), left_out);
     }
@@ -294,11 +306,6 @@ async fn finish(
             query.parameters(&request),
         ))
         .await?;
-    let door = if principal.is_some() {
-        Door::Export
-    } else {
-        Door::Cli
-    };
     audit::record(
         &*store,
         Kind::Export,
@@ -451,7 +458,8 @@ pub async fn log(
 }
 
 /// The layers of an export, and its metadata; `count` counts the rows as they stream. Priority
-/// cells are analysed here (`application::priority`), the engine writing the layer of them.
+/// cells are analysed here (`application::priority`), the engine writing the layer of them;
+/// `reader` takes the export (cells that show sensitive places are recorded as read by it).
 ///
 /// # Errors
 /// The store's; `TooLarge` for cells over the analysis bound; `BadInput` for a content the
@@ -461,6 +469,7 @@ pub async fn layers(
     store: Arc<dyn Store>,
     project: &Project,
     request: &ExportRequest,
+    reader: (Option<&Principal>, Door),
     count: Arc<Counter>,
 ) -> Result<(Vec<Layer>, Value), Error> {
     let meta = export::metadata_of(request);
@@ -508,6 +517,7 @@ pub async fn layers(
                 // Cells count drawings at the aggregate resolution (small counts suppressed
                 // at the aggregated level); sensitive ones no more finely than their mask.
                 mask_sensitive: request.masking.masks_sensitive_counts(request.privacy),
+                reader,
             }
             .cells(store.as_ref())
             .await?;

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::Error;
 use crate::domain::access::{FeatureScope, Principal};
+use crate::domain::audit::Door;
 use crate::domain::boundary::BoundaryLayer;
 use crate::domain::export::sensitive_cell;
 use crate::domain::feature::{FeatureFilter, ReviewState};
@@ -27,7 +28,7 @@ use crate::domain::priority::{
     Zone, analyse_unless, cell_outline, check_size, compare_zones, find_zones_unless, score_units,
 };
 use crate::domain::project::Project;
-use crate::store::{Store, StoreResult};
+use crate::store::Store;
 
 /// Which drawings an analysis looks at. Hidden, deleted, rejected and merged drawings never
 /// count: moderation took them out, and a merged drawing lives on in the one it joined.
@@ -52,6 +53,10 @@ pub struct Request<'a> {
     /// as a caller who sees them masked sees them (see
     /// [`FeatureScope::analyses_sensitive_exactly`]); None counts them where they are.
     pub mask_sensitive: Option<Resolution>,
+    /// Who reads the analysis and through which door. Counting sensitive drawings where they
+    /// are in cells finer than the project's mask shows their places: the audit trail
+    /// records it as an exact read of them (`audit::exact_reads`) before the answer.
+    pub reader: (Option<&'a Principal>, Door),
 }
 
 impl Request<'_> {
@@ -138,7 +143,7 @@ impl Request<'_> {
         &self,
         store: &dyn Store,
         selection: &Selection,
-    ) -> StoreResult<Vec<Drawing>> {
+    ) -> Result<Vec<Drawing>, Error> {
         let project = self.project;
         let legend = store.legend(project.id).await?;
         let symbols: HashMap<&str, (Arc<str>, f64, bool)> = legend
@@ -202,6 +207,22 @@ impl Request<'_> {
                 geometry,
             });
         }
+        let sensitive: HashSet<&str> = legend
+            .iter()
+            .filter(|s| s.sensitive)
+            .map(|s| s.key.as_str())
+            .collect();
+        if self.mask_sensitive.is_none()
+            && self.params.resolution > self.project.masking.sensitive_resolution
+        {
+            let shown: Vec<Uuid> = drawings
+                .iter()
+                .filter(|d| sensitive.contains(&*d.symbol))
+                .map(|d| d.id)
+                .collect();
+            let (principal, door) = self.reader;
+            super::audit::exact_reads(store, principal, door, project.id, &shown).await?;
+        }
         // Workshops whose retention kept only counts count as that many drawings the size of
         // their cell (`domain::retention::KeptCount`), each with an id of its own (UUID v8:
         // the cell, then a running number) that names no stored drawing.
@@ -245,11 +266,6 @@ impl Request<'_> {
         }
         if let Some(resolution) = self.mask_sensitive {
             // Fine cells of exact positions would tell what the mask hides.
-            let sensitive: HashSet<&str> = legend
-                .iter()
-                .filter(|s| s.sensitive)
-                .map(|s| s.key.as_str())
-                .collect();
             for drawing in &mut drawings {
                 if sensitive.contains(&*drawing.symbol) {
                     drawing.geometry = sensitive_cell(
@@ -387,6 +403,8 @@ pub fn parse_params(resolution: Option<u8>, ring: Option<u32>) -> Result<Params,
 /// every priority request is built from, so that no door can ask for more.
 pub struct Analysable {
     pub project: Project,
+    /// Who analyses (for the audit trail).
+    principal: Principal,
     /// Every workshop (analysts, admins), or the facilitator's own.
     allowed: FeatureScope,
     /// The project's workshops still open.
@@ -421,6 +439,7 @@ pub async fn analysable(
         .collect();
     Ok(Analysable {
         project,
+        principal: principal.clone(),
         allowed,
         open,
     })
@@ -447,6 +466,7 @@ impl Analysable {
             selection,
             params,
             mask_sensitive: (!exact).then_some(self.project.masking.sensitive_resolution),
+            reader: (Some(&self.principal), Door::Api),
         })
     }
 

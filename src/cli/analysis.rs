@@ -34,6 +34,7 @@ pub(super) async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
         params,
         // The server's operator sees what an analyst sees.
         mask_sensitive: None,
+        reader: (None, crate::domain::audit::Door::Cli),
     };
     let store = store.as_ref();
     if !args.before.is_empty() {

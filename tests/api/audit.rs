@@ -190,6 +190,38 @@ async fn each_exact_read_is_recorded_by_door_without_words(backend: Backend) {
     assert_eq!(by_door.len(), 1);
     let (status, problem) = app.get("/api/audit?door=window", Some(&staff.admin)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    // Priority cells finer than the project's mask (H3 8) place the drawing as well: the
+    // API's and a full export's are exact reads; cells at the mask's size are not.
+    let mut before = entries(&app, &staff.admin, "kind=exact_read").await.len();
+    for (path, door) in [
+        ("/api/projects/lomas/priority/cells?resolution=8", None),
+        (
+            "/api/projects/lomas/priority/cells?resolution=10",
+            Some("api"),
+        ),
+        (
+            "/api/projects/lomas/export?format=geojson&privacy=full&content=cells&resolution=10",
+            Some("export"),
+        ),
+        (
+            "/api/projects/lomas/export?format=geojson&privacy=full&content=cells&resolution=8",
+            None,
+        ),
+    ] {
+        let (status, body) = app.get(path, Some(&staff.analyst)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        let now = entries(&app, &staff.admin, "kind=exact_read").await;
+        match door {
+            None => assert_eq!(now.len(), before, "{path}: {:?}", now[0]),
+            Some(door) => {
+                assert_eq!(now.len(), before + 1, "{path}");
+                assert_eq!(now[0]["details"]["door"], door, "{path}");
+                assert_eq!(now[0]["details"]["subjects"], json!([drawing]), "{path}");
+            }
+        }
+        before = now.len();
+    }
+
     // A moderator's change answers with the drawing exactly: an exact read too.
     let (status, body) = app
         .post(
@@ -200,7 +232,7 @@ async fn each_exact_read_is_recorded_by_door_without_words(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let recorded_now = entries(&app, &staff.admin, "kind=exact_read").await;
-    assert_eq!(recorded_now.len(), recorded.len() + 1);
+    assert_eq!(recorded_now.len(), before + 1);
     assert_eq!(
         entries(&app, &staff.admin, "kind=moderation").await.len(),
         1
