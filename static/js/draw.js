@@ -138,15 +138,24 @@ function popup(f, layer) {
   box.appendChild(el('h3', {}, t('draw.comments')));
   var list = el('ul', { 'class': 'comments' });
   box.appendChild(list);
-  api('/api/features/' + f.id + '/annotations').then(function (r) { return r.json(); }).then(function (notes) {
-    // Each comment with who wrote it (a nickname, or staff) and when.
-    notes.forEach(function (n) {
-      var item = el('li', {}, n.body);
-      var who = (n.author && (n.author.display_name || n.author.username)) || t('draw.comment_someone');
-      var when = new Date(n.created_at).toLocaleString(locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-      item.appendChild(el('div', { 'class': 'hint' }, who + ' · ' + when));
-      list.appendChild(item);
-    });
+  // Each comment with who wrote it (a nickname, or staff) and when.
+  function listComment(n) {
+    var item = el('li', {}, n.body);
+    var who = (n.author && (n.author.display_name || n.author.username)) || t('draw.comment_someone');
+    var when = new Date(n.created_at).toLocaleString(locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+    item.appendChild(el('div', { 'class': 'hint' }, who + ' · ' + when));
+    list.appendChild(item);
+  }
+  api('/api/features/' + f.id + '/annotations').then(function (r) {
+    if (!r.ok) throw new Error('server ' + r.status);
+    return r.json();
+  }).then(function (notes) {
+    remember(function (k) { k.notes[f.id] = notes; });
+    notes.forEach(listComment);
+  }).catch(function () {
+    // Out of reach: the comments the phone last read.
+    var last = known();
+    ((last && last.notes[f.id]) || []).forEach(listComment);
   });
   var form = el('form', { 'class': 'comment' });
   var area = el('textarea', { rows: '2', maxlength: '5000', 'aria-label': t('draw.comment_label') });
@@ -162,7 +171,13 @@ function popup(f, layer) {
     api('/api/features/' + f.id + '/annotations', {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ body: area.value })
     }).then(function (r) {
-      if (r.status === 201) { list.appendChild(el('li', {}, area.value)); area.value = ''; return; }
+      if (r.status === 201) {
+        return r.json().then(function (stored) {
+          remember(function (k) { k.notes[f.id] = (k.notes[f.id] || []).concat([stored]); });
+          listComment(stored);
+          area.value = '';
+        });
+      }
       return r.json().catch(function () { return {}; }).then(function (problem) {
         note.textContent = r.status === 403 ? t('draw.refused.comment') : refusal(r.status, problem, 'draw.refused.unchangeable');
       });
@@ -271,8 +286,51 @@ function startingData() {
     json('/api/projects/' + project), json('/api/projects/' + project + '/legend'), json('/api/projects/' + project + '/features')
   ]).then(function (answers) { return { project: answers[0], legend: answers[1], features: answers[2] }; });
 }
+// What this phone last knew of its workshop: the drawings the map showed, the comments read,
+// whether the workshop was open, as of the page it came from (`as_of`, the server's time in
+// ms). A reload with the server out of reach gets the page the service worker kept, as it was
+// when it was last loaded; what the phone learnt since is here, so a drawing saved since does
+// not vanish and get drawn twice. A page newer than what is known (loaded from the server)
+// starts it afresh; leaving the workshop forgets it.
+var knownKey = 'trama.known.' + project + '.' + app.dataset.workshop;
+function known() { try { return JSON.parse(localStorage.getItem(knownKey)); } catch (_) { return null; } }
+function remember(change) {
+  var k = known() || { as_of: 0, features: [], notes: {}, open: true };
+  change(k);
+  try { localStorage.setItem(knownKey, JSON.stringify(k)); } catch (_) { /* full: the page still works */ }
+}
+var rememberLater = null;
+function rememberDrawings() {
+  clearTimeout(rememberLater);
+  rememberLater = null;
+  remember(function (k) { k.features = drawn.getLayers().map(function (l) { return l.feature; }); });
+}
+function rememberDrawingsSoon() { clearTimeout(rememberLater); rememberLater = setTimeout(rememberDrawings, 50); }
+window.addEventListener('pagehide', function () { if (rememberLater) rememberDrawings(); });
+document.querySelectorAll('form[action="/leave"]').forEach(function (leave) {
+  leave.addEventListener('submit', function () { localStorage.removeItem(knownKey); });
+});
+function showWorkshopState(open) {
+  workshopState.hidden = open;
+  if (!open) workshopState.textContent = t('draw.workshop_closed');
+}
+
 var areaBounds = null;
 startingData().then(function (start) {
+  var last = known();
+  if (last && start.as_of && last.as_of >= start.as_of) {
+    // A kept page no newer than what the phone knows: show what it knows.
+    start.features = { type: 'FeatureCollection', features: last.features };
+    start.open = last.open;
+  } else {
+    remember(function (k) {
+      k.as_of = start.as_of || 0;
+      k.features = (start.features && start.features.features) || [];
+      k.notes = {};
+      k.open = start.open !== false;
+    });
+  }
+  if (start.open === false) showWorkshopState(false);
   if (start.project.area) {
     var area = L.geoJSON(start.project.area, { style: { color: '#555', weight: 2, dashArray: '6 4', fill: false }, interactive: false }).addTo(map);
     areaBounds = area.getBounds();
@@ -281,6 +339,7 @@ startingData().then(function (start) {
   start.legend.forEach(function (s) { legend[s.key] = s; });
   renderPalette(start.legend);
   drawn.addData(start.features);
+  drawn.on('layeradd layerremove', rememberDrawingsSoon);
   queue().forEach(pend);
   var unsaved = queue().filter(function (i) { return i.failed; }).length;
   if (unsaved) say(t('draw.unsaved', { count: unsaved }));
@@ -486,6 +545,7 @@ events.addEventListener('workshop', function (e) {
   var change = JSON.parse(e.data);
   workshopState.hidden = false;
   workshopState.textContent = change.open ? t('draw.workshop_reopened') : t('draw.workshop_closed');
+  remember(function (k) { k.open = change.open; });
   if (!change.open) return;
   setTimeout(function () { workshopState.hidden = true; }, 8000);
   store(queue().map(function (i) {

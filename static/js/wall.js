@@ -19,22 +19,161 @@ document.querySelectorAll('#groups li').forEach(function (li, i) {
 
 var map = pageMap('map');
 basemaps.add(map, app, { online: messages['map.basemap_online'], none: messages['map.basemap_none'] });
-var byId = {};
-// Each drawing in its symbol's colour and pictogram, outlined in its table's colour.
+// Every drawing the wall knows, by id; the map is drawn again from it after each change.
+var drawings = {};
 var symbols = [], bySymbol = {};
 function symbolColour(f) { var s = bySymbol[f.properties.symbol]; return s ? s.color : '#555'; }
-var layer = L.geoJSON(null, {
-  style: function (f) { return { color: groupColour[f.properties.group] || '#555', weight: 4, fillColor: symbolColour(f), fillOpacity: 0.45 }; },
-  pointToLayer: function (f, at) {
-    return symbolsOnMap.marker(at, bySymbol[f.properties.symbol], groupColour[f.properties.group] || '#555');
-  },
-  onEachFeature: function (f, l) {
-    byId[f.id] = l;
-    var title = document.createElement('strong');
-    title.textContent = f.properties.title || symbolsOnMap.label(bySymbol[f.properties.symbol], app.dataset.locale) || f.properties.symbol;
-    l.bindTooltip(title, { permanent: true, direction: 'top', className: 'wall-label' });
-  }
+function tableColour(f) { return groupColour[f.properties.group] || '#555'; }
+function labelOf(f) {
+  // A masked drawing comes without its words: its symbol's name stands for it.
+  return f.properties.title || symbolsOnMap.label(bySymbol[f.properties.symbol], app.dataset.locale) || f.properties.symbol;
+}
+
+// How many of the newest points stay out of the clusters, pictogram and title in view: what
+// the room just drew is what it looks for.
+var NEWEST_APART = 6;
+
+// A label over each drawing, ranked by age (0 the newest) for `declutter`.
+function label(layer, f, rank) {
+  var text = document.createElement('strong');
+  text.textContent = labelOf(f);
+  // Before binding: a layer already on the map opens its permanent tooltip as it is bound.
+  layer.on('tooltipopen', function (e) { e.tooltip.getElement().dataset.rank = rank; });
+  layer.bindTooltip(text, { permanent: true, direction: 'top', className: 'wall-label' });
+}
+
+// Points far enough apart stand alone; close ones gather into a disc with their count, ringed
+// in the colours of the tables that drew them, in proportion (leaflet.markercluster).
+function clusterIcon(cluster) {
+  var children = cluster.getAllChildMarkers();
+  var byTable = {};
+  children.forEach(function (m) { byTable[m.options.table] = (byTable[m.options.table] || 0) + 1; });
+  var stops = [], from = 0;
+  Object.keys(byTable).sort().forEach(function (colour) {
+    var to = from + byTable[colour] / children.length * 360;
+    stops.push(colour + ' ' + from.toFixed(1) + 'deg ' + to.toFixed(1) + 'deg');
+    from = to;
+  });
+  var disc = document.createElement('div');
+  disc.className = 'wall-cluster';
+  disc.style.background = 'conic-gradient(' + stops.join(', ') + ')';
+  var count = document.createElement('span');
+  count.textContent = children.length;
+  disc.appendChild(count);
+  var size = Math.round(46 + Math.min(children.length, 60) / 3);
+  return L.divIcon({ html: disc, className: 'wall-cluster-icon', iconSize: [size, size] });
+}
+// A projected wall fills the screen with the drawings: the fit may stop between zoom levels.
+map.options.zoomSnap = 0.25;
+// The clusters ask the map how far it zooms (a basemap may say later, or never).
+if (!isFinite(map.getMaxZoom())) map.setMaxZoom(19);
+var clusters = L.markerClusterGroup({
+  maxClusterRadius: 60, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
+  iconCreateFunction: clusterIcon
 }).addTo(map);
+var newest = L.featureGroup().addTo(map);
+// Lines and zones (and masked places, which are cells) in their symbol's colour, outlined in
+// their table's.
+var shapes = L.geoJSON(null, {
+  style: function (f) { return { color: tableColour(f), weight: 4, fillColor: symbolColour(f), fillOpacity: 0.45 }; },
+  pointToLayer: function (f, at) { return symbolsOnMap.marker(at, bySymbol[f.properties.symbol], tableColour(f)); }
+}).addTo(map);
+
+function point(f, rank, isNew) {
+  var c = f.geometry.coordinates;
+  var marker = symbolsOnMap.marker([c[1], c[0]], bySymbol[f.properties.symbol], tableColour(f));
+  marker.options.table = tableColour(f);
+  if (isNew) marker.on('add', function () { marker.getElement().classList.add('newest'); });
+  label(marker, f, rank);
+  return marker;
+}
+
+// The map drawn again from `drawings`: a few hundred at a workshop's size, at once.
+function render() {
+  var all = Object.keys(drawings).map(function (id) { return drawings[id]; });
+  all.sort(function (a, b) { return a.properties.created_at < b.properties.created_at ? 1 : -1; });
+  clusters.clearLayers();
+  newest.clearLayers();
+  shapes.clearLayers();
+  var apart = 0, gathered = [];
+  all.forEach(function (f, rank) {
+    if (f.geometry && f.geometry.type === 'Point') {
+      var isNew = apart < NEWEST_APART;
+      if (isNew) { apart += 1; newest.addLayer(point(f, rank, true)); } else { gathered.push(point(f, rank, false)); }
+    } else if (f.geometry) {
+      shapes.addData(f);
+      // A masked place (a cell, without words) is told by its colour and the legend: a
+      // label each would repeat the symbol's name over every cell.
+      var layers = shapes.getLayers();
+      if (f.properties.title) label(layers[layers.length - 1], f, rank);
+    }
+  });
+  clusters.addLayers(gathered);
+  fit();
+  listLatest(all);
+  listSymbols(all);
+  declutterSoon();
+}
+
+// Labels never cover one another, nor a pin or a cluster's count: from the newest, each label
+// takes the first place around its drawing (above, right, left, below) that overlaps none of
+// those and lies within the map; the others wait until a zoom makes room. Written here because no maintained Leaflet plugin places tooltips without
+// collisions (Leaflet.LabelTextCollision and its kin are unmaintained and draw on a canvas,
+// which loses the pictograms' tooltips); it is the greedy placement map renderers use.
+function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
+// Where a label may go around its drawing, in order of preference, and how far from its
+// point: clear of a pin's disc (36 px, its tooltip anchored 16 px above its centre), or next
+// to a line or zone's centre.
+// Then the same a little farther, past a neighbouring cluster.
+var PLACES = [
+  ['top', 0, 0], ['right', 0, 0], ['left', 0, 0], ['bottom', 0, 0],
+  ['top', 0, -36], ['right', 44, 0], ['left', -44, 0], ['bottom', 0, 36]
+];
+var PIN_OFFSETS = { top: [0, 0], right: [22, 16], left: [-22, 16], bottom: [0, 36] };
+var SHAPE_OFFSETS = { top: [0, -4], right: [8, 0], left: [-8, 0], bottom: [0, 4] };
+function declutter() {
+  var box = map.getContainer().getBoundingClientRect();
+  // What a label must not cover, nor hide under: every pin and cluster (its own pin aside),
+  // the map's buttons and credits.
+  var marks = Array.prototype.map.call(map.getContainer().querySelectorAll('.wall-cluster-icon, .pin-icon, .leaflet-control'), function (e) {
+    return { el: e, rect: e.getBoundingClientRect() };
+  });
+  var tooltips = [];
+  [clusters, newest, shapes].forEach(function (group) {
+    group.eachLayer(function (layer) {
+      var tooltip = layer.getTooltip && layer.getTooltip();
+      if (tooltip && tooltip.getElement() && tooltip.getElement().isConnected) tooltips.push({ tooltip: tooltip, layer: layer });
+    });
+  });
+  tooltips.sort(function (a, b) { return Number(a.tooltip.getElement().dataset.rank) - Number(b.tooltip.getElement().dataset.rank); });
+  var labels = [];
+  tooltips.forEach(function (t) {
+    var tooltip = t.tooltip, el = tooltip.getElement(), rank = Number(el.dataset.rank);
+    var own = t.layer.getElement && t.layer.getElement();
+    var offsets = own && own.classList.contains('pin-icon') ? PIN_OFFSETS : SHAPE_OFFSETS;
+    var placed = PLACES.some(function (place) {
+      var side = place[0], near = offsets[side];
+      tooltip.options.direction = side;
+      tooltip.options.offset = L.point(near[0] + place[1], near[1] + place[2]);
+      tooltip.update();
+      var r = el.getBoundingClientRect();
+      var free = r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom &&
+        !labels.some(function (l) { return overlaps(l, r); }) &&
+        !marks.some(function (m) {
+          // The newest drawings' labels may cover another pin, never a cluster's count.
+          var yields = rank < NEWEST_APART && m.el.classList.contains('pin-icon');
+          return m.el !== own && !yields && overlaps(m.rect, r);
+        });
+      if (free) labels.push(r);
+      return free;
+    });
+    el.classList.toggle('crowded', !placed);
+  });
+}
+var declutterLater = null;
+function declutterSoon() { clearTimeout(declutterLater); declutterLater = setTimeout(declutter, 60); }
+map.on('zoomend moveend resize', declutterSoon);
+clusters.on('animationend spiderfied unspiderfied', declutterSoon);
 
 function get(path) { return fetch(path, { credentials: 'same-origin' }).then(function (r) { return r.json(); }); }
 
@@ -57,36 +196,40 @@ var fitLater = null;
 function fit() {
   clearTimeout(fitLater);
   fitLater = setTimeout(function () {
-    if (!following || !layer.getLayers().length) return;
-    map.fitBounds(layer.getBounds(), { maxZoom: 16, padding: [40, 40], animate: false });
+    var bounds = L.latLngBounds([]);
+    [clusters, newest, shapes].forEach(function (g) { var b = g.getBounds(); if (b.isValid()) bounds.extend(b); });
+    if (!following || !bounds.isValid()) return;
+    map.fitBounds(bounds, { maxZoom: 16, padding: [48, 48], animate: false });
   }, 250);
 }
 document.getElementById('fit').addEventListener('click', function (e) { e.stopPropagation(); following = true; fit(); });
 
 // The latest drawings' titles, newest first, readable from the back of the room.
 var latest = document.getElementById('latest');
-function listLatest() {
-  var features = layer.getLayers().map(function (l) { return l.feature; });
-  features.sort(function (a, b) { return a.properties.created_at < b.properties.created_at ? 1 : -1; });
+function listLatest(all) {
   latest.textContent = '';
-  features.slice(0, 6).forEach(function (f) {
+  all.slice(0, 6).forEach(function (f) {
     var item = document.createElement('li');
     var swatch = document.createElement('span');
     swatch.className = 'swatch';
-    swatch.style.background = groupColour[f.properties.group] || '#555';
+    swatch.style.background = tableColour(f);
     item.appendChild(swatch);
-    // A masked drawing comes without its words: its symbol's name stands for it.
-    item.appendChild(document.createTextNode(f.properties.title || symbolsOnMap.label(bySymbol[f.properties.symbol], app.dataset.locale) || f.properties.symbol));
+    item.appendChild(document.createTextNode(labelOf(f)));
     latest.appendChild(item);
   });
 }
 
 // The symbols the map shows, with their pictograms and names.
 var inUse = document.getElementById('symbols-in-use');
-function listSymbols() {
-  var keys = layer.getLayers().map(function (l) { return l.feature.properties.symbol; });
-  symbolsOnMap.legend(inUse, symbols, keys, app.dataset.locale);
+function listSymbols(all) {
+  symbolsOnMap.legend(inUse, symbols, all.map(function (f) { return f.properties.symbol; }), app.dataset.locale);
 }
+
+// Never projected: hidden or deleted drawings (the exact view lists hidden ones).
+function projected(f) { return f.type === 'Feature' && !f.properties.hidden && !f.properties.deleted_at; }
+
+var renderLater = null;
+function renderSoon() { clearTimeout(renderLater); renderLater = setTimeout(render, 100); }
 
 function reload() {
   return get('/api/projects/' + project + '/legend').then(function (legend) {
@@ -94,27 +237,16 @@ function reload() {
     symbols.forEach(function (s) { bySymbol[s.key] = s; });
     return get(withView('/api/projects/' + project + '/features?workshop=' + workshop));
   }).then(function (collection) {
-    layer.clearLayers();
-    byId = {};
-    // Never projected: hidden or deleted drawings (the exact view lists hidden ones).
-    layer.addData({ type: 'FeatureCollection', features: (collection.features || []).filter(function (f) {
-      return !f.properties.hidden && !f.properties.deleted_at;
-    }) });
-    fit();
-    listLatest();
-    listSymbols();
+    drawings = {};
+    (collection.features || []).filter(projected).forEach(function (f) { drawings[f.id] = f; });
+    render();
   });
 }
 
 function show(id) {
   return get(withView('/api/features/' + id)).then(function (feature) {
-    if (byId[id]) { layer.removeLayer(byId[id]); delete byId[id]; }
-    if (feature.type === 'Feature' && !feature.properties.deleted_at && !feature.properties.hidden) {
-      layer.addData(feature);
-    }
-    fit();
-    listLatest();
-    listSymbols();
+    if (projected(feature)) drawings[id] = feature; else delete drawings[id];
+    renderSoon();
   });
 }
 
@@ -140,3 +272,6 @@ if (toggle && toggle.dataset.confirm) {
     if (!window.confirm(messages[toggle.dataset.confirm])) e.preventDefault();
   });
 }
+
+// For tests and assistive tools: the page's map.
+export { map };

@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 LEAFLET=1.9.4                 # BSD-2-Clause
 GEOMAN=2.20.2                 # MIT (@geoman-io/leaflet-geoman-free)
 HEAT=0.2.0                    # BSD-2-Clause (leaflet.heat)
+CLUSTER=1.5.3                 # MIT (leaflet.markercluster: the wall's points gathered into counts)
 PROTOMAPS=5.1.0               # BSD-3-Clause (protomaps-leaflet: vector basemaps drawn in Leaflet, labels in the browser's fonts)
 
 work=$(mktemp -d)
@@ -23,9 +24,10 @@ fetch leaflet "$LEAFLET" leaflet
 fetch @geoman-io/leaflet-geoman-free "$GEOMAN" geoman
 fetch leaflet.heat "$HEAT" heat
 fetch protomaps-leaflet "$PROTOMAPS" protomaps
+fetch leaflet.markercluster "$CLUSTER" cluster
 
-rm -rf leaflet leaflet-geoman leaflet-heat protomaps-leaflet
-mkdir -p leaflet/images leaflet-geoman leaflet-heat protomaps-leaflet
+rm -rf leaflet leaflet-geoman leaflet-heat protomaps-leaflet leaflet-markercluster
+mkdir -p leaflet/images leaflet-geoman leaflet-heat protomaps-leaflet leaflet-markercluster
 cp "$work/leaflet/package/dist/leaflet.js" "$work/leaflet/package/dist/leaflet.css" leaflet/
 cp "$work"/leaflet/package/dist/images/*.png leaflet/images/
 cp "$work/leaflet/package/LICENSE" leaflet/LICENSE
@@ -35,5 +37,7 @@ cp "$work/heat/package/dist/leaflet-heat.js" leaflet-heat/
 cp "$work/heat/package/LICENSE" leaflet-heat/LICENSE
 cp "$work/protomaps/package/dist/protomaps-leaflet.js" protomaps-leaflet/
 cp "$work/protomaps/package/LICENSE" protomaps-leaflet/LICENSE
-printf 'leaflet %s\n@geoman-io/leaflet-geoman-free %s\nleaflet.heat %s\nprotomaps-leaflet %s\n' "$LEAFLET" "$GEOMAN" "$HEAT" "$PROTOMAPS" > VERSIONS
+cp "$work/cluster/package/dist/leaflet.markercluster.js" "$work/cluster/package/dist/MarkerCluster.css" leaflet-markercluster/
+cp "$work/cluster/package/MIT-LICENCE.txt" leaflet-markercluster/LICENSE
+printf 'leaflet %s\n@geoman-io/leaflet-geoman-free %s\nleaflet.heat %s\nprotomaps-leaflet %s\nleaflet.markercluster %s\n' "$LEAFLET" "$GEOMAN" "$HEAT" "$PROTOMAPS" "$CLUSTER" > VERSIONS
 echo "vendored: $(tr '\n' ' ' < VERSIONS)"

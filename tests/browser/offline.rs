@@ -145,10 +145,39 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
         );
     }
 
+    // Online, a drawing is saved and a comment on it is read: the phone remembers both.
+    let map = client.find(Locator::Id("map")).await.expect("map");
+    click(&client, "[data-symbol=escuela]").await;
+    click_map(&client, &map, -40.0, -40.0).await;
+    type_into(&client, "#feature-title", "Escuela del barrio").await;
+    click(&client, "#feature-save").await;
+    wait_for_text(&client, "#status", "Guardado").await;
+    let saved = stored_features(&app.store)
+        .await
+        .into_iter()
+        .find(|f| f.title.as_deref() == Some("Escuela del barrio"))
+        .expect("saved");
+    let (status, body) = app
+        .post(
+            &format!("/api/features/{}/annotations", saved.id),
+            Some(&staff.analyst),
+            &json!({"body": "Acá van chicos de la cuadra"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    open_popup_of(&client, "Escuela del barrio").await;
+    wait_for_text(&client, ".leaflet-popup .comments", "chicos de la cuadra").await;
+    client
+        .execute(
+            "document.querySelector('.leaflet-popup-close-button').click();",
+            vec![],
+        )
+        .await
+        .expect("close the popup");
+
     // The server goes away; a drawing saved meanwhile waits; the phone reloads the page.
     wait_for_colour(&client, "#map", raster, 0.3, "before going offline").await;
     let database = app.stop().await;
-    let map = client.find(Locator::Id("map")).await.expect("map");
     click(&client, "[data-symbol=comedor]").await;
     click_map(&client, &map, 15.0, 15.0).await;
     type_into(&client, "#feature-title", "Comedor Los Pibes").await;
@@ -179,19 +208,33 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
             .is_ok(),
         "the queued drawing shows on the map"
     );
+    // What the phone knew before the reload, not the page as it was at its last load: the
+    // drawing saved since, its comment, and the one still queued.
+    let titles = drawing_titles(&client).await;
+    for title in ["Escuela del barrio", "Comedor Los Pibes"] {
+        assert!(
+            titles.contains(&title.to_owned()),
+            "{title} after an offline reload: {titles:?}"
+        );
+    }
+    open_popup_of(&client, "Escuela del barrio").await;
+    wait_for_text(&client, ".leaflet-popup .comments", "chicos de la cuadra").await;
     screenshot(&client, "offline-reload-phone-es").await;
 
     // Back: the queue is sent, once.
     let app = TestApp::start_at_with_basemaps(database, address, &basemaps).await;
     wait_for_text(&client, "#status", "Guardado").await;
     let stored = stored_features(&app.store).await;
-    assert_eq!(
-        stored
-            .iter()
-            .filter(|f| f.title.as_deref() == Some("Comedor Los Pibes"))
-            .count(),
-        1
-    );
+    for title in ["Comedor Los Pibes", "Escuela del barrio"] {
+        assert_eq!(
+            stored
+                .iter()
+                .filter(|f| f.title.as_deref() == Some(title))
+                .count(),
+            1,
+            "{title} stored once"
+        );
+    }
 
     // The wall and the review page show the basemap, and say when the server is gone.
     log_in(&client, &app.base, "coordinadora").await;
@@ -277,4 +320,33 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     client.close().await.expect("close");
+}
+
+/// The titles of the drawings the draw page's map shows, stored and queued.
+async fn drawing_titles(client: &Client) -> Vec<String> {
+    let titles = client
+        .execute_async(
+            "var done = arguments[arguments.length - 1]; \
+             import('/static/js/draw.js').then(function (page) { var titles = []; \
+               page.map.eachLayer(function (l) { if (l.feature && l.feature.properties.title) titles.push(l.feature.properties.title); }); \
+               done(titles); });",
+            vec![],
+        )
+        .await
+        .expect("titles");
+    serde_json::from_value(titles).expect("a list")
+}
+
+/// Opens the popup of the drawing titled `title` on the draw page's map.
+async fn open_popup_of(client: &Client, title: &str) {
+    client
+        .execute_async(
+            "var title = arguments[0], done = arguments[arguments.length - 1]; \
+             import('/static/js/draw.js').then(function (page) { var found = false; \
+               page.map.eachLayer(function (l) { if (!found && l.feature && l.feature.properties.title === title && l.openPopup) { l.openPopup(); found = true; } }); \
+               done(found); });",
+            vec![json!(title)],
+        )
+        .await
+        .expect("popup");
 }

@@ -399,3 +399,239 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
     );
     client.close().await.expect("close browser");
 }
+
+/// A workshop's worth of drawings, as four tables make them: points bunched on the blocks
+/// people know (a sixth of them sensitive, which the wall shows as cells), lines and zones;
+/// titles as people write them. Deterministic: the same 200 every run.
+fn a_workshop_s_drawings() -> Vec<Value> {
+    let mut seed: u64 = 26;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) as f64) / f64::from(u32::MAX >> 1)
+    };
+    let blocks = [
+        (-58.4010, -34.7610),
+        (-58.4120, -34.7655),
+        (-58.3925, -34.7570),
+        (-58.4200, -34.7500),
+        (-58.3850, -34.7720),
+        (-58.4075, -34.7780),
+        (-58.3980, -34.7450),
+        (-58.4260, -34.7690),
+        (-58.3800, -34.7600),
+        (-58.4150, -34.7420),
+        (-58.4040, -34.7700),
+        (-58.3900, -34.7810),
+    ];
+    let names = [
+        "Casa de Rosa",
+        "Taller del pasaje",
+        "Comedor Los Pibes",
+        "Escuela 14",
+        "Esquina oscura",
+        "Galpón de la vía",
+        "Plaza del barrio",
+        "Parada del 266",
+    ];
+    let mut drawings = Vec::new();
+    for i in 0..200_usize {
+        let (lon, lat) = blocks[i % blocks.len()];
+        let (x, y) = (lon + (next() - 0.5) * 0.003, lat + (next() - 0.5) * 0.003);
+        let title = format!("{} {}", names[i % names.len()], i + 1);
+        let drawing = match i % 20 {
+            0 => {
+                json!({"type": "Feature", "properties": {"symbol": "ruta_insegura", "title": title},
+                        "geometry": {"type": "LineString", "coordinates": [[x, y], [x + 0.004, y - 0.002], [x + 0.007, y]]}})
+            }
+            10 => {
+                json!({"type": "Feature", "properties": {"symbol": "zona_riesgo", "title": title},
+                         "geometry": {"type": "Polygon", "coordinates": [[[x, y], [x + 0.003, y], [x + 0.003, y + 0.002], [x, y + 0.002], [x, y]]]}})
+            }
+            _ => {
+                let symbol = [
+                    "escuela",
+                    "comedor",
+                    "escuela",
+                    "comedor",
+                    "comedor",
+                    "taller_clandestino",
+                ][i % 6];
+                let mut p = crate::common::point(symbol, x, y);
+                p["properties"]["title"] = json!(title);
+                p
+            }
+        };
+        drawings.push(drawing);
+    }
+    drawings
+}
+
+/// What the wall shows, measured in the page: labels shown that overlap another (or sit under
+/// the map's buttons), labels
+/// shown, points counted by clusters and standing alone, the newest lit, the labels' type
+/// size (px), whether the newest drawing's label is shown, the view (west, south, east,
+/// north), and whether clusters are ringed in the tables' colours.
+const MEASURE_WALL: &str = r#"
+var map = document.getElementById('map');
+var shown = Array.prototype.filter.call(map.querySelectorAll('.wall-label'), function (e) { return !e.classList.contains('crowded'); });
+var rects = shown.map(function (e) { return e.getBoundingClientRect(); });
+var controls = Array.prototype.map.call(map.querySelectorAll('.leaflet-control'), function (e) { return e.getBoundingClientRect(); });
+var overlapping = 0;
+rects.forEach(function (a) { controls.forEach(function (b) {
+  if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlapping++;
+}); });
+for (var i = 0; i < rects.length; i++) for (var j = i + 1; j < rects.length; j++) {
+  var a = rects[i], b = rects[j];
+  if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlapping++;
+}
+var clustered = Array.prototype.reduce.call(map.querySelectorAll('.wall-cluster span'), function (n, s) { return n + Number(s.textContent); }, 0);
+var ranked = Array.prototype.slice.call(map.querySelectorAll('.wall-label')).sort(function (a, b) { return Number(a.dataset.rank) - Number(b.dataset.rank); });
+var newestLabel = ranked[0];
+return {
+  overlapping: overlapping,
+  labels: shown.length,
+  clustered: clustered,
+  alone: map.querySelectorAll('.pin-icon').length,
+  newest: map.querySelectorAll('.pin-icon.newest').length,
+  type_px: shown.length ? parseFloat(getComputedStyle(shown[0]).fontSize) : 0,
+  newest_label_shown: !!newestLabel && !newestLabel.classList.contains('crowded'),
+  view: window.wallView || [],
+  ringed: Array.prototype.every.call(map.querySelectorAll('.wall-cluster'), function (c) { return /conic-gradient/.test(c.style.background); })
+};
+"#;
+
+/// Every vertex of `features` within `view` (west, south, east, north).
+fn outside(features: &[Value], view: &[f64]) -> usize {
+    fn vertices(v: &Value, out: &mut Vec<(f64, f64)>) {
+        match v.as_array() {
+            Some(a) if a.len() == 2 && a[0].is_f64() => {
+                out.push((a[0].as_f64().unwrap_or(0.0), a[1].as_f64().unwrap_or(0.0)));
+            }
+            Some(a) => a.iter().for_each(|x| vertices(x, out)),
+            None => {}
+        }
+    }
+    features
+        .iter()
+        .filter(|f| {
+            let mut points = Vec::new();
+            vertices(&f["geometry"]["coordinates"], &mut points);
+            points
+                .iter()
+                .any(|(x, y)| *x < view[0] || *x > view[2] || *y < view[1] || *y > view[3])
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn the_wall_stays_legible_at_two_hundred_drawings() {
+    let _serial = SERIAL.lock().await;
+    let app = TestApp::start(Backend::Sqlite).await;
+    let staff = app.project().await;
+    user_with_password(&app, "coordinadora", trama::domain::access::Role::Analyst).await;
+    let tables = ["Jóvenes", "Docentes", "Familias", "Delegadas"];
+    let (status, workshop) = app
+        .post(
+            "/api/projects/lomas/workshops",
+            Some(&staff.facilitator),
+            &json!({"title": "Taller grande", "groups": tables, "legal_basis": crate::common::mandate()}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{workshop}");
+    let (id, code) = (
+        workshop["id"].as_str().expect("id").to_owned(),
+        workshop["join_code"].as_str().expect("code").to_owned(),
+    );
+    let drawings = a_workshop_s_drawings();
+    for (table, batch) in drawings.chunks(50).enumerate() {
+        let drawer = app.join(&code, tables[table]).await;
+        let (status, body) = app
+            .post(
+                "/api/projects/lomas/features",
+                Some(&drawer),
+                &crate::common::collection(batch.to_vec()),
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    }
+    // What the wall is given: the public view, sensitive places as cells.
+    let (status, public) = app
+        .get(
+            &format!("/api/projects/lomas/features?workshop={id}&view=public&limit=1000"),
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{public}");
+    let public = public["features"].as_array().expect("features").clone();
+    assert_eq!(public.len(), 200);
+    let points = public
+        .iter()
+        .filter(|f| f["geometry"]["type"] == "Point")
+        .count();
+
+    let driver = driver().await;
+    let profile = tempfile::TempDir::new().expect("profile");
+    let client = browser(&driver, &profile).await;
+    log_in(&client, &app.base, "coordinadora").await;
+    // A projector's screen, a laptop's, and a phone held up in the room; both languages.
+    for (width, height, lang) in [
+        (1366, 768, "es"),
+        (1920, 1080, "en"),
+        (360, 740, "es"),
+        (360, 740, "en"),
+    ] {
+        client.set_window_size(width, height).await.expect("size");
+        client
+            .goto(&format!("{}/workshops/{id}/wall?lang={lang}", app.base))
+            .await
+            .expect("wall");
+        // Measured once the wall has settled: every point drawn, and the same twice running.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut previous = Value::Null;
+        let measured = loop {
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            client
+                .execute_async(
+                    "var done = arguments[arguments.length - 1]; import('/static/js/wall.js').then(function (page) { \
+                       var b = page.map.getBounds(); window.wallView = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; done(true); });",
+                    vec![],
+                )
+                .await
+                .expect("the wall's view");
+            let m = client.execute(MEASURE_WALL, vec![]).await.expect("measure");
+            if m["clustered"].as_u64().unwrap_or(0) + m["alone"].as_u64().unwrap_or(0)
+                == points as u64
+                && m["view"].as_array().is_some_and(|v| v.len() == 4)
+                && m == previous
+            {
+                break m;
+            }
+            previous = m.clone();
+            assert!(
+                Instant::now() < deadline,
+                "the wall never drew every point: {m}"
+            );
+        };
+        screenshot(&client, &format!("wall-200-{width}-{lang}")).await;
+        let at = format!("{width}×{height} {lang}: {measured}");
+        assert_eq!(measured["overlapping"], 0, "{at}");
+        assert!(
+            measured["labels"].as_u64() >= Some(if width > 1000 { 8 } else { 1 }),
+            "{at}"
+        );
+        assert_eq!(measured["newest"], 6, "{at}");
+        assert_eq!(measured["newest_label_shown"], true, "{at}");
+        assert!(measured["type_px"].as_f64() >= Some(18.0), "{at}");
+        assert_eq!(measured["ringed"], true, "{at}");
+        let view: Vec<f64> = measured["view"]
+            .as_array()
+            .expect("view")
+            .iter()
+            .filter_map(Value::as_f64)
+            .collect();
+        assert_eq!(outside(&public, &view), 0, "every drawing in view: {at}");
+    }
+    client.close().await.expect("close browser");
+}

@@ -248,7 +248,7 @@ pub(super) async fn draw_page(State(state): State<AppState>, page: PageContext) 
         .map_or("", |g| g.name.as_str());
     let withdrawal_code = crate::application::care::withdrawal_code(principal.id());
     let basemaps = crate::http::basemaps::offered_json(&state, project.id).await;
-    let initial = draw_page_data(&state, &principal, &project)
+    let initial = draw_page_data(&state, &principal, &project, workshop.is_open())
         .await
         .unwrap_or_default();
     let html = DrawPage {
@@ -278,7 +278,11 @@ async fn draw_page_data(
     state: &AppState,
     principal: &Principal,
     project: &Project,
+    open: bool,
 ) -> Result<String, AppError> {
+    // When this was true (ms since the epoch, the server's clock): a page the service worker
+    // kept is older than what the phone learnt since (draw.js, "what this phone last knew").
+    let as_of = chrono::Utc::now().timestamp_millis();
     let legend = state.store.legend(project.id).await?;
     let listing =
         crate::application::features::list(&*state.store, principal, project, Default::default())
@@ -287,7 +291,7 @@ async fn draw_page_data(
     let features = String::from_utf8(features).map_err(|e| AppError::Internal(e.to_string()))?;
     let legend = serde_json::to_string(&legend).map_err(|e| AppError::Internal(e.to_string()))?;
     let text = format!(
-        "{{\"project\":{},\"legend\":{legend},\"features\":{features}}}",
+        "{{\"as_of\":{as_of},\"open\":{open},\"project\":{},\"legend\":{legend},\"features\":{features}}}",
         crate::http::projects::project_json(project)
     );
     Ok(json_for_script(&text))
