@@ -370,6 +370,17 @@ pub struct ServeArgs {
     /// the room's network, where browsers would drop Secure cookies.
     #[arg(long, env = "TRAMA_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Serve HTTPS as well as plain HTTP, on the same port, with a certificate authority of
+    /// the room's own (made once in the data folder's `tls/`): tablets that trust it once
+    /// (the `/tls` page says how) get HTTPS, and with it the draw page's reload while the
+    /// Wi-Fi is down; other phones go on joining over plain HTTP.
+    #[arg(long, env = "TRAMA_TLS")]
+    pub tls: bool,
+    /// More names the laptop is reached by over HTTPS (the room router's DNS name for it),
+    /// besides `localhost`, its host name, `<host name>.local` and its addresses. Given when
+    /// the authority is first made: it vouches for those names only.
+    #[arg(long = "tls-name", env = "TRAMA_TLS_NAMES", value_delimiter = ',')]
+    pub tls_names: Vec<String>,
     /// Reverse proxies or load balancers in front of Trama, as addresses or networks
     /// separated by commas (10.0.0.0/8,192.168.1.4). From these, the client's address is read
     /// from X-Forwarded-For, so that limits on failed join codes and passwords apply to each

@@ -34,6 +34,7 @@ pub mod serving;
 
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 
 use std::future::Future;
 use std::time::Duration;
@@ -52,8 +53,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (limits, trusted) = (state.limits.connections, state.trusted_proxies.clone());
+    let tls = state.tls.as_ref().map(|room| room.config.clone());
     let app = router(state, request_timeout);
-    serving::serve(listener, app, limits, trusted, shutdown).await
+    serving::serve(listener, app, limits, trusted, tls, shutdown).await
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -225,16 +225,35 @@ pub fn room_origins(listen: SocketAddr) -> Vec<String> {
     origins
 }
 
+/// Marks a request that came over TLS (`trama serve --tls`): its cookies are Secure.
+#[derive(Debug, Clone, Copy)]
+pub struct OverTls;
+
+/// Whether a connection opens with a TLS handshake (its first byte a handshake record, 0x16)
+/// rather than an HTTP request line: one port serves both, so that phones that do not trust
+/// the room's authority keep joining over plain HTTP while the tablets that do use HTTPS.
+async fn opens_with_tls(stream: &tokio::net::TcpStream, wait: Duration) -> bool {
+    let mut first = [0_u8; 1];
+    matches!(
+        tokio::time::timeout(wait, stream.peek(&mut first)).await,
+        Ok(Ok(1))
+    ) && first[0] == 0x16
+}
+
 /// Serves `app` on `listener` until `shutdown` resolves, then lets the requests in flight
 /// finish within `limits.shutdown_grace` and closes what is left (the walls' event streams).
-/// A connection over a cap is closed at once, before anything is read from it.
+/// A connection over a cap is closed at once, before anything is read from it. With `tls`,
+/// a connection that opens with a TLS handshake is served over it (the handshake within
+/// `limits.header_timeout`), the others as plain HTTP.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: ConnectionLimits,
     trusted_proxies: Arc<[IpNet]>,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let tls = tls.map(tokio_rustls::TlsAcceptor::from);
     let open = Arc::new(Mutex::new(Open::default()));
     let open_connections = Connections::default();
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -273,36 +292,59 @@ pub async fn serve(
             continue;
         };
         let answering = Arc::new(Answering::default());
-        let service = TowerToHyperService::new(
-            app.clone()
-                .layer(axum::Extension(ConnectInfo::<SocketAddr>(peer)))
-                .layer(axum::middleware::from_fn({
-                    let answering = answering.clone();
-                    move |request: axum::extract::Request, next: axum::middleware::Next| {
-                        let answer = Answer::start(&answering);
-                        async move {
-                            let response = next.run(request).await;
-                            // Kept with the body, so that a stream (a wall's events) counts
-                            // as being answered for as long as it is written.
-                            response.map(|body| {
-                                axum::body::Body::new(http_body_util::BodyExt::map_frame(
-                                    body,
-                                    move |frame| {
-                                        let _answer = &answer;
-                                        frame
-                                    },
-                                ))
-                            })
-                        }
+        let routed = app
+            .clone()
+            .layer(axum::Extension(ConnectInfo::<SocketAddr>(peer)))
+            .layer(axum::middleware::from_fn({
+                let answering = answering.clone();
+                move |request: axum::extract::Request, next: axum::middleware::Next| {
+                    let answer = Answer::start(&answering);
+                    async move {
+                        let response = next.run(request).await;
+                        // Kept with the body, so that a stream (a wall's events) counts
+                        // as being answered for as long as it is written.
+                        response.map(|body| {
+                            axum::body::Body::new(http_body_util::BodyExt::map_frame(
+                                body,
+                                move |frame| {
+                                    let _answer = &answer;
+                                    frame
+                                },
+                            ))
+                        })
                     }
-                })),
-        );
+                }
+            }));
         // No upgrades: the live pages use server-sent events, plain HTTP.
-        let connection = http.serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
+        let (http, watcher, tls) = (http.clone(), graceful.watcher(), tls.clone());
+        let handshake = limits.header_timeout;
         while connections.try_join_next().is_some() {}
         let task = connections.spawn(async move {
-            if let Err(error) = connection.await {
+            let served = match tls {
+                Some(acceptor) if opens_with_tls(&stream, handshake).await => {
+                    match tokio::time::timeout(handshake, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            let service =
+                                TowerToHyperService::new(routed.layer(axum::Extension(OverTls)));
+                            watcher
+                                .watch(http.serve_connection(TokioIo::new(stream), service))
+                                .await
+                        }
+                        Ok(Err(error)) => {
+                            tracing::debug!(%peer, %error, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => return,
+                    }
+                }
+                _ => {
+                    let service = TowerToHyperService::new(routed);
+                    watcher
+                        .watch(http.serve_connection(TokioIo::new(stream), service))
+                        .await
+                }
+            };
+            if let Err(error) = served {
                 tracing::debug!(%peer, %error, "connection ended with an error");
             }
             drop(slot);

@@ -82,6 +82,22 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("could not listen on {}", args.listen))?;
     let address = listener.local_addr()?;
     let room_origins = crate::serving::room_origins(address);
+    let tls = if args.tls {
+        let addresses: Vec<std::net::IpAddr> = room_origins
+            .iter()
+            .filter_map(|o| o.strip_prefix("http://")?.rsplit_once(':')?.0.parse().ok())
+            .collect();
+        let names = crate::tls::laptop_names(&addresses, &args.tls_names);
+        let room = crate::tls::RoomTls::for_names(&args.data_dir.join("tls"), &names)
+            .context("could not serve HTTPS")?;
+        tracing::info!(
+            names = names.join(", "),
+            "HTTPS on the same port, for devices that trust the room's authority (its page: /tls)"
+        );
+        Some(std::sync::Arc::new(room))
+    } else {
+        None
+    };
     let state = AppState {
         store,
         limits: Limits {
@@ -115,6 +131,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         basemaps: std::sync::Arc::new(basemaps),
         room_origins: room_origins.clone().into(),
         jobs: Default::default(),
+        tls,
     };
     tracing::info!(database = %args.database.database, "Trama is serving on http://{address}/");
     if room_origins.is_empty() {

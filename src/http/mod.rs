@@ -64,11 +64,20 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         }))
         // Outside the logging, which reads the answer before it becomes a page.
         .layer(middleware::from_fn(pages::readable_api_errors))
-        .layer(middleware::map_response(
-            move |mut response: Response| async move {
-                if secure_cookies {
+        .layer(middleware::from_fn(
+            move |request: Request, next: Next| async move {
+                // The room's own HTTPS (`--tls`) is beside plain HTTP: its cookies are Secure,
+                // but no HSTS, which would lock out the phones that do not trust the room.
+                let over_tls = request
+                    .extensions()
+                    .get::<crate::serving::OverTls>()
+                    .is_some();
+                let mut response = next.run(request).await;
+                if secure_cookies || over_tls {
                     mark_secure(response.headers_mut());
-                    // Served over HTTPS: browsers keep to it (RFC 6797).
+                }
+                if secure_cookies {
+                    // Served over HTTPS only: browsers keep to it (RFC 6797).
                     response.headers_mut().insert(
                         axum::http::header::STRICT_TRANSPORT_SECURITY,
                         HeaderValue::from_static("max-age=31536000"),

@@ -27,6 +27,9 @@ pub struct AppState {
     pub room_origins: Arc<[String]>,
     /// Background jobs (downloads of projects' areas from tile services), running or finished.
     pub jobs: Arc<crate::application::jobs::Jobs>,
+    /// HTTPS beside plain HTTP on the same port, with the room's own certificate authority
+    /// (`trama serve --tls`); none: plain HTTP only.
+    pub tls: Option<Arc<crate::tls::RoomTls>>,
 }
 
 /// Operator-tunable limits on what one request may ask of the server.

@@ -28,12 +28,22 @@ impl Drop for Driver {
 }
 
 pub async fn driver() -> Driver {
+    driver_at_home(None).await
+}
+
+/// chromedriver whose browsers have `home` as their home folder: Chromium on Linux trusts the
+/// certificate authorities in `<home>/.pki/nssdb`, as a device trusts those installed on it.
+pub async fn driver_at_home(home: Option<&std::path::Path>) -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
         .local_addr()
         .expect("addr")
         .port();
-    let child = Command::new("chromedriver")
+    let mut command = Command::new("chromedriver");
+    if let Some(home) = home {
+        command.env("HOME", home);
+    }
+    let child = command
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())

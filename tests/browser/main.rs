@@ -17,4 +17,5 @@ mod care;
 mod helpers;
 mod offline;
 mod participant;
+mod tls;
 mod wall;

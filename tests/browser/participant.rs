@@ -189,10 +189,13 @@ async fn a_participant_joins_draws_a_polygon_and_nothing_is_lost_offline() {
     click(&client, "#feature-save").await;
     wait_for_text(&client, "#status", "Sin conexión").await;
     let queued = client
-        .execute("return localStorage.length;", vec![])
+        .execute(
+            "return JSON.parse(localStorage.getItem('trama.queue.lomas')).length;",
+            vec![],
+        )
         .await
         .expect("storage");
-    assert_eq!(queued, json!(1));
+    assert_eq!(queued, json!(1), "one drawing waits in the queue");
 
     // Back up: the queue is sent, once.
     let app = TestApp::start_at(database, trama::Limits::default(), address).await;

@@ -3,7 +3,7 @@
 //! GeoJSON, from the API or, for the draw page's first data, written into the page by the
 //! same use case. Here: the routes and the pages' Content-Security-Policy; `context` (what
 //! every page needs), `errors` (readable error pages), `participant` (home, join, draw),
-//! `staff`, `admin`, `exports` and `assets`.
+//! `staff`, `admin`, `exports`, `assets` and `room_tls` (the room's own HTTPS).
 
 mod admin;
 mod assets;
@@ -12,6 +12,7 @@ mod context;
 mod errors;
 mod exports;
 mod participant;
+mod room_tls;
 mod staff;
 
 pub use context::PageContext;
@@ -45,6 +46,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/projects/{slug}/legend", get(admin::legend_page))
         .route("/static/{*path}", get(assets::static_file))
         .route("/sw.js", get(assets::service_worker))
+        .route("/tls", get(room_tls::tls_page))
+        .route("/tls/ca.crt", get(room_tls::authority_certificate))
+        .route("/tls/ping", get(room_tls::ping))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             let policy = policy.clone();
             async move {

@@ -153,6 +153,9 @@ struct WallPage<'a> {
     /// The caller may choose to project them exactly.
     may_show_exact: bool,
     qr_svg: String,
+    /// Where a programme tablet learns to trust the room's HTTPS (`/tls`), and its QR code,
+    /// when HTTPS is served.
+    tls_page: Option<(String, String)>,
     groups: &'a [Group],
     tiles: &'a str,
     /// The basemaps the project's map offers (`http::basemaps::describe`), as JSON.
@@ -377,14 +380,23 @@ pub async fn wall_page(
         && (principal.can_moderate()
             || project.sensitive_exact == crate::domain::project::SensitiveView::Workshop);
     let exact = may_show_exact && query.sensitive.as_deref() == Some("exact");
-    let qr_svg = QrCode::new(join_url.as_bytes())
-        .map(|code| {
-            code.render::<svg::Color>()
-                .min_dimensions(200, 200)
-                .quiet_zone(true)
-                .build()
-        })
-        .unwrap_or_default();
+    let qr_of = |url: &str, side: u32| {
+        QrCode::new(url.as_bytes())
+            .map(|code| {
+                code.render::<svg::Color>()
+                    .min_dimensions(side, side)
+                    .quiet_zone(true)
+                    .build()
+            })
+            .unwrap_or_default()
+    };
+    let qr_svg = qr_of(&join_url, 200);
+    // Where a programme tablet learns to trust the room's HTTPS, as a link and a small QR.
+    let tls_page = state.tls.as_ref().map(|_| {
+        let url = format!("{origin}/tls");
+        let qr = qr_of(&url, 120);
+        (url, qr)
+    });
     let basemaps = super::super::basemaps::offered_json(&state, project.id).await;
     let html = WallPage {
         t: page.t,
@@ -399,6 +411,7 @@ pub async fn wall_page(
         exact,
         may_show_exact,
         qr_svg,
+        tls_page,
         groups: &workshop.groups,
         tiles: state.tiles.as_deref().unwrap_or(""),
         basemaps: &basemaps,

@@ -133,7 +133,7 @@ impl TestApp {
         limits: Limits,
         address: std::net::SocketAddr,
     ) -> Self {
-        Self::launch(database, limits, address, Vec::new(), &[]).await
+        Self::launch(database, limits, address, Vec::new(), &[], &[]).await
     }
 
     /// Starts a server offering the basemap files `files` (as `trama serve --basemap`).
@@ -152,7 +152,7 @@ impl TestApp {
         address: std::net::SocketAddr,
         files: &[String],
     ) -> Self {
-        Self::launch(database, Limits::default(), address, Vec::new(), files).await
+        Self::launch(database, Limits::default(), address, Vec::new(), files, &[]).await
     }
 
     /// Starts a server behind the reverse proxies `proxies` (addresses or networks).
@@ -167,6 +167,21 @@ impl TestApp {
             "127.0.0.1:0".parse().expect("address"),
             proxies,
             &[],
+            &[],
+        )
+        .await
+    }
+
+    /// Starts a server that also serves HTTPS on its port, with the room's own authority
+    /// (as `trama serve --tls --tls-name …`) for `names`.
+    pub async fn start_with_tls(backend: Backend, names: &[&str]) -> Self {
+        Self::launch(
+            TestDatabase::new(backend).await,
+            Limits::default(),
+            "127.0.0.1:0".parse().expect("address"),
+            Vec::new(),
+            &[],
+            names,
         )
         .await
     }
@@ -177,6 +192,7 @@ impl TestApp {
         address: std::net::SocketAddr,
         trusted_proxies: Vec<ipnet::IpNet>,
         basemap_files: &[String],
+        tls_names: &[&str],
     ) -> Self {
         // Server logs, including the text of internal errors, when RUST_LOG asks for them.
         if std::env::var_os("RUST_LOG").is_some() {
@@ -206,6 +222,13 @@ impl TestApp {
             basemaps: Arc::new(basemaps),
             room_origins: Arc::from(Vec::new()),
             jobs: Default::default(),
+            tls: (!tls_names.is_empty()).then(|| {
+                let names: Vec<String> = tls_names.iter().map(|n| (*n).to_owned()).collect();
+                Arc::new(
+                    trama::tls::RoomTls::for_names(&database.dir().join("data/tls"), &names)
+                        .expect("the room's HTTPS"),
+                )
+            }),
         };
         let server = tokio::spawn(trama::serve(
             listener,
