@@ -19,6 +19,7 @@ pub mod places;
 mod pmtiles;
 mod public_only;
 mod registry;
+pub mod schema;
 
 use std::path::{Path, PathBuf};
 

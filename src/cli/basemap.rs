@@ -40,6 +40,19 @@ async fn check(file: &Path) -> anyhow::Result<()> {
             .map(|n| format!(", named {n:?}"))
             .unwrap_or_default()
     );
+    if let Some(schema) = crate::basemap::schema::Schema::of(d) {
+        println!(
+            "vector layers in the {} schema",
+            match schema {
+                crate::basemap::schema::Schema::Protomaps => "Protomaps basemap",
+                crate::basemap::schema::Schema::OpenMapTiles => "OpenMapTiles",
+                crate::basemap::schema::Schema::Unknown => "an unknown",
+            }
+        );
+    }
+    for warning in crate::basemap::schema::warnings(d, None) {
+        println!("warning: {}", warning.message);
+    }
     Ok(())
 }
 

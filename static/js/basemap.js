@@ -44,6 +44,21 @@ function rasterLayer(b) {
   });
 }
 
+// While a basemap is shown the map stays at zooms it has (a file starting at 14 showed a
+// blank map at the page's first view, 13); and when its area is not in view, the map goes to it.
+// A vector layer draws 512 px tiles, each from the data one zoom up (protomaps-leaflet's
+// levelDiff): its first zoom is the file's lowest plus one.
+function keepToItsZooms(map, layer, b) {
+  var first = b.vector ? b.min_zoom + 1 : b.min_zoom;
+  layer.on('add', function () {
+    if (first > 0) map.setMinZoom(first);
+    var area = L.latLngBounds(bounds(b.bounds));
+    if (!area.intersects(map.getBounds())) map.setView(area.getCenter(), Math.max(map.getZoom(), first));
+  });
+  layer.on('remove', function () { map.setMinZoom(0); });
+  return layer;
+}
+
 // A vector basemap: a group filled with protomaps' layer once its library has loaded.
 function vectorLayer(b, locale) {
   var group = L.layerGroup();
@@ -52,7 +67,7 @@ function vectorLayer(b, locale) {
       if (group.getLayers().length) return;
       group.addLayer(protomapsL.leafletLayer({
         url: b.tiles, maxDataZoom: b.max_zoom, bounds: bounds(b.bounds),
-        paintRules: style.paint(), labelRules: style.labels(locale),
+        paintRules: style.paint(b.schema), labelRules: style.labels(locale, b.schema),
         backgroundColor: style.background, attribution: text(b.attribution || '© OpenStreetMap')
       }));
     });
@@ -67,7 +82,7 @@ export function add(map, app, words) {
   var offered = [];
   try { offered = JSON.parse(app.dataset.basemaps || '[]'); } catch (e) { offered = []; }
   var choices = offered.map(function (b) {
-    return { id: b.id, label: text(b.label), layer: b.vector ? vectorLayer(b, app.dataset.locale) : rasterLayer(b) };
+    return { id: b.id, label: text(b.label), layer: keepToItsZooms(map, b.vector ? vectorLayer(b, app.dataset.locale) : rasterLayer(b), b) };
   });
   if (app.dataset.tiles) {
     choices.push({ id: 'online', label: text(words.online), layer: L.tileLayer(app.dataset.tiles, { maxZoom: 19 }) });

@@ -26,6 +26,10 @@ document.querySelectorAll('details.basemaps').forEach(function (section) {
         var item = el('li');
         item.appendChild(el('strong', {}, b.label));
         item.appendChild(document.createTextNode(' · ' + describe(b) + (b.own ? '' : ' · ' + t('admin.basemap_server'))));
+        // What would leave the map blank: an unknown schema, an area or zooms it lacks.
+        (b.warnings || []).forEach(function (w) {
+          item.appendChild(el('p', { 'class': 'warning' }, t('admin.basemap_warning_' + w.code, { min: b.min_zoom, max: b.max_zoom })));
+        });
         if (b.own) {
           var remove = el('button', { type: 'button', 'class': 'link' }, t('admin.basemap_remove'));
           remove.addEventListener('click', function () {

@@ -12,6 +12,8 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
         format!("Vectorial={}", path(&files.vector)),
         format!("Calles PMTiles={}", path(&files.raster_pmtiles)),
         format!("Vectorial PMTiles={}", path(&files.vector_pmtiles)),
+        format!("OpenMapTiles={}", path(&files.openmaptiles)),
+        format!("Profundo={}", path(&files.deep)),
     ];
     let database = TestDatabase::new(Backend::Sqlite).await;
     let address = std::net::TcpListener::bind("127.0.0.1:0")
@@ -74,6 +76,56 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
     wait_for_colour(&client, "#map", raster, 0.3, "raster PMTiles").await;
     choose_basemap(&client, "Vectorial PMTiles").await;
     wait_for_colour(&client, "#map", VECTOR_WATER, 0.002, "vector PMTiles").await;
+    // The OpenMapTiles schema (tilemaker's, Planetiler's) draws its streets and water too.
+    choose_basemap(&client, "OpenMapTiles").await;
+    wait_for_colour(&client, "#map", VECTOR_WATER, 0.002, "OpenMapTiles water").await;
+    // On the avenue, as a participant looking for their street would be.
+    client
+        .execute_async(
+            "var done = arguments[arguments.length - 1]; \
+             import('/static/js/draw.js').then(function (page) { page.map.setView([-34.76, -58.405], 15); done(true); });",
+            vec![],
+        )
+        .await
+        .expect("to the avenue");
+    wait_for_colour(
+        &client,
+        "#map",
+        crate::common::tiles::MAJOR_STREET_RGB,
+        0.001,
+        "OpenMapTiles streets",
+    )
+    .await;
+    screenshot(&client, "basemap-openmaptiles-phone-es").await;
+    // A vector file that starts at zoom 15 opens the map where it draws (16, its 512 px tiles
+    // taking the data of 15), not blank at the page's 13.
+    choose_basemap(&client, "Profundo").await;
+    let zoom = client
+        .execute_async(
+            "var done = arguments[arguments.length - 1]; \
+             import('/static/js/draw.js').then(function (page) { done(page.map.getZoom()); });",
+            vec![],
+        )
+        .await
+        .expect("zoom");
+    assert!(zoom.as_f64() >= Some(16.0), "the map at zoom {zoom}");
+    wait_for_colour(
+        &client,
+        "#map",
+        crate::common::tiles::MAJOR_STREET_RGB,
+        0.001,
+        "streets of a file starting at 15",
+    )
+    .await;
+    choose_basemap(&client, "Vectorial PMTiles").await;
+    wait_for_colour(
+        &client,
+        "#map",
+        crate::common::tiles::MAJOR_STREET_RGB,
+        0.001,
+        "the Protomaps schema's streets",
+    )
+    .await;
     client
         .goto(&format!("{}/draw?lang=en", app.base))
         .await

@@ -83,7 +83,8 @@ pub(super) async fn start_fetch(
         &project,
         request,
         limits(&state),
-        |basemap| describe(basemap, true),
+        // A download covers the project's area by construction: nothing to warn of there.
+        |basemap| describe(basemap, true, None),
     )
     .await?;
     Ok((StatusCode::ACCEPTED, Json(status(&job))).into_response())

@@ -241,10 +241,13 @@ async fn tile(
     Ok(response)
 }
 
-/// A basemap as the pages and the admin page see it.
-pub fn describe(basemap: &Basemap, own: bool) -> Value {
+/// A basemap as the pages and the admin page see it, with what its users should know of it
+/// for a project whose area has the bounds `area` (`basemap::schema::warnings`).
+pub fn describe(basemap: &Basemap, own: bool, area: Option<[f64; 4]>) -> Value {
     let d = &basemap.description;
     json!({
+        "schema": crate::basemap::schema::Schema::of(d),
+        "warnings": crate::basemap::schema::warnings(d, area),
         "id": basemap.id,
         "label": basemap.label,
         "format": d.format,
@@ -263,13 +266,21 @@ pub fn describe(basemap: &Basemap, own: bool) -> Value {
 
 /// What a project's pages offer, described for them (also embedded in the pages).
 pub async fn offered(state: &AppState, project: Uuid) -> Vec<Value> {
+    let area = project_area(state, project).await;
     state
         .basemaps
         .for_project(project)
         .await
         .iter()
-        .map(|b| describe(b, state.basemaps.owned_by(project, &b.id)))
+        .map(|b| describe(b, state.basemaps.owned_by(project, &b.id), area))
         .collect()
+}
+
+/// The bounds of `project`'s area (`[west, south, east, north]`), when it has one.
+pub(super) async fn project_area(state: &AppState, project: Uuid) -> Option<[f64; 4]> {
+    let project = state.store.find_project_by_id(project).await.ok()??;
+    let b = project.area?.bbox();
+    Some([b.min_x, b.min_y, b.max_x, b.max_y])
 }
 
 /// [`offered`] as JSON text, for a page's `data-basemaps` attribute.

@@ -74,7 +74,8 @@ pub(super) async fn upload(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(describe(&basemap, true))).into_response())
+    let area = super::project_area(&state, project.id).await;
+    Ok((StatusCode::CREATED, Json(describe(&basemap, true, area))).into_response())
 }
 
 async fn save_body(body: Body, to: &std::path::Path, limit: u64) -> Result<(), AppError> {

@@ -1,6 +1,7 @@
 //! Basemap files made for tests with GDAL, as an operator would make them: a raster MBTiles
 //! (`gdal_create` + `gdal_translate -of MBTiles` + `gdaladdo`), a vector MBTiles (`ogr2ogr -f
-//! MVT`) in the Protomaps basemap schema's layer names, and a PMTiles archive of each
+//! MVT`) in the Protomaps basemap schema's layer names and two in the OpenMapTiles schema's
+//! (one starting at zoom 15), and a PMTiles archive of the first two
 //! (`trama basemap convert`, as GDAL 3.6 writes no PMTiles). And an XYZ tile service on
 //! loopback, standing for an online one, that records what it was asked.
 
@@ -23,7 +24,14 @@ pub struct BasemapFiles {
     pub raster_pmtiles: PathBuf,
     pub vector: PathBuf,
     pub vector_pmtiles: PathBuf,
+    /// Vector, in the OpenMapTiles schema (as tilemaker and Planetiler make by default).
+    pub openmaptiles: PathBuf,
+    /// Vector (OpenMapTiles), with zooms 15 to 16 only: deeper than a page's first view.
+    pub deep: PathBuf,
 }
+
+/// The colour of a primary street in Trama's vector style (`basemap-style.js`), RGB.
+pub const MAJOR_STREET_RGB: [u8; 3] = [253, 217, 160];
 
 fn gdal(program: &str, args: &[&str]) {
     let output = Command::new(program)
@@ -46,6 +54,15 @@ const ROADS: &str = r#"{"type":"FeatureCollection","features":[
 
 const WATER: &str = r#"{"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"kind":"water","name":"Laguna"},"geometry":{"type":"Polygon","coordinates":[[[-58.44,-34.79],[-58.42,-34.79],[-58.42,-34.775],[-58.44,-34.775],[-58.44,-34.79]]]}}]}"#;
+
+/// The same streets, water and landmarks in the OpenMapTiles schema's layers and classes.
+const OMT_TRANSPORTATION: &str = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"class":"primary","name":"Avenida Hipólito Yrigoyen"},"geometry":{"type":"LineString","coordinates":[[-58.47,-34.76],[-58.36,-34.76]]}},
+{"type":"Feature","properties":{"class":"minor","name":"Calle Boedo"},"geometry":{"type":"LineString","coordinates":[[-58.41,-34.80],[-58.41,-34.72]]}},
+{"type":"Feature","properties":{"class":"rail","name":"Ferrocarril Roca"},"geometry":{"type":"LineString","coordinates":[[-58.47,-34.74],[-58.36,-34.78]]}}]}"#;
+
+const OMT_POI: &str = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"class":"school","name":"Escuela N.º 12"},"geometry":{"type":"Point","coordinates":[-58.405,-34.755]}}]}"#;
 
 const POIS: &str = r#"{"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"kind":"school","name":"Escuela N.º 12"},"geometry":{"type":"Point","coordinates":[-58.405,-34.755]}},
@@ -132,6 +149,43 @@ pub async fn basemap_files() -> BasemapFiles {
         ],
     );
 
+    let (omt_gpkg, openmaptiles, deep) = (
+        at("omt.gpkg"),
+        at("openmaptiles.mbtiles"),
+        at("profundo.mbtiles"),
+    );
+    for (name, data) in [
+        ("transportation", OMT_TRANSPORTATION),
+        ("water", WATER),
+        ("poi", OMT_POI),
+    ] {
+        let source = at(&format!("omt-{name}.geojson"));
+        std::fs::write(&source, data).expect("write geojson");
+        let mut args = vec!["-f", "GPKG", path(&omt_gpkg), path(&source), "-nln", name];
+        if omt_gpkg.exists() {
+            args.insert(0, "-update");
+        }
+        gdal("ogr2ogr", &args);
+    }
+    for (to, zooms) in [
+        (&openmaptiles, ["MINZOOM=10", "MAXZOOM=15"]),
+        (&deep, ["MINZOOM=15", "MAXZOOM=16"]),
+    ] {
+        gdal(
+            "ogr2ogr",
+            &[
+                "-f",
+                "MVT",
+                path(to),
+                path(&omt_gpkg),
+                "-dsco",
+                zooms[0],
+                "-dsco",
+                zooms[1],
+            ],
+        );
+    }
+
     let (raster_pmtiles, vector_pmtiles) = (at("calles.pmtiles"), at("vectorial.pmtiles"));
     for (from, to) in [(&raster, &raster_pmtiles), (&vector, &vector_pmtiles)] {
         trama::basemap::convert::mbtiles_to_pmtiles(from, to)
@@ -144,6 +198,8 @@ pub async fn basemap_files() -> BasemapFiles {
         raster_pmtiles,
         vector,
         vector_pmtiles,
+        openmaptiles,
+        deep,
     }
 }
 
