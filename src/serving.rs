@@ -232,12 +232,14 @@ pub struct OverTls;
 /// Whether a connection opens with a TLS handshake (its first byte a handshake record, 0x16)
 /// rather than an HTTP request line: one port serves both, so that phones that do not trust
 /// the room's authority keep joining over plain HTTP while the tablets that do use HTTPS.
-async fn opens_with_tls(stream: &tokio::net::TcpStream, wait: Duration) -> bool {
+/// None when nothing came within `wait` (or the connection failed): it is closed, as a
+/// request's head that does not come in time is.
+async fn opens_with_tls(stream: &tokio::net::TcpStream, wait: Duration) -> Option<bool> {
     let mut first = [0_u8; 1];
-    matches!(
-        tokio::time::timeout(wait, stream.peek(&mut first)).await,
-        Ok(Ok(1))
-    ) && first[0] == 0x16
+    match tokio::time::timeout(wait, stream.peek(&mut first)).await {
+        Ok(Ok(1)) => Some(first[0] == 0x16),
+        _ => None,
+    }
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets the requests in flight
@@ -320,8 +322,16 @@ pub async fn serve(
         let handshake = limits.header_timeout;
         while connections.try_join_next().is_some() {}
         let task = connections.spawn(async move {
+            let tls = match tls {
+                Some(acceptor) => match opens_with_tls(&stream, handshake).await {
+                    Some(true) => Some(acceptor),
+                    Some(false) => None,
+                    None => return,
+                },
+                None => None,
+            };
             let served = match tls {
-                Some(acceptor) if opens_with_tls(&stream, handshake).await => {
+                Some(acceptor) => {
                     match tokio::time::timeout(handshake, acceptor.accept(stream)).await {
                         Ok(Ok(stream)) => {
                             let service =
@@ -337,7 +347,7 @@ pub async fn serve(
                         Err(_) => return,
                     }
                 }
-                _ => {
+                None => {
                     let service = TowerToHyperService::new(routed);
                     watcher
                         .watch(http.serve_connection(TokioIo::new(stream), service))

@@ -71,6 +71,7 @@ impl RoomAuthority {
         let files = |e| TlsError::Files(dir.display().to_string(), e);
         let (key_path, cert_path, name_path) =
             (dir.join("ca.key"), dir.join("ca.crt"), dir.join("ca.name"));
+        // All three, or a new authority (a start cut short while making one left some).
         if key_path.exists() && cert_path.exists() && name_path.exists() {
             let key = KeyPair::from_pem(&std::fs::read_to_string(&key_path).map_err(files)?)?;
             let pem = std::fs::read_to_string(&cert_path).map_err(files)?;
@@ -97,14 +98,15 @@ impl RoomAuthority {
         );
         let params = authority_params(&common_name, &permitted)?;
         let certificate = params.self_signed(&key)?;
-        write_private(&key_path, &key.serialize_pem()).map_err(files)?;
-        std::fs::write(&cert_path, certificate.pem()).map_err(files)?;
         let mut name_file = common_name;
         for name in &permitted {
             name_file.push('\n');
             name_file.push_str(name);
         }
-        std::fs::write(&name_path, name_file).map_err(files)?;
+        // The key last: its presence says the other two are whole.
+        write_whole(&cert_path, &certificate.pem(), false).map_err(files)?;
+        write_whole(&name_path, &name_file, false).map_err(files)?;
+        write_whole(&key_path, &key.serialize_pem(), true).map_err(files)?;
         Ok(Self {
             certificate_pem: certificate.pem(),
             certificate_der: certificate.der().clone(),
@@ -162,6 +164,9 @@ impl RoomAuthority {
 pub struct RoomTls {
     pub config: Arc<rustls::ServerConfig>,
     pub authority_pem: String,
+    /// The authority certificate's SHA-256 fingerprint, to compare on the tablet before
+    /// trusting it (it is downloaded over plain HTTP).
+    pub fingerprint: String,
 }
 
 impl RoomTls {
@@ -174,6 +179,7 @@ impl RoomTls {
         Ok(Self {
             config: authority.server_config(names)?,
             authority_pem: authority.certificate_pem().to_owned(),
+            fingerprint: fingerprint(&authority.certificate_der),
         })
     }
 }
@@ -197,25 +203,23 @@ pub fn laptop_names(addresses: &[IpAddr], extra: &[String]) -> Vec<String> {
         }
         names.push(host);
     }
-    // Only addresses the authority may vouch for: a public one would make browsers refuse
-    // the whole certificate.
-    names.extend(
-        addresses
-            .iter()
-            .filter(|ip| match ip {
-                IpAddr::V4(v4) => {
-                    v4.is_private()
-                        || v4.is_loopback()
-                        || v4.is_link_local()
-                        || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
-                }
-                IpAddr::V6(_) => false,
-            })
-            .map(IpAddr::to_string),
-    );
+    names.extend(addresses.iter().map(IpAddr::to_string));
     names.extend(extra.iter().map(|n| n.trim().to_ascii_lowercase()));
     let mut seen = std::collections::HashSet::new();
     names.retain(|n| !n.is_empty() && seen.insert(n.clone()));
+    names.retain(|n| match n.parse::<IpAddr>() {
+        // Only addresses the authority may vouch for: a public one would make browsers refuse
+        // the whole certificate.
+        Ok(IpAddr::V4(v4)) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        Ok(IpAddr::V6(_)) => false,
+        Err(_) => !is_public_suffix(n),
+    });
     names
 }
 
@@ -287,14 +291,39 @@ fn der_of(pem: &str) -> Result<CertificateDer<'static>, TlsError> {
         .map_err(|_| TlsError::Certificate(rcgen::Error::CouldNotParseCertificate))
 }
 
-/// Writes a secret readable by its owner only.
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+/// Writes `text` to `path` whole or not at all (a temporary file renamed over it), readable by
+/// its owner only when `private`.
+fn write_whole(path: &Path, text: &str, private: bool) -> std::io::Result<()> {
     use std::io::Write as _;
+    let temporary = path.with_extension("part");
+    let _ = std::fs::remove_file(&temporary);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(text.as_bytes())
+    if private {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    }
+    let mut file = options.open(&temporary)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)
+}
+
+/// The SHA-256 fingerprint of a certificate, as phones show it: upper-case hex pairs joined
+/// by colons.
+fn fingerprint(der: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// A DNS name that is a public suffix (`gob.ar`, `dev`): an authority permitted it would
+/// vouch for every site under it.
+fn is_public_suffix(name: &str) -> bool {
+    psl::suffix(name.as_bytes()).is_some_and(|s| s.is_known() && s.as_bytes() == name.as_bytes())
 }
 
 #[cfg(test)]
@@ -333,8 +362,16 @@ mod tests {
     fn the_laptop_is_named_by_its_addresses_and_the_names_given() {
         let names = laptop_names(
             &["192.168.0.7".parse().expect("ip")],
-            &["Trama.Test".to_owned()],
+            &[
+                "Trama.Test".to_owned(),
+                "gob.ar".to_owned(),
+                "dev".to_owned(),
+                "8.8.8.8".to_owned(),
+            ],
         );
+        for never in ["gob.ar", "dev", "8.8.8.8"] {
+            assert!(!names.contains(&never.to_owned()), "{never} in {names:?}");
+        }
         assert_eq!(&names[..2], ["localhost", "127.0.0.1"]);
         assert!(names.contains(&"192.168.0.7".to_owned()));
         assert!(names.contains(&"trama.test".to_owned()));

@@ -18,7 +18,7 @@ use crate::domain::access::Principal;
 use crate::domain::audit::{Details, Door, Kind};
 use crate::domain::change::Change;
 use crate::domain::export::CellCounter;
-use crate::domain::feature::FeatureFilter;
+use crate::domain::feature::{FeatureFilter, ReviewState};
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::permit::Permit;
 use crate::domain::project::Project;
@@ -210,8 +210,10 @@ pub async fn apply_retention(
 
 /// The aggregated form of `workshop`'s drawings a retention keeps: what an aggregated export
 /// at the project's masking releases of them (counts per cell and symbol of at least its k,
-/// sensitive drawings in their mask's cell), hidden and deleted drawings left out as exports
-/// leave them out.
+/// sensitive drawings in their mask's cell), hidden, deleted, rejected and merged drawings left
+/// out as exports and analyses leave them out. Read before the purge's transaction: the
+/// workshop has ended (retention starts from its end), so only a moderator's late decision
+/// could fall between the two.
 async fn counts_to_keep(
     store: &dyn Store,
     project: &Project,
@@ -232,6 +234,14 @@ async fn counts_to_keep(
     let mut drawings = store.stream_features(project.id, &filter);
     while let Some(drawing) = drawings.next().await {
         let drawing = drawing?;
+        // Moderation took these out, as priority analyses leave them out (a merged drawing
+        // lives on in the one it joined).
+        if matches!(
+            drawing.review_state,
+            ReviewState::Rejected | ReviewState::Merged
+        ) {
+            continue;
+        }
         if let Some(geometry) = FeatureGeometry::parse_stored(&drawing.geometry) {
             let secret = sensitive.contains(&drawing.symbol);
             counter.add(&drawing.symbol, drawing.workshop_id, secret, &geometry);

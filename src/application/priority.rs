@@ -68,7 +68,9 @@ impl Request<'_> {
     /// (with the resolution that would fit).
     #[instrument(skip_all, err(level = "debug"))]
     pub async fn cells(&self, store: &dyn Store) -> Result<Analysis, Error> {
-        let drawings = self.drawings(store, &self.selection).await?;
+        let drawings = self
+            .drawings(store, &self.selection, self.finer_than_the_mask())
+            .await?;
         Ok(run(drawings, study_area(self.project), self.params, None)
             .await?
             .0)
@@ -84,7 +86,9 @@ impl Request<'_> {
         store: &dyn Store,
         rule: Rule,
     ) -> Result<(Analysis, Vec<Zone>), Error> {
-        let drawings = self.drawings(store, &self.selection).await?;
+        let drawings = self
+            .drawings(store, &self.selection, self.finer_than_the_mask())
+            .await?;
         Ok(run(drawings, study_area(self.project), self.params, Some(rule)).await?)
     }
 
@@ -107,7 +111,9 @@ impl Request<'_> {
                 workshops: Some(workshops),
                 ..self.selection.clone()
             };
-            let drawings = self.drawings(store, &selection).await?;
+            let drawings = self
+                .drawings(store, &selection, self.finer_than_the_mask())
+                .await?;
             zones.push(
                 run(drawings, area.clone(), self.params, Some(rule))
                     .await?
@@ -126,7 +132,8 @@ impl Request<'_> {
     /// The store's.
     #[instrument(skip_all, err(level = "debug"))]
     pub async fn units(&self, store: &dyn Store, units: Vec<Unit>) -> Result<ScoredUnits, Error> {
-        let drawings = self.drawings(store, &self.selection).await?;
+        // Units may be as small as a block: they place sensitive drawings at any resolution.
+        let drawings = self.drawings(store, &self.selection, true).await?;
         Ok(tokio::task::spawn_blocking(move || ScoredUnits {
             scores: score_units(&drawings, &units),
             units,
@@ -139,10 +146,19 @@ impl Request<'_> {
     /// The drawings of the project that `selection` names, weighted by the project's legend,
     /// sensitive ones masked when the request says so, and the counts retentions kept of
     /// purged workshops as drawings of their cells.
+    /// Whether this analysis's cells are finer than the project's mask: counted where they
+    /// are, sensitive drawings would be placed more exactly than their mask places them.
+    fn finer_than_the_mask(&self) -> bool {
+        self.params.resolution > self.project.masking.sensitive_resolution
+    }
+
+    /// `places`: the answer places each drawing more exactly than the mask (cells finer than
+    /// it, or units), so counting sensitive drawings where they are is an exact read of them.
     async fn drawings(
         &self,
         store: &dyn Store,
         selection: &Selection,
+        places: bool,
     ) -> Result<Vec<Drawing>, Error> {
         let project = self.project;
         let legend = store.legend(project.id).await?;
@@ -212,9 +228,7 @@ impl Request<'_> {
             .filter(|s| s.sensitive)
             .map(|s| s.key.as_str())
             .collect();
-        if self.mask_sensitive.is_none()
-            && self.params.resolution > self.project.masking.sensitive_resolution
-        {
+        if self.mask_sensitive.is_none() && places {
             let shown: Vec<Uuid> = drawings
                 .iter()
                 .filter(|d| sensitive.contains(&*d.symbol))

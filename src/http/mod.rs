@@ -73,8 +73,10 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
                     .get::<crate::serving::OverTls>()
                     .is_some();
                 let mut response = next.run(request).await;
-                if secure_cookies || over_tls {
-                    mark_secure(response.headers_mut());
+                if secure_cookies {
+                    mark_secure(response.headers_mut(), "");
+                } else if over_tls {
+                    mark_secure(response.headers_mut(), cookies::SECURE_PREFIX);
                 }
                 if secure_cookies {
                     // Served over HTTPS only: browsers keep to it (RFC 6797).
@@ -180,15 +182,17 @@ async fn method_not_allowed() -> AppError {
     AppError::MethodNotAllowed
 }
 
-/// Adds `Secure` to every cookie the answer sets (HTTPS deployments).
-fn mark_secure(headers: &mut axum::http::HeaderMap) {
+/// Adds `Secure` to every cookie the answer sets (HTTPS deployments), its name prefixed with
+/// `prefix` (`cookies::SECURE_PREFIX` over the room's own HTTPS, beside plain HTTP).
+fn mark_secure(headers: &mut axum::http::HeaderMap, prefix: &str) {
     let cookies: Vec<String> = headers
         .get_all(axum::http::header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .map(|v| {
+            let v = format!("{prefix}{v}");
             if v.contains("; Secure") {
-                v.to_owned()
+                v
             } else {
                 format!("{v}; Secure")
             }

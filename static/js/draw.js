@@ -147,6 +147,7 @@ function popup(f, layer) {
     list.appendChild(item);
   }
   api('/api/features/' + f.id + '/annotations').then(function (r) {
+    if (r.status === 401) { forgetKnown(); return []; }
     if (!r.ok) throw new Error('server ' + r.status);
     return r.json();
   }).then(function (notes) {
@@ -190,7 +191,13 @@ function popup(f, layer) {
     remove.addEventListener('click', function () {
       api('/api/features/' + f.id, { method: 'DELETE', headers: { 'If-Match': '"' + f.properties.revision + '"' } })
         .then(function (r) {
-          if (r.status === 204) { drawn.removeLayer(layer); say(t('draw.deleted')); return; }
+          if (r.status === 204) {
+            drawn.removeLayer(layer);
+            rememberDrawings();
+            confirmedAt(serverTime(r));
+            say(t('draw.deleted'));
+            return;
+          }
           map.closePopup();
           if (r.status === 412) return reloadDrawing(f.id, layer);
           return r.json().catch(function () { return {}; }).then(function (problem) {
@@ -245,7 +252,13 @@ function saveEdit() {
   }).then(function (r) {
     return r.json().then(function (answer) {
       drawn.removeLayer(layer);
-      if (r.ok) { drawn.addData(answer); say(t('draw.updated')); return; }
+      if (r.ok) {
+        drawn.addData(answer);
+        rememberDrawings();
+        confirmedAt(answer.properties && answer.properties.updated_at);
+        say(t('draw.updated'));
+        return;
+      }
       if (r.status === 412) return reloadDrawing(f.id);
       drawn.addData(f);
       say(refusal(r.status, answer, 'draw.refused.unchangeable'));
@@ -294,6 +307,8 @@ function startingData() {
 // starts it afresh; leaving the workshop forgets it.
 var knownKey = 'trama.known.' + project + '.' + app.dataset.workshop;
 function known() { try { return JSON.parse(localStorage.getItem(knownKey)); } catch (_) { return null; } }
+// The session ended (left elsewhere, withdrawn, expired): nothing of it stays on the phone.
+function forgetKnown() { localStorage.removeItem(knownKey); }
 function remember(change) {
   var k = known() || { as_of: 0, features: [], notes: {}, open: true };
   change(k);
@@ -304,6 +319,18 @@ function rememberDrawings() {
   clearTimeout(rememberLater);
   rememberLater = null;
   remember(function (k) { k.features = drawn.getLayers().map(function (l) { return l.feature; }); });
+}
+// A change the server confirmed at `at` (its time): a copy of the page the service worker
+// fetched before it is older than what the phone knows (a first visit's copy is fetched after
+// the page shown, and would otherwise win).
+function confirmedAt(at) {
+  var ms = typeof at === 'number' ? at : Date.parse(at);
+  if (!isNaN(ms)) remember(function (k) { k.as_of = Math.max(k.as_of || 0, ms); });
+}
+function serverTime(response) {
+  // The Date header has whole seconds: the change was within the second after it.
+  var date = response && response.headers.get('Date');
+  return date ? Date.parse(date) + 999 : NaN;
 }
 function rememberDrawingsSoon() { clearTimeout(rememberLater); rememberLater = setTimeout(rememberDrawings, 50); }
 window.addEventListener('pagehide', function () { if (rememberLater) rememberDrawings(); });
@@ -530,6 +557,7 @@ function enqueue(feature) {
 // `conflict` says what a 409 means here: a closed workshop for a new drawing, a deleted
 // drawing or closed workshop for an edit.
 function refusal(status, problem, conflict) {
+  if (status === 401) forgetKnown();
   var known = { 401: 'draw.refused.session', 403: 'draw.refused.forbidden', 409: conflict, 413: 'draw.refused.too_big', 429: 'draw.refused.too_fast' }[status];
   if (known) return t(known);
   var errors = problem.errors || [];
@@ -571,6 +599,8 @@ function flush() {
       response.json().then(function (stored) {
         unpend(item.key);
         drawn.addData(stored);
+        rememberDrawings();
+        confirmedAt(stored.properties && stored.properties.updated_at);
       });
       store(queue().filter(function (i) { return i.key !== item.key; }));
       say(queue().length ? t('draw.pending', { count: queue().length }) : t('draw.saved'));

@@ -107,15 +107,19 @@ async fn a_tablet_that_trusts_the_room_gets_https_and_its_service_worker() {
         .await
         .expect("service worker");
     assert_eq!(worker, json!("active"));
-    // Its session cookie is Secure (sent over HTTPS only) and, as always, HttpOnly.
+    // Its session cookie is Secure (sent over HTTPS only), under a name of its own so that
+    // plain HTTP can still set the plain one; and, as always, HttpOnly.
     let cookies = client.get_all_cookies().await.expect("cookies");
-    assert!(!cookies.is_empty());
-    for cookie in &cookies {
-        assert_eq!(cookie.secure(), Some(true), "{cookie:?}");
-    }
+    let session = cookies
+        .iter()
+        .find(|c| c.name() == "__Secure-trama_session")
+        .unwrap_or_else(|| panic!("a secure session cookie among {cookies:?}"));
+    assert_eq!(session.secure(), Some(true));
+    assert_eq!(session.http_only(), Some(true));
     screenshot(&client, "tls-draw-phone-es").await;
 
     // The page that tells how to trust the laptop, in both languages.
+    let mut on_the_page = String::new();
     for lang in ["es", "en"] {
         client
             .goto(&format!("{https}/tls?lang={lang}"))
@@ -132,6 +136,13 @@ async fn a_tablet_that_trusts_the_room_gets_https_and_its_service_worker() {
         )
         .await;
         screenshot(&client, &format!("tls-page-phone-{lang}")).await;
+        on_the_page = client
+            .find(Locator::Css(".fingerprint code"))
+            .await
+            .expect("fingerprint")
+            .text()
+            .await
+            .expect("text");
     }
     // The wall, over HTTPS, tells facilitators where tablets learn it.
     client.set_window_size(1366, 768).await.expect("laptop");
@@ -142,6 +153,16 @@ async fn a_tablet_that_trusts_the_room_gets_https_and_its_service_worker() {
         .expect("wall");
     wait_for_text(&client, ".panel", "Tabletas del programa").await;
     wait_for_text(&client, ".panel", "/tls").await;
+    // The fingerprint to compare, the same on the wall as on the /tls page.
+    let fingerprint = client
+        .find(Locator::Css(".fingerprint-small"))
+        .await
+        .expect("fingerprint")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(fingerprint.split(':').count(), 32, "{fingerprint}");
+    assert_eq!(fingerprint, on_the_page);
     screenshot(&client, "tls-wall-es").await;
     client.close().await.expect("close");
 

@@ -1,6 +1,6 @@
 //! The room's own HTTPS (`trama serve --tls`, `crate::tls`): the page that tells a tablet how
 //! to trust this laptop once, the authority's certificate it installs, and the small answer
-//! pages ask for to know whether this device already trusts it (`static/js/upgrade.js`).
+//! pages ask for to know whether this device already trusts it (`static/js/entry.js`).
 
 use askama::Template;
 use axum::extract::State;
@@ -20,6 +20,8 @@ struct TlsPage<'a> {
     on: bool,
     /// The address this page was asked at, over HTTPS (where the tablet goes once it trusts).
     https_origin: String,
+    /// The authority certificate's SHA-256 fingerprint, to compare before trusting it.
+    fingerprint: &'a str,
 }
 
 /// `GET /tls`: how to trust this laptop once, in the page's language.
@@ -37,6 +39,10 @@ pub async fn tls_page(
         languages: &page.languages,
         on: state.tls.is_some(),
         https_origin: format!("https://{host}"),
+        fingerprint: state
+            .tls
+            .as_ref()
+            .map_or("", |room| room.fingerprint.as_str()),
     }
     .render();
     page.respond(StatusCode::OK, html)

@@ -153,9 +153,9 @@ struct WallPage<'a> {
     /// The caller may choose to project them exactly.
     may_show_exact: bool,
     qr_svg: String,
-    /// Where a programme tablet learns to trust the room's HTTPS (`/tls`), and its QR code,
-    /// when HTTPS is served.
-    tls_page: Option<(String, String)>,
+    /// Where a programme tablet learns to trust the room's HTTPS (`/tls`), its QR code and the
+    /// authority's fingerprint to compare, when HTTPS is served.
+    tls_page: Option<(String, String, String)>,
     groups: &'a [Group],
     tiles: &'a str,
     /// The basemaps the project's map offers (`http::basemaps::describe`), as JSON.
@@ -392,10 +392,10 @@ pub async fn wall_page(
     };
     let qr_svg = qr_of(&join_url, 200);
     // Where a programme tablet learns to trust the room's HTTPS, as a link and a small QR.
-    let tls_page = state.tls.as_ref().map(|_| {
+    let tls_page = state.tls.as_ref().map(|room| {
         let url = format!("{origin}/tls");
         let qr = qr_of(&url, 120);
-        (url, qr)
+        (url, qr, room.fingerprint.clone())
     });
     let basemaps = super::super::basemaps::offered_json(&state, project.id).await;
     let html = WallPage {
