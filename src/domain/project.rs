@@ -66,6 +66,12 @@ impl SensitiveView {
 const SPAN_WITHOUT_AREA: f64 = 1.0;
 
 impl Project {
+    /// The bounds of its area, `[west, south, east, north]` (WGS84 degrees), when it has one.
+    pub fn area_bounds(&self) -> Option<[f64; 4]> {
+        let b = self.area.as_ref()?.bbox();
+        Some([b.min_x, b.min_y, b.max_x, b.max_y])
+    }
+
     /// Refuses a drawing far larger than the project's territory: wider or taller than twice
     /// its area's extent (or than `SPAN_WITHOUT_AREA` without an area). A participant's
     /// 3°×3° polygon made one analysis take 47 s and 10 GB; nothing so large is drawn in a

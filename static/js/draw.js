@@ -189,21 +189,9 @@ function popup(f, layer) {
   if (me && author && author.kind === 'participant' && author.id === me.id) {
     var remove = el('button', { type: 'button', 'class': 'link' }, t('draw.delete'));
     remove.addEventListener('click', function () {
-      api('/api/features/' + f.id, { method: 'DELETE', headers: { 'If-Match': '"' + f.properties.revision + '"' } })
-        .then(function (r) {
-          if (r.status === 204) {
-            drawn.removeLayer(layer);
-            rememberDrawings();
-            confirmedAt(serverTime(r));
-            say(t('draw.deleted'));
-            return;
-          }
-          map.closePopup();
-          if (r.status === 412) return reloadDrawing(f.id, layer);
-          return r.json().catch(function () { return {}; }).then(function (problem) {
-            say(refusal(r.status, problem, 'draw.refused.unchangeable'), true);
-          });
-        }, function () { say(t('draw.delete_offline'), true); });
+      map.closePopup();
+      drawn.removeLayer(layer);
+      offerUndo(t('draw.deleted_undo'), function () { drawn.addData(f); }, function () { deleteDrawing(f); });
     });
     box.appendChild(remove);
     var edit = el('button', { type: 'button', 'class': 'link' }, t('draw.edit'));
@@ -211,6 +199,25 @@ function popup(f, layer) {
     box.appendChild(edit);
   }
   return box;
+}
+
+// Deletes one's own drawing `f` (already taken off the map), once its undo has passed; put
+// back when the server refuses.
+function deleteDrawing(f) {
+  api('/api/features/' + f.id, { method: 'DELETE', keepalive: true, headers: { 'If-Match': '"' + f.properties.revision + '"' } })
+    .then(function (r) {
+      if (r.status === 204) {
+        rememberDrawings();
+        confirmedAt(serverTime(r));
+        say(t('draw.deleted'));
+        return;
+      }
+      if (r.status === 412) return reloadDrawing(f.id);
+      drawn.addData(f);
+      return r.json().catch(function () { return {}; }).then(function (problem) {
+        say(refusal(r.status, problem, 'draw.refused.unchangeable'), true);
+      });
+    }, function () { drawn.addData(f); say(t('draw.delete_offline'), true); });
 }
 
 // Editing one's own drawing: its shape on the map (Geoman's edit mode) and its texts in
@@ -467,6 +474,7 @@ function choose(symbol, type, button) {
     pathOptions: { color: symbol.color }
   });
   drawActions.hidden = type === 'point';
+  app.classList.toggle('drawing', !drawActions.hidden);
 }
 
 // Lines and zones: undo the last point, cancel, finish, as buttons (Geoman's own are in its
@@ -478,7 +486,48 @@ document.getElementById('draw-undo').addEventListener('click', function () {
   var d = drawer();
   if (d && d._removeLastVertex) d._removeLastVertex();
 });
-document.getElementById('draw-cancel').addEventListener('click', function () { ready(); });
+// Cancelling a line or zone in progress can be undone for a few seconds: its points come back.
+document.getElementById('draw-cancel').addEventListener('click', function () {
+  var d = drawer(), was = chosen;
+  var points = d && d._layer && d._layer.getLatLngs ? d._layer.getLatLngs().slice() : [];
+  ready();
+  if (!points.length || !was) return;
+  offerUndo(t('draw.cancelled'), function () {
+    var button = document.querySelector('[data-symbol="' + was.symbol.key + '"]');
+    choose(was.symbol, was.type, button || document.createElement('button'));
+    // Geoman adds a point where a tap was (`_createVertex`, as behind its own clicks).
+    var again = drawer();
+    if (again && again._createVertex) points.forEach(function (at) { again._createVertex({ latlng: at }); });
+  }, function () {});
+});
+
+// What cannot be taken back at once waits a few seconds with "Undo": a slip of the finger
+// (a tap beside a button, a delete meant for another drawing) is undone, not lost. One at a
+// time: a new one lets the earlier happen.
+var UNDO_MS = 6000;
+var undoBar = document.getElementById('undo');
+var pendingUndo = null;
+function offerUndo(text, undo, commit) {
+  if (pendingUndo) pendingUndo.commit();
+  var settled = false, timer = null;
+  function settle(then) {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    undoBar.hidden = true;
+    app.classList.remove('undoing');
+    pendingUndo = null;
+    then();
+  }
+  pendingUndo = { commit: function () { settle(commit); } };
+  timer = setTimeout(pendingUndo.commit, UNDO_MS);
+  undoBar.querySelector('.undo-text').textContent = text;
+  undoBar.querySelector('button').onclick = function () { settle(undo); };
+  undoBar.hidden = false;
+  app.classList.add('undoing');
+}
+// Leaving the page carries out what was waiting (the request outlives the page).
+window.addEventListener('pagehide', function () { if (pendingUndo) pendingUndo.commit(); });
 document.getElementById('draw-finish').addEventListener('click', function () {
   var d = drawer();
   if (d && d._finishShape) d._finishShape();
@@ -488,6 +537,7 @@ document.getElementById('draw-finish').addEventListener('click', function () {
 function ready() {
   map.pm.disableDraw();
   drawActions.hidden = true;
+  app.classList.remove('drawing');
   document.querySelectorAll('.symbol').forEach(function (b) { b.setAttribute('aria-pressed', 'false'); });
   document.getElementById('instructions').textContent = t('draw.pick_symbol');
 }
@@ -514,6 +564,10 @@ map.on('pm:create', function (e) {
     return;
   }
   form.hidden = false;
+  // The shape just drawn stays in sight above the title form (it used to hide under it).
+  var covered = Math.max(0, map.getContainer().getBoundingClientRect().bottom - form.getBoundingClientRect().top);
+  var target = e.layer.getBounds ? e.layer.getBounds().getCenter() : e.layer.getLatLng();
+  map.panInside(target, { paddingTopLeft: [20, 20], paddingBottomRight: [20, covered + 20], animate: false });
   document.getElementById('feature-title').focus();
 });
 document.getElementById('feature-cancel').addEventListener('click', function () {

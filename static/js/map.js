@@ -7,6 +7,9 @@ import { t } from './trama.js';
 export function pageMap(id) {
   var map = L.map(id, { zoomControl: false }).setView([-34.76, -58.41], 13);
   L.control.zoom({ zoomInTitle: t('map.zoom_in'), zoomOutTitle: t('map.zoom_out') }).addTo(map);
+  // While a popup is open the map's buttons may step aside (a phone's CSS does).
+  map.on('popupopen', function () { map.getContainer().classList.add('popup-open'); });
+  map.on('popupclose', function () { map.getContainer().classList.remove('popup-open'); });
   map.on('popupopen', function (e) {
     var close = e.popup.getElement() && e.popup.getElement().querySelector('.leaflet-popup-close-button');
     if (close) { close.setAttribute('aria-label', t('map.close')); close.setAttribute('title', t('map.close')); }

@@ -45,6 +45,17 @@ export function addPlaceSearch(map, app) {
         request('/api/basemaps/' + encodeURIComponent(vector.id) + '/places?' + query).then(function (answer) {
           if (input.value.trim() !== q) return; // typed on meanwhile
           if (!answer.ok) { say(t('map.search_failed')); return; }
+          var corner = answer.body.corner;
+          if (corner && !answer.body.features.some(function (f) { return f.properties.kind === 'corner'; })) {
+            // A corner asked and not found: say which street the map lacks, or that they do
+            // not meet on it.
+            var parts = q.split(/\s+(?:y|esquina|esq\.|and|con|&)\s+|\s*&\s*/i);
+            var missing = corner.streets[0] ? (corner.streets[1] ? null : parts[1]) : parts[0];
+            if (!answer.body.features.length) {
+              say(missing ? t('map.search_no_street', { street: missing }) : t('map.search_no_corner'));
+              return;
+            }
+          }
           if (!answer.body.features.length) { say(t('map.search_none')); return; }
           list.textContent = '';
           answer.body.features.forEach(function (place) {

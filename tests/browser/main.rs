@@ -18,4 +18,5 @@ mod helpers;
 mod offline;
 mod participant;
 mod tls;
+mod undo;
 mod wall;

@@ -180,6 +180,38 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
     search.clear().await.expect("clear");
     search.send_keys("Laprida").await.expect("type");
     wait_for_text(&client, ".place-results", "El mapa no tiene un lugar").await;
+    // A corner, as people give it: where the two streets cross.
+    search.clear().await.expect("clear");
+    search.send_keys("yrigoyen y boedo").await.expect("type");
+    wait_for_text(
+        &client,
+        ".place-results",
+        "Avenida Hipólito Yrigoyen y Calle Boedo",
+    )
+    .await;
+    screenshot(&client, "place-corner-phone-es").await;
+    click_button(&client, "Avenida Hipólito Yrigoyen y Calle Boedo").await;
+    let view = client
+        .execute_async(
+            "var done = arguments[arguments.length - 1]; \
+             import('/static/js/draw.js').then(function (page) { \
+               var c = page.map.getCenter(); done([c.lat, c.lng]); });",
+            vec![],
+        )
+        .await
+        .expect("the map's view");
+    let (lat, lon) = (
+        view[0].as_f64().expect("lat"),
+        view[1].as_f64().expect("lon"),
+    );
+    assert!(
+        (lat + 34.76).abs() < 0.0005 && (lon + 58.41).abs() < 0.0005,
+        "at the corner: {view}"
+    );
+    // A street the map does not have is named in the answer.
+    search.clear().await.expect("clear");
+    search.send_keys("yrigoyen y pasteur").await.expect("type");
+    wait_for_text(&client, ".place-results", "no tiene una calle «pasteur»").await;
     search.clear().await.expect("clear");
 
     // Nothing was loaded from another host.
@@ -271,6 +303,22 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
     }
     open_popup_of(&client, "Escuela del barrio").await;
     wait_for_text(&client, ".leaflet-popup .comments", "chicos de la cuadra").await;
+    // Nothing covers what the participant needs: the notice stays over the top bar, not
+    // the map; an open popup is not under the map's buttons; "Comentar" is a thumb's size.
+    let layout = client
+        .execute(
+            "var notice = document.getElementById('connection').getBoundingClientRect();              var map = document.getElementById('map').getBoundingClientRect();              var top = document.querySelector('#map .leaflet-top');              return [notice.bottom <= map.top + 1, getComputedStyle(top).visibility,                document.querySelector('.leaflet-popup .comment button').getBoundingClientRect().height];",
+            vec![],
+        )
+        .await
+        .expect("layout");
+    assert_eq!(
+        layout[0],
+        json!(true),
+        "the notice covers the map: {layout}"
+    );
+    assert_eq!(layout[1], json!("hidden"), "{layout}");
+    assert!(layout[2].as_f64() >= Some(44.0), "{layout}");
     screenshot(&client, "offline-reload-phone-es").await;
 
     // Back: the queue is sent, once.

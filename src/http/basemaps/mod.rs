@@ -29,13 +29,13 @@ use axum::routing::{delete, get};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 use super::extract::{ApiQuery, Auth};
 use super::projects::visible_project;
 use crate::basemap::places::MAX_QUERY;
 use crate::basemap::{Basemap, BasemapError, Tile};
 use crate::domain::access::Principal;
+use crate::domain::project::Project;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
 use downloads::{fetch_progress, start_fetch, stop_fetch};
@@ -136,7 +136,9 @@ struct PlaceQuery {
 /// `GET /api/basemaps/{id}/places?q=boedo`: the basemap's named places (streets, places,
 /// schools, stations…) whose name holds `q`, case and accents aside, as a GeoJSON
 /// FeatureCollection of points with `name`, `layer` and `kind` (see
-/// [`crate::basemap::places`]). For a signed-in caller (a participant's session too): 401
+/// [`crate::basemap::places`]). A corner (`q=Yrigoyen y Laprida`, "esquina", "&", "and")
+/// comes first, where the streets cross (`kind: corner`), and the collection's `corner`
+/// member says which street each part found (`{"streets": [name or null, name or null]}`). For a signed-in caller (a participant's session too): 401
 /// without one, as every read of a project's data. 400 for a query under two characters or
 /// over [`MAX_QUERY`], 404 for an unknown basemap or one without names (a raster basemap). A
 /// `lang` Trama's pages are not in searches the basemap's own `name`. The search runs off the
@@ -170,9 +172,23 @@ async fn places(
         AppError::Internal("the basemap's place names could not be read".into())
     })?;
     let limit = query.limit.unwrap_or(8).clamp(1, 20);
+    // A corner is named with the page's "and".
+    let join = if lang.starts_with("en") { "and" } else { "y" };
     let found = tokio::task::spawn_blocking(move || {
-        let found = gazetteer.search(&query.q, limit);
-        crate::geojson::places_geojson(&found)
+        let corner = gazetteer.corners(&query.q, join, limit);
+        let plain = gazetteer.search(&query.q, limit);
+        let mut found: Vec<&crate::basemap::places::Place> = corner
+            .as_ref()
+            .map(|c| c.corners.iter().collect())
+            .unwrap_or_default();
+        found.extend(plain);
+        found.truncate(limit);
+        let mut collection = crate::geojson::places_geojson(&found);
+        if let Some(corner) = corner {
+            // What each part of a corner found, so the page can say which street it lacks.
+            collection["corner"] = serde_json::json!({ "streets": corner.streets });
+        }
+        collection
     })
     .await
     .map_err(|e| AppError::Internal(format!("the place search failed: {e}")))?;
@@ -265,26 +281,19 @@ pub fn describe(basemap: &Basemap, own: bool, area: Option<[f64; 4]>) -> Value {
 }
 
 /// What a project's pages offer, described for them (also embedded in the pages).
-pub async fn offered(state: &AppState, project: Uuid) -> Vec<Value> {
-    let area = project_area(state, project).await;
+pub async fn offered(state: &AppState, project: &Project) -> Vec<Value> {
+    let area = project.area_bounds();
     state
         .basemaps
-        .for_project(project)
+        .for_project(project.id)
         .await
         .iter()
-        .map(|b| describe(b, state.basemaps.owned_by(project, &b.id), area))
+        .map(|b| describe(b, state.basemaps.owned_by(project.id, &b.id), area))
         .collect()
 }
 
-/// The bounds of `project`'s area (`[west, south, east, north]`), when it has one.
-pub(super) async fn project_area(state: &AppState, project: Uuid) -> Option<[f64; 4]> {
-    let project = state.store.find_project_by_id(project).await.ok()??;
-    let b = project.area?.bbox();
-    Some([b.min_x, b.min_y, b.max_x, b.max_y])
-}
-
 /// [`offered`] as JSON text, for a page's `data-basemaps` attribute.
-pub(crate) async fn offered_json(state: &AppState, project: Uuid) -> String {
+pub(crate) async fn offered_json(state: &AppState, project: &Project) -> String {
     Value::from(offered(state, project).await).to_string()
 }
 
@@ -295,7 +304,7 @@ async fn list(
 ) -> Result<Json<Value>, AppError> {
     let project = visible_project(&state, &principal, &slug).await?;
     Ok(Json(json!({
-        "basemaps": offered(&state, project.id).await,
+        "basemaps": offered(&state, &project).await,
         "uploads": state.basemaps.accepts_uploads(),
     })))
 }

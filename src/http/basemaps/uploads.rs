@@ -74,8 +74,11 @@ pub(super) async fn upload(
             },
         )
         .await?;
-    let area = super::project_area(&state, project.id).await;
-    Ok((StatusCode::CREATED, Json(describe(&basemap, true, area))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(describe(&basemap, true, project.area_bounds())),
+    )
+        .into_response())
 }
 
 async fn save_body(body: Body, to: &std::path::Path, limit: u64) -> Result<(), AppError> {

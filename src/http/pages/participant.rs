@@ -247,7 +247,7 @@ pub(super) async fn draw_page(State(state): State<AppState>, page: PageContext) 
         .find(|g| g.id == group_id)
         .map_or("", |g| g.name.as_str());
     let withdrawal_code = crate::application::care::withdrawal_code(principal.id());
-    let basemaps = crate::http::basemaps::offered_json(&state, project.id).await;
+    let basemaps = crate::http::basemaps::offered_json(&state, &project).await;
     let initial = draw_page_data(&state, &principal, &project, workshop.is_open())
         .await
         .unwrap_or_default();

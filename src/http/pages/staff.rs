@@ -148,6 +148,9 @@ struct WallPage<'a> {
     join_parts: Vec<&'a str>,
     /// Phones cannot reach the address the wall was opened on, and no other is known.
     unreachable: bool,
+    /// The port the server answers on, as the wall was asked for it (the hint to listen on
+    /// every interface names it).
+    listen_port: &'a str,
     /// Sensitive drawings are projected exactly (chosen for a closed session).
     exact: bool,
     /// The caller may choose to project them exactly.
@@ -397,7 +400,7 @@ pub async fn wall_page(
         let qr = qr_of(&url, 120);
         (url, qr, room.fingerprint.clone())
     });
-    let basemaps = super::super::basemaps::offered_json(&state, project.id).await;
+    let basemaps = super::super::basemaps::offered_json(&state, &project).await;
     let html = WallPage {
         t: page.t,
         languages: &page.languages,
@@ -408,6 +411,7 @@ pub async fn wall_page(
         code: workshop.join_code.as_str(),
         join_parts: join_url.split('/').collect(),
         unreachable,
+        listen_port: host.rsplit_once(':').map_or("80", |(_, port)| port),
         exact,
         may_show_exact,
         qr_svg,
@@ -454,7 +458,7 @@ pub async fn review_page(
     let Ok(Some(project)) = state.store.find_project(&slug).await else {
         return page.error(StatusCode::NOT_FOUND, "error.not_found");
     };
-    let basemaps = super::super::basemaps::offered_json(&state, project.id).await;
+    let basemaps = super::super::basemaps::offered_json(&state, &project).await;
     let html = ReviewPage {
         moderator: principal.can_moderate(),
         t: page.t,
