@@ -193,12 +193,13 @@ async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {
         .await
         .expect("join");
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let unknown = unknown.text().await.expect("html");
+    assert!(unknown.contains("No hay ningún taller abierto"));
+    // Not a dead end: the code can be typed again on the same page.
     assert!(
-        unknown
-            .text()
-            .await
-            .expect("html")
-            .contains("No hay ningún taller abierto")
+        unknown.contains(r#"<form class="card" method="get" action="/j">"#)
+            && unknown.contains(r#"id="code""#),
+        "{unknown}"
     );
     // A mistyped address: a page for a browser, problem JSON for the API and other clients.
     let browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
@@ -248,9 +249,11 @@ async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {
     // language with the server's reason, while scripts and API clients still get JSON.
     let staff = app.project().await;
     let export = "/api/projects/lomas/export?format=csv&mask_min=300&mask_max=100";
+    let host = app.base.trim_start_matches("http://").to_owned();
     let refused = app
         .request(Method::GET, export, Some(&staff.researcher))
         .header("accept", browser_accept)
+        .header("referer", format!("http://{host}/export/lomas?lang=es"))
         .send()
         .await
         .expect("export");
@@ -264,6 +267,22 @@ async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {
     let page = refused.text().await.expect("html");
     assert!(page.contains("No se pudo hacer lo que pediste"), "{page}");
     assert!(page.contains("mask_min"), "the reason: {page}");
+    // And a way back to the form, to change what was asked (never to another site).
+    assert!(
+        page.contains(r#"href="/export/lomas?lang=es""#) && page.contains("Volver a la página"),
+        "{page}"
+    );
+    let elsewhere = app
+        .request(Method::GET, export, Some(&staff.researcher))
+        .header("accept", browser_accept)
+        .header("referer", "http://evil.example/export/lomas")
+        .send()
+        .await
+        .expect("export")
+        .text()
+        .await
+        .expect("html");
+    assert!(!elsewhere.contains("Volver a la página"), "{elsewhere}");
     let anonymous = client
         .get(format!("{}{export}", app.base))
         .header("accept", browser_accept)

@@ -23,6 +23,25 @@ async fn points_in_progress(client: &Client) -> Value {
         .expect("points")
 }
 
+/// Waits until the element `css` selects stays put on screen (an animation has ended).
+async fn settled(client: &Client, css: &str) {
+    let script = format!(
+        "var e = document.querySelector('{css}'); if (!e) return null; \
+         var r = e.getBoundingClientRect(); return [r.left, r.top];"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = Value::Null;
+    loop {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let now = client.execute(&script, vec![]).await.expect("position");
+        if !now.is_null() && now == last {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{css} never settled");
+        last = now;
+    }
+}
+
 #[tokio::test]
 async fn a_slip_of_the_finger_is_undone_not_lost() {
     let _serial = SERIAL.lock().await;
@@ -88,6 +107,8 @@ async fn a_slip_of_the_finger_is_undone_not_lost() {
         .execute_async(open_popup, vec![])
         .await
         .expect("popup");
+    // The popup pans the map to fit (animated): a click before it settles lands elsewhere.
+    settled(&client, ".leaflet-popup").await;
     click_button(&client, "Borrar mi dibujo").await;
     wait_for_text(&client, "#undo", "Dibujo borrado").await;
     click(&client, "#undo button").await;
@@ -101,6 +122,7 @@ async fn a_slip_of_the_finger_is_undone_not_lost() {
         .execute_async(open_popup, vec![])
         .await
         .expect("popup again");
+    settled(&client, ".leaflet-popup").await;
     click_button(&client, "Borrar mi dibujo").await;
     wait_for_text(&client, "#undo", "Dibujo borrado").await;
     let deadline = Instant::now() + Duration::from_secs(15);

@@ -111,11 +111,24 @@ impl PageContext {
         message: &'static str,
         detail: Option<&str>,
     ) -> Response {
+        self.error_with_way_back(status, message, detail, None)
+    }
+
+    /// The same, with a link back to `back` (a path on this server: the page the refused
+    /// request came from).
+    pub(super) fn error_with_way_back(
+        self,
+        status: StatusCode,
+        message: &'static str,
+        detail: Option<&str>,
+        back: Option<&str>,
+    ) -> Response {
         let page = ErrorPage {
             t: self.t,
             languages: &self.languages,
             message,
             detail,
+            back,
         }
         .render();
         // Whatever route answers with it (the fallback for unknown addresses is outside the

@@ -17,6 +17,9 @@ pub(super) struct ErrorPage<'a> {
     pub(super) languages: &'a [(String, String)],
     pub(super) message: &'static str,
     pub(super) detail: Option<&'a str>,
+    /// The page the refused request came from, on this server (a form's page): the way back
+    /// to change what was asked.
+    pub(super) back: Option<&'a str>,
 }
 
 /// Whether a request comes from a browser opening a page: HTML is the first thing it asks
@@ -38,6 +41,7 @@ pub async fn readable_api_errors(request: Request, next: Next) -> Response {
     }
     let (mut parts, body) = request.into_parts();
     let Ok(page) = PageContext::from_request_parts(&mut parts, &()).await;
+    let back = same_site_referrer(&parts.headers);
     let response = next.run(Request::from_parts(parts, body)).await;
     let is_problem = response
         .headers()
@@ -67,7 +71,18 @@ pub async fn readable_api_errors(request: Request, next: Next) -> Response {
     // The server's words help with a refused request (which value to change), not with its
     // own failures.
     let detail = detail.filter(|_| status.is_client_error());
-    page.error_with_detail(status, message, detail.as_deref())
+    page.error_with_way_back(status, message, detail.as_deref(), back.as_deref())
+}
+
+/// The path (and query) of the page a request came from, when it is on this server: what
+/// `Referer` says after this server's own `http(s)://host`.
+fn same_site_referrer(headers: &axum::http::HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let referrer = headers.get(header::REFERER)?.to_str().ok()?;
+    let rest = ["http://", "https://"]
+        .iter()
+        .find_map(|scheme| referrer.strip_prefix(scheme)?.strip_prefix(host))?;
+    (rest.starts_with('/') && !rest.starts_with("//")).then(|| rest.to_owned())
 }
 
 /// An error page has no script and no map.
