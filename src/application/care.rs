@@ -2,7 +2,6 @@
 //! and a project's retention ends its workshops' raw drawings. Both remove the raw data at
 //! once for every reader, scrub the database files of it, and tell the live pages.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -219,13 +218,7 @@ async fn counts_to_keep(
     project: &Project,
     workshop: &Workshop,
 ) -> Result<Vec<KeptCount>, Error> {
-    let sensitive: HashSet<String> = store
-        .legend(project.id)
-        .await?
-        .into_iter()
-        .filter(|s| s.sensitive)
-        .map(|s| s.key)
-        .collect();
+    let sensitive = super::sensitive_symbols(store, project.id).await?;
     let filter = FeatureFilter {
         workshops: Some(vec![workshop.id]),
         ..FeatureFilter::default()

@@ -420,11 +420,7 @@ async fn kept_counts_note(
     if workshops.is_empty() {
         return Ok(None);
     }
-    // `KeptCount::selected_by`: a selection by table or time takes no kept count.
-    let by_table_or_time = request.filter.group.is_some()
-        || request.filter.since.is_some()
-        || request.filter.until.is_some();
-    let counted = !by_table_or_time
+    let counted = kept.iter().any(|k| k.selected_by(&request.filter))
         && matches!(
             (request.content, request.privacy),
             (Content::Features, Privacy::Aggregated) | (Content::Cells, _)

@@ -181,13 +181,7 @@ pub async fn list(
         .feature_scope(project.id, facilitated)
         .narrow(asked)?;
     let public = query.view == Some(View::Public);
-    let sensitive_symbols: HashSet<String> = store
-        .legend(project.id)
-        .await?
-        .into_iter()
-        .filter(|s| s.sensitive)
-        .map(|s| s.key)
-        .collect();
+    let sensitive_symbols = super::sensitive_symbols(store, project.id).await?;
     // The symbols whose drawings may reach this caller masked (none, for a moderator who
     // reads as themself).
     let sensitive = if principal.can_moderate() && !public {
@@ -279,13 +273,7 @@ impl Sights {
     /// The store's; NotFound for an unknown project.
     #[instrument(skip_all, err(level = "debug"))]
     pub async fn load(store: &dyn Store, project_id: Uuid) -> StoreResult<Self> {
-        let sensitive = store
-            .legend(project_id)
-            .await?
-            .into_iter()
-            .filter(|s| s.sensitive)
-            .map(|s| s.key)
-            .collect();
+        let sensitive = super::sensitive_symbols(store, project_id).await?;
         let project = store
             .find_project_by_id(project_id)
             .await?

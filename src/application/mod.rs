@@ -40,3 +40,21 @@ pub(crate) async fn announce(
         tracing::warn!(%error, "could not announce a change to live pages");
     }
 }
+
+/// The keys of the project's sensitive symbols: the drawings every door masks for those who
+/// may not see them exactly.
+///
+/// # Errors
+/// The store's.
+pub(crate) async fn sensitive_symbols(
+    store: &dyn crate::store::Store,
+    project: uuid::Uuid,
+) -> crate::store::StoreResult<std::collections::HashSet<String>> {
+    Ok(store
+        .legend(project)
+        .await?
+        .into_iter()
+        .filter(|s| s.sensitive)
+        .map(|s| s.key)
+        .collect())
+}

@@ -39,19 +39,23 @@ impl Schema {
         if !description.format.is_vector() {
             return None;
         }
-        let ids: Vec<&str> = description
-            .vector_layers
-            .as_ref()
-            .and_then(serde_json::Value::as_array)
-            .map(|layers| {
-                layers
-                    .iter()
-                    .filter_map(|l| l.get("id").and_then(serde_json::Value::as_str))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Some(Self::of_layers(ids))
+        Some(Self::of_layers(layer_ids(description)))
     }
+}
+
+/// The ids of the layers a description's `vector_layers` lists (none when it lists none).
+fn layer_ids(description: &Description) -> Vec<&str> {
+    description
+        .vector_layers
+        .as_ref()
+        .and_then(serde_json::Value::as_array)
+        .map(|layers| {
+            layers
+                .iter()
+                .filter_map(|l| l.get("id").and_then(serde_json::Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The first zoom the pages open at (a district), and the zoom streets and their names need.
@@ -72,19 +76,7 @@ pub struct Warning {
 pub fn warnings(description: &Description, area: Option<[f64; 4]>) -> Vec<Warning> {
     let mut said = Vec::new();
     if Schema::of(description) == Some(Schema::Unknown) {
-        let ids: Vec<String> = description
-            .vector_layers
-            .as_ref()
-            .and_then(serde_json::Value::as_array)
-            .map(|layers| {
-                layers
-                    .iter()
-                    .filter_map(|l| l.get("id").and_then(serde_json::Value::as_str))
-                    .take(8)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let ids: Vec<&str> = layer_ids(description).into_iter().take(8).collect();
         said.push(Warning {
             code: "unknown_schema",
             message: if ids.is_empty() {

@@ -404,3 +404,20 @@ pub async fn click_centred(client: &Client, css: &str) {
 
 /// Water of the vector style (basemap-style.js), and the lake drawn in the test's files.
 pub const VECTOR_WATER: [u8; 3] = [0x9c, 0xc7, 0xec];
+
+/// Fills in the join page the browser is on (its first table, the nickname `nickname`) and
+/// sends it.
+pub async fn join_on_page(client: &Client, nickname: &str) {
+    click(client, "input[name=group]").await;
+    type_into(client, "#display_name", nickname).await;
+    click(client, "form.card button[type=submit]").await;
+}
+
+/// Waits until the draw page shows what there is (its legend and drawings).
+pub async fn draw_page_loaded(client: &Client) {
+    client
+        .wait()
+        .for_element(Locator::Css("#app[data-loaded=true]"))
+        .await
+        .expect("the draw page");
+}

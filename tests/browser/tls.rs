@@ -87,15 +87,9 @@ async fn a_tablet_that_trusts_the_room_gets_https_and_its_service_worker() {
         .expect("join over http");
     // It moves to HTTPS by itself, and joins there.
     url_starting(&client, &format!("{https}/j/")).await;
-    click(&client, "input[name=group]").await;
-    type_into(&client, "#display_name", "Tablet 1").await;
-    click(&client, "form.card button[type=submit]").await;
+    join_on_page(&client, "Tablet 1").await;
     url_starting(&client, &format!("{https}/draw")).await;
-    client
-        .wait()
-        .for_element(Locator::Css("#app[data-loaded=true]"))
-        .await
-        .expect("the draw page");
+    draw_page_loaded(&client).await;
     // A secure context: the service worker runs (what a reload with the Wi-Fi down needs).
     let worker = client
         .execute_async(
@@ -176,14 +170,8 @@ async fn a_tablet_that_trusts_the_room_gets_https_and_its_service_worker() {
         .expect("join over http");
     tokio::time::sleep(Duration::from_secs(3)).await;
     url_starting(&client, &format!("{http}/j/")).await;
-    click(&client, "input[name=group]").await;
-    type_into(&client, "#display_name", "Tero").await;
-    click(&client, "form.card button[type=submit]").await;
+    join_on_page(&client, "Tero").await;
     url_starting(&client, &format!("{http}/draw")).await;
-    client
-        .wait()
-        .for_element(Locator::Css("#app[data-loaded=true]"))
-        .await
-        .expect("the draw page over http");
+    draw_page_loaded(&client).await;
     client.close().await.expect("close");
 }

@@ -56,14 +56,8 @@ async fn a_slip_of_the_finger_is_undone_not_lost() {
         .goto(&format!("{}/j/{}?lang=es", app.base, workshop.code))
         .await
         .expect("join");
-    click(&client, "input[name=group]").await;
-    type_into(&client, "#display_name", "Tero").await;
-    click(&client, "form.card button[type=submit]").await;
-    client
-        .wait()
-        .for_element(Locator::Css("#app[data-loaded=true]"))
-        .await
-        .expect("the draw page");
+    join_on_page(&client, "Tero").await;
+    draw_page_loaded(&client).await;
 
     // A zone: three points, then a slip on "Cancel"; "Undo" brings the three back.
     click(&client, "[data-symbol=zona_riesgo]").await;
@@ -75,6 +69,7 @@ async fn a_slip_of_the_finger_is_undone_not_lost() {
             json!(false),
             "the drawing bar is off the map at {width}×{height}"
         );
+        screenshot(&client, &format!("draw-bar-{width}-es")).await;
     }
     let map = client.find(Locator::Id("map")).await.expect("map");
     for (x, y) in [(-40.0, -40.0), (40.0, -40.0), (40.0, 40.0)] {
