@@ -19,8 +19,9 @@ use crate::domain::audit::Door;
 use crate::domain::change::Change;
 use crate::domain::consent::{ConsentGiver, LegalBasis, admits_drawing};
 use crate::domain::feature::{
-    Feature, FeatureChange, FeatureDraft, FeatureLimits, FeaturePatch, ReviewRequest, ReviewState,
-    Submission, check_placement, check_symbol, parse_submission, parse_submission_text,
+    BulkAction, BulkModerationRequest, Feature, FeatureChange, FeatureDraft, FeatureLimits,
+    FeaturePatch, ReviewRequest, ReviewState, Submission, check_placement, check_symbol,
+    parse_submission, parse_submission_text,
 };
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::permit::{Permit, Revision};
@@ -534,6 +535,82 @@ pub async fn moderate(
     )
     .await;
     Ok(moderated)
+}
+
+/// What came of one decision for many drawings: each drawing is moderated, found already so,
+/// or refused with its own reason; one refusal does not stop the others.
+#[derive(Debug, Default)]
+pub struct BulkOutcome {
+    /// Each drawing changed, at its new revision.
+    pub moderated: Vec<Feature>,
+    /// Drawings already as decided (accepting an accepted one writes no revision).
+    pub unchanged: Vec<Uuid>,
+    /// Drawings not moderated, and why (not of this project, deleted, a role changed meanwhile).
+    pub refused: Vec<(Uuid, Error)>,
+}
+
+/// Applies one decision to many drawings of `project` (analysts and admins), each as its own
+/// revision with its own audit entry, as [`moderate`] does for one.
+///
+/// # Errors
+/// `NotAllowed` for whoever does not moderate; `Invalid` for a decision that does not validate
+/// (see [`BulkModerationRequest::validate`]); the store's when it cannot be reached (what was
+/// moderated before stays). Each drawing's own refusal is in the outcome, not an error.
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn moderate_many(
+    store: &dyn Store,
+    principal: &Principal,
+    project: &Project,
+    request: BulkModerationRequest,
+) -> Result<BulkOutcome, Error> {
+    if principal.moderation().is_none() {
+        return Err(Error::not_allowed(
+            "only analysts and admins moderate features",
+        ));
+    }
+    let bulk = request
+        .validate()
+        .map_err(|errors| Error::invalid("the decision is not valid", errors))?;
+    let mut outcome = BulkOutcome::default();
+    for id in bulk.ids {
+        let feature = match store.find_feature(id).await? {
+            Some(feature) if feature.project_id == project.id => feature,
+            _ => {
+                outcome.refused.push((id, Error::not_found("feature")));
+                continue;
+            }
+        };
+        let (moderation, already) = match bulk.action {
+            BulkAction::Accept | BulkAction::Reject => {
+                let state = if bulk.action == BulkAction::Accept {
+                    ReviewState::Accepted
+                } else {
+                    ReviewState::Rejected
+                };
+                let already = feature.review_state == state && feature.review_reason == bulk.reason;
+                let request = ReviewRequest {
+                    state,
+                    reason: bulk.reason.clone(),
+                    merge_into: None,
+                };
+                (Moderation::Review(request), already)
+            }
+            BulkAction::Hide | BulkAction::Unhide => {
+                let hidden = bulk.action == BulkAction::Hide;
+                (Moderation::Hide { hidden }, feature.hidden == hidden)
+            }
+        };
+        if already {
+            outcome.unchanged.push(id);
+            continue;
+        }
+        match moderate(store, principal, id, moderation).await {
+            Ok(moderated) => outcome.moderated.push(moderated),
+            Err(Error::Store(error)) if error.is_unavailable() => return Err(error.into()),
+            Err(error) => outcome.refused.push((id, error)),
+        }
+    }
+    Ok(outcome)
 }
 
 /// Applies a change as the drawing's next revision, and announces it. `expected` is the

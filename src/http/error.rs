@@ -65,6 +65,17 @@ impl AppError {
         Self::NotFound(format!("{what} not found"))
     }
 
+    /// This refusal as the members of a problem (RFC 9457 §3.1: `status`, `title`, `detail`),
+    /// for a response that reports many outcomes, such as a bulk decision's refusals.
+    pub fn problem_members(&self) -> serde_json::Value {
+        let status = self.status();
+        json!({
+            "status": status.as_u16(),
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "detail": self.to_string(),
+        })
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,

@@ -101,21 +101,24 @@ export const shared = {
   }
 };
 
-// The listing comes a page at a time, in drawing order; "load more" follows the API's
-// next link and adds the page to what is shown.
+// The listing comes from the API a page (1,000) at a time, in drawing order; "load more"
+// follows its next link and adds that page to what is listed.
 var PAGE = 1000;
 var more = document.getElementById('more');
 var nextPage = null;
+// The order drawings came in (the API's drawing order): what breaks a tie of the sorted column.
+var listed = 0;
 function show(collection, append) {
   if (!append) {
     layer.clearLayers();
     layers = {};
-    tbody.textContent = '';
     Object.keys(byId).forEach(function (id) { delete byId[id]; });
+    chosen.clear();
+    start = 0;
+    openId = null;
   }
   layer.addData(collection);
-  collection.features.forEach(function (f) { byId[f.id] = f; });
-  collection.features.forEach(function (f) { tbody.appendChild(row(f)); });
+  collection.features.forEach(function (f) { f.seq = listed++; byId[f.id] = f; });
   redrawHeat();
   if (heatToggle.checked && !map.hasLayer(heat)) heat.addTo(map);
   var next = (collection.links || []).filter(function (l) { return l.rel === 'next'; })[0];
@@ -123,6 +126,7 @@ function show(collection, append) {
   more.hidden = !nextPage;
   var count = Object.keys(byId).length;
   document.getElementById('count').textContent = t(nextPage ? 'review.count_truncated' : count === 1 ? 'review.count_one' : 'review.count', { count: count });
+  render();
 }
 
 function load() {
@@ -145,28 +149,106 @@ more.addEventListener('click', function () {
   }).finally(function () { more.disabled = false; });
 });
 
+// The table shows ROWS drawings at a time, sorted by one column; a drawing's actions and
+// history open under its row (one at a time), so that each row stays one line: 500 drawings
+// are five pages of a table beside the map, not a stack of cards 17,000 px long.
+var ROWS = 100;
+var start = 0;
+var sortKey = 'date';
+var sortDirection = -1;
+var openId = null;
+// The drawings chosen for one decision (moderators), kept across pages and sorting.
+var chosen = new Set();
 // Workshops' titles and tables' names by id, for the table's columns.
 var names = {};
+function whereOf(p) { return [names[p.workshop], names[p.group]].filter(Boolean).join(' · '); }
+function titleOf(f) { return f.properties.title || label(f.properties.symbol); }
+var STATE_ORDER = { submitted: 0, accepted: 1, rejected: 2, merged: 3 };
+var collator = new Intl.Collator(locale, { sensitivity: 'base', numeric: true });
+function sortValue(f) {
+  var p = f.properties;
+  if (sortKey === 'title') return titleOf(f);
+  if (sortKey === 'where') return whereOf(p);
+  if (sortKey === 'state') return STATE_ORDER[p.review_state] * 4 + (p.hidden ? 1 : 0) + (p.deleted_at ? 2 : 0);
+  return p.created_at;
+}
+function sorted() {
+  return Object.keys(byId).map(function (id) { return byId[id]; }).sort(function (a, b) {
+    var x = sortValue(a), y = sortValue(b);
+    var c = typeof x === 'number' ? x - y : collator.compare(x, y);
+    return (c || a.seq - b.seq) * sortDirection;
+  });
+}
+var when = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: '2-digit', hour: '2-digit', minute: '2-digit' });
+
+function render() {
+  var all = sorted();
+  if (start >= all.length) start = Math.max(0, Math.floor((all.length - 1) / ROWS) * ROWS);
+  var shown = all.slice(start, start + ROWS);
+  tbody.textContent = '';
+  shown.forEach(function (f) {
+    tbody.appendChild(row(f));
+    if (f.id === openId) tbody.appendChild(details(f));
+  });
+  document.getElementById('page-of').textContent = all.length
+    ? t('review.page_of', { from: start + 1, to: start + shown.length, count: all.length }) : '';
+  document.getElementById('prev-page').disabled = start === 0;
+  document.getElementById('next-page').disabled = start + ROWS >= all.length;
+  document.querySelector('.pager').hidden = all.length <= ROWS && !moderator;
+  document.querySelectorAll('#features th[aria-sort]').forEach(function (th) {
+    var key = th.querySelector('button').dataset.sort;
+    th.setAttribute('aria-sort', key === sortKey ? (sortDirection > 0 ? 'ascending' : 'descending') : 'none');
+  });
+  updateChoice(shown);
+}
+
 function row(f) {
   var p = f.properties;
   var tr = el('tr', { 'data-id': f.id });
-  if (p.hidden) tr.className = 'hidden-feature';
-  var title = el('td');
-  var zoom = el('button', { type: 'button', 'class': 'link' }, p.title || label(p.symbol));
-  zoom.addEventListener('click', function () { select(f.id); });
-  title.appendChild(zoom);
-  title.appendChild(el('div', { 'class': 'hint' }, label(p.symbol)));
+  if (p.hidden) tr.classList.add('hidden-feature');
+  if (f.id === openId) tr.classList.add('selected');
+  if (moderator) {
+    var pick = el('td', { 'class': 'pick' });
+    var box = el('input', { type: 'checkbox', 'aria-label': t('review.choose', { title: titleOf(f) }) });
+    box.checked = chosen.has(f.id);
+    box.addEventListener('change', function () {
+      if (box.checked) chosen.add(f.id); else chosen.delete(f.id);
+      updateChoice();
+    });
+    pick.appendChild(box);
+    tr.appendChild(pick);
+  }
+  var title = el('td', { 'class': 'title' });
+  var s = legend[p.symbol];
+  var dot = el('span', { 'class': 'dot', 'aria-hidden': 'true' });
+  dot.style.background = s ? s.color : '#555';
+  title.appendChild(dot);
+  var open = el('button', { type: 'button', 'class': 'link', 'aria-expanded': String(f.id === openId) }, titleOf(f));
+  open.addEventListener('click', function () { select(f.id === openId ? null : f.id); });
+  title.appendChild(open);
+  // On a phone the where and when columns are folded into the title's cell.
+  title.appendChild(el('span', { 'class': 'hint folded' }, whereOf(p) + ' · ' + when.format(new Date(p.created_at))));
   tr.appendChild(title);
-  // Where it was drawn (workshop · table) and by whom (a nickname, or staff).
-  var where = el('td', {}, [names[p.workshop], names[p.group]].filter(Boolean).join(' · '));
-  where.appendChild(el('div', { 'class': 'hint' }, (p.author && (p.author.display_name || p.author.username)) || ''));
-  tr.appendChild(where);
-  // Its state, with the reason of a rejection, and when it was drawn.
-  var state = el('td', {}, t('state.' + p.review_state) + (p.hidden ? ' · ' + t('review.hidden') : '') + (p.deleted_at ? ' · ' + t('review.deleted_mark') : ''));
-  if (p.review_state === 'rejected' && p.review_reason) state.appendChild(el('div', { 'class': 'reason' }, t('review.reason', { reason: p.review_reason })));
-  state.appendChild(el('div', { 'class': 'hint' }, new Date(p.created_at).toLocaleDateString(locale)));
+  tr.appendChild(el('td', { 'class': 'where' }, whereOf(p)));
+  var state = el('td', { 'class': 'state' });
+  state.appendChild(el('span', { 'class': 'badge ' + p.review_state }, t('state.' + p.review_state)));
+  if (p.hidden) state.appendChild(el('span', { 'class': 'badge hidden-mark' }, t('review.hidden')));
+  if (p.deleted_at) state.appendChild(el('span', { 'class': 'badge deleted-mark' }, t('review.deleted_mark')));
   tr.appendChild(state);
-  var actions = el('td', { 'class': 'row-actions' });
+  tr.appendChild(el('td', { 'class': 'date' }, when.format(new Date(p.created_at))));
+  return tr;
+}
+
+// A drawing's own line under its row: its symbol, author, a rejection's reason, what can be
+// done to it, and its history when asked.
+function details(f) {
+  var p = f.properties;
+  var tr = el('tr', { 'class': 'details', 'data-for': f.id });
+  var td = el('td', { colspan: moderator ? 5 : 4 });
+  var about = [label(p.symbol), (p.author && (p.author.display_name || p.author.username)) || ''].filter(Boolean).join(' · ');
+  td.appendChild(el('p', { 'class': 'hint' }, about));
+  if (p.review_state === 'rejected' && p.review_reason) td.appendChild(el('p', { 'class': 'reason' }, t('review.reason', { reason: p.review_reason })));
+  var actions = el('div', { 'class': 'row-actions' });
   // Moderation is for analysts and admins; facilitators read the history and annotate.
   (moderator ? [['review.accept', function () { return review(f.id, { state: 'accepted' }); }],
    ['review.reject', function () {
@@ -174,7 +256,7 @@ function row(f) {
       return reason ? review(f.id, { state: 'rejected', reason: reason }) : Promise.resolve();
     }],
    [p.hidden ? 'review.unhide' : 'review.hide', function () { return act(f.id, api('/api/features/' + f.id + (p.hidden ? '/unhide' : '/hide'), { method: 'POST', body: '{}' })); }]] : [])
-  .concat([['review.history', function () { return history(f.id, tr); }],
+  .concat([['review.history', function () { return history(f.id, td); }],
    ['review.annotate', function () {
       var body = window.prompt(t('review.annotation_prompt'));
       if (!body) return Promise.resolve();
@@ -188,8 +270,94 @@ function row(f) {
     button.addEventListener('click', action[1]);
     actions.appendChild(button);
   });
-  tr.appendChild(actions);
+  td.appendChild(actions);
+  tr.appendChild(td);
   return tr;
+}
+
+document.querySelectorAll('#features th button[data-sort]').forEach(function (button) {
+  button.addEventListener('click', function () {
+    var key = button.dataset.sort;
+    sortDirection = key === sortKey ? -sortDirection : (key === 'date' ? -1 : 1);
+    sortKey = key;
+    start = 0;
+    render();
+  });
+});
+document.getElementById('prev-page').addEventListener('click', function () { start = Math.max(0, start - ROWS); render(); });
+document.getElementById('next-page').addEventListener('click', function () { start += ROWS; render(); });
+
+// One decision for the drawings chosen: the page's box chooses the page, the pager's link
+// every drawing listed; the bar says how many and sends them in one request per 1,000.
+var bulk = document.getElementById('bulk');
+var pageBox = document.getElementById('select-page');
+var allLink = document.getElementById('select-all');
+function updateChoice(shown) {
+  if (!moderator) return;
+  shown = shown || sorted().slice(start, start + ROWS);
+  var onPage = shown.filter(function (f) { return chosen.has(f.id); }).length;
+  pageBox.checked = shown.length > 0 && onPage === shown.length;
+  pageBox.indeterminate = onPage > 0 && onPage < shown.length;
+  document.getElementById('bulk-count').textContent = t(chosen.size === 1 ? 'review.chosen_one' : 'review.chosen', { count: chosen.size });
+  bulk.querySelectorAll('button[data-bulk]').forEach(function (b) { b.disabled = chosen.size === 0; });
+  var total = Object.keys(byId).length;
+  allLink.hidden = total === 0;
+  allLink.disabled = false;
+  allLink.textContent = chosen.size === total && total ? t('review.choose_none') : t('review.choose_all', { count: total });
+}
+if (moderator) {
+  pageBox.addEventListener('change', function () {
+    sorted().slice(start, start + ROWS).forEach(function (f) {
+      if (pageBox.checked) chosen.add(f.id); else chosen.delete(f.id);
+    });
+    render();
+  });
+  allLink.addEventListener('click', function () {
+    var total = Object.keys(byId).length;
+    if (chosen.size === total) chosen.clear(); else Object.keys(byId).forEach(function (id) { chosen.add(id); });
+    render();
+  });
+  bulk.addEventListener('submit', function (e) { e.preventDefault(); });
+  bulk.querySelectorAll('button[data-bulk]').forEach(function (button) {
+    button.addEventListener('click', function () { decide(button.dataset.bulk); });
+  });
+}
+function decide(action) {
+  var reasonField = document.getElementById('bulk-reason');
+  var reason = reasonField.value.trim();
+  if (action === 'reject' && !reason) {
+    say(t('review.bulk_reason_needed'), true);
+    reasonField.focus();
+    return Promise.resolve();
+  }
+  var ids = Array.from(chosen);
+  var parts = [];
+  for (var i = 0; i < ids.length; i += 1000) parts.push(ids.slice(i, i + 1000));
+  var done = 0, unchanged = 0, refusals = [];
+  bulk.querySelectorAll('button').forEach(function (b) { b.disabled = true; });
+  return parts.reduce(function (previous, part) {
+    return previous.then(function () {
+      var body = { ids: part, action: action };
+      if (action === 'reject') body.reason = reason;
+      return api('/api/projects/' + project + '/features/moderation', { method: 'POST', body: JSON.stringify(body) }).then(function (answer) {
+        if (answer && answer.failed) { refusals.push(problem(answer.status, answer)); return; }
+        done += answer.moderated.length;
+        unchanged += answer.unchanged.length;
+        answer.refused.forEach(function (r) { refusals.push(problem(r.status, r)); });
+      });
+    });
+  }, Promise.resolve()).then(function () {
+    var text = t(done === 1 ? 'review.bulk_done_one' : 'review.bulk_done', { count: done });
+    if (unchanged) text += ' ' + t('review.bulk_unchanged', { count: unchanged });
+    if (refusals.length) text += ' ' + t('review.bulk_refused', { count: refusals.length, why: refusals[0] });
+    var keep = start, key = sortKey, direction = sortDirection;
+    if (action === 'reject') reasonField.value = '';
+    return load().then(function () {
+      start = keep; sortKey = key; sortDirection = direction;
+      render();
+      say(text, refusals.length > 0);
+    });
+  });
 }
 
 function review(id, body) {
@@ -201,19 +369,21 @@ function review(id, body) {
 function refresh(id) {
   return api('/api/features/' + id).then(function (f) {
     if (refused(f)) return;
-    var old = tbody.querySelector('tr[data-id="' + id + '"]');
-    if (!f || !f.id || !old) return load();
+    if (!f || !f.id || !byId[id]) return load();
+    f.seq = byId[id].seq;
     byId[id] = f;
     if (layers[id]) layer.removeLayer(layers[id]);
     layer.addData(f);
-    tbody.replaceChild(row(f), old);
+    render();
     redrawHeat();
   });
 }
 
-function history(id, tr) {
+function history(id, cell) {
   return api('/api/features/' + id + '/history').then(function (entries) {
     if (refused(entries)) return;
+    var old = cell.querySelector('.history');
+    if (old) old.remove();
     var list = el('ol', { 'class': 'history' });
     entries.forEach(function (e) {
       var who = e.actor.username || e.actor.display_name || e.actor.kind;
@@ -222,12 +392,21 @@ function history(id, tr) {
       var said = e.action === 'review' && reason ? ' · ' + t('review.reason', { reason: reason }) : '';
       list.appendChild(el('li', {}, new Date(e.at).toLocaleString(locale) + ' · ' + action + ' · ' + who + said));
     });
-    tr.cells[0].appendChild(list);
+    cell.appendChild(list);
   });
 }
 
+// Opens drawing `id`'s line (on its page of the table) and shows it on the map; null closes.
 function select(id) {
-  document.querySelectorAll('#features tr').forEach(function (r) { r.classList.toggle('selected', r.dataset.id === id); });
+  openId = id;
+  if (id) {
+    var index = sorted().findIndex(function (f) { return f.id === id; });
+    if (index >= 0) start = Math.floor(index / ROWS) * ROWS;
+  }
+  render();
+  if (!id) return;
+  var tr = tbody.querySelector('tr[data-id="' + id + '"]');
+  if (tr) tr.scrollIntoView({ block: 'nearest' });
   var l = layers[id];
   if (!l) return;
   if (l.getBounds) map.fitBounds(l.getBounds(), { maxZoom: 18 }); else map.setView(l.getLatLng(), 17);

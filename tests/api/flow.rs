@@ -264,6 +264,144 @@ async fn analysts_review_merge_and_hide(backend: Backend) {
     assert_eq!(actions, ["create", "review", "hide", "unhide"]);
 }
 
+/// One decision for many drawings: each gets its own revision and audit entry, one already
+/// so writes nothing, another project's or an unknown one is refused on its own line, and a
+/// rejection needs its one reason.
+async fn analysts_decide_on_many_drawings_at_once(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let (_, created) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&participant),
+            &collection(
+                (0..30)
+                    .map(|i| point("escuela", -58.45 + f64::from(i) * 1e-4, -34.71))
+                    .collect(),
+            ),
+        )
+        .await;
+    let ids: Vec<String> = created["features"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|f| f["id"].as_str().expect("id").to_owned())
+        .collect();
+    let bulk = "/api/projects/lomas/features/moderation";
+
+    let (status, problem) = app
+        .post(
+            bulk,
+            Some(&staff.analyst),
+            &json!({"ids": ids, "action": "reject"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["pointer"], "/reason");
+    let (status, problem) = app
+        .post(
+            bulk,
+            Some(&staff.analyst),
+            &json!({"ids": [], "action": "accept"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["pointer"], "/ids");
+
+    // Twenty rejected with one reason, the first named twice; an unknown id refused alone.
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let mut named: Vec<&str> = ids[..20].iter().map(String::as_str).collect();
+    named.push(&ids[0]);
+    named.push(&unknown);
+    let (status, outcome) = app
+        .post(
+            bulk,
+            Some(&staff.analyst),
+            &json!({"ids": named, "action": "reject", "reason": "duplicado de la mesa"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{outcome}");
+    assert_eq!(outcome["moderated"].as_array().expect("list").len(), 20);
+    assert_eq!(outcome["refused"][0]["id"], unknown.as_str());
+    assert_eq!(outcome["refused"][0]["status"], 404);
+    let (_, rejected) = app
+        .get(
+            "/api/projects/lomas/features?state=rejected",
+            Some(&staff.analyst),
+        )
+        .await;
+    let rejected = rejected["features"].as_array().expect("features");
+    assert_eq!(rejected.len(), 20);
+    assert!(
+        rejected
+            .iter()
+            .all(|f| f["properties"]["review_reason"] == "duplicado de la mesa")
+    );
+
+    // Hiding all thirty takes them from the tables; hiding five of them again writes nothing.
+    let (_, outcome) = app
+        .post(
+            bulk,
+            Some(&staff.analyst),
+            &json!({"ids": ids, "action": "hide"}),
+        )
+        .await;
+    assert_eq!(outcome["moderated"].as_array().expect("list").len(), 30);
+    assert_eq!(app.feature_count(&participant).await, 0);
+    let (_, outcome) = app
+        .post(
+            bulk,
+            Some(&staff.analyst),
+            &json!({"ids": ids[..5], "action": "hide"}),
+        )
+        .await;
+    assert_eq!(outcome["moderated"].as_array().expect("list").len(), 0);
+    assert_eq!(outcome["unchanged"].as_array().expect("list").len(), 5);
+    let (_, history) = app
+        .get(
+            &format!("/api/features/{}/history", ids[0]),
+            Some(&staff.analyst),
+        )
+        .await;
+    let actions: Vec<&str> = history
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["action"].as_str().expect("action"))
+        .collect();
+    assert_eq!(actions, ["create", "review", "hide"], "one revision each");
+    let (_, audit) = app
+        .get("/api/audit?kind=moderation&limit=500", Some(&staff.admin))
+        .await;
+    assert_eq!(
+        audit["entries"].as_array().map_or(0, Vec::len),
+        50,
+        "one audit entry per drawing changed: {audit}"
+    );
+
+    // A drawing of lomas named under another project is refused on its line, not changed.
+    let (status, _) = app
+        .post(
+            "/api/projects",
+            Some(&staff.admin),
+            &json!({"slug": "otro", "name": "Otro"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, outcome) = app
+        .post(
+            "/api/projects/otro/features/moderation",
+            Some(&staff.admin),
+            &json!({"ids": [ids[25]], "action": "unhide"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{outcome}");
+    assert_eq!(outcome["refused"][0]["status"], 404);
+    assert_eq!(app.feature_count(&participant).await, 0);
+}
+
 async fn bbox_workshop_and_symbol_filters_select_the_right_features(backend: Backend) {
     let app = TestApp::start(backend).await;
     let staff = app.project().await;
@@ -801,6 +939,7 @@ crate::both_backends!(
     joining_again_does_not_multiply_the_write_rate,
     a_workshop_runs_from_join_to_close,
     analysts_review_merge_and_hide,
+    analysts_decide_on_many_drawings_at_once,
     bbox_workshop_and_symbol_filters_select_the_right_features,
     features_survive_a_restart,
     a_legend_cannot_drop_a_symbol_in_use,

@@ -193,6 +193,9 @@ async fn each_role_can_do_its_part_and_no_more(backend: Backend) {
         // Analysts moderate everything; admins too.
         rule([__, __, __, NO, __, __, OK ], "review a drawing", Method::POST, format!("/api/features/{feature}/review"),
              Some(json!({"state": "accepted"}))),
+        rule([__, NO, NO, NO, NO, NO, OK ], "decide on many drawings at once", Method::POST,
+             "/api/projects/lomas/features/moderation",
+             Some(json!({"ids": [feature], "action": "hide"}))),
     ];
     for rule in &rules {
         for ((caller, token), expected) in callers.iter().zip(rule.expect) {

@@ -14,7 +14,7 @@ fn texts(found: serde_json::Value) -> Vec<String> {
 
 /// axe-core's serious and critical violations on the page shown, as "rule (impact): help —
 /// first elements".
-async fn accessibility_violations(client: &Client) -> Vec<String> {
+pub async fn accessibility_violations(client: &Client) -> Vec<String> {
     const AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
     // Injected through WebDriver, which the page's CSP does not govern: axe is a test's tool,
     // never served by Trama.

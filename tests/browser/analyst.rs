@@ -420,7 +420,9 @@ async fn a_facilitator_sees_the_priority_areas_of_their_workshop_without_moderat
     click(&client, "#p-rule option[value=consensus]").await;
     click(&client, "#p-compute").await;
     wait_for_text(&client, "#priority-status", "1 zonas").await;
-    let moderation = "return document.querySelectorAll(\"[data-action='review.accept'], [data-action='review.hide'], #saved-zones, #upload-form\").length;";
+    click(&client, "#tab-drawings").await;
+    click(&client, "#features td.title button").await;
+    let moderation = "return document.querySelectorAll(\"[data-action='review.accept'], [data-action='review.hide'], #saved-zones, #upload-form, #bulk, #select-page\").length;";
     assert_eq!(
         client.execute(moderation, vec![]).await.expect("count"),
         json!(0)

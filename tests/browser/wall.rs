@@ -268,6 +268,8 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
     wait_for_text(&client, "#count", "0 elementos").await;
     click(&client, "#f-symbol option[value='']").await;
     click(&client, "#filters button[type=submit]").await;
+    // A drawing's actions open on a line under its row.
+    click(&client, "#features td.title button").await;
     click(&client, "button[data-action='review.hide']").await;
     client
         .wait()
@@ -329,40 +331,35 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
     screenshot(&client, "review-paged-en").await;
     click_button(&client, "Load more").await;
     wait_for_text(&client, "#count", "1001 items").await;
-    let rows = "return [document.querySelectorAll('#features tbody tr').length, document.getElementById('more').hidden];";
+    let rows = "return [document.querySelectorAll('#features tbody tr[data-id]').length, document.getElementById('more').hidden, document.getElementById('page-of').textContent];";
     assert_eq!(
         client.execute(rows, vec![]).await.expect("rows"),
-        json!([1001, true]),
-        "every drawing listed once, and nothing more to load"
+        json!([100, true, "1–100 of 1001"]),
+        "every drawing listed once, a hundred to a page, and nothing more to load"
     );
-    // Hiding a drawing of the second page redraws its row only: the list keeps its place.
-    let last = "#features tbody tr:last-child";
-    click(
-        &client,
-        &format!("{last} button[data-action='review.hide']"),
-    )
-    .await;
+    // Showing again the drawing hidden above, alone on the last page (newest first), redraws
+    // its row only: the list keeps its place.
+    for _ in 0..10 {
+        click(&client, "#next-page").await;
+    }
+    wait_for_text(&client, "#page-of", "1001–1001 of 1001").await;
+    click(&client, "tr.hidden-feature td.title button").await;
+    click(&client, "tr.details button[data-action='review.unhide']").await;
     client
         .wait()
-        .for_element(Locator::Css(&format!(
-            "{last} button[data-action='review.unhide']"
-        )))
+        .for_element(Locator::Css(
+            "tr[data-id]:not(.hidden-feature) + tr.details button[data-action='review.hide']",
+        ))
         .await
-        .expect("hidden in place");
-    assert_eq!(
-        client.execute(rows, vec![]).await.expect("rows"),
-        json!([1001, true]),
-        "still every page"
-    );
+        .expect("shown in place");
+    wait_for_text(&client, "#page-of", "1001–1001 of 1001").await;
 
     // A drawing's history says what happened in the page's language.
-    let second = "#features tbody tr:nth-child(2)";
-    click(
-        &client,
-        &format!("{second} button[data-action='review.history']"),
-    )
-    .await;
-    wait_for_text(&client, &format!("{second} .history"), "created").await;
+    click(&client, "#prev-page").await;
+    let second = "#features tbody tr[data-id]:nth-child(2)";
+    click(&client, &format!("{second} td.title button")).await;
+    click(&client, "tr.details button[data-action='review.history']").await;
+    wait_for_text(&client, "tr.details .history", "created").await;
 
     // A refused moderation says so, in the page's language, and changes nothing: an admin
     // made the analyst a facilitator meanwhile...
@@ -377,26 +374,14 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         )
         .await
         .expect("demote");
-    click(
-        &client,
-        &format!("{second} button[data-action='review.accept']"),
-    )
-    .await;
+    click(&client, "tr.details button[data-action='review.accept']").await;
     wait_for_text(&client, "#review-status", "Your role does not allow this").await;
     // ... and the analyst's session ended (the cookie is gone, as after a logout elsewhere).
     client.delete_all_cookies().await.expect("end the session");
-    click(
-        &client,
-        &format!("{last} button[data-action='review.unhide']"),
-    )
-    .await;
+    click(&client, "tr.details button[data-action='review.history']").await;
     wait_for_text(&client, "#review-status", "Your session has ended").await;
     screenshot(&client, "review-refused-en").await;
-    let rows = "return document.querySelectorAll('#features tbody tr').length;";
-    assert_eq!(
-        client.execute(rows, vec![]).await.expect("rows"),
-        json!(1001)
-    );
+    wait_for_text(&client, "#page-of", "901–1000 of 1001").await;
     client.close().await.expect("close browser");
 }
 

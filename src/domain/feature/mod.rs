@@ -12,7 +12,9 @@ use uuid::Uuid;
 
 use super::bbox::BBox;
 
-pub use review::{Review, ReviewRequest};
+pub use review::{
+    BulkAction, BulkModeration, BulkModerationRequest, MAX_BULK, Review, ReviewRequest,
+};
 pub use sight::{SeenAuthor, Sight, Words};
 pub use submission::{
     FeatureDraft, FeatureLimits, FeaturePatch, MAX_BATCH, MAX_DESCRIPTION, MAX_IMPORT_ITEMS,

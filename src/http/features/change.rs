@@ -6,16 +6,17 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use serde_json::Value;
 use serde_json::value::RawValue;
+use serde_json::{Value, json};
 
 use super::{feature_response, if_match};
 use crate::application::drawings::{self, Moderation};
 use crate::domain::access::Principal;
-use crate::domain::feature::{ReviewRequest, SeenAuthor, Sight};
+use crate::domain::feature::{BulkModerationRequest, ReviewRequest, SeenAuthor, Sight};
 use crate::geojson::FeatureOut;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, Auth, parse_id};
+use crate::http::projects::visible_project;
 use crate::http::state::AppState;
 
 pub async fn edit_feature(
@@ -100,6 +101,36 @@ pub async fn unhide_feature(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     moderate(state, principal, id, Moderation::Hide { hidden: false }).await
+}
+
+/// `POST /api/projects/{slug}/features/moderation`: one decision (accept, reject with one
+/// reason, hide, unhide) for up to 1,000 drawings; see [`drawings::moderate_many`]. Answers
+/// 200 with `{"moderated": [id…], "unchanged": [id…], "refused": [{"id", "status",
+/// "title", "detail"}…]}`: each drawing's refusal is reported, not the whole request's.
+pub async fn moderate_features(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    ApiJson(request): ApiJson<BulkModerationRequest>,
+) -> Result<Response, AppError> {
+    let project = visible_project(&state, &principal, &slug).await?;
+    let outcome =
+        drawings::moderate_many(state.store.as_ref(), &principal, &project, request).await?;
+    let refused: Vec<Value> = outcome
+        .refused
+        .into_iter()
+        .map(|(id, error)| {
+            let mut problem = AppError::from(error).problem_members();
+            problem["id"] = json!(id);
+            problem
+        })
+        .collect();
+    Ok(Json(json!({
+        "moderated": outcome.moderated.iter().map(|f| f.id).collect::<Vec<_>>(),
+        "unchanged": outcome.unchanged,
+        "refused": refused,
+    }))
+    .into_response())
 }
 
 pub async fn feature_history(

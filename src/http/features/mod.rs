@@ -34,6 +34,10 @@ pub fn router() -> Router<AppState> {
                 .patch(change::edit_feature)
                 .delete(change::delete_feature),
         )
+        .route(
+            "/api/projects/{slug}/features/moderation",
+            post(change::moderate_features),
+        )
         .route("/api/features/{id}/restore", post(change::restore_feature))
         .route("/api/features/{id}/review", post(change::review_feature))
         .route("/api/features/{id}/hide", post(change::hide_feature))
