@@ -1,6 +1,6 @@
 //! Embeds the static files (styles, scripts, vendored Leaflet) and the message catalogues in
 //! the binary, so a workshop laptop needs nothing but the executable. Adding a language is
-//! adding one `locales/<tag>.json` file.
+//! adding one `locales/<tag>.ftl` file.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -43,12 +43,12 @@ fn main() {
             path.display().to_string()
         );
     }
-    code.push_str("];\n\n/// Message catalogues: (locale tag, JSON text).\npub static CATALOGUES: &[(&str, &str)] = &[\n");
+    code.push_str("];\n\n/// Message catalogues: (locale tag, Fluent text).\npub static CATALOGUES: &[(&str, &str)] = &[\n");
     let mut catalogues = Vec::new();
     files(&root.join("locales"), &mut catalogues);
     for path in catalogues
         .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
     {
         let tag = path.file_stem().expect("name").to_string_lossy();
         let _ = writeln!(

@@ -68,7 +68,8 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         // Engines: no HTTP, no use cases.
         ("export", &["domain", "store"][..]),
         ("geojson", &["domain", "basemap"][..]),
-        ("basemap", &["i18n"][..]),
+        // Its refusals are the domain's `Refusal`s, which a page says in the person's language.
+        ("basemap", &["i18n", "domain"][..]),
         (
             "application",
             &["domain", "store", "export", "geojson", "basemap"][..],

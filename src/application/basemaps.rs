@@ -2,6 +2,7 @@
 //! at once (the service's address, the tiles it takes, the server's bound), then run as a
 //! background job (`jobs`), one per project, which resumes its file when started again.
 
+use crate::domain::Invalid;
 use std::sync::Arc;
 use tracing::instrument;
 
@@ -133,6 +134,7 @@ pub async fn start_download(
                     .add(
                         project_id,
                         &scratch,
+                        "the download",
                         Upload {
                             label,
                             added_at: Utc::now(),
@@ -149,11 +151,17 @@ pub async fn start_download(
     )
 }
 
-/// A basemap's refusal in the caller's terms: its own words, or an internal fault.
-fn refused(error: BasemapError) -> Error {
+/// A basemap's refusal in the caller's terms: invalid input whose one problem (`/file`) names
+/// the message a page says it with, or an internal fault.
+pub fn refused(error: BasemapError) -> Error {
     match error {
         BasemapError::Io { .. } => Error::Failed(error.to_string()),
-        other => Error::invalid(other.to_string(), Vec::new()),
+        other => {
+            let said = other.said();
+            let problem =
+                Invalid::new("/file", said.detail.clone()).said_as(said.code, said.params);
+            Error::invalid(said.detail, vec![problem])
+        }
     }
 }
 

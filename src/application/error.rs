@@ -14,6 +14,10 @@ pub enum Error {
     /// sense): the caller's mistake, said in words.
     #[error("{0}")]
     BadInput(String),
+    /// Input refused for a reason a page says in the person's language (the code of its
+    /// message, its values, and the English words for API clients): answered as `BadInput`.
+    #[error(transparent)]
+    Refused(#[from] crate::domain::Refusal),
     /// Input that was understood but refused, with every problem and where it is.
     #[error("{detail}")]
     Invalid {

@@ -2,6 +2,7 @@
 //! or the options of `trama export` (one reading and one check for both front doors), and the
 //! layers of an export, which the format writers of `crate::export` write out.
 
+use crate::domain::Refusal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tracing::instrument;
@@ -64,34 +65,52 @@ impl ExportQuery {
         &self,
         default_locale: &str,
         defaults: Masking,
-    ) -> Result<ExportRequest, String> {
+    ) -> Result<ExportRequest, Refusal> {
         let text = self.format.as_deref().unwrap_or("geojson");
         let format = Format::parse(text).ok_or_else(|| {
-            format!("unknown format {text:?}: use geojson, csv, gpkg, kml or fgb")
+            Refusal::new(
+                "export.option",
+                format!("unknown format {text:?}: use geojson, csv, gpkg, kml or fgb"),
+            )
         })?;
         let text = self.privacy.as_deref().unwrap_or("anonymised");
         let privacy = Privacy::parse(text).ok_or_else(|| {
-            format!("unknown privacy level {text:?}: use full, anonymised or aggregated")
+            Refusal::new(
+                "export.option",
+                format!("unknown privacy level {text:?}: use full, anonymised or aggregated"),
+            )
         })?;
         let text = self.content.as_deref().unwrap_or("features");
         let content = Content::parse(text).ok_or_else(|| {
-            format!("unknown content {text:?}: use features, cells, zones or annotations")
+            Refusal::new(
+                "export.option",
+                format!("unknown content {text:?}: use features, cells, zones or annotations"),
+            )
         })?;
         if content == Content::Annotations && matches!(format, Format::Kml | Format::FlatGeobuf) {
-            return Err(format!(
-                "annotations have no place of their own, and {} readers drop a row without one: \
-                 take them as gpkg, geojson or csv",
-                if format == Format::Kml {
-                    "KML"
-                } else {
-                    "FlatGeobuf"
-                }
-            ));
+            let reader = if format == Format::Kml {
+                "KML"
+            } else {
+                "FlatGeobuf"
+            };
+            return Err(Refusal::new(
+                "export.annotations_format",
+                format!(
+                    "annotations have no place of their own, and {reader} readers drop a row without one: \
+                     take them as gpkg, geojson or csv"
+                ),
+            )
+            .with("format", reader));
         }
         let cells = match self.resolution {
             None => defaults.aggregate_resolution,
-            Some(r @ 5..=10) => resolution(r).ok_or("resolution must be between 5 and 10")?,
-            Some(_) => return Err("resolution must be between 5 and 10 (H3)".into()),
+            Some(r) => (5..=10)
+                .contains(&r)
+                .then(|| resolution(r))
+                .flatten()
+                .ok_or_else(|| {
+                    Refusal::new("export.option", "resolution must be between 5 and 10 (H3)")
+                })?,
         };
         let masking = Masking {
             min_m: self.mask_min.unwrap_or(defaults.min_m),
@@ -114,7 +133,10 @@ impl ExportQuery {
             geometry: match self.geometry.as_deref().filter(|g| !g.trim().is_empty()) {
                 None => None,
                 Some(text) => Some(GeometryFamily::parse(text).ok_or_else(|| {
-                    format!("unknown geometry {text:?}: use points, lines or polygons")
+                    Refusal::new(
+                        "export.option",
+                        format!("unknown geometry {text:?}: use points, lines or polygons"),
+                    )
                 })?),
             },
             locale: self
@@ -188,9 +210,7 @@ pub async fn take(
     project: &Project,
     query: &ExportQuery,
 ) -> Result<Export, Error> {
-    let mut request = query
-        .request(&project.default_locale, project.masking)
-        .map_err(Error::BadInput)?;
+    let mut request = query.request(&project.default_locale, project.masking)?;
     if !principal.may_export(request.privacy) {
         return Err(Error::NotAllowed(match principal.role() {
             Some(_) => format!(
@@ -216,16 +236,12 @@ pub async fn take(
     // Who may not see the truth may not ask for finer masking than the project's, nor filter
     // on what the level masks; analysts and admins, who may take it all, may.
     if !principal.may_export(Privacy::Full) {
-        request
-            .masking
-            .check_not_finer_than(&project.masking)
-            .map_err(Error::BadInput)?;
+        request.masking.check_not_finer_than(&project.masking)?;
         check_masked_filter(
             request.privacy,
             request.content == Content::Cells,
             &request.filter,
-        )
-        .map_err(Error::BadInput)?;
+        )?;
     }
     finish(store, Some(principal), project, request, query).await
 }
@@ -243,9 +259,7 @@ pub async fn take_at_console(
     project: &Project,
     query: &ExportQuery,
 ) -> Result<Export, Error> {
-    let mut request = query
-        .request(&project.default_locale, project.masking)
-        .map_err(Error::BadInput)?;
+    let mut request = query.request(&project.default_locale, project.masking)?;
     request.filter = query.filter()?;
     finish(store, None, project, request, query).await
 }

@@ -144,7 +144,7 @@ pub async fn set_policies(
             aggregate_resolution: resolution,
             k: asked.k,
         };
-        masking.validate().map_err(Error::BadInput)?;
+        masking.validate()?;
         project.masking = masking;
     }
     if let Some(view) = change.sensitive_exact {

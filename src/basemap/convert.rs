@@ -3,6 +3,7 @@
 //! writer; tiles are added in Hilbert order (the tile id), as the spec's clustered archives
 //! need for one read per tile.
 
+use crate::domain::Refusal;
 use std::fs::File;
 use std::path::Path;
 
@@ -17,9 +18,9 @@ use super::{Basemap, BasemapError, Check, Tile, TileFormat};
 pub async fn mbtiles_to_pmtiles(from: &Path, to: &Path) -> Result<u64, BasemapError> {
     let source = Basemap::open(from, "source".into(), String::new(), Check::Thorough).await?;
     if source.extension() != "mbtiles" {
-        return Err(BasemapError::Refused(format!(
-            "{} is already a PMTiles archive",
-            from.display()
+        return Err(BasemapError::Refused(Refusal::new(
+            "basemap.already_pmtiles",
+            format!("{} is already a PMTiles archive", from.display()),
         )));
     }
     let description = source.description.clone();
@@ -90,7 +91,7 @@ pub async fn mbtiles_to_pmtiles(from: &Path, to: &Path) -> Result<u64, BasemapEr
             .center_zoom(description.center[2] as u8)
             .metadata(metadata.to_string())
             .create(output)
-            .map_err(|e| BasemapError::Refused(format!("could not start {}: {e}", to.display())))?;
+            .map_err(|e| BasemapError::Refused(Refusal::new("basemap.failed", format!("could not start {}: {e}", to.display()))))?;
         let mut select = db
             .prepare(
                 "SELECT tile_data FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3",
@@ -107,14 +108,14 @@ pub async fn mbtiles_to_pmtiles(from: &Path, to: &Path) -> Result<u64, BasemapEr
             let coord = TileCoord::new(tile.z, tile.x, tile.y).map_err(|e| failed(e.to_string()))?;
             writer
                 .add_tile(coord, &data)
-                .map_err(|e| BasemapError::Refused(format!("could not write {}: {e}", to.display())))?;
+                .map_err(|e| BasemapError::Refused(Refusal::new("basemap.failed", format!("could not write {}: {e}", to.display()))))?;
             written += 1;
         }
         writer
             .finalize()
-            .map_err(|e| BasemapError::Refused(format!("could not finish {}: {e}", to.display())))?;
+            .map_err(|e| BasemapError::Refused(Refusal::new("basemap.failed", format!("could not finish {}: {e}", to.display()))))?;
         Ok(written)
     })
     .await
-    .map_err(|e| BasemapError::Refused(format!("the conversion stopped: {e}")))?
+    .map_err(|e| BasemapError::Refused(Refusal::new("basemap.failed", format!("the conversion stopped: {e}"))))?
 }

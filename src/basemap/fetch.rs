@@ -18,6 +18,7 @@
 //! Long (about 460 lines and its tests) because planning, the polite request loop and resuming
 //! share one file's state (the MBTiles file and its `trama_fetch_missing` table).
 
+use crate::domain::Refusal;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -79,31 +80,39 @@ impl Plan {
     /// # Errors
     /// [`BasemapError::Refused`] saying which.
     pub fn check(&self) -> Result<Estimate, BasemapError> {
-        let refuse = |why: String| Err(BasemapError::Refused(why));
+        let refuse = |refusal: Refusal| Err(BasemapError::Refused(refusal));
         let url = self.url.trim();
         if !(url.starts_with("http://") || url.starts_with("https://"))
             || !["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p))
         {
-            return refuse(format!(
-                "the tile URL must be an http(s) XYZ template with {{z}}, {{x}} and {{y}}, such as https://tiles.example.org/{{z}}/{{x}}/{{y}}.png (given {url:?})"
+            return refuse(Refusal::new(
+                "basemap.url_template",
+                format!(
+                    "the tile URL must be an http(s) XYZ template with {{z}}, {{x}} and {{y}}, such as https://tiles.example.org/{{z}}/{{x}}/{{y}}.png (given {url:?})"
+                ),
             ));
         }
         let host = super::public_only::check_template(url).map_err(BasemapError::Refused)?;
         if host == "tile.openstreetmap.org" || host.ends_with(".tile.openstreetmap.org") {
-            return refuse(
-                "OpenStreetMap's tile servers forbid downloading areas for offline use (https://operations.osmfoundation.org/policies/tiles/): use a service whose terms allow it, or make an MBTiles file with QGIS or a PMTiles extract".to_owned(),
-            );
+            return refuse(Refusal::new(
+                "basemap.osm_forbids",
+                "OpenStreetMap's tile servers forbid downloading areas for offline use (https://operations.osmfoundation.org/policies/tiles/): use a service whose terms allow it, or make an MBTiles file with QGIS or a PMTiles extract",
+            ));
         }
         if !self.private_hosts {
             refuse_private(&host, url)?;
         }
         if self.contact.trim().len() < 3 {
-            return refuse(
-                "say how the tile service can reach you (--contact, an email or a URL): usage policies ask for it in the User-Agent".to_owned(),
-            );
+            return refuse(Refusal::new(
+                "basemap.contact",
+                "say how the tile service can reach you (--contact, an email or a URL): usage policies ask for it in the User-Agent",
+            ));
         }
         if !(self.rate > 0.0 && self.rate <= 20.0) {
-            return refuse("the rate must be above 0 and at most 20 tiles a second".to_owned());
+            return refuse(Refusal::new(
+                "basemap.rate",
+                "the rate must be above 0 and at most 20 tiles a second",
+            ));
         }
         let TileRange {
             bounds,
@@ -112,25 +121,40 @@ impl Plan {
             ..
         } = self.range;
         if min_zoom > max_zoom || max_zoom > super::grid::MAX_ZOOM {
-            return refuse(format!(
-                "zoom levels {min_zoom}–{max_zoom} are not a range within 0–{}",
-                super::grid::MAX_ZOOM
-            ));
+            return refuse(
+                Refusal::new(
+                    "basemap.zoom_range",
+                    format!(
+                        "zoom levels {min_zoom}–{max_zoom} are not a range within 0–{}",
+                        super::grid::MAX_ZOOM
+                    ),
+                )
+                .with("max", super::grid::MAX_ZOOM),
+            );
         }
         if !(bounds.iter().all(|b| b.is_finite()) && bounds[0] < bounds[2] && bounds[1] < bounds[3])
         {
-            return refuse(format!(
-                "the area {bounds:?} is not a box west, south, east, north"
+            return refuse(Refusal::new(
+                "basemap.area",
+                format!("the area {bounds:?} is not a box west, south, east, north"),
             ));
         }
         let estimate = self.estimate();
         if estimate.tiles > self.max_tiles {
-            return refuse(format!(
-                "the area at zooms {min_zoom}–{max_zoom} is {} tiles (about {} MB), above the limit of {}: choose a lower highest zoom, or raise the limit if the service's terms allow it",
-                estimate.tiles,
-                estimate.bytes / 1_000_000,
-                self.max_tiles
-            ));
+            return refuse(
+                Refusal::new(
+                    "basemap.too_many_tiles",
+                    format!(
+                        "the area at zooms {min_zoom}–{max_zoom} is {} tiles (about {} MB), above the limit of {}: choose a lower highest zoom, or raise the limit if the service's terms allow it",
+                        estimate.tiles,
+                        estimate.bytes / 1_000_000,
+                        self.max_tiles
+                    ),
+                )
+                .with("tiles", estimate.tiles)
+                .with("mb", estimate.bytes / 1_000_000)
+                .with("limit", self.max_tiles),
+            );
         }
         Ok(estimate)
     }
@@ -300,7 +324,10 @@ pub fn run(
                 }
                 // A private address is no passing failure: it is refused at once.
                 Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-                    return Err(BasemapError::Refused(e.to_string()));
+                    return Err(BasemapError::Refused(Refusal::new(
+                        "basemap.private_host",
+                        e.to_string(),
+                    )));
                 }
                 Err(e) => {
                     failures = fail(failures, &url, &e.to_string())?;
@@ -338,9 +365,15 @@ pub fn run(
 fn refuse_private(host: &str, url: &str) -> Result<(), BasemapError> {
     let addresses = super::public_only::resolve(host, url.starts_with("https://"));
     if addresses.into_iter().any(super::public_only::is_private) {
-        return Err(BasemapError::Refused(format!(
-            "{host} is this server or on a private network: the server does not download from there unless its operator allows it (--allow-private-tile-services)"
-        )));
+        return Err(BasemapError::Refused(
+            Refusal::new(
+                "basemap.private_host",
+                format!(
+                    "{host} is this server or on a private network: the server does not download from there unless its operator allows it (--allow-private-tile-services)"
+                ),
+            )
+            .with("host", host),
+        ));
     }
     Ok(())
 }
@@ -372,8 +405,11 @@ fn fail(failures: u32, url: &str, why: &str) -> Result<u32, BasemapError> {
     let failures = failures + 1;
     tracing::warn!(url, why, failures, "a tile request failed");
     if failures >= 5 {
-        return Err(BasemapError::Refused(format!(
-            "the tile service failed five times on {url} ({why}); what was downloaded is kept: run the same download again to resume"
+        return Err(BasemapError::Refused(Refusal::new(
+            "basemap.service_failed",
+            format!(
+                "the tile service failed five times on {url} ({why}); what was downloaded is kept: run the same download again to resume"
+            ),
         )));
     }
     Ok(failures)

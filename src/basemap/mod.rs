@@ -181,11 +181,33 @@ pub enum BasemapError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{0}")]
-    Refused(String),
+    /// Refused for a reason a page says in the person's language (`domain::Refusal`).
+    #[error(transparent)]
+    Refused(crate::domain::Refusal),
 }
 
 impl BasemapError {
+    /// This refusal as a page says it: its message's code and values (`domain::Refusal`),
+    /// naming a file by its name only, never by where the server keeps it.
+    pub fn said(&self) -> crate::domain::Refusal {
+        use crate::domain::Refusal;
+        let named = |code, path: &str| {
+            let name = Path::new(path)
+                .file_name()
+                .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned());
+            Refusal::new(code, self.to_string()).with("file", name)
+        };
+        match self {
+            BasemapError::NotAnArchive(path) => named("basemap.not_an_archive", path),
+            BasemapError::Truncated(path) => named("basemap.truncated", path),
+            BasemapError::MbTiles { path, .. } => named("basemap.not_mbtiles", path),
+            BasemapError::PmTiles { path, .. } => named("basemap.not_pmtiles", path),
+            BasemapError::NoTiles(path) => named("basemap.no_tiles", path),
+            BasemapError::Io { .. } => Refusal::new("basemap.failed", self.to_string()),
+            BasemapError::Refused(refusal) => refusal.clone(),
+        }
+    }
+
     fn io(path: &Path, source: std::io::Error) -> Self {
         BasemapError::Io {
             path: path.display().to_string(),

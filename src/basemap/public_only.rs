@@ -8,6 +8,7 @@
 //! Why by hand: the rules are a short list over `std::net`'s own predicates; no well-kept
 //! crate checks ureq's resolved addresses for us.
 
+use crate::domain::Refusal;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use ureq::config::Config;
@@ -64,18 +65,22 @@ pub fn is_private(ip: IpAddr) -> bool {
 ///
 /// # Errors
 /// Which of these the template breaks, in words for its author.
-pub fn check_template(url: &str) -> Result<String, String> {
+pub fn check_template(url: &str) -> Result<String, Refusal> {
     let authority = url.split_once("://").map_or("", |(_, rest)| {
         rest.split(['/', '?', '#']).next().unwrap_or("")
     });
     if authority.contains('@') {
-        return Err(format!(
-            "the tile URL may not carry a user name or password before its host (given {authority:?})"
+        return Err(Refusal::new(
+            "basemap.url_credentials",
+            format!(
+                "the tile URL may not carry a user name or password before its host (given {authority:?})"
+            ),
         ));
     }
     if authority.replace("{s}", "a").contains(['{', '}']) {
-        return Err(format!(
-            "the tile URL's host may hold no placeholder but {{s}} (given {authority:?})"
+        return Err(Refusal::new(
+            "basemap.url_placeholder",
+            format!("the tile URL's host may hold no placeholder but {{s}} (given {authority:?})"),
         ));
     }
     let authority = authority.replace("{s}", "a");
@@ -175,7 +180,7 @@ mod tests {
             ("http://{x}.example.org/{z}/{y}.png", "placeholder"),
         ] {
             let refused = check_template(url).expect_err(url);
-            assert!(refused.contains(says), "{url}: {refused}");
+            assert!(refused.detail.contains(says), "{url}: {refused}");
         }
         assert_eq!(
             check_template("https://{s}.tiles.example.org:8443/{z}/{x}/{y}.png"),

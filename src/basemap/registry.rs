@@ -5,6 +5,7 @@
 //! share the data directory (a network mount) to see each other's uploads: a project's folder
 //! is read again whenever its list is asked for.
 
+use crate::domain::Refusal;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -179,19 +180,20 @@ impl Basemaps {
     /// folder under a new id.
     ///
     /// # Errors
-    /// No data directory; the file is not a usable archive (it is removed); it could not be
-    /// moved.
+    /// No data directory; the file is not a usable archive (it is removed; the error names it
+    /// `shown_as`, the name its sender knows it by); it could not be moved.
     pub async fn add(
         &self,
         project: Uuid,
         file: &Path,
+        shown_as: &str,
         upload: Upload,
     ) -> Result<Arc<Basemap>, BasemapError> {
         let folder = self.project_folder(project)?;
         let id = Uuid::now_v7().to_string();
         let checked = Basemap::open_named(
             file,
-            "the file",
+            shown_as,
             id.clone(),
             upload.label.clone(),
             Check::Thorough,
@@ -210,8 +212,8 @@ impl Basemaps {
             .map_err(|e| BasemapError::io(&folder, e))?;
         let target = folder.join(format!("{id}.{}", checked.extension()));
         let sidecar = folder.join(format!("{id}.json"));
-        let json =
-            serde_json::to_vec_pretty(&upload).map_err(|e| BasemapError::Refused(e.to_string()))?;
+        let json = serde_json::to_vec_pretty(&upload)
+            .map_err(|e| BasemapError::Refused(Refusal::new("basemap.failed", e.to_string())))?;
         tokio::fs::write(&sidecar, json)
             .await
             .map_err(|e| BasemapError::io(&sidecar, e))?;
@@ -238,8 +240,9 @@ impl Basemaps {
             Some(own.remove(at))
         });
         let Some(basemap) = removed else {
-            return Err(BasemapError::Refused(format!(
-                "the project has no basemap of its own with id {id}"
+            return Err(BasemapError::Refused(Refusal::new(
+                "basemap.unknown",
+                format!("the project has no basemap of its own with id {id}"),
             )));
         };
         // Requests holding the archive finish on the open file (its connections close when the
@@ -269,9 +272,10 @@ impl Basemaps {
 
     fn data_dir(&self) -> Result<&Path, BasemapError> {
         self.data_dir.as_deref().ok_or_else(|| {
-            BasemapError::Refused(
-                "this server keeps no files: start it with --data-dir to add basemaps".to_owned(),
-            )
+            BasemapError::Refused(Refusal::new(
+                "basemap.no_data_dir",
+                "this server keeps no files: start it with --data-dir to add basemaps",
+            ))
         })
     }
 

@@ -28,11 +28,19 @@ use serde::Serialize;
 ///
 /// `pointer` is a JSON Pointer (RFC 6901) into the submitted document, so that a client can
 /// show the problem next to the field or feature that caused it (RFC 9457 `errors` member).
+///
+/// `detail` is in English, for API clients and logs; where a person meets the refusal on a
+/// page, `code` names the message that says it in their language (`problem.code.<code>` in
+/// the catalogues) and `params` fills its values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{pointer}: {detail}")]
 pub struct Invalid {
     pub pointer: String,
     pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Params::is_empty")]
+    pub params: Params,
 }
 
 impl Invalid {
@@ -40,7 +48,48 @@ impl Invalid {
         Self {
             pointer: pointer.into(),
             detail: detail.into(),
+            code: None,
+            params: Params::new(),
         }
+    }
+
+    /// This refusal with the message `code` that says it on a page, and its values.
+    #[must_use]
+    pub fn said_as(mut self, code: &'static str, params: Params) -> Self {
+        self.code = Some(code);
+        self.params = params;
+        self
+    }
+}
+
+/// A refused request's reason as a page says it: the message's values by name (numbers and
+/// names as text; the page's plural rules read numbers from text too).
+pub type Params = std::collections::BTreeMap<&'static str, String>;
+
+/// A refusal of input that is not about one field: the English `detail` for API clients, and
+/// the `code` and `params` of the message that says it on a page (see [`Invalid`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{detail}")]
+pub struct Refusal {
+    pub code: &'static str,
+    pub params: Params,
+    pub detail: String,
+}
+
+impl Refusal {
+    pub fn new(code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            params: Params::new(),
+            detail: detail.into(),
+        }
+    }
+
+    /// This refusal with the value `name` for its message.
+    #[must_use]
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.params.insert(name, value.to_string());
+        self
     }
 }
 

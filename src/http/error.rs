@@ -12,6 +12,9 @@ use crate::store::StoreError;
 pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
+    /// A bad request whose reason has a message a page says in the person's language.
+    #[error(transparent)]
+    Refused(crate::domain::Refusal),
     #[error("this request needs a valid bearer token (Authorization: Bearer ...)")]
     Unauthenticated,
     #[error("{0}")]
@@ -69,16 +72,21 @@ impl AppError {
     /// for a response that reports many outcomes, such as a bulk decision's refusals.
     pub fn problem_members(&self) -> serde_json::Value {
         let status = self.status();
-        json!({
+        let mut members = json!({
             "status": status.as_u16(),
             "title": status.canonical_reason().unwrap_or("Error"),
             "detail": self.to_string(),
-        })
+        });
+        if let AppError::Refused(refusal) = self {
+            members["code"] = json!(refusal.code);
+            members["params"] = json!(refusal.params);
+        }
+        members
     }
 
     fn status(&self) -> StatusCode {
         match self {
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::Refused(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -126,6 +134,7 @@ impl From<crate::application::Error> for AppError {
         use crate::application::Error;
         match error {
             Error::BadInput(words) => AppError::BadRequest(words),
+            Error::Refused(refusal) => AppError::Refused(refusal),
             Error::Invalid { detail, errors } => AppError::Invalid { detail, errors },
             Error::NotAllowed(words) => AppError::Forbidden(words),
             Error::NotFound(words) => AppError::NotFound(words),
@@ -172,7 +181,17 @@ impl From<crate::domain::priority::TooLarge> for AppError {
             Some(r) => format!("{r} would fit"),
             None => "no resolution fits: analyse less".to_owned(),
         };
-        AppError::invalid(error.to_string(), vec![Invalid::new("resolution", fix)])
+        let mut params = crate::domain::Params::new();
+        params.insert("resolution", error.resolution.to_string());
+        let code = match error.fits {
+            Some(fits) => {
+                params.insert("fits", fits.to_string());
+                "priority.too_large"
+            }
+            None => "priority.too_large_at_all",
+        };
+        let problem = Invalid::new("resolution", fix).said_as(code, params);
+        AppError::invalid(error.to_string(), vec![problem])
     }
 }
 
@@ -190,8 +209,15 @@ impl IntoResponse for AppError {
             "status": status.as_u16(),
             "detail": self.to_string(),
         });
-        if let AppError::Invalid { errors, .. } = &self {
-            body["errors"] = json!(errors);
+        // RFC 9457 §3.2 extension members: every problem of invalid input, and the message
+        // a page says a refusal with (`code`, `params`; see `domain::Refusal`).
+        match &self {
+            AppError::Invalid { errors, .. } => body["errors"] = json!(errors),
+            AppError::Refused(refusal) => {
+                body["code"] = json!(refusal.code);
+                body["params"] = json!(refusal.params);
+            }
+            _ => {}
         }
         let mut response = (
             status,

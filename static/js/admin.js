@@ -1,5 +1,5 @@
 // Administration forms: each posts its fields as JSON to the API and shows the answer.
-import { messages, t, request, requestJson, problem, notice } from './trama.js';
+import { has, t, request, requestJson, problem, notice } from './trama.js';
 
 var status = document.getElementById('status');
 document.querySelectorAll('form[data-api]').forEach(function (form) {
@@ -76,7 +76,7 @@ function explain(form, error) {
   var field = form.elements[name];
   var label = field && field.id && form.querySelector('label[for="' + field.id + '"]');
   var key = 'admin.invalid.' + name;
-  return (label ? label.textContent + ': ' : '') + (messages[key] ? t(key) : error.detail);
+  return (label ? label.textContent + ': ' : '') + (has(key) ? t(key) : error.detail);
 }
 
 // Pictograms go up as they are; the server refuses any that carries script or reaches out.

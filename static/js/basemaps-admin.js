@@ -57,7 +57,8 @@ document.querySelectorAll('details.basemaps').forEach(function (section) {
     var bar = upload.querySelector('progress');
     var button = upload.querySelector('button[type=submit]');
     var request = new XMLHttpRequest();
-    request.open('POST', base + '?label=' + encodeURIComponent(upload.elements.label.value));
+    // The file's name comes along only to name it if it is refused.
+    request.open('POST', base + '?label=' + encodeURIComponent(upload.elements.label.value) + '&filename=' + encodeURIComponent(file.name));
     request.setRequestHeader('X-CSRF-Token', app.dataset.csrf);
     request.setRequestHeader('Content-Type', 'application/octet-stream');
     request.upload.onprogress = function (p) {

@@ -2,7 +2,7 @@
 // categories found, every problem with its item and line, and the warnings that do not stop
 // the import), then import all or nothing. The file goes as its bytes: a KMZ is a zip, and
 // a CSV from Excel may not be UTF-8, which the server decodes and the browser must not.
-import { messages, t, el as element, request, problem } from './trama.js';
+import { has, t, el as element, request, problem } from './trama.js';
 
 function el(tag, text) { return element(tag, null, text); }
 // "Escuelas = escuela" lines as the API's JSON mapping.
@@ -21,7 +21,7 @@ function where(p) {
 function shapes(value) {
   return String(value).split(', ').map(function (part) {
     var at = part.indexOf(' ');
-    return part.slice(0, at) + ' ' + t('import.kind.' + part.slice(at + 1));
+    return t('import.kind.' + part.slice(at + 1), { count: Number(part.slice(0, at)) });
   }).join(', ');
 }
 // A distance in metres as people read it.
@@ -43,7 +43,7 @@ document.querySelectorAll('form.import-form').forEach(function (form) {
       var key = prefix + p.code;
       var value = p.code === 'outside_area' ? kilometres(p.value)
         : p.code === 'dropped_parts' || p.code === 'reduced_to_point' ? shapes(p.value) : p.value;
-      var said = messages[key] ? t(key, { value: value }) : p.problem;
+      var said = has(key) ? t(key, { value: value }) : p.problem;
       list.appendChild(el('li', (p.item ? where(p) + ': ' : '') + said));
     });
     Object.keys(counts || {}).forEach(function (code) {

@@ -1,6 +1,6 @@
 // The legend editor: one row per symbol; saving PUTs the whole list and shows every problem
 // next to the field it is about (the API's JSON pointers say which).
-import { app, messages, t, el, request, problem, notice } from './trama.js';
+import { app, has, t, el, request, problem, notice } from './trama.js';
 
 var project = app.dataset.project;
 var icons = app.dataset.icons.split(',').filter(Boolean);
@@ -73,7 +73,7 @@ function read() {
 // A problem with one field of one symbol, in the page's language: "Symbol 2 · the key…".
 function explain(error) {
   var parts = error.pointer.split('/');
-  var said = messages['legend.invalid.' + parts[2]] ? t('legend.invalid.' + parts[2]) : error.detail;
+  var said = has('legend.invalid.' + parts[2]) ? t('legend.invalid.' + parts[2]) : error.detail;
   return parts[1] ? t('legend.row', { row: Number(parts[1]) + 1 }) + ' · ' + said : said;
 }
 

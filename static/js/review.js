@@ -1,6 +1,6 @@
 // The analyst's review: filter the project's features, see them on the map and in a table,
 // accept, reject, hide or restore them, read their history. Data comes from the API.
-import { app, messages, t, el, request, problem, notice } from './trama.js';
+import { app, has, t, el, request, problem, notice } from './trama.js';
 import * as basemaps from './basemap.js';
 import { pageMap } from './map.js';
 
@@ -125,7 +125,7 @@ function show(collection, append) {
   nextPage = next ? next.href : null;
   more.hidden = !nextPage;
   var count = Object.keys(byId).length;
-  document.getElementById('count').textContent = t(nextPage ? 'review.count_truncated' : count === 1 ? 'review.count_one' : 'review.count', { count: count });
+  document.getElementById('count').textContent = t(nextPage ? 'review.count_truncated' : 'review.count', { count: count });
   render();
 }
 
@@ -298,7 +298,7 @@ function updateChoice(shown) {
   var onPage = shown.filter(function (f) { return chosen.has(f.id); }).length;
   pageBox.checked = shown.length > 0 && onPage === shown.length;
   pageBox.indeterminate = onPage > 0 && onPage < shown.length;
-  document.getElementById('bulk-count').textContent = t(chosen.size === 1 ? 'review.chosen_one' : 'review.chosen', { count: chosen.size });
+  document.getElementById('bulk-count').textContent = t('review.chosen', { count: chosen.size });
   bulk.querySelectorAll('button[data-bulk]').forEach(function (b) { b.disabled = chosen.size === 0; });
   var total = Object.keys(byId).length;
   allLink.hidden = total === 0;
@@ -347,7 +347,7 @@ function decide(action) {
       });
     });
   }, Promise.resolve()).then(function () {
-    var text = t(done === 1 ? 'review.bulk_done_one' : 'review.bulk_done', { count: done });
+    var text = t('review.bulk_done', { count: done });
     if (unchanged) text += ' ' + t('review.bulk_unchanged', { count: unchanged });
     if (refusals.length) text += ' ' + t('review.bulk_refused', { count: refusals.length, why: refusals[0] });
     var keep = start, key = sortKey, direction = sortDirection;
@@ -387,7 +387,7 @@ function history(id, cell) {
     var list = el('ol', { 'class': 'history' });
     entries.forEach(function (e) {
       var who = e.actor.username || e.actor.display_name || e.actor.kind;
-      var action = messages['action.' + e.action] ? t('action.' + e.action) : e.action;
+      var action = has('action.' + e.action) ? t('action.' + e.action) : e.action;
       var reason = e.feature && e.feature.properties && e.feature.properties.review_reason;
       var said = e.action === 'review' && reason ? ' · ' + t('review.reason', { reason: reason }) : '';
       list.appendChild(el('li', {}, new Date(e.at).toLocaleString(locale) + ' · ' + action + ' · ' + who + said));

@@ -1,6 +1,7 @@
 // What every page script shares, as one ES module:
-// - the page's message catalogue (`#messages`, JSON written by the server in the page's
-//   language) and `t`, which fills `{name}` placeholders;
+// - the page's message catalogue (`#messages`: the server's Fluent file for the page's
+//   language, see src/i18n.rs) and `t`, which formats a message with its values and the
+//   language's plural rules (@fluent/bundle), and `has`;
 // - `el`, the one DOM helper, and `uuid` for Idempotency-Keys;
 // - the API client: `send` is `fetch` with the session cookie and the page's CSRF token
 //   (`#app[data-csrf]`), `request` the same read as `{status, ok, body}` where a server out of
@@ -9,17 +10,29 @@
 //   own `detail` is written for developers, in English, so the pages say what the person can
 //   do about it and quote the detail only where it names what to fix, such as invalid input
 //   or a conflict), and `notice`, which says how an action went.
+import { FluentBundle, FluentResource } from '../vendor/fluent-bundle/fluent-bundle.js';
 
 export const app = document.getElementById('app');
 
 const catalogue = document.getElementById('messages');
-export const messages = catalogue ? JSON.parse(catalogue.textContent) : {};
+const given = catalogue ? JSON.parse(catalogue.textContent) : { locale: 'es', ftl: '' };
+// No Unicode isolation marks around values (pages are left to right; the marks would be in
+// copied text).
+const bundle = new FluentBundle(given.locale, { useIsolating: false });
+bundle.addResource(new FluentResource(given.ftl));
+// A message's Fluent id from the key the code uses (`review.count` → `review-count`).
+function fluentId(key) { return key.replace(/\./g, '-'); }
 
-/** The message `key` in the page's language, `{name}` replaced from `vars`. */
+/** Whether the page's catalogue has the message `key`. */
+export function has(key) { return bundle.hasMessage(fluentId(key)); }
+
+/** The message `key` in the page's language with the values `vars` (`{count: 3}`: a number
+ *  chooses the plural form and is written the language's way); the key itself if there is no
+ *  such message. */
 export function t(key, vars) {
-  return (messages[key] || key).replace(/\{(\w+)\}/g, function (_, name) {
-    return vars && name in vars ? String(vars[name]) : '';
-  });
+  const message = bundle.getMessage(fluentId(key));
+  if (!message || !message.value) return key;
+  return bundle.formatPattern(message.value, vars || {}, []);
 }
 
 /** A new element `tag` with attributes `attrs` and, if given, text content `text`. */
@@ -87,10 +100,23 @@ export function problem(status, body) {
   if (status >= 500) return t('problem.server');
   body = body || {};
   const errors = body.errors || [];
-  const detail = errors.length
-    ? errors.map(function (e) { return (e.pointer ? e.pointer + ': ' : '') + e.detail; }).join('; ')
-    : body.detail || String(status);
+  const detail = saidHere(body) || (errors.length
+    ? errors.map(function (e) { return saidHere(e) || (e.pointer ? e.pointer + ': ' : '') + e.detail; }).join('; ')
+    : body.detail || String(status));
   return t('problem.refused', { detail: detail });
+}
+
+// A refusal in the page's language when the server gave the code of its message
+// (`code` and `params`, see src/domain/mod.rs `Refusal`) and the catalogue has it; numbers
+// come as text and are read back as numbers, for the plural rules.
+function saidHere(refusal) {
+  if (!refusal || !refusal.code || !has('problem.code.' + refusal.code)) return null;
+  const values = {};
+  Object.keys(refusal.params || {}).forEach(function (name) {
+    const value = refusal.params[name];
+    values[name] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  });
+  return t('problem.code.' + refusal.code, values);
 }
 
 /** Says `text` in a page's notice (`.notice`): a refusal stays until the next action, good

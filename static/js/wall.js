@@ -1,6 +1,6 @@
 // The wall: the workshop's map projected in the room, live. Features arrive as GeoJSON from
 // the API; server-sent events only say which ones changed.
-import { app, messages } from './trama.js';
+import { app, t } from './trama.js';
 import * as basemaps from './basemap.js';
 import { pageMap } from './map.js';
 import * as symbolsOnMap from './symbols.js';
@@ -18,7 +18,7 @@ document.querySelectorAll('#groups li').forEach(function (li, i) {
 });
 
 var map = pageMap('map');
-basemaps.add(map, app, { online: messages['map.basemap_online'], none: messages['map.basemap_none'] });
+basemaps.add(map, app, { online: t('map.basemap_online'), none: t('map.basemap_none') });
 // Every drawing the wall knows, by id; the map is drawn again from it after each change.
 var drawings = {};
 var symbols = [], bySymbol = {};
@@ -254,8 +254,8 @@ reload();
 var live = document.getElementById('live');
 var open = app.dataset.open === 'true';
 var events = new EventSource('/api/workshops/' + workshop + '/events');
-events.onopen = function () { live.textContent = open ? messages['wall.live'] : messages['wall.closed_status']; };
-events.onerror = function () { live.textContent = messages['wall.offline']; };
+events.onopen = function () { live.textContent = open ? t('wall.live') : t('wall.closed_status'); };
+events.onerror = function () { live.textContent = t('wall.offline'); };
 events.addEventListener('features', function (e) {
   var change = JSON.parse(e.data);
   if (change.more) { reload(); return; }
@@ -269,7 +269,7 @@ events.addEventListener('workshop', function () { window.location.reload(); });
 var toggle = document.getElementById('sensitive-toggle');
 if (toggle && toggle.dataset.confirm) {
   toggle.addEventListener('click', function (e) {
-    if (!window.confirm(messages[toggle.dataset.confirm])) e.preventDefault();
+    if (!window.confirm(t(toggle.dataset.confirm))) e.preventDefault();
   });
 }
 

@@ -277,18 +277,41 @@ async fn admins_upload_basemaps_and_bad_files_are_refused_clearly(backend: Backe
     for byte in &mut broken_directory[127..160] {
         *byte = 0xA5;
     }
-    for (body, says) in [
+    // Each refusal says why in English for API clients, and names the message a page says
+    // it with (`errors[0].code`), the file by its name only.
+    for (body, says, code) in [
         (
             b"<html>not a map</html>".to_vec(),
             "neither an MBTiles file",
+            Some("basemap.not_an_archive"),
         ),
-        (mbtiles[..mbtiles.len() / 2].to_vec(), "cut short"),
-        (empty_sqlite, "no readable metadata table"),
-        (no_tiles, "holds no tiles"),
-        (too_deep, "zoom levels 40 to 40, outside 0 to 24"),
-        (pmtiles[..pmtiles.len() - 100].to_vec(), "cut short"),
-        (broken_directory, "root directory is broken"),
-        (Vec::new(), "has no file"),
+        (
+            mbtiles[..mbtiles.len() / 2].to_vec(),
+            "cut short",
+            Some("basemap.truncated"),
+        ),
+        (
+            empty_sqlite,
+            "no readable metadata table",
+            Some("basemap.not_mbtiles"),
+        ),
+        (no_tiles, "holds no tiles", Some("basemap.no_tiles")),
+        (
+            too_deep,
+            "zoom levels 40 to 40, outside 0 to 24",
+            Some("basemap.not_mbtiles"),
+        ),
+        (
+            pmtiles[..pmtiles.len() - 100].to_vec(),
+            "cut short",
+            Some("basemap.truncated"),
+        ),
+        (
+            broken_directory,
+            "root directory is broken",
+            Some("basemap.not_pmtiles"),
+        ),
+        (Vec::new(), "has no file", None),
     ] {
         let (status, problem) = upload(&app, &staff.admin, "Mala", body).await;
         assert!(
@@ -297,6 +320,13 @@ async fn admins_upload_basemaps_and_bad_files_are_refused_clearly(backend: Backe
         );
         let detail = problem["detail"].as_str().expect("detail");
         assert!(detail.contains(says), "{says}: {detail}");
+        if let Some(code) = code {
+            assert_eq!(problem["errors"][0]["code"], code, "{problem}");
+            let file = problem["errors"][0]["params"]["file"]
+                .as_str()
+                .expect("file");
+            assert!(!file.contains('/'), "a name, not a path: {file}");
+        }
     }
     let (status, list) = app
         .get("/api/projects/lomas/basemaps", Some(&staff.admin))

@@ -2,7 +2,7 @@
 
 use reqwest::{Method, StatusCode, redirect};
 
-use crate::common::{Backend, TestApp, point};
+use crate::common::{Backend, TestApp, point, read};
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -266,7 +266,24 @@ async fn pages_fail_readably_and_static_files_revalidate(backend: Backend) {
     );
     let page = refused.text().await.expect("html");
     assert!(page.contains("No se pudo hacer lo que pediste"), "{page}");
-    assert!(page.contains("mask_min"), "the reason: {page}");
+    // The reason in the page's language (the problem's code), not the API's English.
+    assert!(
+        page.contains("El desplazamiento va en metros, de 0 a 5000"),
+        "the reason: {page}"
+    );
+    assert!(!page.contains("mask_min"), "{page}");
+    let json = app
+        .request(Method::GET, export, Some(&staff.researcher))
+        .send()
+        .await
+        .expect("export");
+    let (_, problem) = read(json).await;
+    assert_eq!(problem["code"], "export.mask_range", "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("mask_min"))
+    );
     // And a way back to the form, to change what was asked (never to another site).
     assert!(
         page.contains(r#"href="/export/lomas?lang=es""#) && page.contains("Volver a la página"),

@@ -280,6 +280,51 @@ async fn an_admin_uploads_a_basemap_and_downloads_the_area_from_the_admin_page()
     )
     .await;
 
+    // A file that is no basemap is refused in the page's language, naming the file.
+    let folder = tempfile::TempDir::new().expect("folder");
+    let wrong = folder.path().join("mapa-de-la-escuela.mbtiles");
+    std::fs::write(&wrong, "<html>una página guardada</html>").expect("write");
+    type_into(&client, "#b-label-budge", "Calles de Budge").await;
+    client
+        .find(Locator::Id("b-file-budge"))
+        .await
+        .expect("file field")
+        .send_keys(wrong.to_str().expect("utf-8"))
+        .await
+        .expect("choose file");
+    click(
+        &client,
+        &format!("{section} form.basemap-upload button[type=submit]"),
+    )
+    .await;
+    wait_for_text(
+        &client,
+        "#status",
+        "«mapa-de-la-escuela.mbtiles» no es un mapa base",
+    )
+    .await;
+    // And a tile service whose terms forbid downloading, before anything is asked of it.
+    type_into(
+        &client,
+        "#f-url-budge",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    )
+    .await;
+    type_into(&client, "#f-label-budge", "OSM").await;
+    type_into(&client, "#f-contact-budge", "copreti@example.org").await;
+    click_centred(&client, &format!("{section} [data-fetch=estimate]")).await;
+    wait_for_text(
+        &client,
+        &format!("{section} .fetch-state"),
+        "Los servidores de OpenStreetMap no permiten",
+    )
+    .await;
+    client
+        .goto(&format!("{}/admin?lang=es", app.base))
+        .await
+        .expect("admin page again");
+    click(&client, &format!("{section} summary")).await;
+
     // Upload a PMTiles file: it is checked, kept and listed.
     type_into(&client, "#b-label-budge", "Calles de Budge").await;
     client

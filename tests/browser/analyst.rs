@@ -47,7 +47,18 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
 
     click(&client, "#p-rule option[value=consensus]").await;
     click(&client, "#p-compute").await;
-    wait_for_text(&client, "#priority-status", "1 zonas").await;
+    wait_for_text(&client, "#priority-status", "1 zona").await;
+    let said = client
+        .execute(
+            "return document.getElementById('priority-status').textContent;",
+            vec![],
+        )
+        .await
+        .expect("status");
+    assert!(
+        said.as_str().is_some_and(|s| s.ends_with(", 1 zona")),
+        "one zone, in the singular: {said}"
+    );
     tokio::time::sleep(Duration::from_millis(800)).await; // the map's fit animation
     screenshot(&client, "priority-es").await;
 
@@ -155,7 +166,7 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
     property.clear().await.expect("clear");
     property.send_keys("barrio").await.expect("type");
     click(&client, "#upload-form button[type=submit]").await;
-    wait_for_text(&client, "#priority-status", "Capa subida: 1 unidades").await;
+    wait_for_text(&client, "#priority-status", "Capa subida: 1 unidad.").await;
     wait_for_text(&client, "#u-layer", "Barrios (1)").await;
     click(&client, "#units-form button[type=submit]").await;
     let units = "return document.querySelectorAll(\"path[stroke='#333']\").length;";
@@ -187,7 +198,7 @@ async fn an_analyst_computes_priority_zones_on_the_map_and_saves_one() {
     .await;
     click(&client, "#c-after option:last-child").await;
     click(&client, "#change-form button[type=submit]").await;
-    wait_for_text(&client, "#priority-status", "1 zonas comparadas").await;
+    wait_for_text(&client, "#priority-status", "1 zona comparada").await;
     screenshot(&client, "priority-change-es").await;
 
     // A zone's name is an analyst's free text: its label on the map shows it, never runs it
@@ -335,7 +346,7 @@ async fn an_analyst_checks_then_imports_a_my_maps_file_from_the_workshop_list() 
     wait_for_text(
         &client,
         ".import-report",
-        "ítem 1: se dejaron afuera 1 punto(s)",
+        "ítem 1: se dejaron afuera 1 punto",
     )
     .await;
     screenshot(&client, "import-warnings-es").await;
@@ -419,7 +430,7 @@ async fn a_facilitator_sees_the_priority_areas_of_their_workshop_without_moderat
     click(&client, "#tab-priority").await;
     click(&client, "#p-rule option[value=consensus]").await;
     click(&client, "#p-compute").await;
-    wait_for_text(&client, "#priority-status", "1 zonas").await;
+    wait_for_text(&client, "#priority-status", "1 zona").await;
     click(&client, "#tab-drawings").await;
     click(&client, "#features td.title button").await;
     let moderation = "return document.querySelectorAll(\"[data-action='review.accept'], [data-action='review.hide'], #saved-zones, #upload-form, #bulk, #select-page\").length;";

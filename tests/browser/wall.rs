@@ -183,7 +183,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
     wait_for_text(
         &client,
         ".workshops .tally",
-        "2 mesas · 1 participantes · 1 dibujos",
+        "2 mesas · 1 participante · 1 dibujo",
     )
     .await;
     screenshot(&client, "workshops-es").await;
@@ -327,14 +327,14 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         .goto(&format!("{}/review/lomas?lang=en", app.base))
         .await
         .expect("review again");
-    wait_for_text(&client, "#count", "1000 items: the first ones").await;
+    wait_for_text(&client, "#count", "1,000 items: the first ones").await;
     screenshot(&client, "review-paged-en").await;
     click_button(&client, "Load more").await;
-    wait_for_text(&client, "#count", "1001 items").await;
+    wait_for_text(&client, "#count", "1,001 items").await;
     let rows = "return [document.querySelectorAll('#features tbody tr[data-id]').length, document.getElementById('more').hidden, document.getElementById('page-of').textContent];";
     assert_eq!(
         client.execute(rows, vec![]).await.expect("rows"),
-        json!([100, true, "1–100 of 1001"]),
+        json!([100, true, "1–100 of 1,001"]),
         "every drawing listed once, a hundred to a page, and nothing more to load"
     );
     // Showing again the drawing hidden above, alone on the last page (newest first), redraws
@@ -342,7 +342,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
     for _ in 0..10 {
         click(&client, "#next-page").await;
     }
-    wait_for_text(&client, "#page-of", "1001–1001 of 1001").await;
+    wait_for_text(&client, "#page-of", "1,001–1,001 of 1,001").await;
     click(&client, "tr.hidden-feature td.title button").await;
     click(&client, "tr.details button[data-action='review.unhide']").await;
     client
@@ -352,7 +352,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
         ))
         .await
         .expect("shown in place");
-    wait_for_text(&client, "#page-of", "1001–1001 of 1001").await;
+    wait_for_text(&client, "#page-of", "1,001–1,001 of 1,001").await;
 
     // A drawing's history says what happened in the page's language.
     click(&client, "#prev-page").await;
@@ -381,7 +381,7 @@ async fn a_facilitator_logs_in_and_the_wall_shows_drawings_live() {
     click(&client, "tr.details button[data-action='review.history']").await;
     wait_for_text(&client, "#review-status", "Your session has ended").await;
     screenshot(&client, "review-refused-en").await;
-    wait_for_text(&client, "#page-of", "901–1000 of 1001").await;
+    wait_for_text(&client, "#page-of", "901–1,000 of 1,001").await;
     client.close().await.expect("close browser");
 }
 

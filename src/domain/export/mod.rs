@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use h3o::Resolution;
 use serde::Serialize;
+
+use super::Refusal;
 use serde_json::{Value, json};
 
 pub use aggregate::{CellCount, CellCounter};
@@ -97,38 +99,55 @@ impl Masking {
     /// H3 resolution is a larger cell), and counts no smaller (`k`). A researcher may ask for
     /// coarser, never finer: finer would reveal more, and many exports with small changes
     /// would average out to the truth.
-    pub fn check_not_finer_than(&self, floor: &Masking) -> Result<(), String> {
+    pub fn check_not_finer_than(&self, floor: &Masking) -> Result<(), Refusal> {
         if self.min_m < floor.min_m || self.max_m < floor.max_m {
-            return Err(format!(
-                "masking is at least {} to {} m at this level: mask_min and mask_max may only be larger",
-                floor.min_m, floor.max_m
-            ));
+            return Err(Refusal::new(
+                "export.finer_mask",
+                format!(
+                    "masking is at least {} to {} m at this level: mask_min and mask_max may only be larger",
+                    floor.min_m, floor.max_m
+                ),
+            )
+            .with("min", floor.min_m)
+            .with("max", floor.max_m));
         }
         if self.sensitive_resolution > floor.sensitive_resolution
             || self.aggregate_resolution > floor.aggregate_resolution
         {
-            return Err(format!(
-                "cells are at most H3 resolution {} at this level: resolution may only be lower (larger cells)",
-                u8::from(floor.aggregate_resolution)
-            ));
+            return Err(Refusal::new(
+                "export.finer_cells",
+                format!(
+                    "cells are at most H3 resolution {} at this level: resolution may only be lower (larger cells)",
+                    u8::from(floor.aggregate_resolution)
+                ),
+            )
+            .with("resolution", u8::from(floor.aggregate_resolution)));
         }
         if self.k < floor.k {
-            return Err(format!(
-                "counts under {} are suppressed at this level: k may only be larger",
-                floor.k
-            ));
+            return Err(Refusal::new(
+                "export.smaller_k",
+                format!(
+                    "counts under {} are suppressed at this level: k may only be larger",
+                    floor.k
+                ),
+            )
+            .with("k", floor.k));
         }
         Ok(())
     }
 
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Refusal> {
         if !(self.min_m >= 0.0 && self.max_m > self.min_m && self.max_m <= 5_000.0) {
-            return Err(
-                "mask_min and mask_max are metres with 0 ≤ mask_min < mask_max ≤ 5000".into(),
-            );
+            return Err(Refusal::new(
+                "export.mask_range",
+                "mask_min and mask_max are metres with 0 ≤ mask_min < mask_max ≤ 5000",
+            ));
         }
         if self.k < 2 {
-            return Err("k (the smallest count shown) must be at least 2".into());
+            return Err(Refusal::new(
+                "export.k_small",
+                "k (the smallest count shown) must be at least 2",
+            ));
         }
         Ok(())
     }
@@ -183,7 +202,7 @@ pub fn check_masked_filter(
     privacy: Privacy,
     cells: bool,
     filter: &crate::domain::feature::FeatureFilter,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     let (since, until) = (filter.since, filter.until);
     if privacy == Privacy::Full {
         return Ok(());
@@ -202,27 +221,40 @@ pub fn check_masked_filter(
             .find(|(_, given, refused)| *given && *refused)
         {
             return Err(if cells {
-                format!(
-                    "aggregated priority cells are released over the whole project only, without filters ({name} given): two exports with different filters would subtract to the counts they suppress; anonymised exports take {name}"
+                Refusal::new(
+                    "export.cells_unfiltered",
+                    format!(
+                        "aggregated priority cells are released over the whole project only, without filters ({name} given): two exports with different filters would subtract to the counts they suppress; anonymised exports take {name}"
+                    ),
                 )
             } else {
-                format!(
-                    "aggregated counts are released per workshop, symbol and cell only, so {name} cannot filter them: two exports would subtract to the counts they suppress; filter by workshop or symbol, or take an anonymised export"
+                Refusal::new(
+                    "export.counts_unfiltered",
+                    format!(
+                        "aggregated counts are released per workshop, symbol and cell only, so {name} cannot filter them: two exports would subtract to the counts they suppress; filter by workshop or symbol, or take an anonymised export"
+                    ),
                 )
-            });
+            }
+            .with("filter", name));
         }
     }
     if filter.bbox.is_some() {
-        return Err(format!(
-            "bbox is offered in full exports only: at the {} level it would filter on the true positions it masks; filter by workshop, group or symbol",
-            privacy.as_str()
+        return Err(Refusal::new(
+            "export.bbox_full_only",
+            format!(
+                "bbox is offered in full exports only: at the {} level it would filter on the true positions it masks; filter by workshop, group or symbol",
+                privacy.as_str()
+            ),
         ));
     }
     let midnight = |at: DateTime<Utc>| at.time() == chrono::NaiveTime::MIN;
     if !since.into_iter().chain(until).all(midnight) {
-        return Err(format!(
-            "at the {} level times are days: give since and until as dates (2026-09-12)",
-            privacy.as_str()
+        return Err(Refusal::new(
+            "export.whole_days",
+            format!(
+                "at the {} level times are days: give since and until as dates (2026-09-12)",
+                privacy.as_str()
+            ),
         ));
     }
     Ok(())

@@ -63,11 +63,9 @@ pub(super) fn is_upload(request: &Request) -> bool {
 }
 
 impl From<BasemapError> for AppError {
+    /// As the use cases say it (`application::basemaps::refused`): one mapping for both.
     fn from(error: BasemapError) -> Self {
-        match error {
-            BasemapError::Io { .. } => AppError::Internal(error.to_string()),
-            other => AppError::invalid(other.to_string(), Vec::new()),
-        }
+        crate::application::basemaps::refused(error).into()
     }
 }
 

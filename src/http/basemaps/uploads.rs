@@ -23,6 +23,21 @@ use crate::http::state::AppState;
 #[serde(deny_unknown_fields)]
 pub(super) struct UploadQuery {
     label: Option<String>,
+    /// The file's name on the sender's device, to name it in a refusal (never kept).
+    filename: Option<String>,
+}
+
+/// The name a refusal gives the uploaded file: its name on the sender's device (its last
+/// part, at most 120 characters), else "the file".
+fn shown_as(filename: Option<&str>) -> String {
+    filename
+        .and_then(|name| name.rsplit(['/', '\\']).next())
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map_or_else(
+            || "the file".to_owned(),
+            |name| name.chars().take(120).collect(),
+        )
 }
 
 pub(super) async fn upload(
@@ -67,6 +82,7 @@ pub(super) async fn upload(
         .add(
             project.id,
             &scratch,
+            &shown_as(query.filename.as_deref()),
             Upload {
                 label,
                 added_at: Utc::now(),

@@ -20,7 +20,7 @@ struct AdminPage<'a> {
     csrf: &'a str,
     projects: Vec<crate::domain::project::Project>,
     users: Vec<(String, &'static str, bool)>,
-    messages: &'a std::collections::HashMap<String, String>,
+    messages: crate::i18n::PageMessages,
 }
 
 #[derive(Template)]
@@ -33,7 +33,7 @@ struct LegendPage<'a> {
     project_name: &'a str,
     /// The shipped pictograms, comma-separated, for the icon menus.
     icons: String,
-    messages: &'a std::collections::HashMap<String, String>,
+    messages: crate::i18n::PageMessages,
 }
 
 pub async fn admin_page(State(state): State<AppState>, page: PageContext) -> Response {
@@ -58,7 +58,7 @@ pub async fn admin_page(State(state): State<AppState>, page: PageContext) -> Res
             .into_iter()
             .map(|u| (u.username, u.role.as_str(), u.disabled))
             .collect(),
-        messages: page.t.messages(),
+        messages: page.t.for_pages(),
     }
     .render();
     page.respond(StatusCode::OK, html)
@@ -93,7 +93,7 @@ pub async fn legend_page(
         project: &project.slug,
         project_name: &project.name,
         icons,
-        messages: page.t.messages(),
+        messages: page.t.for_pages(),
     }
     .render();
     page.respond(StatusCode::OK, html)

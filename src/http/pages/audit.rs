@@ -190,14 +190,12 @@ pub async fn audit_page(
             Ok((_, Ok(verified))) => Some((
                 true,
                 page.t
-                    .t("audit.verifies")
-                    .replace("{count}", &verified.count.to_string()),
+                    .f("audit.verifies", &[("count", verified.count.into())]),
             )),
             Ok((_, Err(broken))) => Some((
                 false,
                 page.t
-                    .t("audit.broken")
-                    .replace("{why}", &broken.to_string()),
+                    .f("audit.broken", &[("why", broken.to_string().into())]),
             )),
             Err(_) => None,
         }

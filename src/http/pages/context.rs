@@ -59,7 +59,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
         };
         let languages = i18n::all()
             .iter()
-            .map(|c| (c.locale.to_owned(), c.t("lang.name").to_owned()))
+            .map(|c| (c.locale.to_owned(), c.t("lang.name")))
             .collect();
         let session = cookies::get(&parts.headers, cookies::SESSION).map(str::to_owned);
         Ok(Self {

@@ -54,9 +54,8 @@ pub async fn readable_api_errors(request: Request, next: Next) -> Response {
     let body = axum::body::to_bytes(response.into_body(), 1 << 20)
         .await
         .unwrap_or_default();
-    let detail = serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|problem| problem["detail"].as_str().map(str::to_owned));
+    let problem = serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default();
+    let detail = said(page.t, &problem).or_else(|| problem["detail"].as_str().map(str::to_owned));
     let message = match status.as_u16() {
         401 => "problem.session",
         403 => "problem.forbidden",
@@ -72,6 +71,39 @@ pub async fn readable_api_errors(request: Request, next: Next) -> Response {
     // own failures.
     let detail = detail.filter(|_| status.is_client_error());
     page.error_with_way_back(status, message, detail.as_deref(), back.as_deref())
+}
+
+/// What a problem's refusal means in the page's language, where the server gave the code of
+/// its message (`code` and `params` of the problem, or of its first `errors` member; see
+/// `domain::Refusal`) and the catalogue has it.
+fn said(t: &Catalogue, problem: &serde_json::Value) -> Option<String> {
+    let coded = if problem["code"].is_string() {
+        problem
+    } else {
+        problem["errors"]
+            .as_array()?
+            .iter()
+            .find(|e| e["code"].is_string())?
+    };
+    let key = format!("problem.code.{}", coded["code"].as_str()?);
+    if !t.has(&key) {
+        return None;
+    }
+    let params: Vec<(&str, crate::i18n::FluentValue)> = coded["params"]
+        .as_object()
+        .map(|params| {
+            params
+                .iter()
+                .filter_map(|(name, value)| {
+                    Some((
+                        name.as_str(),
+                        crate::i18n::FluentValue::try_number(value.as_str()?),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(t.f(&key, &params))
 }
 
 /// The path (and query) of the page a request came from, when it is on this server: what

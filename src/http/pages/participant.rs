@@ -63,7 +63,7 @@ struct DrawPage<'a> {
     basemaps: &'a str,
     /// The page's first data (`draw_page_data`), empty when it could not be read.
     initial: &'a str,
-    messages: &'a std::collections::HashMap<String, String>,
+    messages: crate::i18n::PageMessages,
     /// The code the participant gives the facilitator to withdraw (`application::care`).
     withdrawal_code: String,
 }
@@ -263,7 +263,7 @@ pub(super) async fn draw_page(State(state): State<AppState>, page: PageContext) 
         tiles: state.tiles.as_deref().unwrap_or(""),
         basemaps: &basemaps,
         initial: &initial,
-        messages: page.t.messages(),
+        messages: page.t.for_pages(),
         withdrawal_code,
     }
     .render();

@@ -50,7 +50,7 @@ struct WorkshopsPage<'a> {
     /// Projects the user may export from: (slug, name).
     exportable: Vec<(String, String)>,
     is_admin: bool,
-    messages: &'a std::collections::HashMap<String, String>,
+    messages: crate::i18n::PageMessages,
     /// The server's joins a minute of a workshop, shown where a workshop has none of its own.
     joins_default: usize,
 }
@@ -163,7 +163,7 @@ struct WallPage<'a> {
     tiles: &'a str,
     /// The basemaps the project's map offers (`http::basemaps::describe`), as JSON.
     basemaps: &'a str,
-    messages: &'a std::collections::HashMap<String, String>,
+    messages: crate::i18n::PageMessages,
 }
 
 pub async fn login_page(page: PageContext) -> Response {
@@ -313,7 +313,7 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
         creatable,
         exportable,
         is_admin: principal.can_manage_users(),
-        messages: page.t.messages(),
+        messages: page.t.for_pages(),
         joins_default: state.writes.limits.joins_per_workshop,
     }
     .render();
@@ -419,7 +419,7 @@ pub async fn wall_page(
         groups: &workshop.groups,
         tiles: state.tiles.as_deref().unwrap_or(""),
         basemaps: &basemaps,
-        messages: page.t.messages(),
+        messages: page.t.for_pages(),
     }
     .render();
     page.respond(StatusCode::OK, html)
@@ -439,7 +439,7 @@ struct ReviewPage<'a> {
     /// Analysts and admins moderate and decide priority zones; facilitators see their own
     /// workshops' drawings and priority areas only.
     moderator: bool,
-    messages: &'a std::collections::HashMap<String, String>,
+    messages: crate::i18n::PageMessages,
 }
 
 /// The review of a project: analysts and admins in full; facilitators over the workshops they
@@ -468,7 +468,7 @@ pub async fn review_page(
         csrf: &page.csrf,
         tiles: state.tiles.as_deref().unwrap_or(""),
         basemaps: &basemaps,
-        messages: page.t.messages(),
+        messages: page.t.for_pages(),
     }
     .render();
     page.respond(StatusCode::OK, html)
