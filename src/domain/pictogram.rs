@@ -15,6 +15,23 @@ use super::Invalid;
 /// Largest accepted pictogram, in bytes.
 pub const MAX_SVG_BYTES: usize = 100 * 1024;
 
+/// A pictogram shipped with Trama (`static/pictograms/{name}.svg`), as SVG text.
+pub fn shipped(name: &str) -> Option<&'static str> {
+    let path = format!("pictograms/{name}.svg");
+    crate::embedded::STATIC_FILES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .and_then(|(_, bytes)| std::str::from_utf8(bytes).ok())
+}
+
+/// The names of the pictograms shipped with Trama.
+pub fn shipped_names() -> Vec<&'static str> {
+    crate::embedded::STATIC_FILES
+        .iter()
+        .filter_map(|(path, _)| path.strip_prefix("pictograms/")?.strip_suffix(".svg"))
+        .collect()
+}
+
 /// A pictogram name: what a legend's `icon` refers to.
 pub fn is_valid_name(name: &str) -> bool {
     (1..=64).contains(&name.len())

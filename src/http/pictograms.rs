@@ -9,31 +9,19 @@ use serde_json::{Value, json};
 
 use super::extract::{Auth, FileBytes};
 use crate::application::pictograms;
-use crate::domain::pictogram::is_valid_name;
-use crate::embedded::STATIC_FILES;
+use crate::domain::pictogram::{is_valid_name, shipped, shipped_names};
 use crate::http::error::AppError;
 use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/pictograms", get(list_pictograms))
+        .route(
+            "/api/projects/{slug}/legend/pictograms",
+            get(legend_pictograms),
+        )
         .route("/api/pictograms/{name}", put(upload_pictogram))
         .route("/pictograms/{file}", get(pictogram_file))
-}
-
-fn shipped(name: &str) -> Option<&'static [u8]> {
-    let path = format!("pictograms/{name}.svg");
-    STATIC_FILES
-        .iter()
-        .find(|(p, _)| *p == path)
-        .map(|(_, bytes)| *bytes)
-}
-
-fn shipped_names() -> Vec<&'static str> {
-    STATIC_FILES
-        .iter()
-        .filter_map(|(path, _)| path.strip_prefix("pictograms/")?.strip_suffix(".svg"))
-        .collect()
 }
 
 async fn list_pictograms(
@@ -43,6 +31,29 @@ async fn list_pictograms(
     Ok(Json(
         json!({"shipped": shipped_names(), "uploaded": pictograms::uploaded(state.store.as_ref()).await?}),
     ))
+}
+
+/// `GET /api/projects/{slug}/legend/pictograms`: every pictogram the project's legend draws
+/// with, in one answer, `{"pictograms": {"<name>": "data:image/svg+xml;base64,…"}}` (see
+/// `application::pictograms::of_legend`); whoever may read the legend may read them.
+async fn legend_pictograms(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    use base64::Engine;
+    let found = pictograms::of_legend(state.store.as_ref(), &principal, &slug).await?;
+    let urls: serde_json::Map<String, Value> = found
+        .into_iter()
+        .map(|(name, svg)| {
+            let data = base64::engine::general_purpose::STANDARD.encode(svg);
+            (
+                name,
+                Value::String(format!("data:image/svg+xml;base64,{data}")),
+            )
+        })
+        .collect();
+    Ok(Json(json!({ "pictograms": urls })))
 }
 
 /// `PUT /api/pictograms/{name}` with an `image/svg+xml` body (admins).
@@ -65,7 +76,7 @@ async fn pictogram_file(State(state): State<AppState>, Path(file): Path<String>)
     let body: Vec<u8> = match pictograms::svg(state.store.as_ref(), name).await {
         Ok(Some(svg)) => svg.into_bytes(),
         Ok(None) => match shipped(name) {
-            Some(bytes) => bytes.to_vec(),
+            Some(text) => text.as_bytes().to_vec(),
             None => return StatusCode::NOT_FOUND.into_response(),
         },
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),

@@ -65,19 +65,33 @@ function vectorLayer(b, locale) {
   group.on('add', function () {
     vectorLibrary().then(function (style) {
       if (group.getLayers().length) return;
-      group.addLayer(protomapsL.leafletLayer({
+      var layer = protomapsL.leafletLayer({
         url: b.tiles, maxDataZoom: b.max_zoom, bounds: bounds(b.bounds),
         paintRules: style.paint(b.schema), labelRules: style.labels(locale, b.schema),
         backgroundColor: style.background, attribution: text(b.attribution || '© OpenStreetMap')
-      }));
+      });
+      // Its first view drawn is the group's (see `drawn`).
+      layer.once('load', function () { group.fire('load'); });
+      group.addLayer(layer);
     });
   });
   return group;
 }
 
+// Resolves once `layer` has drawn its first view (Leaflet's `load`: every tile in view), or
+// after `ms` (a slow or failing tile source does not hold the rest of the page back).
+function drawn(layer, ms) {
+  return new Promise(function (resolve) {
+    setTimeout(resolve, ms);
+    layer.once('load', function () { resolve(); });
+  });
+}
+
 // Adds the page's basemaps to `map`. `app` carries data-basemaps (JSON), data-tiles (the
 // operator's online XYZ template), data-project and data-locale; `words` the switch's
-// labels for the online tiles and for no basemap.
+// labels for the online tiles and for no basemap. Returns a promise of the first basemap's
+// first view drawn (at once without one), after which a page asks for what matters less than
+// the streets: on a slow network, requests made earlier queue the tiles behind them.
 export function add(map, app, words) {
   var offered = [];
   try { offered = JSON.parse(app.dataset.basemaps || '[]'); } catch (e) { offered = []; }
@@ -87,13 +101,14 @@ export function add(map, app, words) {
   if (app.dataset.tiles) {
     choices.push({ id: 'online', label: text(words.online), layer: L.tileLayer(app.dataset.tiles, { maxZoom: 19 }) });
   }
-  if (!choices.length) return;
+  if (!choices.length) return Promise.resolve();
   var key = 'trama.basemap.' + (app.dataset.project || '');
   var remembered = null;
   try { remembered = localStorage.getItem(key); } catch (e) { remembered = null; }
   var first = choices.filter(function (c) { return c.id === remembered; })[0] || choices[0];
   first.layer.addTo(map);
-  if (choices.length < 2) return;
+  var shown = drawn(first.layer, 6000);
+  if (choices.length < 2) return shown;
   choices.push({ id: 'none', label: text(words.none), layer: L.layerGroup() });
   var layers = {};
   choices.forEach(function (c) {
@@ -106,4 +121,5 @@ export function add(map, app, words) {
     var chosen = choices.filter(function (c) { return c.layer === e.layer; })[0];
     try { localStorage.setItem(key, chosen ? chosen.id : ''); } catch (err) { /* private mode */ }
   });
+  return shown;
 }

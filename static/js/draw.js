@@ -54,7 +54,9 @@ if (navigator.geolocation && window.isSecureContext) {
 // The search first, so that it stays put at the top right when the basemap switch below it
 // opens and closes.
 addPlaceSearch(map, app);
-basemaps.add(map, app, { online: t('map.basemap_online'), none: t('map.basemap_none') });
+// The streets first; the legend's pictograms once they are drawn.
+basemaps.add(map, app, { online: t('map.basemap_online'), none: t('map.basemap_none') })
+  .then(function () { return symbolsOnMap.loadPictograms(app.dataset.project); });
 // The drawing library's hints in the page's language and voice (its own Spanish says
 // "Presiona…"; the page says "Tocá…").
 map.pm.setLang('trama', {
@@ -399,8 +401,9 @@ function renderPalette(symbols) {
       swatch.style.background = symbol.color;
       button.appendChild(swatch);
       if (symbol.icon) {
-        var icon = el('img', { src: '/pictograms/' + symbol.icon + '.svg', alt: '', 'class': 'pictogram', width: '28', height: '28' });
-        icon.addEventListener('error', function () { icon.remove(); });
+        var icon = symbolsOnMap.pictogramImage(symbol.icon, 'pictogram');
+        icon.width = 28;
+        icon.height = 28;
         button.appendChild(icon);
       }
       button.appendChild(el('span', {}, label(symbol)));

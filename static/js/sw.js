@@ -35,6 +35,7 @@ var KEPT_READS = [
   /^\/api\/me$/,
   /^\/api\/projects\/[^/]+$/,
   /^\/api\/projects\/[^/]+\/(legend|features|workshops)$/,
+  /^\/api\/projects\/[^/]+\/legend\/pictograms$/,
   /^\/api\/workshops\/[^/]+$/,
   /^\/api\/pictograms\/[^/]+$/
 ];

@@ -18,7 +18,9 @@ document.querySelectorAll('#groups li').forEach(function (li, i) {
 });
 
 var map = pageMap('map');
-basemaps.add(map, app, { online: t('map.basemap_online'), none: t('map.basemap_none') });
+// The streets first; the legend's pictograms once they are drawn.
+basemaps.add(map, app, { online: t('map.basemap_online'), none: t('map.basemap_none') })
+  .then(function () { return symbolsOnMap.loadPictograms(app.dataset.project); });
 // Every drawing the wall knows, by id; the map is drawn again from it after each change.
 var drawings = {};
 var symbols = [], bySymbol = {};

@@ -471,8 +471,76 @@ async fn admins_upload_pictograms_that_cannot_run_or_reach_out(backend: Backend)
     assert!(list["shipped"].as_array().expect("shipped").len() >= 16);
 }
 
+/// The legend's pictograms in one answer, as data: URLs of the same drawings the one-by-one
+/// files serve (an uploaded one in place of a shipped one of its name), for whoever reads
+/// the legend.
+async fn the_legend_s_pictograms_come_in_one_answer(backend: Backend) {
+    use base64::Engine;
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let path = "/api/projects/lomas/legend/pictograms";
+    assert_eq!(app.get(path, None).await.0, StatusCode::UNAUTHORIZED);
+    let (_, legend) = app
+        .get("/api/projects/lomas/legend", Some(&participant))
+        .await;
+    let icons: std::collections::BTreeSet<&str> = legend
+        .as_array()
+        .expect("legend")
+        .iter()
+        .filter_map(|s| s["icon"].as_str())
+        .collect();
+    assert!(icons.len() >= 3, "{legend}");
+    let decode = |url: &serde_json::Value| {
+        let data = url
+            .as_str()
+            .and_then(|u| u.strip_prefix("data:image/svg+xml;base64,"))
+            .expect("a data: URL of an SVG");
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .expect("base64"),
+        )
+        .expect("utf-8")
+    };
+    let (status, batch) = app.get(path, Some(&participant)).await;
+    assert_eq!(status, StatusCode::OK, "{batch}");
+    let given = batch["pictograms"].as_object().expect("pictograms");
+    assert_eq!(given.len(), icons.len(), "{batch}");
+    for icon in &icons {
+        let file = client()
+            .get(format!("{}/pictograms/{icon}.svg", app.base))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("svg");
+        assert_eq!(decode(&given[*icon]), file, "{icon}");
+    }
+    // An admin's drawing of the same name replaces the shipped one there too.
+    let first = icons.iter().next().expect("an icon");
+    let uploaded = app
+        .request(Method::PUT, &format!("/api/pictograms/{first}"), Some(&staff.admin))
+        .header("content-type", "image/svg+xml")
+        .body(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><rect x="2" y="2" width="20" height="20"/></svg>"#)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(uploaded.status(), StatusCode::NO_CONTENT);
+    let (_, batch) = app.get(path, Some(&participant)).await;
+    let replaced = decode(&batch["pictograms"][*first]);
+    assert!(replaced.contains("<path"), "{replaced}");
+    assert!(
+        !replaced.contains("<rect"),
+        "kept as drawing only: {replaced}"
+    );
+}
+
 crate::both_backends!(
     joining_through_the_page_gives_a_session_that_needs_csrf_to_write,
     pages_fail_readably_and_static_files_revalidate,
     admins_upload_pictograms_that_cannot_run_or_reach_out,
+    the_legend_s_pictograms_come_in_one_answer,
 );

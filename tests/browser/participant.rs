@@ -467,3 +467,87 @@ async fn on_slow_3g_a_first_time_participant_gets_a_usable_map_within_5_s_of_joi
     );
     client.close().await.expect("close");
 }
+
+/// On a slow network the streets come first: the basemap's first view is drawn before the
+/// legend's pictograms are asked for, and those come in one request (16 files queued the
+/// tiles behind them before); the palette and the pins then show them.
+#[tokio::test]
+async fn on_a_slow_network_the_streets_come_before_the_pictograms_which_come_in_one_request() {
+    let _serial = SERIAL.lock().await;
+    let files = crate::common::tiles::basemap_files().await;
+    let basemaps = [format!("Calles={}", files.raster.to_str().expect("utf-8"))];
+    let app = TestApp::start_with_basemaps(Backend::Sqlite, &basemaps).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let drawer = app.join(&workshop.code, "Docentes").await;
+    let (status, _) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&drawer),
+            &crate::common::point("escuela", -58.41, -34.76),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED);
+    let driver = driver().await;
+    let profile = tempfile::TempDir::new().expect("profile");
+    let client = browser(&driver, &profile).await;
+    client.set_window_size(360, 740).await.expect("phone size");
+    client
+        .goto(&format!("{}/j/{}?lang=es", app.base, workshop.code))
+        .await
+        .expect("join page");
+    client
+        .issue_cmd(Throttle {
+            latency_ms: 600,
+            download_bytes_per_s: 100 * 1024,
+            upload_bytes_per_s: 100 * 1024,
+        })
+        .await
+        .expect("throttle");
+    join_on_page(&client, "Lu").await;
+    draw_page_loaded(&client).await;
+    // Every pictogram of the palette and the map shown once the one request came.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let shown = "return [document.querySelectorAll('#palette img.pictogram[src^=\"data:image/svg+xml\"]').length, \
+                 document.querySelectorAll('#palette img.pictogram').length, \
+                 document.querySelectorAll('#map .pin img[src^=\"data:image/svg+xml\"]').length];";
+    loop {
+        let counts = client.execute(shown, vec![]).await.expect("pictograms");
+        if counts[0].as_u64() > Some(0) && counts[0] == counts[1] && counts[2].as_u64() > Some(0) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "pictograms never shown: {counts}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let timing = client
+        .execute(
+            "var entries = performance.getEntriesByType('resource');
+             var tiles = entries.filter(function (e) { return e.name.indexOf('/tiles/') >= 0; });
+             var batch = entries.filter(function (e) { return e.name.indexOf('/legend/pictograms') >= 0; });
+             var asked = batch.length ? batch[0].startTime : -1;
+             return {
+               one_by_one: entries.filter(function (e) { return e.name.indexOf('/pictograms/') >= 0; }).length,
+               batches: batch.length,
+               tiles: tiles.length,
+               tiles_before: tiles.filter(function (e) { return e.responseEnd <= asked; }).length,
+               tiles_still_coming: tiles.filter(function (e) { return e.startTime < asked && e.responseEnd > asked; }).length,
+               pictograms_asked: asked
+             };",
+            vec![],
+        )
+        .await
+        .expect("timing");
+    eprintln!("slow network (600 ms, 100 KB/s): {timing}");
+    assert_eq!(timing["one_by_one"], 0, "{timing}");
+    assert_eq!(timing["batches"], 1, "{timing}");
+    assert!(timing["tiles"].as_u64() > Some(0), "{timing}");
+    assert!(
+        timing["tiles_before"].as_u64() > Some(0) && timing["tiles_still_coming"] == 0,
+        "the pictograms were asked for before the first view's streets came: {timing}"
+    );
+    screenshot(&client, "draw-slow-pictograms-es").await;
+    client.close().await.expect("close");
+}
