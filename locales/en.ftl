@@ -766,3 +766,5 @@ problem-code-export-whole_days = At this level dates are whole days: choose date
 problem-code-export-annotations_format = Comments have no place of their own and { $format } drops them: take them as GeoPackage, GeoJSON or CSV.
 problem-code-priority-too_large = The analysis is too large with cells of resolution { $resolution }: { $fits } (larger cells) fits, or choose fewer workshops, symbols or days.
 problem-code-priority-too_large_at_all = The analysis is too large: choose fewer workshops, symbols or days.
+problem-code-basemap-stopped = Stopped. Run the same download again to go on from where it was.
+problem-code-retention-failed = The scheduled purge failed; it is tried again tomorrow. Whoever runs Trama sees why in the server's log.

@@ -766,3 +766,5 @@ problem-code-export-whole_days = En este nivel las fechas son días enteros: ele
 problem-code-export-annotations_format = Los comentarios no tienen lugar propio y { $format } no los guarda: pedilos en GeoPackage, GeoJSON o CSV.
 problem-code-priority-too_large = El análisis es demasiado grande con celdas de resolución { $resolution }: con { $fits } (celdas más grandes) entra, o elegí menos talleres, símbolos o días.
 problem-code-priority-too_large_at_all = El análisis es demasiado grande: elegí menos talleres, símbolos o días.
+problem-code-basemap-stopped = Se detuvo. Repetí la misma descarga para seguir desde donde quedó.
+problem-code-retention-failed = El borrado programado falló; se vuelve a intentar mañana. Quien administra Trama lo ve en el registro del servidor.

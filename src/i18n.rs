@@ -221,7 +221,7 @@ mod tests {
                     let rest = &text[at + opening.len()..];
                     let rest = rest.trim_start();
                     for literal in rest.split('"').skip(1).step_by(2).take(3) {
-                        let coded = ["basemap.", "export.", "priority."]
+                        let coded = ["basemap.", "export.", "priority.", "retention."]
                             .iter()
                             .any(|p| literal.starts_with(p));
                         if coded

@@ -2,7 +2,7 @@
 //! at once (the service's address, the tiles it takes, the server's bound), then run as a
 //! background job (`jobs`), one per project, which resumes its file when started again.
 
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 use std::sync::Arc;
 use tracing::instrument;
 
@@ -127,9 +127,10 @@ pub async fn start_download(
             })
             .await;
             match ran {
-                Ok(Ok(_)) if !job.goes_on() => {
-                    Err("stopped; start the same download again to resume it".to_owned())
-                }
+                Ok(Ok(_)) if !job.goes_on() => Err(Refusal::new(
+                    "basemap.stopped",
+                    "stopped; start the same download again to resume it",
+                )),
                 Ok(Ok(_)) => basemaps
                     .add(
                         project_id,
@@ -143,23 +144,33 @@ pub async fn start_download(
                     )
                     .await
                     .map(|b| describe(&b))
-                    .map_err(|e| e.to_string()),
-                Ok(Err(e)) => Err(e.to_string()),
-                Err(e) => Err(format!("the download stopped: {e}")),
+                    .map_err(|e| e.said()),
+                Ok(Err(e)) => Err(e.said()),
+                Err(e) => Err(Refusal::new(
+                    "basemap.failed",
+                    format!("the download stopped: {e}"),
+                )),
             }
         },
     )
 }
 
-/// A basemap's refusal in the caller's terms: invalid input whose one problem (`/file`) names
-/// the message a page says it with, or an internal fault.
+/// A basemap's refusal in the caller's terms: invalid input whose one problem (the uploaded
+/// `/file`, or the whole request for a download's plan) names the message a page says it
+/// with, or an internal fault.
 pub fn refused(error: BasemapError) -> Error {
     match error {
         BasemapError::Io { .. } => Error::Failed(error.to_string()),
         other => {
+            // A file that is no basemap is the upload's body; a plan's refusal is the request's.
+            let pointer = if matches!(other, BasemapError::Refused(_)) {
+                ""
+            } else {
+                "/file"
+            };
             let said = other.said();
             let problem =
-                Invalid::new("/file", said.detail.clone()).said_as(said.code, said.params);
+                Invalid::new(pointer, said.detail.clone()).said_as(said.code, said.params);
             Error::invalid(said.detail, vec![problem])
         }
     }

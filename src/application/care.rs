@@ -284,7 +284,10 @@ pub async fn sweep_daily(store: Arc<dyn Store>, jobs: Arc<Jobs>, audit_key: std:
                     }
                     Err(error) => {
                         tracing::warn!(%error, "the retention sweep failed; next in a day");
-                        Err(error.to_string())
+                        Err(crate::domain::Refusal::new(
+                            "retention.failed",
+                            error.to_string(),
+                        ))
                     }
                 }
             },

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::Error;
+use crate::domain::Refusal;
 
 /// Jobs running at once, of every kind: each takes a blocking thread and a service's patience.
 pub const MAX_RUNNING: usize = 4;
@@ -24,7 +25,7 @@ pub struct Job {
     /// What the job said it would take when it started (tiles and bytes, say).
     pub estimate: Value,
     progress: Mutex<Value>,
-    outcome: Mutex<Option<Result<Value, String>>>,
+    outcome: Mutex<Option<Result<Value, Refusal>>>,
     stop: AtomicBool,
 }
 
@@ -46,17 +47,21 @@ impl Job {
     }
 
     /// The job as its reader sees it: `label`, `estimate`, `progress`, `running`, and its
-    /// outcome's `result` or `error`.
+    /// outcome's `result` or `error` (in English), with `error_code` and `error_params`, the
+    /// message a page says the error with (`domain::Refusal`).
     pub fn status(&self) -> Value {
         let progress = self.progress.lock().map(|p| p.clone()).unwrap_or_default();
         let outcome = self.outcome.lock().ok().and_then(|o| o.clone());
+        let failed = outcome.as_ref().and_then(|o| o.as_ref().err());
         json!({
             "label": self.label,
             "estimate": self.estimate,
             "progress": progress,
             "running": outcome.is_none(),
             "result": outcome.as_ref().and_then(|o| o.as_ref().ok()),
-            "error": outcome.as_ref().and_then(|o| o.as_ref().err()),
+            "error": failed.map(|r| &r.detail),
+            "error_code": failed.map(|r| r.code),
+            "error_params": failed.map(|r| &r.params),
         })
     }
 }
@@ -82,7 +87,7 @@ impl Jobs {
     ) -> Result<Arc<Job>, Error>
     where
         F: FnOnce(Arc<Job>) -> Fut,
-        Fut: Future<Output = Result<Value, String>> + Send + 'static,
+        Fut: Future<Output = Result<Value, Refusal>> + Send + 'static,
     {
         let job = Arc::new(Job {
             label,
@@ -169,7 +174,7 @@ mod tests {
                     while job.goes_on() {
                         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
                     }
-                    Err::<Value, _>("stopped".to_owned())
+                    Err::<Value, _>(Refusal::new("basemap.stopped", "stopped"))
                 },
             )
             .expect("started");

@@ -2,7 +2,7 @@
 // can be removed), an upload with its progress (files of hundreds of MB: XMLHttpRequest, the
 // one browser API that reports an upload's progress), and a download of the project's area
 // from a tile service: first what it takes, then its progress until it is done.
-import { app, t, el, request as api, problem, notice as say } from './trama.js';
+import { app, t, el, request as api, problem, said, notice as say } from './trama.js';
 
 var status = document.getElementById('status');
 function notice(text, error) { say(status, text, error); }
@@ -120,7 +120,7 @@ document.querySelectorAll('details.basemaps').forEach(function (section) {
       }
       stop.hidden = true;
       bar.hidden = true;
-      state.textContent = job.error ? t('admin.fetch_failed', { error: job.error }) : t('admin.fetch_done');
+      state.textContent = job.error ? t('admin.fetch_failed', { error: said({ code: job.error_code, params: job.error_params }) || job.error }) : t('admin.fetch_done');
       if (!job.error) load();
     });
   }

@@ -100,16 +100,16 @@ export function problem(status, body) {
   if (status >= 500) return t('problem.server');
   body = body || {};
   const errors = body.errors || [];
-  const detail = saidHere(body) || (errors.length
-    ? errors.map(function (e) { return saidHere(e) || (e.pointer ? e.pointer + ': ' : '') + e.detail; }).join('; ')
+  const detail = said(body) || (errors.length
+    ? errors.map(function (e) { return said(e) || (e.pointer ? e.pointer + ': ' : '') + e.detail; }).join('; ')
     : body.detail || String(status));
   return t('problem.refused', { detail: detail });
 }
 
-// A refusal in the page's language when the server gave the code of its message
-// (`code` and `params`, see src/domain/mod.rs `Refusal`) and the catalogue has it; numbers
-// come as text and are read back as numbers, for the plural rules.
-function saidHere(refusal) {
+/** A refusal in the page's language when the server gave the code of its message (`code`
+ *  and `params`, see src/domain/mod.rs `Refusal`) and the catalogue has it, else null;
+ *  numbers come as text and are read back as numbers, for the plural rules. */
+export function said(refusal) {
   if (!refusal || !refusal.code || !has('problem.code.' + refusal.code)) return null;
   const values = {};
   Object.keys(refusal.params || {}).forEach(function (name) {

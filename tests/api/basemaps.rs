@@ -446,6 +446,13 @@ async fn an_area_is_downloaded_from_a_tile_service_politely(backend: Backend) {
                         progress["error"].as_str().is_some_and(|e| !e.is_empty()),
                         "{bypass}: {progress}"
                     );
+                    // With the code of the message the admin page says it with.
+                    assert!(
+                        progress["error_code"]
+                            .as_str()
+                            .is_some_and(|c| c.starts_with("basemap.")),
+                        "{bypass}: {progress}"
+                    );
                     break;
                 }
                 assert!(std::time::Instant::now() < deadline, "{bypass}: {progress}");
@@ -455,6 +462,16 @@ async fn an_area_is_downloaded_from_a_tile_service_politely(backend: Backend) {
             assert_eq!(
                 status,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                "{bypass}: {answer}"
+            );
+            let code = answer["errors"][0]["code"].as_str().unwrap_or_default();
+            assert!(
+                [
+                    "basemap.private_host",
+                    "basemap.url_credentials",
+                    "basemap.url_placeholder"
+                ]
+                .contains(&code),
                 "{bypass}: {answer}"
             );
         }
