@@ -298,9 +298,9 @@ review-bulk_unchanged =
     }
 review-bulk_refused = 
     { $count ->
-        [one] { $count } could not be: { $why }
-       *[other] { $count } could not be: { $why }
-    }
+        [one] { $count } drawing was left as it was.
+       *[other] { $count } drawings were left as they were.
+    } { $why }
 
 ## state
 
@@ -768,3 +768,4 @@ problem-code-priority-too_large = The analysis is too large with cells of resolu
 problem-code-priority-too_large_at_all = The analysis is too large: choose fewer workshops, symbols or days.
 problem-code-basemap-stopped = Stopped. Run the same download again to go on from where it was.
 problem-code-retention-failed = The scheduled purge failed; it is tried again tomorrow. Whoever runs Trama sees why in the server's log.
+problem-code-basemap-download_unusable = What was downloaded is not a usable basemap: the service gave no tiles. Check its address and the zooms.

@@ -298,9 +298,9 @@ review-bulk_unchanged =
     }
 review-bulk_refused = 
     { $count ->
-        [one] { $count } no se pudo: { $why }
-       *[other] { $count } no se pudieron: { $why }
-    }
+        [one] { $count } dibujo quedó como estaba.
+       *[other] { $count } dibujos quedaron como estaban.
+    } { $why }
 
 ## state
 
@@ -768,3 +768,4 @@ problem-code-priority-too_large = El análisis es demasiado grande con celdas de
 problem-code-priority-too_large_at_all = El análisis es demasiado grande: elegí menos talleres, símbolos o días.
 problem-code-basemap-stopped = Se detuvo. Repetí la misma descarga para seguir desde donde quedó.
 problem-code-retention-failed = El borrado programado falló; se vuelve a intentar mañana. Quien administra Trama lo ve en el registro del servidor.
+problem-code-basemap-download_unusable = Lo descargado no es un mapa base que se pueda usar: el servicio no devolvió teselas. Revisá la dirección y los zooms.

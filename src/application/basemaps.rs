@@ -144,7 +144,11 @@ pub async fn start_download(
                     )
                     .await
                     .map(|b| describe(&b))
-                    .map_err(|e| e.said()),
+                    .map_err(|e| match e {
+                        BasemapError::Io { .. } | BasemapError::Refused(_) => e.said(),
+                        // Not a file the admin chose: say what was downloaded was no basemap.
+                        unusable => Refusal::new("basemap.download_unusable", unusable.to_string()),
+                    }),
                 Ok(Err(e)) => Err(e.said()),
                 Err(e) => Err(Refusal::new(
                     "basemap.failed",

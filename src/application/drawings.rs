@@ -439,6 +439,7 @@ pub async fn edit(
         &feature,
         FeatureChange::Edit(patch),
         Some(expected),
+        Answered::Drawing,
     )
     .await
 }
@@ -464,6 +465,7 @@ pub async fn delete(
         &feature,
         FeatureChange::Delete,
         expected,
+        Answered::Drawing,
     )
     .await?;
     Ok(())
@@ -488,6 +490,16 @@ pub async fn moderate(
     principal: &Principal,
     id: Uuid,
     moderation: Moderation,
+) -> Result<Feature, Error> {
+    moderate_as(store, principal, id, moderation, Answered::Drawing).await
+}
+
+async fn moderate_as(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+    moderation: Moderation,
+    answered: Answered,
 ) -> Result<Feature, Error> {
     let refused = || Error::not_allowed("only analysts and admins moderate features");
     let moderation_permit = principal.moderation().ok_or_else(refused)?;
@@ -524,7 +536,7 @@ pub async fn moderate(
         }
     };
     let permit = moderation_permit.revision(&feature);
-    let moderated = apply(store, principal, &permit, &feature, change, None).await?;
+    let moderated = apply(store, principal, &permit, &feature, change, None, answered).await?;
     super::audit::note(
         store,
         crate::domain::audit::Kind::Moderation,
@@ -550,7 +562,8 @@ pub struct BulkOutcome {
 }
 
 /// Applies one decision to many drawings of `project` (analysts and admins), each as its own
-/// revision with its own audit entry, as [`moderate`] does for one.
+/// revision with its own audit entry, as [`moderate`] does for one; the answer names them by
+/// id only (so no exact read is recorded), and the live pages hear of them once per workshop.
 ///
 /// # Errors
 /// `NotAllowed` for whoever does not moderate; `Invalid` for a decision that does not validate
@@ -604,13 +617,32 @@ pub async fn moderate_many(
             outcome.unchanged.push(id);
             continue;
         }
-        match moderate(store, principal, id, moderation).await {
+        match moderate_as(store, principal, id, moderation, Answered::IdOnly).await {
             Ok(moderated) => outcome.moderated.push(moderated),
-            Err(Error::Store(error)) if error.is_unavailable() => return Err(error.into()),
+            Err(Error::Store(error)) if error.is_unavailable() => {
+                announce_moderated(store, &outcome.moderated).await;
+                return Err(error.into());
+            }
             Err(error) => outcome.refused.push((id, error)),
         }
     }
+    announce_moderated(store, &outcome.moderated).await;
     Ok(outcome)
+}
+
+/// Tells the live pages of a bulk decision's drawings: once per workshop (a page told of more
+/// than it lists at once reads its drawings again).
+async fn announce_moderated(store: &dyn Store, moderated: &[Feature]) {
+    let mut by_workshop: HashMap<(Uuid, Option<Uuid>), Vec<Uuid>> = HashMap::new();
+    for feature in moderated {
+        by_workshop
+            .entry((feature.project_id, feature.workshop_id))
+            .or_default()
+            .push(feature.id);
+    }
+    for ((project, workshop), ids) in by_workshop {
+        announce(store, Change::features(project, workshop, ids)).await;
+    }
 }
 
 /// Applies a change as the drawing's next revision, and announces it. `expected` is the
@@ -622,6 +654,7 @@ async fn apply(
     feature: &Feature,
     change: FeatureChange,
     expected: Option<i64>,
+    answered: Answered,
 ) -> Result<Feature, Error> {
     if let Some(expected) = expected
         && expected != feature.revision
@@ -636,7 +669,7 @@ async fn apply(
         .map_err(|refused| Error::Conflict(refused.to_string()))?;
     // The answer shows the drawing exactly: a moderator's change of a sensitive drawing is an
     // exact read of it, recorded before the change is made (an author's own never is).
-    if principal.can_moderate() {
+    if answered == Answered::Drawing && principal.can_moderate() {
         let sights = super::features::Sights::load(store, feature.project_id).await?;
         if sights.reveals(Sight::Exact, principal, feature) {
             record_exact_read(store, principal, feature).await?;
@@ -645,12 +678,25 @@ async fn apply(
     store
         .save_feature_revision(permit, &next, change.action(), &principal.author())
         .await?;
-    announce(
-        store,
-        Change::features(next.project_id, next.workshop_id, [next.id]),
-    )
-    .await;
+    if answered == Answered::Drawing {
+        announce(
+            store,
+            Change::features(next.project_id, next.workshop_id, [next.id]),
+        )
+        .await;
+    }
     Ok(next)
+}
+
+/// What a change's caller is given back, and so what is recorded and told of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answered {
+    /// The drawing as it is now: a moderator's change of a sensitive one is an exact read, and
+    /// the live pages hear of it at once.
+    Drawing,
+    /// Its id only, one of many (a bulk decision): nothing is read exactly, and the caller
+    /// tells the live pages once for all (500 announcements made every wall read 500 drawings).
+    IdOnly,
 }
 
 /// Records that `principal` read `feature`'s exact sensitive place through the API.

@@ -324,10 +324,14 @@ pub fn run(
                 }
                 // A private address is no passing failure: it is refused at once.
                 Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-                    return Err(BasemapError::Refused(Refusal::new(
-                        "basemap.private_host",
-                        e.to_string(),
-                    )));
+                    let host = url
+                        .split_once("://")
+                        .and_then(|(_, rest)| rest.split(['/', '?', '#']).next())
+                        .unwrap_or_default()
+                        .to_owned();
+                    return Err(BasemapError::Refused(
+                        Refusal::new("basemap.private_host", e.to_string()).with("host", host),
+                    ));
                 }
                 Err(e) => {
                     failures = fail(failures, &url, &e.to_string())?;

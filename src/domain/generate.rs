@@ -314,6 +314,7 @@ pub fn demo_legend() -> Vec<Symbol> {
             icon: Some(s.icon.to_owned()),
             weight: s.weight,
             sensitive: s.sensitive,
+            questions: Vec::new(),
         })
         .collect()
 }

@@ -58,6 +58,9 @@ pub struct Symbol {
     /// analysts, admins and the workshop the feature was drawn in.
     #[serde(default)]
     pub sensitive: bool,
+    /// What the symbol asks of each drawing (`domain::question`); none by default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<super::question::Question>,
 }
 
 fn default_weight() -> f64 {
@@ -123,6 +126,7 @@ pub fn validate_legend(symbols: &[Symbol]) -> Result<(), Vec<Invalid>> {
                 ));
             }
         }
+        super::question::check_questions(&symbol.questions, &at("questions"), &mut errors);
         if symbol.geometry_types.is_empty() {
             errors.push(Invalid::new(
                 at("geometry_types"),
@@ -194,6 +198,7 @@ mod tests {
             icon: None,
             weight: 3.0,
             sensitive: true,
+            questions: Vec::new(),
         }
     }
 

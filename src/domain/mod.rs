@@ -18,6 +18,7 @@ pub mod permit;
 pub mod pictogram;
 pub mod priority;
 pub mod project;
+pub mod question;
 pub mod retention;
 pub mod workshop;
 pub mod zone;
@@ -62,9 +63,9 @@ impl Invalid {
     }
 }
 
-/// A refused request's reason as a page says it: the message's values by name (numbers and
-/// names as text; the page's plural rules read numbers from text too).
-pub type Params = std::collections::BTreeMap<&'static str, String>;
+/// A refused request's reason as a page says it: the message's values by name, numbers as
+/// JSON numbers (they choose a plural form) and names as JSON strings (kept as written).
+pub type Params = std::collections::BTreeMap<&'static str, serde_json::Value>;
 
 /// A refusal of input that is not about one field: the English `detail` for API clients, and
 /// the `code` and `params` of the message that says it on a page (see [`Invalid`]).
@@ -87,8 +88,8 @@ impl Refusal {
 
     /// This refusal with the value `name` for its message.
     #[must_use]
-    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.params.insert(name, value.to_string());
+    pub fn with(mut self, name: &'static str, value: impl Into<serde_json::Value>) -> Self {
+        self.params.insert(name, value.into());
         self
     }
 }

@@ -182,10 +182,10 @@ impl From<crate::domain::priority::TooLarge> for AppError {
             None => "no resolution fits: analyse less".to_owned(),
         };
         let mut params = crate::domain::Params::new();
-        params.insert("resolution", error.resolution.to_string());
+        params.insert("resolution", error.resolution.into());
         let code = match error.fits {
             Some(fits) => {
-                params.insert("fits", fits.to_string());
+                params.insert("fits", fits.into());
                 "priority.too_large"
             }
             None => "priority.too_large_at_all",

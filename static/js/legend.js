@@ -27,6 +27,8 @@ function select(name, options, value, label, words) {
 function addRow(symbol) {
   symbol = symbol || { key: '', labels: {}, kind: 'risk', geometry_types: ['point'], color: '#c62828', icon: null, weight: 1, sensitive: false };
   var row = el('tr');
+  // What the row does not edit (its questions, labels in other languages) is kept as it was.
+  row.symbol = symbol;
   cell(row, el('input', { name: 'key', value: symbol.key, required: '', 'aria-label': t('legend.key'), size: '14' }), 'legend.key');
   cell(row, el('input', { name: 'label_es', value: symbol.labels.es || '', 'aria-label': t('legend.label_es') }), 'legend.label_es');
   cell(row, el('input', { name: 'label_en', value: symbol.labels.en || '', 'aria-label': t('legend.label_en') }), 'legend.label_en');
@@ -54,10 +56,11 @@ function addRow(symbol) {
 function read() {
   return Array.prototype.map.call(tbody.rows, function (row) {
     var get = function (name) { return row.querySelector('[name=' + name + ']'); };
-    var labels = {};
-    if (get('label_es').value) labels.es = get('label_es').value;
-    if (get('label_en').value) labels.en = get('label_en').value;
-    return {
+    var labels = Object.assign({}, row.symbol.labels);
+    ['es', 'en'].forEach(function (locale) {
+      if (get('label_' + locale).value) labels[locale] = get('label_' + locale).value; else delete labels[locale];
+    });
+    return Object.assign({}, row.symbol, {
       key: get('key').value.trim(),
       labels: labels,
       kind: get('kind').value,
@@ -66,7 +69,7 @@ function read() {
       icon: get('icon').value || null,
       weight: Number(get('weight').value),
       sensitive: get('sensitive').checked
-    };
+    });
   });
 }
 

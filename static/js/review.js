@@ -340,7 +340,8 @@ function decide(action) {
       var body = { ids: part, action: action };
       if (action === 'reject') body.reason = reason;
       return api('/api/projects/' + project + '/features/moderation', { method: 'POST', body: JSON.stringify(body) }).then(function (answer) {
-        if (answer && answer.failed) { refusals.push(problem(answer.status, answer)); return; }
+        // A refused part leaves each of its drawings as it was.
+        if (answer && answer.failed) { part.forEach(function () { refusals.push(problem(answer.status, answer)); }); return; }
         done += answer.moderated.length;
         unchanged += answer.unchanged.length;
         answer.refused.forEach(function (r) { refusals.push(problem(r.status, r)); });

@@ -22,17 +22,23 @@ export function pictogramImage(icon, className) {
   return img;
 }
 
+// A symbol whose pictogram is not there stays a disc: its image is hidden, not removed (it
+// may not be in the page yet).
 function fill(img) {
   var url = pictograms[img.dataset.icon];
-  if (url) img.src = url; else img.remove();
+  if (url) img.src = url; else img.hidden = true;
 }
 
-// Asks for project `project`'s pictograms, once; fills every image waiting for them (a symbol
-// whose pictogram does not come stays a disc).
+// Asks for project `project`'s pictograms, once; fills every image waiting for them. When
+// they cannot be had (no connection, and no copy kept), asks again a little later.
 export function loadPictograms(project) {
   if (pictograms) return Promise.resolve();
   return request('/api/projects/' + encodeURIComponent(project) + '/legend/pictograms').then(function (answer) {
-    pictograms = (answer.ok && answer.body.pictograms) || {};
+    if (!answer.ok) {
+      setTimeout(function () { loadPictograms(project); }, 15000);
+      return;
+    }
+    pictograms = answer.body.pictograms || {};
     waiting.splice(0).forEach(fill);
   });
 }

@@ -107,16 +107,11 @@ export function problem(status, body) {
 }
 
 /** A refusal in the page's language when the server gave the code of its message (`code`
- *  and `params`, see src/domain/mod.rs `Refusal`) and the catalogue has it, else null;
- *  numbers come as text and are read back as numbers, for the plural rules. */
+ *  and `params`, see src/domain/mod.rs `Refusal`: numbers as numbers, names as strings) and
+ *  the catalogue has it, else null. */
 export function said(refusal) {
   if (!refusal || !refusal.code || !has('problem.code.' + refusal.code)) return null;
-  const values = {};
-  Object.keys(refusal.params || {}).forEach(function (name) {
-    const value = refusal.params[name];
-    values[name] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-  });
-  return t('problem.code.' + refusal.code, values);
+  return t('problem.code.' + refusal.code, refusal.params || {});
 }
 
 /** Says `text` in a page's notice (`.notice`): a refusal stays until the next action, good

@@ -575,7 +575,80 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_attempt_limit(backend: B
     );
 }
 
+/// A legend symbol carries its questions (the first part of issue 28): they are stored and
+/// read back as written, and a legend whose questions do not hold together is refused with
+/// where (a condition on a later question, bounds out of order).
+async fn a_legend_s_questions_are_kept_and_checked(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let (_, legend) = app
+        .get("/api/projects/lomas/legend", Some(&staff.analyst))
+        .await;
+    let mut legend = legend.as_array().expect("legend").clone();
+    // Written whole (the defaults, `required`, `sensitive` and `multiple` false, are written
+    // back explicitly).
+    let questions = json!([
+        {"key": "chicos", "type": "yes_no", "required": true, "sensitive": false,
+         "labels": {"es": "¿Trabajan chicos?", "en": "Do children work there?"}},
+        {"key": "cuantos", "type": "integer", "min": 1, "max": 200, "required": true,
+         "sensitive": true, "labels": {"es": "¿Cuántos chicos?", "en": "How many children?"},
+         "when": {"question": "chicos", "equals": true}},
+        {"key": "horario", "type": "choice", "multiple": false, "required": false,
+         "sensitive": false, "labels": {"es": "¿En qué horario?"},
+         "options": [{"key": "dia", "labels": {"es": "De día"}},
+                     {"key": "noche", "labels": {"es": "De noche"}}]}
+    ]);
+    legend[0]["questions"] = questions.clone();
+    let (status, saved) = app
+        .put(
+            "/api/projects/lomas/legend",
+            Some(&staff.analyst),
+            &Value::Array(legend.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let (_, read_back) = app
+        .get("/api/projects/lomas/legend", Some(&staff.facilitator))
+        .await;
+    assert_eq!(read_back[0]["questions"], questions);
+    assert!(
+        read_back[1].get("questions").is_none(),
+        "none asked, none written"
+    );
+
+    let mut wrong = legend.clone();
+    wrong[0]["questions"] = json!([
+        {"key": "cuantos", "type": "integer", "min": 9, "max": 1, "labels": {"es": "n"},
+         "when": {"question": "chicos", "equals": true}},
+        {"key": "chicos", "type": "yes_no", "labels": {"es": "c"}}
+    ]);
+    let (status, problem) = app
+        .put(
+            "/api/projects/lomas/legend",
+            Some(&staff.analyst),
+            &Value::Array(wrong),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let pointers: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["pointer"].as_str())
+        .collect();
+    assert_eq!(
+        pointers,
+        ["/0/questions/0/min", "/0/questions/0/when"],
+        "{problem}"
+    );
+    let (_, unchanged) = app
+        .get("/api/projects/lomas/legend", Some(&staff.analyst))
+        .await;
+    assert_eq!(unchanged[0]["questions"], questions, "nothing stored");
+}
+
 crate::both_backends!(
+    a_legend_s_questions_are_kept_and_checked,
     comments_come_a_page_at_a_time,
     a_participant_writing_without_pause_is_slowed_down,
     a_drawing_far_larger_than_the_project_is_refused_on_every_path,

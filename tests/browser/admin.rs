@@ -53,6 +53,36 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
     let legend = app.store.legend(project.id).await.expect("legend");
     assert_eq!(legend.len(), 1);
     assert_eq!(legend[0].key, "taller");
+    // What the editor does not show (a symbol's questions, a label in Guaraní) stays when
+    // another field is changed there.
+    let mut symbols = serde_json::to_value(&legend).expect("legend");
+    symbols[0]["labels"]["gn"] = json!("Tembiapoha");
+    symbols[0]["questions"] = json!([{"key": "chicos", "type": "yes_no", "required": true,
+                                      "sensitive": false, "labels": {"es": "¿Trabajan chicos?"}}]);
+    let token = app
+        .token_for("operadora", trama::domain::access::Role::Admin)
+        .await;
+    let (status, body) = app
+        .put("/api/projects/budge/legend", Some(&token), &symbols)
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    client.refresh().await.expect("reload the editor");
+    let weight = client
+        .wait()
+        .for_element(Locator::Css("input[name=weight]"))
+        .await
+        .expect("weight");
+    weight.clear().await.expect("clear");
+    weight.send_keys("2").await.expect("type");
+    click(&client, "#legend button[type=submit]").await;
+    wait_for_text(&client, "#status", "Guardado").await;
+    let legend = app.store.legend(project.id).await.expect("legend");
+    assert_eq!(legend[0].weight, 2.0);
+    assert_eq!(
+        legend[0].labels.get("gn").map(String::as_str),
+        Some("Tembiapoha")
+    );
+    assert_eq!(legend[0].questions.len(), 1, "the questions kept");
 
     // The project's privacy, from the admin page: who sees sensitive places exactly, and the
     // least masking researchers get.

@@ -235,7 +235,7 @@ pub fn check_masked_filter(
                     ),
                 )
             }
-            .with("filter", name));
+            .with("filter", *name));
         }
     }
     if filter.bbox.is_some() {

@@ -120,7 +120,11 @@ pub async fn moderate_features(
         .refused
         .into_iter()
         .map(|(id, error)| {
-            let mut problem = AppError::from(error).problem_members();
+            let error = AppError::from(error);
+            if let AppError::Internal(text) = &error {
+                tracing::error!(%id, error = %text, "a drawing of a bulk decision failed");
+            }
+            let mut problem = error.problem_members();
             problem["id"] = json!(id);
             problem
         })

@@ -95,10 +95,12 @@ fn said(t: &Catalogue, problem: &serde_json::Value) -> Option<String> {
             params
                 .iter()
                 .filter_map(|(name, value)| {
-                    Some((
-                        name.as_str(),
-                        crate::i18n::FluentValue::try_number(value.as_str()?),
-                    ))
+                    let value = match value {
+                        serde_json::Value::Number(n) => n.as_f64()?.into(),
+                        serde_json::Value::String(s) => s.as_str().into(),
+                        _ => return None,
+                    };
+                    Some((name.as_str(), value))
                 })
                 .collect()
         })

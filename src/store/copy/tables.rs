@@ -98,6 +98,7 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("weight", Float),
             ("sensitive", Bool),
             ("position", Int4),
+            ("questions", Kind::Json),
         ],
     ),
     (

@@ -149,12 +149,13 @@ impl ProjectStore for Backend {
         delete.build().execute(&mut *tx).await?;
         for (position, symbol) in symbols.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO symbols (id, project_id, key, labels, kind, geometry_types, color, icon, weight, sensitive, position)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                "INSERT INTO symbols (id, project_id, key, labels, kind, geometry_types, color, icon, weight, sensitive, position, questions)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  ON CONFLICT (project_id, key) DO UPDATE SET
                    labels = excluded.labels, kind = excluded.kind, geometry_types = excluded.geometry_types,
                    color = excluded.color, icon = excluded.icon, weight = excluded.weight,
-                   sensitive = excluded.sensitive, position = excluded.position",
+                   sensitive = excluded.sensitive, position = excluded.position,
+                   questions = excluded.questions",
             )
             .bind(sql_id(Uuid::new_v4()))
             .bind(sql_id(project_id))
@@ -167,6 +168,7 @@ impl ProjectStore for Backend {
             .bind(symbol.weight)
             .bind(symbol.sensitive)
             .bind(i32::try_from(position).unwrap_or(i32::MAX))
+            .bind(sqlx::types::Json(&symbol.questions))
             .execute(&mut *tx)
             .await?;
         }

@@ -102,6 +102,8 @@ pub fn symbol(row: &DbRow) -> StoreResult<Symbol> {
     let kind: String = row.try_get("kind")?;
     let labels: sqlx::types::Json<BTreeMap<String, String>> = row.try_get("labels")?;
     let geometry_types: sqlx::types::Json<Vec<GeometryKind>> = row.try_get("geometry_types")?;
+    let questions: sqlx::types::Json<Vec<crate::domain::question::Question>> =
+        row.try_get("questions")?;
     Ok(Symbol {
         key: row.try_get("key")?,
         labels: labels.0,
@@ -111,6 +113,7 @@ pub fn symbol(row: &DbRow) -> StoreResult<Symbol> {
         icon: row.try_get("icon")?,
         weight: row.try_get("weight")?,
         sensitive: row.try_get("sensitive")?,
+        questions: questions.0,
     })
 }
 

@@ -82,6 +82,7 @@ fn symbol(key: &str) -> Symbol {
         icon: None,
         weight: 1.0,
         sensitive: false,
+        questions: Vec::new(),
     }
 }
 
