@@ -310,6 +310,8 @@ async fn analysts_decide_on_many_drawings_at_once(backend: Backend) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["errors"][0]["pointer"], "/ids");
 
+    // The wall listens: a decision for many is one event, not one per drawing.
+    let mut events = listen(&app, &workshop.id, &staff.facilitator).await;
     // Twenty rejected with one reason, the first named twice; an unknown id refused alone.
     let unknown = uuid::Uuid::new_v4().to_string();
     let mut named: Vec<&str> = ids[..20].iter().map(String::as_str).collect();
@@ -326,6 +328,30 @@ async fn analysts_decide_on_many_drawings_at_once(backend: Backend) {
     assert_eq!(outcome["moderated"].as_array().expect("list").len(), 20);
     assert_eq!(outcome["refused"][0]["id"], unknown.as_str());
     assert_eq!(outcome["refused"][0]["status"], 404);
+    let (_, after) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&participant),
+            &point("escuela", -58.44, -34.72),
+        )
+        .await;
+    let after = after["id"].as_str().expect("id").to_owned();
+    let mut received = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !received.contains(&after) {
+        assert!(std::time::Instant::now() < deadline, "no event: {received}");
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), events.chunk())
+            .await
+            .expect("in time")
+            .expect("read");
+        received.push_str(&String::from_utf8_lossy(&chunk.expect("stream open")));
+    }
+    assert_eq!(
+        received.matches("event: features").count(),
+        2,
+        "one event for the twenty, one for the drawing after: {received}"
+    );
+    assert!(received.contains(&ids[19]), "{received}");
     let (_, rejected) = app
         .get(
             "/api/projects/lomas/features?state=rejected",
@@ -349,7 +375,11 @@ async fn analysts_decide_on_many_drawings_at_once(backend: Backend) {
         )
         .await;
     assert_eq!(outcome["moderated"].as_array().expect("list").len(), 30);
-    assert_eq!(app.feature_count(&participant).await, 0);
+    assert_eq!(
+        app.feature_count(&participant).await,
+        1,
+        "the one drawn after"
+    );
     let (_, outcome) = app
         .post(
             bulk,
@@ -399,7 +429,11 @@ async fn analysts_decide_on_many_drawings_at_once(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK, "{outcome}");
     assert_eq!(outcome["refused"][0]["status"], 404);
-    assert_eq!(app.feature_count(&participant).await, 0);
+    assert_eq!(
+        app.feature_count(&participant).await,
+        1,
+        "the one drawn after"
+    );
 }
 
 async fn bbox_workshop_and_symbol_filters_select_the_right_features(backend: Backend) {
