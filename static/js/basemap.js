@@ -50,10 +50,15 @@ function rasterLayer(b) {
 // levelDiff): its first zoom is the file's lowest plus one.
 function keepToItsZooms(map, layer, b) {
   var first = b.vector ? b.min_zoom + 1 : b.min_zoom;
+  // Leaflet drops a zoom asked for while another zoom's animation runs (a basemap chosen just
+  // after the map moved): the zoom is asked for again when that animation ends.
+  function zoomIn() { if (map.hasLayer(layer) && map.getZoom() < first) map.setZoom(first); }
   layer.on('add', function () {
     if (first > 0) map.setMinZoom(first);
     var area = L.latLngBounds(bounds(b.bounds));
     if (!area.intersects(map.getBounds())) map.setView(area.getCenter(), Math.max(map.getZoom(), first));
+    zoomIn();
+    map.once('zoomend', zoomIn);
   });
   layer.on('remove', function () { map.setMinZoom(0); });
   return layer;

@@ -100,15 +100,23 @@ async fn a_room_without_internet_has_its_basemaps_and_a_reload_offline_keeps_the
     // A vector file that starts at zoom 15 opens the map where it draws (16, its 512 px tiles
     // taking the data of 15), not blank at the page's 13.
     choose_basemap(&client, "Profundo").await;
-    let zoom = client
-        .execute_async(
-            "var done = arguments[arguments.length - 1]; \
-             import('/static/js/draw.js').then(function (page) { done(page.map.getZoom()); });",
-            vec![],
-        )
-        .await
-        .expect("zoom");
-    assert!(zoom.as_f64() >= Some(16.0), "the map at zoom {zoom}");
+    // The map zooms in with an animation: asked until it is there.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let zoom = client
+            .execute_async(
+                "var done = arguments[arguments.length - 1]; \
+                 import('/static/js/draw.js').then(function (page) { done(page.map.getZoom()); });",
+                vec![],
+            )
+            .await
+            .expect("zoom");
+        if zoom.as_f64() >= Some(16.0) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the map at zoom {zoom}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     wait_for_colour(
         &client,
         "#map",
