@@ -351,10 +351,11 @@ function decide(action) {
     var text = t('review.bulk_done', { count: done });
     if (unchanged) text += ' ' + t('review.bulk_unchanged', { count: unchanged });
     if (refusals.length) text += ' ' + t('review.bulk_refused', { count: refusals.length, why: refusals[0] });
-    var keep = start, key = sortKey, direction = sortDirection;
+    // Read again in the same order, on the same page (the sort is the page's own state).
+    var keep = start;
     if (action === 'reject') reasonField.value = '';
     return load().then(function () {
-      start = keep; sortKey = key; sortDirection = direction;
+      start = keep;
       render();
       say(text, refusals.length > 0);
     });

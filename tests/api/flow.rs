@@ -336,16 +336,7 @@ async fn analysts_decide_on_many_drawings_at_once(backend: Backend) {
         )
         .await;
     let after = after["id"].as_str().expect("id").to_owned();
-    let mut received = String::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !received.contains(&after) {
-        assert!(std::time::Instant::now() < deadline, "no event: {received}");
-        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), events.chunk())
-            .await
-            .expect("in time")
-            .expect("read");
-        received.push_str(&String::from_utf8_lossy(&chunk.expect("stream open")));
-    }
+    let received = hear_until(&mut events, &after).await;
     assert_eq!(
         received.matches("event: features").count(),
         2,
@@ -747,6 +738,21 @@ async fn listen(app: &TestApp, workshop: &str, token: &str) -> reqwest::Response
     .expect("subscribe")
 }
 
+/// What an open event stream says until it names `id` (within 10 s).
+async fn hear_until(events: &mut reqwest::Response, id: &str) -> String {
+    let mut received = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !received.contains(id) {
+        assert!(std::time::Instant::now() < deadline, "no event: {received}");
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), events.chunk())
+            .await
+            .expect("in time")
+            .expect("read");
+        received.push_str(&String::from_utf8_lossy(&chunk.expect("stream open")));
+    }
+    received
+}
+
 /// The wall listens to server-sent events; a drawing saved anywhere in the workshop shows up.
 async fn the_wall_hears_new_drawings_live(backend: Backend) {
     let app = TestApp::start(backend).await;
@@ -773,16 +779,7 @@ async fn the_wall_hears_new_drawings_live(backend: Backend) {
         )
         .await;
     let id = drawn["id"].as_str().expect("id").to_owned();
-    let mut received = String::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !received.contains(&id) {
-        assert!(std::time::Instant::now() < deadline, "no event: {received}");
-        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), events.chunk())
-            .await
-            .expect("in time")
-            .expect("read");
-        received.push_str(&String::from_utf8_lossy(&chunk.expect("stream open")));
-    }
+    let received = hear_until(&mut events, &id).await;
     assert!(received.contains("event: features"), "{received}");
 }
 

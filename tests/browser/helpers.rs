@@ -421,3 +421,19 @@ pub async fn draw_page_loaded(client: &Client) {
         .await
         .expect("the draw page");
 }
+
+/// The tables of a workshop at a real room's size.
+pub const FOUR_TABLES: [&str; 4] = ["Jóvenes", "Docentes", "Familias", "Delegadas"];
+
+/// A workshop of [`FOUR_TABLES`] that `facilitator` (a token) creates: its JSON.
+pub async fn a_large_workshop(app: &TestApp, facilitator: &str) -> Value {
+    let (status, workshop) = app
+        .post(
+            "/api/projects/lomas/workshops",
+            Some(facilitator),
+            &json!({"title": "Taller grande", "groups": FOUR_TABLES, "legal_basis": crate::common::mandate()}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{workshop}");
+    workshop
+}

@@ -28,15 +28,8 @@ async fn the_review_holds_five_hundred_drawings_in_a_compact_sortable_table() {
     let app = TestApp::start(Backend::Sqlite).await;
     let staff = app.project().await;
     user_with_password(&app, "coordinadora", trama::domain::access::Role::Analyst).await;
-    let tables = ["Jóvenes", "Docentes", "Familias", "Delegadas"];
-    let (status, workshop) = app
-        .post(
-            "/api/projects/lomas/workshops",
-            Some(&staff.facilitator),
-            &json!({"title": "Taller grande", "groups": tables, "legal_basis": crate::common::mandate()}),
-        )
-        .await;
-    assert_eq!(status, reqwest::StatusCode::CREATED, "{workshop}");
+    let tables = FOUR_TABLES;
+    let workshop = a_large_workshop(&app, &staff.facilitator).await;
     let code = workshop["join_code"].as_str().expect("code").to_owned();
     let names = ["Comedor", "Escuela", "Taller", "Plaza", "Parada"];
     for (t, table) in tables.iter().enumerate() {

@@ -516,15 +516,8 @@ async fn the_wall_stays_legible_at_two_hundred_drawings() {
     let app = TestApp::start(Backend::Sqlite).await;
     let staff = app.project().await;
     user_with_password(&app, "coordinadora", trama::domain::access::Role::Analyst).await;
-    let tables = ["Jóvenes", "Docentes", "Familias", "Delegadas"];
-    let (status, workshop) = app
-        .post(
-            "/api/projects/lomas/workshops",
-            Some(&staff.facilitator),
-            &json!({"title": "Taller grande", "groups": tables, "legal_basis": crate::common::mandate()}),
-        )
-        .await;
-    assert_eq!(status, reqwest::StatusCode::CREATED, "{workshop}");
+    let tables = FOUR_TABLES;
+    let workshop = a_large_workshop(&app, &staff.facilitator).await;
     let (id, code) = (
         workshop["id"].as_str().expect("id").to_owned(),
         workshop["join_code"].as_str().expect("code").to_owned(),
