@@ -769,3 +769,38 @@ problem-code-priority-too_large_at_all = The analysis is too large: choose fewer
 problem-code-basemap-stopped = Stopped. Run the same download again to go on from where it was.
 problem-code-retention-failed = The scheduled purge failed; it is tried again tomorrow. Whoever runs Trama sees why in the server's log.
 problem-code-basemap-download_unusable = What was downloaded is not a usable basemap: the service gave no tiles. Check its address and the zooms.
+
+## A symbol's questions on the draw page
+question-yes = Yes
+question-no = No
+question-less = One less
+question-more = One more
+question-private = Only the coordinators see this answer, not the other tables.
+
+## The legend editor's questions
+legend-questions = Questions
+legend-questions_count = { $count ->
+    [0] Add questions
+    [one] 1 question
+   *[other] { $count } questions
+}
+legend-question_n = Question { $n }
+legend-question_add = Add a question
+legend-question_remove = Remove this question
+legend-question_type = Answer
+legend-question_type-choice = One option from a list
+legend-question_type-integer = A whole number
+legend-question_type-yes_no = Yes or no
+legend-question_type-text = A short text
+legend-question_type-date = A date
+legend-question_type-time = A time of day
+legend-question_required = Required
+legend-question_multiple = Several can be chosen
+legend-question_min = Minimum
+legend-question_max = Maximum
+legend-question_max_length = Longest (characters)
+legend-question_asked = Asked
+legend-question_always = always
+legend-question_when = when “{ $question }” is
+legend-question_equals = Answer that asks it
+legend-option_add = Add an option

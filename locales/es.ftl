@@ -769,3 +769,38 @@ problem-code-priority-too_large_at_all = El análisis es demasiado grande: eleg�
 problem-code-basemap-stopped = Se detuvo. Repetí la misma descarga para seguir desde donde quedó.
 problem-code-retention-failed = El borrado programado falló; se vuelve a intentar mañana. Quien administra Trama lo ve en el registro del servidor.
 problem-code-basemap-download_unusable = Lo descargado no es un mapa base que se pueda usar: el servicio no devolvió teselas. Revisá la dirección y los zooms.
+
+## A symbol's questions on the draw page
+question-yes = Sí
+question-no = No
+question-less = Uno menos
+question-more = Uno más
+question-private = Esta respuesta la ven solo quienes coordinan, no las otras mesas.
+
+## The legend editor's questions
+legend-questions = Preguntas
+legend-questions_count = { $count ->
+    [0] Agregar preguntas
+    [one] 1 pregunta
+   *[other] { $count } preguntas
+}
+legend-question_n = Pregunta { $n }
+legend-question_add = Agregar una pregunta
+legend-question_remove = Quitar esta pregunta
+legend-question_type = Respuesta
+legend-question_type-choice = Una opción de una lista
+legend-question_type-integer = Un número entero
+legend-question_type-yes_no = Sí o no
+legend-question_type-text = Un texto corto
+legend-question_type-date = Una fecha
+legend-question_type-time = Una hora del día
+legend-question_required = Obligatoria
+legend-question_multiple = Se pueden elegir varias
+legend-question_min = Mínimo
+legend-question_max = Máximo
+legend-question_max_length = Largo máximo (caracteres)
+legend-question_asked = Se pregunta
+legend-question_always = siempre
+legend-question_when = cuando «{ $question }» es
+legend-question_equals = Respuesta que la activa
+legend-option_add = Agregar una opción

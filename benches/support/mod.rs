@@ -171,6 +171,7 @@ pub async fn top_up(db: &str, count: usize, workshop: &str) {
             geometry: generated.geometry,
             workshop: None,
             group: None,
+            answers: Default::default(),
         };
         batch.push(Feature::create(
             draft,

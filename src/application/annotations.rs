@@ -181,7 +181,8 @@ pub async fn of_feature(
     let (feature, workshop) = readable(store, principal, feature_id).await?;
     let sight =
         super::features::sees_exact(store, principal, &feature, workshop.as_ref(), Door::Api)
-            .await?;
+            .await?
+            .sight;
     let target = AnnotationTarget::Feature {
         feature_id: feature.id,
     };

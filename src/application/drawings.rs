@@ -10,6 +10,7 @@ use chrono::Utc;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::features::Seen;
 use super::idempotency::{Inserted, insert_once};
 use super::rates::{Subject, Write, WriteRates};
 use super::{Error, announce};
@@ -20,8 +21,8 @@ use crate::domain::change::Change;
 use crate::domain::consent::{ConsentGiver, LegalBasis, admits_drawing};
 use crate::domain::feature::{
     BulkAction, BulkModerationRequest, Feature, FeatureChange, FeatureDraft, FeatureLimits,
-    FeaturePatch, ReviewRequest, ReviewState, Submission, check_placement, check_symbol,
-    parse_submission, parse_submission_text,
+    FeaturePatch, ReviewRequest, ReviewState, Submission, check_drawing_answers, check_placement,
+    check_symbol, parse_submission, parse_submission_text,
 };
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::permit::{Permit, Revision};
@@ -81,11 +82,11 @@ pub async fn create(
 
     // The author always sees what they drew, sensitive or not.
     let text = if single {
-        FeatureOut::new(&features[0], Sight::Exact).to_json()?
+        FeatureOut::new(&features[0], Sight::Exact, &[]).to_json()?
     } else {
         let mut collection = CollectionWriter::default();
         for feature in &features {
-            collection.push(&FeatureOut::new(feature, Sight::Exact))?;
+            collection.push(&FeatureOut::new(feature, Sight::Exact, &[]))?;
         }
         String::from_utf8(collection.finish(false, None))
             .map_err(|e| Error::Failed(e.to_string()))?
@@ -257,7 +258,7 @@ async fn place_and_check(
     let now = Utc::now();
     let mut errors: Vec<Invalid> = Vec::new();
     let mut features = Vec::with_capacity(drafts.len());
-    for draft in drafts {
+    for mut draft in drafts {
         let workshop_id = match (own, &draft.workshop) {
             (Some((own_workshop, _)), _) => Some(own_workshop),
             (None, Some(reference)) => match Uuid::parse_str(reference) {
@@ -342,6 +343,14 @@ async fn place_and_check(
             errors.push(problem);
             continue;
         }
+        let at = format!("{}/properties/answers", draft.pointer);
+        match check_drawing_answers(&draft.symbol, &draft.answers, &legend, &at) {
+            Ok(kept) => draft.answers = kept,
+            Err(mut problems) => {
+                errors.append(&mut problems);
+                continue;
+            }
+        }
         features.push(Feature::create(
             draft,
             project.id,
@@ -411,8 +420,29 @@ pub async fn edit(
             "send If-Match with the revision you edited (the feature's ETag), so no one's change is overwritten".into(),
         ));
     };
-    let patch = FeaturePatch::parse(body, limits)
+    let mut patch = FeaturePatch::parse(body, limits)
         .map_err(|errors| Error::invalid("the change is not valid", errors))?;
+    if patch.symbol.is_some() || patch.answers.is_some() {
+        // A new symbol asks its own questions: the answers it also asks are carried over
+        // unless new ones are sent.
+        let legend = store.legend(feature.project_id).await?;
+        let symbol = patch.symbol.as_deref().unwrap_or(&feature.symbol);
+        let asked = patch.answers.clone().unwrap_or_else(|| {
+            let questions = legend
+                .iter()
+                .find(|s| s.key == symbol)
+                .map_or(&[][..], |s| &s.questions);
+            feature
+                .answers
+                .iter()
+                .filter(|(key, _)| questions.iter().any(|q| &q.key == *key))
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect()
+        });
+        let kept = check_drawing_answers(symbol, &asked, &legend, "/properties/answers")
+            .map_err(|errors| Error::invalid("the change is not valid", errors))?;
+        patch.answers = Some(kept);
+    }
     if patch.symbol.is_some() || patch.geometry.is_some() {
         let symbol = patch.symbol.as_deref().unwrap_or(&feature.symbol);
         let stored;
@@ -753,11 +783,11 @@ pub async fn history(
     store: &dyn Store,
     principal: &Principal,
     id: Uuid,
-) -> Result<Vec<(FeatureRevision, Sight)>, Error> {
+) -> Result<Vec<(FeatureRevision, Seen)>, Error> {
     let (feature, workshop) = readable(store, principal, id).await?;
     let sights = super::features::Sights::load(store, feature.project_id).await?;
     let now = sights.of(principal, &feature, workshop.as_ref());
-    let history: Vec<(FeatureRevision, Sight)> = store
+    let history: Vec<(FeatureRevision, Seen)> = store
         .feature_history(feature.id)
         .await?
         .into_iter()
@@ -765,12 +795,13 @@ pub async fn history(
             let sight = sights
                 .of(principal, &revision.feature, workshop.as_ref())
                 .narrower(now);
-            (revision, sight)
+            let questions = sights.questions(&revision.feature.symbol).to_vec();
+            (revision, Seen { sight, questions })
         })
         .collect();
     if history
         .iter()
-        .any(|(revision, sight)| sights.reveals(*sight, principal, &revision.feature))
+        .any(|(revision, seen)| sights.reveals(seen.sight, principal, &revision.feature))
     {
         record_exact_read(store, principal, &feature).await?;
     }

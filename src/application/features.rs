@@ -15,6 +15,7 @@ use crate::domain::audit::Door;
 use crate::domain::bbox::BBox;
 use crate::domain::feature::{Feature, FeatureFilter, ReviewState};
 use crate::domain::project::Project;
+use crate::domain::question::Question;
 use crate::domain::workshop::Workshop;
 use crate::geojson::{CollectionWriter, FeatureOut, Sight};
 use crate::store::{Store, StoreError, StoreResult};
@@ -181,7 +182,8 @@ pub async fn list(
         .feature_scope(project.id, facilitated)
         .narrow(asked)?;
     let public = query.view == Some(View::Public);
-    let sensitive_symbols = super::sensitive_symbols(store, project.id).await?;
+    let sights = Sights::load(store, project.id).await?;
+    let sensitive_symbols = sights.sensitive.clone();
     // The symbols whose drawings may reach this caller masked (none, for a moderator who
     // reads as themself).
     let sensitive = if principal.can_moderate() && !public {
@@ -227,7 +229,7 @@ pub async fn list(
         if seen.reveals(sensitive_symbols.contains(&f.symbol), principal, &f) {
             revealed.push(f.id);
         }
-        collection.push(&FeatureOut::new(&f, seen))?;
+        collection.push(&FeatureOut::new(&f, seen, sights.questions(&f.symbol)))?;
     }
     let door = match query.door {
         Some(Door::Wall) => Door::Wall,
@@ -265,6 +267,8 @@ pub enum View {
 /// (a history decides one per revision).
 pub struct Sights {
     sensitive: HashSet<String>,
+    /// Each symbol's questions, which say what its drawings' answers are.
+    questions: HashMap<String, Vec<Question>>,
     project: Project,
 }
 
@@ -273,12 +277,26 @@ impl Sights {
     /// The store's; NotFound for an unknown project.
     #[instrument(skip_all, err(level = "debug"))]
     pub async fn load(store: &dyn Store, project_id: Uuid) -> StoreResult<Self> {
-        let sensitive = super::sensitive_symbols(store, project_id).await?;
+        let legend = store.legend(project_id).await?;
         let project = store
             .find_project_by_id(project_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        Ok(Self { sensitive, project })
+        Ok(Self {
+            sensitive: legend
+                .iter()
+                .filter(|s| s.sensitive)
+                .map(|s| s.key.clone())
+                .collect(),
+            questions: legend.into_iter().map(|s| (s.key, s.questions)).collect(),
+            project,
+        })
+    }
+
+    /// The questions `symbol` asks (none for a symbol the legend no longer has: its
+    /// drawings' answers are then shown only exactly).
+    pub fn questions(&self, symbol: &str) -> &[Question] {
+        self.questions.get(symbol).map_or(&[], Vec::as_slice)
     }
 
     /// How `principal` sees `feature`, drawn in `workshop`.
@@ -307,6 +325,14 @@ impl Sights {
     }
 }
 
+/// How one caller sees one drawing, and the questions of its symbol that its answers are
+/// shown against (see `geojson::FeatureOut::new`).
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub sight: Sight,
+    pub questions: Vec<Question>,
+}
+
 /// How the caller sees this feature (sensitive symbols are masked, words and all). A
 /// sensitive drawing the caller sees exactly (and did not draw) is recorded in the audit
 /// trail as read through `door`, before it is answered.
@@ -320,9 +346,13 @@ pub async fn sees_exact(
     feature: &Feature,
     workshop: Option<&Workshop>,
     door: Door,
-) -> Result<Sight, Error> {
+) -> Result<Seen, Error> {
     let sights = Sights::load(store, feature.project_id).await?;
     let sight = sights.of(principal, feature, workshop);
+    let seen = Seen {
+        sight,
+        questions: sights.questions(&feature.symbol).to_vec(),
+    };
     if sights.reveals(sight, principal, feature) {
         audit::exact_reads(
             store,
@@ -333,7 +363,7 @@ pub async fn sees_exact(
         )
         .await?;
     }
-    Ok(sight)
+    Ok(seen)
 }
 
 /// Degrees of longitude or latitude that cover a masking cell of `resolution` at `lat`, with
@@ -350,7 +380,7 @@ fn meets(stored: &str, seen: Sight, asked: &BBox) -> bool {
         return false;
     };
     let shown = match seen {
-        Sight::Exact => geometry,
+        Sight::Exact | Sight::Open => geometry,
         Sight::Masked(resolution) => {
             crate::domain::export::sensitive_cell(&geometry, resolution, resolution)
         }
@@ -382,10 +412,12 @@ fn sight(
 
 /// How a public screen (the wall) sees `feature`: a sensitive one masked.
 #[instrument(skip_all, err(level = "debug"))]
-pub async fn public_sight(store: &dyn Store, feature: &Feature) -> Result<Sight, Error> {
-    Ok(Sights::load(store, feature.project_id)
-        .await?
-        .public(feature))
+pub async fn public_sight(store: &dyn Store, feature: &Feature) -> Result<Seen, Error> {
+    let sights = Sights::load(store, feature.project_id).await?;
+    Ok(Seen {
+        sight: sights.public(feature),
+        questions: sights.questions(&feature.symbol).to_vec(),
+    })
 }
 
 #[cfg(test)]

@@ -155,6 +155,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
                 geometry: drawing.geometry.clone(),
                 workshop: None,
                 group: None,
+                answers: Default::default(),
             };
             let author = Author::Participant {
                 id: author.id,

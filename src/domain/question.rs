@@ -27,6 +27,10 @@ pub const MAX_OPTIONS: usize = 50;
 /// Longest short-text answer a question may allow, in characters.
 pub const MAX_TEXT: usize = 500;
 
+/// A drawing's answers: question key → answer (an option's key or a list of keys, a
+/// number, true or false, a text, `YYYY-MM-DD`, `HH:MM`), keys in order.
+pub type Answers = Map<String, Value>;
+
 /// One question of a symbol.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Question {
@@ -226,7 +230,7 @@ fn can_answer(question: &Question, value: &Value) -> bool {
 }
 
 /// Whether `condition` holds for the answers given so far.
-fn holds(condition: &Condition, answers: &BTreeMap<String, Value>) -> bool {
+fn holds(condition: &Condition, answers: &Answers) -> bool {
     match answers.get(&condition.question) {
         Some(Value::Array(chosen)) => chosen.contains(&condition.equals),
         Some(answer) => *answer == condition.equals,
@@ -245,7 +249,7 @@ pub fn check_answers(
     questions: &[Question],
     answers: &Map<String, Value>,
     at: &str,
-) -> Result<BTreeMap<String, Value>, Vec<Invalid>> {
+) -> Result<Answers, Vec<Invalid>> {
     let mut errors = Vec::new();
     for key in answers.keys() {
         if !questions.iter().any(|q| &q.key == key) {
@@ -255,7 +259,7 @@ pub fn check_answers(
             ));
         }
     }
-    let mut kept = BTreeMap::new();
+    let mut kept = Answers::new();
     for question in questions {
         let here = format!("{at}/{}", question.key);
         let given = answers.get(&question.key).filter(|v| !is_empty(v));
@@ -286,6 +290,29 @@ pub fn check_answers(
     } else {
         Err(errors)
     }
+}
+
+/// What of a drawing's `answers` may be shown to one who may see answers to sensitive
+/// questions (`sensitive`) or not, and free-text answers (`text`) or not (the drawing's own
+/// words are masked: a short text locates a place as a description does). An answer whose
+/// question the symbol no longer asks goes only with the sensitive ones: nothing says what
+/// it was.
+pub fn shown_answers(
+    questions: &[Question],
+    answers: &Answers,
+    sensitive: bool,
+    text: bool,
+) -> Answers {
+    answers
+        .iter()
+        .filter(|(key, _)| match questions.iter().find(|q| &q.key == *key) {
+            None => sensitive,
+            Some(q) => {
+                (sensitive || !q.sensitive) && (text || !matches!(q.kind, AnswerKind::Text { .. }))
+            }
+        })
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect()
 }
 
 fn is_empty(value: &Value) -> bool {
@@ -448,7 +475,7 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(
-            Value::from(serde_json::Map::from_iter(kept)),
+            Value::from(kept),
             json!({"chicos": true, "cuantos": 4, "edades": ["menos_13", "de_16_a_17"],
                    "horario": "noche", "desde": "2026-03-05", "abre": "07:30",
                    "nota": "galpón"})
@@ -472,6 +499,26 @@ mod tests {
         .unwrap_err();
         assert_eq!(errors[0].pointer, "/cuantos");
         assert!(errors[0].detail.contains("only when"), "{errors:?}");
+    }
+
+    #[test]
+    fn a_sensitive_answer_and_a_short_text_are_shown_only_where_they_may_be() {
+        let answers = answers(json!({"chicos": true, "cuantos": 4, "edades": ["menos_13"],
+                                     "nota": "galpón", "olvidada": 1}));
+        let keys = |shown: Answers| shown.keys().cloned().collect::<Vec<_>>().join(",");
+        assert_eq!(
+            keys(shown_answers(&questions(), &answers, true, true)),
+            "chicos,cuantos,edades,nota,olvidada"
+        );
+        assert_eq!(
+            keys(shown_answers(&questions(), &answers, false, true)),
+            "chicos,cuantos,nota",
+            "a sensitive question's answer and one to a question no longer asked are withheld"
+        );
+        assert_eq!(
+            keys(shown_answers(&questions(), &answers, false, false)),
+            "chicos,cuantos"
+        );
     }
 
     #[test]

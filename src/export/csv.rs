@@ -53,7 +53,7 @@ fn neutralised(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 pub fn write(layer: Layer) -> BoxStream<'static, ExportResult<Bytes>> {
-    let mut header: Vec<String> = layer.columns.iter().map(|(n, _)| (*n).to_owned()).collect();
+    let mut header: Vec<String> = layer.columns.iter().map(|(n, _)| n.to_string()).collect();
     header.extend([
         "lon".into(),
         "lat".into(),

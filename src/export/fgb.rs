@@ -53,6 +53,7 @@ pub async fn write_flatgeobuf(path: &Path, mut layer: Layer, meta: &Value) -> Ex
                 ColumnKind::Text => ColumnType::String,
                 ColumnKind::Integer => ColumnType::Long,
                 ColumnKind::Real => ColumnType::Double,
+                ColumnKind::Boolean => ColumnType::Bool,
                 ColumnKind::DateTime | ColumnKind::Date => ColumnType::DateTime,
             };
             fgb.add_column(name, kind, |_, column| column.nullable = true);
@@ -84,6 +85,7 @@ pub async fn write_flatgeobuf(path: &Path, mut layer: Layer, meta: &Value) -> Ex
                     Field::Text(text) => ColumnValue::String(text),
                     Field::Integer(n) => ColumnValue::Long(*n),
                     Field::Real(x) => ColumnValue::Double(*x),
+                    Field::Boolean(b) => ColumnValue::Bool(*b),
                     Field::DateTime(_) | Field::Date(_) => ColumnValue::DateTime(&time),
                 };
                 // Columns were declared above: writing a declared property cannot fail.

@@ -17,7 +17,11 @@ pub fn write(layer: Layer, meta: Value) -> BoxStream<'static, ExportResult<Bytes
         "{{\"type\":\"FeatureCollection\",\"name\":\"{}\",\"metadata\":{},\"features\":[\n",
         layer.name, meta
     );
-    let names: Vec<&'static str> = layer.columns.iter().map(|(name, _)| *name).collect();
+    let names: Vec<String> = layer
+        .columns
+        .iter()
+        .map(|(name, _)| name.to_string())
+        .collect();
     let mut first = true;
     let body = layer.rows.ready_chunks(ROWS_PER_CHUNK).map(move |rows| {
         let mut out = Vec::with_capacity(rows.len() * 512);
@@ -39,7 +43,7 @@ pub fn write(layer: Layer, meta: Value) -> BoxStream<'static, ExportResult<Bytes
         .boxed()
 }
 
-fn feature(row: &Row, names: &[&str], out: &mut Vec<u8>) {
+fn feature(row: &Row, names: &[String], out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{");
     let mut first = true;
     for (name, field) in names.iter().zip(&row.fields) {
@@ -58,6 +62,7 @@ fn feature(row: &Row, names: &[&str], out: &mut Vec<u8>) {
             Field::Text(text) => serde_json::to_writer(&mut *out, text),
             Field::Integer(n) => serde_json::to_writer(&mut *out, n),
             Field::Real(x) => serde_json::to_writer(&mut *out, x),
+            Field::Boolean(b) => serde_json::to_writer(&mut *out, b),
             Field::DateTime(_) | Field::Date(_) => {
                 serde_json::to_writer(&mut *out, &field.text().unwrap_or_default())
             }

@@ -147,6 +147,7 @@ async fn write_layer(tx: &mut SqliteConnection, mut layer: Layer) -> ExportResul
                     Field::Text(text) => values.push_bind(text.clone()),
                     Field::Integer(n) => values.push_bind(*n),
                     Field::Real(x) => values.push_bind(*x),
+                    Field::Boolean(b) => values.push_bind(*b),
                     Field::DateTime(at) => values.push_bind(super::instant(*at)),
                     Field::Date(day) => values.push_bind(day.format("%Y-%m-%d").to_string()),
                 };
@@ -203,6 +204,7 @@ fn column_definitions(layer: &Layer) -> Vec<String> {
                 ColumnKind::Text => "TEXT",
                 ColumnKind::Integer => "INTEGER",
                 ColumnKind::Real => "REAL",
+                ColumnKind::Boolean => "BOOLEAN",
                 // GeoPackage 1.3 §1.1.1.1.1 Req 5: ISO 8601 text, UTC with a Z.
                 ColumnKind::DateTime => "DATETIME",
                 ColumnKind::Date => "DATE",
@@ -252,6 +254,7 @@ async fn write_attributes(tx: &mut SqliteConnection, mut layer: Layer) -> Export
                 Field::Text(text) => query.bind(text),
                 Field::Integer(n) => query.bind(n),
                 Field::Real(x) => query.bind(x),
+                Field::Boolean(b) => query.bind(b),
                 Field::DateTime(at) => query.bind(super::instant(at)),
                 Field::Date(day) => query.bind(day.format("%Y-%m-%d").to_string()),
             };

@@ -28,7 +28,7 @@ pub fn write(layer: Layer, meta: Value) -> BoxStream<'static, ExportResult<Bytes
             escape(&style_id(symbol))
         ));
     }
-    let names: Vec<&'static str> = layer.columns.iter().map(|(n, _)| *n).collect();
+    let names: Vec<String> = layer.columns.iter().map(|(n, _)| n.to_string()).collect();
     let body = layer.rows.ready_chunks(ROWS_PER_CHUNK).map(move |rows| {
         let mut out = String::with_capacity(rows.len() * 1024);
         for row in rows {
@@ -72,7 +72,7 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn placemark(row: &Row, names: &[&str], out: &mut String) {
+fn placemark(row: &Row, names: &[String], out: &mut String) {
     let value = |name: &str| {
         names
             .iter()

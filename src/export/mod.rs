@@ -158,6 +158,7 @@ pub enum Field {
     Text(String),
     Integer(i64),
     Real(f64),
+    Boolean(bool),
     /// An instant (UTC): GeoPackage DATETIME, FlatGeobuf DateTime, RFC 3339 in text formats,
     /// always as `2026-09-12T14:03:07.123Z` (milliseconds and `Z`, as GDAL writes it): GDAL
     /// 3.6's FlatGeobuf reader refuses a DateTime longer than 32 characters, which the
@@ -176,6 +177,7 @@ impl Field {
             Field::Text(t) => Some(t.clone()),
             Field::Integer(n) => Some(n.to_string()),
             Field::Real(x) => Some(x.to_string()),
+            Field::Boolean(b) => Some(b.to_string()),
             Field::DateTime(at) => Some(instant(*at)),
             Field::Date(day) => Some(day.format("%Y-%m-%d").to_string()),
         }
@@ -201,6 +203,9 @@ pub enum ColumnKind {
     Text,
     Integer,
     Real,
+    /// True or false: GeoPackage BOOLEAN, FlatGeobuf Bool, JSON's true and false, `true`
+    /// and `false` in text formats.
+    Boolean,
     DateTime,
     Date,
 }
@@ -244,7 +249,8 @@ pub struct Row {
 /// A table of rows with one geometry column (WGS84), as every format has.
 pub struct Layer {
     pub name: &'static str,
-    pub columns: Vec<(&'static str, ColumnKind)>,
+    /// Column names (fixed ones, or a legend's questions') and types.
+    pub columns: Vec<(std::borrow::Cow<'static, str>, ColumnKind)>,
     /// Geometry type for the GeoPackage's geometry column (`GEOMETRY` when mixed); empty for
     /// a table without geometry (a GeoPackage attributes table).
     pub geometry_type: &'static str,

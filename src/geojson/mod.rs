@@ -12,6 +12,7 @@ use uuid::Uuid;
 pub use crate::domain::feature::Sight;
 use crate::domain::feature::{Feature, ReviewState, SeenAuthor};
 use crate::domain::geometry::masked_cell;
+use crate::domain::question::{Answers, Question};
 
 /// An RFC 7946 Feature as the API returns it.
 pub struct FeatureOut<'a> {
@@ -33,6 +34,8 @@ struct PropertiesOut<'a> {
     symbol: &'a str,
     title: Option<&'a str>,
     description: Option<&'a str>,
+    /// The answers to the symbol's questions this sight shows (see [`Sight::answers`]).
+    answers: Answers,
     workshop: Option<Uuid>,
     group: Option<Uuid>,
     author: SeenAuthor<'a>,
@@ -52,11 +55,12 @@ struct PropertiesOut<'a> {
 }
 
 impl<'a> FeatureOut<'a> {
-    /// The feature as a caller with `sight` sees it: its geometry and its words (see
-    /// [`Sight::words`]).
-    pub fn new(feature: &'a Feature, sight: Sight) -> Self {
+    /// The feature as a caller with `sight` sees it: its geometry, its words (see
+    /// [`Sight::words`]) and its answers to `questions`, its symbol's (see
+    /// [`Sight::answers`]; none are needed to show a drawing exactly).
+    pub fn new(feature: &'a Feature, sight: Sight, questions: &[Question]) -> Self {
         let geometry = match sight {
-            Sight::Exact => GeometryOut::Exact(&feature.geometry),
+            Sight::Exact | Sight::Open => GeometryOut::Exact(&feature.geometry),
             Sight::Masked(resolution) => {
                 GeometryOut::Masked(masked_cell(&feature.geometry, resolution))
             }
@@ -69,6 +73,7 @@ impl<'a> FeatureOut<'a> {
                 symbol: &feature.symbol,
                 title: words.title,
                 description: words.description,
+                answers: sight.answers(questions, feature),
                 workshop: feature.workshop_id,
                 group: feature.group_id,
                 author: words.author,
@@ -231,7 +236,9 @@ mod tests {
 
     proptest! {
         /// Whoever sees a drawing masked reads none of its words, in any role and any policy;
-        /// whoever sees it exactly reads all of them.
+        /// whoever sees it exactly reads all of them. An answer to a sensitive question is
+        /// read only by those who would see a sensitive drawing exactly, on any drawing; a
+        /// short-text answer goes with the words.
         #[test]
         fn a_masked_drawing_carries_none_of_its_words(
             caller in 0..7_usize,
@@ -263,6 +270,14 @@ mod tests {
                 draft, w.project_id, Some(w.id), Some(w.groups[0].id), author.author(), Utc::now(),
             );
             feature.review_reason = Some(reason.clone());
+            let questions: Vec<Question> = serde_json::from_value(json!([
+                {"key": "cuantos", "type": "integer", "labels": {"es": "¿Cuántos?"}},
+                {"key": "edades", "type": "choice", "sensitive": true, "labels": {"es": "¿Edades?"},
+                 "options": [{"key": "menos_de_trece", "labels": {"es": "Menos de 13"}}]},
+                {"key": "nota", "type": "text", "labels": {"es": "Nota"}}
+            ])).expect("questions");
+            feature.answers = json!({"cuantos": 7, "edades": "menos_de_trece", "nota": title.clone() + " nota"})
+                .as_object().expect("answers").clone();
             let principal = match caller {
                 0 => user(Uuid::new_v4(), Role::Admin),
                 1 => user(Uuid::new_v4(), Role::Analyst),
@@ -279,7 +294,7 @@ mod tests {
                 Sight::public(sensitive, resolution),
             ];
             for sight in sights {
-                let text = FeatureOut::new(&feature, sight).to_json().expect("json");
+                let text = FeatureOut::new(&feature, sight, &questions).to_json().expect("json");
                 let shown: Value = serde_json::from_str(&text).expect("valid JSON");
                 let words = [&title, &description, &reason, &nickname];
                 if sight.is_masked() {
@@ -302,6 +317,15 @@ mod tests {
                 || caller == 6
                 || (workshop_policy && closed && matches!(caller, 2 | 4 | 5));
             prop_assert_eq!(sights[0].is_masked(), !exact_for_caller);
+            let sensitive_for_caller = caller <= 1
+                || caller == 6
+                || (workshop_policy && closed && matches!(caller, 2 | 4 | 5));
+            for (sight, sensitive_shown) in [(sights[0], sensitive_for_caller), (sights[1], false)] {
+                let answers = &FeatureOut::new(&feature, sight, &questions).properties.answers;
+                prop_assert_eq!(answers.get("cuantos"), Some(&json!(7)));
+                prop_assert_eq!(answers.contains_key("edades"), sensitive_shown, "{:?}", sight);
+                prop_assert_eq!(answers.contains_key("nota"), !sight.is_masked(), "{:?}", sight);
+            }
         }
     }
 }

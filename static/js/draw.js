@@ -1,4 +1,4 @@
-// The participant's map: pick a symbol, draw it, give it a title, save.
+// The participant's map: pick a symbol, draw it, answer its questions, give it a title, save.
 // Nothing drawn is lost: every save goes through a queue kept in localStorage and is sent
 // with its own Idempotency-Key until the server answers, so it is stored exactly once.
 
@@ -7,6 +7,7 @@ import * as basemaps from './basemap.js';
 import * as symbolsOnMap from './symbols.js';
 import { addPlaceSearch } from './places.js';
 import { pageMap } from './map.js';
+import * as questions from './questions.js';
 
 var project = app.dataset.project;
 var locale = app.dataset.locale;
@@ -136,6 +137,8 @@ function popup(f, layer) {
   box.appendChild(el('strong', {}, f.properties.title || label(legend[f.properties.symbol]) || ''));
   box.appendChild(el('div', { 'class': 'hint' }, label(legend[f.properties.symbol])));
   if (f.properties.description) box.appendChild(el('p', {}, f.properties.description));
+  var answered = questions.describe(legend[f.properties.symbol], f.properties.answers, locale);
+  if (answered) box.appendChild(answered);
   if (!f.id) return box; // still waiting in the queue
   box.appendChild(el('h3', {}, t('draw.comments')));
   var list = el('ul', { 'class': 'comments' });
@@ -233,14 +236,14 @@ function startEdit(f, layer) {
   warnIfSensitive(legend[f.properties.symbol]);
   document.getElementById('feature-title').value = f.properties.title || '';
   document.getElementById('feature-description').value = f.properties.description || '';
+  readAnswers = questions.ask(questionsBox, legend[f.properties.symbol], locale, f.properties.answers);
   form.hidden = false;
 }
 function finishEdit() {
   if (editing && editing.layer.pm) editing.layer.pm.disable();
   editing = null;
   ready();
-  form.hidden = true;
-  form.reset();
+  closeForm();
 }
 function saveEdit() {
   var f = editing.feature;
@@ -249,7 +252,8 @@ function saveEdit() {
     geometry: changed.geometry,
     properties: {
       title: document.getElementById('feature-title').value,
-      description: document.getElementById('feature-description').value
+      description: document.getElementById('feature-description').value,
+      answers: readAnswers()
     }
   };
   var layer = editing.layer;
@@ -551,13 +555,22 @@ function warnIfSensitive(symbol) {
   document.getElementById('sensitive-warning').hidden = !(symbol && symbol.sensitive);
 }
 
-// A finished drawing asks for its title before it is saved.
+// A finished drawing asks its symbol's questions and its title before it is saved.
 var form = document.getElementById('feature-form');
+var questionsBox = document.getElementById('feature-questions');
+var readAnswers = function () { return {}; };
 var sketch = null;
+function closeForm() {
+  form.hidden = true;
+  form.reset();
+  questions.ask(questionsBox, null, locale);
+  readAnswers = function () { return {}; };
+}
 map.on('pm:create', function (e) {
   sketch = { layer: e.layer, symbol: chosen.symbol.key };
   document.getElementById('feature-symbol').textContent = t('draw.form_symbol', { symbol: label(chosen.symbol) });
   warnIfSensitive(chosen.symbol);
+  readAnswers = questions.ask(questionsBox, chosen.symbol, locale, {});
   ready();
   // Far from the project's area, a slip of the finger is likelier than a real place: ask.
   var at = e.layer.getBounds ? e.layer.getBounds() : L.latLngBounds([e.layer.getLatLng()]);
@@ -567,18 +580,19 @@ map.on('pm:create', function (e) {
     return;
   }
   form.hidden = false;
+  form.scrollTop = 0;
   // The shape just drawn stays in sight above the title form (it used to hide under it).
   var covered = Math.max(0, map.getContainer().getBoundingClientRect().bottom - form.getBoundingClientRect().top);
   var target = e.layer.getBounds ? e.layer.getBounds().getCenter() : e.layer.getLatLng();
   map.panInside(target, { paddingTopLeft: [20, 20], paddingBottomRight: [20, covered + 20], animate: false });
-  document.getElementById('feature-title').focus();
+  // The first question, or the title: where the person goes on.
+  (questionsBox.querySelector('input') || document.getElementById('feature-title')).focus();
 });
 document.getElementById('feature-cancel').addEventListener('click', function () {
   if (editing) { var f = editing.feature, l = editing.layer; finishEdit(); drawn.removeLayer(l); drawn.addData(f); return; }
   if (sketch) map.removeLayer(sketch.layer);
   sketch = null;
-  form.hidden = true;
-  form.reset();
+  closeForm();
 });
 form.addEventListener('submit', function (e) {
   e.preventDefault();
@@ -588,12 +602,12 @@ form.addEventListener('submit', function (e) {
   feature.properties = {
     symbol: sketch.symbol,
     title: document.getElementById('feature-title').value,
-    description: document.getElementById('feature-description').value
+    description: document.getElementById('feature-description').value,
+    answers: readAnswers()
   };
   map.removeLayer(sketch.layer);
   sketch = null;
-  form.hidden = true;
-  form.reset();
+  closeForm();
   enqueue(feature);
 });
 

@@ -1,6 +1,7 @@
 // The legend editor: one row per symbol; saving PUTs the whole list and shows every problem
 // next to the field it is about (the API's JSON pointers say which).
 import { app, has, t, el, request, problem, notice } from './trama.js';
+import * as questionEditor from './legend-questions.js';
 
 var project = app.dataset.project;
 var icons = app.dataset.icons.split(',').filter(Boolean);
@@ -26,8 +27,8 @@ function select(name, options, value, label, words) {
 
 function addRow(symbol) {
   symbol = symbol || { key: '', labels: {}, kind: 'risk', geometry_types: ['point'], color: '#c62828', icon: null, weight: 1, sensitive: false };
-  var row = el('tr');
-  // What the row does not edit (its questions, labels in other languages) is kept as it was.
+  var row = el('tr', { 'class': 'symbol-row' });
+  // What the row does not edit (labels in other languages) is kept as it was.
   row.symbol = symbol;
   cell(row, el('input', { name: 'key', value: symbol.key, required: '', 'aria-label': t('legend.key'), size: '14' }), 'legend.key');
   cell(row, el('input', { name: 'label_es', value: symbol.labels.es || '', 'aria-label': t('legend.label_es') }), 'legend.label_es');
@@ -48,13 +49,39 @@ function addRow(symbol) {
   cell(row, el('input', { type: 'number', name: 'weight', value: String(symbol.weight), step: '0.5', min: '-100', max: '100', 'aria-label': t('legend.weight') }), 'legend.weight');
   var sensitive = cell(row, el('input', { type: 'checkbox', name: 'sensitive', 'aria-label': t('legend.sensitive') }), 'legend.sensitive');
   sensitive.checked = !!symbol.sensitive;
+  // Its questions, in a row of their own below it, opened on demand.
+  var questions = cell(row, el('button', { type: 'button', 'aria-expanded': 'false', 'class': 'questions-toggle' }), 'legend.questions');
+  function count() {
+    var asked = row.readQuestions ? row.readQuestions() : (symbol.questions || []);
+    questions.textContent = t('legend.questions_count', { count: asked.length });
+  }
+  count();
+  var editorRow = el('tr', { 'class': 'questions-row', hidden: '' });
+  var editorCell = el('td', { colspan: '11' });
+  editorRow.appendChild(editorCell);
+  row.openQuestions = function () {
+    if (!row.readQuestions) {
+      row.readQuestions = questionEditor.edit(editorCell, symbol.questions || []);
+      editorCell.addEventListener('click', count);
+    }
+    editorRow.hidden = false;
+    questions.setAttribute('aria-expanded', 'true');
+  };
+  questions.addEventListener('click', function () {
+    if (editorRow.hidden) row.openQuestions();
+    else { editorRow.hidden = true; questions.setAttribute('aria-expanded', 'false'); }
+    count();
+  });
   var remove = cell(row, el('button', { type: 'button' }, t('legend.remove')));
-  remove.addEventListener('click', function () { row.remove(); });
+  remove.addEventListener('click', function () { row.remove(); editorRow.remove(); });
   tbody.appendChild(row);
+  tbody.appendChild(editorRow);
 }
 
+function symbolRows() { return Array.prototype.slice.call(tbody.querySelectorAll('tr.symbol-row')); }
+
 function read() {
-  return Array.prototype.map.call(tbody.rows, function (row) {
+  return symbolRows().map(function (row) {
     var get = function (name) { return row.querySelector('[name=' + name + ']'); };
     var labels = Object.assign({}, row.symbol.labels);
     ['es', 'en'].forEach(function (locale) {
@@ -68,7 +95,8 @@ function read() {
       color: get('color').value,
       icon: get('icon').value || null,
       weight: Number(get('weight').value),
-      sensitive: get('sensitive').checked
+      sensitive: get('sensitive').checked,
+      questions: row.readQuestions ? row.readQuestions() : (row.symbol.questions || [])
     });
   });
 }
@@ -76,6 +104,9 @@ function read() {
 // A problem with one field of one symbol, in the page's language: "Symbol 2 · the key…".
 function explain(error) {
   var parts = error.pointer.split('/');
+  if (parts[2] === 'questions' && parts[3]) {
+    return t('legend.row', { row: Number(parts[1]) + 1 }) + ' · ' + t('legend.question_n', { n: Number(parts[3]) + 1 }) + ': ' + error.detail;
+  }
   var said = has('legend.invalid.' + parts[2]) ? t('legend.invalid.' + parts[2]) : error.detail;
   return parts[1] ? t('legend.row', { row: Number(parts[1]) + 1 }) + ' · ' + said : said;
 }
@@ -97,7 +128,14 @@ document.getElementById('legend').addEventListener('submit', function (e) {
     if (result.ok) { notice(status, t('admin.saved')); return; }
     errors.forEach(function (error) {
       var parts = error.pointer.split('/');
-      var row = tbody.rows[Number(parts[1])];
+      var row = symbolRows()[Number(parts[1])];
+      if (row && parts[2] === 'questions') {
+        row.openQuestions();
+        var inside = row.nextElementSibling.querySelector('[data-pointer="/' + parts.slice(3).join('/') + '"]') ||
+          row.nextElementSibling.querySelector('[data-pointer="/' + parts.slice(3, 5).join('/') + '"]');
+        if (inside) inside.classList.add('invalid');
+        return;
+      }
       var field = row && row.querySelector('[name=' + (parts[2] === 'labels' ? 'label_' + (parts[3] || 'es') : parts[2] === 'geometry_types' ? 'geometry' : parts[2]) + ']');
       if (field) field.classList.add('invalid');
     });

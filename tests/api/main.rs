@@ -1,5 +1,6 @@
 //! HTTP integration tests: each starts a real server on a free port over a fresh SQLite file.
 
+mod answers;
 mod audit;
 mod basemaps;
 mod care;

@@ -23,7 +23,13 @@ pub struct CellCount {
     pub cell: CellIndex,
     pub symbol: String,
     pub count: u32,
+    /// Per (question, option) of the choices counted (see [`CellCounter::add_choosing`]):
+    /// how many of the drawings chose it, the released ones only.
+    pub options: BTreeMap<(String, String), u32>,
 }
+
+/// A partition's (cell, symbol, workshop) options chosen: (question, option) → drawings.
+type Chosen = BTreeMap<(String, String), u32>;
 
 /// Counts drawings per (cell, symbol), a drawing in the cell of its interior point, one at a
 /// time (an export streams them). Drawings of sensitive symbols are counted in their mask's
@@ -37,6 +43,8 @@ pub struct CellCounter {
     floor: Resolution,
     /// Per partition: cell, symbol and workshop (None for drawings of no workshop).
     counts: BTreeMap<(CellIndex, String, Option<Uuid>), u32>,
+    /// Per partition, the options its drawings chose.
+    chosen: BTreeMap<(CellIndex, String, Option<Uuid>), Chosen>,
 }
 
 impl CellCounter {
@@ -48,6 +56,7 @@ impl CellCounter {
             sensitive_resolution: masking.sensitive_count_resolution(),
             floor,
             counts: BTreeMap::new(),
+            chosen: BTreeMap::new(),
         }
     }
 
@@ -58,6 +67,19 @@ impl CellCounter {
         workshop: Option<Uuid>,
         sensitive: bool,
         geometry: &Geometry<f64>,
+    ) {
+        self.add_choosing(symbol, workshop, sensitive, geometry, &[]);
+    }
+
+    /// Counts one drawing as [`CellCounter::add`] does, and the options it `chose`
+    /// (question key, option key) among the choices an aggregated export counts.
+    pub fn add_choosing(
+        &mut self,
+        symbol: &str,
+        workshop: Option<Uuid>,
+        sensitive: bool,
+        geometry: &Geometry<f64>,
+        chose: &[(String, String)],
     ) {
         let cell = if sensitive {
             Some(super::mask_cell(
@@ -71,10 +93,14 @@ impl CellCounter {
                 .map(|at| cell_of(at.0, self.resolution))
         };
         if let Some(cell) = cell {
-            *self
-                .counts
-                .entry((cell, symbol.to_owned(), workshop))
-                .or_default() += 1;
+            let partition = (cell, symbol.to_owned(), workshop);
+            if !chose.is_empty() {
+                let chosen = self.chosen.entry(partition.clone()).or_default();
+                for option in chose {
+                    *chosen.entry(option.clone()).or_default() += 1;
+                }
+            }
+            *self.counts.entry(partition).or_default() += 1;
         }
     }
 
@@ -113,19 +139,35 @@ impl CellCounter {
 
     /// Per cell and symbol, the sum of the workshops' counts of at least `k`; smaller ones
     /// are suppressed, and a cell and symbol without any released count is left out.
+    ///
+    /// An option's count is released by the same partitions, when it is at least `k` and
+    /// so is the count of the partition's drawings that did not choose it (or there are
+    /// none): else "8 of 10 said nights" would tell that 2 did not, as a count of 2.
     pub fn finish(self, k: u32) -> Vec<CellCount> {
-        let mut released: BTreeMap<(CellIndex, String), u32> = BTreeMap::new();
-        for ((cell, symbol, _), count) in self.counts {
-            if count >= k {
-                *released.entry((cell, symbol)).or_default() += count;
+        let mut released: BTreeMap<(CellIndex, String), (u32, Chosen)> = BTreeMap::new();
+        let mut chosen = self.chosen;
+        for (partition, count) in self.counts {
+            if count < k {
+                continue;
+            }
+            let options = chosen.remove(&partition).unwrap_or_default();
+            let (cell, symbol, _) = partition;
+            let sum = released.entry((cell, symbol)).or_default();
+            sum.0 += count;
+            for (option, chose) in options {
+                let others = count - chose;
+                if chose >= k && (others == 0 || others >= k) {
+                    *sum.1.entry(option).or_default() += chose;
+                }
             }
         }
         released
             .into_iter()
-            .map(|((cell, symbol), count)| CellCount {
+            .map(|((cell, symbol), (count, options))| CellCount {
                 cell,
                 symbol,
                 count,
+                options,
             })
             .collect()
     }
@@ -220,6 +262,37 @@ mod tests {
         let mut counter = CellCounter::new(&finer, Resolution::Eight);
         counter.add_kept(&kept[0], false);
         assert_eq!(counter.finish(5)[0].cell, kept[0].cell);
+    }
+
+    /// Options are counted per cell as drawings are, each released only when neither its
+    /// count nor the count of those that did not choose it is small.
+    #[test]
+    fn an_option_s_count_is_released_only_when_neither_it_nor_its_complement_is_small() {
+        let here = Geometry::Point(Point::new(-58.478, -34.713));
+        let mut counter = CellCounter::new(&Masking::default(), Resolution::Eight);
+        let choice = |option: &str| vec![("horario".to_owned(), option.to_owned())];
+        // 12 drawings: 6 at night, 4 by day, 2 unanswered; all 12 chose "menos_13".
+        for i in 0..12 {
+            let mut chose = match i {
+                0..6 => choice("noche"),
+                6..10 => choice("dia"),
+                _ => Vec::new(),
+            };
+            chose.push(("edades".to_owned(), "menos_13".to_owned()));
+            counter.add_choosing("taller", None, false, &here, &chose);
+        }
+        let counts = counter.finish(5);
+        assert_eq!(counts[0].count, 12);
+        let released: Vec<(&str, &str, u32)> = counts[0]
+            .options
+            .iter()
+            .map(|((q, o), n)| (q.as_str(), o.as_str(), *n))
+            .collect();
+        assert_eq!(
+            released,
+            [("edades", "menos_13", 12), ("horario", "noche", 6)],
+            "4 by day is small, and so would be the 2 who did not say 'noche' if 10 had"
+        );
     }
 
     #[test]

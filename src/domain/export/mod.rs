@@ -4,6 +4,7 @@
 
 mod aggregate;
 mod anonymise;
+mod answers;
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,9 @@ use serde_json::{Value, json};
 
 pub use aggregate::{CellCount, CellCounter};
 pub use anonymise::{donut_offset, mask_cell, masked_position, sensitive_cell};
+pub use answers::{
+    AnswerColumn, AnswerType, AnswerValue, answer_columns, counted_choices, exported,
+};
 
 /// How much an export reveals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -180,6 +184,7 @@ pub fn metadata(privacy: Privacy, masking: &Masking, what: &str, at: DateTime<Ut
             meta["aggregation"] = json!({
                 "cells": format!("H3 resolution {}", u8::from(masking.aggregate_resolution)),
                 "counts": "features per cell and symbol (a feature counts in the cell of its interior point)",
+                "option_counts": "per option of each choice the legend asks (not the sensitive ones), the features that chose it, in columns question_option; empty where suppressed, or where not asked",
                 "suppressed_below": masking.k,
             });
         }

@@ -12,13 +12,15 @@ use uuid::Uuid;
 
 use super::bbox::BBox;
 
+use super::question::Answers;
 pub use review::{
     BulkAction, BulkModeration, BulkModerationRequest, MAX_BULK, Review, ReviewRequest,
 };
 pub use sight::{SeenAuthor, Sight, Words};
 pub use submission::{
     FeatureDraft, FeatureLimits, FeaturePatch, MAX_BATCH, MAX_DESCRIPTION, MAX_IMPORT_ITEMS,
-    MAX_TITLE, Submission, check_placement, check_symbol, parse_submission, parse_submission_text,
+    MAX_TITLE, Submission, check_drawing_answers, check_placement, check_symbol, parse_submission,
+    parse_submission_text,
 };
 
 /// Who drew or wrote something.
@@ -78,6 +80,8 @@ pub struct Feature {
     pub symbol: String,
     pub title: Option<String>,
     pub description: Option<String>,
+    /// The answers to its symbol's questions (`domain::question`), as checked when given.
+    pub answers: Answers,
     /// RFC 7946 geometry object as compact JSON text (WGS84 lon/lat).
     pub geometry: String,
     /// The geometry's bounding box, kept beside it for spatial indexing.
@@ -114,6 +118,7 @@ impl Feature {
             symbol: draft.symbol,
             title: draft.title,
             description: draft.description,
+            answers: draft.answers,
             geometry: draft.geometry.to_geojson_string(),
             bbox: draft.geometry.bbox(),
             review_state: ReviewState::Submitted,
@@ -152,6 +157,9 @@ impl Feature {
                 }
                 if let Some(description) = &patch.description {
                     next.description = description.clone();
+                }
+                if let Some(answers) = &patch.answers {
+                    next.answers = answers.clone();
                 }
                 if let Some(geometry) = &patch.geometry {
                     next.geometry = geometry.to_geojson_string();

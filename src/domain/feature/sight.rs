@@ -6,12 +6,17 @@
 //! its symbol and the H3 cell that holds it, **and none of its words**: a title, a
 //! description, a comment, a review's reason or a nickname locate a place as well as its
 //! coordinates do ("the house at the back of the market", a neighbour's name).
+//!
+//! A legend's questions follow the same rule (`domain::question`): the answer to a question
+//! marked sensitive is shown only to those who would see a sensitive drawing exactly, on
+//! any drawing; a short-text answer is words, masked with the drawing's.
 
 use uuid::Uuid;
 
 use super::{Author, Feature};
 use crate::domain::access::Principal;
 use crate::domain::project::SensitiveView;
+use crate::domain::question::{Answers, Question, shown_answers};
 use crate::domain::workshop::Workshop;
 
 /// How a caller sees a drawing: as drawn, or (a sensitive symbol, for those the project's
@@ -19,7 +24,12 @@ use crate::domain::workshop::Workshop;
 /// cell its exports show, without any of its free text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sight {
+    /// As drawn, every answer included.
     Exact,
+    /// As drawn, without the answers to sensitive questions: a drawing whose symbol is not
+    /// sensitive, seen by one who would see a sensitive drawing masked (another table, a
+    /// public screen).
+    Open,
     Masked(h3o::Resolution),
 }
 
@@ -34,20 +44,22 @@ impl Sight {
         workshop: Option<&Workshop>,
         (policy, resolution): (SensitiveView, h3o::Resolution),
     ) -> Self {
-        if principal.sees_exact_geometry(feature, sensitive, workshop, policy) {
+        if principal.sees_exact_geometry(feature, true, workshop, policy) {
             Sight::Exact
-        } else {
+        } else if sensitive {
             Sight::Masked(resolution)
+        } else {
+            Sight::Open
         }
     }
 
     /// How a public screen (the wall projected to the room) sees a drawing: a sensitive one
-    /// masked, whoever is signed in.
+    /// masked and no sensitive answer, whoever is signed in.
     pub fn public(sensitive: bool, resolution: h3o::Resolution) -> Self {
         if sensitive {
             Sight::Masked(resolution)
         } else {
-            Sight::Exact
+            Sight::Open
         }
     }
 
@@ -56,6 +68,8 @@ impl Sight {
     pub fn narrower(self, other: Sight) -> Sight {
         match (self, other) {
             (Sight::Exact, other) => other,
+            (Sight::Open, Sight::Exact) => Sight::Open,
+            (Sight::Open, other) => other,
             (masked, _) => masked,
         }
     }
@@ -104,11 +118,22 @@ impl Sight {
         }
     }
 
+    /// The answers `feature` gives to its symbol's `questions`, as this sight shows them:
+    /// all of them seen exactly; without those to sensitive questions seen open; without
+    /// short texts too seen masked (see `question::shown_answers`).
+    pub fn answers(self, questions: &[Question], feature: &Feature) -> Answers {
+        match self {
+            Sight::Exact => feature.answers.clone(),
+            Sight::Open => shown_answers(questions, &feature.answers, false, true),
+            Sight::Masked(_) => shown_answers(questions, &feature.answers, false, false),
+        }
+    }
+
     /// Whether a comment by `author` on a drawing seen this way is shown to `principal`:
     /// every comment on a drawing seen exactly; on a masked one, only the caller's own.
     pub fn shows_comment(self, principal: &Principal, author: &Author) -> bool {
         match self {
-            Sight::Exact => true,
+            Sight::Exact | Sight::Open => true,
             Sight::Masked(_) => match principal {
                 Principal::Participant { id, .. } => author.is_participant(*id),
                 Principal::User { id, .. } => author.is_user(*id),

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::super::geometry::{FeatureGeometry, GeometryText};
 use super::super::legend::{Symbol, is_valid_key};
+use super::super::question::{Answers, check_answers};
 use super::super::workshop::Workshop;
 use super::super::{Invalid, bounded_text};
 
@@ -72,6 +73,9 @@ pub struct FeatureDraft {
     pub geometry: FeatureGeometry,
     pub workshop: Option<String>,
     pub group: Option<String>,
+    /// The answers to its symbol's questions: as sent until [`check_symbol`] keeps them
+    /// typed.
+    pub answers: Answers,
 }
 
 /// Parses `POST /features`: one GeoJSON Feature or a FeatureCollection. Every problem of every
@@ -174,6 +178,7 @@ pub fn parse_submission_text(text: &[u8], limits: FeatureLimits) -> Option<Submi
             geometry: FeatureGeometry::from_geojson_text(item.geometry?, limits.max_vertices)?,
             workshop: fields.workshop,
             group: fields.group,
+            answers: fields.answers.flatten().unwrap_or_default(),
         })
     }
 
@@ -267,6 +272,7 @@ fn parse_feature(
             geometry,
             workshop: fields.workshop,
             group: fields.group,
+            answers: fields.answers.flatten().unwrap_or_default(),
         }),
         _ => Err(errors),
     }
@@ -281,6 +287,7 @@ struct DraftFields {
     description: Option<Option<String>>,
     workshop: Option<String>,
     group: Option<String>,
+    answers: Option<Option<Answers>>,
 }
 
 impl DraftFields {
@@ -288,6 +295,17 @@ impl DraftFields {
         let mut fields = DraftFields::default();
         for (name, value) in properties {
             let pointer = format!("{at}/{name}");
+            if name == "answers" {
+                match value {
+                    Value::Object(answers) => fields.answers = Some(Some(answers.clone())),
+                    Value::Null => fields.answers = Some(None),
+                    _ => errors.push(Invalid::new(
+                        pointer,
+                        "answers is an object: question key → answer",
+                    )),
+                }
+                continue;
+            }
             let text = match value {
                 Value::String(s) => Some(s.as_str()),
                 Value::Null => None,
@@ -312,7 +330,7 @@ impl DraftFields {
                 other => errors.push(Invalid::new(
                     pointer,
                     format!(
-                        "unknown property \"{other}\": a feature carries symbol, title, description, workshop and group"
+                        "unknown property \"{other}\": a feature carries symbol, title, description, answers, workshop and group"
                     ),
                 )),
             }
@@ -328,6 +346,9 @@ pub struct FeaturePatch {
     pub title: Option<Option<String>>,
     pub description: Option<Option<String>>,
     pub geometry: Option<FeatureGeometry>,
+    /// New answers (an empty object clears them), as sent until checked against the
+    /// symbol's questions.
+    pub answers: Option<Answers>,
 }
 
 impl FeaturePatch {
@@ -354,6 +375,7 @@ impl FeaturePatch {
                 patch.symbol = fields.symbol;
                 patch.title = fields.title;
                 patch.description = fields.description;
+                patch.answers = fields.answers.map(Option::unwrap_or_default);
             }
             Some(_) => errors.push(Invalid::new("/properties", "properties must be an object")),
         }
@@ -374,6 +396,25 @@ impl FeaturePatch {
             Err(errors)
         }
     }
+}
+
+/// Checks `answers` (as sent, `at` their pointer) against the questions of the legend's
+/// symbol `symbol_key`, and returns them as kept (see `question::check_answers`). An unknown
+/// symbol asks nothing ([`check_symbol`] refuses it).
+///
+/// # Errors
+/// Each wrong or missing answer, named by its pointer.
+pub fn check_drawing_answers(
+    symbol_key: &str,
+    answers: &Answers,
+    legend: &[Symbol],
+    at: &str,
+) -> Result<Answers, Vec<Invalid>> {
+    let questions = legend
+        .iter()
+        .find(|s| s.key == symbol_key)
+        .map_or(&[][..], |s| &s.questions);
+    check_answers(questions, answers, at)
 }
 
 /// Checks a draft or patch against the legend: the symbol must exist and allow the geometry.

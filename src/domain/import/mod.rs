@@ -462,6 +462,7 @@ pub fn into_features(
                     geometry: ready.geometry,
                     workshop: None,
                     group: None,
+                    answers: Default::default(),
                 },
                 project_id,
                 Some(workshop_id),

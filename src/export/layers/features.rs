@@ -16,11 +16,14 @@ use super::super::{
 };
 use super::cell_polygon;
 use crate::domain::export::{
-    CellCounter, ExportFeature, Masking, Privacy, day, label_of, masked_position, sensitive_cell,
+    AnswerColumn, AnswerType, AnswerValue, CellCounter, ExportFeature, Masking, Privacy,
+    answer_columns, counted_choices, day, label_of, masked_position, sensitive_cell,
 };
 use crate::domain::feature::{Author, Feature};
 use crate::domain::geometry::FeatureGeometry;
+use crate::domain::legend::Symbol;
 use crate::domain::project::Project;
+use crate::domain::question::AnswerKind;
 use crate::domain::retention::KeptCount;
 use crate::domain::workshop::Workshop;
 use crate::store::{Store, StoreError};
@@ -47,10 +50,11 @@ pub async fn feature_layer(
     request: &ExportRequest,
     family: Option<GeometryFamily>,
 ) -> ExportResult<Layer> {
-    let symbols: HashMap<String, SymbolInfo> = store
-        .legend(project.id)
-        .await?
-        .into_iter()
+    let legend = store.legend(project.id).await?;
+    let answers = answer_columns(&legend, request.privacy, &request.locale);
+    let symbols: HashMap<String, SymbolInfo> = legend
+        .iter()
+        .cloned()
         .map(|s| {
             let info = SymbolInfo {
                 label: label_of(&s.labels, &request.locale, &s.key),
@@ -89,7 +93,7 @@ pub async fn feature_layer(
             ..aggregated_layer(
                 features,
                 kept,
-                symbols,
+                (symbols, legend),
                 (masking, floor.sensitive_resolution),
             )
         });
@@ -106,6 +110,12 @@ pub async fn feature_layer(
                 _ => (name, ColumnKind::Text),
             }
         })
+        .map(|(name, kind)| (name.into(), kind))
+        .chain(
+            answers
+                .iter()
+                .map(|column| (column.name.clone().into(), column_kind(column))),
+        )
         .collect();
     let mut next_id = 0_u64;
     let rows = features
@@ -116,6 +126,10 @@ pub async fn feature_layer(
             next_id += 1;
             let (symbols, workshops) = &*context;
             let times = [feature.created_at, feature.updated_at].map(|at| time(at, privacy));
+            let answered: Vec<Field> = answers
+                .iter()
+                .map(|column| field(column.value(&feature.symbol, &feature.answers)))
+                .collect();
             let (exported, shape) = export_feature(
                 feature,
                 next_id,
@@ -140,7 +154,11 @@ pub async fn feature_layer(
             let [created, updated] = times;
             fields[CREATED] = created;
             fields[UPDATED] = updated;
-            let fields = kept.iter().map(|&i| fields[i].clone()).collect();
+            let fields = kept
+                .iter()
+                .map(|&i| fields[i].clone())
+                .chain(answered)
+                .collect();
             futures::future::ready(Ok(Some(Row {
                 fields,
                 geometry: Some(shape),
@@ -154,6 +172,26 @@ pub async fn feature_layer(
         styles,
         rows,
     })
+}
+
+/// An answer column's type in every format.
+fn column_kind(column: &AnswerColumn) -> ColumnKind {
+    match column.kind {
+        AnswerType::Text => ColumnKind::Text,
+        AnswerType::Integer => ColumnKind::Integer,
+        AnswerType::Boolean => ColumnKind::Boolean,
+        AnswerType::Date => ColumnKind::Date,
+    }
+}
+
+fn field(value: AnswerValue) -> Field {
+    match value {
+        AnswerValue::Null => Field::Null,
+        AnswerValue::Text(text) => Field::Text(text),
+        AnswerValue::Integer(n) => Field::Integer(n),
+        AnswerValue::Boolean(b) => Field::Boolean(b),
+        AnswerValue::Date(day) => Field::Date(day),
+    }
 }
 
 /// The columns of `COLUMNS` a level writes: the free text (author, title, description) only
@@ -342,14 +380,57 @@ fn export_feature(
     (exported, shape)
 }
 
+/// The option counts an aggregated layer writes: for each non-sensitive choice of the
+/// legend, a column per option (`horario_noche`), and the (question, option) it counts.
+fn option_columns(legend: &[Symbol]) -> Vec<(String, (String, String))> {
+    let mut columns: Vec<(String, (String, String))> = Vec::new();
+    for question in legend.iter().flat_map(|s| &s.questions) {
+        let AnswerKind::Choice { options, .. } = &question.kind else {
+            continue;
+        };
+        if question.sensitive {
+            continue;
+        }
+        for option in options {
+            let counted = (question.key.clone(), option.key.clone());
+            let mut name = format!("{}_{}", question.key, option.key);
+            if ["cell", "symbol", "symbol_label", "symbol_kind", "count"].contains(&name.as_str()) {
+                name = format!("answer_{name}");
+            }
+            if !columns.iter().any(|(n, _)| *n == name) {
+                columns.push((name, counted));
+            }
+        }
+    }
+    columns
+}
+
 /// Counts per cell and symbol, the `kept` counts of purged workshops added in; sensitive
-/// drawings counted from their masks at `floor` (the project's mask resolution).
+/// drawings counted from their masks at `floor` (the project's mask resolution). Beside
+/// each count, how many chose each option of the symbol's non-sensitive choices, released
+/// as the counts are (`CellCounter::finish`); empty where suppressed or not asked.
 fn aggregated_layer(
     features: BoxStream<'static, Result<Feature, StoreError>>,
     kept: Vec<KeptCount>,
-    symbols: HashMap<String, SymbolInfo>,
+    (symbols, legend): (HashMap<String, SymbolInfo>, Vec<Symbol>),
     (masking, floor): (Masking, h3o::Resolution),
 ) -> Layer {
+    let options = option_columns(&legend);
+    let mut columns: Vec<(std::borrow::Cow<'static, str>, ColumnKind)> = [
+        ("cell", ColumnKind::Text),
+        ("symbol", ColumnKind::Text),
+        ("symbol_label", ColumnKind::Text),
+        ("symbol_kind", ColumnKind::Text),
+        ("count", ColumnKind::Integer),
+    ]
+    .into_iter()
+    .map(|(name, kind)| (name.into(), kind))
+    .collect();
+    columns.extend(
+        options
+            .iter()
+            .map(|(name, _)| (name.clone().into(), ColumnKind::Integer)),
+    );
     let rows = futures::stream::once(async move {
         let mut counter = CellCounter::new(&masking, floor);
         for count in &kept {
@@ -361,7 +442,18 @@ fn aggregated_layer(
             let feature = feature?;
             if let Some(geometry) = FeatureGeometry::parse_stored(&feature.geometry) {
                 let sensitive = symbols.get(&feature.symbol).is_some_and(|s| s.sensitive);
-                counter.add(&feature.symbol, feature.workshop_id, sensitive, &geometry);
+                let chose = legend
+                    .iter()
+                    .find(|s| s.key == feature.symbol)
+                    .map(|s| counted_choices(s, &feature.answers))
+                    .unwrap_or_default();
+                counter.add_choosing(
+                    &feature.symbol,
+                    feature.workshop_id,
+                    sensitive,
+                    &geometry,
+                    &chose,
+                );
             }
         }
         let rows: Vec<ExportResult<Row>> = counter
@@ -372,14 +464,21 @@ fn aggregated_layer(
                     .get(&count.symbol)
                     .map_or_else(|| count.symbol.clone(), |s| s.label.clone());
                 let kind = symbols.get(&count.symbol).map(|s| s.kind.clone());
+                let mut fields = vec![
+                    Field::Text(count.cell.to_string()),
+                    Field::Text(count.symbol.clone()),
+                    Field::Text(label),
+                    Field::from(kind.as_deref()),
+                    Field::Integer(i64::from(count.count)),
+                ];
+                fields.extend(options.iter().map(|(_, counted)| {
+                    count
+                        .options
+                        .get(counted)
+                        .map_or(Field::Null, |n| Field::Integer(i64::from(*n)))
+                }));
                 Ok(Row {
-                    fields: vec![
-                        Field::Text(count.cell.to_string()),
-                        Field::Text(count.symbol.clone()),
-                        Field::Text(label),
-                        Field::from(kind.as_deref()),
-                        Field::Integer(i64::from(count.count)),
-                    ],
+                    fields,
                     geometry: Some(Shape::Geo(cell_polygon(count.cell))),
                 })
             })
@@ -390,13 +489,7 @@ fn aggregated_layer(
     .boxed();
     Layer {
         name: "cell_counts",
-        columns: vec![
-            ("cell", ColumnKind::Text),
-            ("symbol", ColumnKind::Text),
-            ("symbol_label", ColumnKind::Text),
-            ("symbol_kind", ColumnKind::Text),
-            ("count", ColumnKind::Integer),
-        ],
+        columns,
         geometry_type: "POLYGON",
         styles: Vec::new(),
         rows,

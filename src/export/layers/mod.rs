@@ -24,7 +24,10 @@ impl Layer {
     ) -> Self {
         Layer {
             name,
-            columns,
+            columns: columns
+                .into_iter()
+                .map(|(name, kind)| (name.into(), kind))
+                .collect(),
             geometry_type,
             styles: Vec::new(),
             rows: futures::stream::iter(rows).boxed(),

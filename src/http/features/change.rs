@@ -35,7 +35,7 @@ pub async fn edit_feature(
         &body,
     )
     .await?;
-    feature_response(&next, Sight::Exact)
+    feature_response(&next, Sight::Exact, &[])
 }
 
 pub async fn delete_feature(
@@ -67,7 +67,7 @@ async fn moderate(
         moderation,
     )
     .await?;
-    feature_response(&next, Sight::Exact)
+    feature_response(&next, Sight::Exact, &[])
 }
 
 pub async fn restore_feature(
@@ -146,13 +146,14 @@ pub async fn feature_history(
         drawings::history(state.store.as_ref(), &principal, parse_id(&id, "feature")?).await?;
     let entries: Vec<HistoryEntry> = history
         .iter()
-        .map(|(r, sight)| {
+        .map(|(r, seen)| {
+            let feature = FeatureOut::new(&r.feature, seen.sight, &seen.questions);
             Ok(HistoryEntry {
                 revision: r.revision,
                 action: &r.action,
-                actor: sight.author(&r.actor),
+                actor: seen.sight.author(&r.actor),
                 at: r.at,
-                feature: RawValue::from_string(FeatureOut::new(&r.feature, *sight).to_json()?)
+                feature: RawValue::from_string(feature.to_json()?)
                     .map_err(|e| AppError::Internal(e.to_string()))?,
             })
         })

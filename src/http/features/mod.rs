@@ -17,6 +17,7 @@ use crate::application::features::{ListQuery, Listing, View, list, public_sight,
 use crate::domain::access::Principal;
 use crate::domain::audit::Door;
 use crate::domain::feature::Feature;
+use crate::domain::question::Question;
 use crate::domain::workshop::Workshop;
 use crate::geojson::{FeatureOut, Sight};
 use crate::http::error::AppError;
@@ -83,9 +84,14 @@ pub fn geojson_response(body: impl Into<axum::body::Body>) -> Response {
         .into_response()
 }
 
-/// A single feature with its revision as a strong ETag, for `If-Match` on the next edit.
-pub fn feature_response(feature: &Feature, sight: Sight) -> Result<Response, AppError> {
-    let body = FeatureOut::new(feature, sight).to_json()?;
+/// A single feature, as `sight` shows it with its symbol's `questions`, with its revision as
+/// a strong ETag, for `If-Match` on the next edit.
+pub fn feature_response(
+    feature: &Feature,
+    sight: Sight,
+    questions: &[Question],
+) -> Result<Response, AppError> {
+    let body = FeatureOut::new(feature, sight, questions).to_json()?;
     let mut response = geojson_response(body);
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", feature.revision)) {
         response.headers_mut().insert(header::ETAG, etag);
@@ -127,7 +133,7 @@ async fn get_feature(
     if query.view == View::Public && feature.hidden {
         return Err(AppError::not_found("feature"));
     }
-    let sight = match query.view {
+    let seen = match query.view {
         View::Public => public_sight(&*state.store, &feature).await?,
         View::Caller => {
             let door = match query.door {
@@ -137,7 +143,7 @@ async fn get_feature(
             sees_exact(&*state.store, &principal, &feature, workshop.as_ref(), door).await?
         }
     };
-    feature_response(&feature, sight)
+    feature_response(&feature, seen.sight, &seen.questions)
 }
 
 /// Reads the `If-Match` revision: `"3"`, `3` or `W/"3"`; `*` matches any revision.

@@ -34,6 +34,7 @@ const FEATURE_COLUMNS: &[(&str, Kind)] = &[
     ("max_y", Float),
     ("title", Text),
     ("description", Text),
+    ("answers", Kind::Json),
     ("review_state", Text),
     ("review_reason", Text),
     ("reviewer_id", Id),

@@ -100,9 +100,9 @@ impl FeatureStore for Backend {
         for chunk in features.chunks(ROWS_PER_STATEMENT) {
             let mut insert = QueryBuilder::<Db>::new(
                 "INSERT INTO features (id, project_id, workshop_id, group_id, participant_id, user_id, symbol_id,
-                    geometry, min_x, min_y, max_x, max_y, title, description, review_state, review_reason,
-                    reviewer_id, merged_into, hidden, revision, created_at, updated_at, deleted_at,
-                    last_action, changed_by_participant_id, changed_by_user_id) ",
+                    geometry, min_x, min_y, max_x, max_y, title, description, answers, review_state,
+                    review_reason, reviewer_id, merged_into, hidden, revision, created_at, updated_at,
+                    deleted_at, last_action, changed_by_participant_id, changed_by_user_id) ",
             );
             insert.push_values(chunk, |mut row, feature| {
                 let (participant_id, user_id) = author_ids(&feature.author);
@@ -123,6 +123,7 @@ impl FeatureStore for Backend {
                     .push_bind(b.max_y)
                     .push_bind(feature.title.as_deref())
                     .push_bind(feature.description.as_deref())
+                    .push_bind(sqlx::types::Json(&feature.answers))
                     .push_bind(feature.review_state.as_str())
                     .push_bind(feature.review_reason.as_deref())
                     .push_bind(feature.reviewer_id.map(sql_id))
@@ -221,7 +222,8 @@ impl FeatureStore for Backend {
                 geometry = $2, min_x = $3, min_y = $4, max_x = $5, max_y = $6, title = $7, description = $8,
                 review_state = $9, review_reason = $10, reviewer_id = $11, merged_into = $12, hidden = $13,
                 revision = $14, updated_at = $15, deleted_at = $16,
-                last_action = $17, changed_by_participant_id = $18, changed_by_user_id = $19
+                last_action = $17, changed_by_participant_id = $18, changed_by_user_id = $19,
+                answers = $22
              WHERE id = $20 AND revision = $21
              RETURNING revision",
         )
@@ -246,6 +248,7 @@ impl FeatureStore for Backend {
         .bind(actor_user.map(sql_id))
         .bind(sql_id(feature.id))
         .bind(feature.revision - 1)
+        .bind(sqlx::types::Json(&feature.answers))
         .fetch_optional(self.writes())
         .await?;
         match updated {

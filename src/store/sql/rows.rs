@@ -177,7 +177,7 @@ pub const FEATURE_COLUMNS: &str =
     "f.id, f.project_id, f.workshop_id, f.group_id, f.participant_id, p.display_name,
     f.user_id, u.username, s.key AS symbol, f.title, f.description, f.geometry,
     f.min_x, f.min_y, f.max_x, f.max_y, f.review_state, f.review_reason, f.reviewer_id,
-    f.merged_into, f.hidden, f.revision, f.created_at, f.updated_at, f.deleted_at";
+    f.merged_into, f.hidden, f.revision, f.created_at, f.updated_at, f.deleted_at, f.answers";
 
 /// The joins that give a feature its symbol key and author name.
 pub const FEATURE_JOINS: &str = " JOIN symbols s ON s.id = f.symbol_id
@@ -203,6 +203,9 @@ pub fn feature(row: &DbRow) -> StoreResult<Feature> {
         symbol: row.try_get("symbol")?,
         title: row.try_get("title")?,
         description: row.try_get("description")?,
+        answers: row
+            .try_get::<sqlx::types::Json<crate::domain::question::Answers>, _>("answers")?
+            .0,
         geometry: row.try_get("geometry")?,
         bbox: BBox {
             min_x: row.try_get("min_x")?,

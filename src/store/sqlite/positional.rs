@@ -74,6 +74,11 @@ pub fn feature(row: &Row) -> StoreResult<Feature> {
         symbol: text(row, 8)?,
         title: row.get(9)?,
         description: row.get(10)?,
+        answers: {
+            let text: rusqlite::types::ValueRef = row.get_ref(25)?;
+            let text = text.as_str()?;
+            serde_json::from_str(text).map_err(|_| corrupt("answers", text))?
+        },
         geometry: text(row, 11)?,
         bbox: BBox {
             min_x: row.get(12)?,

@@ -450,6 +450,55 @@ pub async fn read(response: Response) -> (StatusCode, Value) {
     (status, body)
 }
 
+/// The fixture legend with questions: the clandestine workshop (a sensitive symbol) asks
+/// whether children work there, how many, their ages (a sensitive question) and a note; the
+/// soup kitchen (not sensitive) asks its rations and, sensitively, whether its street is safe.
+pub async fn legend_with_questions(app: &TestApp, analyst: &str) {
+    let (_, legend) = app.get("/api/projects/lomas/legend", Some(analyst)).await;
+    let mut legend = legend.as_array().expect("legend").clone();
+    for symbol in &mut legend {
+        match symbol["key"].as_str() {
+            Some("taller_clandestino") => {
+                symbol["questions"] = json!([
+                    {"key": "chicos", "type": "yes_no", "required": true,
+                     "labels": {"es": "¿Trabajan chicos?", "en": "Do children work there?"}},
+                    {"key": "cuantos", "type": "integer", "min": 1, "max": 200,
+                     "labels": {"es": "¿Cuántos?", "en": "How many?"},
+                     "when": {"question": "chicos", "equals": true}},
+                    {"key": "edades", "type": "choice", "multiple": true, "sensitive": true,
+                     "labels": {"es": "¿Qué edades?", "en": "What ages?"},
+                     "options": [{"key": "menos_13", "labels": {"es": "Menos de 13", "en": "Under 13"}},
+                                 {"key": "de_13_a_17", "labels": {"es": "13 a 17", "en": "13 to 17"}}]},
+                    {"key": "nota", "type": "text", "max_length": 80,
+                     "labels": {"es": "Nota", "en": "Note"}},
+                    {"key": "horario", "type": "choice",
+                     "labels": {"es": "¿En qué horario?", "en": "At what time?"},
+                     "options": [{"key": "noche", "labels": {"es": "De noche", "en": "At night"}},
+                                 {"key": "dia", "labels": {"es": "De día", "en": "By day"}}]},
+                    {"key": "desde", "type": "date", "labels": {"es": "¿Desde cuándo?", "en": "Since when?"}}
+                ]);
+            }
+            Some("comedor") => {
+                symbol["questions"] = json!([
+                    {"key": "raciones", "type": "integer", "min": 0,
+                     "labels": {"es": "Raciones por día", "en": "Meals a day"}},
+                    {"key": "calle_segura", "type": "yes_no", "sensitive": true,
+                     "labels": {"es": "¿La calle es segura?", "en": "Is the street safe?"}}
+                ]);
+            }
+            _ => {}
+        }
+    }
+    let (status, body) = app
+        .put(
+            "/api/projects/lomas/legend",
+            Some(analyst),
+            &Value::Array(legend),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 pub fn point(symbol: &str, lon: f64, lat: f64) -> Value {
     json!({"type": "Feature", "properties": {"symbol": symbol, "title": "Punto"},
            "geometry": {"type": "Point", "coordinates": [lon, lat]}})

@@ -2,6 +2,7 @@
 
 use chrono::Duration;
 use futures::StreamExt;
+use serde_json::json;
 use trama::domain::access::Role;
 use trama::domain::annotation::{Annotation, AnnotationTarget};
 use trama::domain::bbox::BBox;
@@ -181,10 +182,14 @@ pub(super) async fn feature_story<S: Store + ?Sized>(store: &S) {
     assert_eq!(ids(page), [batch[2].id, batch[3].id]);
     let streamed: Vec<_> = store
         .stream_features(lomas.id, &FeatureFilter::default())
-        .map(|f| f.expect("row").id)
+        .map(|f| f.expect("row"))
         .collect()
         .await;
-    assert_eq!(streamed, ids(batch.clone()));
+    assert_eq!(
+        streamed[0].answers, batch[0].answers,
+        "a listing reads the answers"
+    );
+    assert_eq!(ids(streamed), ids(batch.clone()));
     let mut outlines: Vec<_> = store
         .stream_outlines(lomas.id, &FeatureFilter::default())
         .map(|o| o.expect("row"))
@@ -211,6 +216,7 @@ pub(super) async fn feature_story<S: Store + ?Sized>(store: &S) {
     reviewed.revision = 2;
     reviewed.review_state = ReviewState::Accepted;
     reviewed.reviewer_id = Some(analyst.id);
+    reviewed.answers.insert("cuantos".into(), json!(5));
     reviewed.updated_at = now() + Duration::seconds(1);
     let by_analyst = Author::User {
         id: analyst.id,
@@ -263,7 +269,16 @@ pub(super) async fn feature_story<S: Store + ?Sized>(store: &S) {
         (stored.revision, stored.review_state, stored.reviewer_id),
         (2, ReviewState::Accepted, Some(analyst.id))
     );
+    assert_eq!(stored.answers["cuantos"], json!(5));
     let history = store.feature_history(batch[0].id).await.expect("history");
+    assert_eq!(
+        (
+            &history[0].feature.answers["cuantos"],
+            &history[1].feature.answers["cuantos"]
+        ),
+        (&json!(3), &json!(5)),
+        "every revision keeps its answers"
+    );
     assert_eq!(
         history
             .iter()

@@ -125,6 +125,10 @@ fn point(project: &Project, author: Author, symbol: &str, lon: f64, lat: f64) ->
         symbol: symbol.to_owned(),
         title: Some("una casa".to_owned()),
         description: None,
+        answers: json!({"cuantos": 3, "horario": ["noche"]})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
         geometry: json!({"type": "Point", "coordinates": [lon, lat]}).to_string(),
         bbox: BBox {
             min_x: lon,

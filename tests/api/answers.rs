@@ -1,0 +1,469 @@
+//! A drawing's answers to its symbol's questions (issue 28): checked against the legend on
+//! every path that writes a drawing, kept in every revision, and shown as the privacy rules
+//! say: an answer to a sensitive question only to those who see a sensitive drawing exactly,
+//! a short text only where the drawing's words are shown.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::{Backend, TestApp, collection, legend_with_questions, read};
+
+fn drawing(symbol: &str, lon: f64, answers: Value) -> Value {
+    json!({"type": "Feature",
+           "properties": {"symbol": symbol, "answers": answers},
+           "geometry": {"type": "Point", "coordinates": [lon, -34.76]}})
+}
+
+/// The answers of drawing `id` in a listing.
+fn answers_in(listing: &Value, id: &str) -> Value {
+    listing["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not listed: {listing}"))["properties"]["answers"]
+        .clone()
+}
+
+async fn patch(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    revision: i64,
+    body: Value,
+) -> (StatusCode, Value) {
+    let response = app
+        .request(Method::PATCH, &format!("/api/features/{id}"), Some(token))
+        .header("if-match", revision.to_string())
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
+    read(response).await
+}
+
+async fn answers_are_checked_kept_and_shown_as_the_privacy_rules_say(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    legend_with_questions(&app, &staff.analyst).await;
+    let workshop = app.workshop(&staff).await;
+    let rosa = app.join(&workshop.code, "Jóvenes").await;
+    let other_table = app.join(&workshop.code, "Docentes").await;
+    let features = "/api/projects/lomas/features";
+
+    // Wrong answers are refused, each named by its pointer; nothing is stored.
+    let (status, problem) = app
+        .post(
+            features,
+            Some(&rosa),
+            &json!({"type": "FeatureCollection", "features": [
+                drawing("comedor", -58.40, json!({"raciones": 30})),
+                drawing("taller_clandestino", -58.41,
+                        json!({"chicos": true, "cuantos": 500, "edades": "menos_13", "quien": "x"})),
+                drawing("taller_clandestino", -58.42, json!({})),
+                drawing("taller_clandestino", -58.43, json!({"chicos": false, "cuantos": 2})),
+            ]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let pointers: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["pointer"].as_str())
+        .collect();
+    assert_eq!(
+        pointers,
+        [
+            "/features/1/properties/answers/quien",
+            "/features/1/properties/answers/cuantos",
+            "/features/1/properties/answers/edades",
+            "/features/2/properties/answers/chicos",
+            "/features/3/properties/answers/cuantos",
+        ],
+        "{problem}"
+    );
+    assert!(
+        problem.to_string().contains("between 1 and 200"),
+        "{problem}"
+    );
+    assert_eq!(app.feature_count(&staff.analyst).await, 0);
+    let (status, problem) = app
+        .post(
+            features,
+            Some(&rosa),
+            &drawing("comedor", -58.40, json!([30])),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["pointer"], "/properties/answers");
+
+    // Sound answers are kept typed: the several ages in the options' order, the note trimmed.
+    let (status, taller) = app
+        .post(
+            features,
+            Some(&rosa),
+            &drawing(
+                "taller_clandestino",
+                -58.41,
+                json!({"chicos": true, "cuantos": 4, "edades": ["de_13_a_17", "menos_13"],
+                       "nota": "  atrás del galpón de Rivera  "}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{taller}");
+    assert_eq!(
+        taller["properties"]["answers"],
+        json!({"chicos": true, "cuantos": 4, "edades": ["menos_13", "de_13_a_17"],
+               "nota": "atrás del galpón de Rivera"})
+    );
+    let (status, comedor) = app
+        .post(
+            features,
+            Some(&rosa),
+            &drawing(
+                "comedor",
+                -58.40,
+                json!({"raciones": 120, "calle_segura": false}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{comedor}");
+    let (taller_id, comedor_id) = (
+        taller["id"].as_str().expect("id").to_owned(),
+        comedor["id"].as_str().expect("id").to_owned(),
+    );
+
+    // Who sees which answers.
+    let everything = (
+        json!({"chicos": true, "cuantos": 4, "edades": ["menos_13", "de_13_a_17"],
+               "nota": "atrás del galpón de Rivera"}),
+        json!({"raciones": 120, "calle_segura": false}),
+    );
+    let without_sensitive = (
+        json!({"chicos": true, "cuantos": 4}),
+        json!({"raciones": 120}),
+    );
+    for (who, token, view, expected) in [
+        ("the author", &rosa, "", &everything),
+        ("an analyst", &staff.analyst, "", &everything),
+        ("another table", &other_table, "", &without_sensitive),
+        (
+            "the facilitator of an open workshop",
+            &staff.facilitator,
+            "",
+            &without_sensitive,
+        ),
+        (
+            "the wall",
+            &staff.analyst,
+            "?view=public",
+            &without_sensitive,
+        ),
+    ] {
+        let (status, listing) = app.get(&format!("{features}{view}"), Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{listing}");
+        assert_eq!(answers_in(&listing, &taller_id), expected.0, "{who}");
+        assert_eq!(answers_in(&listing, &comedor_id), expected.1, "{who}");
+        let (_, one) = app
+            .get(&format!("/api/features/{taller_id}{view}"), Some(token))
+            .await;
+        assert_eq!(
+            one["properties"]["answers"], expected.0,
+            "{who}, one drawing"
+        );
+        assert!(
+            !one.to_string().contains("Rivera") || expected == &everything,
+            "{who} reads the note: {one}"
+        );
+    }
+
+    // The author changes the answers: the new ones replace the old, checked again.
+    let (status, problem) = patch(
+        &app,
+        &rosa,
+        &taller_id,
+        1,
+        json!({"properties": {"answers": {"chicos": false, "cuantos": 4}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(
+        problem["errors"][0]["pointer"],
+        "/properties/answers/cuantos"
+    );
+    let (status, edited) = patch(
+        &app,
+        &rosa,
+        &taller_id,
+        1,
+        json!({"properties": {"answers": {"chicos": false}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    assert_eq!(edited["properties"]["answers"], json!({"chicos": false}));
+    // Another symbol asks other questions: those it does not ask are not carried over.
+    let (status, moved) = patch(
+        &app,
+        &rosa,
+        &comedor_id,
+        1,
+        json!({"properties": {"symbol": "escuela"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["properties"]["answers"], json!({}));
+
+    // The history keeps every revision's answers, as the reader may see them.
+    let (_, history) = app
+        .get(
+            &format!("/api/features/{taller_id}/history"),
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(
+        history[0]["feature"]["properties"]["answers"]["cuantos"],
+        json!(4)
+    );
+    assert_eq!(
+        history[1]["feature"]["properties"]["answers"],
+        json!({"chicos": false})
+    );
+    let (_, history) = app
+        .get(
+            &format!("/api/features/{taller_id}/history"),
+            Some(&other_table),
+        )
+        .await;
+    assert!(
+        !history.to_string().contains("Rivera") && !history.to_string().contains("menos_13"),
+        "another table reads no sensitive answer in the history: {history}"
+    );
+}
+
+/// Downloads `/api/projects/lomas/export?{query}` into `dir`.
+async fn export(app: &TestApp, token: &str, query: &str, dir: &Path, name: &str) -> PathBuf {
+    let response = app
+        .request(
+            Method::GET,
+            &format!("/api/projects/lomas/export?{query}"),
+            Some(token),
+        )
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    let path = dir.join(name);
+    std::fs::write(&path, response.bytes().await.expect("body")).expect("write");
+    path
+}
+
+/// GDAL's reading of a file: its fields' types (`-so`) and every feature's values.
+fn ogrinfo(path: &Path, summary: bool) -> String {
+    let output = Command::new("ogrinfo")
+        .args(["-ro", "-al", if summary { "-so" } else { "-q" }])
+        .arg(path)
+        .output()
+        .expect("ogrinfo (gdal-bin) is installed");
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && !errors.contains("ERROR"),
+        "ogrinfo {}: {errors}",
+        path.display()
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The type GDAL gives `field` (`cuantos: Integer64 (0.0)` → `Integer64`), or None.
+fn field_type<'a>(info: &'a str, field: &str) -> Option<&'a str> {
+    let prefix = format!("{field}: ");
+    info.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .and_then(|rest| rest.split(' ').next())
+}
+
+/// Every value of `field` GDAL reads (`  cuantos (Integer64) = 3`), in file order.
+fn values<'a>(features: &'a str, field: &str) -> Vec<&'a str> {
+    let prefix = format!("{field} (");
+    features
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix(prefix.as_str()))
+        .filter_map(|rest| rest.split_once(") = ").map(|(_, value)| value))
+        .collect()
+}
+
+async fn answers_go_out_as_typed_columns_in_every_format(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    legend_with_questions(&app, &staff.analyst).await;
+    let workshop = app.workshop(&staff).await;
+    let rosa = app.join(&workshop.code, "Jóvenes").await;
+    // Six clandestine workshops in one block: enough to be counted (k = 5); six soup
+    // kitchens, five at night.
+    let mut drawn = Vec::new();
+    for i in 0..6 {
+        let at = json!([-58.4780 - f64::from(i) * 0.0002, -34.7130]);
+        drawn.push(
+            json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": at},
+            "properties": {"symbol": "taller_clandestino", "answers": {
+                "chicos": true, "cuantos": i + 1, "edades": ["menos_13"], "horario": "noche",
+                "desde": "2025-03-01", "nota": "al lado de lo de Rivera"}}}),
+        );
+    }
+    for i in 0..6 {
+        let at = json!([-58.4000 - f64::from(i) * 0.0002, -34.7600]);
+        drawn.push(json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": at},
+            "properties": {"symbol": "comedor", "answers": {"raciones": 100 + i, "calle_segura": i < 3}}}));
+    }
+    let (status, body) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&rosa),
+            &collection(drawn),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let dir = tempfile::TempDir::new().expect("dir");
+
+    // Full: every question a typed column, in every format GDAL reads.
+    for (format, integer, boolean, date) in [
+        ("gpkg", "Integer64", "Integer(Boolean)", "Date"),
+        ("fgb", "Integer64", "Integer(Boolean)", "DateTime"),
+        ("geojson", "Integer", "Integer(Boolean)", "Date"),
+        ("csv", "String", "String", "String"),
+        ("kml", "String", "String", "String"),
+    ] {
+        let path = export(
+            &app,
+            &staff.analyst,
+            &format!("format={format}&privacy=full&lang=en"),
+            dir.path(),
+            &format!("full.{format}"),
+        )
+        .await;
+        let info = ogrinfo(&path, true);
+        for (field, kind) in [
+            ("cuantos", integer),
+            ("raciones", integer),
+            ("chicos", boolean),
+            ("calle_segura", boolean),
+            ("desde", date),
+            ("edades", "String"),
+            ("edades_label", "String"),
+            ("horario", "String"),
+            ("horario_label", "String"),
+            ("nota", "String"),
+        ] {
+            assert_eq!(
+                field_type(&info, field),
+                Some(kind),
+                "{format} {field}: {info}"
+            );
+        }
+        let features = ogrinfo(&path, false);
+        let mut counts: Vec<i64> = values(&features, "cuantos")
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        counts.sort_unstable();
+        assert_eq!(counts, [1, 2, 3, 4, 5, 6], "{format}: {features}");
+        assert!(
+            values(&features, "horario_label").contains(&"At night"),
+            "{format}: labels in the export's language"
+        );
+    }
+
+    // A current GDAL (pyogrio) and DuckDB's spatial extension read every row of them too.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/read_export.py");
+    let files: Vec<PathBuf> = ["gpkg", "fgb", "geojson"]
+        .iter()
+        .map(|format| dir.path().join(format!("full.{format}")))
+        .collect();
+    let output = Command::new("python3")
+        .arg(script)
+        .args(&files)
+        .output()
+        .expect("python3 with pyogrio and duckdb (see .ci/run)");
+    let read: Value = serde_json::from_slice(&output.stdout).expect("read_export.py answers JSON");
+    for file in &files {
+        let layers = read["files"][file.to_string_lossy().as_ref()]["layers"]
+            .as_object()
+            .cloned()
+            .unwrap_or_else(|| panic!("{}: {read}", file.display()));
+        let rows = |reader: &str| -> i64 {
+            layers
+                .iter()
+                .filter(|(name, _)| name.starts_with("features"))
+                .filter_map(|(_, layer)| layer[reader].as_i64())
+                .sum()
+        };
+        assert_eq!((rows("pyogrio"), rows("duckdb")), (12, 12), "{read}");
+    }
+
+    // Anonymised: no sensitive question's column, no short text, the rest typed.
+    let path = export(
+        &app,
+        &staff.researcher,
+        "format=gpkg&privacy=anonymised",
+        dir.path(),
+        "anonymised.gpkg",
+    )
+    .await;
+    let info = ogrinfo(&path, true);
+    for field in ["edades", "edades_label", "nota", "calle_segura"] {
+        assert_eq!(field_type(&info, field), None, "{field} in {info}");
+    }
+    assert_eq!(field_type(&info, "cuantos"), Some("Integer64"));
+    assert_eq!(field_type(&info, "horario"), Some("String"));
+    let features = ogrinfo(&path, false);
+    assert!(
+        !features.contains("Rivera") && !features.contains("menos_13"),
+        "{features}"
+    );
+
+    // Aggregated: each option counted per cell, small counts suppressed like the others.
+    let path = export(
+        &app,
+        &staff.researcher,
+        "format=gpkg&privacy=aggregated",
+        dir.path(),
+        "aggregated.gpkg",
+    )
+    .await;
+    let info = ogrinfo(&path, true);
+    assert_eq!(
+        field_type(&info, "horario_noche"),
+        Some("Integer64"),
+        "{info}"
+    );
+    assert_eq!(
+        field_type(&info, "edades_menos_13"),
+        None,
+        "a sensitive choice is not counted"
+    );
+    let features = ogrinfo(&path, false);
+    let mut noche = values(&features, "horario_noche");
+    noche.sort_unstable();
+    assert_eq!(
+        noche,
+        ["(null)", "6"],
+        "the soup kitchens' row asks no time: {features}"
+    );
+    assert_eq!(
+        values(&features, "horario_dia"),
+        ["(null)", "(null)"],
+        "none by day: {features}"
+    );
+    assert!(
+        info.contains("option_counts"),
+        "the metadata says what they are"
+    );
+}
+
+crate::both_backends!(
+    answers_are_checked_kept_and_shown_as_the_privacy_rules_say,
+    answers_go_out_as_typed_columns_in_every_format
+);
