@@ -8,6 +8,9 @@ import { t, el } from './trama.js';
 
 var kinds = ['choice', 'integer', 'yes_no', 'text', 'date', 'time'];
 
+// No field is `required`: a collapsed editor's empty field would block the legend's form
+// without a word; the API's refusal points at it instead (legend.js opens the editor).
+
 // Fills `box` with an editor of `questions` (not changed: a copy is edited); returns a
 // function that reads the list as edited.
 export function edit(box, questions) {
@@ -58,7 +61,7 @@ export function edit(box, questions) {
     var box = el('fieldset', { 'class': 'question-edit' });
     box.appendChild(el('legend', {}, t('legend.question_n', { n: i + 1 })));
     var first = el('div', { 'class': 'row' });
-    first.appendChild(labelled(t('legend.key'), input(q, 'key', { type: 'text', required: '', size: '14', maxlength: '64', pattern: '[a-z0-9_]+' }, at + '/key')));
+    first.appendChild(labelled(t('legend.key'), input(q, 'key', { type: 'text', size: '14', maxlength: '64' }, at + '/key')));
     var kind = el('select', { 'data-pointer': at + '/type' });
     kinds.forEach(function (k) {
       var option = el('option', { value: k }, t('legend.question_type.' + k));
@@ -79,11 +82,13 @@ export function edit(box, questions) {
     box.appendChild(labelInputs(q, at));
     if (q.type === 'choice') {
       q.options = q.options || [];
-      box.appendChild(labelled(t('legend.question_multiple'), input(q, 'multiple', { type: 'checkbox' }, at + '/multiple')));
+      var several = el('div', { 'class': 'flags' });
+      several.appendChild(labelled(t('legend.question_multiple'), input(q, 'multiple', { type: 'checkbox' }, at + '/multiple')));
+      box.appendChild(several);
       var list = el('ol', { 'class': 'options', 'data-pointer': at + '/options' });
       q.options.forEach(function (option, j) {
         var item = el('li', { 'class': 'row' });
-        item.appendChild(labelled(t('legend.key'), input(option, 'key', { type: 'text', required: '', size: '12', maxlength: '64' }, at + '/options/' + j + '/key')));
+        item.appendChild(labelled(t('legend.key'), input(option, 'key', { type: 'text', size: '12', maxlength: '64' }, at + '/options/' + j + '/key')));
         item.appendChild(labelInputs(option, at + '/options/' + j));
         var drop = el('button', { type: 'button', 'class': 'link' }, t('legend.remove'));
         drop.addEventListener('click', function () { q.options.splice(j, 1); render(); });

@@ -84,6 +84,96 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
     );
     assert_eq!(legend[0].questions.len(), 1, "the questions kept");
 
+    // Its questions, edited there: a number asked only when children work there.
+    client.set_window_size(1366, 900).await.expect("laptop");
+    click(&client, "button.questions-toggle").await;
+    wait_for_text(&client, ".questions-row", "Pregunta 1").await;
+    click(&client, ".questions-row button.add-question").await;
+    type_into(&client, "[data-pointer='/1/key']", "cuantos").await;
+    type_into(&client, "[data-pointer='/1/labels/es']", "¿Cuántos chicos?").await;
+    type_into(
+        &client,
+        "[data-pointer='/1/labels/en']",
+        "How many children?",
+    )
+    .await;
+    let select = |css: &'static str, value: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .find(Locator::Css(css))
+                .await
+                .unwrap_or_else(|_| panic!("{css}"))
+                .select_by_value(value)
+                .await
+                .unwrap_or_else(|_| panic!("{css} = {value}"));
+        }
+    };
+    select("select[data-pointer='/1/type']", "integer").await;
+    type_into(&client, "[data-pointer='/1/min']", "1").await;
+    type_into(&client, "[data-pointer='/1/max']", "200").await;
+    select("select[data-pointer='/1/when']", "chicos").await;
+    // The answer that asks it: "Sí" of the yes/no (its first choice).
+    select(
+        ".question-edit:nth-of-type(2) label.field:last-child select",
+        "0",
+    )
+    .await;
+    // A choice whose option's key is written as a label: refused, the field pointed at.
+    click(&client, ".questions-row button.add-question").await;
+    type_into(&client, "[data-pointer='/2/key']", "horario").await;
+    type_into(&client, "[data-pointer='/2/labels/es']", "¿En qué horario?").await;
+    select("select[data-pointer='/2/type']", "choice").await;
+    type_into(
+        &client,
+        "[data-pointer='/2/options/0/labels/es']",
+        "De noche",
+    )
+    .await;
+    type_into(&client, "[data-pointer='/2/options/0/key']", "De noche").await;
+    screenshot(&client, "legend-questions-es").await;
+    click(&client, "#legend button[type=submit]").await;
+    wait_for_text(&client, "#status", "Símbolo 1 · Pregunta 3").await;
+    assert!(
+        client
+            .find(Locator::Css("[data-pointer='/2/options/0/key'].invalid"))
+            .await
+            .is_ok(),
+        "the option's missing key is marked"
+    );
+    let key = client
+        .find(Locator::Css("[data-pointer='/2/options/0/key']"))
+        .await
+        .expect("the option's key");
+    key.clear().await.expect("clear");
+    key.send_keys("noche").await.expect("type");
+    click(&client, "#legend button[type=submit]").await;
+    wait_for_text(&client, "#status", "Guardado").await;
+    let legend = app.store.legend(project.id).await.expect("legend");
+    let questions = serde_json::to_value(&legend[0].questions).expect("questions");
+    assert_eq!(
+        questions[1],
+        json!({"key": "cuantos", "type": "integer", "min": 1, "max": 200, "required": false,
+               "sensitive": false, "when": {"question": "chicos", "equals": true},
+               "labels": {"es": "¿Cuántos chicos?", "en": "How many children?"}}),
+        "{questions}"
+    );
+    assert_eq!(questions[2]["options"][0]["key"], "noche", "{questions}");
+    assert_eq!(
+        questions[0]["labels"]["es"], "¿Trabajan chicos?",
+        "the first kept as it was"
+    );
+    // As an analyst sees it on a phone, in English.
+    client.set_window_size(360, 740).await.expect("phone");
+    client
+        .goto(&format!("{}/admin/projects/budge/legend?lang=en", app.base))
+        .await
+        .expect("the editor in English");
+    click(&client, "button.questions-toggle").await;
+    wait_for_text(&client, ".questions-row", "Question 2").await;
+    click(&client, "[data-pointer='/1/key']").await;
+    screenshot(&client, "legend-questions-phone-en").await;
+
     // The project's privacy, from the admin page: who sees sensitive places exactly, and the
     // least masking researchers get.
     client.set_window_size(1366, 900).await.expect("laptop");
