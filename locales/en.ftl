@@ -776,6 +776,7 @@ question-no = No
 question-less = One less
 question-more = One more
 question-private = Only the coordinators see this answer, not the other tables.
+question-required = Answer this question.
 
 ## The legend editor's questions
 legend-questions = Questions

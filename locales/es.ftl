@@ -776,6 +776,7 @@ question-no = No
 question-less = Uno menos
 question-more = Uno más
 question-private = Esta respuesta la ven solo quienes coordinan, no las otras mesas.
+question-required = Respondé esta pregunta.
 
 ## The legend editor's questions
 legend-questions = Preguntas

@@ -427,11 +427,15 @@ async fn copying_a_sqlite_database_into_postgres_twice_adds_nothing() {
     let staff = laptop.project().await;
     let workshop = laptop.workshop(&staff).await;
     let participant = laptop.join(&workshop.code, "Jóvenes").await;
-    let batch = collection(
+    // Answers to the legend's questions go with their drawings.
+    common::legend_with_questions(&laptop, &staff.analyst).await;
+    let mut batch = collection(
         (0..30)
             .map(|i| point("escuela", -58.45 + f64::from(i) * 1e-3, -34.71))
             .collect(),
     );
+    batch["features"][29]["properties"] = json!({"symbol": "comedor", "title": "Comedor",
+        "answers": {"raciones": 80, "calle_segura": true}});
     let (_, created) = laptop
         .post("/api/projects/lomas/features", Some(&participant), &batch)
         .await;
@@ -461,6 +465,16 @@ async fn copying_a_sqlite_database_into_postgres_twice_adds_nothing() {
             &json!({"state": "merged", "merge_into": ids[2]}),
         )
         .await;
+    // An accepted drawing keeps its reviewer (a column added before `merged_into` once made
+    // the copy take the reviewer for the merge).
+    let (status, _) = laptop
+        .post(
+            &format!("/api/features/{}/review", ids[4]),
+            Some(&staff.analyst),
+            &json!({"state": "accepted"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     laptop
         .request(
             reqwest::Method::DELETE,

@@ -27,6 +27,7 @@ use crate::domain::feature::{
 use crate::domain::geometry::FeatureGeometry;
 use crate::domain::permit::{Permit, Revision};
 use crate::domain::project::Project;
+use crate::domain::question::carried_over;
 use crate::domain::workshop::Workshop;
 use crate::geojson::{CollectionWriter, FeatureOut, Sight};
 use crate::store::{FeatureRevision, IdempotentResponse, Store};
@@ -427,18 +428,16 @@ pub async fn edit(
         // unless new ones are sent.
         let legend = store.legend(feature.project_id).await?;
         let symbol = patch.symbol.as_deref().unwrap_or(&feature.symbol);
-        let asked = patch.answers.clone().unwrap_or_else(|| {
-            let questions = legend
+        let asks = |key: &str| {
+            legend
                 .iter()
-                .find(|s| s.key == symbol)
-                .map_or(&[][..], |s| &s.questions);
-            feature
-                .answers
-                .iter()
-                .filter(|(key, _)| questions.iter().any(|q| &q.key == *key))
-                .map(|(key, value)| (key.clone(), value.clone()))
-                .collect()
-        });
+                .find(|s| s.key == key)
+                .map_or(&[][..], |s| s.questions.as_slice())
+        };
+        let asked = patch
+            .answers
+            .clone()
+            .unwrap_or_else(|| carried_over(asks(&feature.symbol), asks(symbol), &feature.answers));
         let kept = check_drawing_answers(symbol, &asked, &legend, "/properties/answers")
             .map_err(|errors| Error::invalid("the change is not valid", errors))?;
         patch.answers = Some(kept);

@@ -15,7 +15,7 @@ use crate::domain::audit::Door;
 use crate::domain::bbox::BBox;
 use crate::domain::feature::{Feature, FeatureFilter, ReviewState};
 use crate::domain::project::Project;
-use crate::domain::question::Question;
+use crate::domain::question::{Question, sensitive_keys};
 use crate::domain::workshop::Workshop;
 use crate::geojson::{CollectionWriter, FeatureOut, Sight};
 use crate::store::{Store, StoreError, StoreResult};
@@ -226,7 +226,7 @@ pub async fn list(
         {
             continue;
         }
-        if seen.reveals(sensitive_symbols.contains(&f.symbol), principal, &f) {
+        if sights.reveals(seen, principal, &f) {
             revealed.push(f.id);
         }
         collection.push(&FeatureOut::new(&f, seen, sights.questions(&f.symbol)))?;
@@ -269,6 +269,8 @@ pub struct Sights {
     sensitive: HashSet<String>,
     /// Each symbol's questions, which say what its drawings' answers are.
     questions: HashMap<String, Vec<Question>>,
+    /// Each symbol's questions whose answers are kept as a sensitive place is.
+    private: HashMap<String, HashSet<String>>,
     project: Project,
 }
 
@@ -287,6 +289,13 @@ impl Sights {
                 .iter()
                 .filter(|s| s.sensitive)
                 .map(|s| s.key.clone())
+                .collect(),
+            private: legend
+                .iter()
+                .map(|s| {
+                    let keys = sensitive_keys(&s.questions);
+                    (s.key.clone(), keys.into_iter().map(str::to_owned).collect())
+                })
                 .collect(),
             questions: legend.into_iter().map(|s| (s.key, s.questions)).collect(),
             project,
@@ -310,10 +319,18 @@ impl Sights {
         sight(principal, feature, sensitive, workshop, &self.project)
     }
 
-    /// Whether `sight` shows `feature`'s exact sensitive place to `principal`, who did not
-    /// draw it (see [`Sight::reveals`]).
+    /// Whether `sight` shows `feature`'s exact sensitive place, or a private answer, to
+    /// `principal`, who did not draw it (see [`Sight::reveals`]).
     pub fn reveals(&self, sight: Sight, principal: &Principal, feature: &Feature) -> bool {
-        sight.reveals(self.sensitive.contains(&feature.symbol), principal, feature)
+        let private_answer = self
+            .private
+            .get(&feature.symbol)
+            .is_some_and(|keys| feature.answers.keys().any(|k| keys.contains(k)));
+        sight.reveals(
+            self.sensitive.contains(&feature.symbol) || private_answer,
+            principal,
+            feature,
+        )
     }
 
     /// How a public screen sees `feature`.

@@ -21,6 +21,7 @@ pub mod project;
 pub mod question;
 pub mod retention;
 pub mod workshop;
+pub mod xlsform;
 pub mod zone;
 
 use serde::Serialize;

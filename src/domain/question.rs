@@ -223,10 +223,62 @@ fn can_answer(question: &Question, value: &Value) -> bool {
         AnswerKind::Choice { options, .. } => value
             .as_str()
             .is_some_and(|key| options.iter().any(|o| o.key == key)),
-        AnswerKind::Integer { .. } => value.is_i64(),
-        AnswerKind::YesNo => value.is_boolean(),
-        AnswerKind::Text { .. } | AnswerKind::Date | AnswerKind::Time => value.is_string(),
+        kind => typed(kind, value).is_ok_and(|kept| kept == *value),
     }
+}
+
+/// Whether a stored `value` is an answer of `kind` as it is now (a legend changed since may
+/// have made a note's question a choice: the note is then no answer of it).
+pub fn fits(kind: &AnswerKind, value: &Value) -> bool {
+    typed(kind, value).is_ok()
+}
+
+/// The keys of `questions` whose answers are kept as a sensitive place is: those marked
+/// sensitive, and those asked only when a sensitive or short-text answer is a given value
+/// (that they were answered tells that answer: "¿Cuántos?" asked only when the private
+/// "¿Trabajan chicos?" was yes).
+pub fn sensitive_keys(questions: &[Question]) -> HashSet<&str> {
+    let mut keys: HashSet<&str> = HashSet::new();
+    for question in questions {
+        let depends = question.when.as_ref().is_some_and(|when| {
+            keys.contains(when.question.as_str())
+                || questions
+                    .iter()
+                    .any(|q| q.key == when.question && matches!(q.kind, AnswerKind::Text { .. }))
+        });
+        if question.sensitive || depends {
+            keys.insert(&question.key);
+        }
+    }
+    keys
+}
+
+/// The answers a drawing keeps when its symbol changes from one asking `before` to one
+/// asking `after`: those the new symbol asks alike (the same kind, as sensitive or not): an
+/// answer given as private is never carried to a question shown to all.
+pub fn carried_over(before: &[Question], after: &[Question], answers: &Answers) -> Answers {
+    let (was, is) = (sensitive_keys(before), sensitive_keys(after));
+    let shape = |q: &Question| {
+        (
+            std::mem::discriminant(&q.kind),
+            matches!(q.kind, AnswerKind::Choice { multiple: true, .. }),
+        )
+    };
+    answers
+        .iter()
+        .filter(|(key, _)| {
+            let old = before.iter().find(|q| &q.key == *key);
+            let new = after.iter().find(|q| &q.key == *key);
+            match (old, new) {
+                (Some(old), Some(new)) => {
+                    shape(old) == shape(new)
+                        && was.contains(key.as_str()) == is.contains(key.as_str())
+                }
+                _ => false,
+            }
+        })
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect()
 }
 
 /// Whether `condition` holds for the answers given so far.
@@ -297,20 +349,30 @@ pub fn check_answers(
 /// words are masked: a short text locates a place as a description does). An answer whose
 /// question the symbol no longer asks goes only with the sensitive ones: nothing says what
 /// it was.
+///
+/// Where sensitive answers are withheld, so are those of [`sensitive_keys`], and any answer
+/// that does not fit its question as it is now (see [`fits`]).
 pub fn shown_answers(
     questions: &[Question],
     answers: &Answers,
     sensitive: bool,
     text: bool,
 ) -> Answers {
+    if sensitive && text {
+        return answers.clone();
+    }
+    let withheld = sensitive_keys(questions);
     answers
         .iter()
-        .filter(|(key, _)| match questions.iter().find(|q| &q.key == *key) {
-            None => sensitive,
-            Some(q) => {
-                (sensitive || !q.sensitive) && (text || !matches!(q.kind, AnswerKind::Text { .. }))
-            }
-        })
+        .filter(
+            |(key, value)| match questions.iter().find(|q| &q.key == *key) {
+                None => sensitive,
+                Some(q) => {
+                    (sensitive || (!withheld.contains(key.as_str()) && fits(&q.kind, value)))
+                        && (text || !matches!(q.kind, AnswerKind::Text { .. }))
+                }
+            },
+        )
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect()
 }
@@ -519,6 +581,46 @@ mod tests {
             keys(shown_answers(&questions(), &answers, false, false)),
             "chicos,cuantos"
         );
+        // An answer that no longer fits its question (a note's question made a number).
+        let mut changed = questions();
+        changed[6].kind = AnswerKind::Integer {
+            min: None,
+            max: None,
+        };
+        assert_eq!(
+            keys(shown_answers(&changed, &answers, false, true)),
+            "chicos,cuantos",
+            "the note is no number"
+        );
+    }
+
+    /// "¿Cuántos?" asked only when the private "¿Trabajan chicos?" was yes tells that it
+    /// was: it is kept as the private answer is.
+    #[test]
+    fn a_question_asked_on_a_private_answer_is_private_too() {
+        let mut asked = questions();
+        asked[0].sensitive = true;
+        let mut keys: Vec<&str> = sensitive_keys(&asked).into_iter().collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["chicos", "cuantos", "edades"]);
+        let answers = answers(json!({"chicos": true, "cuantos": 4, "horario": "noche"}));
+        assert_eq!(
+            shown_answers(&asked, &answers, false, true)
+                .keys()
+                .collect::<Vec<_>>(),
+            ["horario"]
+        );
+        // A symbol's change carries over only what the new one asks alike.
+        let mut after = questions();
+        after[0].sensitive = false;
+        assert_eq!(
+            carried_over(&asked, &after, &answers)
+                .keys()
+                .collect::<Vec<_>>(),
+            ["horario"],
+            "a private answer is not carried to a question shown to all"
+        );
+        assert_eq!(carried_over(&asked, &asked, &answers), answers);
     }
 
     #[test]

@@ -18,7 +18,11 @@ use super::{ColumnKind, ExportResult, Field, Layer, Row};
 
 const WGS84: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]"#;
 
+/// Most rows one INSERT carries, and most values: SQLite binds at most 32,766 values a
+/// statement, and a legend's questions add columns (a layer of 60 columns takes 500 rows
+/// a statement no more).
 const ROWS_PER_INSERT: usize = 500;
+const VALUES_PER_INSERT: usize = 30_000;
 
 /// Writes `layers` into a new GeoPackage at `path`; returns the rows written.
 pub async fn write_geopackage(path: &Path, layers: Vec<Layer>, meta: &Value) -> ExportResult<u64> {
@@ -114,8 +118,9 @@ async fn write_layer(tx: &mut SqliteConnection, mut layer: Layer) -> ExportResul
     let mut extent: Option<(f64, f64, f64, f64)> = None;
     let mut count = 0_u64;
     let mut fid = 0_i64;
+    let rows_per_insert = (VALUES_PER_INSERT / (names.len() + 2)).clamp(1, ROWS_PER_INSERT);
     let mut batches = std::mem::replace(&mut layer.rows, futures::stream::empty().boxed())
-        .ready_chunks(ROWS_PER_INSERT);
+        .ready_chunks(rows_per_insert);
     while let Some(batch) = batches.next().await {
         let rows: Vec<Row> = batch.into_iter().collect::<ExportResult<_>>()?;
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(

@@ -15,6 +15,11 @@ var kinds = ['choice', 'integer', 'yes_no', 'text', 'date', 'time'];
 // function that reads the list as edited.
 export function edit(box, questions) {
   var model = JSON.parse(JSON.stringify(questions || []));
+  // A condition holds the earlier question itself, so that renaming it renames the
+  // condition too.
+  model.forEach(function (q, i) {
+    if (q.when) q.when.ref = model.slice(0, i).filter(function (e) { return e.key === q.when.question; })[0];
+  });
   function render() {
     box.textContent = '';
     model.forEach(function (q, i) { box.appendChild(card(q, i)); });
@@ -124,15 +129,16 @@ export function edit(box, questions) {
     which.appendChild(el('option', { value: '' }, t('legend.question_always')));
     earlier.forEach(function (e) {
       var option = el('option', { value: e.key }, t('legend.question_when', { question: e.key }));
-      if (q.when && q.when.question === e.key) option.selected = true;
+      if (q.when && q.when.ref === e) option.selected = true;
       which.appendChild(option);
     });
     which.addEventListener('change', function () {
-      q.when = which.value ? { question: which.value, equals: null } : undefined;
+      var ref = earlier.filter(function (e) { return e.key === which.value; })[0];
+      q.when = ref ? { question: ref.key, ref: ref, equals: null } : undefined;
       render();
     });
     row.appendChild(labelled(t('legend.question_asked'), which));
-    var asked = q.when && earlier.filter(function (e) { return e.key === q.when.question; })[0];
+    var asked = q.when && q.when.ref;
     if (asked) {
       var value;
       if (asked.type === 'yes_no' || asked.type === 'choice') {
@@ -149,7 +155,10 @@ export function edit(box, questions) {
         if (q.when.equals === null) pick();
         value.addEventListener('change', pick);
       } else if (asked.type === 'integer') {
-        value = input(q.when, 'equals', { type: 'number', step: '1' }, at + '/when', number);
+        value = input(q.when, 'equals', { type: 'number', step: '1' }, at + '/when', function (v) {
+          var n = number(v);
+          return n === undefined ? null : n;
+        });
       } else {
         value = input(q.when, 'equals', { type: 'text' }, at + '/when');
       }
@@ -169,8 +178,10 @@ export function edit(box, questions) {
         if (q.min !== undefined && q.min !== null) out.min = q.min;
         if (q.max !== undefined && q.max !== null) out.max = q.max;
       }
-      if (q.type === 'text' && q.max_length) out.max_length = q.max_length;
-      if (q.when && q.when.question) out.when = { question: q.when.question, equals: q.when.equals };
+      if (q.type === 'text' && q.max_length !== undefined && q.max_length !== null) out.max_length = q.max_length;
+      if (q.when && (q.when.ref || q.when.question)) {
+        out.when = { question: q.when.ref ? (q.when.ref.key || '').trim() : q.when.question, equals: q.when.equals === undefined ? null : q.when.equals };
+      }
       return out;
     });
   };

@@ -131,8 +131,11 @@ document.getElementById('legend').addEventListener('submit', function (e) {
       var row = symbolRows()[Number(parts[1])];
       if (row && parts[2] === 'questions') {
         row.openQuestions();
-        var inside = row.nextElementSibling.querySelector('[data-pointer="/' + parts.slice(3).join('/') + '"]') ||
-          row.nextElementSibling.querySelector('[data-pointer="/' + parts.slice(3, 5).join('/') + '"]');
+        var editor = row.nextElementSibling, at = '/' + parts.slice(3).join('/');
+        // The field itself, else the first of what it is about (`/1/labels`: a label).
+        var inside = editor.querySelector('[data-pointer="' + at + '"]') ||
+          editor.querySelector('[data-pointer^="' + at + '/"]') ||
+          editor.querySelector('[data-pointer="/' + parts.slice(3, 5).join('/') + '"]');
         if (inside) inside.classList.add('invalid');
         return;
       }

@@ -30,7 +30,7 @@ export function ask(box, symbol, locale, given) {
     if (q.sensitive) set.appendChild(el('p', { 'class': 'hint' }, t('question.private')));
     var read = control(q, id, set, given[q.key], locale);
     box.appendChild(set);
-    return { question: q, set: set, read: read };
+    return { question: q, set: set, read: read, first: set.querySelector('input') };
   });
   function answers() {
     var out = {};
@@ -41,14 +41,19 @@ export function ask(box, symbol, locale, given) {
       f.set.disabled = !applies;
       if (!applies) return;
       var value = f.read();
-      if (value !== null && value !== undefined && value !== '' && !(Array.isArray(value) && !value.length)) {
-        out[f.question.key] = value;
+      var empty = value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length);
+      if (!empty) out[f.question.key] = value;
+      // A required choice of several has no native check: the form is stopped here, with
+      // the question named, rather than refused later by the server.
+      if (f.first && f.question.required && f.question.multiple) {
+        f.first.setCustomValidity(empty ? t('question.required') : '');
       }
     });
     return out;
   }
-  box.addEventListener('change', answers);
-  box.addEventListener('input', answers);
+  // One listener each, whichever drawing the form was last filled for.
+  box.onchange = answers;
+  box.oninput = answers;
   answers();
   return answers;
 }
@@ -107,7 +112,9 @@ function control(q, id, set, value, locale) {
     row.appendChild(number);
     row.appendChild(more);
     set.appendChild(row);
-    return function () { var n = parseInt(number.value, 10); return isNaN(n) ? null : n; };
+    // `valueAsNumber` reads what the field accepts (`1e2` is 100); a decimal stays one, and
+    // the field's own step check stops it.
+    return function () { var n = number.valueAsNumber; return isNaN(n) ? null : n; };
   }
   var kind = { date: 'date', time: 'time' }[q.type] || 'text';
   var input = el('input', { type: kind, id: id, 'aria-label': labelIn(q.labels, locale, q.key) });

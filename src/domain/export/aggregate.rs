@@ -142,7 +142,10 @@ impl CellCounter {
     ///
     /// An option's count is released by the same partitions, when it is at least `k` and
     /// so is the count of the partition's drawings that did not choose it (or there are
-    /// none): else "8 of 10 said nights" would tell that 2 did not, as a count of 2.
+    /// none): else "8 of 10 said nights" would tell that 2 did not, as a count of 2. And
+    /// of one question's options, those released never leave a small rest: 12 drawings, 5
+    /// at night and 5 by day, would tell that 2 did not answer; the smallest released
+    /// option is withheld until the rest is none or at least `k`.
     pub fn finish(self, k: u32) -> Vec<CellCount> {
         let mut released: BTreeMap<(CellIndex, String), (u32, Chosen)> = BTreeMap::new();
         let mut chosen = self.chosen;
@@ -154,11 +157,8 @@ impl CellCounter {
             let (cell, symbol, _) = partition;
             let sum = released.entry((cell, symbol)).or_default();
             sum.0 += count;
-            for (option, chose) in options {
-                let others = count - chose;
-                if chose >= k && (others == 0 || others >= k) {
-                    *sum.1.entry(option).or_default() += chose;
-                }
+            for (option, chose) in released_options(options, count, k) {
+                *sum.1.entry(option).or_default() += chose;
             }
         }
         released
@@ -171,6 +171,41 @@ impl CellCounter {
             })
             .collect()
     }
+}
+
+/// The options of one partition (`count` drawings) that may be released at `k` (see
+/// [`CellCounter::finish`]).
+fn released_options(options: Chosen, count: u32, k: u32) -> Chosen {
+    let mut released: Chosen = options
+        .into_iter()
+        .filter(|(_, chose)| {
+            let others = count - chose;
+            *chose >= k && (others == 0 || others >= k)
+        })
+        .collect();
+    let questions: Vec<String> = released.keys().map(|(q, _)| q.clone()).collect();
+    for question in questions {
+        loop {
+            let of_it: Vec<((String, String), u32)> = released
+                .iter()
+                .filter(|((q, _), _)| *q == question)
+                .map(|(option, n)| (option.clone(), *n))
+                .collect();
+            let sum: u32 = of_it.iter().map(|(_, n)| n).sum();
+            // Several chosen at once can sum past the count: then no rest is told.
+            let rest = count.checked_sub(sum);
+            if !rest.is_some_and(|rest| rest > 0 && rest < k) {
+                break;
+            }
+            match of_it.iter().min_by_key(|(_, n)| *n) {
+                Some((smallest, _)) => {
+                    released.remove(smallest);
+                }
+                None => break,
+            }
+        }
+    }
+    released
 }
 
 #[cfg(test)]
@@ -292,6 +327,24 @@ mod tests {
             released,
             [("edades", "menos_13", 12), ("horario", "noche", 6)],
             "4 by day is small, and so would be the 2 who did not say 'noche' if 10 had"
+        );
+
+        // 12: 5 at night, 5 by day, 2 unanswered: both released would tell the 2.
+        let mut counter = CellCounter::new(&Masking::default(), Resolution::Eight);
+        for i in 0..12 {
+            let chose = match i {
+                0..5 => choice("noche"),
+                5..10 => choice("dia"),
+                _ => Vec::new(),
+            };
+            counter.add_choosing("taller", None, false, &here, &chose);
+        }
+        let counts = counter.finish(5);
+        assert_eq!(
+            counts[0].options.len(),
+            1,
+            "one is withheld; the rest, 7, is 5 and 2 together, which no one can part: {:?}",
+            counts[0].options
         );
     }
 

@@ -9,14 +9,14 @@
 //! its symbol (`comedor_raciones`). Anonymised and aggregated exports leave out the answers
 //! to sensitive questions and the short texts, as they leave out exact places and titles.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use super::{COLUMNS, Privacy, label_of};
+use super::{Privacy, label_of};
 use crate::domain::legend::Symbol;
-use crate::domain::question::{AnswerKind, Answers, Question};
+use crate::domain::question::{AnswerKind, Answers, Question, fits, sensitive_keys};
 
 /// An answer column's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,86 +58,131 @@ pub struct AnswerColumn {
     locale: String,
 }
 
-/// Names a feature layer already writes or a format adds.
-fn taken(name: &str) -> bool {
-    COLUMNS.contains(&name) || ["fid", "geom", "geometry", "wkt", "area_m2"].contains(&name)
+/// Names a feature layer already writes or a format adds (CSV's coordinates and WKT).
+const TAKEN: &[&str] = &[
+    "fid",
+    "geom",
+    "geometry",
+    "wkt",
+    "wkt_simplified_m",
+    "lon",
+    "lat",
+];
+
+/// Gives out column names once each: a name already given (a fixed column, an earlier
+/// question's) gets a number (`horario_2`).
+pub struct Names(HashSet<String>);
+
+impl Names {
+    /// Names with `fixed` (a layer's own columns) and the formats' already taken.
+    pub fn new<'a>(fixed: impl IntoIterator<Item = &'a str>) -> Self {
+        Self(
+            fixed
+                .into_iter()
+                .chain(TAKEN.iter().copied())
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
+
+    /// `wanted`, or the first of `wanted_2`, `wanted_3`… not yet given.
+    pub fn give(&mut self, wanted: &str) -> String {
+        let mut name = wanted.to_owned();
+        let mut n = 2;
+        while self.0.contains(&name) {
+            name = format!("{wanted}_{n}");
+            n += 1;
+        }
+        self.0.insert(name.clone());
+        name
+    }
 }
 
-/// The discriminant two symbols' questions must share to fill one column.
-fn shape(question: &Question) -> (std::mem::Discriminant<AnswerKind>, bool, bool) {
+/// The discriminant two symbols' questions must share to fill one column: the kind, one or
+/// several, and whether it is kept as a sensitive place.
+fn shape(question: &Question, sensitive: bool) -> (std::mem::Discriminant<AnswerKind>, bool, bool) {
     let multiple = matches!(question.kind, AnswerKind::Choice { multiple: true, .. });
-    (
-        std::mem::discriminant(&question.kind),
-        multiple,
-        question.sensitive,
-    )
+    (std::mem::discriminant(&question.kind), multiple, sensitive)
 }
 
-/// Whether `privacy` writes the answers to `question`: all in full exports; neither the
-/// sensitive ones nor the short texts in the others.
-pub fn exported(question: &Question, privacy: Privacy) -> bool {
-    privacy == Privacy::Full
-        || !(question.sensitive || matches!(question.kind, AnswerKind::Text { .. }))
+/// Whether `privacy` writes the answers to `question`, `sensitive` or not as its symbol asks
+/// it (`question::sensitive_keys`): all in full exports; neither the sensitive ones nor the
+/// short texts in the others.
+pub fn exported(question: &Question, sensitive: bool, privacy: Privacy) -> bool {
+    privacy == Privacy::Full || !(sensitive || matches!(question.kind, AnswerKind::Text { .. }))
 }
 
-/// The answer columns of `legend` at `privacy`, labels in `locale`, in the legend's order.
-pub fn answer_columns(legend: &[Symbol], privacy: Privacy, locale: &str) -> Vec<AnswerColumn> {
-    let asked: Vec<(&Symbol, &Question)> = legend
+/// The answer columns of `legend` at `privacy`, labels in `locale`, in the legend's order,
+/// named apart from the layer's `fixed` columns.
+pub fn answer_columns(
+    legend: &[Symbol],
+    privacy: Privacy,
+    locale: &str,
+    fixed: &[&str],
+) -> Vec<AnswerColumn> {
+    let asked: Vec<(&Symbol, &Question, bool)> = legend
         .iter()
-        .flat_map(|s| s.questions.iter().map(move |q| (s, q)))
-        .filter(|(_, q)| exported(q, privacy))
+        .flat_map(|s| {
+            let sensitive = sensitive_keys(&s.questions);
+            s.questions
+                .iter()
+                .map(move |q| (s, q, sensitive.contains(q.key.as_str())))
+                .collect::<Vec<_>>()
+        })
+        .filter(|(_, q, sensitive)| exported(q, *sensitive, privacy))
         .collect();
-    // Group by key; a key asked in different shapes is one group per symbol.
-    let mut groups: Vec<(String, Vec<(&Symbol, &Question)>)> = Vec::new();
-    for (symbol, question) in &asked {
+    // One group per key asked alike by every symbol that asks it; else one per symbol.
+    // (wanted name, shared, members)
+    type Group<'a> = (String, bool, Vec<(&'a Symbol, &'a Question)>);
+    let mut groups: Vec<Group> = Vec::new();
+    for (symbol, question, sensitive) in &asked {
         let alike = asked
             .iter()
-            .filter(|(_, q)| q.key == question.key)
-            .all(|(_, q)| shape(q) == shape(question));
-        let name = if alike {
-            question.key.clone()
+            .filter(|(_, q, _)| q.key == question.key)
+            .all(|(_, q, s)| shape(q, *s) == shape(question, *sensitive));
+        if !alike {
+            let wanted = format!("{}_{}", symbol.key, question.key);
+            groups.push((wanted, false, vec![(symbol, question)]));
+        } else if let Some((_, _, members)) = groups
+            .iter_mut()
+            .find(|(_, shared, m)| *shared && m[0].1.key == question.key)
+        {
+            members.push((symbol, question));
         } else {
-            format!("{}_{}", symbol.key, question.key)
-        };
-        match groups.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, members)) => members.push((symbol, question)),
-            None => groups.push((name, vec![(symbol, question)])),
+            groups.push((question.key.clone(), true, vec![(symbol, question)]));
         }
     }
+    let mut names = Names::new(fixed.iter().copied());
     let mut columns: Vec<AnswerColumn> = Vec::new();
-    for (name, members) in groups {
+    for (wanted, _, members) in groups {
         let first = members[0].1;
-        let name = if taken(&name) || taken(&format!("{name}_label")) {
-            format!("answer_{name}")
-        } else {
-            name
-        };
         let asked_by: HashMap<String, Question> = members
             .iter()
             .map(|(s, q)| (s.key.clone(), (*q).clone()))
             .collect();
-        let column = |name: String, kind, part| AnswerColumn {
-            name,
-            kind,
-            part,
-            key: first.key.clone(),
-            asked_by: asked_by.clone(),
-            locale: locale.to_owned(),
+        let mut column = |kind, part| {
+            let name = match part {
+                Part::Answer => names.give(&wanted),
+                Part::Label => names.give(&format!("{wanted}_label")),
+            };
+            columns.push(AnswerColumn {
+                name,
+                kind,
+                part,
+                key: first.key.clone(),
+                asked_by: asked_by.clone(),
+                locale: locale.to_owned(),
+            });
         };
         match first.kind {
             AnswerKind::Choice { .. } => {
-                let label = format!("{name}_label");
-                columns.push(column(name, AnswerType::Text, Part::Answer));
-                columns.push(column(label, AnswerType::Text, Part::Label));
+                column(AnswerType::Text, Part::Answer);
+                column(AnswerType::Text, Part::Label);
             }
-            AnswerKind::Integer { .. } => {
-                columns.push(column(name, AnswerType::Integer, Part::Answer))
-            }
-            AnswerKind::YesNo => columns.push(column(name, AnswerType::Boolean, Part::Answer)),
-            AnswerKind::Date => columns.push(column(name, AnswerType::Date, Part::Answer)),
-            AnswerKind::Text { .. } | AnswerKind::Time => {
-                columns.push(column(name, AnswerType::Text, Part::Answer))
-            }
+            AnswerKind::Integer { .. } => column(AnswerType::Integer, Part::Answer),
+            AnswerKind::YesNo => column(AnswerType::Boolean, Part::Answer),
+            AnswerKind::Date => column(AnswerType::Date, Part::Answer),
+            AnswerKind::Text { .. } | AnswerKind::Time => column(AnswerType::Text, Part::Answer),
         }
     }
     columns
@@ -151,6 +196,11 @@ impl AnswerColumn {
         else {
             return AnswerValue::Null;
         };
+        // An answer given to the question as it was before the legend changed it is not
+        // written as an answer to the question as it is.
+        if !fits(&question.kind, answer) {
+            return AnswerValue::Null;
+        }
         let keys = || -> Vec<&str> {
             match answer {
                 Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
@@ -191,10 +241,13 @@ impl AnswerColumn {
 /// The options an aggregated export counts for a drawing of `symbol` with `answers`: each
 /// chosen option of its non-sensitive choices, as (question key, option key).
 pub fn counted_choices(symbol: &Symbol, answers: &Answers) -> Vec<(String, String)> {
+    let sensitive = sensitive_keys(&symbol.questions);
     symbol
         .questions
         .iter()
-        .filter(|q| matches!(q.kind, AnswerKind::Choice { .. }) && !q.sensitive)
+        .filter(|q| matches!(q.kind, AnswerKind::Choice { .. }))
+        .filter(|q| !sensitive.contains(q.key.as_str()))
+        .filter(|q| answers.get(&q.key).is_some_and(|a| fits(&q.kind, a)))
         .flat_map(|q| {
             let chosen: Vec<&str> = match answers.get(&q.key) {
                 Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
@@ -212,6 +265,7 @@ pub fn counted_choices(symbol: &Symbol, answers: &Answers) -> Vec<(String, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::export::COLUMNS;
     use serde_json::json;
 
     fn legend() -> Vec<Symbol> {
@@ -246,7 +300,7 @@ mod tests {
 
     #[test]
     fn one_typed_column_per_question_shared_where_alike_and_prefixed_where_not() {
-        let full = answer_columns(&legend(), Privacy::Full, "en");
+        let full = answer_columns(&legend(), Privacy::Full, "en", &COLUMNS);
         assert_eq!(
             names(&full),
             [
@@ -256,7 +310,7 @@ mod tests {
                 "taller_horario",
                 "taller_horario_label",
                 "nota",
-                "answer_title",
+                "title_2",
                 "comedor_horario",
                 "desde"
             ]
@@ -295,16 +349,10 @@ mod tests {
 
     #[test]
     fn anonymised_exports_leave_out_sensitive_answers_and_short_texts() {
-        let anonymised = answer_columns(&legend(), Privacy::Anonymised, "es");
+        let anonymised = answer_columns(&legend(), Privacy::Anonymised, "es", &COLUMNS);
         assert_eq!(
             names(&anonymised),
-            [
-                "cuantos",
-                "horario",
-                "horario_label",
-                "answer_title",
-                "desde"
-            ]
+            ["cuantos", "horario", "horario_label", "title_2", "desde"]
         );
         let answers = json!({"edades": ["menos_13"], "horario": "noche"})
             .as_object()

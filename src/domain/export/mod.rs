@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 pub use aggregate::{CellCount, CellCounter};
 pub use anonymise::{donut_offset, mask_cell, masked_position, sensitive_cell};
 pub use answers::{
-    AnswerColumn, AnswerType, AnswerValue, answer_columns, counted_choices, exported,
+    AnswerColumn, AnswerType, AnswerValue, Names, answer_columns, counted_choices, exported,
 };
 
 /// How much an export reveals.

@@ -51,7 +51,12 @@ pub async fn feature_layer(
     family: Option<GeometryFamily>,
 ) -> ExportResult<Layer> {
     let legend = store.legend(project.id).await?;
-    let answers = answer_columns(&legend, request.privacy, &request.locale);
+    let answers = answer_columns(
+        &legend,
+        request.privacy,
+        &request.locale,
+        &crate::domain::export::COLUMNS,
+    );
     let symbols: HashMap<String, SymbolInfo> = legend
         .iter()
         .cloned()
@@ -380,28 +385,39 @@ fn export_feature(
     (exported, shape)
 }
 
-/// The option counts an aggregated layer writes: for each non-sensitive choice of the
-/// legend, a column per option (`horario_noche`), and the (question, option) it counts.
+/// The fixed columns of the aggregated layer.
+const COUNT_COLUMNS: [&str; 5] = ["cell", "symbol", "symbol_label", "symbol_kind", "count"];
+
+/// Most option columns an aggregated layer writes: SQLite (a GeoPackage) holds at most 2,000
+/// columns a table, and a legend of many choices could ask for more.
+const MAX_OPTION_COLUMNS: usize = 1_000;
+
+/// The option counts an aggregated layer writes: for each choice of the legend not kept as
+/// a sensitive place, a column per option (`horario_noche`), and the (question, option) it
+/// counts; a question several symbols ask shares its columns.
 fn option_columns(legend: &[Symbol]) -> Vec<(String, (String, String))> {
+    let mut names = crate::domain::export::Names::new(COUNT_COLUMNS);
     let mut columns: Vec<(String, (String, String))> = Vec::new();
-    for question in legend.iter().flat_map(|s| &s.questions) {
-        let AnswerKind::Choice { options, .. } = &question.kind else {
-            continue;
-        };
-        if question.sensitive {
-            continue;
-        }
-        for option in options {
-            let counted = (question.key.clone(), option.key.clone());
-            let mut name = format!("{}_{}", question.key, option.key);
-            if ["cell", "symbol", "symbol_label", "symbol_kind", "count"].contains(&name.as_str()) {
-                name = format!("answer_{name}");
+    for symbol in legend {
+        let sensitive = crate::domain::question::sensitive_keys(&symbol.questions);
+        for question in &symbol.questions {
+            let AnswerKind::Choice { options, .. } = &question.kind else {
+                continue;
+            };
+            if sensitive.contains(question.key.as_str()) {
+                continue;
             }
-            if !columns.iter().any(|(n, _)| *n == name) {
+            for option in options {
+                let counted = (question.key.clone(), option.key.clone());
+                if columns.iter().any(|(_, c)| *c == counted) {
+                    continue;
+                }
+                let name = names.give(&format!("{}_{}", question.key, option.key));
                 columns.push((name, counted));
             }
         }
     }
+    columns.truncate(MAX_OPTION_COLUMNS);
     columns
 }
 
@@ -416,16 +432,17 @@ fn aggregated_layer(
     (masking, floor): (Masking, h3o::Resolution),
 ) -> Layer {
     let options = option_columns(&legend);
-    let mut columns: Vec<(std::borrow::Cow<'static, str>, ColumnKind)> = [
-        ("cell", ColumnKind::Text),
-        ("symbol", ColumnKind::Text),
-        ("symbol_label", ColumnKind::Text),
-        ("symbol_kind", ColumnKind::Text),
-        ("count", ColumnKind::Integer),
-    ]
-    .into_iter()
-    .map(|(name, kind)| (name.into(), kind))
-    .collect();
+    let mut columns: Vec<(std::borrow::Cow<'static, str>, ColumnKind)> = COUNT_COLUMNS
+        .into_iter()
+        .map(|name| {
+            let kind = if name == "count" {
+                ColumnKind::Integer
+            } else {
+                ColumnKind::Text
+            };
+            (name.into(), kind)
+        })
+        .collect();
     columns.extend(
         options
             .iter()

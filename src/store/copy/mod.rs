@@ -105,6 +105,9 @@ async fn copy_table(
     // A merge points at another feature that may come later: features go in without it, and
     // get it once all are there.
     let mut merges: Vec<(Cell, Cell)> = Vec::new();
+    // Found by its name: a column added before it moved it once, and the copy then took the
+    // reviewer for the merge.
+    let merged_into = columns.iter().position(|(name, _)| *name == "merged_into");
     let mut chunk: Vec<Vec<Cell>> = Vec::with_capacity(ROWS_PER_INSERT);
     let mut rows: futures::stream::BoxStream<StoreResult<Vec<Cell>>> = match source {
         Database::Sqlite(pool) => sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -130,9 +133,12 @@ async fn copy_table(
     };
     while let Some(mut row) = rows.try_next().await? {
         copied.read += 1;
-        if table == "features" && !matches!(row[MERGED_INTO], Cell::Uuid(None)) {
-            merges.push((row[0].clone(), row[MERGED_INTO].clone()));
-            row[MERGED_INTO] = Cell::Uuid(None);
+        if table == "features"
+            && let Some(at) = merged_into
+            && !matches!(row[at], Cell::Uuid(None))
+        {
+            merges.push((row[0].clone(), row[at].clone()));
+            row[at] = Cell::Uuid(None);
         }
         chunk.push(row);
         if chunk.len() == ROWS_PER_INSERT {
@@ -148,9 +154,6 @@ async fn copy_table(
     }
     Ok(copied)
 }
-
-/// Position of `merged_into` in `FEATURE_COLUMNS`.
-const MERGED_INTO: usize = 17;
 
 fn column_list(columns: &[(&str, Kind)]) -> String {
     columns
