@@ -770,6 +770,12 @@ problem-code-basemap-stopped = Stopped. Run the same download again to go on fro
 problem-code-retention-failed = The scheduled purge failed; it is tried again tomorrow. Whoever runs Trama sees why in the server's log.
 problem-code-basemap-download_unusable = What was downloaded is not a usable basemap: the service gave no tiles. Check its address and the zooms.
 
+problem-code-xlsform-not_a_workbook = That file is not a spreadsheet: an XLSForm is an .xlsx, .xls or .ods workbook (KoboToolbox and ODK download it so).
+problem-code-xlsform-too_large = That spreadsheet is too large to be a questionnaire.
+problem-code-xlsform-no_survey = The spreadsheet has no 'survey' sheet: it is not an XLSForm.
+problem-code-xlsform-no_columns = The 'survey' sheet needs the columns 'type' and 'name' in its first row.
+problem-code-xlsform-nothing = The form has no question a drawing can be asked (select_one, select_multiple, integer, text, date, time).
+problem-code-xlsform-invalid = The form's questions do not make a valid set: { $detail }
 ## A symbol's questions on the draw page
 question-yes = Yes
 question-no = No
@@ -805,3 +811,18 @@ legend-question_always = always
 legend-question_when = when “{ $question }” is
 legend-question_equals = Answer that asks it
 legend-option_add = Add an option
+legend-xlsform = Read the questions of an XLSForm (KoboToolbox, ODK)
+legend-xlsform_replace = Replace this symbol's questions with the form's?
+legend-xlsform_read = { $count ->
+    [one] { $count } question read. Check it and save the legend.
+   *[other] { $count } questions read. Check them and save the legend.
+}
+xlsform-note-left_out = Row { $row } (“{ $name }”): “{ $value }” is not a question a drawing can be asked; left out.
+xlsform-note-repeat = Row { $row } (“{ $name }”): a repeated group; its questions are asked once a drawing.
+xlsform-note-no_name = Row { $row }: a question without a name; left out.
+xlsform-note-too_many = Row { $row } (“{ $name }”): a symbol asks at most { $value } questions; this one is left out.
+xlsform-note-renamed = Row { $row }: “{ $name }” is now called “{ $value }” (only a-z, 0-9 and _).
+xlsform-note-no_list = Row { $row } (“{ $name }”): the “choices” sheet has no list “{ $value }”; left out.
+xlsform-note-too_many_options = Row { $row } (“{ $name }”): the first { $value } options are kept.
+xlsform-note-constraint = Row { $row } (“{ $name }”): only the minimum and maximum of the constraint were read.
+xlsform-note-condition = Row { $row } (“{ $name }”): the condition “{ $value }” is not one Trama reads (an earlier answer equal to one value); the question is always asked.

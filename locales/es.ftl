@@ -770,6 +770,12 @@ problem-code-basemap-stopped = Se detuvo. Repetí la misma descarga para seguir 
 problem-code-retention-failed = El borrado programado falló; se vuelve a intentar mañana. Quien administra Trama lo ve en el registro del servidor.
 problem-code-basemap-download_unusable = Lo descargado no es un mapa base que se pueda usar: el servicio no devolvió teselas. Revisá la dirección y los zooms.
 
+problem-code-xlsform-not_a_workbook = Ese archivo no es una planilla: un XLSForm es un libro .xlsx, .xls u .ods (KoboToolbox y ODK lo descargan así).
+problem-code-xlsform-too_large = Esa planilla es demasiado grande para ser un cuestionario.
+problem-code-xlsform-no_survey = La planilla no tiene una hoja «survey»: no es un XLSForm.
+problem-code-xlsform-no_columns = La hoja «survey» necesita en su primera fila las columnas «type» y «name».
+problem-code-xlsform-nothing = El formulario no tiene ninguna pregunta que se pueda hacer sobre un dibujo (select_one, select_multiple, integer, text, date, time).
+problem-code-xlsform-invalid = Las preguntas del formulario no forman un conjunto válido: { $detail }
 ## A symbol's questions on the draw page
 question-yes = Sí
 question-no = No
@@ -805,3 +811,18 @@ legend-question_always = siempre
 legend-question_when = cuando «{ $question }» es
 legend-question_equals = Respuesta que la activa
 legend-option_add = Agregar una opción
+legend-xlsform = Leer las preguntas de un XLSForm (KoboToolbox, ODK)
+legend-xlsform_replace = ¿Reemplazar las preguntas de este símbolo por las del formulario?
+legend-xlsform_read = { $count ->
+    [one] Se leyó { $count } pregunta. Revisala y guardá la leyenda.
+   *[other] Se leyeron { $count } preguntas. Revisalas y guardá la leyenda.
+}
+xlsform-note-left_out = Fila { $row } («{ $name }»): «{ $value }» no es una pregunta que se pueda hacer sobre un dibujo; quedó afuera.
+xlsform-note-repeat = Fila { $row } («{ $name }»): un grupo que se repite; sus preguntas se hacen una vez por dibujo.
+xlsform-note-no_name = Fila { $row }: una pregunta sin nombre; quedó afuera.
+xlsform-note-too_many = Fila { $row } («{ $name }»): un símbolo hace hasta { $value } preguntas; esta quedó afuera.
+xlsform-note-renamed = Fila { $row }: «{ $name }» se llama ahora «{ $value }» (solo a-z, 0-9 y _).
+xlsform-note-no_list = Fila { $row } («{ $name }»): la hoja «choices» no tiene la lista «{ $value }»; quedó afuera.
+xlsform-note-too_many_options = Fila { $row } («{ $name }»): se guardaron las primeras { $value } opciones.
+xlsform-note-constraint = Fila { $row } («{ $name }»): de la restricción solo se leyeron el mínimo y el máximo.
+xlsform-note-condition = Fila { $row } («{ $name }»): la condición «{ $value }» no es una que Trama lea (una respuesta anterior igual a un valor); la pregunta se hace siempre.

@@ -12,6 +12,7 @@ use crate::domain::export::Masking;
 use crate::domain::legend::{Symbol, validate_legend};
 use crate::domain::project::{NewProjectRequest, Project, SensitiveView};
 use crate::domain::retention::{AfterRetention, Retention};
+use crate::domain::xlsform::{XlsForm, read_xlsform};
 use crate::store::Store;
 
 /// The project of `slug`, if the caller may see it: every user, and participants of that
@@ -190,6 +191,32 @@ pub async fn legend(
 ) -> Result<Vec<Symbol>, Error> {
     let project = visible(store, principal, slug).await?;
     Ok(store.legend(project.id).await?)
+}
+
+/// The questions of an XLSForm (`bytes`: an .xlsx, .xls or .ods workbook, unlabelled
+/// texts in the project's language), for the legend editor to give a symbol: nothing is
+/// stored until the legend is saved. Analysts and admins, as they edit legends.
+///
+/// # Errors
+/// `NotAllowed` for other roles; `Refused` for a file that is no XLSForm (see
+/// `domain::xlsform::read_xlsform`); as [`visible`].
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn questions_from_xlsform(
+    store: &dyn Store,
+    principal: &Principal,
+    slug: &str,
+    bytes: bytes::Bytes,
+) -> Result<XlsForm, Error> {
+    principal
+        .legend_editing()
+        .ok_or_else(|| Error::not_allowed("only analysts and admins edit legends"))?;
+    let project = visible(store, principal, slug).await?;
+    // Unzipping and reading a workbook is work for a thread of its own.
+    let locale = project.default_locale;
+    tokio::task::spawn_blocking(move || read_xlsform(&bytes, &locale))
+        .await
+        .map_err(|e| Error::Failed(format!("reading the XLSForm failed: {e}")))?
+        .map_err(Error::Refused)
 }
 
 /// Replaces the project's legend (analysts and admins); a symbol in use cannot be dropped.

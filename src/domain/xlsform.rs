@@ -504,7 +504,8 @@ fn read_sheets(
                 "the form's questions do not make a valid set: {}",
                 error.detail
             ),
-        ));
+        )
+        .with("detail", error.detail.clone()));
     }
     Ok(XlsForm { questions, notes })
 }

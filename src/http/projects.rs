@@ -6,11 +6,12 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::extract::{ApiJson, Auth};
+use super::extract::{ApiJson, Auth, FileBytes};
 use crate::application::projects::{self, PolicyChange};
 use crate::domain::access::Principal;
 use crate::domain::legend::Symbol;
 use crate::domain::project::{NewProjectRequest, Project};
+use crate::domain::xlsform::XlsForm;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
 
@@ -25,6 +26,23 @@ pub fn router() -> Router<AppState> {
             "/api/projects/{slug}/legend",
             get(get_legend).put(replace_legend),
         )
+        .route(
+            "/api/projects/{slug}/legend/xlsform",
+            axum::routing::post(questions_from_xlsform),
+        )
+}
+
+/// `POST /api/projects/{slug}/legend/xlsform` with a workbook as the body: the questions
+/// it asks, as a symbol's `questions`, and `notes` on what did not come over as it was.
+async fn questions_from_xlsform(
+    State(state): State<AppState>,
+    Auth(principal): Auth,
+    Path(slug): Path<String>,
+    FileBytes(body): FileBytes,
+) -> Result<Json<XlsForm>, AppError> {
+    Ok(Json(
+        projects::questions_from_xlsform(state.store.as_ref(), &principal, &slug, body).await?,
+    ))
 }
 
 /// Loads a project the caller may see (see `application::projects::visible`).

@@ -4,7 +4,7 @@
 // required or sensitive, and when it is asked (always, or when an earlier answer is a given
 // one). The editor works on a copy of the list, which `read` returns cleaned for the API.
 
-import { t, el } from './trama.js';
+import { t, el, send, problem } from './trama.js';
 
 var kinds = ['choice', 'integer', 'yes_no', 'text', 'date', 'time'];
 
@@ -13,15 +13,49 @@ var kinds = ['choice', 'integer', 'yes_no', 'text', 'date', 'time'];
 
 // Fills `box` with an editor of `questions` (not changed: a copy is edited); returns a
 // function that reads the list as edited.
-export function edit(box, questions) {
-  var model = JSON.parse(JSON.stringify(questions || []));
+export function edit(box, questions, project) {
+  var model;
   // A condition holds the earlier question itself, so that renaming it renames the
   // condition too.
-  model.forEach(function (q, i) {
-    if (q.when) q.when.ref = model.slice(0, i).filter(function (e) { return e.key === q.when.question; })[0];
-  });
+  function take(list) {
+    model = JSON.parse(JSON.stringify(list || []));
+    model.forEach(function (q, i) {
+      if (q.when) q.when.ref = model.slice(0, i).filter(function (e) { return e.key === q.when.question; })[0];
+    });
+  }
+  take(questions);
+  // What a programme already asks: an XLSForm (KoboToolbox, ODK) read into questions, and
+  // what did not come over as it was, row by row.
+  var said = el('div', { 'class': 'xlsform-said', role: 'status' });
+  function importer() {
+    var wrap = el('div', { 'class': 'xlsform' });
+    var file = el('input', { type: 'file', accept: '.xlsx,.xls,.ods,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'data-xlsform': '' });
+    wrap.appendChild(labelled(t('legend.xlsform'), file));
+    file.addEventListener('change', function () {
+      if (!file.files.length) return;
+      said.textContent = '';
+      send('/api/projects/' + project + '/legend/xlsform', { method: 'POST', body: file.files[0] }).then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          if (!r.ok) { said.appendChild(el('p', { 'class': 'error' }, problem(r.status, body))); return; }
+          if (model.length && !window.confirm(t('legend.xlsform_replace'))) return;
+          take(body.questions);
+          render();
+          said.appendChild(el('p', {}, t('legend.xlsform_read', { count: body.questions.length })));
+          if (body.notes.length) {
+            var list = el('ul', {});
+            body.notes.forEach(function (n) { list.appendChild(el('li', {}, t('xlsform.note.' + n.code, { row: n.row, name: n.name, value: n.value }))); });
+            said.appendChild(list);
+          }
+        });
+      }, function () { said.appendChild(el('p', { 'class': 'error' }, problem(0))); });
+    });
+    wrap.appendChild(said);
+    return wrap;
+  }
+  var top = importer();
   function render() {
     box.textContent = '';
+    if (project) box.appendChild(top);
     model.forEach(function (q, i) { box.appendChild(card(q, i)); });
     var add = el('button', { type: 'button', 'class': 'add-question' }, t('legend.question_add'));
     add.addEventListener('click', function () {
@@ -30,6 +64,8 @@ export function edit(box, questions) {
       box.querySelectorAll('.question-edit')[model.length - 1].querySelector('input').focus();
     });
     box.appendChild(add);
+    // The row's count of questions follows.
+    box.dispatchEvent(new Event('questions-changed'));
   }
   // A field bound to `object[field]`, its pointer under the question (`/3/key`).
   function input(object, field, attributes, pointer, parse) {

@@ -61,8 +61,8 @@ function addRow(symbol) {
   editorRow.appendChild(editorCell);
   row.openQuestions = function () {
     if (!row.readQuestions) {
-      row.readQuestions = questionEditor.edit(editorCell, symbol.questions || []);
-      editorCell.addEventListener('click', count);
+      row.readQuestions = questionEditor.edit(editorCell, symbol.questions || [], project);
+      editorCell.addEventListener('questions-changed', count);
     }
     editorRow.hidden = false;
     questions.setAttribute('aria-expanded', 'true');

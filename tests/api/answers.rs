@@ -463,7 +463,193 @@ async fn answers_go_out_as_typed_columns_in_every_format(backend: Backend) {
     );
 }
 
+/// A workbook of `sheets` (name, rows of cells), as KoboToolbox downloads an XLSForm.
+fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(*name).expect("name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                if !cell.is_empty() {
+                    sheet.write_string(r as u32, c as u16, *cell).expect("cell");
+                }
+            }
+        }
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
+async fn post_xlsform(app: &TestApp, token: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let response = app
+        .request(
+            Method::POST,
+            "/api/projects/lomas/legend/xlsform",
+            Some(token),
+        )
+        .header(
+            "content-type",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    read(response).await
+}
+
+/// A programme's KoboToolbox form read into a symbol's questions, saved with the legend, and
+/// asked of a drawing.
+async fn an_xlsform_s_questions_become_a_symbol_s(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let form = workbook(&[
+        (
+            "survey",
+            &[
+                &[
+                    "type",
+                    "name",
+                    "label::Español (es)",
+                    "label::English (en)",
+                    "required",
+                    "relevant",
+                    "constraint",
+                ],
+                &["start", "start", "", "", "", "", ""],
+                &[
+                    "select_one si_no",
+                    "chicos",
+                    "¿Trabajan chicos?",
+                    "Do children work there?",
+                    "yes",
+                    "",
+                    "",
+                ],
+                &[
+                    "integer",
+                    "cuantos",
+                    "¿Cuántos?",
+                    "How many?",
+                    "yes",
+                    "${chicos} = 'si'",
+                    ". >= 1 and . <= 200",
+                ],
+                &[
+                    "select_multiple horarios",
+                    "horario",
+                    "¿En qué horario?",
+                    "When?",
+                    "",
+                    "",
+                    "",
+                ],
+                &["geopoint", "lugar", "Ubicación", "Location", "", "", ""],
+                &["image", "foto", "Foto", "Photo", "", "", ""],
+            ],
+        ),
+        (
+            "choices",
+            &[
+                &[
+                    "list_name",
+                    "name",
+                    "label::Español (es)",
+                    "label::English (en)",
+                ],
+                &["si_no", "si", "Sí", "Yes"],
+                &["si_no", "no", "No", "No"],
+                &["horarios", "manana", "Mañana", "Morning"],
+                &["horarios", "noche", "Noche", "Night"],
+            ],
+        ),
+        (
+            "settings",
+            &[
+                &["form_title", "default_language"],
+                &["Talleres", "Español (es)"],
+            ],
+        ),
+    ]);
+    let (status, problem) = post_xlsform(&app, &staff.facilitator, form.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let (status, read_in) = post_xlsform(&app, &staff.analyst, form).await;
+    assert_eq!(status, StatusCode::OK, "{read_in}");
+    let keys: Vec<&str> = read_in["questions"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .filter_map(|q| q["key"].as_str())
+        .collect();
+    assert_eq!(keys, ["chicos", "cuantos", "horario"]);
+    assert_eq!(read_in["questions"][0]["type"], "yes_no");
+    assert_eq!(
+        read_in["questions"][1]["when"],
+        json!({"question": "chicos", "equals": true})
+    );
+    assert_eq!(read_in["questions"][1]["min"], 1);
+    assert_eq!(
+        read_in["questions"][2]["options"][1]["labels"]["en"],
+        "Night"
+    );
+    let left_out: Vec<&str> = read_in["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(|n| n["name"].as_str())
+        .collect();
+    assert_eq!(left_out, ["start", "lugar", "foto"], "{read_in}");
+
+    // Saved with the legend, then asked of a drawing.
+    let (_, legend) = app
+        .get("/api/projects/lomas/legend", Some(&staff.analyst))
+        .await;
+    let mut legend = legend.as_array().expect("legend").clone();
+    legend[0]["questions"] = read_in["questions"].clone();
+    let (status, saved) = app
+        .put(
+            "/api/projects/lomas/legend",
+            Some(&staff.analyst),
+            &Value::Array(legend),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let workshop = app.workshop(&staff).await;
+    let rosa = app.join(&workshop.code, "Jóvenes").await;
+    let (status, drawn) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&rosa),
+            &drawing(
+                "taller_clandestino",
+                -58.41,
+                json!({"chicos": true, "cuantos": 2, "horario": ["noche"]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{drawn}");
+
+    // What is no XLSForm is refused, and says why.
+    for (body, code) in [
+        (b"tipo,nombre\ninteger,n".to_vec(), "xlsform.not_a_workbook"),
+        (workbook(&[("Hoja1", &[&["a", "b"]])]), "xlsform.no_survey"),
+        (
+            workbook(&[("survey", &[&["tipo", "nombre"], &["integer", "n"]])]),
+            "xlsform.no_columns",
+        ),
+        (
+            workbook(&[("survey", &[&["type", "name"], &["geopoint", "lugar"]])]),
+            "xlsform.nothing",
+        ),
+    ] {
+        let (status, problem) = post_xlsform(&app, &staff.analyst, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+        assert_eq!(problem["code"], code, "{problem}");
+    }
+}
+
 crate::both_backends!(
+    an_xlsform_s_questions_become_a_symbol_s,
     answers_are_checked_kept_and_shown_as_the_privacy_rules_say,
     answers_go_out_as_typed_columns_in_every_format
 );

@@ -174,6 +174,77 @@ async fn an_admin_sets_up_a_project_legend_and_workshop_from_the_pages() {
     click(&client, "[data-pointer='/1/key']").await;
     screenshot(&client, "legend-questions-phone-en").await;
 
+    // A programme's Kobo form read in from the editor, its notes said row by row.
+    let dir = tempfile::TempDir::new().expect("dir");
+    let form = dir.path().join("talleres.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let rows: [(&str, &[&[&str]]); 2] = [
+        (
+            "survey",
+            &[
+                &["type", "name", "label::Español (es)", "label::English (en)"],
+                &[
+                    "select_one si_no",
+                    "Chicos",
+                    "¿Trabajan chicos?",
+                    "Do children work there?",
+                ],
+                &["integer", "cuantos", "¿Cuántos?", "How many?"],
+                &["geopoint", "lugar", "Ubicación", "Location"],
+            ],
+        ),
+        (
+            "choices",
+            &[
+                &[
+                    "list_name",
+                    "name",
+                    "label::Español (es)",
+                    "label::English (en)",
+                ],
+                &["si_no", "si", "Sí", "Yes"],
+                &["si_no", "no", "No", "No"],
+            ],
+        ),
+    ];
+    for (name, cells) in rows {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).expect("sheet");
+        for (r, row) in cells.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *cell).expect("cell");
+            }
+        }
+    }
+    book.save(&form).expect("xlsx");
+    client.set_window_size(1366, 900).await.expect("laptop");
+    client
+        .goto(&format!("{}/admin/projects/budge/legend?lang=es", app.base))
+        .await
+        .expect("the editor");
+    click(&client, "button.questions-toggle").await;
+    client
+        .find(Locator::Css("input[data-xlsform]"))
+        .await
+        .expect("the XLSForm field")
+        .send_keys(&form.to_string_lossy())
+        .await
+        .expect("choose the form");
+    // It replaces the symbol's three questions: the page asks first.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client.accept_alert().await.is_err() {
+        assert!(Instant::now() < deadline, "no question before replacing");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for_text(&client, ".xlsform-said", "Se leyeron 2 preguntas").await;
+    wait_for_text(&client, ".xlsform-said", "Fila 4 («lugar»)").await;
+    screenshot(&client, "legend-xlsform-es").await;
+    click(&client, "#legend button[type=submit]").await;
+    wait_for_text(&client, "#status", "Guardado").await;
+    let legend = app.store.legend(project.id).await.expect("legend");
+    let keys: Vec<&str> = legend[0].questions.iter().map(|q| q.key.as_str()).collect();
+    assert_eq!(keys, ["chicos", "cuantos"]);
+
     // The project's privacy, from the admin page: who sees sensitive places exactly, and the
     // least masking researchers get.
     client.set_window_size(1366, 900).await.expect("laptop");
