@@ -259,6 +259,7 @@ review-annotate = Annotate
 review-annotation_prompt = Annotation (no people's names)
 review-deleted_mark = deleted
 review-group = Table
+review-answer = Answer
 review-done = Done.
 review-annotated = Annotation saved.
 review-reason = reason: { $reason }

@@ -259,6 +259,7 @@ review-annotate = Anotar
 review-annotation_prompt = Anotación (sin nombres de personas)
 review-deleted_mark = borrado
 review-group = Mesa
+review-answer = Respuesta
 review-done = Listo.
 review-annotated = Anotación guardada.
 review-reason = motivo: { $reason }

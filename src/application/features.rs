@@ -15,7 +15,7 @@ use crate::domain::audit::Door;
 use crate::domain::bbox::BBox;
 use crate::domain::feature::{Feature, FeatureFilter, ReviewState};
 use crate::domain::project::Project;
-use crate::domain::question::{Question, sensitive_keys};
+use crate::domain::question::{AnswerFilter, Question, sensitive_keys};
 use crate::domain::workshop::Workshop;
 use crate::geojson::{CollectionWriter, FeatureOut, Sight};
 use crate::store::{Store, StoreError, StoreResult};
@@ -43,6 +43,8 @@ pub struct ListQuery {
     pub limit: Option<usize>,
     /// The id of the last feature of the previous page.
     pub after: Option<String>,
+    /// `question:value`: only the drawings whose answer is (or includes) the value.
+    pub answer: Option<String>,
     /// `public`: for a screen the whole room sees (see [`View`]).
     pub view: Option<View>,
     /// The page that asks, when it is the projected wall (`wall`): the audit trail records
@@ -164,6 +166,7 @@ pub async fn list(
         limit: Some(query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
         after: query_id(&query.after, "after")?,
         workshops: None,
+        answer: None,
     };
     if filter.after.is_some() && filter.bbox.is_some() {
         return Err(Error::BadInput(
@@ -182,6 +185,18 @@ pub async fn list(
         .feature_scope(project.id, facilitated)
         .narrow(asked)?;
     let public = query.view == Some(View::Public);
+    if let Some(text) = query.answer.as_deref() {
+        let answer =
+            AnswerFilter::parse(text, &store.legend(project.id).await?).map_err(Error::BadInput)?;
+        // Which drawings a private answer keeps would tell what the answer is.
+        let sees_all = principal.can_moderate() && !public;
+        if answer.private && !sees_all {
+            return Err(Error::not_allowed(
+                "only analysts and admins filter on the answers to a sensitive question or a short text",
+            ));
+        }
+        filter.answer = Some(answer);
+    }
     let sights = Sights::load(store, project.id).await?;
     let sensitive_symbols = sights.sensitive.clone();
     // The symbols whose drawings may reach this caller masked (none, for a moderator who

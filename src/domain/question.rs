@@ -377,6 +377,86 @@ pub fn shown_answers(
         .collect()
 }
 
+/// A listing's filter on answers (`?answer=horario:noche`): the question's key and the value
+/// an answer is, or includes, typed as the question's answers are (a string, a whole number,
+/// or true or false).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerFilter {
+    pub question: String,
+    pub equals: Value,
+    /// Whether the question's answers are kept as a sensitive place is, or are words, for
+    /// some symbol that asks it: then only those who see all may filter on it (the drawings
+    /// a filter keeps would tell what they hide).
+    pub private: bool,
+}
+
+impl AnswerFilter {
+    /// Reads `key:value` against the questions of `legend`'s symbols (`sí`, `yes`, `true`
+    /// for a yes; an option's key; a whole number; a date `YYYY-MM-DD`; a time `HH:MM`).
+    ///
+    /// # Errors
+    /// Words that say what is wrong: no `:`, no such question, a value it cannot have.
+    pub fn parse(text: &str, legend: &[super::legend::Symbol]) -> Result<Self, String> {
+        let (key, value) = text
+            .split_once(':')
+            .ok_or("answer is question:value, such as horario:noche or chicos:sí")?;
+        let (key, value) = (key.trim(), value.trim());
+        let asked: Vec<(&Question, bool)> = legend
+            .iter()
+            .flat_map(|s| {
+                let private = sensitive_keys(&s.questions);
+                s.questions
+                    .iter()
+                    .filter(|q| q.key == key)
+                    .map(move |q| {
+                        let words = matches!(q.kind, AnswerKind::Text { .. });
+                        (q, words || private.contains(q.key.as_str()))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let Some((question, _)) = asked.first() else {
+            return Err(format!("the legend asks no question \"{key}\""));
+        };
+        let equals = match &question.kind {
+            AnswerKind::YesNo => match value.to_lowercase().as_str() {
+                "true" | "yes" | "sí" | "si" => Value::Bool(true),
+                "false" | "no" => Value::Bool(false),
+                _ => return Err(format!("\"{key}\" is answered yes or no")),
+            },
+            AnswerKind::Integer { .. } => Value::from(
+                value
+                    .parse::<i64>()
+                    .map_err(|_| format!("\"{key}\" is answered with a whole number"))?,
+            ),
+            AnswerKind::Choice { options, .. } => {
+                if !asked.iter().any(|(q, _)| match &q.kind {
+                    AnswerKind::Choice { options, .. } => options.iter().any(|o| o.key == value),
+                    _ => false,
+                }) {
+                    let keys: Vec<&str> = options.iter().map(|o| o.key.as_str()).collect();
+                    return Err(format!(
+                        "\"{value}\" is not an option of \"{key}\": {}",
+                        keys.join(", ")
+                    ));
+                }
+                Value::String(value.to_owned())
+            }
+            kind => typed(kind, &Value::String(value.to_owned()))?,
+        };
+        Ok(Self {
+            question: key.to_owned(),
+            equals,
+            private: asked.iter().any(|(_, private)| *private),
+        })
+    }
+
+    /// The JSONPath of the answer (`$."horario"`), for SQLite's `json_each`.
+    pub fn path(&self) -> String {
+        format!("$.\"{}\"", self.question)
+    }
+}
+
 fn is_empty(value: &Value) -> bool {
     match value {
         Value::Null => true,

@@ -8,6 +8,7 @@ use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::domain::feature::FeatureFilter;
+use crate::domain::question::AnswerFilter;
 
 /// Something a WHERE clause is written into: PostgreSQL's sqlx query, or the SQLite
 /// listings' own (`sqlite::reader::Select`).
@@ -19,6 +20,9 @@ pub(super) trait Conditions<'a> {
     fn bind_i64(&mut self, value: i64);
     /// A UUID as the backend stores it (native on PostgreSQL, text on SQLite).
     fn bind_id(&mut self, value: Uuid);
+    /// ` AND` the drawing's answer to `filter`'s question is, or includes, its value: JSON
+    /// is read differently by each backend.
+    fn push_answer(&mut self, filter: &'a AnswerFilter);
 }
 
 impl<'a> Conditions<'a> for QueryBuilder<Postgres> {
@@ -44,6 +48,17 @@ impl<'a> Conditions<'a> for QueryBuilder<Postgres> {
 
     fn bind_id(&mut self, value: Uuid) {
         self.push_bind(value);
+    }
+
+    /// jsonb containment, of the value or of a list holding it (a choice of several).
+    fn push_answer(&mut self, filter: &'a AnswerFilter) {
+        let one = serde_json::json!({ filter.question.as_str(): filter.equals });
+        let several = serde_json::json!({ filter.question.as_str(): [filter.equals] });
+        self.push(" AND (f.answers @> ");
+        self.push_bind(sqlx::types::Json(one));
+        self.push(" OR f.answers @> ");
+        self.push_bind(sqlx::types::Json(several));
+        self.push(")");
     }
 }
 
@@ -101,6 +116,9 @@ pub(super) fn push_conditions<'a>(
     if let Some(until) = filter.until {
         query.push_sql(" AND f.created_at < ");
         query.bind_time(until);
+    }
+    if let Some(answer) = &filter.answer {
+        query.push_answer(answer);
     }
     if !filter.include_hidden {
         query.push_sql(" AND NOT f.hidden");

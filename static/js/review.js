@@ -3,6 +3,7 @@
 import { app, has, t, el, request, problem, notice } from './trama.js';
 import * as basemaps from './basemap.js';
 import { pageMap } from './map.js';
+import * as questions from './questions.js';
 
 var project = app.dataset.project;
 var locale = app.dataset.locale;
@@ -129,6 +130,32 @@ function show(collection, append) {
   render();
 }
 
+// The answers one can filter on: each option of a choice and each yes or no, a question at
+// a time; a private answer (a sensitive question's, or one asked on it, or a short text's)
+// only for analysts and admins, as the API allows.
+function answerFilter(symbols) {
+  var select = document.getElementById('f-answer');
+  var seen = {};
+  symbols.forEach(function (s) {
+    var private_ = {};
+    (s.questions || []).forEach(function (q) {
+      var on = q.when && (s.questions || []).filter(function (e) { return e.key === q.when.question; })[0];
+      private_[q.key] = q.sensitive || (on && (private_[on.key] || on.type === 'text'));
+      if (seen[q.key] || (private_[q.key] && !moderator)) return;
+      var values = q.type === 'yes_no' ? [[true, t('question.yes')], [false, t('question.no')]]
+        : q.type === 'choice' ? q.options.map(function (o) { return [o.key, questions.labelIn(o.labels, locale, o.key)]; }) : null;
+      if (!values) return;
+      seen[q.key] = true;
+      var asked = questions.labelIn(q.labels, locale, q.key);
+      var group = el('optgroup', { label: asked });
+      // The closed list shows one option alone: it says its question too.
+      values.forEach(function (v) { group.appendChild(el('option', { value: q.key + ':' + v[0] }, asked + ' ' + v[1])); });
+      select.appendChild(group);
+    });
+  });
+  document.getElementById('f-answer-box').hidden = !Object.keys(seen).length;
+}
+
 function load() {
   var params = new URLSearchParams();
   new FormData(filters).forEach(function (value, name) { if (value) params.append(name, value); });
@@ -247,6 +274,8 @@ function details(f) {
   var td = el('td', { colspan: moderator ? 5 : 4 });
   var about = [label(p.symbol), (p.author && (p.author.display_name || p.author.username)) || ''].filter(Boolean).join(' · ');
   td.appendChild(el('p', { 'class': 'hint' }, about));
+  var answered = questions.describe(legend[p.symbol], p.answers, locale);
+  if (answered) td.appendChild(answered);
   if (p.review_state === 'rejected' && p.review_reason) td.appendChild(el('p', { 'class': 'reason' }, t('review.reason', { reason: p.review_reason })));
   var actions = el('div', { 'class': 'row-actions' });
   // Moderation is for analysts and admins; facilitators read the history and annotate.
@@ -437,6 +466,7 @@ Promise.all([
     legend[s.key] = s;
     document.getElementById('f-symbol').appendChild(el('option', { value: s.key }, label(s.key)));
   });
+  answerFilter(results[0]);
   results[1].workshops.forEach(function (w) {
     names[w.id] = w.title;
     document.getElementById('f-workshop').appendChild(el('option', { value: w.id }, w.title));

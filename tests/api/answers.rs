@@ -326,6 +326,55 @@ async fn answers_go_out_as_typed_columns_in_every_format(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // Analysts filter on answers: a value, or one of several chosen.
+    let count = |listing: &Value| listing["features"].as_array().map_or(0, Vec::len);
+    for (filter, expected) in [
+        ("horario:noche", 6),
+        ("horario:dia", 0),
+        ("cuantos:3", 1),
+        ("chicos:sí", 6),
+        ("edades:menos_13", 6),
+        ("calle_segura:true", 3),
+        ("calle_segura:no", 3),
+    ] {
+        let (status, listing) = app
+            .get(
+                &format!("/api/projects/lomas/features?answer={filter}"),
+                Some(&staff.analyst),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{filter}: {listing}");
+        assert_eq!(count(&listing), expected, "{filter}");
+    }
+    // Others filter on what they see, never on a private answer: the drawings kept would
+    // tell it.
+    let (status, listing) = app
+        .get(
+            "/api/projects/lomas/features?answer=horario:noche",
+            Some(&rosa),
+        )
+        .await;
+    assert_eq!((status, count(&listing)), (StatusCode::OK, 6), "{listing}");
+    for private in ["edades:menos_13", "calle_segura:true", "nota:x"] {
+        let (status, problem) = app
+            .get(
+                &format!("/api/projects/lomas/features?answer={private}"),
+                Some(&rosa),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{private}: {problem}");
+    }
+    for wrong in ["horario:tarde", "cuantos:muchos", "quien:x", "horario"] {
+        let (status, problem) = app
+            .get(
+                &format!("/api/projects/lomas/features?answer={wrong}"),
+                Some(&staff.analyst),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{wrong}: {problem}");
+    }
+
     let dir = tempfile::TempDir::new().expect("dir");
 
     // Full: every question a typed column, in every format GDAL reads.

@@ -191,3 +191,69 @@ async fn a_participant_answers_a_symbol_s_questions_on_the_phone_in_both_languag
     wait_for_text(&client, ".leaflet-popup dl.answers", "De noche").await;
     screenshot(&client, "questions-popup-laptop-es").await;
 }
+
+#[tokio::test]
+async fn an_analyst_filters_the_review_on_an_answer_and_reads_the_answers() {
+    let _serial = SERIAL.lock().await;
+    let app = TestApp::start(Backend::Sqlite).await;
+    let staff = app.project().await;
+    legend_with_questions(&app, &staff.analyst).await;
+    user_with_password(&app, "coordinadora", trama::domain::access::Role::Analyst).await;
+    let workshop = a_large_workshop(&app, &staff.facilitator).await;
+    let code = workshop["join_code"].as_str().expect("code").to_owned();
+    a_room_of_answers(&app, &code).await;
+    let driver = driver().await;
+    let profile = tempfile::TempDir::new().expect("profile");
+    let client = browser(&driver, &profile).await;
+    log_in(&client, &app.base, "coordinadora").await;
+    client.set_window_size(1366, 768).await.expect("laptop");
+    client
+        .goto(&format!("{}/review/lomas?lang=es", app.base))
+        .await
+        .expect("review");
+    wait_for_text(&client, "#count", "160 elementos").await;
+    // "¿La calle es segura?" is a private question: an analyst may filter on it.
+    client
+        .find(Locator::Css("#f-answer"))
+        .await
+        .expect("the answer filter")
+        .select_by_value("calle_segura:true")
+        .await
+        .expect("choose an answer");
+    click(&client, "#filters button[type=submit]").await;
+    wait_for_text(&client, "#count", "80 elementos").await;
+    click(&client, "#features tbody tr[data-id] td.title button").await;
+    wait_for_text(
+        &client,
+        "#features tr.details dl.answers",
+        "Raciones por día",
+    )
+    .await;
+    screenshot(&client, "review-answers-1366-es").await;
+
+    client.set_window_size(360, 740).await.expect("phone");
+    client
+        .goto(&format!("{}/review/lomas?lang=en", app.base))
+        .await
+        .expect("review in English");
+    wait_for_text(&client, "#count", "160").await;
+    wait_for_text(&client, "#f-answer", "Yes").await;
+    let groups = client
+        .execute(
+            "return Array.from(document.querySelectorAll('#f-answer optgroup')).map(function (g) { return g.label; });",
+            vec![],
+        )
+        .await
+        .expect("the questions");
+    assert_eq!(
+        groups,
+        json!([
+            "Do children work there?",
+            "What ages?",
+            "At what time?",
+            "Is the street safe?"
+        ]),
+        "the yes/no and choice questions, in English, private ones too for an analyst"
+    );
+    screenshot(&client, "review-answers-360-en").await;
+}

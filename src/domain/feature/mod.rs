@@ -242,6 +242,9 @@ pub struct FeatureFilter {
     /// Only the features drawn after this one: the next page of a listing in drawing order
     /// (not of a bbox answer, which comes in spatial order).
     pub after: Option<Uuid>,
+    /// Only the features whose answer to a question is (or, for a choice of several,
+    /// includes) a value (see `question::AnswerFilter`).
+    pub answer: Option<super::question::AnswerFilter>,
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use rusqlite::{Connection, OpenFlags, Row};
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
+use crate::domain::question::AnswerFilter;
 use crate::store::filters::Conditions;
 use crate::store::stream::{self, BatchSender};
 use crate::store::{StoreError, StoreResult};
@@ -80,6 +81,20 @@ impl Conditions<'_> for Select {
     /// UUIDs are hyphenated text in SQLite.
     fn bind_id(&mut self, value: Uuid) {
         self.push_bind(value.hyphenated().to_string());
+    }
+
+    /// `json_each` of the answer: one row for a single value, one per chosen option; JSON's
+    /// true and false read as 1 and 0.
+    fn push_answer(&mut self, filter: &AnswerFilter) {
+        self.push(" AND EXISTS (SELECT 1 FROM json_each(f.answers, ");
+        self.push_bind(filter.path());
+        self.push(") WHERE json_each.value = ");
+        match &filter.equals {
+            serde_json::Value::Bool(yes) => self.push_bind(i64::from(*yes)),
+            serde_json::Value::Number(n) => self.push_bind(n.as_i64().unwrap_or_default()),
+            other => self.push_bind(other.as_str().unwrap_or_default().to_owned()),
+        };
+        self.push(")");
     }
 }
 
