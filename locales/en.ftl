@@ -444,6 +444,9 @@ priority-confidence = Confidence
 priority-k = Groups that agree (k)
 priority-percent = Percentage of cells
 priority-resolution = Cell size
+priority-weight_by = Each drawing weighs
+priority-weight_symbol = its symbol's weight
+priority-weight_answer = its symbol's weight × “{ $question }”
 priority-compute = Compute priorities
 priority-computing = Computing…
 priority-coarsened = Too many cells at the size chosen: computed with cells of { $size }.
@@ -508,6 +511,7 @@ priority-notes = Notes
 priority-notes_prompt = Notes on the zone (no people's names)
 priority-legend_title = What the map shows
 priority-legend_score = Score per cell (sum of its drawings' symbol weights; cells of { $size })
+priority-legend_score_weighed = Score per cell (sum of what each drawing weighs: { $weight }; cells of { $size })
 priority-legend_density = Score per km² of each unit
 priority-legend_negative = below 0 (resources outweigh risks)
 priority-legend_zero = 0
@@ -610,6 +614,7 @@ import-more =
     }
 import-problem-unlocated = it has no location (an observation without a GPS fix, or an empty geometry): tick “Import the items that have a location” to leave it out and import the rest
 import-warning-images_dropped = the description was a web page's markup: kept as plain text; images left out: { $value }
+import-warning-answer_dropped = an answer was left out (question: value): { $value }
 
 ## problem
 

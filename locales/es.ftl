@@ -444,6 +444,9 @@ priority-confidence = Confianza
 priority-k = Mesas que coinciden (k)
 priority-percent = Porcentaje de celdas
 priority-resolution = Tamaño de celda
+priority-weight_by = Peso de cada dibujo
+priority-weight_symbol = el de su símbolo
+priority-weight_answer = el de su símbolo × «{ $question }»
 priority-compute = Calcular prioridades
 priority-computing = Calculando…
 priority-coarsened = Demasiadas celdas con el tamaño elegido: se calculó con celdas de { $size }.
@@ -508,6 +511,7 @@ priority-notes = Notas
 priority-notes_prompt = Notas de la zona (sin nombres de personas)
 priority-legend_title = Qué muestra el mapa
 priority-legend_score = Puntaje por celda (suma de los pesos de los símbolos dibujados; celdas de { $size })
+priority-legend_score_weighed = Puntaje por celda (suma de lo que pesa cada dibujo: { $weight }; celdas de { $size })
 priority-legend_density = Puntaje por km² de cada unidad
 priority-legend_negative = menos de 0 (pesan más los recursos que los riesgos)
 priority-legend_zero = 0
@@ -610,6 +614,7 @@ import-more =
     }
 import-problem-unlocated = no tiene ubicación (una observación sin señal de GPS, o una geometría vacía): marcá «Importar los elementos que tienen ubicación» para dejarlo afuera e importar el resto
 import-warning-images_dropped = la descripción era código de una página web: se guardó como texto; imágenes que quedaron afuera: { $value }
+import-warning-answer_dropped = una respuesta no se importó (pregunta: valor): { $value }
 
 ## problem
 

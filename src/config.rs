@@ -138,6 +138,10 @@ pub struct ImportArgs {
     /// CSV: a column of WKT or ODK geo-strings (`lat lon alt accuracy;...`).
     #[arg(long)]
     pub geometry_column: Option<String>,
+    /// JSON object of question key → the property or column holding its answer
+    /// (`{"cuantos":"n_chicos"}`); a field named as a question needs none.
+    #[arg(long)]
+    pub answers: Option<String>,
     /// Import the located items and leave out those without a location (a null or empty
     /// geometry, a row without coordinates), which otherwise stop the import; they are listed.
     #[arg(long)]
@@ -242,6 +246,10 @@ pub struct PriorityArgs {
     /// Only these symbols (key; repeatable).
     #[arg(long)]
     pub symbol: Vec<String>,
+    /// Weigh each drawing by its answer to this question (a whole number, or yes as 1 and
+    /// no as 0) times its symbol's weight; one without the answer counts once.
+    #[arg(long)]
+    pub weight_by: Option<String>,
     /// Drawn on or after this day (YYYY-MM-DD).
     #[arg(long)]
     pub since: Option<chrono::NaiveDate>,

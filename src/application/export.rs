@@ -524,6 +524,8 @@ pub async fn layers(
                     symbols: request.filter.symbol.clone().map(|s| vec![s]),
                     since: request.filter.since,
                     until: request.filter.until,
+                    // Researchers' cells are weighted by the legend alone.
+                    weight_by: None,
                 },
                 params: Params {
                     resolution: request.masking.aggregate_resolution,

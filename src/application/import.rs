@@ -37,6 +37,9 @@ pub struct ImportRequest {
     pub lon_column: Option<String>,
     pub lat_column: Option<String>,
     pub geometry_column: Option<String>,
+    /// A JSON object of question key → the field holding its answer, e.g.
+    /// `{"cuantos":"n_chicos"}`; a field named as a question needs none.
+    pub answers: Option<String>,
     /// Import the located items and leave out those without a location (a null or empty
     /// geometry, empty coordinate cells), which otherwise stop the import.
     pub skip_unlocated: bool,
@@ -77,6 +80,13 @@ impl ImportRequest {
                 lat: self.lat_column.clone(),
                 geometry: self.geometry_column.clone(),
             },
+            answers: match self.answers.as_deref() {
+                None => BTreeMap::new(),
+                Some(text) => serde_json::from_str(text).map_err(|_| {
+                    "answers must be a JSON object of question → field, e.g. {\"cuantos\":\"n_chicos\"}"
+                        .to_owned()
+                })?,
+            },
         })
     }
 
@@ -108,11 +118,15 @@ impl ImportRequest {
             self.group,
             (&self.lon_column, &self.lat_column, &self.geometry_column)
         );
-        // Said only when asked, so that the imports made before it existed keep their text.
-        if self.skip_unlocated {
+        // Said only when asked, so that the imports made before they existed keep their text.
+        let settings = if self.skip_unlocated {
             settings + "\nskip_unlocated"
         } else {
             settings
+        };
+        match &self.answers {
+            Some(answers) => format!("{settings}\nanswers {answers}"),
+            None => settings,
         }
     }
 

@@ -22,12 +22,13 @@ use crate::domain::boundary::BoundaryLayer;
 use crate::domain::export::sensitive_cell;
 use crate::domain::feature::{FeatureFilter, ReviewState};
 use crate::domain::geometry::FeatureGeometry;
-use crate::domain::legend::SymbolKind;
+use crate::domain::legend::{Symbol, SymbolKind};
 use crate::domain::priority::{
     Analysis, ComparedZone, Drawing, MAX_ANALYSIS_BYTES, Params, Rule, TooLarge, Unit, UnitScore,
     Zone, analyse_unless, cell_outline, check_size, compare_zones, find_zones_unless, score_units,
 };
 use crate::domain::project::Project;
+use crate::domain::question::{AnswerKind, sensitive_keys};
 use crate::store::Store;
 
 /// Which drawings an analysis looks at. Hidden, deleted, rejected and merged drawings never
@@ -39,6 +40,11 @@ pub struct Selection {
     pub symbols: Option<Vec<String>>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    /// A question's key: each drawing weighs its symbol's weight times its answer (a whole
+    /// number, or yes as 1 and no as 0), so that a workshop where 12 children work weighs
+    /// twelve times one of 1. A drawing whose symbol does not ask it, or that left it
+    /// unanswered, weighs its symbol's weight, as without the question.
+    pub weight_by: Option<String>,
 }
 
 /// One priority analysis of a stored project: which drawings, how fine, and whether sensitive
@@ -146,6 +152,43 @@ impl Request<'_> {
     /// The drawings of the project that `selection` names, weighted by the project's legend,
     /// sensitive ones masked when the request says so, and the counts retentions kept of
     /// purged workshops as drawings of their cells.
+    /// The question `key` an analysis weighs by, and the symbols that ask it.
+    ///
+    /// # Errors
+    /// `BadInput` when no symbol asks it as a whole number or a yes/no; `NotAllowed` when its
+    /// answers are private (sensitive, asked on a sensitive answer) and the reader does not
+    /// see all: the cells' scores would tell them.
+    fn weighing(&self, legend: &[Symbol], key: &str) -> Result<(String, HashSet<String>), Error> {
+        let mut asking = HashSet::new();
+        let mut private = false;
+        for symbol in legend {
+            let Some(question) = symbol.questions.iter().find(|q| q.key == key) else {
+                continue;
+            };
+            if !matches!(
+                question.kind,
+                AnswerKind::Integer { .. } | AnswerKind::YesNo
+            ) {
+                return Err(Error::BadInput(format!(
+                    "\"{key}\" is not answered with a number or yes/no, so it cannot weigh drawings"
+                )));
+            }
+            private |= sensitive_keys(&symbol.questions).contains(key);
+            asking.insert(symbol.key.clone());
+        }
+        if asking.is_empty() {
+            return Err(Error::BadInput(format!(
+                "the legend asks no question \"{key}\" to weigh drawings by"
+            )));
+        }
+        if private && self.reader.0.is_some_and(|p| !p.can_moderate()) {
+            return Err(Error::not_allowed(
+                "only analysts and admins weigh by a sensitive question's answers",
+            ));
+        }
+        Ok((key.to_owned(), asking))
+    }
+
     /// Whether this analysis's cells are finer than the project's mask: counted where they
     /// are, sensitive drawings would be placed more exactly than their mask places them.
     fn finer_than_the_mask(&self) -> bool {
@@ -189,6 +232,10 @@ impl Request<'_> {
             },
             ..FeatureFilter::default()
         };
+        let weigh = match &selection.weight_by {
+            Some(key) => Some(self.weighing(&legend, key)?),
+            None => None,
+        };
         // Streamed and turned into drawings one by one: the stored form (GeoJSON text) of a
         // whole project is never held at once.
         let mut features = store.stream_outlines(project.id, &filter);
@@ -212,6 +259,12 @@ impl Request<'_> {
                 FeatureGeometry::parse_stored(&f.geometry),
             ) else {
                 continue;
+            };
+            let weight = match &weigh {
+                Some((key, asking)) if asking.contains(f.symbol.as_str()) => {
+                    weight * answer_weight(f.answers.get(key.as_str()))
+                }
+                _ => weight,
             };
             drawings.push(Drawing {
                 id: f.id,
@@ -398,6 +451,16 @@ pub fn parse_rule(
         other => Err(format!(
             "unknown rule {other:?}: use gi (hot spots), consensus or top"
         )),
+    }
+}
+
+/// What an answer multiplies a drawing's weight by: the number; 1 for yes, 0 for no; 1 when
+/// unanswered (or answered in a shape the question no longer has).
+fn answer_weight(answer: Option<&serde_json::Value>) -> f64 {
+    match answer {
+        Some(serde_json::Value::Bool(yes)) => f64::from(u8::from(*yes)),
+        Some(serde_json::Value::Number(n)) => n.as_f64().unwrap_or(1.0),
+        _ => 1.0,
     }
 }
 

@@ -30,6 +30,7 @@ pub(super) async fn priority(args: &PriorityArgs) -> anyhow::Result<()> {
             symbols: (!args.symbol.is_empty()).then(|| args.symbol.clone()),
             since: args.since.map(from_day),
             until: args.until.map(until_day),
+            weight_by: args.weight_by.clone(),
         },
         params,
         // The server's operator sees what an analyst sees.

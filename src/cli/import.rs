@@ -30,6 +30,7 @@ pub(super) async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         lon_column: args.lon_column.clone(),
         lat_column: args.lat_column.clone(),
         geometry_column: args.geometry_column.clone(),
+        answers: args.answers.clone(),
         skip_unlocated: args.skip_unlocated,
     };
     let format = request

@@ -227,6 +227,70 @@ fn can_answer(question: &Question, value: &Value) -> bool {
     }
 }
 
+/// An answer of `kind` from a value written outside Trama (an imported file's property or
+/// cell): a number or its digits; true, false, `sí`, `yes`, `1`, `no`, `0`; an option's key
+/// or its label in any language, several separated by spaces, `;` or `,`; a date as
+/// `YYYY-MM-DD` (a time after it is dropped); a time `HH:MM` (seconds dropped). None when it
+/// is none of these.
+pub fn answer_from(kind: &AnswerKind, value: &Value) -> Option<Value> {
+    let text = match value {
+        Value::String(text) => text.trim().to_owned(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| {
+                i.as_str()
+                    .map(str::to_owned)
+                    .or_else(|| Some(i.to_string()))
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    };
+    let answer = match kind {
+        AnswerKind::Integer { .. } => match value {
+            Value::Number(n) => Value::from(n.as_i64()?),
+            _ => Value::from(text.parse::<i64>().ok().or_else(|| {
+                text.parse::<f64>()
+                    .ok()
+                    .filter(|x| x.fract() == 0.0 && x.abs() < 9e15)
+                    .map(|x| x as i64)
+            })?),
+        },
+        AnswerKind::YesNo => match text.to_lowercase().as_str() {
+            "true" | "sí" | "si" | "yes" | "1" | "s" | "y" => Value::Bool(true),
+            "false" | "no" | "0" | "n" => Value::Bool(false),
+            _ => return None,
+        },
+        AnswerKind::Choice { options, multiple } => {
+            let find = |word: &str| {
+                options.iter().find(|o| {
+                    o.key.eq_ignore_ascii_case(word)
+                        || o.labels
+                            .values()
+                            .any(|l| l.trim().eq_ignore_ascii_case(word))
+                })
+            };
+            let whole = find(&text);
+            if !multiple {
+                Value::String(whole?.key.clone())
+            } else if let Some(one) = whole {
+                Value::Array(vec![Value::String(one.key.clone())])
+            } else {
+                let chosen: Option<Vec<Value>> = text
+                    .split(|c: char| c.is_whitespace() || c == ';' || c == ',')
+                    .filter(|w| !w.is_empty())
+                    .map(|w| find(w).map(|o| Value::String(o.key.clone())))
+                    .collect();
+                Value::Array(chosen?)
+            }
+        }
+        AnswerKind::Text { .. } => Value::String(text),
+        AnswerKind::Date => Value::String(text.get(..10)?.to_owned()),
+        AnswerKind::Time => Value::String(text.get(..5)?.to_owned()),
+    };
+    typed(kind, &answer).ok()
+}
+
 /// Whether a stored `value` is an answer of `kind` as it is now (a legend changed since may
 /// have made a note's question a choice: the note is then no answer of it).
 pub fn fits(kind: &AnswerKind, value: &Value) -> bool {

@@ -43,6 +43,8 @@ struct ImportQuery {
     lat_column: Option<String>,
     /// CSV: a column of WKT or ODK geo-strings.
     geometry_column: Option<String>,
+    /// JSON object: question key → the property or column holding its answer.
+    answers: Option<String>,
     /// Import the located items, leaving out those without a location (listed in the answer).
     skip_unlocated: Option<bool>,
 }
@@ -58,6 +60,7 @@ impl ImportQuery {
             lon_column: self.lon_column.clone(),
             lat_column: self.lat_column.clone(),
             geometry_column: self.geometry_column.clone(),
+            answers: self.answers.clone(),
             skip_unlocated: self.skip_unlocated.unwrap_or(false),
         }
     }

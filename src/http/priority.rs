@@ -64,6 +64,8 @@ struct PriorityQuery {
     /// Change: comma-separated workshop ids of the earlier and the later set.
     before: Option<String>,
     after: Option<String>,
+    /// A question's key: each drawing weighs its symbol's weight times its answer.
+    weight_by: Option<String>,
 }
 
 impl PriorityQuery {
@@ -88,6 +90,7 @@ impl PriorityQuery {
             }),
             since: query_time(self.since.as_deref(), "since", false)?,
             until: query_time(self.until.as_deref(), "until", true)?,
+            weight_by: self.weight_by.clone().filter(|k| !k.trim().is_empty()),
         })
     }
 }

@@ -105,10 +105,14 @@ function zonePopup(f) {
   return box;
 }
 
+var weighedBy = null;
 function compute(e) {
   if (e) e.preventDefault();
   var params = R.filterParams();
   params.set('resolution', form.elements.resolution.value);
+  if (form.elements.weight_by.value) params.set('weight_by', form.elements.weight_by.value);
+  // What the cells' scores sum, for the map's legend: as computed, whatever is chosen later.
+  weighedBy = form.elements.weight_by.value ? form.elements.weight_by.selectedOptions[0].textContent : null;
   var zoneParams = new URLSearchParams(params);
   var rule = form.elements.rule.value;
   zoneParams.set('rule', rule);
@@ -302,6 +306,7 @@ unitsForm.addEventListener('submit', function (e) {
   e.preventDefault();
   var params = R.filterParams();
   params.set('layer', unitsForm.elements.layer.value);
+  if (form.elements.weight_by.value) params.set('weight_by', form.elements.weight_by.value);
   status.textContent = t('priority.computing');
   api('/api/projects/' + R.project + '/priority/units?' + params).then(function (answer) {
     if (failed(answer)) return;
@@ -407,7 +412,8 @@ function drawLegend() {
   }
   if (map.hasLayer(cells) && cells.getLayers().length) {
     var size = form.elements.resolution.selectedOptions[0].textContent;
-    ramp(section(t('priority.legend_score', { size: size })), maxScore);
+    ramp(section(weighedBy ? t('priority.legend_score_weighed', { size: size, weight: weighedBy })
+      : t('priority.legend_score', { size: size })), maxScore);
   }
   if (map.hasLayer(hot) && hot.getLayers().length) {
     var spots = section(t('priority.layer_hot') + ' (Getis-Ord Gi*)');

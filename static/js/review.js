@@ -130,6 +130,17 @@ function show(collection, append) {
   render();
 }
 
+// The questions of symbol `s` whose answers are private: a sensitive question's, one asked
+// on a private or short-text answer (domain::question::sensitive_keys).
+function privateKeys(s) {
+  var keys = {};
+  (s.questions || []).forEach(function (q) {
+    var on = q.when && (s.questions || []).filter(function (e) { return e.key === q.when.question; })[0];
+    keys[q.key] = !!(q.sensitive || (on && (keys[on.key] || on.type === 'text')));
+  });
+  return keys;
+}
+
 // The answers one can filter on: each option of a choice and each yes or no, a question at
 // a time; a private answer (a sensitive question's, or one asked on it, or a short text's)
 // only for analysts and admins, as the API allows.
@@ -137,10 +148,8 @@ function answerFilter(symbols) {
   var select = document.getElementById('f-answer');
   var seen = {};
   symbols.forEach(function (s) {
-    var private_ = {};
+    var private_ = privateKeys(s);
     (s.questions || []).forEach(function (q) {
-      var on = q.when && (s.questions || []).filter(function (e) { return e.key === q.when.question; })[0];
-      private_[q.key] = q.sensitive || (on && (private_[on.key] || on.type === 'text'));
       if (seen[q.key] || (private_[q.key] && !moderator)) return;
       var values = q.type === 'yes_no' ? [[true, t('question.yes')], [false, t('question.no')]]
         : q.type === 'choice' ? q.options.map(function (o) { return [o.key, questions.labelIn(o.labels, locale, o.key)]; }) : null;
@@ -154,6 +163,18 @@ function answerFilter(symbols) {
     });
   });
   document.getElementById('f-answer-box').hidden = !Object.keys(seen).length;
+  // What a priority analysis may weigh drawings by: a number's answers, or yes and no.
+  var weigh = document.getElementById('p-weight');
+  var offered = {};
+  symbols.forEach(function (s) {
+    var private_ = privateKeys(s);
+    (s.questions || []).forEach(function (q) {
+      if (offered[q.key] || (private_[q.key] && !moderator) || (q.type !== 'integer' && q.type !== 'yes_no')) return;
+      offered[q.key] = true;
+      weigh.appendChild(el('option', { value: q.key }, t('priority.weight_answer', { question: questions.labelIn(q.labels, locale, q.key) })));
+    });
+  });
+  document.getElementById('p-weight-box').hidden = !Object.keys(offered).length;
 }
 
 function load() {

@@ -697,7 +697,238 @@ async fn an_xlsform_s_questions_become_a_symbol_s(backend: Backend) {
     }
 }
 
+/// A priority analysis weighed by the number of children: each clandestine workshop weighs
+/// its symbol's weight (3) times its answer, checked against a count by hand.
+async fn a_priority_analysis_weighs_drawings_by_an_answer(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    legend_with_questions(&app, &staff.analyst).await;
+    let workshop = app.workshop(&staff).await;
+    let rosa = app.join(&workshop.code, "Jóvenes").await;
+    // Four workshops a few metres apart (one cell of resolution 9): 12, 3 and no children,
+    // and one whose count was not given; a soup kitchen far away.
+    let here = (-58.4780, -34.7130);
+    let answers = [
+        json!({"chicos": true, "cuantos": 12}),
+        json!({"chicos": true, "cuantos": 3}),
+        json!({"chicos": false}),
+        json!({"chicos": true}),
+    ];
+    let mut drawn: Vec<Value> = answers
+        .iter()
+        .enumerate()
+        .map(|(i, answers)| {
+            json!({"type": "Feature", "properties": {"symbol": "taller_clandestino", "answers": answers},
+                   "geometry": {"type": "Point", "coordinates": [here.0 + i as f64 * 0.00005, here.1]}})
+        })
+        .collect();
+    drawn.push(
+        json!({"type": "Feature", "properties": {"symbol": "comedor", "answers": {"raciones": 50}},
+                      "geometry": {"type": "Point", "coordinates": [-58.40, -34.76]}}),
+    );
+    let (status, body) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&rosa),
+            &collection(drawn),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let cell = h3o::LatLng::new(here.1, here.0)
+        .expect("place")
+        .to_cell(h3o::Resolution::Nine)
+        .to_string();
+    let score_of = |cells: &Value, id: &str| {
+        cells["features"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["properties"]["score"].as_f64().expect("score"))
+    };
+    let base = "/api/projects/lomas/priority/cells?resolution=9";
+    let (status, plain) = app.get(base, Some(&staff.analyst)).await;
+    assert_eq!(status, StatusCode::OK, "{plain}");
+    assert_eq!(
+        score_of(&plain, &cell),
+        Some(4.0 * 3.0),
+        "four workshops of weight 3"
+    );
+    let (status, weighed) = app
+        .get(&format!("{base}&weight_by=cuantos"), Some(&staff.analyst))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{weighed}");
+    // By hand: 3 × 12 + 3 × 3 + 3 (no count asked: as the symbol weighs) + 3 (not given).
+    assert_eq!(
+        score_of(&weighed, &cell),
+        Some(3.0 * 12.0 + 3.0 * 3.0 + 3.0 + 3.0)
+    );
+    let (_, by_yes) = app
+        .get(&format!("{base}&weight_by=chicos"), Some(&staff.analyst))
+        .await;
+    assert_eq!(
+        score_of(&by_yes, &cell),
+        Some(3.0 * 3.0),
+        "a no weighs nothing"
+    );
+    // The soup kitchen weighs its own -0.5 times its 50 rations only when asked to.
+    let kitchen = h3o::LatLng::new(-34.76, -58.40)
+        .expect("place")
+        .to_cell(h3o::Resolution::Nine)
+        .to_string();
+    let (_, by_rations) = app
+        .get(&format!("{base}&weight_by=raciones"), Some(&staff.analyst))
+        .await;
+    assert_eq!(score_of(&by_rations, &kitchen), Some(-0.5 * 50.0));
+    for (wrong, status) in [
+        ("nota", StatusCode::BAD_REQUEST),
+        ("horario", StatusCode::BAD_REQUEST),
+        ("nadie", StatusCode::BAD_REQUEST),
+    ] {
+        let (got, problem) = app
+            .get(&format!("{base}&weight_by={wrong}"), Some(&staff.analyst))
+            .await;
+        assert_eq!(got, status, "{wrong}: {problem}");
+    }
+    // A private answer (the street's safety) weighs only for those who see all.
+    let (status, problem) = app
+        .get(
+            &format!("{base}&weight_by=calle_segura"),
+            Some(&staff.facilitator),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let (status, _) = app
+        .get(
+            &format!("{base}&weight_by=calle_segura"),
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn import(
+    app: &TestApp,
+    token: &str,
+    workshop: &str,
+    query: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
+    let response = app
+        .request(
+            Method::POST,
+            &format!("/api/workshops/{workshop}/import?{query}"),
+            Some(token),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    read(response).await
+}
+
+/// A KoboToolbox survey's CSV export imported with its answers: columns mapped onto
+/// questions, values read as the questions ask, what does not fit left out and said; and
+/// Trama's own export imported back with its answers.
+async fn imports_bring_their_answers(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    legend_with_questions(&app, &staff.analyst).await;
+    let workshop = app.workshop(&staff).await;
+    let kobo = "symbol,_geolocation_longitude,_geolocation_latitude,chicos,n_chicos,edades,horario\n\
+                taller_clandestino,-58.41,-34.76,si,7,menos_13 de_13_a_17,De noche\n\
+                taller_clandestino,-58.42,-34.76,no,,,dia\n\
+                taller_clandestino,-58.43,-34.76,yes,muchos,,tarde\n";
+    let mapping = "%7B%22cuantos%22%3A%22n_chicos%22%7D"; // {"cuantos":"n_chicos"}
+    let query = format!(
+        "format=csv&lon_column=_geolocation_longitude&lat_column=_geolocation_latitude&answers={mapping}"
+    );
+    let (status, report) = import(
+        &app,
+        &staff.analyst,
+        &workshop.id,
+        &format!("{query}&dry_run=true"),
+        kobo.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let dropped: Vec<&str> = report["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter(|w| w["code"] == "answer_dropped")
+        .filter_map(|w| w["value"].as_str())
+        .collect();
+    assert_eq!(
+        dropped,
+        ["cuantos: \"muchos\"", "horario: \"tarde\""],
+        "{report}"
+    );
+    let (status, stored) = import(
+        &app,
+        &staff.analyst,
+        &workshop.id,
+        &query,
+        kobo.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{stored}");
+    let (_, listing) = app
+        .get("/api/projects/lomas/features", Some(&staff.analyst))
+        .await;
+    let mut answers: Vec<Value> = listing["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["properties"]["answers"].clone())
+        .collect();
+    answers.sort_by_key(|a| a.to_string());
+    assert_eq!(
+        answers,
+        [
+            json!({"chicos": false, "horario": "dia"}),
+            json!({"chicos": true, "cuantos": 7, "edades": ["menos_13", "de_13_a_17"], "horario": "noche"}),
+            json!({"chicos": true}),
+        ],
+        "typed: a label read as its option, several by spaces; what did not fit left out"
+    );
+
+    // Trama's own full GeoJSON export names its columns by the questions: it comes back whole.
+    let export = app
+        .request(
+            Method::GET,
+            "/api/projects/lomas/export?format=geojson&privacy=full",
+            Some(&staff.analyst),
+        )
+        .send()
+        .await
+        .expect("export")
+        .bytes()
+        .await
+        .expect("body")
+        .to_vec();
+    let other = app.workshop(&staff).await;
+    let (status, again) = import(&app, &staff.analyst, &other.id, "format=geojson", export).await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    let (_, listing) = app
+        .get(
+            &format!("/api/projects/lomas/features?workshop={}", other.id),
+            Some(&staff.analyst),
+        )
+        .await;
+    let mut back: Vec<Value> = listing["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["properties"]["answers"].clone())
+        .collect();
+    back.sort_by_key(|a| a.to_string());
+    assert_eq!(back, answers, "the answers made the round trip");
+}
+
 crate::both_backends!(
+    imports_bring_their_answers,
+    a_priority_analysis_weighs_drawings_by_an_answer,
     an_xlsform_s_questions_become_a_symbol_s,
     answers_are_checked_kept_and_shown_as_the_privacy_rules_say,
     answers_go_out_as_typed_columns_in_every_format

@@ -231,6 +231,20 @@ async fn an_analyst_filters_the_review_on_an_answer_and_reads_the_answers() {
     .await;
     screenshot(&client, "review-answers-1366-es").await;
 
+    // Priority areas weighed by the meals served: the kitchens' score is their weight times
+    // their rations.
+    click(&client, "#tab-priority").await;
+    client
+        .find(Locator::Css("#p-weight"))
+        .await
+        .expect("what each drawing weighs")
+        .select_by_value("raciones")
+        .await
+        .expect("weigh by the rations");
+    click(&client, "#p-compute").await;
+    wait_for_text(&client, "#priority-status", "zona").await;
+    screenshot(&client, "review-priority-weighed-1366-es").await;
+
     client.set_window_size(360, 740).await.expect("phone");
     client
         .goto(&format!("{}/review/lomas?lang=en", app.base))

@@ -294,6 +294,7 @@ pub fn items(
                     category: None,
                     title: None,
                     description: None,
+                    fields: Default::default(),
                     shape: Err(format!("unreadable row: {e}").into()),
                     notes: Vec::new(),
                 });
@@ -337,6 +338,16 @@ pub fn items(
             category: cell(category),
             title: cell(title),
             description: cell(description),
+            fields: headers
+                .iter()
+                .zip(record.iter())
+                .map(|(name, value)| {
+                    (
+                        name.trim().to_owned(),
+                        serde_json::Value::String(value.trim().to_owned()),
+                    )
+                })
+                .collect(),
             shape,
             notes: Vec::<Note>::new(),
         });

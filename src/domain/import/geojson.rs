@@ -114,6 +114,7 @@ pub fn items(source: &str, field: Option<&str>, limit: usize) -> Result<Vec<Item
                 title: None,
                 description: None,
                 shape: shape(&document, String::new()).map_err(Into::into),
+                fields: Default::default(),
                 notes: Vec::new(),
             }]);
         }
@@ -176,6 +177,10 @@ pub fn items(source: &str, field: Option<&str>, limit: usize) -> Result<Vec<Item
                     .or_else(|| property("name"))
                     .or_else(|| property("nombre")),
                 description: property("description").or_else(|| property("descripcion")),
+                fields: properties
+                    .and_then(Value::as_object)
+                    .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default(),
                 shape,
                 notes: Vec::<Note>::new(),
             }

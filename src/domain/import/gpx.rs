@@ -114,6 +114,7 @@ pub fn items(text: &str, field: Option<&str>, limit: usize) -> Result<Vec<Item>,
             category,
             title: child_text(node, "name"),
             description: child_text(node, "desc").or_else(|| child_text(node, "cmt")),
+            fields: Default::default(),
             shape,
             notes,
         });

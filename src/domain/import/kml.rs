@@ -186,6 +186,23 @@ fn extended(placemark: Node, name: &str) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// Every value of a Placemark's ExtendedData, by name.
+fn extended_all(placemark: Node) -> std::collections::BTreeMap<String, serde_json::Value> {
+    placemark
+        .descendants()
+        .filter(|n| n.is_element() && matches!(n.tag_name().name(), "Data" | "SimpleData"))
+        .filter_map(|n| {
+            let name = n.attribute("name")?.to_owned();
+            let text = if n.tag_name().name() == "SimpleData" {
+                n.text().map(str::to_owned)
+            } else {
+                child_text(n, "value")
+            }?;
+            Some((name, serde_json::Value::String(text.trim().to_owned())))
+        })
+        .collect()
+}
+
 /// Every Placemark of the file, in order, with the name of the Folder it is in (My Maps
 /// puts each layer in a Folder named after it: by default, the category). One pass over the
 /// tree, the Folders in a stack of our own, so time grows with the file's size only.
@@ -228,6 +245,7 @@ pub fn items(text: &str, field: Option<&str>, limit: usize) -> Result<Vec<Item>,
                     title: extended(node, "title").or_else(|| child_text(node, "name")),
                     description: extended(node, "description")
                         .or_else(|| child_text(node, "description")),
+                    fields: extended_all(node),
                     shape,
                     notes,
                 });

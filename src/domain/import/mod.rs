@@ -91,6 +91,9 @@ pub struct Item {
     pub category: Option<String>,
     pub title: Option<String>,
     pub description: Option<String>,
+    /// Its other values by name (a GeoJSON Feature's properties, a row's columns, a KML
+    /// Placemark's ExtendedData), where a legend's questions find their answers.
+    pub fields: BTreeMap<String, serde_json::Value>,
     /// The item's points, lines and polygons (WGS84 lon/lat), flattened out of every
     /// collection, not yet validated; or why it has none.
     pub shape: Result<Vec<geo::Geometry<f64>>, Unshaped>,
@@ -201,6 +204,9 @@ pub struct Mapping {
     pub default_symbol: Option<String>,
     /// CSV: the columns of the coordinates, where the header does not say.
     pub columns: Columns,
+    /// Question key → the field holding its answer; a field named as a question (as
+    /// Trama's own exports name their columns) needs no entry.
+    pub answers: BTreeMap<String, String>,
 }
 
 /// An item ready to be stored. An item whose geometry holds kinds its symbol is drawn as
@@ -212,6 +218,8 @@ pub struct Ready {
     pub symbol: String,
     pub title: Option<String>,
     pub description: Option<String>,
+    /// Its answers to the symbol's questions, read from its fields (see [`answers_of`]).
+    pub answers: crate::domain::question::Answers,
     pub geometry: FeatureGeometry,
 }
 
@@ -419,6 +427,7 @@ fn resolve(
     // may hold.
     let title = as_text(item.title.as_deref(), MAX_TITLE, &mut notes);
     let description = as_text(item.description.as_deref(), MAX_DESCRIPTION, &mut notes);
+    let answers = answers_of(&item.fields, symbol, mapping, &mut notes);
     let mut ready = Vec::with_capacity(geometries.len());
     for geometry in geometries {
         let geometry = validate(geometry, limits)
@@ -429,6 +438,7 @@ fn resolve(
             symbol: key.clone(),
             title: title.clone(),
             description: description.clone(),
+            answers: answers.clone(),
             geometry,
         });
     }
@@ -439,6 +449,72 @@ fn resolve(
         .map(|note| Problem::note(item.number, item.line, note))
         .collect();
     Ok((ready, warnings))
+}
+
+/// An item's answers to `symbol`'s questions, from its `fields`: the one `mapping` names for
+/// each question, else the one named as the question. Values from outside are read as the
+/// question asks (`"3"` a number, `"sí"` a yes, an option's key or label, several separated
+/// by spaces as XLSForm exports them). What cannot be read, or breaks the questions' rules
+/// (out of bounds, a question that does not apply), is left out and said in `notes`; a
+/// required question a file does not answer is no reason to refuse the rest of it.
+pub fn answers_of(
+    fields: &BTreeMap<String, serde_json::Value>,
+    symbol: &Symbol,
+    mapping: &Mapping,
+    notes: &mut Vec<Note>,
+) -> crate::domain::question::Answers {
+    use crate::domain::question::{answer_from, check_answers};
+    let mut answers = crate::domain::question::Answers::new();
+    for question in &symbol.questions {
+        let field = mapping.answers.get(&question.key).unwrap_or(&question.key);
+        let Some(value) = fields
+            .get(field)
+            .filter(|v| !v.is_null() && v.as_str() != Some(""))
+        else {
+            continue;
+        };
+        match answer_from(&question.kind, value) {
+            Some(answer) => {
+                answers.insert(question.key.clone(), answer);
+            }
+            None => notes.push(Note::new(
+                "answer_dropped",
+                format!("{}: {}", question.key, value),
+                format!(
+                    "\"{value}\" in \"{field}\" is not an answer to \"{}\"; left out",
+                    question.key
+                ),
+            )),
+        }
+    }
+    // Imported drawings need not answer what the file does not say.
+    let optional: Vec<_> = symbol
+        .questions
+        .iter()
+        .cloned()
+        .map(|mut q| {
+            q.required = false;
+            q
+        })
+        .collect();
+    for _ in 0..=optional.len() {
+        match check_answers(&optional, &answers, "") {
+            Ok(kept) => return kept,
+            Err(errors) => {
+                for error in errors {
+                    let key = error.pointer.trim_start_matches('/').to_owned();
+                    if let Some(value) = answers.remove(&key) {
+                        notes.push(Note::new(
+                            "answer_dropped",
+                            format!("{key}: {value}"),
+                            format!("the answer to \"{key}\" is left out: {}", error.detail),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    crate::domain::question::Answers::new()
 }
 
 /// The ready items as features of a workshop (and group), drawn by `author` now.
@@ -459,10 +535,10 @@ pub fn into_features(
                     symbol: ready.symbol,
                     title: ready.title,
                     description: ready.description,
+                    answers: ready.answers,
                     geometry: ready.geometry,
                     workshop: None,
                     group: None,
-                    answers: Default::default(),
                 },
                 project_id,
                 Some(workshop_id),

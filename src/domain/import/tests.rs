@@ -18,6 +18,7 @@ fn mapping(pairs: &[(&str, &str)]) -> Mapping {
             .collect(),
         default_symbol: None,
         columns: Columns::default(),
+        answers: Default::default(),
     }
 }
 

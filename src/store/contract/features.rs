@@ -20,6 +20,8 @@ pub struct FeatureOutline {
     pub review_state: ReviewState,
     /// The stored GeoJSON geometry text (RFC 7946, WGS84 lon/lat).
     pub geometry: String,
+    /// Its answers to its symbol's questions (a priority analysis may weigh by one).
+    pub answers: crate::domain::question::Answers,
 }
 
 /// The first answer to a request that carried an `Idempotency-Key`.

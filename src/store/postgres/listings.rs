@@ -135,5 +135,8 @@ fn outline(row: &PgRow) -> StoreResult<FeatureOutline> {
         review_state: ReviewState::parse(&state)
             .ok_or_else(|| StoreError::Corrupt(format!("review state: {state:?}")))?,
         geometry: row.try_get("geometry")?,
+        answers: row
+            .try_get::<sqlx::types::Json<crate::domain::question::Answers>, _>("answers")?
+            .0,
     })
 }

@@ -186,7 +186,7 @@ pub const FEATURE_JOINS: &str = " JOIN symbols s ON s.id = f.symbol_id
 
 /// The columns `outline()` reads; follow with `FROM features f` and `OUTLINE_JOINS`.
 pub const OUTLINE_COLUMNS: &str =
-    "f.id, s.key AS symbol, f.workshop_id, f.group_id, f.review_state, f.geometry";
+    "f.id, s.key AS symbol, f.workshop_id, f.group_id, f.review_state, f.geometry, f.answers";
 
 /// The join that gives an outline its symbol key.
 pub const OUTLINE_JOINS: &str = " JOIN symbols s ON s.id = f.symbol_id";

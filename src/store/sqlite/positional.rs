@@ -47,6 +47,12 @@ fn opt_time(row: &Row, index: usize) -> StoreResult<Option<DateTime<Utc>>> {
     }
 }
 
+fn answers(row: &Row, index: usize) -> StoreResult<crate::domain::question::Answers> {
+    let text: rusqlite::types::ValueRef = row.get_ref(index)?;
+    let text = text.as_str()?;
+    serde_json::from_str(text).map_err(|_| corrupt("answers", text))
+}
+
 fn review_state(row: &Row, index: usize) -> StoreResult<ReviewState> {
     let text: rusqlite::types::ValueRef = row.get_ref(index)?;
     let text = text.as_str()?;
@@ -74,11 +80,7 @@ pub fn feature(row: &Row) -> StoreResult<Feature> {
         symbol: text(row, 8)?,
         title: row.get(9)?,
         description: row.get(10)?,
-        answers: {
-            let text: rusqlite::types::ValueRef = row.get_ref(25)?;
-            let text = text.as_str()?;
-            serde_json::from_str(text).map_err(|_| corrupt("answers", text))?
-        },
+        answers: answers(row, 25)?,
         geometry: text(row, 11)?,
         bbox: BBox {
             min_x: row.get(12)?,
@@ -107,5 +109,6 @@ pub fn outline(row: &Row) -> StoreResult<FeatureOutline> {
         group_id: opt_uuid(row, 3)?,
         review_state: review_state(row, 4)?,
         geometry: text(row, 5)?,
+        answers: answers(row, 6)?,
     })
 }
