@@ -8,7 +8,8 @@
 //! - [`store`]: the `Store` contract and its SQLite and PostgreSQL backends; all SQL is there.
 //! - [`export`], [`geojson`], [`basemap`]: engines without HTTP: exports at a privacy level
 //!   (GeoJSON, CSV, KML, GeoPackage, FlatGeobuf), RFC 7946 writing, offline basemaps from
-//!   MBTiles and PMTiles and fetching an area's tiles.
+//!   MBTiles and PMTiles and fetching an area's tiles; [`media`]: photos people attach,
+//!   cleaned of every metadata block.
 //! - [`application`]: the use cases every door calls (drawing, importing, exporting, priority
 //!   analyses, write rates, tokens and passwords in `application::identity`), with their own error and no HTTP; they announce what
 //!   they change to the live pages.
@@ -30,6 +31,7 @@ pub mod export;
 pub mod geojson;
 pub mod http;
 pub mod i18n;
+pub mod media;
 pub mod serving;
 
 pub mod store;

@@ -70,6 +70,7 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("geojson", &["domain", "basemap"][..]),
         // Its refusals are the domain's `Refusal`s, which a page says in the person's language.
         ("basemap", &["i18n", "domain"][..]),
+        ("media", &[][..]),
         (
             "application",
             &["domain", "store", "export", "geojson", "basemap"][..],
