@@ -776,7 +776,7 @@ problem-code-basemap-stopped = Stopped. Run the same download again to go on fro
 problem-code-retention-failed = The scheduled purge failed; it is tried again tomorrow. Whoever runs Trama sees why in the server's log.
 problem-code-basemap-download_unusable = What was downloaded is not a usable basemap: the service gave no tiles. Check its address and the zooms.
 
-problem-code-xlsform-not_a_workbook = That file is not a spreadsheet: an XLSForm is an .xlsx, .xls or .ods workbook (KoboToolbox and ODK download it so).
+problem-code-xlsform-not_a_workbook = That file is not an .xlsx workbook: KoboToolbox and ODK download an XLSForm so (save an .xls or .ods as .xlsx first).
 problem-code-xlsform-too_large = That spreadsheet is too large to be a questionnaire.
 problem-code-xlsform-no_survey = The spreadsheet has no 'survey' sheet: it is not an XLSForm.
 problem-code-xlsform-no_columns = The 'survey' sheet needs the columns 'type' and 'name' in its first row.
@@ -817,7 +817,7 @@ legend-question_always = always
 legend-question_when = when “{ $question }” is
 legend-question_equals = Answer that asks it
 legend-option_add = Add an option
-legend-xlsform = Read the questions of an XLSForm (KoboToolbox, ODK)
+legend-xlsform = Read the questions of an XLSForm (an .xlsx from KoboToolbox or ODK)
 legend-xlsform_replace = Replace this symbol's questions with the form's?
 legend-xlsform_read = { $count ->
     [one] { $count } question read. Check it and save the legend.

@@ -776,7 +776,7 @@ problem-code-basemap-stopped = Se detuvo. Repetí la misma descarga para seguir 
 problem-code-retention-failed = El borrado programado falló; se vuelve a intentar mañana. Quien administra Trama lo ve en el registro del servidor.
 problem-code-basemap-download_unusable = Lo descargado no es un mapa base que se pueda usar: el servicio no devolvió teselas. Revisá la dirección y los zooms.
 
-problem-code-xlsform-not_a_workbook = Ese archivo no es una planilla: un XLSForm es un libro .xlsx, .xls u .ods (KoboToolbox y ODK lo descargan así).
+problem-code-xlsform-not_a_workbook = Ese archivo no es un libro .xlsx: un XLSForm se descarga así de KoboToolbox y ODK (un .xls u .ods, guardalo antes como .xlsx).
 problem-code-xlsform-too_large = Esa planilla es demasiado grande para ser un cuestionario.
 problem-code-xlsform-no_survey = La planilla no tiene una hoja «survey»: no es un XLSForm.
 problem-code-xlsform-no_columns = La hoja «survey» necesita en su primera fila las columnas «type» y «name».
@@ -817,7 +817,7 @@ legend-question_always = siempre
 legend-question_when = cuando «{ $question }» es
 legend-question_equals = Respuesta que la activa
 legend-option_add = Agregar una opción
-legend-xlsform = Leer las preguntas de un XLSForm (KoboToolbox, ODK)
+legend-xlsform = Leer las preguntas de un XLSForm (.xlsx de KoboToolbox u ODK)
 legend-xlsform_replace = ¿Reemplazar las preguntas de este símbolo por las del formulario?
 legend-xlsform_read = { $count ->
     [one] Se leyó { $count } pregunta. Revisala y guardá la leyenda.

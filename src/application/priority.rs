@@ -28,7 +28,7 @@ use crate::domain::priority::{
     Zone, analyse_unless, cell_outline, check_size, compare_zones, find_zones_unless, score_units,
 };
 use crate::domain::project::Project;
-use crate::domain::question::{AnswerKind, sensitive_keys};
+use crate::domain::question::{AnswerKind, fits, sensitive_keys};
 use crate::store::Store;
 
 /// Which drawings an analysis looks at. Hidden, deleted, rejected and merged drawings never
@@ -158,8 +158,12 @@ impl Request<'_> {
     /// `BadInput` when no symbol asks it as a whole number or a yes/no; `NotAllowed` when its
     /// answers are private (sensitive, asked on a sensitive answer) and the reader does not
     /// see all: the cells' scores would tell them.
-    fn weighing(&self, legend: &[Symbol], key: &str) -> Result<(String, HashSet<String>), Error> {
-        let mut asking = HashSet::new();
+    fn weighing(
+        &self,
+        legend: &[Symbol],
+        key: &str,
+    ) -> Result<(String, HashMap<String, AnswerKind>), Error> {
+        let mut asking = HashMap::new();
         let mut private = false;
         for symbol in legend {
             let Some(question) = symbol.questions.iter().find(|q| q.key == key) else {
@@ -174,7 +178,7 @@ impl Request<'_> {
                 )));
             }
             private |= sensitive_keys(&symbol.questions).contains(key);
-            asking.insert(symbol.key.clone());
+            asking.insert(symbol.key.clone(), question.kind.clone());
         }
         if asking.is_empty() {
             return Err(Error::BadInput(format!(
@@ -261,10 +265,11 @@ impl Request<'_> {
                 continue;
             };
             let weight = match &weigh {
-                Some((key, asking)) if asking.contains(f.symbol.as_str()) => {
-                    weight * answer_weight(f.answers.get(key.as_str()))
-                }
-                _ => weight,
+                Some((key, asking)) => match asking.get(f.symbol.as_str()) {
+                    Some(kind) => weight * answer_weight(kind, f.answers.get(key.as_str())),
+                    None => weight,
+                },
+                None => weight,
             };
             drawings.push(Drawing {
                 id: f.id,
@@ -455,9 +460,9 @@ pub fn parse_rule(
 }
 
 /// What an answer multiplies a drawing's weight by: the number; 1 for yes, 0 for no; 1 when
-/// unanswered (or answered in a shape the question no longer has).
-fn answer_weight(answer: Option<&serde_json::Value>) -> f64 {
-    match answer {
+/// unanswered, or answered in a shape the question (of `kind`) no longer has.
+fn answer_weight(kind: &AnswerKind, answer: Option<&serde_json::Value>) -> f64 {
+    match answer.filter(|a| fits(kind, a)) {
         Some(serde_json::Value::Bool(yes)) => f64::from(u8::from(*yes)),
         Some(serde_json::Value::Number(n)) => n.as_f64().unwrap_or(1.0),
         _ => 1.0,

@@ -193,7 +193,7 @@ pub async fn legend(
     Ok(store.legend(project.id).await?)
 }
 
-/// The questions of an XLSForm (`bytes`: an .xlsx, .xls or .ods workbook, unlabelled
+/// The questions of an XLSForm (`bytes`: an .xlsx workbook, unlabelled
 /// texts in the project's language), for the legend editor to give a symbol: nothing is
 /// stored until the legend is saved. Analysts and admins, as they edit legends.
 ///

@@ -247,33 +247,34 @@ pub fn answer_from(kind: &AnswerKind, value: &Value) -> Option<Value> {
         other => other.to_string(),
     };
     let answer = match kind {
-        AnswerKind::Integer { .. } => match value {
-            Value::Number(n) => Value::from(n.as_i64()?),
-            _ => Value::from(text.parse::<i64>().ok().or_else(|| {
-                text.parse::<f64>()
-                    .ok()
-                    .filter(|x| x.fract() == 0.0 && x.abs() < 9e15)
-                    .map(|x| x as i64)
-            })?),
-        },
+        AnswerKind::Integer { .. } => Value::from(whole(&text)?),
         AnswerKind::YesNo => match text.to_lowercase().as_str() {
-            "true" | "sí" | "si" | "yes" | "1" | "s" | "y" => Value::Bool(true),
-            "false" | "no" | "0" | "n" => Value::Bool(false),
-            _ => return None,
+            "true" | "sí" | "si" | "yes" | "s" | "y" => Value::Bool(true),
+            "false" | "no" | "n" => Value::Bool(false),
+            other => match whole(other)? {
+                1 => Value::Bool(true),
+                0 => Value::Bool(false),
+                _ => return None,
+            },
         },
         AnswerKind::Choice { options, multiple } => {
+            // A key first, then a label, in any case (`MAÑANA` is `Mañana`): an option's
+            // label never stands for another option's key.
             let find = |word: &str| {
-                options.iter().find(|o| {
-                    o.key.eq_ignore_ascii_case(word)
-                        || o.labels
-                            .values()
-                            .any(|l| l.trim().eq_ignore_ascii_case(word))
-                })
+                let word = word.to_lowercase();
+                options
+                    .iter()
+                    .find(|o| o.key.to_lowercase() == word)
+                    .or_else(|| {
+                        options
+                            .iter()
+                            .find(|o| o.labels.values().any(|l| l.trim().to_lowercase() == word))
+                    })
             };
-            let whole = find(&text);
+            let all_of_it = find(&text);
             if !multiple {
-                Value::String(whole?.key.clone())
-            } else if let Some(one) = whole {
+                Value::String(all_of_it?.key.clone())
+            } else if let Some(one) = all_of_it {
                 Value::Array(vec![Value::String(one.key.clone())])
             } else {
                 let chosen: Option<Vec<Value>> = text
@@ -286,9 +287,23 @@ pub fn answer_from(kind: &AnswerKind, value: &Value) -> Option<Value> {
         }
         AnswerKind::Text { .. } => Value::String(text),
         AnswerKind::Date => Value::String(text.get(..10)?.to_owned()),
-        AnswerKind::Time => Value::String(text.get(..5)?.to_owned()),
+        // `9:30`, `09:30:00.000-03` (ODK): the hour and minutes.
+        AnswerKind::Time => {
+            Value::String(text.splitn(3, ':').take(2).collect::<Vec<_>>().join(":"))
+        }
     };
     typed(kind, &answer).ok()
+}
+
+/// A whole number written as digits, or as a number with nothing after its point (`3.0`,
+/// as spreadsheets and JSON writers often give one).
+fn whole(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().or_else(|| {
+        text.parse::<f64>()
+            .ok()
+            .filter(|x| x.fract() == 0.0 && x.abs() < 9e15)
+            .map(|x| x as i64)
+    })
 }
 
 /// Whether a stored `value` is an answer of `kind` as it is now (a legend changed since may
@@ -452,6 +467,9 @@ pub struct AnswerFilter {
     /// some symbol that asks it: then only those who see all may filter on it (the drawings
     /// a filter keeps would tell what they hide).
     pub private: bool,
+    /// The symbols that ask it as the value is typed: only their drawings are matched (an
+    /// answer kept from a symbol's earlier questions is no answer to this one).
+    pub symbols: Vec<String>,
 }
 
 impl AnswerFilter {
@@ -465,7 +483,7 @@ impl AnswerFilter {
             .split_once(':')
             .ok_or("answer is question:value, such as horario:noche or chicos:sí")?;
         let (key, value) = (key.trim(), value.trim());
-        let asked: Vec<(&Question, bool)> = legend
+        let asked: Vec<(&str, &Question, bool)> = legend
             .iter()
             .flat_map(|s| {
                 let private = sensitive_keys(&s.questions);
@@ -474,12 +492,12 @@ impl AnswerFilter {
                     .filter(|q| q.key == key)
                     .map(move |q| {
                         let words = matches!(q.kind, AnswerKind::Text { .. });
-                        (q, words || private.contains(q.key.as_str()))
+                        (s.key.as_str(), q, words || private.contains(q.key.as_str()))
                     })
                     .collect::<Vec<_>>()
             })
             .collect();
-        let Some((question, _)) = asked.first() else {
+        let Some((_, question, _)) = asked.first() else {
             return Err(format!("the legend asks no question \"{key}\""));
         };
         let equals = match &question.kind {
@@ -494,7 +512,7 @@ impl AnswerFilter {
                     .map_err(|_| format!("\"{key}\" is answered with a whole number"))?,
             ),
             AnswerKind::Choice { options, .. } => {
-                if !asked.iter().any(|(q, _)| match &q.kind {
+                if !asked.iter().any(|(_, q, _)| match &q.kind {
                     AnswerKind::Choice { options, .. } => options.iter().any(|o| o.key == value),
                     _ => false,
                 }) {
@@ -508,10 +526,16 @@ impl AnswerFilter {
             }
             kind => typed(kind, &Value::String(value.to_owned()))?,
         };
+        let kind = std::mem::discriminant(&question.kind);
         Ok(Self {
             question: key.to_owned(),
             equals,
-            private: asked.iter().any(|(_, private)| *private),
+            private: asked.iter().any(|(_, _, private)| *private),
+            symbols: asked
+                .iter()
+                .filter(|(_, q, _)| std::mem::discriminant(&q.kind) == kind)
+                .map(|(symbol, _, _)| (*symbol).to_owned())
+                .collect(),
         })
     }
 
@@ -765,6 +789,50 @@ mod tests {
             "a private answer is not carried to a question shown to all"
         );
         assert_eq!(carried_over(&asked, &asked, &answers), answers);
+    }
+
+    /// Values as other tools write them: a spreadsheet's 3.0, ODK's times, labels in
+    /// capitals, a label that is another option's key.
+    #[test]
+    fn answers_from_outside_are_read_as_their_question_asks() {
+        let q = questions();
+        let kind = |key: &str| &q.iter().find(|x| x.key == key).expect("question").kind;
+        assert_eq!(answer_from(kind("cuantos"), &json!(3.0)), Some(json!(3)));
+        assert_eq!(answer_from(kind("cuantos"), &json!("12")), Some(json!(12)));
+        assert_eq!(answer_from(kind("cuantos"), &json!("3.5")), None);
+        assert_eq!(
+            answer_from(kind("chicos"), &json!("1.0")),
+            Some(json!(true))
+        );
+        assert_eq!(answer_from(kind("chicos"), &json!("Sí")), Some(json!(true)));
+        assert_eq!(
+            answer_from(kind("abre"), &json!("9:30")),
+            Some(json!("09:30"))
+        );
+        assert_eq!(
+            answer_from(kind("abre"), &json!("07:05:00.000-03:00")),
+            Some(json!("07:05"))
+        );
+        assert_eq!(
+            answer_from(kind("desde"), &json!("2025-03-01T10:00:00Z")),
+            Some(json!("2025-03-01"))
+        );
+        assert_eq!(
+            answer_from(kind("horario"), &json!("DE NOCHE")),
+            Some(json!("noche"))
+        );
+        assert_eq!(
+            answer_from(kind("edades"), &json!("menos_13 de_16_a_17")),
+            Some(json!(["menos_13", "de_16_a_17"]))
+        );
+        let tricky: AnswerKind = serde_json::from_value(json!({"type": "choice", "options": [
+            {"key": "a", "labels": {"es": "b"}}, {"key": "b", "labels": {"es": "Otra"}}]}))
+        .expect("kind");
+        assert_eq!(
+            answer_from(&tricky, &json!("b")),
+            Some(json!("b")),
+            "a key before a label"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
-use calamine::{Data, Reader};
+use calamine::{Data, Reader, Xlsx};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -29,6 +29,13 @@ use super::question::{
 /// Most bytes the sheets of a workbook may unpack to: a questionnaire is kilobytes; this
 /// stops a small file that unpacks to gigabytes.
 pub const MAX_UNPACKED: u64 = 50 * 1024 * 1024;
+/// Most rows and columns read of a sheet: a form is a few hundred rows of a few dozen
+/// columns. Cells are read one at a time and those beyond are not kept, so a sheet that
+/// claims a cell at XFD1048576 costs nothing.
+pub const MAX_ROWS: u32 = 5_000;
+pub const MAX_COLUMNS: u32 = 200;
+/// Most notes an answer lists.
+pub const MAX_NOTES: usize = 200;
 
 /// The questions read from a form, and what was left out or changed, row by row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,32 +56,46 @@ pub struct Note {
     pub detail: String,
 }
 
-/// Reads an XLSForm workbook (`bytes`: .xlsx, .xls or .ods) whose unlabelled `label` column
-/// is in `default_locale` unless its `settings` sheet names a `default_language`.
+/// Reads an XLSForm workbook (`bytes`: .xlsx, as KoboToolbox, ODK Build and pyxform's
+/// templates save it) whose unlabelled `label` column is in `default_locale` unless its
+/// `settings` sheet names a `default_language`. Only .xlsx: an .xls or .ods is unpacked whole
+/// by its reader, which a file of a few kilobytes can make gigabytes.
 ///
 /// # Errors
 /// A [`Refusal`] (`xlsform.not_a_workbook`, `xlsform.too_large`, `xlsform.no_survey`,
 /// `xlsform.no_columns`, `xlsform.nothing`) that says what is wrong with the file.
 pub fn read_xlsform(bytes: &[u8], default_locale: &str) -> Result<XlsForm, Refusal> {
     check_unpacked_size(bytes)?;
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| {
+    let not_a_workbook = || {
         Refusal::new(
             "xlsform.not_a_workbook",
-            "the file is not a spreadsheet (an XLSForm is an .xlsx, .xls or .ods workbook)",
+            "the file is not an .xlsx workbook (an XLSForm as KoboToolbox and ODK save it; save an .xls or .ods as .xlsx)",
         )
-    })?;
+    };
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| not_a_workbook())?;
     let mut sheet = |wanted: &str| -> Option<Vec<Vec<String>>> {
         let name = workbook
             .sheet_names()
             .into_iter()
             .find(|n| n.trim().eq_ignore_ascii_case(wanted))?;
-        let range = workbook.worksheet_range(&name).ok()?;
-        Some(
-            range
-                .rows()
-                .map(|row| row.iter().map(cell_text).collect())
-                .collect(),
-        )
+        let mut cells = workbook.worksheet_cells_reader(&name).ok()?;
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        while let Ok(Some(cell)) = cells.next_cell() {
+            let (row, column) = cell.get_position();
+            if row >= MAX_ROWS || column >= MAX_COLUMNS {
+                continue;
+            }
+            let (row, column) = (row as usize, column as usize);
+            if rows.len() <= row {
+                rows.resize_with(row + 1, Vec::new);
+            }
+            if rows[row].len() <= column {
+                rows[row].resize(column + 1, String::new());
+            }
+            rows[row][column] = cell_text(&Data::from(cell.get_value().clone()));
+        }
+        Some(rows)
     };
     let survey = sheet("survey").ok_or_else(|| {
         Refusal::new(
@@ -269,11 +290,13 @@ fn kind_of(text: &str) -> Kind {
         [] => (String::new(), &[][..]),
     };
     match (head.as_str(), rest) {
-        ("select_one", [list]) => Kind::Select {
+        // `or_other` adds a free "other" answer, which a map's choice does not keep: the
+        // options are read.
+        ("select_one", [list] | [list, "or_other"]) => Kind::Select {
             list: (*list).to_owned(),
             multiple: false,
         },
-        ("select_multiple", [list]) => Kind::Select {
+        ("select_multiple", [list] | [list, "or_other"]) => Kind::Select {
             list: (*list).to_owned(),
             multiple: true,
         },
@@ -319,7 +342,7 @@ fn read_sheets(
                 continue;
             };
             lists
-                .entry(list)
+                .entry(list.to_lowercase())
                 .or_default()
                 .push((name, options.labels(row, default)));
         }
@@ -345,7 +368,18 @@ fn read_sheets(
         };
         let kind = kind_of(&kind);
         match &kind {
-            Kind::Structure { repeat: false } => continue,
+            Kind::Structure { repeat: false } => {
+                if let Some(relevant) = table.get(row, "relevant") {
+                    note(
+                        "group_condition",
+                        relevant.clone(),
+                        format!(
+                            "the group's condition '{relevant}' is not carried to its questions: they are asked always"
+                        ),
+                    );
+                }
+                continue;
+            }
             Kind::Structure { repeat: true } => {
                 note(
                     "repeat",
@@ -380,9 +414,13 @@ fn read_sheets(
             );
             continue;
         }
-        let mut key = key_of(&name);
+        let base = key_of(&name);
+        let mut key = base.clone();
+        let mut n = 2;
         while questions.iter().any(|q| q.key == key) {
-            key = format!("{}_{}", key.chars().take(60).collect::<String>(), number);
+            let suffix = format!("_{n}");
+            key = format!("{}{suffix}", &base[..base.len().min(64 - suffix.len())]);
+            n += 1;
         }
         if key != name {
             note(
@@ -393,7 +431,8 @@ fn read_sheets(
         }
         let kind = match kind {
             Kind::Select { list, multiple } => {
-                let Some(options) = lists.get(&list).filter(|o| !o.is_empty()) else {
+                let Some(options) = lists.get(&list.to_lowercase()).filter(|o| !o.is_empty())
+                else {
                     note(
                         "no_list",
                         list.clone(),
@@ -480,14 +519,34 @@ fn read_sheets(
                 }
             });
         keys.insert(name.clone(), key.clone());
-        questions.push(Question {
+        let mut question = Question {
             key,
             labels,
             kind,
             required: table.get(row, "required").is_some_and(|r| is_yes(&r)),
             sensitive: false,
             when,
-        });
+        };
+        // A condition on a value its question cannot take (today(), a number out of bounds)
+        // is dropped and said, not the form refused.
+        if question.when.is_some() {
+            let mut errors = Vec::new();
+            let mut so_far = questions.clone();
+            so_far.push(question.clone());
+            check_questions(&so_far, "", &mut errors);
+            if errors.iter().any(|e| e.pointer.ends_with("/when")) {
+                let relevant = table.get(row, "relevant").unwrap_or_default();
+                note(
+                    "condition",
+                    relevant.clone(),
+                    format!(
+                        "the condition '{relevant}' asks for a value its question cannot take; the question is always asked"
+                    ),
+                );
+                question.when = None;
+            }
+        }
+        questions.push(question);
     }
     if questions.is_empty() {
         return Err(Refusal::new(
@@ -507,6 +566,7 @@ fn read_sheets(
         )
         .with("detail", error.detail.clone()));
     }
+    notes.truncate(MAX_NOTES);
     Ok(XlsForm { questions, notes })
 }
 
@@ -572,7 +632,22 @@ fn condition_of(
         (reference.trim(), value.trim())
     };
     let name = name.strip_prefix("${")?.strip_suffix('}')?;
-    let value = value.trim_matches(|c| c == '\'' || c == '"');
+    if name.contains(['$', '{', '}', ' ', '(', ')']) {
+        return None;
+    }
+    // One value and nothing after it: `'si'`, `"si"` or a number; `'si' and ${edad} > 12`
+    // is two conditions, which Trama does not read (taken as one it would turn around).
+    let value = match value.chars().next() {
+        Some(quote @ ('\'' | '"')) => {
+            let inner = value.strip_prefix(quote)?.strip_suffix(quote)?;
+            if inner.contains(quote) || inner.is_empty() {
+                return None;
+            }
+            inner
+        }
+        _ if value.parse::<i64>().is_ok() => value,
+        _ => return None,
+    };
     let key = keys.get(name)?;
     let question = earlier.iter().find(|q| &q.key == key)?;
     let equals = match &question.kind {
@@ -692,6 +767,64 @@ mod tests {
                 (7, "lugar", "left_out"),
                 (8, "nota", "condition"),
             ]
+        );
+    }
+
+    /// What a real form holds that must not turn into something else: a combined
+    /// condition, a list name in capitals, long names that collide, a condition on a value
+    /// the question cannot take.
+    #[test]
+    fn what_trama_cannot_read_is_said_never_turned_around() {
+        let long = "a".repeat(70);
+        let survey = sheet(&[
+            &["type", "name", "label", "relevant"],
+            &["select_one SiNo", "chicos", "¿Chicos?", ""],
+            &[
+                "integer",
+                "edad",
+                "¿Edad?",
+                "${chicos} = 'si' and ${edad} > 12",
+            ],
+            &["integer", "cuantos", "¿Cuántos?", "${chicos} = 'si'"],
+            &["text", &long, "Uno", ""],
+            &["text", &long, "Dos", ""],
+            &["integer", "n", "N", "${cuantos} = 'muchos'"],
+            &["select_one SiNo or_other", "otro", "¿Otro?", ""],
+        ]);
+        let choices = sheet(&[
+            &["list_name", "name", "label"],
+            &["SiNo", "si", "Sí"],
+            &["SiNo", "no", "No"],
+        ]);
+        let form = read_sheets(&survey, &choices, "es").expect("read");
+        let when: Vec<(&str, Option<&Condition>)> = form
+            .questions
+            .iter()
+            .map(|q| (q.key.as_str(), q.when.as_ref()))
+            .collect();
+        assert_eq!(
+            when[0],
+            ("chicos", None),
+            "a list named in capitals is found"
+        );
+        assert_eq!(
+            when[1],
+            ("edad", None),
+            "two conditions are not one turned around"
+        );
+        assert_eq!(
+            when[2].1.map(|c| &c.equals),
+            Some(&Value::Bool(true)),
+            "{when:?}"
+        );
+        assert_eq!(form.questions[3].key.len(), 64);
+        assert_eq!(form.questions[4].key, format!("{}_2", "a".repeat(62)));
+        assert_eq!(when[5], ("n", None), "no number is 'muchos'");
+        assert_eq!(form.questions[6].key, "otro");
+        let codes: Vec<&str> = form.notes.iter().map(|n| n.code).collect();
+        assert!(
+            codes.iter().filter(|c| **c == "condition").count() == 2,
+            "{codes:?}"
         );
     }
 

@@ -118,6 +118,14 @@ pub(super) fn push_conditions<'a>(
         query.bind_time(until);
     }
     if let Some(answer) = &filter.answer {
+        query.push_sql(" AND s.key IN (");
+        for (i, symbol) in answer.symbols.iter().enumerate() {
+            if i > 0 {
+                query.push_sql(", ");
+            }
+            query.bind_str(symbol);
+        }
+        query.push_sql(")");
         query.push_answer(answer);
     }
     if !filter.include_hidden {

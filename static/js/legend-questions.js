@@ -29,12 +29,15 @@ export function edit(box, questions, project) {
   var said = el('div', { 'class': 'xlsform-said', role: 'status' });
   function importer() {
     var wrap = el('div', { 'class': 'xlsform' });
-    var file = el('input', { type: 'file', accept: '.xlsx,.xls,.ods,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'data-xlsform': '' });
+    var file = el('input', { type: 'file', accept: '.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'data-xlsform': '' });
     wrap.appendChild(labelled(t('legend.xlsform'), file));
     file.addEventListener('change', function () {
       if (!file.files.length) return;
       said.textContent = '';
-      send('/api/projects/' + project + '/legend/xlsform', { method: 'POST', body: file.files[0] }).then(function (r) {
+      var chosen = file.files[0];
+      // The same file may be chosen again (after a "no" to replacing): it is read each time.
+      file.value = '';
+      send('/api/projects/' + project + '/legend/xlsform', { method: 'POST', body: chosen }).then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (body) {
           if (!r.ok) { said.appendChild(el('p', { 'class': 'error' }, problem(r.status, body))); return; }
           if (model.length && !window.confirm(t('legend.xlsform_replace'))) return;

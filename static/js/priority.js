@@ -340,6 +340,7 @@ changeForm.addEventListener('submit', function (e) {
   if (form.elements.rule.value === 'gi') params.set('confidence', form.elements.confidence.value);
   if (form.elements.rule.value === 'consensus') params.set('k', form.elements.k.value);
   if (form.elements.rule.value === 'top') params.set('percent', form.elements.percent.value);
+  if (form.elements.weight_by.value) params.set('weight_by', form.elements.weight_by.value);
   status.textContent = t('priority.computing');
   api('/api/projects/' + R.project + '/priority/change?' + params).then(function (answer) {
     if (failed(answer)) return;

@@ -130,51 +130,54 @@ function show(collection, append) {
   render();
 }
 
-// The questions of symbol `s` whose answers are private: a sensitive question's, one asked
-// on a private or short-text answer (domain::question::sensitive_keys).
-function privateKeys(s) {
-  var keys = {};
-  (s.questions || []).forEach(function (q) {
-    var on = q.when && (s.questions || []).filter(function (e) { return e.key === q.when.question; })[0];
-    keys[q.key] = !!(q.sensitive || (on && (keys[on.key] || on.type === 'text')));
+// The legend's questions by key, over every symbol that asks each: private when any symbol
+// makes it so (a sensitive question's, one asked on a private or short-text answer; as
+// domain::question::sensitive_keys, and as the API refuses), with the options of all.
+function questionsByKey(symbols) {
+  var byKey = {};
+  symbols.forEach(function (s) {
+    var private_ = {};
+    (s.questions || []).forEach(function (q) {
+      var on = q.when && (s.questions || []).filter(function (e) { return e.key === q.when.question; })[0];
+      private_[q.key] = !!(q.sensitive || (on && (private_[on.key] || on.type === 'text')));
+      var known = byKey[q.key] || (byKey[q.key] = { question: q, type: q.type, private: false, options: [] });
+      known.private = known.private || private_[q.key] || q.type === 'text';
+      (q.options || []).forEach(function (o) {
+        if (!known.options.some(function (k) { return k.key === o.key; })) known.options.push(o);
+      });
+    });
   });
-  return keys;
+  return byKey;
 }
 
-// The answers one can filter on: each option of a choice and each yes or no, a question at
-// a time; a private answer (a sensitive question's, or one asked on it, or a short text's)
-// only for analysts and admins, as the API allows.
+// The answers one can filter on (each yes or no, each option), and what a priority analysis
+// may weigh drawings by (a number's answers, or yes and no); private questions for analysts
+// and admins only.
 function answerFilter(symbols) {
+  var byKey = questionsByKey(symbols);
   var select = document.getElementById('f-answer');
-  var seen = {};
-  symbols.forEach(function (s) {
-    var private_ = privateKeys(s);
-    (s.questions || []).forEach(function (q) {
-      if (seen[q.key] || (private_[q.key] && !moderator)) return;
-      var values = q.type === 'yes_no' ? [[true, t('question.yes')], [false, t('question.no')]]
-        : q.type === 'choice' ? q.options.map(function (o) { return [o.key, questions.labelIn(o.labels, locale, o.key)]; }) : null;
-      if (!values) return;
-      seen[q.key] = true;
-      var asked = questions.labelIn(q.labels, locale, q.key);
+  var weigh = document.getElementById('p-weight');
+  var filters = 0, weights = 0;
+  Object.keys(byKey).forEach(function (key) {
+    var k = byKey[key];
+    if (k.private && !moderator) return;
+    var asked = questions.labelIn(k.question.labels, locale, key);
+    var values = k.type === 'yes_no' ? [[true, t('question.yes')], [false, t('question.no')]]
+      : k.type === 'choice' ? k.options.map(function (o) { return [o.key, questions.labelIn(o.labels, locale, o.key)]; }) : null;
+    if (values) {
       var group = el('optgroup', { label: asked });
       // The closed list shows one option alone: it says its question too.
-      values.forEach(function (v) { group.appendChild(el('option', { value: q.key + ':' + v[0] }, asked + ' ' + v[1])); });
+      values.forEach(function (v) { group.appendChild(el('option', { value: key + ':' + v[0] }, asked + ' ' + v[1])); });
       select.appendChild(group);
-    });
+      filters++;
+    }
+    if (k.type === 'integer' || k.type === 'yes_no') {
+      weigh.appendChild(el('option', { value: key }, t('priority.weight_answer', { question: asked })));
+      weights++;
+    }
   });
-  document.getElementById('f-answer-box').hidden = !Object.keys(seen).length;
-  // What a priority analysis may weigh drawings by: a number's answers, or yes and no.
-  var weigh = document.getElementById('p-weight');
-  var offered = {};
-  symbols.forEach(function (s) {
-    var private_ = privateKeys(s);
-    (s.questions || []).forEach(function (q) {
-      if (offered[q.key] || (private_[q.key] && !moderator) || (q.type !== 'integer' && q.type !== 'yes_no')) return;
-      offered[q.key] = true;
-      weigh.appendChild(el('option', { value: q.key }, t('priority.weight_answer', { question: questions.labelIn(q.labels, locale, q.key) })));
-    });
-  });
-  document.getElementById('p-weight-box').hidden = !Object.keys(offered).length;
+  document.getElementById('f-answer-box').hidden = !filters;
+  document.getElementById('p-weight-box').hidden = !weights;
 }
 
 function load() {

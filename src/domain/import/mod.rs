@@ -467,10 +467,14 @@ pub fn answers_of(
     let mut answers = crate::domain::question::Answers::new();
     for question in &symbol.questions {
         let field = mapping.answers.get(&question.key).unwrap_or(&question.key);
-        let Some(value) = fields
-            .get(field)
-            .filter(|v| !v.is_null() && v.as_str() != Some(""))
-        else {
+        // A spreadsheet's header may be written in any case (CSV headers are read lowered).
+        let value = fields.get(field).or_else(|| {
+            fields
+                .iter()
+                .find(|(name, _)| name.to_lowercase() == field.to_lowercase())
+                .map(|(_, value)| value)
+        });
+        let Some(value) = value.filter(|v| !v.is_null() && v.as_str() != Some("")) else {
             continue;
         };
         match answer_from(&question.kind, value) {

@@ -83,17 +83,28 @@ impl Conditions<'_> for Select {
         self.push_bind(value.hyphenated().to_string());
     }
 
-    /// `json_each` of the answer: one row for a single value, one per chosen option; JSON's
-    /// true and false read as 1 and 0.
+    /// `json_each` of the answer: one row for a single value, one per chosen option, of the
+    /// value's JSON type (true and false read as 1 and 0, as the number 1 does).
     fn push_answer(&mut self, filter: &AnswerFilter) {
         self.push(" AND EXISTS (SELECT 1 FROM json_each(f.answers, ");
         self.push_bind(filter.path());
         self.push(") WHERE json_each.value = ");
-        match &filter.equals {
-            serde_json::Value::Bool(yes) => self.push_bind(i64::from(*yes)),
-            serde_json::Value::Number(n) => self.push_bind(n.as_i64().unwrap_or_default()),
-            other => self.push_bind(other.as_str().unwrap_or_default().to_owned()),
+        let kind = match &filter.equals {
+            serde_json::Value::Bool(yes) => {
+                self.push_bind(i64::from(*yes));
+                if *yes { "true" } else { "false" }
+            }
+            serde_json::Value::Number(n) => {
+                self.push_bind(n.as_i64().unwrap_or_default());
+                "integer"
+            }
+            other => {
+                self.push_bind(other.as_str().unwrap_or_default().to_owned());
+                "text"
+            }
         };
+        self.push(" AND json_each.type = ");
+        self.push_bind(kind.to_owned());
         self.push(")");
     }
 }
