@@ -66,7 +66,11 @@ async fn is_shown(client: &Client, key: &str) -> bool {
 async fn a_participant_answers_a_symbol_s_questions_on_the_phone_in_both_languages() {
     let _serial = SERIAL.lock().await;
     let database = TestDatabase::new(Backend::Sqlite).await;
-    let app = TestApp::start_on(database, trama::Limits::default()).await;
+    // A fixed address, so that the server can go away and come back where the page knows it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let address = listener.local_addr().expect("addr");
+    drop(listener);
+    let app = TestApp::start_at(database, trama::Limits::default(), address).await;
     let staff = app.project().await;
     legend_with_questions(&app, &staff.analyst).await;
     let workshop = a_large_workshop(&app, &staff.facilitator).await;
@@ -131,6 +135,48 @@ async fn a_participant_answers_a_symbol_s_questions_on_the_phone_in_both_languag
         Value::from(talleres[0].answers.clone()),
         json!({"chicos": true, "cuantos": 3, "edades": ["menos_13"], "horario": "noche"}),
         "answered as tapped, typed"
+    );
+
+    // The server goes away: a soup kitchen answered meanwhile waits in the phone's queue
+    // with its answers, and is stored once, answers and all, when the server is back.
+    let database = app.stop().await;
+    click(&client, "[data-symbol=comedor]").await;
+    let map = client.find(Locator::Id("map")).await.expect("map");
+    click_map(&client, &map, -40.0, 30.0).await;
+    wait_for_text(&client, "#feature-questions", "Raciones por día").await;
+    type_into(
+        &client,
+        "#feature-questions fieldset[data-key=raciones] input",
+        "33",
+    )
+    .await;
+    type_into(&client, "#feature-title", "Comedor sin señal").await;
+    click(&client, "#feature-save").await;
+    wait_for_text(&client, "#status", "Sin conexión").await;
+    let queued = client
+        .execute(
+            "return JSON.parse(localStorage.getItem('trama.queue.lomas')).map(function (i) { return i.feature.properties.answers; });",
+            vec![],
+        )
+        .await
+        .expect("the queue");
+    assert_eq!(
+        queued,
+        json!([{"raciones": 33}]),
+        "the answers wait with the drawing"
+    );
+    let app = TestApp::start_at(database, trama::Limits::default(), address).await;
+    wait_for_text(&client, "#status", "Guardado").await;
+    tokio::time::sleep(Duration::from_secs(5)).await; // one more retry period: no duplicate
+    let sent: Vec<_> = stored_features(&app.store)
+        .await
+        .into_iter()
+        .filter(|f| f.title.as_deref() == Some("Comedor sin señal"))
+        .collect();
+    assert_eq!(sent.len(), 1, "stored once");
+    assert_eq!(
+        Value::from(sent[0].answers.clone()),
+        json!({"raciones": 33})
     );
 
     // English: a soup kitchen, its number typed.

@@ -4,10 +4,11 @@
 //! answers without a lookup table. Several choices are written the XLSForm way, keys joined
 //! by spaces (`menos_13 de_13_a_17`), as Kobo and ODK exports are.
 //!
-//! Questions several symbols ask alike (the same key and kind) share a column; a key asked
-//! differently by two symbols, or that would take a fixed column's name, is prefixed with
-//! its symbol (`comedor_raciones`). Anonymised and aggregated exports leave out the answers
-//! to sensitive questions and the short texts, as they leave out exact places and titles.
+//! Questions several symbols ask alike (the same key, kind and privacy) share a column; a key
+//! asked differently by two symbols is prefixed with its symbol (`comedor_raciones`); a name
+//! already taken (a fixed column, another question's) is numbered (`title_2`). Anonymised
+//! and aggregated exports leave out private answers (`question::sensitive_keys`) and short
+//! texts, as they leave out exact places and titles.
 
 use std::collections::{HashMap, HashSet};
 
