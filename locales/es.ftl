@@ -782,6 +782,10 @@ problem-code-xlsform-no_survey = La planilla no tiene una hoja «survey»: no es
 problem-code-xlsform-no_columns = La hoja «survey» necesita en su primera fila las columnas «type» y «name».
 problem-code-xlsform-nothing = El formulario no tiene ninguna pregunta que se pueda hacer sobre un dibujo (select_one, select_multiple, integer, text, date, time).
 problem-code-xlsform-invalid = Las preguntas del formulario no forman un conjunto válido: { $detail }
+problem-code-attachment-too_large = La foto pesa más de { $mb } MB: mandá una más chica (o sacala con menos resolución).
+problem-code-attachment-not_a_photo = Ese archivo no es una foto (JPEG, PNG o WebP), diga lo que diga su nombre.
+problem-code-attachment-too_many_pixels = La foto tiene más de { $max } píxeles de lado: mandá una más chica.
+problem-code-attachment-unreadable = No se pudo leer la foto: puede estar cortada. Probá sacarla de nuevo.
 ## A symbol's questions on the draw page
 question-yes = Sí
 question-no = No

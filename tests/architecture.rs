@@ -73,7 +73,7 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("media", &[][..]),
         (
             "application",
-            &["domain", "store", "export", "geojson", "basemap"][..],
+            &["domain", "store", "export", "geojson", "basemap", "media"][..],
         ),
     ])
 }

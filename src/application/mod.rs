@@ -5,6 +5,7 @@
 //! ARCHITECTURE.md has the map.
 
 pub mod annotations;
+pub mod attachments;
 pub mod audit;
 pub mod basemaps;
 pub mod care;

@@ -132,6 +132,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         room_origins: room_origins.clone().into(),
         jobs: Default::default(),
         tls,
+        media: std::sync::Arc::new(crate::media::Folder::new(args.data_dir.join("attachments"))),
     };
     tracing::info!(database = %args.database.database, "Trama is serving on http://{address}/");
     if room_origins.is_empty() {
@@ -148,6 +149,12 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         .audit_key
         .clone()
         .unwrap_or_else(|| args.data_dir.join("audit-signing.key"));
+    // Photos whose drawings were purged while no server ran (`trama purge`, a retention).
+    match crate::application::attachments::sweep(state.store.as_ref(), &state.media).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(photos = n, "removed the files of purged drawings' photos"),
+        Err(e) => tracing::warn!(error = %e, "could not sweep the photos' folder"),
+    }
     let retention = tokio::spawn(crate::application::care::sweep_daily(
         state.store.clone(),
         jobs.clone(),

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod annotation;
+pub mod attachment;
 pub mod audit;
 pub mod bbox;
 pub mod boundary;

@@ -2,6 +2,7 @@
 //! extract, ask the domain and the store, respond.
 
 mod annotations;
+mod attachments;
 mod audit;
 mod auth;
 pub mod basemaps;
@@ -48,6 +49,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .merge(workshops::router())
         .merge(features::router())
         .merge(annotations::router())
+        .merge(attachments::router())
         .merge(pictograms::router())
         .merge(priority::router())
         .merge(exports::router())

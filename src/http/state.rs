@@ -30,6 +30,8 @@ pub struct AppState {
     /// HTTPS beside plain HTTP on the same port, with the room's own certificate authority
     /// (`trama serve --tls`); none: plain HTTP only.
     pub tls: Option<Arc<crate::tls::RoomTls>>,
+    /// Where photos attached to drawings are kept (`<data folder>/attachments`).
+    pub media: Arc<crate::media::Folder>,
 }
 
 /// Operator-tunable limits on what one request may ask of the server.

@@ -129,7 +129,14 @@ async fn withdraw(
         request,
     )
     .await?;
-    Ok(Json(json!({ "purged": purged })))
+    // The purged drawings' photos: their rows went with them, their files go now.
+    let photos = crate::application::attachments::sweep(state.store.as_ref(), &state.media)
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "the photos of a withdrawal stayed"))
+        .unwrap_or_default();
+    Ok(Json(
+        json!({ "purged": purged, "photo_files_removed": photos }),
+    ))
 }
 
 /// Loads a workshop the caller may read (see `application::workshops::readable`).

@@ -6,6 +6,8 @@
 //! sent is kept: a photo is decoded, turned upright by its Orientation, scaled to a sane size
 //! and encoded again, so what is stored holds pixels and nothing else.
 
+pub mod folder;
 pub mod photo;
 
+pub use folder::{Folder, Size};
 pub use photo::{CleanPhoto, PhotoError, PhotoLimits, clean_photo};

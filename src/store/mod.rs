@@ -15,10 +15,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use contract::{
-    AnnotationPage, AnnotationStore, AuditFilter, AuditStore, CareStore, ExportStore,
-    FeatureOutline, FeatureRevision, FeatureStore, IdempotentResponse, IdentityStore, LiveStore,
-    NewToken, Participant, PictogramStore, PriorityStore, ProjectStore, PurgeOutcome, PurgeScope,
-    Store, User, WorkshopStore, WorkshopTally,
+    AnnotationPage, AnnotationStore, AttachmentStore, AuditFilter, AuditStore, CareStore,
+    ExportStore, FeatureOutline, FeatureRevision, FeatureStore, IdempotentResponse, IdentityStore,
+    LiveStore, NewToken, Participant, PictogramStore, PriorityStore, ProjectStore, PurgeOutcome,
+    PurgeScope, Store, User, WorkshopStore, WorkshopTally,
 };
 pub use copy::{CopiedTable, copy_database};
 

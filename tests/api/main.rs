@@ -1,6 +1,7 @@
 //! HTTP integration tests: each starts a real server on a free port over a fresh SQLite file.
 
 mod answers;
+mod attachments;
 mod audit;
 mod basemaps;
 mod care;

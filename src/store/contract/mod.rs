@@ -14,6 +14,7 @@
 //! which one; the store writes that one and no other.
 
 mod annotations;
+mod attachments;
 mod audit;
 mod care;
 mod exports;
@@ -26,6 +27,7 @@ mod projects;
 mod workshops;
 
 pub use annotations::{AnnotationPage, AnnotationStore};
+pub use attachments::AttachmentStore;
 pub use audit::{AuditFilter, AuditStore};
 pub use care::{CareStore, PurgeOutcome, PurgeScope};
 pub use exports::ExportStore;
@@ -44,6 +46,7 @@ pub trait Store:
     + WorkshopStore
     + FeatureStore
     + AnnotationStore
+    + AttachmentStore
     + PictogramStore
     + PriorityStore
     + ExportStore
@@ -60,6 +63,7 @@ impl<T> Store for T where
         + WorkshopStore
         + FeatureStore
         + AnnotationStore
+        + AttachmentStore
         + PictogramStore
         + PriorityStore
         + ExportStore

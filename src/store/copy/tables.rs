@@ -200,6 +200,22 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "attachments",
+        &[
+            ("id", Id),
+            ("project_id", Id),
+            ("feature_id", Id),
+            ("participant_id", Id),
+            ("user_id", Id),
+            ("kind", Text),
+            ("media_type", Text),
+            ("width", Int4),
+            ("height", Int4),
+            ("bytes", Int),
+            ("created_at", Time),
+        ],
+    ),
+    (
         "pictograms",
         &[("name", Text), ("svg", Text), ("created_at", Time)],
     ),

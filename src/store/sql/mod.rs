@@ -20,6 +20,7 @@
 use super::{Backend, dialect};
 
 mod annotations;
+mod attachments;
 mod audit;
 mod care;
 mod exports;

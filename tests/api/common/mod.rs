@@ -229,6 +229,9 @@ impl TestApp {
                         .expect("the room's HTTPS"),
                 )
             }),
+            media: Arc::new(trama::media::Folder::new(
+                database.dir().join("data/attachments"),
+            )),
         };
         let server = tokio::spawn(trama::serve(
             listener,

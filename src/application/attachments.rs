@@ -1,0 +1,195 @@
+//! Photos attached to drawings (issue 28): kept cleaned of every metadata block
+//! (`media::clean_photo`), their files in the data folder (`media::Folder`), their rows in
+//! the store; seen by those who see the drawing exactly or openly, never with a drawing seen
+//! as its masking cell (`domain::attachment::shown_with`).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::Utc;
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::Error;
+use super::drawings::readable;
+use super::features::sees_exact;
+use crate::domain::Refusal;
+use crate::domain::access::Principal;
+use crate::domain::attachment::{Attachment, AttachmentKind, MAX_PER_DRAWING, shown_with};
+use crate::domain::audit::Door;
+use crate::media::{Folder, PhotoError, PhotoLimits, Size, clean_photo};
+use crate::store::Store;
+
+/// A photo's refusal, as a page says it (`problem.code.attachment.*`).
+fn refused(error: PhotoError) -> Refusal {
+    let detail = error.to_string();
+    match error {
+        PhotoError::TooLarge { max, .. } => {
+            Refusal::new("attachment.too_large", detail).with("mb", max / (1024 * 1024))
+        }
+        PhotoError::NotAPhoto => Refusal::new("attachment.not_a_photo", detail),
+        PhotoError::TooManyPixels { max, .. } => {
+            Refusal::new("attachment.too_many_pixels", detail).with("max", max)
+        }
+        PhotoError::Unreadable(_) => Refusal::new("attachment.unreadable", detail),
+    }
+}
+
+/// Attaches the photo `bytes` to drawing `feature_id`: its author while they may change it
+/// (the workshop open), analysts and admins.
+///
+/// # Errors
+/// As `drawings::readable`; `NotAllowed` for another's drawing; `Conflict` past
+/// [`MAX_PER_DRAWING`]; `Refused` for a file that is no photo or past the limits; the store's
+/// and the folder's.
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn attach(
+    store: &dyn Store,
+    folder: &Arc<Folder>,
+    principal: &Principal,
+    feature_id: Uuid,
+    bytes: Bytes,
+) -> Result<Attachment, Error> {
+    let (feature, workshop) = readable(store, principal, feature_id).await?;
+    if principal.revision(&feature, workshop.as_ref()).is_none() {
+        return Err(Error::not_allowed(
+            "you may attach photos only to the drawings you may change",
+        ));
+    }
+    if store.list_attachments(feature.id).await?.len() >= MAX_PER_DRAWING {
+        return Err(Error::Conflict(format!(
+            "a drawing holds at most {MAX_PER_DRAWING} photos"
+        )));
+    }
+    let id = Uuid::now_v7();
+    let folder_for_work = Arc::clone(folder);
+    // Decoding and encoding a photo is work for a thread of its own.
+    let photo = tokio::task::spawn_blocking(move || {
+        let photo = clean_photo(&bytes, PhotoLimits::default()).map_err(refused)?;
+        folder_for_work
+            .save(id, &photo)
+            .map_err(|e| Error::Failed(format!("could not keep the photo: {e}")))?;
+        Ok::<_, Error>(photo)
+    })
+    .await
+    .map_err(|e| Error::Failed(format!("the photo's work failed: {e}")))??;
+    let attachment = Attachment {
+        id,
+        project_id: feature.project_id,
+        feature_id: feature.id,
+        author: principal.author(),
+        kind: AttachmentKind::Photo,
+        media_type: "image/jpeg".into(),
+        width: Some(photo.width),
+        height: Some(photo.height),
+        bytes: photo.jpeg.len() as u64,
+        created_at: Utc::now(),
+    };
+    if let Err(e) = store.add_attachment(&attachment).await {
+        let _ = folder.remove(id);
+        return Err(e.into());
+    }
+    Ok(attachment)
+}
+
+/// The attachments of a drawing the caller sees them with (none for a drawing seen as its
+/// masking cell).
+///
+/// # Errors
+/// As `drawings::readable`; the store's.
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn of_drawing(
+    store: &dyn Store,
+    principal: &Principal,
+    feature_id: Uuid,
+) -> Result<Vec<Attachment>, Error> {
+    let (feature, workshop) = readable(store, principal, feature_id).await?;
+    let seen = sees_exact(store, principal, &feature, workshop.as_ref(), Door::Api).await?;
+    if !shown_with(seen.sight) {
+        return Ok(Vec::new());
+    }
+    Ok(store.list_attachments(feature.id).await?)
+}
+
+/// An attachment the caller may see, and its drawing's readable check.
+async fn visible(
+    store: &dyn Store,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<
+    (
+        Attachment,
+        crate::domain::feature::Feature,
+        Option<crate::domain::workshop::Workshop>,
+    ),
+    Error,
+> {
+    let attachment = store
+        .find_attachment(id)
+        .await?
+        .ok_or_else(|| Error::not_found("attachment"))?;
+    let (feature, workshop) = readable(store, principal, attachment.feature_id).await?;
+    let seen = sees_exact(store, principal, &feature, workshop.as_ref(), Door::Api).await?;
+    // A photo of a drawing seen masked is not said to exist.
+    if !shown_with(seen.sight) {
+        return Err(Error::not_found("attachment"));
+    }
+    Ok((attachment, feature, workshop))
+}
+
+/// The file of attachment `id` (`size`: the photo or its thumbnail), for a caller who sees it.
+///
+/// # Errors
+/// `NotFound` for an attachment unknown or of a drawing seen masked; as
+/// `drawings::readable`; the folder's.
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn file(
+    store: &dyn Store,
+    folder: &Folder,
+    principal: &Principal,
+    id: Uuid,
+    size: Size,
+) -> Result<(Attachment, Vec<u8>), Error> {
+    let (attachment, _, _) = visible(store, principal, id).await?;
+    let bytes = folder.read(id, size).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::not_found("attachment"),
+        _ => Error::Failed(format!("could not read the photo: {e}")),
+    })?;
+    Ok((attachment, bytes))
+}
+
+/// Removes attachment `id`, its row and files: analysts and admins, and its drawing's author
+/// while they may change it.
+///
+/// # Errors
+/// As [`file`]; `NotAllowed` for others.
+#[instrument(skip_all, err(level = "debug"))]
+pub async fn remove(
+    store: &dyn Store,
+    folder: &Folder,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<(), Error> {
+    let (_, feature, workshop) = visible(store, principal, id).await?;
+    if principal.revision(&feature, workshop.as_ref()).is_none() {
+        return Err(Error::not_allowed(
+            "only analysts, admins and the drawing's author remove its photos",
+        ));
+    }
+    store.remove_attachment(id).await?;
+    folder
+        .remove(id)
+        .map_err(|e| Error::Failed(format!("could not remove the photo's files: {e}")))
+}
+
+/// Removes the files of attachments whose rows are gone (a purged drawing's, a withdrawn
+/// participant's); returns how many.
+///
+/// # Errors
+/// The store's and the folder's.
+pub async fn sweep(store: &dyn Store, folder: &Folder) -> Result<usize, Error> {
+    let kept = store.attachment_ids().await?.into_iter().collect();
+    folder
+        .sweep(&kept)
+        .map_err(|e| Error::Failed(format!("could not sweep the photos' folder: {e}")))
+}

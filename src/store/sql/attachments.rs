@@ -1,0 +1,110 @@
+//! Attachments' rows (`AttachmentStore`), for both backends (see `store::sql`).
+
+use async_trait::async_trait;
+use sqlx::Row;
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::dialect::{DbRow, sql_id};
+use super::rows::{self, uuid};
+use super::{Backend, author_ids};
+use crate::domain::attachment::{Attachment, AttachmentKind};
+use crate::store::{AttachmentStore, StoreError, StoreResult};
+
+const SELECT: &str = "SELECT a.*, p.display_name, u.username FROM attachments a
+     LEFT JOIN participants p ON p.id = a.participant_id
+     LEFT JOIN users u ON u.id = a.user_id";
+
+fn attachment(row: &DbRow) -> StoreResult<Attachment> {
+    let kind: String = row.try_get("kind")?;
+    let size = |column: &str| -> StoreResult<Option<u32>> {
+        Ok(row
+            .try_get::<Option<i32>, _>(column)?
+            .and_then(|n| u32::try_from(n).ok()))
+    };
+    Ok(Attachment {
+        id: uuid(row, "id")?,
+        project_id: uuid(row, "project_id")?,
+        feature_id: uuid(row, "feature_id")?,
+        author: rows::author(row)?,
+        kind: AttachmentKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("attachment kind: {kind:?}")))?,
+        media_type: row.try_get("media_type")?,
+        width: size("width")?,
+        height: size("height")?,
+        bytes: u64::try_from(row.try_get::<i64, _>("bytes")?).unwrap_or_default(),
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+#[async_trait]
+impl AttachmentStore for Backend {
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn add_attachment(&self, a: &Attachment) -> StoreResult<()> {
+        let (participant_id, user_id) = author_ids(&a.author);
+        let size = |n: Option<u32>| n.and_then(|n| i32::try_from(n).ok());
+        sqlx::query(
+            "INSERT INTO attachments (id, project_id, feature_id, participant_id, user_id, kind,
+                media_type, width, height, bytes, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(sql_id(a.id))
+        .bind(sql_id(a.project_id))
+        .bind(sql_id(a.feature_id))
+        .bind(participant_id.map(sql_id))
+        .bind(user_id.map(sql_id))
+        .bind(a.kind.as_str())
+        .bind(&a.media_type)
+        .bind(size(a.width))
+        .bind(size(a.height))
+        .bind(i64::try_from(a.bytes).unwrap_or(i64::MAX))
+        .bind(a.created_at)
+        .execute(self.writes())
+        .await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn list_attachments(&self, feature_id: Uuid) -> StoreResult<Vec<Attachment>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE a.feature_id = $1 ORDER BY a.created_at, a.id"
+        )))
+        .bind(sql_id(feature_id))
+        .fetch_all(self.reads())
+        .await?
+        .iter()
+        .map(attachment)
+        .collect()
+    }
+
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn find_attachment(&self, id: Uuid) -> StoreResult<Option<Attachment>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE a.id = $1")))
+            .bind(sql_id(id))
+            .fetch_optional(self.reads())
+            .await?
+            .as_ref()
+            .map(attachment)
+            .transpose()
+    }
+
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn remove_attachment(&self, id: Uuid) -> StoreResult<bool> {
+        Ok(sqlx::query("DELETE FROM attachments WHERE id = $1")
+            .bind(sql_id(id))
+            .execute(self.writes())
+            .await?
+            .rows_affected()
+            > 0)
+    }
+
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn attachment_ids(&self) -> StoreResult<Vec<Uuid>> {
+        sqlx::query("SELECT id FROM attachments")
+            .fetch_all(self.reads())
+            .await?
+            .iter()
+            .map(|row| uuid(row, "id"))
+            .collect()
+    }
+}

@@ -1,0 +1,228 @@
+//! Photos attached to drawings (issue 28): kept with no metadata, served as the JPEG Trama
+//! wrote, seen only with a drawing seen exactly or openly, refused clearly when they are no
+//! photo.
+
+use std::process::Command;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::{Backend, TestApp, point, read};
+
+/// A phone's photo: 400×200 pixels taken upright (Orientation 6), with where, when and which
+/// phone.
+fn phone_photo(dir: &std::path::Path) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(400, 200, |x, _| {
+        if x < 200 {
+            image::Rgb([220, 20, 20])
+        } else {
+            image::Rgb([20, 20, 220])
+        }
+    });
+    let path = dir.join("IMG_0001.jpg");
+    image.save(&path).expect("jpeg");
+    let output = Command::new("exiftool")
+        .args([
+            "-overwrite_original",
+            "-Orientation#=6",
+            "-GPSLatitude=34.7601",
+            "-GPSLatitudeRef=S",
+            "-GPSLongitude=58.4012",
+            "-GPSLongitudeRef=W",
+            "-Make=Motorola",
+        ])
+        .arg(&path)
+        .output()
+        .expect("exiftool (.ci/run installs it)");
+    assert!(output.status.success());
+    std::fs::read(&path).expect("read")
+}
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    app.request(method, path, Some(token))
+        .body(body)
+        .send()
+        .await
+        .expect("send")
+}
+
+async fn photos_are_kept_clean_and_seen_only_with_their_drawing(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let rosa = app.join(&workshop.code, "Jóvenes").await;
+    let other_table = app.join(&workshop.code, "Docentes").await;
+    let mut drawn = Vec::new();
+    for symbol in ["taller_clandestino", "escuela"] {
+        let (status, body) = app
+            .post(
+                "/api/projects/lomas/features",
+                Some(&rosa),
+                &point(symbol, -58.41, -34.76),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        drawn.push(body["id"].as_str().expect("id").to_owned());
+    }
+    let (taller, escuela) = (&drawn[0], &drawn[1]);
+    let dir = tempfile::TempDir::new().expect("dir");
+    let sent = phone_photo(dir.path());
+
+    // Kept upright, cleaned.
+    let (status, attached) = read(
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/features/{taller}/attachments"),
+            &rosa,
+            sent.clone(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{attached}");
+    assert_eq!(
+        (&attached["width"], &attached["height"]),
+        (&json!(200), &json!(400))
+    );
+    let url = attached["url"].as_str().expect("url").to_owned();
+    let response = send(&app, Method::GET, &url, &rosa, Vec::new()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let kept = dir.path().join("kept.jpg");
+    std::fs::write(&kept, response.bytes().await.expect("bytes")).expect("write");
+    let tags = Command::new("exiftool")
+        .args(["-j", "-a"])
+        .arg(&kept)
+        .output()
+        .expect("exiftool");
+    let tags = String::from_utf8_lossy(&tags.stdout);
+    assert!(
+        !tags.contains("GPS") && !tags.contains("Motorola"),
+        "{tags}"
+    );
+    let response = send(
+        &app,
+        Method::GET,
+        attached["thumbnail_url"].as_str().expect("thumbnail"),
+        &rosa,
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // Another table sees the sensitive drawing as its cell: no photo, not even that there
+    // is one; the school's photo it sees.
+    let (status, school) = read(
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/features/{escuela}/attachments"),
+            &rosa,
+            sent.clone(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{school}");
+    let (_, listed) = app
+        .get(
+            &format!("/api/features/{taller}/attachments"),
+            Some(&other_table),
+        )
+        .await;
+    assert_eq!(listed["attachments"], json!([]));
+    let (status, _) = read(send(&app, Method::GET, &url, &other_table, Vec::new()).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, listed) = app
+        .get(
+            &format!("/api/features/{escuela}/attachments"),
+            Some(&other_table),
+        )
+        .await;
+    assert_eq!(listed["attachments"].as_array().map(Vec::len), Some(1));
+    let (_, listed) = app
+        .get(
+            &format!("/api/features/{taller}/attachments"),
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(
+        listed["attachments"].as_array().map(Vec::len),
+        Some(1),
+        "{listed}"
+    );
+
+    // Only the drawing's author (or staff) attaches; a file is judged by its content.
+    let (status, problem) = read(
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/features/{escuela}/attachments"),
+            &other_table,
+            sent.clone(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let (status, problem) = read(
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/features/{escuela}/attachments"),
+            &rosa,
+            b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["code"], "attachment.not_a_photo");
+
+    // An analyst removes one: its files go with it.
+    let response = send(&app, Method::DELETE, &url, &staff.analyst, Vec::new()).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, _) = read(send(&app, Method::GET, &url, &staff.analyst, Vec::new()).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let school_url: Value = school["url"].clone();
+    let response = send(
+        &app,
+        Method::GET,
+        school_url.as_str().expect("url"),
+        &rosa,
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK, "the other photo stays");
+
+    // The table withdraws: its drawings are purged, and their photos' files with them.
+    let (status, withdrawn) = app
+        .post(
+            &format!("/api/workshops/{}/withdrawals", workshop.id),
+            Some(&staff.facilitator),
+            &json!({"group": "Jóvenes"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{withdrawn}");
+    assert_eq!(withdrawn["photo_files_removed"], 1, "{withdrawn}");
+    let folder = app.database.dir().join("data/attachments");
+    let left: Vec<_> = std::fs::read_dir(&folder)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+crate::both_backends!(photos_are_kept_clean_and_seen_only_with_their_drawing);
