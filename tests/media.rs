@@ -167,8 +167,22 @@ fn png_and_webp_are_photos_too_and_a_file_is_judged_by_its_content() {
     };
     assert!(matches!(
         clean_photo(&photo(ImageFormat::Png), narrow),
-        Err(PhotoError::TooManyPixels { .. }) | Err(PhotoError::Unreadable(_))
+        Err(PhotoError::TooManyPixels { .. })
     ));
+    // The pixels bound what decoding takes, before any buffer is made.
+    let few = PhotoLimits {
+        max_pixels: 1_000,
+        ..PhotoLimits::default()
+    };
+    for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP] {
+        assert!(
+            matches!(
+                clean_photo(&photo(format), few),
+                Err(PhotoError::TooManyPixels { .. })
+            ),
+            "{format:?}"
+        );
+    }
     // A large photo is scaled to the side kept.
     let big = RgbImage::from_pixel(3000, 1000, Rgb([90, 90, 90]));
     let mut bytes = Vec::new();

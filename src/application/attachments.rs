@@ -3,6 +3,7 @@
 //! the store; seen by those who see the drawing exactly or openly, never with a drawing seen
 //! as its masking cell (`domain::attachment::shown_with`).
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -63,6 +64,13 @@ pub async fn attach(
     }
     let id = Uuid::now_v7();
     let folder_for_work = Arc::clone(folder);
+    // One photo at a time: decoding one may take a few hundred MB and a core for a second;
+    // a room's photos at the end of a session wait their turn rather than exhaust memory.
+    static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+    let _turn = ONE_AT_A_TIME
+        .acquire()
+        .await
+        .map_err(|e| Error::Failed(format!("the photos' turn failed: {e}")))?;
     // Decoding and encoding a photo is work for a thread of its own.
     let photo = tokio::task::spawn_blocking(move || {
         let photo = clean_photo(&bytes, PhotoLimits::default()).map_err(refused)?;
@@ -128,9 +136,15 @@ async fn visible(
         .find_attachment(id)
         .await?
         .ok_or_else(|| Error::not_found("attachment"))?;
-    let (feature, workshop) = readable(store, principal, attachment.feature_id).await?;
+    // Whether the drawing is out of reach, deleted or seen masked, the photo is not said to
+    // exist.
+    let (feature, workshop) = readable(store, principal, attachment.feature_id)
+        .await
+        .map_err(|e| match e {
+            Error::NotAllowed(_) | Error::NotFound(_) => Error::not_found("attachment"),
+            other => other,
+        })?;
     let seen = sees_exact(store, principal, &feature, workshop.as_ref(), Door::Api).await?;
-    // A photo of a drawing seen masked is not said to exist.
     if !shown_with(seen.sight) {
         return Err(Error::not_found("attachment"));
     }
@@ -182,14 +196,46 @@ pub async fn remove(
         .map_err(|e| Error::Failed(format!("could not remove the photo's files: {e}")))
 }
 
-/// Removes the files of attachments whose rows are gone (a purged drawing's, a withdrawn
-/// participant's); returns how many.
+/// How long a file without a row is left alone by a sweep: an upload writes its files, then
+/// its row.
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the files of attachments whose rows are gone (a drawing purged while no server
+/// ran) and that are not on their way in; returns how many.
 ///
 /// # Errors
 /// The store's and the folder's.
 pub async fn sweep(store: &dyn Store, folder: &Folder) -> Result<usize, Error> {
     let kept = store.attachment_ids().await?.into_iter().collect();
     folder
-        .sweep(&kept)
+        .sweep(&kept, SETTLED)
         .map_err(|e| Error::Failed(format!("could not sweep the photos' folder: {e}")))
+}
+
+/// The attachments there are now, to tell after a purge which went with it.
+///
+/// # Errors
+/// The store's.
+pub async fn present(store: &dyn Store) -> Result<HashSet<Uuid>, Error> {
+    Ok(store.attachment_ids().await?.into_iter().collect())
+}
+
+/// Removes the files of the attachments of `before` whose rows a purge took; returns how
+/// many. (An upload made meanwhile is not in `before`: its files are left alone.)
+///
+/// # Errors
+/// The store's and the folder's.
+pub async fn purged(
+    store: &dyn Store,
+    folder: &Folder,
+    before: HashSet<Uuid>,
+) -> Result<usize, Error> {
+    let after = present(store).await?;
+    let gone: Vec<Uuid> = before.difference(&after).copied().collect();
+    for id in &gone {
+        folder
+            .remove(*id)
+            .map_err(|e| Error::Failed(format!("could not remove a purged photo: {e}")))?;
+    }
+    Ok(gone.len())
 }

@@ -20,7 +20,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/api/features/{id}/attachments",
-            post(attach).get(of_drawing),
+            post(attach)
+                .get(of_drawing)
+                // A photo's own limit (`media::PhotoLimits`), whatever the server's body limit.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::media::PhotoLimits::default().max_bytes + 64 * 1024,
+                )),
         )
         .route("/api/attachments/{id}", get(photo).delete(remove))
         .route("/api/attachments/{id}/thumbnail", get(thumbnail))
@@ -89,7 +94,8 @@ async fn serve(
         [
             (header::CONTENT_TYPE, attachment.media_type.clone()),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+            // Asked again each time: a photo removed, withdrawn or masked again is gone.
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("inline; filename=\"{}.jpg\"", attachment.id),

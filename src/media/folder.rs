@@ -77,11 +77,13 @@ impl Folder {
     }
 
     /// Removes every file of an attachment not in `kept` (a purged drawing's, a withdrawn
-    /// participant's: their rows went with the drawing); returns how many attachments.
+    /// participant's: their rows went with the drawing) and last written more than `settled`
+    /// ago: an upload writes its files before its row, so a fresh file without a row may be
+    /// one on its way in. Returns how many attachments.
     ///
     /// # Errors
     /// The file system's.
-    pub fn sweep(&self, kept: &HashSet<Uuid>) -> io::Result<usize> {
+    pub fn sweep(&self, kept: &HashSet<Uuid>, settled: std::time::Duration) -> io::Result<usize> {
         let entries = match std::fs::read_dir(&self.root) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
@@ -89,9 +91,11 @@ impl Folder {
         };
         let mut gone = HashSet::new();
         for entry in entries {
-            let path = entry?.path();
+            let entry = entry?;
+            let path = entry.path();
             let Some(id) = id_of(&path) else { continue };
-            if !kept.contains(&id) {
+            let age = entry.metadata()?.modified()?.elapsed().unwrap_or_default();
+            if !kept.contains(&id) && age >= settled {
                 std::fs::remove_file(&path)?;
                 gone.insert(id);
             }
@@ -104,4 +108,43 @@ impl Folder {
 fn id_of(path: &Path) -> Option<Uuid> {
     let name = path.file_name()?.to_str()?;
     Uuid::parse_str(name.split('.').next()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sweep_leaves_files_on_their_way_in_and_takes_the_settled_ones() {
+        let dir = tempfile::TempDir::new().expect("dir");
+        let folder = Folder::new(dir.path().join("attachments"));
+        let photo = CleanPhoto {
+            jpeg: vec![0xFF, 0xD8],
+            width: 1,
+            height: 1,
+            thumbnail: vec![0xFF, 0xD8],
+        };
+        let (kept, gone) = (Uuid::now_v7(), Uuid::now_v7());
+        folder.save(kept, &photo).expect("save");
+        folder.save(gone, &photo).expect("save");
+        let rows = HashSet::from([kept]);
+        let hour = std::time::Duration::from_secs(3600);
+        assert_eq!(
+            folder.sweep(&rows, hour).expect("sweep"),
+            0,
+            "fresh: an upload's"
+        );
+        assert_eq!(
+            folder
+                .sweep(&rows, std::time::Duration::ZERO)
+                .expect("sweep"),
+            1
+        );
+        assert!(folder.read(kept, Size::Thumbnail).is_ok());
+        assert!(folder.read(gone, Size::Full).is_err());
+        folder.remove(kept).expect("remove");
+        folder
+            .remove(kept)
+            .expect("removing what is gone is no error");
+    }
 }

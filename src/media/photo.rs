@@ -21,6 +21,9 @@ pub struct PhotoLimits {
     pub max_bytes: usize,
     /// Largest side of a photo accepted (a 48 MP phone sensor is 8,000 px wide).
     pub max_input_side: u32,
+    /// Most pixels a photo accepted may have: what bounds the memory of decoding it (the
+    /// image crate sizes its buffer by the header, not by the file).
+    pub max_pixels: u64,
     /// Largest side of the photo as kept.
     pub max_side: u32,
     /// Largest side of its thumbnail.
@@ -32,6 +35,8 @@ impl Default for PhotoLimits {
         Self {
             max_bytes: 8 * 1024 * 1024,
             max_input_side: 12_000,
+            // A 12 MP phone photo four times over; 16-bit RGBA of it is 200 MB decoded.
+            max_pixels: 50_000_000,
             max_side: 2048,
             thumbnail_side: 320,
         }
@@ -86,11 +91,22 @@ pub fn clean_photo(bytes: &[u8], limits: PhotoLimits) -> Result<CleanPhoto, Phot
     // Four bytes a pixel of the largest image allowed, and room for the decoder's own.
     bounds.max_alloc = Some(u64::from(limits.max_input_side).pow(2) * 4 + 64 * 1024 * 1024);
     reader.limits(bounds);
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|e| PhotoError::Unreadable(e.to_string()))?;
+    let too_many = |(width, height): (u32, u32)| PhotoError::TooManyPixels {
+        width,
+        height,
+        max: limits.max_input_side,
+    };
+    let mut decoder = reader.into_decoder().map_err(|e| match e {
+        image::ImageError::Limits(_) => too_many((0, 0)),
+        other => PhotoError::Unreadable(other.to_string()),
+    })?;
     let (width, height) = decoder.dimensions();
-    if width > limits.max_input_side || height > limits.max_input_side {
+    // The decoded buffer is sized from the header: refused before it is made.
+    if width > limits.max_input_side
+        || height > limits.max_input_side
+        || u64::from(width) * u64::from(height) > limits.max_pixels
+        || decoder.total_bytes() > limits.max_pixels * 8
+    {
         return Err(PhotoError::TooManyPixels {
             width,
             height,
@@ -106,7 +122,8 @@ pub fn clean_photo(bytes: &[u8], limits: PhotoLimits) -> Result<CleanPhoto, Phot
     // JPEG has no transparency: a PNG's is laid on white, as a page shows it.
     let image = DynamicImage::ImageRgb8(flatten(image));
     let kept = fit(&image, limits.max_side);
-    let thumbnail = fit(&image, limits.thumbnail_side);
+    drop(image);
+    let thumbnail = fit(&kept, limits.thumbnail_side);
     Ok(CleanPhoto {
         width: kept.width(),
         height: kept.height(),
