@@ -18,6 +18,8 @@ use crate::domain::Refusal;
 use crate::domain::access::Principal;
 use crate::domain::attachment::{Attachment, AttachmentKind, MAX_PER_DRAWING, shown_with};
 use crate::domain::audit::Door;
+use crate::domain::feature::Feature;
+use crate::domain::workshop::Workshop;
 use crate::media::{Folder, PhotoError, PhotoLimits, Size, clean_photo};
 use crate::store::Store;
 
@@ -112,11 +114,22 @@ pub async fn of_drawing(
     feature_id: Uuid,
 ) -> Result<Vec<Attachment>, Error> {
     let (feature, workshop) = readable(store, principal, feature_id).await?;
-    let seen = sees_exact(store, principal, &feature, workshop.as_ref(), Door::Api).await?;
-    if !shown_with(seen.sight) {
+    if !shows_photos(store, principal, &feature, workshop.as_ref()).await? {
         return Ok(Vec::new());
     }
     Ok(store.list_attachments(feature.id).await?)
+}
+
+/// Whether `principal` sees `feature`'s photos: with the drawing seen exactly or openly
+/// (`domain::attachment::shown_with`); an exact read of a sensitive one is audited.
+async fn shows_photos(
+    store: &dyn Store,
+    principal: &Principal,
+    feature: &Feature,
+    workshop: Option<&Workshop>,
+) -> Result<bool, Error> {
+    let seen = sees_exact(store, principal, feature, workshop, Door::Api).await?;
+    Ok(shown_with(seen.sight))
 }
 
 /// An attachment the caller may see, and its drawing's readable check.
@@ -124,14 +137,7 @@ async fn visible(
     store: &dyn Store,
     principal: &Principal,
     id: Uuid,
-) -> Result<
-    (
-        Attachment,
-        crate::domain::feature::Feature,
-        Option<crate::domain::workshop::Workshop>,
-    ),
-    Error,
-> {
+) -> Result<(Attachment, Feature, Option<Workshop>), Error> {
     let attachment = store
         .find_attachment(id)
         .await?
@@ -144,8 +150,7 @@ async fn visible(
             Error::NotAllowed(_) | Error::NotFound(_) => Error::not_found("attachment"),
             other => other,
         })?;
-    let seen = sees_exact(store, principal, &feature, workshop.as_ref(), Door::Api).await?;
-    if !shown_with(seen.sight) {
+    if !shows_photos(store, principal, &feature, workshop.as_ref()).await? {
         return Err(Error::not_found("attachment"));
     }
     Ok((attachment, feature, workshop))

@@ -529,22 +529,19 @@ fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
     book.save_to_buffer().expect("xlsx")
 }
 
-async fn post_xlsform(app: &TestApp, token: &str, body: Vec<u8>) -> (StatusCode, Value) {
+/// POSTs a file's bytes (a workbook, an imported file) to `path`, answered as JSON.
+async fn post_file(app: &TestApp, token: &str, path: &str, body: Vec<u8>) -> (StatusCode, Value) {
     let response = app
-        .request(
-            Method::POST,
-            "/api/projects/lomas/legend/xlsform",
-            Some(token),
-        )
-        .header(
-            "content-type",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        .request(Method::POST, path, Some(token))
         .body(body)
         .send()
         .await
         .expect("send");
     read(response).await
+}
+
+async fn post_xlsform(app: &TestApp, token: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    post_file(app, token, "/api/projects/lomas/legend/xlsform", body).await
 }
 
 /// A programme's KoboToolbox form read into a symbol's questions, saved with the legend, and
@@ -814,17 +811,13 @@ async fn import(
     query: &str,
     body: Vec<u8>,
 ) -> (StatusCode, Value) {
-    let response = app
-        .request(
-            Method::POST,
-            &format!("/api/workshops/{workshop}/import?{query}"),
-            Some(token),
-        )
-        .body(body)
-        .send()
-        .await
-        .expect("send");
-    read(response).await
+    post_file(
+        app,
+        token,
+        &format!("/api/workshops/{workshop}/import?{query}"),
+        body,
+    )
+    .await
 }
 
 /// A KoboToolbox survey's CSV export imported with its answers: columns mapped onto
