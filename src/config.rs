@@ -104,6 +104,9 @@ pub struct PurgeArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// The server's data folder, where the purged drawings' photos are removed from.
+    #[arg(long, env = "TRAMA_DATA_DIR", default_value = "trama-data")]
+    pub data_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -283,6 +286,13 @@ pub struct CopyArgs {
     /// Target database URL (created and migrated if needed).
     #[arg(long)]
     pub to: DatabaseUrl,
+    /// The source server's data folder: its photos' files are copied with their rows into
+    /// `--to-data-dir` (both or neither; without them the files stay where they are).
+    #[arg(long, requires = "to_data_dir")]
+    pub from_data_dir: Option<PathBuf>,
+    /// The target server's data folder.
+    #[arg(long, requires = "from_data_dir")]
+    pub to_data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -505,13 +505,41 @@ async fn copying_a_sqlite_database_into_postgres_twice_adds_nothing() {
             &json!({}),
         )
         .await;
+    // A photo of the drawing (an analyst's: the workshop is closed): its row and its files
+    // go with the copy.
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(64, 48, image::Rgb([30, 120, 60]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    let photo: Value = laptop
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/features/{edited}/attachments"),
+            Some(&staff.analyst),
+        )
+        .body(png)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let photo_url = photo["url"].as_str().expect("url").to_owned();
     let before = snapshot(&laptop, &staff.analyst, &edited).await;
     let from = laptop.stop().await;
 
     let central = TestDatabase::new(Backend::Postgres).await;
+    let (from_data, to_data) = (from.dir().join("data"), central.dir().join("data"));
     for round in 0..2 {
         let copied = run(
-            trama().args(["copy", "--from", &from.url, "--to", &central.url]),
+            trama()
+                .args(["copy", "--from", &from.url, "--to", &central.url])
+                .args([
+                    "--from-data-dir".as_ref(),
+                    from_data.as_os_str(),
+                    "--to-data-dir".as_ref(),
+                    to_data.as_os_str(),
+                ]),
             "",
         );
         assert!(copied.status.success(), "{}", text(&copied.stderr));
@@ -521,15 +549,29 @@ async fn copying_a_sqlite_database_into_postgres_twice_adds_nothing() {
             .find(|l| l.trim_start().starts_with("features "))
             .expect("features line")
             .to_owned();
+        let files = report
+            .lines()
+            .find(|l| l.trim_start().starts_with("photos' files"))
+            .expect("photos line")
+            .to_owned();
         if round == 0 {
             assert!(
                 features.contains("30 rows read") && features.ends_with(" 30 new"),
                 "{report}"
             );
+            assert!(files.contains(" 1 copied"), "{report}");
         } else {
             assert!(
-                report.lines().skip(1).all(|l| l.ends_with(" 0 new")),
+                report
+                    .lines()
+                    .skip(1)
+                    .filter(|l| !l.contains("photos' files"))
+                    .all(|l| l.ends_with(" 0 new")),
                 "the second copy adds nothing:\n{report}"
+            );
+            assert!(
+                files.contains(" 0 copied") && files.contains(" 1 there already"),
+                "{report}"
             );
         }
     }
@@ -544,6 +586,23 @@ async fn copying_a_sqlite_database_into_postgres_twice_adds_nothing() {
         .get("/api/projects/lomas/features", Some(&participant))
         .await;
     assert_eq!(status, StatusCode::OK, "participant tokens were copied");
+    let copied = server
+        .request(reqwest::Method::GET, &photo_url, Some(&staff.analyst))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        copied.status(),
+        StatusCode::OK,
+        "the photo's file was copied"
+    );
+    assert!(
+        copied
+            .bytes()
+            .await
+            .expect("bytes")
+            .starts_with(&[0xFF, 0xD8])
+    );
 }
 
 /// The CLI's writes are announced like the API's (issue 25.4): `trama import` reaches a wall

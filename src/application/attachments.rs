@@ -3,7 +3,6 @@
 //! the store; seen by those who see the drawing exactly or openly, never with a drawing seen
 //! as its masking cell (`domain::attachment::shown_with`).
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -38,6 +37,10 @@ fn refused(error: PhotoError) -> Refusal {
     }
 }
 
+fn full() -> Error {
+    Error::Conflict(format!("a drawing holds at most {MAX_PER_DRAWING} photos"))
+}
+
 /// Attaches the photo `bytes` to drawing `feature_id`: its author while they may change it
 /// (the workshop open), analysts and admins.
 ///
@@ -59,10 +62,9 @@ pub async fn attach(
             "you may attach photos only to the drawings you may change",
         ));
     }
+    // Said before the work of decoding; counted again as the row is stored.
     if store.list_attachments(feature.id).await?.len() >= MAX_PER_DRAWING {
-        return Err(Error::Conflict(format!(
-            "a drawing holds at most {MAX_PER_DRAWING} photos"
-        )));
+        return Err(full());
     }
     let id = Uuid::now_v7();
     let folder_for_work = Arc::clone(folder);
@@ -95,9 +97,17 @@ pub async fn attach(
         bytes: photo.jpeg.len() as u64,
         created_at: Utc::now(),
     };
-    if let Err(e) = store.add_attachment(&attachment).await {
-        let _ = folder.remove(id);
-        return Err(e.into());
+    // The files are pending until the row is stored, then named: a failure between leaves
+    // pending files, which a sweep takes.
+    let stored = store.add_attachment(&attachment, MAX_PER_DRAWING).await;
+    if !matches!(stored, Ok(true)) {
+        let _ = folder.discard(id);
+        stored?;
+        return Err(full());
+    }
+    if let Err(e) = folder.commit(id) {
+        let _ = store.remove_attachment(id).await;
+        return Err(Error::Failed(format!("could not keep the photo: {e}")));
     }
     Ok(attachment)
 }
@@ -196,51 +206,92 @@ pub async fn remove(
         ));
     }
     store.remove_attachment(id).await?;
-    folder
-        .remove(id)
-        .map_err(|e| Error::Failed(format!("could not remove the photo's files: {e}")))
+    remove_files(store, folder, &[id]).await;
+    Ok(())
 }
 
-/// How long a file without a row is left alone by a sweep: an upload writes its files, then
-/// its row.
+/// How long a pending file is left alone by a sweep: an upload writes its files, stores its
+/// row, then names its files.
 const SETTLED: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Removes the files of attachments whose rows are gone (a drawing purged while no server
-/// ran) and that are not on their way in; returns how many.
-///
-/// # Errors
-/// The store's and the folder's.
-pub async fn sweep(store: &dyn Store, folder: &Folder) -> Result<usize, Error> {
-    let kept = store.attachment_ids().await?.into_iter().collect();
-    folder
-        .sweep(&kept, SETTLED)
-        .map_err(|e| Error::Failed(format!("could not sweep the photos' folder: {e}")))
-}
-
-/// The attachments there are now, to tell after a purge which went with it.
-///
-/// # Errors
-/// The store's.
-pub async fn present(store: &dyn Store) -> Result<HashSet<Uuid>, Error> {
-    Ok(store.attachment_ids().await?.into_iter().collect())
-}
-
-/// Removes the files of the attachments of `before` whose rows a purge took; returns how
-/// many. (An upload made meanwhile is not in `before`: its files are left alone.)
-///
-/// # Errors
-/// The store's and the folder's.
-pub async fn purged(
-    store: &dyn Store,
-    folder: &Folder,
-    before: HashSet<Uuid>,
-) -> Result<usize, Error> {
-    let after = present(store).await?;
-    let gone: Vec<Uuid> = before.difference(&after).copied().collect();
-    for id in &gone {
-        folder
-            .remove(*id)
-            .map_err(|e| Error::Failed(format!("could not remove a purged photo: {e}")))?;
+/// Removes the files of removed attachments `ids` (their rows gone, named among the removed
+/// in the same transaction) and forgets them; returns how many. A file that cannot be
+/// removed stays named for the next [`sweep`], and is logged.
+pub async fn remove_files(store: &dyn Store, folder: &Folder, ids: &[Uuid]) -> usize {
+    let mut gone = Vec::with_capacity(ids.len());
+    for id in ids {
+        match folder.remove(*id) {
+            Ok(()) => gone.push(*id),
+            Err(error) => {
+                tracing::warn!(%error, attachment = %id, "could not remove a removed photo's files; the next sweep tries again");
+            }
+        }
     }
-    Ok(gone.len())
+    if let Err(error) = store.forget_removed_attachments(&gone).await {
+        tracing::warn!(%error, "removed photos' files are gone but still named; the next sweep forgets them");
+    }
+    gone.len()
+}
+
+/// What a sweep of the attachments' folder did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Swept {
+    /// Removed attachments whose files were left (a server stopped between, a purge by
+    /// `trama purge` or by another instance whose removal failed).
+    pub removed: usize,
+    /// Uploads abandoned between their files and their row.
+    pub abandoned: usize,
+    /// Uploads stored whose files had not been named.
+    pub committed: usize,
+}
+
+/// Removes the files of the attachments the store names as removed, and settles uploads
+/// left pending for more than an hour (`media::Folder::sweep_pending`). Run at a server's
+/// start and daily. A file the store neither keeps nor names as removed is left alone: the
+/// folder may be another database's.
+///
+/// # Errors
+/// The store's and the folder's.
+pub async fn sweep(store: &dyn Store, folder: &Folder) -> Result<Swept, Error> {
+    let removed = store.removed_attachments().await?;
+    let removed = remove_files(store, folder, &removed).await;
+    let stored = store.attachment_ids().await?.into_iter().collect();
+    let pending = folder
+        .sweep_pending(&stored, SETTLED)
+        .map_err(|e| Error::Failed(format!("could not sweep the photos' folder: {e}")))?;
+    Ok(Swept {
+        removed,
+        abandoned: pending.removed,
+        committed: pending.committed,
+    })
+}
+
+/// What copying a database's photos' files did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Copied {
+    pub copied: usize,
+    /// Files the target folder held already.
+    pub present: usize,
+    /// Rows of the source whose files its folder did not hold.
+    pub missing: usize,
+}
+
+/// Copies the files of every attachment `source` keeps from folder `from` into `to`, for
+/// `trama copy` into a server with another data folder.
+///
+/// # Errors
+/// The store's and the folders'.
+pub async fn copy_files(source: &dyn Store, from: &Folder, to: &Folder) -> Result<Copied, Error> {
+    let mut copied = Copied::default();
+    for id in source.attachment_ids().await? {
+        let failed = |e: std::io::Error| Error::Failed(format!("could not copy photo {id}: {e}"));
+        if from.copy_to(to, id).map_err(failed)? {
+            copied.copied += 1;
+        } else if to.read(id, Size::Thumbnail).is_ok() {
+            copied.present += 1;
+        } else {
+            copied.missing += 1;
+        }
+    }
+    Ok(copied)
 }

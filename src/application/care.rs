@@ -12,7 +12,7 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::jobs::Jobs;
-use super::{Error, announce, audit, workshops};
+use super::{Error, announce, attachments, audit, workshops};
 use crate::domain::access::Principal;
 use crate::domain::audit::{Details, Door, Kind};
 use crate::domain::change::Change;
@@ -23,6 +23,7 @@ use crate::domain::permit::Permit;
 use crate::domain::project::Project;
 use crate::domain::retention::{AfterRetention, KeptCount, Purged};
 use crate::domain::workshop::Workshop;
+use crate::media::Folder;
 use crate::store::{PurgeOutcome, PurgeScope, Store};
 
 /// Whose consent is withdrawn (`POST /api/workshops/{id}/withdrawals`): a table by its name,
@@ -82,6 +83,7 @@ async fn participant_named(store: &dyn Store, workshop: Uuid, code: &str) -> Res
 #[instrument(skip_all, err(level = "debug"))]
 pub async fn withdraw(
     store: &dyn Store,
+    folder: &Folder,
     principal: &Principal,
     workshop_id: Uuid,
     withdrawal: Withdrawal,
@@ -110,6 +112,7 @@ pub async fn withdraw(
         return Err(Error::not_found("participant"));
     }
     tell(store, &workshop, &outcome).await;
+    attachments::remove_files(store, folder, &outcome.attachments).await;
     let whose = match scope {
         PurgeScope::Table(id) | PurgeScope::Participant(id) => id,
         PurgeScope::Workshop => workshop.id,
@@ -156,6 +159,7 @@ pub struct Swept {
 #[instrument(skip_all, err(level = "debug"))]
 pub async fn apply_retention(
     store: &dyn Store,
+    folder: &Folder,
     now: DateTime<Utc>,
     dry_run: bool,
     door: Door,
@@ -184,6 +188,7 @@ pub async fn apply_retention(
             }
             if !dry_run {
                 tell(store, &workshop, &outcome).await;
+                attachments::remove_files(store, folder, &outcome.attachments).await;
                 audit::note(
                     store,
                     Kind::Purge,
@@ -250,18 +255,29 @@ pub const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(24 *
 /// time as a job (`jobs`, kind `retention`: its outcome lists what it purged), and signs a
 /// checkpoint of the audit trail with the key at `audit_key`; a failed sweep is logged and
 /// tried again at the next.
-pub async fn sweep_daily(store: Arc<dyn Store>, jobs: Arc<Jobs>, audit_key: std::path::PathBuf) {
+pub async fn sweep_daily(
+    store: Arc<dyn Store>,
+    folder: Arc<Folder>,
+    jobs: Arc<Jobs>,
+    audit_key: std::path::PathBuf,
+) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
     loop {
         every.tick().await;
         let store = store.clone();
+        let folder = folder.clone();
         let audit_key = audit_key.clone();
         let started = jobs.start(
             ("retention", Uuid::nil()),
             "retention sweep".into(),
             (json!({}), json!({})),
             |_job| async move {
-                match apply_retention(&*store, Utc::now(), false, Door::Job).await {
+                // Photos of drawings removed while their files could not be, and uploads
+                // abandoned half-way.
+                if let Err(error) = attachments::sweep(&*store, &folder).await {
+                    tracing::warn!(%error, "could not sweep the photos' folder; next in a day");
+                }
+                match apply_retention(&*store, &folder, Utc::now(), false, Door::Job).await {
                     Ok(swept) => {
                         for workshop in &swept {
                             tracing::info!(

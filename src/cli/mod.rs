@@ -149,14 +149,19 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         .audit_key
         .clone()
         .unwrap_or_else(|| args.data_dir.join("audit-signing.key"));
-    // Photos whose drawings were purged while no server ran (`trama purge`, a retention).
+    // Photos removed while their files could not be, uploads abandoned half-way.
     match crate::application::attachments::sweep(state.store.as_ref(), &state.media).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(photos = n, "removed the files of purged drawings' photos"),
+        Ok(swept) => tracing::info!(
+            removed = swept.removed,
+            abandoned = swept.abandoned,
+            committed = swept.committed,
+            "swept the photos' folder"
+        ),
         Err(e) => tracing::warn!(error = %e, "could not sweep the photos' folder"),
     }
     let retention = tokio::spawn(crate::application::care::sweep_daily(
         state.store.clone(),
+        state.media.clone(),
         jobs.clone(),
         audit_key,
     ));
@@ -177,8 +182,10 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
 /// line per workshop with the counts removed, never their content.
 async fn purge(args: &crate::config::PurgeArgs) -> anyhow::Result<()> {
     let store = open(&args.database).await?;
+    let folder = crate::media::Folder::new(args.data_dir.join("attachments"));
     let swept = crate::application::care::apply_retention(
         store.as_ref(),
+        &folder,
         chrono::Utc::now(),
         args.dry_run,
         crate::domain::audit::Door::Cli,
@@ -193,7 +200,7 @@ async fn purge(args: &crate::config::PurgeArgs) -> anyhow::Result<()> {
         let p = &workshop.purged;
         println!(
             "{verb} {}/{} \"{}\" (retention ended {}): {} drawings, {} revisions, {} comments, \
-             {} participants, {} sessions, {} kept answers, {} table consents",
+             {} participants, {} sessions, {} kept answers, {} table consents, {} photos",
             workshop.project,
             workshop.workshop,
             workshop.title,
@@ -205,6 +212,7 @@ async fn purge(args: &crate::config::PurgeArgs) -> anyhow::Result<()> {
             p.sessions,
             p.idempotency_records,
             p.table_consents,
+            p.attachments,
         );
         if p.cell_counts_kept > 0 {
             println!(
@@ -298,6 +306,33 @@ async fn copy(args: &CopyArgs) -> anyhow::Result<()> {
             "  {:<18} {:>9} rows read, {:>9} new",
             table.table, table.read, table.inserted
         );
+    }
+    let photos = report
+        .iter()
+        .find(|t| t.table == "attachments")
+        .map_or(0, |t| t.read);
+    match (&args.from_data_dir, &args.to_data_dir) {
+        (Some(from), Some(to)) => {
+            let source = store::connect(args.from.expose()).await?;
+            let copied = crate::application::attachments::copy_files(
+                source.as_ref(),
+                &crate::media::Folder::new(from.join("attachments")),
+                &crate::media::Folder::new(to.join("attachments")),
+            )
+            .await?;
+            println!(
+                "  photos' files      {:>9} copied, {:>9} there already, {} missing from {}",
+                copied.copied,
+                copied.present,
+                copied.missing,
+                from.display()
+            );
+        }
+        _ if photos > 0 => println!(
+            "  the {photos} photos' files stay in the source's data folder: copy them with \
+             --from-data-dir and --to-data-dir when the target server keeps another"
+        ),
+        _ => {}
     }
     Ok(())
 }

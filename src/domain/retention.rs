@@ -140,6 +140,8 @@ pub struct Purged {
     pub audit_entries_erased: u64,
     /// Counts per cell and symbol kept of the drawings (`AfterRetention::KeepCounts`).
     pub cell_counts_kept: u64,
+    /// Photos attached to the drawings or taken by the participants, files included.
+    pub attachments: u64,
 }
 
 impl Purged {
@@ -161,6 +163,7 @@ impl Purged {
             table_consents: self.table_consents + other.table_consents,
             audit_entries_erased: self.audit_entries_erased + other.audit_entries_erased,
             cell_counts_kept: self.cell_counts_kept + other.cell_counts_kept,
+            attachments: self.attachments + other.attachments,
         }
     }
 }

@@ -122,23 +122,15 @@ async fn withdraw(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<care::Withdrawal>,
 ) -> Result<Json<Value>, AppError> {
-    let photos_before = crate::application::attachments::present(state.store.as_ref()).await?;
     let purged = care::withdraw(
         state.store.as_ref(),
+        &state.media,
         &principal,
         parse_id(&id, "workshop")?,
         request,
     )
     .await?;
-    // The purged drawings' photos: their rows went with them, their files go now.
-    let photos =
-        crate::application::attachments::purged(state.store.as_ref(), &state.media, photos_before)
-            .await
-            .inspect_err(|e| tracing::error!(error = %e, "the photos of a withdrawal stayed"))
-            .unwrap_or_default();
-    Ok(Json(
-        json!({ "purged": purged, "photo_files_removed": photos }),
-    ))
+    Ok(Json(json!({ "purged": purged })))
 }
 
 /// Loads a workshop the caller may read (see `application::workshops::readable`).

@@ -1,9 +1,15 @@
 //! Where kept attachments live: `<data folder>/attachments/<id>.jpg` and `<id>.thumb.jpg`,
-//! beside the basemaps, shared by instances over one database as that folder is. Written
-//! whole to a temporary name and renamed, so that a reader never meets half a file.
+//! beside the basemaps, shared by instances over one database as that folder is.
+//!
+//! An upload's files are written as `<name>.pending` (synced to disk, readable by their owner
+//! only) and renamed to their names once the row is stored ([`Folder::commit`]): a reader
+//! never meets half a file, and a file without a row is either pending (an upload on its way
+//! in, or abandoned: [`Folder::sweep_pending`] takes it after a while) or named among the
+//! removed by the store. A sweep never removes a committed file the store does not name, so
+//! a server started over the wrong database removes nothing.
 
 use std::collections::HashSet;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use uuid::Uuid;
@@ -15,6 +21,18 @@ use super::CleanPhoto;
 pub enum Size {
     Full,
     Thumbnail,
+}
+
+const SIZES: [Size; 2] = [Size::Full, Size::Thumbnail];
+const PENDING: &str = "pending";
+
+/// What a sweep of pending files did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Uploads whose row was stored but whose files were not renamed (a crash between).
+    pub committed: usize,
+    /// Abandoned uploads removed.
+    pub removed: usize,
 }
 
 /// The folder of kept attachments.
@@ -36,22 +54,75 @@ impl Folder {
         self.root.join(name)
     }
 
-    /// Keeps a cleaned photo as attachment `id`.
+    fn pending(&self, id: Uuid, size: Size) -> PathBuf {
+        let mut path = self.path(id, size).into_os_string();
+        path.push(".");
+        path.push(PENDING);
+        path.into()
+    }
+
+    /// Writes a cleaned photo as attachment `id`'s pending files, synced to disk; they are
+    /// served once [`commit`](Self::commit)ted.
     ///
     /// # Errors
     /// The file system's.
     pub fn save(&self, id: Uuid, photo: &CleanPhoto) -> io::Result<()> {
-        std::fs::create_dir_all(&self.root)?;
-        for (size, bytes) in [
-            (Size::Full, &photo.jpeg),
-            (Size::Thumbnail, &photo.thumbnail),
-        ] {
-            let path = self.path(id, size);
-            let partial = path.with_extension("partial");
-            std::fs::write(&partial, bytes)?;
-            std::fs::rename(&partial, &path)?;
+        self.write_pending(id, [&photo.jpeg, &photo.thumbnail])
+    }
+
+    /// Writes attachment `id`'s pending files, the photo's then its thumbnail's bytes.
+    fn write_pending(&self, id: Uuid, files: [&[u8]; 2]) -> io::Result<()> {
+        create_private_dir(&self.root)?;
+        for (size, bytes) in SIZES.into_iter().zip(files) {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(self.pending(id, size))?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
         }
         Ok(())
+    }
+
+    /// Copies attachment `id`'s files into `target` (`trama copy` into a server with another
+    /// data folder); false when this folder has none or `target` has them already.
+    ///
+    /// # Errors
+    /// The file system's.
+    pub fn copy_to(&self, target: &Folder, id: Uuid) -> io::Result<bool> {
+        if target.path(id, Size::Full).exists() {
+            return Ok(false);
+        }
+        let (full, thumbnail) = match (self.read(id, Size::Full), self.read(id, Size::Thumbnail)) {
+            (Ok(full), Ok(thumbnail)) => (full, thumbnail),
+            (Err(e), _) | (_, Err(e)) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            (Err(e), _) | (_, Err(e)) => return Err(e),
+        };
+        target.write_pending(id, [&full, &thumbnail])?;
+        target.commit(id)?;
+        Ok(true)
+    }
+
+    /// Gives attachment `id`'s pending files their names, once its row is stored.
+    ///
+    /// # Errors
+    /// The file system's.
+    pub fn commit(&self, id: Uuid) -> io::Result<()> {
+        for size in SIZES {
+            std::fs::rename(self.pending(id, size), self.path(id, size))?;
+        }
+        sync_dir(&self.root)
+    }
+
+    /// Removes attachment `id`'s pending files (its row was not stored).
+    ///
+    /// # Errors
+    /// The file system's, but for a file already gone.
+    pub fn discard(&self, id: Uuid) -> io::Result<()> {
+        SIZES
+            .into_iter()
+            .try_for_each(|size| remove_if_there(&self.pending(id, size)))
     }
 
     /// Attachment `id`'s file of `size`.
@@ -62,45 +133,81 @@ impl Folder {
         std::fs::read(self.path(id, size))
     }
 
-    /// Removes attachment `id`'s files (none there is no error).
+    /// Removes attachment `id`'s files, pending or not (none there is no error).
     ///
     /// # Errors
     /// The file system's, but for a file already gone.
     pub fn remove(&self, id: Uuid) -> io::Result<()> {
-        for size in [Size::Full, Size::Thumbnail] {
-            match std::fs::remove_file(self.path(id, size)) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                _ => {}
-            }
+        for size in SIZES {
+            remove_if_there(&self.path(id, size))?;
         }
-        Ok(())
+        self.discard(id)
     }
 
-    /// Removes every file of an attachment not in `kept` (a purged drawing's, a withdrawn
-    /// participant's: their rows went with the drawing) and last written more than `settled`
-    /// ago: an upload writes its files before its row, so a fresh file without a row may be
-    /// one on its way in. Returns how many attachments.
+    /// Settles the pending files last written more than `settled` ago: an upload whose row
+    /// is in `stored` is committed (the server stopped between its row and its rename),
+    /// any other was abandoned and is removed. Younger ones may be on their way in.
     ///
     /// # Errors
     /// The file system's.
-    pub fn sweep(&self, kept: &HashSet<Uuid>, settled: std::time::Duration) -> io::Result<usize> {
+    pub fn sweep_pending(
+        &self,
+        stored: &HashSet<Uuid>,
+        settled: std::time::Duration,
+    ) -> io::Result<Swept> {
         let entries = match std::fs::read_dir(&self.root) {
             Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Swept::default()),
             Err(e) => return Err(e),
         };
-        let mut gone = HashSet::new();
+        let mut pending = HashSet::new();
         for entry in entries {
             let entry = entry?;
             let path = entry.path();
+            if path.extension().is_none_or(|e| e != PENDING) {
+                continue;
+            }
             let Some(id) = id_of(&path) else { continue };
             let age = entry.metadata()?.modified()?.elapsed().unwrap_or_default();
-            if !kept.contains(&id) && age >= settled {
-                std::fs::remove_file(&path)?;
-                gone.insert(id);
+            if age >= settled {
+                pending.insert(id);
             }
         }
-        Ok(gone.len())
+        let mut swept = Swept::default();
+        for id in pending {
+            if stored.contains(&id) && self.commit(id).is_ok() {
+                swept.committed += 1;
+            } else {
+                self.discard(id)?;
+                swept.removed += 1;
+            }
+        }
+        Ok(swept)
+    }
+}
+
+/// Creates `root` (and its parents), readable by its owner only when new.
+fn create_private_dir(root: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(root)
+}
+
+/// Makes a rename in `dir` durable (a no-op where directories cannot be opened).
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+fn remove_if_there(path: &Path) -> io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
 }
 
@@ -114,37 +221,79 @@ fn id_of(path: &Path) -> Option<Uuid> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_sweep_leaves_files_on_their_way_in_and_takes_the_settled_ones() {
-        let dir = tempfile::TempDir::new().expect("dir");
-        let folder = Folder::new(dir.path().join("attachments"));
-        let photo = CleanPhoto {
+    fn photo() -> CleanPhoto {
+        CleanPhoto {
             jpeg: vec![0xFF, 0xD8],
             width: 1,
             height: 1,
             thumbnail: vec![0xFF, 0xD8],
-        };
-        let (kept, gone) = (Uuid::now_v7(), Uuid::now_v7());
-        folder.save(kept, &photo).expect("save");
-        folder.save(gone, &photo).expect("save");
-        let rows = HashSet::from([kept]);
+        }
+    }
+
+    #[test]
+    fn a_photo_is_served_once_committed_and_kept_from_other_users() {
+        let dir = tempfile::TempDir::new().expect("dir");
+        let folder = Folder::new(dir.path().join("attachments"));
+        let id = Uuid::now_v7();
+        folder.save(id, &photo()).expect("save");
+        assert!(folder.read(id, Size::Full).is_err(), "pending: not served");
+        folder.commit(id).expect("commit");
+        assert_eq!(
+            folder.read(id, Size::Thumbnail).expect("read"),
+            [0xFF, 0xD8]
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: PathBuf| std::fs::metadata(p).expect("meta").permissions().mode();
+            assert_eq!(mode(folder.path(id, Size::Full)) & 0o077, 0, "owner only");
+            assert_eq!(
+                mode(dir.path().join("attachments")) & 0o077,
+                0,
+                "owner only"
+            );
+        }
+        folder.remove(id).expect("remove");
+        assert!(folder.read(id, Size::Full).is_err());
+        folder
+            .remove(id)
+            .expect("removing what is gone is no error");
+    }
+
+    #[test]
+    fn a_sweep_commits_stored_uploads_removes_abandoned_ones_and_leaves_fresh_ones() {
+        let dir = tempfile::TempDir::new().expect("dir");
+        let folder = Folder::new(dir.path().join("attachments"));
+        let (stored, abandoned, committed) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        for id in [stored, abandoned, committed] {
+            folder.save(id, &photo()).expect("save");
+        }
+        folder.commit(committed).expect("commit");
+        let rows = HashSet::from([stored]);
         let hour = std::time::Duration::from_secs(3600);
         assert_eq!(
-            folder.sweep(&rows, hour).expect("sweep"),
-            0,
-            "fresh: an upload's"
+            folder.sweep_pending(&rows, hour).expect("sweep"),
+            Swept::default(),
+            "fresh: on their way in"
         );
         assert_eq!(
             folder
-                .sweep(&rows, std::time::Duration::ZERO)
+                .sweep_pending(&rows, std::time::Duration::ZERO)
                 .expect("sweep"),
-            1
+            Swept {
+                committed: 1,
+                removed: 1
+            }
         );
-        assert!(folder.read(kept, Size::Thumbnail).is_ok());
-        assert!(folder.read(gone, Size::Full).is_err());
-        folder.remove(kept).expect("remove");
-        folder
-            .remove(kept)
-            .expect("removing what is gone is no error");
+        assert!(folder.read(stored, Size::Full).is_ok());
+        assert!(
+            folder.read(committed, Size::Full).is_ok(),
+            "not the sweep's"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("attachments"))
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(left.len(), 4, "two photos, two thumbnails: {left:?}");
     }
 }

@@ -9,5 +9,5 @@
 pub mod folder;
 pub mod photo;
 
-pub use folder::{Folder, Size};
+pub use folder::{Folder, Size, Swept};
 pub use photo::{CleanPhoto, PhotoError, PhotoLimits, clean_photo};

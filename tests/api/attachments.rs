@@ -212,7 +212,7 @@ async fn photos_are_kept_clean_and_seen_only_with_their_drawing(backend: Backend
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{withdrawn}");
-    assert_eq!(withdrawn["photo_files_removed"], 1, "{withdrawn}");
+    assert_eq!(withdrawn["purged"]["attachments"], 1, "{withdrawn}");
     let folder = app.database.dir().join("data/attachments");
     let left: Vec<_> = std::fs::read_dir(&folder)
         .map(|entries| {
@@ -225,4 +225,112 @@ async fn photos_are_kept_clean_and_seen_only_with_their_drawing(backend: Backend
     assert!(left.is_empty(), "{left:?}");
 }
 
-crate::both_backends!(photos_are_kept_clean_and_seen_only_with_their_drawing);
+/// A small PNG, as a gallery's screenshot.
+fn small_png() -> Vec<u8> {
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(64, 48, image::Rgb([30, 120, 60]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    png
+}
+
+fn files_in(folder: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+async fn photos_are_counted_at_once_and_go_with_a_retention_and_no_sweep_takes_anothers(
+    backend: Backend,
+) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let rosa = app.join(&workshop.code, "Jóvenes").await;
+    let (status, drawn) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&rosa),
+            &point("escuela", -58.41, -34.76),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{drawn}");
+    let url = format!(
+        "/api/features/{}/attachments",
+        drawn["id"].as_str().expect("id")
+    );
+
+    // Twelve at once: ten are kept, whatever their order.
+    let png = small_png();
+    let sent = futures::future::join_all(
+        (0..12).map(|_| send(&app, Method::POST, &url, &rosa, png.clone())),
+    )
+    .await;
+    let mut statuses: Vec<u16> = sent.iter().map(|r| r.status().as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [[201; 10].as_slice(), &[409, 409]].concat());
+    let folder = app.database.dir().join("data/attachments");
+    assert_eq!(files_in(&folder).len(), 20, "no pending file left behind");
+
+    // A photo of another database's in the same folder: no sweep of this one removes it.
+    let stranger = uuid::Uuid::now_v7();
+    let media = trama::media::Folder::new(&folder);
+    let photo =
+        trama::media::clean_photo(&png, trama::media::PhotoLimits::default()).expect("photo");
+    media.save(stranger, &photo).expect("save");
+    media.commit(stranger).expect("commit");
+    let swept = trama::application::attachments::sweep(&*app.store, &media)
+        .await
+        .expect("sweep");
+    assert_eq!((swept.removed, swept.abandoned), (0, 0));
+    assert_eq!(files_in(&folder).len(), 22);
+
+    // The retention ends the workshop: its photos go, files and all; the stranger stays.
+    let (status, project) = read(
+        app.request(Method::PATCH, "/api/projects/lomas", Some(&staff.analyst))
+            .json(&json!({"retention_months": 12}))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{project}");
+    app.close(&workshop.id, &staff.facilitator).await;
+    let later = chrono::Utc::now()
+        .checked_add_months(chrono::Months::new(13))
+        .expect("date");
+    let swept = trama::application::care::apply_retention(
+        &*app.store,
+        &media,
+        later,
+        false,
+        trama::domain::audit::Door::Cli,
+    )
+    .await
+    .expect("retention");
+    assert_eq!(swept.len(), 1);
+    assert_eq!(swept[0].purged.attachments, 10);
+    assert_eq!(
+        files_in(&folder),
+        [format!("{stranger}.jpg"), format!("{stranger}.thumb.jpg")]
+    );
+    assert!(
+        app.store
+            .removed_attachments()
+            .await
+            .expect("removed")
+            .is_empty()
+    );
+}
+
+crate::both_backends!(
+    photos_are_kept_clean_and_seen_only_with_their_drawing,
+    photos_are_counted_at_once_and_go_with_a_retention_and_no_sweep_takes_anothers,
+);

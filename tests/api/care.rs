@@ -316,6 +316,7 @@ async fn sweep(app: &TestApp, months: u32, how: Sweep) -> Vec<trama::application
         .expect("date");
     trama::application::care::apply_retention(
         &*app.store,
+        &trama::media::Folder::new(app.database.dir().join("data/attachments")),
         later,
         how == Sweep::Dry,
         trama::domain::audit::Door::Cli,

@@ -8,13 +8,24 @@ use crate::store::StoreResult;
 
 #[async_trait]
 pub trait AttachmentStore: Send + Sync {
-    /// Stores an attachment's row.
-    async fn add_attachment(&self, attachment: &Attachment) -> StoreResult<()>;
+    /// Stores an attachment's row unless its drawing holds `max_per_drawing` already (counted
+    /// and inserted while other uploads to the drawing wait); false when full.
+    async fn add_attachment(
+        &self,
+        attachment: &Attachment,
+        max_per_drawing: usize,
+    ) -> StoreResult<bool>;
     /// A drawing's attachments, oldest first.
     async fn list_attachments(&self, feature_id: Uuid) -> StoreResult<Vec<Attachment>>;
     async fn find_attachment(&self, id: Uuid) -> StoreResult<Option<Attachment>>;
-    /// Removes an attachment's row; false when there was none.
+    /// Removes an attachment's row, naming it among the removed (whose files are to go) in
+    /// the same transaction; false when there was none.
     async fn remove_attachment(&self, id: Uuid) -> StoreResult<bool>;
-    /// Every attachment's id, for the sweep that removes the files of purged drawings.
+    /// Every attachment's id.
     async fn attachment_ids(&self) -> StoreResult<Vec<Uuid>>;
+    /// The attachments removed (one by one or with their drawings' purge) whose files may
+    /// still be in the data folder.
+    async fn removed_attachments(&self) -> StoreResult<Vec<Uuid>>;
+    /// Forgets removed attachments whose files are gone.
+    async fn forget_removed_attachments(&self, ids: &[Uuid]) -> StoreResult<()>;
 }

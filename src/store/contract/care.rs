@@ -27,12 +27,15 @@ pub struct PurgeOutcome {
     pub counts: Purged,
     pub drawings: Vec<Uuid>,
     pub participants: Vec<Uuid>,
+    /// The attachments removed, whose files the caller removes (`removed_attachments`).
+    pub attachments: Vec<Uuid>,
 }
 
 #[async_trait]
 pub trait CareStore: Send + Sync {
     /// Removes the raw data of `scope` in the permit's workshop, all in one transaction:
     /// drawings (deleted ones too), their revisions, comments on them and by its participants,
+    /// their attachments' rows (named in `removed_attachments`, their files left to the caller),
     /// kept answers of retried submissions that carried them, participants' sessions,
     /// nicknames and consents, a table's recorded consent; the details of the audit entries
     /// of its participants are erased (`domain::audit`: the chain still verifies). Drawings of other tables merged

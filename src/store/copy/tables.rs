@@ -215,6 +215,8 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("created_at", Time),
         ],
     ),
+    // Files still to remove: a copy into the same data folder removes them too.
+    ("removed_attachments", &[("id", Id)]),
     (
         "pictograms",
         &[("name", Text), ("svg", Text), ("created_at", Time)],

@@ -5,7 +5,7 @@ use sqlx::Row;
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::dialect::{DbRow, sql_id};
+use super::dialect::{self, DbRow, sql_id};
 use super::rows::{self, uuid};
 use super::{Backend, author_ids};
 use crate::domain::attachment::{Attachment, AttachmentKind};
@@ -40,9 +40,21 @@ fn attachment(row: &DbRow) -> StoreResult<Attachment> {
 #[async_trait]
 impl AttachmentStore for Backend {
     #[instrument(skip_all, err(level = "debug"))]
-    async fn add_attachment(&self, a: &Attachment) -> StoreResult<()> {
+    async fn add_attachment(&self, a: &Attachment, max_per_drawing: usize) -> StoreResult<bool> {
         let (participant_id, user_id) = author_ids(&a.author);
         let size = |n: Option<u32>| n.and_then(|n| i32::try_from(n).ok());
+        let mut tx = self.writes().begin().await?;
+        // Two uploads to one drawing count one after the other (PostgreSQL: an advisory lock
+        // on the drawing; SQLite: one writer).
+        dialect::serialize_attempts(&mut tx, "attachments", &a.feature_id.to_string()).await?;
+        let held: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE feature_id = $1")
+                .bind(sql_id(a.feature_id))
+                .fetch_one(&mut *tx)
+                .await?;
+        if usize::try_from(held).unwrap_or(usize::MAX) >= max_per_drawing {
+            return Ok(false);
+        }
         sqlx::query(
             "INSERT INTO attachments (id, project_id, feature_id, participant_id, user_id, kind,
                 media_type, width, height, bytes, created_at)
@@ -59,9 +71,10 @@ impl AttachmentStore for Backend {
         .bind(size(a.height))
         .bind(i64::try_from(a.bytes).unwrap_or(i64::MAX))
         .bind(a.created_at)
-        .execute(self.writes())
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(true)
     }
 
     #[instrument(skip_all, err(level = "debug"))]
@@ -90,21 +103,56 @@ impl AttachmentStore for Backend {
 
     #[instrument(skip_all, err(level = "debug"))]
     async fn remove_attachment(&self, id: Uuid) -> StoreResult<bool> {
-        Ok(sqlx::query("DELETE FROM attachments WHERE id = $1")
+        let mut tx = self.writes().begin().await?;
+        let removed = sqlx::query("DELETE FROM attachments WHERE id = $1")
             .bind(sql_id(id))
-            .execute(self.writes())
+            .execute(&mut *tx)
             .await?
             .rows_affected()
-            > 0)
+            > 0;
+        if removed {
+            sqlx::query("INSERT INTO removed_attachments (id) VALUES ($1) ON CONFLICT DO NOTHING")
+                .bind(sql_id(id))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
     }
 
     #[instrument(skip_all, err(level = "debug"))]
     async fn attachment_ids(&self) -> StoreResult<Vec<Uuid>> {
-        sqlx::query("SELECT id FROM attachments")
-            .fetch_all(self.reads())
-            .await?
-            .iter()
-            .map(|row| uuid(row, "id"))
-            .collect()
+        ids(self, "SELECT id FROM attachments").await
     }
+
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn removed_attachments(&self) -> StoreResult<Vec<Uuid>> {
+        ids(self, "SELECT id FROM removed_attachments").await
+    }
+
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn forget_removed_attachments(&self, ids: &[Uuid]) -> StoreResult<()> {
+        for chunk in ids.chunks(500) {
+            let mut query = sqlx::QueryBuilder::<dialect::Db>::new(
+                "DELETE FROM removed_attachments WHERE id IN (",
+            );
+            let mut each = query.separated(", ");
+            for id in chunk {
+                each.push_bind(sql_id(*id));
+            }
+            query.push(")");
+            query.build().execute(self.writes()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The ids a one-column query answers.
+async fn ids(backend: &Backend, sql: &'static str) -> StoreResult<Vec<Uuid>> {
+    sqlx::query(sql)
+        .fetch_all(backend.reads())
+        .await?
+        .iter()
+        .map(|row| uuid(row, "id"))
+        .collect()
 }

@@ -109,6 +109,17 @@ impl CareStore for Backend {
             )),
             ..Purged::default()
         };
+        // Photos of the drawings and by the participants: named among the removed, whose files
+        // the caller removes once this commits (and a sweep, should that fail).
+        let photos = format!(
+            "FROM attachments WHERE feature_id IN (SELECT id FROM features WHERE {drawings})
+                OR participant_id IN (SELECT id FROM participants WHERE {people})"
+        );
+        run!(format!(
+            "INSERT INTO removed_attachments (id) SELECT id {photos} ON CONFLICT DO NOTHING"
+        ));
+        let attachment_ids = ids!(format!("DELETE {photos} RETURNING id"));
+        purged.attachments = attachment_ids.len() as u64;
         run!(format!(
             "UPDATE features SET merged_into = NULL
              WHERE merged_into IN (SELECT id FROM features WHERE {drawings})"
@@ -136,6 +147,7 @@ impl CareStore for Backend {
             counts: purged,
             drawings: drawing_ids,
             participants: participant_ids,
+            attachments: attachment_ids,
         })
     }
 
