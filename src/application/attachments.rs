@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::Error;
 use super::drawings::readable;
-use super::features::sees_exact;
+use super::features::{View, public_sight, sees_exact};
 use crate::domain::Refusal;
 use crate::domain::access::Principal;
 use crate::domain::attachment::{Attachment, AttachmentKind, MAX_PER_DRAWING, shown_with};
@@ -20,7 +20,7 @@ use crate::domain::audit::Door;
 use crate::domain::feature::Feature;
 use crate::domain::workshop::Workshop;
 use crate::media::{Folder, PhotoError, PhotoLimits, Size, clean_photo};
-use crate::store::Store;
+use crate::store::{Added, Store};
 
 /// A photo's refusal, as a page says it (`problem.code.attachment.*`).
 fn refused(error: PhotoError) -> Refusal {
@@ -41,8 +41,17 @@ fn full() -> Error {
     Error::Conflict(format!("a drawing holds at most {MAX_PER_DRAWING} photos"))
 }
 
+/// What attaching a photo came to.
+#[derive(Debug, Clone)]
+pub enum Attached {
+    Now(Attachment),
+    /// Sent before with the same `Idempotency-Key` (a phone's queue retrying): that photo.
+    Earlier(Attachment),
+}
+
 /// Attaches the photo `bytes` to drawing `feature_id`: its author while they may change it
-/// (the workshop open), analysts and admins.
+/// (the workshop open), analysts and admins. Sent with `idempotency_key` (1-255 characters),
+/// a retry answers the photo the first sending kept, however often it comes.
 ///
 /// # Errors
 /// As `drawings::readable`; `NotAllowed` for another's drawing; `Conflict` past
@@ -55,12 +64,18 @@ pub async fn attach(
     principal: &Principal,
     feature_id: Uuid,
     bytes: Bytes,
-) -> Result<Attachment, Error> {
+    idempotency_key: Option<&str>,
+) -> Result<Attached, Error> {
     let (feature, workshop) = readable(store, principal, feature_id).await?;
     if principal.revision(&feature, workshop.as_ref()).is_none() {
         return Err(Error::not_allowed(
             "you may attach photos only to the drawings you may change",
         ));
+    }
+    if let Some(key) = idempotency_key
+        && let Some(earlier) = store.find_attachment_sent(feature.id, key).await?
+    {
+        return Ok(Attached::Earlier(earlier));
     }
     // Said before the work of decoding; counted again as the row is stored.
     if store.list_attachments(feature.id).await?.len() >= MAX_PER_DRAWING {
@@ -99,21 +114,26 @@ pub async fn attach(
     };
     // The files are pending until the row is stored, then named: a failure between leaves
     // pending files, which a sweep takes.
-    let stored = store.add_attachment(&attachment, MAX_PER_DRAWING).await;
-    if !matches!(stored, Ok(true)) {
+    let stored = store
+        .add_attachment(&attachment, idempotency_key, MAX_PER_DRAWING)
+        .await;
+    if !matches!(stored, Ok(Added::Stored)) {
         let _ = folder.discard(id);
-        stored?;
-        return Err(full());
+        return match stored? {
+            Added::Earlier(earlier) => Ok(Attached::Earlier(earlier)),
+            _ => Err(full()),
+        };
     }
     if let Err(e) = folder.commit(id) {
         let _ = store.remove_attachment(id).await;
         return Err(Error::Failed(format!("could not keep the photo: {e}")));
     }
-    Ok(attachment)
+    Ok(Attached::Now(attachment))
 }
 
 /// The attachments of a drawing the caller sees them with (none for a drawing seen as its
-/// masking cell).
+/// masking cell); with `View::Public` as a projected screen sees it (none for a sensitive or
+/// hidden drawing, whoever asks).
 ///
 /// # Errors
 /// As `drawings::readable`; the store's.
@@ -122,23 +142,29 @@ pub async fn of_drawing(
     store: &dyn Store,
     principal: &Principal,
     feature_id: Uuid,
+    view: View,
 ) -> Result<Vec<Attachment>, Error> {
     let (feature, workshop) = readable(store, principal, feature_id).await?;
-    if !shows_photos(store, principal, &feature, workshop.as_ref()).await? {
+    if !shows_photos(store, principal, &feature, workshop.as_ref(), view).await? {
         return Ok(Vec::new());
     }
     Ok(store.list_attachments(feature.id).await?)
 }
 
-/// Whether `principal` sees `feature`'s photos: with the drawing seen exactly or openly
-/// (`domain::attachment::shown_with`); an exact read of a sensitive one is audited.
+/// Whether `principal` sees `feature`'s photos in `view`: with the drawing seen exactly or
+/// openly (`domain::attachment::shown_with`); an exact read of a sensitive one is audited.
 async fn shows_photos(
     store: &dyn Store,
     principal: &Principal,
     feature: &Feature,
     workshop: Option<&Workshop>,
+    view: View,
 ) -> Result<bool, Error> {
-    let seen = sees_exact(store, principal, feature, workshop, Door::Api).await?;
+    let seen = match view {
+        View::Public if feature.hidden => return Ok(false),
+        View::Public => public_sight(store, feature).await?,
+        View::Caller => sees_exact(store, principal, feature, workshop, Door::Api).await?,
+    };
     Ok(shown_with(seen.sight))
 }
 
@@ -147,6 +173,7 @@ async fn visible(
     store: &dyn Store,
     principal: &Principal,
     id: Uuid,
+    view: View,
 ) -> Result<(Attachment, Feature, Option<Workshop>), Error> {
     let attachment = store
         .find_attachment(id)
@@ -160,13 +187,14 @@ async fn visible(
             Error::NotAllowed(_) | Error::NotFound(_) => Error::not_found("attachment"),
             other => other,
         })?;
-    if !shows_photos(store, principal, &feature, workshop.as_ref()).await? {
+    if !shows_photos(store, principal, &feature, workshop.as_ref(), view).await? {
         return Err(Error::not_found("attachment"));
     }
     Ok((attachment, feature, workshop))
 }
 
-/// The file of attachment `id` (`size`: the photo or its thumbnail), for a caller who sees it.
+/// The file of attachment `id` (`size`: the photo or its thumbnail), for a caller who sees it
+/// in `view` (see [`of_drawing`]).
 ///
 /// # Errors
 /// `NotFound` for an attachment unknown or of a drawing seen masked; as
@@ -178,8 +206,9 @@ pub async fn file(
     principal: &Principal,
     id: Uuid,
     size: Size,
+    view: View,
 ) -> Result<(Attachment, Vec<u8>), Error> {
-    let (attachment, _, _) = visible(store, principal, id).await?;
+    let (attachment, _, _) = visible(store, principal, id, view).await?;
     let bytes = folder.read(id, size).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::not_found("attachment"),
         _ => Error::Failed(format!("could not read the photo: {e}")),
@@ -199,7 +228,7 @@ pub async fn remove(
     principal: &Principal,
     id: Uuid,
 ) -> Result<(), Error> {
-    let (_, feature, workshop) = visible(store, principal, id).await?;
+    let (_, feature, workshop) = visible(store, principal, id, View::Caller).await?;
     if principal.revision(&feature, workshop.as_ref()).is_none() {
         return Err(Error::not_allowed(
             "only analysts, admins and the drawing's author remove its photos",

@@ -3,14 +3,18 @@
 //! anything else.
 
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::extract::{Auth, FileBytes, parse_id};
-use crate::application::attachments;
+use serde::Deserialize;
+
+use super::extract::{ApiQuery, Auth, FileBytes, parse_id};
+use super::features::create::idempotency_key;
+use crate::application::attachments::{self, Attached};
+use crate::application::features::View;
 use crate::domain::attachment::Attachment;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
@@ -47,30 +51,56 @@ fn attachment_json(a: &Attachment) -> Value {
     })
 }
 
+/// `?view=public`: as a projected screen sees the drawing, whoever asks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ViewQuery {
+    #[serde(default)]
+    view: View,
+}
+
+/// `POST /api/features/{id}/attachments`, the photo as the body; with `Idempotency-Key`, a
+/// retry answers the first sending's photo (`Idempotent-Replayed: true`).
 async fn attach(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
+    headers: HeaderMap,
     FileBytes(body): FileBytes,
 ) -> Result<Response, AppError> {
-    let attachment = attachments::attach(
+    let attached = attachments::attach(
         state.store.as_ref(),
         &state.media,
         &principal,
         parse_id(&id, "feature")?,
         body,
+        idempotency_key(&headers)?.as_deref(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(attachment_json(&attachment))).into_response())
+    Ok(match attached {
+        Attached::Now(a) => (StatusCode::CREATED, Json(attachment_json(&a))).into_response(),
+        Attached::Earlier(a) => (
+            StatusCode::CREATED,
+            [(header::HeaderName::from_static("idempotent-replayed"), "true")],
+            Json(attachment_json(&a)),
+        )
+            .into_response(),
+    })
 }
 
 async fn of_drawing(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<ViewQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let list = attachments::of_drawing(state.store.as_ref(), &principal, parse_id(&id, "feature")?)
-        .await?;
+    let list = attachments::of_drawing(
+        state.store.as_ref(),
+        &principal,
+        parse_id(&id, "feature")?,
+        query.view,
+    )
+    .await?;
     Ok(Json(json!({
         "attachments": list.iter().map(attachment_json).collect::<Vec<_>>()
     })))
@@ -81,6 +111,7 @@ async fn serve(
     principal: &crate::domain::access::Principal,
     id: &str,
     size: Size,
+    view: View,
 ) -> Result<Response, AppError> {
     let (attachment, bytes) = attachments::file(
         state.store.as_ref(),
@@ -88,6 +119,7 @@ async fn serve(
         principal,
         parse_id(id, "attachment")?,
         size,
+        view,
     )
     .await?;
     Ok((
@@ -110,16 +142,18 @@ async fn photo(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<ViewQuery>,
 ) -> Result<Response, AppError> {
-    serve(&state, &principal, &id, Size::Full).await
+    serve(&state, &principal, &id, Size::Full, query.view).await
 }
 
 async fn thumbnail(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<ViewQuery>,
 ) -> Result<Response, AppError> {
-    serve(&state, &principal, &id, Size::Thumbnail).await
+    serve(&state, &principal, &id, Size::Thumbnail, query.view).await
 }
 
 async fn remove(

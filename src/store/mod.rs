@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use contract::{
-    AnnotationPage, AnnotationStore, AttachmentStore, AuditFilter, AuditStore, CareStore,
+    Added, AnnotationPage, AnnotationStore, AttachmentStore, AuditFilter, AuditStore, CareStore,
     ExportStore, FeatureOutline, FeatureRevision, FeatureStore, IdempotentResponse, IdentityStore,
     LiveStore, NewToken, Participant, PictogramStore, PriorityStore, ProjectStore, PurgeOutcome,
     PurgeScope, Store, User, WorkshopStore, WorkshopTally,

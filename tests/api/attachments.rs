@@ -159,6 +159,55 @@ async fn photos_are_kept_clean_and_seen_only_with_their_drawing(backend: Backend
         Some(1),
         "{listed}"
     );
+    // The wall (a projected screen) shows the school's photo and never the sensitive one's,
+    // whoever is signed in.
+    for (drawing, shown) in [(taller, 0), (escuela, 1)] {
+        let (_, listed) = app
+            .get(
+                &format!("/api/features/{drawing}/attachments?view=public"),
+                Some(&staff.analyst),
+            )
+            .await;
+        assert_eq!(listed["attachments"].as_array().map(Vec::len), Some(shown));
+    }
+    let (status, _) = read(
+        send(
+            &app,
+            Method::GET,
+            &format!("{url}?view=public"),
+            &staff.analyst,
+            Vec::new(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A phone's queue sends a photo until it hears back: kept once.
+    let mut kept_once = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .request(
+                Method::POST,
+                &format!("/api/features/{escuela}/attachments"),
+                Some(&rosa),
+            )
+            .header("Idempotency-Key", "foto-1")
+            .body(sent.clone())
+            .send()
+            .await
+            .expect("send");
+        let replayed = response.headers().contains_key("idempotent-replayed");
+        let (status, body) = read(response).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        kept_once.push((body["id"].clone(), replayed));
+    }
+    assert_eq!(kept_once[0].0, kept_once[1].0);
+    assert_eq!((kept_once[0].1, kept_once[1].1), (false, true));
+    let (_, listed) = app
+        .get(&format!("/api/features/{escuela}/attachments"), Some(&rosa))
+        .await;
+    assert_eq!(listed["attachments"].as_array().map(Vec::len), Some(2));
 
     // Only the drawing's author (or staff) attaches; a file is judged by its content.
     let (status, problem) = read(
@@ -212,7 +261,7 @@ async fn photos_are_kept_clean_and_seen_only_with_their_drawing(backend: Backend
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{withdrawn}");
-    assert_eq!(withdrawn["purged"]["attachments"], 1, "{withdrawn}");
+    assert_eq!(withdrawn["purged"]["attachments"], 2, "{withdrawn}");
     let folder = app.database.dir().join("data/attachments");
     let left: Vec<_> = std::fs::read_dir(&folder)
         .map(|entries| {

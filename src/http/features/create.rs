@@ -66,7 +66,8 @@ fn created(text: String, single: Option<&Feature>) -> Response {
     response
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+/// The `Idempotency-Key` a retried submission is sent with (1-255 visible ASCII characters).
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     let Some(value) = headers.get(IDEMPOTENCY_HEADER) else {
         return Ok(None);
     };

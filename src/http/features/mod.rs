@@ -2,7 +2,7 @@
 //! restore, review, hide) with their history.
 
 mod change;
-mod create;
+pub(crate) mod create;
 
 use axum::Router;
 use axum::extract::{Path, State};

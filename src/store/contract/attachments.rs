@@ -6,15 +6,33 @@ use uuid::Uuid;
 use crate::domain::attachment::Attachment;
 use crate::store::StoreResult;
 
+/// What storing an attachment came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Added {
+    Stored,
+    /// The drawing holds as many as it may.
+    Full,
+    /// One sent with the same key was stored first: this one is not.
+    Earlier(Attachment),
+}
+
 #[async_trait]
 pub trait AttachmentStore: Send + Sync {
-    /// Stores an attachment's row unless its drawing holds `max_per_drawing` already (counted
-    /// and inserted while other uploads to the drawing wait); false when full.
+    /// Stores an attachment's row, sent with `idempotency_key` when given, unless its drawing
+    /// holds one sent with that key already or `max_per_drawing` (counted and inserted while
+    /// other uploads to the drawing wait).
     async fn add_attachment(
         &self,
         attachment: &Attachment,
+        idempotency_key: Option<&str>,
         max_per_drawing: usize,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<Added>;
+    /// The attachment of drawing `feature_id` sent with `idempotency_key`.
+    async fn find_attachment_sent(
+        &self,
+        feature_id: Uuid,
+        idempotency_key: &str,
+    ) -> StoreResult<Option<Attachment>>;
     /// A drawing's attachments, oldest first.
     async fn list_attachments(&self, feature_id: Uuid) -> StoreResult<Vec<Attachment>>;
     async fn find_attachment(&self, id: Uuid) -> StoreResult<Option<Attachment>>;

@@ -27,7 +27,7 @@ mod projects;
 mod workshops;
 
 pub use annotations::{AnnotationPage, AnnotationStore};
-pub use attachments::AttachmentStore;
+pub use attachments::{Added, AttachmentStore};
 pub use audit::{AuditFilter, AuditStore};
 pub use care::{CareStore, PurgeOutcome, PurgeScope};
 pub use exports::ExportStore;

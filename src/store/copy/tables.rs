@@ -213,6 +213,7 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("height", Int4),
             ("bytes", Int),
             ("created_at", Time),
+            ("idempotency_key", Text),
         ],
     ),
     // Files still to remove: a copy into the same data folder removes them too.

@@ -9,7 +9,7 @@ use super::dialect::{self, DbRow, sql_id};
 use super::rows::{self, uuid};
 use super::{Backend, author_ids};
 use crate::domain::attachment::{Attachment, AttachmentKind};
-use crate::store::{AttachmentStore, StoreError, StoreResult};
+use crate::store::{Added, AttachmentStore, StoreError, StoreResult};
 
 const SELECT: &str = "SELECT a.*, p.display_name, u.username FROM attachments a
      LEFT JOIN participants p ON p.id = a.participant_id
@@ -40,25 +40,42 @@ fn attachment(row: &DbRow) -> StoreResult<Attachment> {
 #[async_trait]
 impl AttachmentStore for Backend {
     #[instrument(skip_all, err(level = "debug"))]
-    async fn add_attachment(&self, a: &Attachment, max_per_drawing: usize) -> StoreResult<bool> {
+    async fn add_attachment(
+        &self,
+        a: &Attachment,
+        idempotency_key: Option<&str>,
+        max_per_drawing: usize,
+    ) -> StoreResult<Added> {
         let (participant_id, user_id) = author_ids(&a.author);
         let size = |n: Option<u32>| n.and_then(|n| i32::try_from(n).ok());
         let mut tx = self.writes().begin().await?;
         // Two uploads to one drawing count one after the other (PostgreSQL: an advisory lock
         // on the drawing; SQLite: one writer).
         dialect::serialize_attempts(&mut tx, "attachments", &a.feature_id.to_string()).await?;
+        if let Some(key) = idempotency_key {
+            let earlier = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{SELECT} WHERE a.feature_id = $1 AND a.idempotency_key = $2"
+            )))
+            .bind(sql_id(a.feature_id))
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = earlier {
+                return Ok(Added::Earlier(attachment(&row)?));
+            }
+        }
         let held: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE feature_id = $1")
                 .bind(sql_id(a.feature_id))
                 .fetch_one(&mut *tx)
                 .await?;
         if usize::try_from(held).unwrap_or(usize::MAX) >= max_per_drawing {
-            return Ok(false);
+            return Ok(Added::Full);
         }
         sqlx::query(
             "INSERT INTO attachments (id, project_id, feature_id, participant_id, user_id, kind,
-                media_type, width, height, bytes, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                media_type, width, height, bytes, created_at, idempotency_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(sql_id(a.id))
         .bind(sql_id(a.project_id))
@@ -71,10 +88,29 @@ impl AttachmentStore for Backend {
         .bind(size(a.height))
         .bind(i64::try_from(a.bytes).unwrap_or(i64::MAX))
         .bind(a.created_at)
+        .bind(idempotency_key)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Added::Stored)
+    }
+
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn find_attachment_sent(
+        &self,
+        feature_id: Uuid,
+        idempotency_key: &str,
+    ) -> StoreResult<Option<Attachment>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE a.feature_id = $1 AND a.idempotency_key = $2"
+        )))
+        .bind(sql_id(feature_id))
+        .bind(idempotency_key)
+        .fetch_optional(self.reads())
+        .await?
+        .as_ref()
+        .map(attachment)
+        .transpose()
     }
 
     #[instrument(skip_all, err(level = "debug"))]

@@ -5,3 +5,8 @@
 CREATE TABLE removed_attachments (
     id TEXT PRIMARY KEY
 );
+
+-- A phone's offline queue sends a photo with an Idempotency-Key until it hears back: a retry
+-- answers the photo kept the first time (one key a drawing).
+ALTER TABLE attachments ADD COLUMN idempotency_key TEXT;
+CREATE UNIQUE INDEX attachments_idempotency ON attachments (feature_id, idempotency_key);
