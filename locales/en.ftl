@@ -836,3 +836,22 @@ xlsform-note-no_list = Row { $row } (“{ $name }”): the “choices” sheet h
 xlsform-note-too_many_options = Row { $row } (“{ $name }”): the first { $value } options are kept.
 xlsform-note-constraint = Row { $row } (“{ $name }”): only the minimum and maximum of the constraint were read.
 xlsform-note-condition = Row { $row } (“{ $name }”): the condition “{ $value }” is not one Trama reads (an earlier answer equal to one value); the question is always asked.
+photo-add = Add a photo
+photo-full = A drawing takes at most { $count } photos.
+photo-chosen = Chosen photo { $n }
+photo-remove = Remove photo { $n }
+photo-not_kept = This phone has no room to keep that photo.
+photo-named = Photo { $n } of { $count }: { $title }
+photo-pending =
+    { $count ->
+        [one] Offline: 1 photo is waiting to be sent. Do not close the page.
+       *[other] Offline: { $count } photos are waiting to be sent. Do not close the page.
+    }
+photo-waiting =
+    { $count ->
+        [one] 1 photo is waiting to be sent.
+       *[other] { $count } photos are waiting to be sent.
+    }
+photo-refused = A photo was not kept: { $detail }
+photo-remove_named = Remove { $name }
+photo-remove_confirm = Remove this photo? This cannot be undone.

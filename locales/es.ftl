@@ -836,3 +836,22 @@ xlsform-note-no_list = Fila { $row } («{ $name }»): la hoja «choices» no tie
 xlsform-note-too_many_options = Fila { $row } («{ $name }»): se guardaron las primeras { $value } opciones.
 xlsform-note-constraint = Fila { $row } («{ $name }»): de la restricción solo se leyeron el mínimo y el máximo.
 xlsform-note-condition = Fila { $row } («{ $name }»): la condición «{ $value }» no es una que Trama lea (una respuesta anterior igual a un valor); la pregunta se hace siempre.
+photo-add = Agregar una foto
+photo-full = Este dibujo puede llevar hasta { $count } fotos.
+photo-chosen = Foto elegida { $n }
+photo-remove = Quitar la foto { $n }
+photo-not_kept = El teléfono no tiene lugar para guardar esa foto.
+photo-named = Foto { $n } de { $count }: { $title }
+photo-pending =
+    { $count ->
+        [one] Sin conexión: 1 foto espera para enviarse. No cierres la página.
+       *[other] Sin conexión: { $count } fotos esperan para enviarse. No cierres la página.
+    }
+photo-waiting =
+    { $count ->
+        [one] 1 foto espera para enviarse.
+       *[other] { $count } fotos esperan para enviarse.
+    }
+photo-refused = Una foto no se guardó: { $detail }
+photo-remove_named = Quitar { $name }
+photo-remove_confirm = ¿Quitar esta foto? No se puede deshacer.

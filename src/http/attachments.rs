@@ -81,7 +81,10 @@ async fn attach(
         Attached::Now(a) => (StatusCode::CREATED, Json(attachment_json(&a))).into_response(),
         Attached::Earlier(a) => (
             StatusCode::CREATED,
-            [(header::HeaderName::from_static("idempotent-replayed"), "true")],
+            [(
+                header::HeaderName::from_static("idempotent-replayed"),
+                "true",
+            )],
             Json(attachment_json(&a)),
         )
             .into_response(),

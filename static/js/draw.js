@@ -2,12 +2,13 @@
 // Nothing drawn is lost: every save goes through a queue kept in localStorage and is sent
 // with its own Idempotency-Key until the server answers, so it is stored exactly once.
 
-import { app, t, el, uuid, send as api } from './trama.js';
+import { app, t, el, uuid, said, send as api } from './trama.js';
 import * as basemaps from './basemap.js';
 import * as symbolsOnMap from './symbols.js';
 import { addPlaceSearch } from './places.js';
 import { pageMap } from './map.js';
 import * as questions from './questions.js';
+import * as photos from './photos.js';
 
 var project = app.dataset.project;
 var locale = app.dataset.locale;
@@ -88,7 +89,10 @@ var pending = L.geoJSON(null, {
     layer.bindPopup(function () { return queuedPopup(f.id); }, { minWidth: 220 });
   }
 }).addTo(map);
-function pend(item) { pending.addData(Object.assign({}, item.feature, { id: item.key })); }
+// An item of the queue is a drawing to store (`feature`), with the keys of its photos
+// (`photos`, kept in IndexedDB by photos.js); once the drawing is stored (`stored`, its id),
+// what is left of the item is its photos to send.
+function pend(item) { if (!item.stored) pending.addData(Object.assign({}, item.feature, { id: item.key })); }
 function unpend(key) { pending.eachLayer(function (l) { if (l.feature.id === key) pending.removeLayer(l); }); }
 
 // Who I am, to offer "delete" on my own drawings only (the server checks it again).
@@ -102,8 +106,10 @@ function queuedPopup(key) {
   if (!item) return box;
   var p = item.feature.properties;
   box.appendChild(el('strong', {}, p.title || label(legend[p.symbol])));
+  var waiting = (item.photos || []).length;
   if (!item.failed) {
     box.appendChild(el('p', { 'class': 'hint' }, t('draw.queued')));
+    if (waiting) box.appendChild(el('p', { 'class': 'hint' }, t('photo.waiting', { count: waiting })));
     return box;
   }
   box.appendChild(el('p', { 'class': 'warning' }, t('draw.not_saved') + ' ' + (item.reason || '')));
@@ -121,6 +127,7 @@ function queuedPopup(key) {
   discard.addEventListener('click', function () {
     if (!window.confirm(t('draw.discard_confirm'))) return;
     map.closePopup();
+    (item.photos || []).forEach(photos.forget);
     store(queue().filter(function (i) { return i.key !== key; }));
     unpend(key);
     say(t('draw.discarded'));
@@ -140,6 +147,9 @@ function popup(f, layer) {
   var answered = questions.describe(legend[f.properties.symbol], f.properties.answers, locale);
   if (answered) box.appendChild(answered);
   if (!f.id) return box; // still waiting in the queue
+  box.appendChild(photos.gallery(f.id, f.properties.title || label(legend[f.properties.symbol]), {
+    grown: function () { photos.relayout(layer); }
+  }));
   box.appendChild(el('h3', {}, t('draw.comments')));
   var list = el('ul', { 'class': 'comments' });
   box.appendChild(list);
@@ -239,11 +249,11 @@ function startEdit(f, layer) {
   readAnswers = questions.ask(questionsBox, legend[f.properties.symbol], locale, f.properties.answers);
   form.hidden = false;
 }
-function finishEdit() {
+function finishEdit(queued) {
   if (editing && editing.layer.pm) editing.layer.pm.disable();
   editing = null;
   ready();
-  closeForm();
+  closeForm(queued);
 }
 function saveEdit() {
   var f = editing.feature;
@@ -257,7 +267,10 @@ function saveEdit() {
     }
   };
   var layer = editing.layer;
-  finishEdit();
+  var photoKeys = chosenPhotos.keys();
+  finishEdit(true);
+  // Photos added while editing go by the queue, whatever becomes of the change.
+  if (photoKeys.length) enqueue({ stored: f.id, photos: photoKeys });
   api('/api/features/' + f.id, {
     method: 'PATCH',
     headers: { 'Content-Type': 'application/json', 'If-Match': '"' + f.properties.revision + '"' },
@@ -559,12 +572,16 @@ function warnIfSensitive(symbol) {
 var form = document.getElementById('feature-form');
 var questionsBox = document.getElementById('feature-questions');
 var readAnswers = function () { return {}; };
+var photosBox = document.getElementById('feature-photos');
+var chosenPhotos = photos.picker(photosBox, photos.MAX_PER_DRAWING);
 var sketch = null;
-function closeForm() {
+// `queued`: the chosen photos went into the queue (else they are forgotten).
+function closeForm(queued) {
   form.hidden = true;
   form.reset();
   questions.ask(questionsBox, null, locale);
   readAnswers = function () { return {}; };
+  chosenPhotos.clear(queued);
 }
 map.on('pm:create', function (e) {
   sketch = { layer: e.layer, symbol: chosen.symbol.key };
@@ -605,18 +622,19 @@ form.addEventListener('submit', function (e) {
     description: document.getElementById('feature-description').value,
     answers: readAnswers()
   };
+  var photoKeys = chosenPhotos.keys();
   map.removeLayer(sketch.layer);
   sketch = null;
-  closeForm();
-  enqueue(feature);
+  closeForm(true);
+  enqueue({ feature: feature, photos: photoKeys });
 });
 
 // The queue: first in, first out; an item leaves it only when the server has it.
 function queue() { try { return JSON.parse(localStorage.getItem(queueKey)) || []; } catch (_) { return []; } }
 function store(items) { localStorage.setItem(queueKey, JSON.stringify(items)); }
-function enqueue(feature) {
+function enqueue(what) {
   var items = queue();
-  var item = { key: uuid(), feature: feature };
+  var item = Object.assign({ key: uuid() }, what);
   items.push(item);
   store(items);
   pend(item);
@@ -661,22 +679,27 @@ function flush() {
   if (!items.length) return;
   flushing = true;
   var item = items[0];
+  if (item.stored) { sendPhoto(item); return; }
   api('/api/projects/' + project + '/features', {
     method: 'POST',
     headers: { 'Content-Type': 'application/geo+json', 'Idempotency-Key': item.key },
     body: JSON.stringify(item.feature)
   }).then(function (response) {
     if (response.status === 201) {
-      response.json().then(function (stored) {
+      return response.json().then(function (stored) {
         unpend(item.key);
         drawn.addData(stored);
         rememberDrawings();
         confirmedAt(stored.properties && stored.properties.updated_at);
+        // Stored: what is left of the item is its photos, sent next.
+        store(queue().map(function (i) {
+          if (i.key === item.key) { delete i.feature; i.stored = stored.id; }
+          return i;
+        }).filter(function (i) { return !(i.stored && !(i.photos || []).length); }));
+        sayWaiting();
+        flushing = false;
+        flush();
       });
-      store(queue().filter(function (i) { return i.key !== item.key; }));
-      say(queue().length ? t('draw.pending', { count: queue().length }) : t('draw.saved'));
-      flushing = false;
-      flush();
     } else if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
       // Refused for good (invalid drawing, closed workshop): keep it, marked, and say why.
       return response.json().then(function (problem) {
@@ -697,8 +720,41 @@ function flush() {
     }
   }).catch(function () {
     flushing = false;
-    say(t('draw.pending', { count: queue().length }), true);
+    sayWaiting(true);
   });
+}
+
+// Sends the first photo of `item` (its drawing stored); one the server will never take is
+// said and dropped, one not sent waits with the rest.
+function sendPhoto(item) {
+  var key = item.photos[0];
+  photos.send(item.stored, key).then(function (result) {
+    if (result.refused) {
+      var problem = result.refused;
+      say(t('photo.refused', { detail: problem.status === 409 ? t('photo.full', { count: photos.MAX_PER_DRAWING }) : (said(problem) || problem.detail || '') }), true);
+    }
+    store(queue().map(function (i) {
+      if (i.key === item.key) i.photos = i.photos.filter(function (k) { return k !== key; });
+      return i;
+    }).filter(function (i) { return !(i.stored && !i.photos.length); }));
+    if (!result.refused) sayWaiting();
+    flushing = false;
+    flush();
+  }, function () {
+    flushing = false;
+    sayWaiting(true);
+  });
+}
+
+// What waits to be sent: drawings first, then photos; "saved" when nothing does. `away`: the
+// server did not answer.
+function sayWaiting(away) {
+  var items = queue();
+  var drawings = items.filter(function (i) { return !i.stored; }).length;
+  var photosLeft = items.reduce(function (n, i) { return n + (i.stored ? i.photos.length : 0); }, 0);
+  if (drawings) say(t('draw.pending', { count: drawings }), true);
+  else if (photosLeft) say(away ? t('photo.pending', { count: photosLeft }) : t('photo.waiting', { count: photosLeft }), true);
+  else say(t('draw.saved'));
 }
 window.addEventListener('online', flush);
 setInterval(flush, 4000);

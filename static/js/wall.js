@@ -4,6 +4,7 @@ import { app, t } from './trama.js';
 import * as basemaps from './basemap.js';
 import { pageMap } from './map.js';
 import * as symbolsOnMap from './symbols.js';
+import * as photos from './photos.js';
 
 var project = app.dataset.project;
 var workshop = app.dataset.workshop;
@@ -78,15 +79,35 @@ var newest = L.featureGroup().addTo(map);
 // their table's.
 var shapes = L.geoJSON(null, {
   style: function (f) { return { color: tableColour(f), weight: 4, fillColor: symbolColour(f), fillOpacity: 0.45 }; },
-  pointToLayer: function (f, at) { return symbolsOnMap.marker(at, bySymbol[f.properties.symbol], tableColour(f)); }
+  pointToLayer: function (f, at) { return symbolsOnMap.marker(at, bySymbol[f.properties.symbol], tableColour(f)); },
+  onEachFeature: function (f, layer) { shown(layer, f); }
 }).addTo(map);
+
+// A tap on a drawing shows its title and its photos large enough for the room, as the wall
+// sees the drawing (a sensitive one's never, unless projected exactly).
+function shown(layer, f) {
+  layer.bindPopup(function () {
+    var box = document.createElement('div');
+    box.className = 'popup wall-popup';
+    var title = document.createElement('strong');
+    title.textContent = labelOf(f);
+    box.appendChild(title);
+    box.appendChild(photos.gallery(f.id, labelOf(f), {
+      publicView: view === 'view=public',
+      grown: function () { photos.relayout(layer); }
+    }));
+    return box;
+  }, { maxWidth: 440 });
+}
 
 function point(f, rank, isNew) {
   var c = f.geometry.coordinates;
   var marker = symbolsOnMap.marker([c[1], c[0]], bySymbol[f.properties.symbol], tableColour(f));
   marker.options.table = tableColour(f);
+  marker.feature = f;
   if (isNew) marker.on('add', function () { marker.getElement().classList.add('newest'); });
   label(marker, f, rank);
+  shown(marker, f);
   return marker;
 }
 
@@ -192,6 +213,8 @@ var following = true;
 ['pointerdown', 'wheel', 'keydown'].forEach(function (type) {
   map.getContainer().addEventListener(type, function () { following = false; }, { passive: true });
 });
+// A drawing opened to show the room (its photos) stays in view while others arrive.
+map.on('popupopen', function () { following = false; });
 // Drawings arrive in bursts: one fit after the burst, without animation (Leaflet drops a
 // new zoom asked for while one is animating).
 var fitLater = null;

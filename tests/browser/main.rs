@@ -17,6 +17,7 @@ mod care;
 mod helpers;
 mod offline;
 mod participant;
+mod photos;
 mod questions;
 mod review;
 mod tls;

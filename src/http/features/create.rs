@@ -67,7 +67,7 @@ fn created(text: String, single: Option<&Feature>) -> Response {
 }
 
 /// The `Idempotency-Key` a retried submission is sent with (1-255 visible ASCII characters).
-pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     let Some(value) = headers.get(IDEMPOTENCY_HEADER) else {
         return Ok(None);
     };

@@ -2,7 +2,7 @@
 //! restore, review, hide) with their history.
 
 mod change;
-pub(crate) mod create;
+pub mod create;
 
 use axum::Router;
 use axum::extract::{Path, State};

@@ -1,0 +1,203 @@
+// Photos on drawings (issue 28), for people who write little: a photo of a street sign, of a
+// corner. Chosen from the camera or the gallery (the phone offers both), made smaller on the
+// phone (at most 2048 px, as JPEG: quicker over a room's Wi-Fi, and the camera's metadata never
+// leaves the phone; the server cleans whatever comes again), kept in the phone's IndexedDB until
+// the server has them (localStorage, where the queue's drawings wait, holds 5 MB: a few
+// photos), and sent once each: the photo's key is its Idempotency-Key.
+
+import { t, el, uuid, send as api } from './trama.js';
+
+export var MAX_PER_DRAWING = 10;
+var MAX_SIDE = 2048;
+var PREVIEW_SIDE = 160;
+
+// The phone's store of photos waiting to be sent: key → Blob.
+var opened = null;
+function database() {
+  if (!opened) {
+    opened = new Promise(function (resolve, reject) {
+      var request = indexedDB.open('trama-photos', 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore('photos'); };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  return opened;
+}
+function inStore(mode, work) {
+  return database().then(function (db) {
+    return new Promise(function (resolve, reject) {
+      var tx = db.transaction('photos', mode);
+      var request = work(tx.objectStore('photos'));
+      tx.oncomplete = function () { resolve(request.result); };
+      tx.onerror = tx.onabort = function () { reject(tx.error); };
+    });
+  });
+}
+function keep(key, blob) { return inStore('readwrite', function (s) { return s.put(blob, key); }); }
+function kept(key) { return inStore('readonly', function (s) { return s.get(key); }); }
+export function forget(key) { return inStore('readwrite', function (s) { return s.delete(key); }).catch(function () {}); }
+
+// `file` upright (the browser applies its EXIF orientation) and at most 2048 px a side, as a
+// JPEG; the file as it is where the browser cannot decode it (the server then says why).
+function shrink(file) {
+  if (!window.createImageBitmap) return Promise.resolve({ blob: file, preview: null });
+  return createImageBitmap(file, { imageOrientation: 'from-image' }).then(function (bitmap) {
+    var photo = drawn(bitmap, MAX_SIDE);
+    var preview = drawn(bitmap, PREVIEW_SIDE).toDataURL('image/jpeg', 0.7);
+    if (bitmap.close) bitmap.close();
+    return new Promise(function (resolve) {
+      photo.toBlob(function (blob) { resolve({ blob: blob || file, preview: preview }); }, 'image/jpeg', 0.85);
+    });
+  }).catch(function () { return { blob: file, preview: null }; });
+}
+function drawn(bitmap, side) {
+  var scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
+  var canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+  canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+  canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  return canvas;
+}
+
+// The photo picker of a drawing's sheet, in `box`: a large "add a photo" button and the
+// chosen photos' thumbnails, each with a button to take it out. `room` says how many more
+// the drawing may take. Returns `{ keys(), clear(keepPhotos) }`: the chosen photos' keys (kept
+// in IndexedDB), and emptying the picker (forgetting its photos unless they were queued).
+export function picker(box, room) {
+  box.textContent = '';
+  var keys = [];
+  var id = 'photo-' + uuid();
+  var input = el('input', { type: 'file', id: id, accept: 'image/*', multiple: '', 'class': 'visually-hidden' });
+  var add = el('label', { 'for': id, 'class': 'button photo-add' }, t('photo.add'));
+  var list = el('ul', { 'class': 'photo-list' });
+  var note = el('p', { 'class': 'hint', role: 'status' });
+  box.appendChild(input);
+  box.appendChild(add);
+  box.appendChild(list);
+  box.appendChild(note);
+  function full() {
+    var left = room - keys.length;
+    add.hidden = left <= 0;
+    note.textContent = left <= 0 ? t('photo.full', { count: room }) : '';
+  }
+  input.addEventListener('change', function () {
+    var files = Array.prototype.slice.call(input.files || [], 0, Math.max(0, room - keys.length));
+    input.value = '';
+    files.forEach(function (file) {
+      var key = uuid();
+      keys.push(key);
+      full();
+      var item = el('li', { 'class': 'photo' });
+      var image = el('img', { alt: t('photo.chosen', { n: keys.length }), width: '72', height: '72' });
+      var remove = el('button', { type: 'button', 'class': 'photo-remove', 'aria-label': t('photo.remove', { n: keys.length }) }, '×');
+      item.appendChild(image);
+      item.appendChild(remove);
+      list.appendChild(item);
+      item.scrollIntoView({ block: 'nearest' });
+      remove.addEventListener('click', function () {
+        keys = keys.filter(function (k) { return k !== key; });
+        list.removeChild(item);
+        forget(key);
+        full();
+      });
+      shrink(file).then(function (photo) {
+        if (photo.preview) image.src = photo.preview;
+        return keep(key, photo.blob);
+      }).catch(function () {
+        // No room on the phone for it: said, and left out.
+        keys = keys.filter(function (k) { return k !== key; });
+        if (item.parentNode) list.removeChild(item);
+        note.textContent = t('photo.not_kept');
+      });
+    });
+  });
+  full();
+  return {
+    keys: function () { return keys.slice(); },
+    clear: function (queued) {
+      if (!queued) keys.forEach(forget);
+      keys = [];
+      list.textContent = '';
+      full();
+    }
+  };
+}
+
+// Sends photo `key` to drawing `featureId`: resolves `{ sent: true }` once the server has it,
+// `{ refused: reason }` when it will never take it (then it is forgotten), and rejects when the
+// server is out of reach (to be sent again later). A photo the phone no longer has is
+// `{ sent: false }`.
+export function send(featureId, key) {
+  return kept(key).then(function (blob) {
+    if (!blob) return { sent: false };
+    return api('/api/features/' + featureId + '/attachments', {
+      method: 'POST',
+      headers: { 'Content-Type': blob.type || 'application/octet-stream', 'Idempotency-Key': key },
+      body: blob
+    }).then(function (response) {
+      if (response.status === 201) return forget(key).then(function () { return { sent: true }; });
+      if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+        return response.json().catch(function () { return {}; }).then(function (problem) {
+          return forget(key).then(function () { return { refused: problem }; });
+        });
+      }
+      throw new Error('server ' + response.status);
+    });
+  });
+}
+
+// A stored drawing's photos as thumbnails, each opening the photo, named for screen readers
+// ("Foto 1 de 2: Comedor San José"). `options.publicView`: as a projected screen sees the
+// drawing (none of a sensitive one, whoever is signed in); `options.removable`: each with a
+// button to remove it (analysts; the server decides); `options.grown`: called when the list
+// has grown (a popup lays itself out again). Fills in as the list arrives; says nothing when
+// there are none or they cannot be read.
+export function gallery(featureId, title, options) {
+  options = options || {};
+  var list = el('ul', { 'class': 'photo-list photo-gallery' });
+  var query = options.publicView ? '?view=public' : '';
+  api('/api/features/' + featureId + '/attachments' + query).then(function (r) {
+    return r.ok ? r.json() : { attachments: [] };
+  }).then(function (answer) {
+    var photos = answer.attachments || [];
+    photos.forEach(function (photo, i) {
+      var name = t('photo.named', { n: i + 1, count: photos.length, title: title });
+      var link = el('a', { href: photo.url + query, target: '_blank', rel: 'noopener' });
+      var ratio = photo.width && photo.height ? photo.height / photo.width : 1;
+      var image = el('img', {
+        src: photo.thumbnail_url + query, alt: name,
+        width: '96', height: String(Math.round(96 * Math.min(ratio, 1.5)))
+      });
+      if (options.grown) image.addEventListener('load', options.grown);
+      link.appendChild(image);
+      var item = el('li', { 'class': 'photo' });
+      item.appendChild(link);
+      if (options.removable) {
+        var remove = el('button', { type: 'button', 'class': 'photo-remove', 'aria-label': t('photo.remove_named', { name: name }) }, '×');
+        remove.addEventListener('click', function () {
+          if (!window.confirm(t('photo.remove_confirm'))) return;
+          api(photo.url, { method: 'DELETE' }).then(function (r) {
+            if (r.ok) list.removeChild(item);
+          });
+        });
+        item.appendChild(remove);
+      }
+      list.appendChild(item);
+    });
+    if (photos.length && options.grown) options.grown();
+  }).catch(function () { /* out of reach: the drawing says what it can without them */ });
+  return list;
+}
+
+// Lays the open popup of `layer` out again once what it holds has grown (photos arrive after
+// it opened), panning the map so that it stays in view. Leaflet's public `update()` would call
+// the popup's content function again and build a new popup; these are the steps it takes
+// after that (Leaflet 1.9's DivOverlay.update).
+export function relayout(layer) {
+  var popup = layer.getPopup && layer.getPopup();
+  if (!popup || !layer.isPopupOpen()) return;
+  popup._updateLayout();
+  popup._updatePosition();
+  popup._adjustPan();
+}
