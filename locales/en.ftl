@@ -783,9 +783,11 @@ problem-code-xlsform-no_columns = The 'survey' sheet needs the columns 'type' an
 problem-code-xlsform-nothing = The form has no question a drawing can be asked (select_one, select_multiple, integer, text, date, time).
 problem-code-xlsform-invalid = The form's questions do not make a valid set: { $detail }
 problem-code-attachment-too_large = The photo is larger than { $mb } MB: send a smaller one (or take it at a lower resolution).
-problem-code-attachment-not_a_photo = That file is not a photo (JPEG, PNG or WebP), whatever its name says.
+problem-code-attachment-not_a_photo = That file is neither a photo (JPEG, PNG or WebP) nor a voice note (WebM, MP4 or MP3), whatever its name says.
 problem-code-attachment-too_many_pixels = The photo is more than { $max } pixels a side: send a smaller one.
-problem-code-attachment-unreadable = The photo cannot be read: it may be cut short. Try taking it again.
+problem-code-attachment-unreadable = The file cannot be read: it may be cut short. Try taking or recording it again.
+problem-code-attachment-note_too_large = The voice note is larger than { $mb } MB: record a shorter one.
+problem-code-attachment-too_long = The voice note lasts { $seconds } seconds; it may last up to { $max }. Record a shorter one.
 ## A symbol's questions on the draw page
 question-yes = Yes
 question-no = No

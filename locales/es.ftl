@@ -783,9 +783,11 @@ problem-code-xlsform-no_columns = La hoja «survey» necesita en su primera fila
 problem-code-xlsform-nothing = El formulario no tiene ninguna pregunta que se pueda hacer sobre un dibujo (select_one, select_multiple, integer, text, date, time).
 problem-code-xlsform-invalid = Las preguntas del formulario no forman un conjunto válido: { $detail }
 problem-code-attachment-too_large = La foto pesa más de { $mb } MB: mandá una más chica (o sacala con menos resolución).
-problem-code-attachment-not_a_photo = Ese archivo no es una foto (JPEG, PNG o WebP), diga lo que diga su nombre.
+problem-code-attachment-not_a_photo = Ese archivo no es una foto (JPEG, PNG o WebP) ni una nota de voz (WebM, MP4 o MP3), diga lo que diga su nombre.
 problem-code-attachment-too_many_pixels = La foto tiene más de { $max } píxeles de lado: mandá una más chica.
-problem-code-attachment-unreadable = No se pudo leer la foto: puede estar cortada. Probá sacarla de nuevo.
+problem-code-attachment-unreadable = No se pudo leer el archivo: puede estar cortado. Probá sacarlo o grabarlo de nuevo.
+problem-code-attachment-note_too_large = La nota de voz pesa más de { $mb } MB: grabá una más corta.
+problem-code-attachment-too_long = La nota de voz dura { $seconds } segundos; puede durar hasta { $max }. Grabá una más corta.
 ## A symbol's questions on the draw page
 question-yes = Sí
 question-no = No

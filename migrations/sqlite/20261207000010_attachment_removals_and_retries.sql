@@ -10,3 +10,6 @@ CREATE TABLE removed_attachments (
 -- answers the photo kept the first time (one key a drawing).
 ALTER TABLE attachments ADD COLUMN idempotency_key TEXT;
 CREATE UNIQUE INDEX attachments_idempotency ON attachments (feature_id, idempotency_key);
+
+-- A voice note's length (kind 'voice_note'; a photo has its width and height).
+ALTER TABLE attachments ADD COLUMN duration_ms INTEGER;

@@ -1,7 +1,7 @@
-//! Photos attached to drawings (issue 28): kept cleaned of every metadata block
-//! (`media::clean_photo`), their files in the data folder (`media::Folder`), their rows in
-//! the store; seen by those who see the drawing exactly or openly, never with a drawing seen
-//! as its masking cell (`domain::attachment::shown_with`).
+//! Photos and voice notes attached to drawings (issue 28): kept cleaned of every metadata
+//! block (`media::clean_photo`, `media::clean_audio`), their files in the data folder
+//! (`media::Folder`), their rows in the store; seen by those who see the drawing exactly or
+//! openly, never with a drawing seen as its masking cell (`domain::attachment::shown_with`).
 
 use std::sync::Arc;
 
@@ -19,7 +19,9 @@ use crate::domain::attachment::{Attachment, AttachmentKind, MAX_PER_DRAWING, sho
 use crate::domain::audit::Door;
 use crate::domain::feature::Feature;
 use crate::domain::workshop::Workshop;
-use crate::media::{Folder, PhotoError, PhotoLimits, Size, clean_photo};
+use crate::media::{
+    AudioError, AudioLimits, Folder, Part, PhotoError, PhotoLimits, clean_audio, clean_photo,
+};
 use crate::store::{Added, Store};
 
 /// A photo's refusal, as a page says it (`problem.code.attachment.*`).
@@ -37,8 +39,44 @@ fn refused(error: PhotoError) -> Refusal {
     }
 }
 
+/// A voice note's refusal, as a page says it.
+fn refused_note(error: AudioError) -> Refusal {
+    let detail = error.to_string();
+    match error {
+        AudioError::TooLarge { max, .. } => {
+            Refusal::new("attachment.note_too_large", detail).with("mb", max / (1024 * 1024))
+        }
+        AudioError::NotAudio => Refusal::new("attachment.not_a_photo", detail),
+        AudioError::TooLong { seconds, max } => Refusal::new("attachment.too_long", detail)
+            .with("seconds", seconds)
+            .with("max", max),
+        AudioError::Unreadable(_) => Refusal::new("attachment.unreadable", detail),
+    }
+}
+
 fn full() -> Error {
-    Error::Conflict(format!("a drawing holds at most {MAX_PER_DRAWING} photos"))
+    Error::Conflict(format!(
+        "a drawing holds at most {MAX_PER_DRAWING} photos and voice notes"
+    ))
+}
+
+/// Which of its files a caller asks of an attachment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    /// The photo, or the voice note's sound.
+    Full,
+    /// A photo's thumbnail (a voice note has none).
+    Thumbnail,
+}
+
+/// The file of `attachment` that `size` names, if it has one.
+fn part(attachment: &Attachment, size: Size) -> Option<Part> {
+    match (attachment.kind, size) {
+        (AttachmentKind::Photo, Size::Full) => Some(Part::Photo),
+        (AttachmentKind::Photo, Size::Thumbnail) => Some(Part::Thumbnail),
+        (AttachmentKind::VoiceNote, Size::Full) => Some(Part::Sound),
+        (AttachmentKind::VoiceNote, Size::Thumbnail) => None,
+    }
 }
 
 /// What attaching a photo came to.
@@ -49,13 +87,14 @@ pub enum Attached {
     Earlier(Attachment),
 }
 
-/// Attaches the photo `bytes` to drawing `feature_id`: its author while they may change it
-/// (the workshop open), analysts and admins. Sent with `idempotency_key` (1-255 characters),
-/// a retry answers the photo the first sending kept, however often it comes.
+/// Attaches the photo or voice note `bytes` (which, its content says) to drawing
+/// `feature_id`: its author while they may change it (the workshop open), analysts and
+/// admins. Sent with `idempotency_key` (1-255 characters), a retry answers what the first
+/// sending kept, however often it comes.
 ///
 /// # Errors
 /// As `drawings::readable`; `NotAllowed` for another's drawing; `Conflict` past
-/// [`MAX_PER_DRAWING`]; `Refused` for a file that is no photo or past the limits; the store's
+/// [`MAX_PER_DRAWING`]; `Refused` for a file that is neither or past the limits; the store's
 /// and the folder's.
 #[instrument(skip_all, err(level = "debug"))]
 pub async fn attach(
@@ -83,33 +122,51 @@ pub async fn attach(
     }
     let id = Uuid::now_v7();
     let folder_for_work = Arc::clone(folder);
-    // One photo at a time: decoding one may take a few hundred MB and a core for a second;
+    // One file at a time: decoding a photo may take a few hundred MB and a core for a second;
     // a room's photos at the end of a session wait their turn rather than exhaust memory.
     static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
     let _turn = ONE_AT_A_TIME
         .acquire()
         .await
         .map_err(|e| Error::Failed(format!("the photos' turn failed: {e}")))?;
-    // Decoding and encoding a photo is work for a thread of its own.
-    let photo = tokio::task::spawn_blocking(move || {
-        let photo = clean_photo(&bytes, PhotoLimits::default()).map_err(refused)?;
-        folder_for_work
-            .save(id, &photo)
-            .map_err(|e| Error::Failed(format!("could not keep the photo: {e}")))?;
-        Ok::<_, Error>(photo)
+    // Decoding and encoding a photo, demuxing a note, is work for a thread of its own.
+    let kept = tokio::task::spawn_blocking(move || {
+        let cannot = |e: std::io::Error| Error::Failed(format!("could not keep the file: {e}"));
+        if crate::media::audio::is_audio(&bytes) {
+            let note = clean_audio(&bytes, AudioLimits::default()).map_err(refused_note)?;
+            folder_for_work.save_audio(id, &note).map_err(cannot)?;
+            Ok::<_, Error>(Kept {
+                kind: AttachmentKind::VoiceNote,
+                media_type: note.format.media_type(),
+                size: (None, None),
+                duration_ms: Some(note.duration_ms),
+                bytes: note.bytes.len(),
+            })
+        } else {
+            let photo = clean_photo(&bytes, PhotoLimits::default()).map_err(refused)?;
+            folder_for_work.save(id, &photo).map_err(cannot)?;
+            Ok(Kept {
+                kind: AttachmentKind::Photo,
+                media_type: "image/jpeg",
+                size: (Some(photo.width), Some(photo.height)),
+                duration_ms: None,
+                bytes: photo.jpeg.len(),
+            })
+        }
     })
     .await
-    .map_err(|e| Error::Failed(format!("the photo's work failed: {e}")))??;
+    .map_err(|e| Error::Failed(format!("the file's work failed: {e}")))??;
     let attachment = Attachment {
         id,
         project_id: feature.project_id,
         feature_id: feature.id,
         author: principal.author(),
-        kind: AttachmentKind::Photo,
-        media_type: "image/jpeg".into(),
-        width: Some(photo.width),
-        height: Some(photo.height),
-        bytes: photo.jpeg.len() as u64,
+        kind: kept.kind,
+        media_type: kept.media_type.into(),
+        width: kept.size.0,
+        height: kept.size.1,
+        duration_ms: kept.duration_ms,
+        bytes: kept.bytes as u64,
         created_at: Utc::now(),
     };
     // The files are pending until the row is stored, then named: a failure between leaves
@@ -126,9 +183,18 @@ pub async fn attach(
     }
     if let Err(e) = folder.commit(id) {
         let _ = store.remove_attachment(id).await;
-        return Err(Error::Failed(format!("could not keep the photo: {e}")));
+        return Err(Error::Failed(format!("could not keep the file: {e}")));
     }
     Ok(Attached::Now(attachment))
+}
+
+/// What was kept of a file, for its row.
+struct Kept {
+    kind: AttachmentKind,
+    media_type: &'static str,
+    size: (Option<u32>, Option<u32>),
+    duration_ms: Option<u32>,
+    bytes: usize,
 }
 
 /// The attachments of a drawing the caller sees them with (none for a drawing seen as its
@@ -209,7 +275,8 @@ pub async fn file(
     view: View,
 ) -> Result<(Attachment, Vec<u8>), Error> {
     let (attachment, _, _) = visible(store, principal, id, view).await?;
-    let bytes = folder.read(id, size).map_err(|e| match e.kind() {
+    let part = part(&attachment, size).ok_or_else(|| Error::not_found("thumbnail"))?;
+    let bytes = folder.read(id, part).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::not_found("attachment"),
         _ => Error::Failed(format!("could not read the photo: {e}")),
     })?;
@@ -316,7 +383,7 @@ pub async fn copy_files(source: &dyn Store, from: &Folder, to: &Folder) -> Resul
         let failed = |e: std::io::Error| Error::Failed(format!("could not copy photo {id}: {e}"));
         if from.copy_to(to, id).map_err(failed)? {
             copied.copied += 1;
-        } else if to.read(id, Size::Thumbnail).is_ok() {
+        } else if to.holds(id) {
             copied.present += 1;
         } else {
             copied.missing += 1;

@@ -1,5 +1,5 @@
-//! Files attached to a drawing (issue 28): a photo of a street sign, for those who write
-//! little. The file itself is cleaned of every metadata block before it is kept
+//! Files attached to a drawing (issue 28): a photo of a street sign, a few seconds of voice,
+//! for those who write little. The file itself is cleaned of every metadata block before it is kept
 //! (`trama::media`); here is what the store keeps of it and the rules of who sees it.
 //!
 //! An attachment is seen by those who see its drawing *exactly*: a photo locates a place as
@@ -16,20 +16,27 @@ pub const MAX_PER_DRAWING: usize = 10;
 
 /// What kind of file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum AttachmentKind {
     Photo,
+    /// A voice note: recorded on the page or an audio file.
+    VoiceNote,
 }
 
 impl AttachmentKind {
     pub fn as_str(self) -> &'static str {
         match self {
             AttachmentKind::Photo => "photo",
+            AttachmentKind::VoiceNote => "voice_note",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        (text == "photo").then_some(AttachmentKind::Photo)
+        match text {
+            "photo" => Some(AttachmentKind::Photo),
+            "voice_note" => Some(AttachmentKind::VoiceNote),
+            _ => None,
+        }
     }
 }
 
@@ -46,6 +53,8 @@ pub struct Attachment {
     /// Pixels, for a photo.
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// Milliseconds, for a voice note.
+    pub duration_ms: Option<u32>,
     /// Its size as kept.
     pub bytes: u64,
     pub created_at: DateTime<Utc>,

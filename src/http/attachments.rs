@@ -1,6 +1,7 @@
-//! Photos attached to drawings over HTTP (the use cases are `application::attachments`).
-//! A photo is served as the JPEG Trama wrote, with `nosniff`, so that no browser reads it as
-//! anything else.
+//! Photos and voice notes attached to drawings over HTTP (the use cases are
+//! `application::attachments`). A file is served as the type Trama wrote it in (JPEG, or the
+//! note's container), with `nosniff`, so that no browser reads it as anything else; a note in
+//! the byte ranges a player asks for.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,12 +14,14 @@ use serde::Deserialize;
 
 use super::extract::{ApiQuery, Auth, FileBytes, parse_id};
 use super::features::create::idempotency_key;
+use crate::application::attachments::Size;
 use crate::application::attachments::{self, Attached};
 use crate::application::features::View;
 use crate::domain::attachment::Attachment;
+use crate::domain::attachment::AttachmentKind;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
-use crate::media::Size;
+use crate::media::AudioFormat;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,7 +34,7 @@ pub fn router() -> Router<AppState> {
                     crate::media::PhotoLimits::default().max_bytes + 64 * 1024,
                 )),
         )
-        .route("/api/attachments/{id}", get(photo).delete(remove))
+        .route("/api/attachments/{id}", get(full).delete(remove))
         .route("/api/attachments/{id}/thumbnail", get(thumbnail))
 }
 
@@ -44,10 +47,12 @@ fn attachment_json(a: &Attachment) -> Value {
         "media_type": a.media_type,
         "width": a.width,
         "height": a.height,
+        "duration_ms": a.duration_ms,
         "bytes": a.bytes,
         "created_at": a.created_at,
         "url": format!("/api/attachments/{}", a.id),
-        "thumbnail_url": format!("/api/attachments/{}/thumbnail", a.id),
+        "thumbnail_url": (a.kind == AttachmentKind::Photo)
+            .then(|| format!("/api/attachments/{}/thumbnail", a.id)),
     })
 }
 
@@ -115,6 +120,7 @@ async fn serve(
     id: &str,
     size: Size,
     view: View,
+    range: Option<&header::HeaderValue>,
 ) -> Result<Response, AppError> {
     let (attachment, bytes) = attachments::file(
         state.store.as_ref(),
@@ -125,29 +131,56 @@ async fn serve(
         view,
     )
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, attachment.media_type.clone()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            // Asked again each time: a photo removed, withdrawn or masked again is gone.
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+    let extension =
+        AudioFormat::of_media_type(&attachment.media_type).map_or("jpg", |f| f.extension());
+    let total = bytes.len() as u64;
+    // One range of the file, as a player seeks (several, or none that fits: the whole file).
+    let part = range
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| http_range_header::parse_range_header(value).ok())
+        .and_then(|ranges| ranges.validate(total).ok())
+        .and_then(|ranges| match ranges.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        });
+    let headers = [
+        (header::CONTENT_TYPE, attachment.media_type.clone()),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        // Asked again each time: a file removed, withdrawn or masked again is gone.
+        (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{}.{extension}\"", attachment.id),
+        ),
+        (header::ACCEPT_RANGES, "bytes".to_owned()),
+    ];
+    Ok(match part {
+        Some(part) => {
+            let (start, end) = (*part.start(), *part.end());
+            let content_range = format!("bytes {start}-{end}/{total}");
+            let slice = bytes[start as usize..=end as usize].to_vec();
             (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{}.jpg\"", attachment.id),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+                StatusCode::PARTIAL_CONTENT,
+                headers,
+                [(header::CONTENT_RANGE, content_range)],
+                slice,
+            )
+                .into_response()
+        }
+        None => (headers, bytes).into_response(),
+    })
 }
 
-async fn photo(
+/// `GET /api/attachments/{id}`: the photo, or the voice note (in the `Range` asked for).
+async fn full(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiQuery(query): ApiQuery<ViewQuery>,
 ) -> Result<Response, AppError> {
-    serve(&state, &principal, &id, Size::Full, query.view).await
+    let range = headers.get(header::RANGE);
+    serve(&state, &principal, &id, Size::Full, query.view, range).await
 }
 
 async fn thumbnail(
@@ -156,7 +189,7 @@ async fn thumbnail(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ViewQuery>,
 ) -> Result<Response, AppError> {
-    serve(&state, &principal, &id, Size::Thumbnail, query.view).await
+    serve(&state, &principal, &id, Size::Thumbnail, query.view, None).await
 }
 
 async fn remove(

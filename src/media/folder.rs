@@ -1,5 +1,6 @@
-//! Where kept attachments live: `<data folder>/attachments/<id>.jpg` and `<id>.thumb.jpg`,
-//! beside the basemaps, shared by instances over one database as that folder is.
+//! Where kept attachments live: `<data folder>/attachments/<id>.jpg` and `<id>.thumb.jpg`
+//! for a photo, `<id>.audio` for a voice note (its type is in its row), beside the basemaps,
+//! shared by instances over one database as that folder is.
 //!
 //! An upload's files are written as `<name>.pending` (synced to disk, readable by their owner
 //! only) and renamed to their names once the row is stored ([`Folder::commit`]): a reader
@@ -14,16 +15,17 @@ use std::path::{Path, PathBuf};
 
 use uuid::Uuid;
 
-use super::CleanPhoto;
+use super::{CleanAudio, CleanPhoto};
 
 /// Which of an attachment's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Size {
-    Full,
+pub enum Part {
+    Photo,
     Thumbnail,
+    Sound,
 }
 
-const SIZES: [Size; 2] = [Size::Full, Size::Thumbnail];
+const PARTS: [Part; 3] = [Part::Photo, Part::Thumbnail, Part::Sound];
 const PENDING: &str = "pending";
 
 /// What a sweep of pending files did.
@@ -46,16 +48,17 @@ impl Folder {
         Self { root: root.into() }
     }
 
-    fn path(&self, id: Uuid, size: Size) -> PathBuf {
-        let name = match size {
-            Size::Full => format!("{id}.jpg"),
-            Size::Thumbnail => format!("{id}.thumb.jpg"),
+    fn path(&self, id: Uuid, part: Part) -> PathBuf {
+        let name = match part {
+            Part::Photo => format!("{id}.jpg"),
+            Part::Thumbnail => format!("{id}.thumb.jpg"),
+            Part::Sound => format!("{id}.audio"),
         };
         self.root.join(name)
     }
 
-    fn pending(&self, id: Uuid, size: Size) -> PathBuf {
-        let mut path = self.path(id, size).into_os_string();
+    fn pending(&self, id: Uuid, part: Part) -> PathBuf {
+        let mut path = self.path(id, part).into_os_string();
         path.push(".");
         path.push(PENDING);
         path.into()
@@ -67,13 +70,27 @@ impl Folder {
     /// # Errors
     /// The file system's.
     pub fn save(&self, id: Uuid, photo: &CleanPhoto) -> io::Result<()> {
-        self.write_pending(id, [&photo.jpeg, &photo.thumbnail])
+        self.write_pending(
+            id,
+            &[
+                (Part::Photo, &photo.jpeg),
+                (Part::Thumbnail, &photo.thumbnail),
+            ],
+        )
     }
 
-    /// Writes attachment `id`'s pending files, the photo's then its thumbnail's bytes.
-    fn write_pending(&self, id: Uuid, files: [&[u8]; 2]) -> io::Result<()> {
+    /// Writes a cleaned voice note as attachment `id`'s pending file (see [`save`](Self::save)).
+    ///
+    /// # Errors
+    /// The file system's.
+    pub fn save_audio(&self, id: Uuid, note: &CleanAudio) -> io::Result<()> {
+        self.write_pending(id, &[(Part::Sound, &note.bytes)])
+    }
+
+    /// Writes attachment `id`'s pending files.
+    fn write_pending(&self, id: Uuid, files: &[(Part, &[u8])]) -> io::Result<()> {
         create_private_dir(&self.root)?;
-        for (size, bytes) in SIZES.into_iter().zip(files) {
+        for &(size, bytes) in files {
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create(true).truncate(true);
             #[cfg(unix)]
@@ -91,26 +108,49 @@ impl Folder {
     /// # Errors
     /// The file system's.
     pub fn copy_to(&self, target: &Folder, id: Uuid) -> io::Result<bool> {
-        if target.path(id, Size::Full).exists() {
+        if PARTS.iter().any(|part| target.path(id, *part).exists()) {
             return Ok(false);
         }
-        let (full, thumbnail) = match (self.read(id, Size::Full), self.read(id, Size::Thumbnail)) {
-            (Ok(full), Ok(thumbnail)) => (full, thumbnail),
-            (Err(e), _) | (_, Err(e)) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-            (Err(e), _) | (_, Err(e)) => return Err(e),
-        };
-        target.write_pending(id, [&full, &thumbnail])?;
+        let mut files = Vec::new();
+        for part in PARTS {
+            match self.read(id, part) {
+                Ok(bytes) => files.push((part, bytes)),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if files.is_empty() {
+            return Ok(false);
+        }
+        let files: Vec<(Part, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+        target.write_pending(id, &files)?;
         target.commit(id)?;
         Ok(true)
+    }
+
+    /// Whether attachment `id` has a file here.
+    pub fn holds(&self, id: Uuid) -> bool {
+        PARTS.iter().any(|part| self.path(id, *part).exists())
     }
 
     /// Gives attachment `id`'s pending files their names, once its row is stored.
     ///
     /// # Errors
-    /// The file system's.
+    /// The file system's; `NotFound` when it has none pending.
     pub fn commit(&self, id: Uuid) -> io::Result<()> {
-        for size in SIZES {
-            std::fs::rename(self.pending(id, size), self.path(id, size))?;
+        let mut named = 0;
+        for part in PARTS {
+            match std::fs::rename(self.pending(id, part), self.path(id, part)) {
+                Ok(()) => named += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if named == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "no pending file to name",
+            ));
         }
         sync_dir(&self.root)
     }
@@ -120,17 +160,17 @@ impl Folder {
     /// # Errors
     /// The file system's, but for a file already gone.
     pub fn discard(&self, id: Uuid) -> io::Result<()> {
-        SIZES
+        PARTS
             .into_iter()
-            .try_for_each(|size| remove_if_there(&self.pending(id, size)))
+            .try_for_each(|part| remove_if_there(&self.pending(id, part)))
     }
 
-    /// Attachment `id`'s file of `size`.
+    /// Attachment `id`'s file `part`.
     ///
     /// # Errors
     /// The file system's (`NotFound` for none).
-    pub fn read(&self, id: Uuid, size: Size) -> io::Result<Vec<u8>> {
-        std::fs::read(self.path(id, size))
+    pub fn read(&self, id: Uuid, part: Part) -> io::Result<Vec<u8>> {
+        std::fs::read(self.path(id, part))
     }
 
     /// Removes attachment `id`'s files, pending or not (none there is no error).
@@ -138,8 +178,8 @@ impl Folder {
     /// # Errors
     /// The file system's, but for a file already gone.
     pub fn remove(&self, id: Uuid) -> io::Result<()> {
-        for size in SIZES {
-            remove_if_there(&self.path(id, size))?;
+        for part in PARTS {
+            remove_if_there(&self.path(id, part))?;
         }
         self.discard(id)
     }
@@ -236,17 +276,17 @@ mod tests {
         let folder = Folder::new(dir.path().join("attachments"));
         let id = Uuid::now_v7();
         folder.save(id, &photo()).expect("save");
-        assert!(folder.read(id, Size::Full).is_err(), "pending: not served");
+        assert!(folder.read(id, Part::Photo).is_err(), "pending: not served");
         folder.commit(id).expect("commit");
         assert_eq!(
-            folder.read(id, Size::Thumbnail).expect("read"),
+            folder.read(id, Part::Thumbnail).expect("read"),
             [0xFF, 0xD8]
         );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = |p: PathBuf| std::fs::metadata(p).expect("meta").permissions().mode();
-            assert_eq!(mode(folder.path(id, Size::Full)) & 0o077, 0, "owner only");
+            assert_eq!(mode(folder.path(id, Part::Photo)) & 0o077, 0, "owner only");
             assert_eq!(
                 mode(dir.path().join("attachments")) & 0o077,
                 0,
@@ -254,7 +294,7 @@ mod tests {
             );
         }
         folder.remove(id).expect("remove");
-        assert!(folder.read(id, Size::Full).is_err());
+        assert!(folder.read(id, Part::Photo).is_err());
         folder
             .remove(id)
             .expect("removing what is gone is no error");
@@ -285,9 +325,9 @@ mod tests {
                 removed: 1
             }
         );
-        assert!(folder.read(stored, Size::Full).is_ok());
+        assert!(folder.read(stored, Part::Photo).is_ok());
         assert!(
-            folder.read(committed, Size::Full).is_ok(),
+            folder.read(committed, Part::Photo).is_ok(),
             "not the sweep's"
         );
         let left: Vec<_> = std::fs::read_dir(dir.path().join("attachments"))

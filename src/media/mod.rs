@@ -13,5 +13,5 @@ pub mod folder;
 pub mod photo;
 
 pub use audio::{AudioError, AudioFormat, AudioLimits, CleanAudio, clean_audio};
-pub use folder::{Folder, Size, Swept};
+pub use folder::{Folder, Part, Swept};
 pub use photo::{CleanPhoto, PhotoError, PhotoLimits, clean_photo};

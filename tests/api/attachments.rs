@@ -379,7 +379,120 @@ async fn photos_are_counted_at_once_and_go_with_a_retention_and_no_sweep_takes_a
     );
 }
 
+/// A voice note of `seconds` made by ffmpeg in `name`'s container, tagged with a title and
+/// where it was recorded.
+fn recorded_note(dir: &std::path::Path, name: &str, seconds: u32, codec: &str) -> Vec<u8> {
+    let path = dir.join(name);
+    let output = Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+        ])
+        .arg(format!("sine=frequency=440:duration={seconds}"))
+        .args(["-c:a", codec])
+        .args(["-metadata", "title=Calle Larroque 123"])
+        .args(["-metadata", "location=-34.7601-058.4012/"])
+        .arg(&path)
+        .output()
+        .expect("ffmpeg (.ci/run installs it)");
+    assert!(output.status.success());
+    std::fs::read(&path).expect("read")
+}
+
+async fn voice_notes_are_kept_untagged_served_in_ranges_and_refused_past_a_minute(
+    backend: Backend,
+) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let rosa = app.join(&workshop.code, "Jóvenes").await;
+    let other_table = app.join(&workshop.code, "Docentes").await;
+    let (status, drawn) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&rosa),
+            &point("taller_clandestino", -58.41, -34.76),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{drawn}");
+    let url = format!(
+        "/api/features/{}/attachments",
+        drawn["id"].as_str().expect("id")
+    );
+    let dir = tempfile::TempDir::new().expect("dir");
+
+    // An iPhone's note (AAC in MP4, where it was recorded in its udta): kept without it.
+    let sent = recorded_note(dir.path(), "note.m4a", 3, "aac");
+    let (status, note) = read(send(&app, Method::POST, &url, &rosa, sent).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{note}");
+    assert_eq!(note["kind"], "voice_note");
+    assert_eq!(note["media_type"], "audio/mp4");
+    assert_eq!(note["thumbnail_url"], Value::Null);
+    let ms = note["duration_ms"].as_u64().expect("duration");
+    assert!((2900..=3100).contains(&ms), "{ms}");
+    let note_url = note["url"].as_str().expect("url").to_owned();
+    let response = send(&app, Method::GET, &note_url, &rosa, Vec::new()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "audio/mp4");
+    assert_eq!(response.headers()["accept-ranges"], "bytes");
+    let whole = response.bytes().await.expect("bytes");
+    let kept = dir.path().join("kept.m4a");
+    std::fs::write(&kept, &whole).expect("write");
+    let tags = Command::new("exiftool")
+        .args(["-j", "-a"])
+        .arg(&kept)
+        .output()
+        .expect("exiftool");
+    let tags = String::from_utf8_lossy(&tags.stdout);
+    assert!(
+        !tags.contains("Larroque") && !tags.contains("GPS"),
+        "{tags}"
+    );
+    // A player asks for a range, as Safari does before playing.
+    let response = app
+        .request(Method::GET, &note_url, Some(&rosa))
+        .header("Range", "bytes=0-99")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        response.headers()["content-range"],
+        format!("bytes 0-99/{}", whole.len()).as_str()
+    );
+    assert_eq!(response.bytes().await.expect("bytes"), whole[..100]);
+    let (status, _) = read(
+        send(
+            &app,
+            Method::GET,
+            &format!("{note_url}/thumbnail"),
+            &rosa,
+            Vec::new(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a note has no thumbnail");
+
+    // Another table sees the sensitive drawing as its cell: no note.
+    let (_, listed) = app.get(&url, Some(&other_table)).await;
+    assert_eq!(listed["attachments"], json!([]));
+
+    // Past a minute: refused, said in the page's words.
+    let long = recorded_note(dir.path(), "long.webm", 75, "libopus");
+    let (status, problem) = read(send(&app, Method::POST, &url, &rosa, long).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["code"], "attachment.too_long");
+    assert_eq!(problem["params"]["max"], 60);
+}
+
 crate::both_backends!(
     photos_are_kept_clean_and_seen_only_with_their_drawing,
     photos_are_counted_at_once_and_go_with_a_retention_and_no_sweep_takes_anothers,
+    voice_notes_are_kept_untagged_served_in_ranges_and_refused_past_a_minute,
 );

@@ -94,6 +94,12 @@ impl AudioFormat {
     }
 }
 
+/// Whether `bytes` say they are a voice note's container (WebM, MP4 or MP3), to tell a note
+/// from a photo by what a file is rather than what it is named.
+pub fn is_audio(bytes: &[u8]) -> bool {
+    AudioFormat::sniff(bytes).is_some()
+}
+
 /// A voice note as kept: its bytes without tags, container and length.
 #[derive(Debug, Clone)]
 pub struct CleanAudio {

@@ -214,6 +214,7 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("bytes", Int),
             ("created_at", Time),
             ("idempotency_key", Text),
+            ("duration_ms", Int4),
         ],
     ),
     // Files still to remove: a copy into the same data folder removes them too.

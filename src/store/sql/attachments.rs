@@ -32,6 +32,7 @@ fn attachment(row: &DbRow) -> StoreResult<Attachment> {
         media_type: row.try_get("media_type")?,
         width: size("width")?,
         height: size("height")?,
+        duration_ms: size("duration_ms")?,
         bytes: u64::try_from(row.try_get::<i64, _>("bytes")?).unwrap_or_default(),
         created_at: row.try_get("created_at")?,
     })
@@ -74,8 +75,8 @@ impl AttachmentStore for Backend {
         }
         sqlx::query(
             "INSERT INTO attachments (id, project_id, feature_id, participant_id, user_id, kind,
-                media_type, width, height, bytes, created_at, idempotency_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                media_type, width, height, bytes, created_at, idempotency_key, duration_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(sql_id(a.id))
         .bind(sql_id(a.project_id))
@@ -89,6 +90,7 @@ impl AttachmentStore for Backend {
         .bind(i64::try_from(a.bytes).unwrap_or(i64::MAX))
         .bind(a.created_at)
         .bind(idempotency_key)
+        .bind(size(a.duration_ms))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
