@@ -839,21 +839,28 @@ xlsform-note-too_many_options = Row { $row } (“{ $name }”): the first { $val
 xlsform-note-constraint = Row { $row } (“{ $name }”): only the minimum and maximum of the constraint were read.
 xlsform-note-condition = Row { $row } (“{ $name }”): the condition “{ $value }” is not one Trama reads (an earlier answer equal to one value); the question is always asked.
 photo-add = Add a photo
-photo-full = A drawing takes at most { $count } photos.
+photo-full = A drawing takes at most { $count } photos and voice notes.
 photo-chosen = Chosen photo { $n }
 photo-remove = Remove photo { $n }
 photo-not_kept = This phone has no room to keep that photo.
 photo-named = Photo { $n } of { $count }: { $title }
 photo-pending =
     { $count ->
-        [one] Offline: 1 photo is waiting to be sent. Do not close the page.
-       *[other] Offline: { $count } photos are waiting to be sent. Do not close the page.
+        [one] Offline: 1 photo or voice note is waiting to be sent. Do not close the page.
+       *[other] Offline: { $count } photos and voice notes are waiting to be sent. Do not close the page.
     }
 photo-waiting =
     { $count ->
-        [one] 1 photo is waiting to be sent.
-       *[other] { $count } photos are waiting to be sent.
+        [one] 1 photo or voice note is waiting to be sent.
+       *[other] { $count } photos and voice notes are waiting to be sent.
     }
-photo-refused = A photo was not kept: { $detail }
+photo-refused = A photo or voice note was not kept: { $detail }
 photo-remove_named = Remove { $name }
 photo-remove_confirm = Remove this photo? This cannot be undone.
+voice-record = Record a voice note
+voice-stop = Stop the note ({ $time })
+voice-file = Choose a voice note
+voice-chosen = Voice note { $n }
+voice-remove = Remove voice note { $n }
+voice-named = Voice note { $n } of { $count } ({ $time }): { $title }
+voice-no_microphone = The phone did not allow the microphone: you can choose a note recorded with another app.

@@ -839,21 +839,28 @@ xlsform-note-too_many_options = Fila { $row } («{ $name }»): se guardaron las 
 xlsform-note-constraint = Fila { $row } («{ $name }»): de la restricción solo se leyeron el mínimo y el máximo.
 xlsform-note-condition = Fila { $row } («{ $name }»): la condición «{ $value }» no es una que Trama lea (una respuesta anterior igual a un valor); la pregunta se hace siempre.
 photo-add = Agregar una foto
-photo-full = Este dibujo puede llevar hasta { $count } fotos.
+photo-full = Un dibujo puede llevar hasta { $count } fotos y notas de voz.
 photo-chosen = Foto elegida { $n }
 photo-remove = Quitar la foto { $n }
 photo-not_kept = El teléfono no tiene lugar para guardar esa foto.
 photo-named = Foto { $n } de { $count }: { $title }
 photo-pending =
     { $count ->
-        [one] Sin conexión: 1 foto espera para enviarse. No cierres la página.
-       *[other] Sin conexión: { $count } fotos esperan para enviarse. No cierres la página.
+        [one] Sin conexión: 1 foto o nota de voz espera para enviarse. No cierres la página.
+       *[other] Sin conexión: { $count } fotos y notas de voz esperan para enviarse. No cierres la página.
     }
 photo-waiting =
     { $count ->
-        [one] 1 foto espera para enviarse.
-       *[other] { $count } fotos esperan para enviarse.
+        [one] 1 foto o nota de voz espera para enviarse.
+       *[other] { $count } fotos y notas de voz esperan para enviarse.
     }
-photo-refused = Una foto no se guardó: { $detail }
+photo-refused = Una foto o nota de voz no se guardó: { $detail }
 photo-remove_named = Quitar { $name }
 photo-remove_confirm = ¿Quitar esta foto? No se puede deshacer.
+voice-record = Grabar una nota de voz
+voice-stop = Terminar la nota ({ $time })
+voice-file = Elegir una nota de voz
+voice-chosen = Nota de voz { $n }
+voice-remove = Quitar la nota de voz { $n }
+voice-named = Nota de voz { $n } de { $count } ({ $time }): { $title }
+voice-no_microphone = El teléfono no dejó usar el micrófono: podés elegir una nota grabada con otra aplicación.

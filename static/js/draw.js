@@ -8,7 +8,7 @@ import * as symbolsOnMap from './symbols.js';
 import { addPlaceSearch } from './places.js';
 import { pageMap } from './map.js';
 import * as questions from './questions.js';
-import * as photos from './photos.js';
+import * as attachments from './attachments.js';
 
 var project = app.dataset.project;
 var locale = app.dataset.locale;
@@ -89,9 +89,9 @@ var pending = L.geoJSON(null, {
     layer.bindPopup(function () { return queuedPopup(f.id); }, { minWidth: 220 });
   }
 }).addTo(map);
-// An item of the queue is a drawing to store (`feature`), with the keys of its photos
-// (`photos`, kept in IndexedDB by photos.js); once the drawing is stored (`stored`, its id),
-// what is left of the item is its photos to send.
+// An item of the queue is a drawing to store (`feature`), with the keys of its photos and
+// voice notes (`photos`, kept in IndexedDB by attachments.js); once the drawing is stored
+// (`stored`, its id), what is left of the item is its files to send.
 function pend(item) { if (!item.stored) pending.addData(Object.assign({}, item.feature, { id: item.key })); }
 function unpend(key) { pending.eachLayer(function (l) { if (l.feature.id === key) pending.removeLayer(l); }); }
 
@@ -127,7 +127,7 @@ function queuedPopup(key) {
   discard.addEventListener('click', function () {
     if (!window.confirm(t('draw.discard_confirm'))) return;
     map.closePopup();
-    (item.photos || []).forEach(photos.forget);
+    (item.photos || []).forEach(attachments.forget);
     store(queue().filter(function (i) { return i.key !== key; }));
     unpend(key);
     say(t('draw.discarded'));
@@ -147,8 +147,8 @@ function popup(f, layer) {
   var answered = questions.describe(legend[f.properties.symbol], f.properties.answers, locale);
   if (answered) box.appendChild(answered);
   if (!f.id) return box; // still waiting in the queue
-  box.appendChild(photos.gallery(f.id, f.properties.title || label(legend[f.properties.symbol]), {
-    grown: function () { photos.relayout(layer); }
+  box.appendChild(attachments.gallery(f.id, f.properties.title || label(legend[f.properties.symbol]), {
+    grown: function () { attachments.relayout(layer); }
   }));
   box.appendChild(el('h3', {}, t('draw.comments')));
   var list = el('ul', { 'class': 'comments' });
@@ -573,7 +573,7 @@ var form = document.getElementById('feature-form');
 var questionsBox = document.getElementById('feature-questions');
 var readAnswers = function () { return {}; };
 var photosBox = document.getElementById('feature-photos');
-var chosenPhotos = photos.picker(photosBox, photos.MAX_PER_DRAWING);
+var chosenPhotos = attachments.picker(photosBox, attachments.MAX_PER_DRAWING);
 var sketch = null;
 // `queued`: the chosen photos went into the queue (else they are forgotten).
 function closeForm(queued) {
@@ -728,10 +728,10 @@ function flush() {
 // said and dropped, one not sent waits with the rest.
 function sendPhoto(item) {
   var key = item.photos[0];
-  photos.send(item.stored, key).then(function (result) {
+  attachments.send(item.stored, key).then(function (result) {
     if (result.refused) {
       var problem = result.refused;
-      say(t('photo.refused', { detail: problem.status === 409 ? t('photo.full', { count: photos.MAX_PER_DRAWING }) : (said(problem) || problem.detail || '') }), true);
+      say(t('photo.refused', { detail: problem.status === 409 ? t('photo.full', { count: attachments.MAX_PER_DRAWING }) : (said(problem) || problem.detail || '') }), true);
     }
     store(queue().map(function (i) {
       if (i.key === item.key) i.photos = i.photos.filter(function (k) { return k !== key; });

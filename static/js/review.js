@@ -4,7 +4,7 @@ import { app, has, t, el, request, problem, notice } from './trama.js';
 import * as basemaps from './basemap.js';
 import { pageMap } from './map.js';
 import * as questions from './questions.js';
-import * as photos from './photos.js';
+import * as attachments from './attachments.js';
 
 var project = app.dataset.project;
 var locale = app.dataset.locale;
@@ -301,7 +301,7 @@ function details(f) {
   td.appendChild(el('p', { 'class': 'hint' }, about));
   var answered = questions.describe(legend[p.symbol], p.answers, locale);
   if (answered) td.appendChild(answered);
-  td.appendChild(photos.gallery(f.id, p.title || label(p.symbol), { removable: moderator }));
+  td.appendChild(attachments.gallery(f.id, p.title || label(p.symbol), { removable: moderator }));
   if (p.review_state === 'rejected' && p.review_reason) td.appendChild(el('p', { 'class': 'reason' }, t('review.reason', { reason: p.review_reason })));
   var actions = el('div', { 'class': 'row-actions' });
   // Moderation is for analysts and admins; facilitators read the history and annotate.

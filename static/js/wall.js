@@ -4,7 +4,7 @@ import { app, t } from './trama.js';
 import * as basemaps from './basemap.js';
 import { pageMap } from './map.js';
 import * as symbolsOnMap from './symbols.js';
-import * as photos from './photos.js';
+import * as attachments from './attachments.js';
 
 var project = app.dataset.project;
 var workshop = app.dataset.workshop;
@@ -92,9 +92,9 @@ function shown(layer, f) {
     var title = document.createElement('strong');
     title.textContent = labelOf(f);
     box.appendChild(title);
-    box.appendChild(photos.gallery(f.id, labelOf(f), {
+    box.appendChild(attachments.gallery(f.id, labelOf(f), {
       publicView: view === 'view=public',
-      grown: function () { photos.relayout(layer); }
+      grown: function () { attachments.relayout(layer); }
     }));
     return box;
   }, { maxWidth: 440 });

@@ -442,3 +442,158 @@ async fn a_photo_taken_offline_on_a_phone_arrives_once_upright_and_clean() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Waits for the draw page's status to say `text`, then for the drawing titled `title` to be
+/// stored with `count` attachments; those attachments.
+async fn stored_attachments(
+    app: &TestApp,
+    title: &str,
+    count: usize,
+) -> Vec<trama::domain::attachment::Attachment> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(drawing) = stored_features(&app.store)
+            .await
+            .into_iter()
+            .find(|f| f.title.as_deref() == Some(title))
+        {
+            let kept = app.store.list_attachments(drawing.id).await.expect("list");
+            if kept.len() >= count {
+                return kept;
+            }
+        }
+        assert!(Instant::now() < deadline, "{title} never had {count}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_voice_note_recorded_on_a_phone_is_kept_once_and_plays_in_the_popup() {
+    let _serial = SERIAL.lock().await;
+    let app = TestApp::start(Backend::Sqlite).await;
+    let staff = app.project().await;
+    let workshop = a_large_workshop(&app, &staff.facilitator).await;
+    let code = workshop["join_code"].as_str().expect("code").to_owned();
+    let dir = tempfile::TempDir::new().expect("dir");
+    let photo = phone_photo(dir.path(), "IMG_0002.jpg");
+    a_room_with_photos(&app, &code, &std::fs::read(&photo).expect("read")).await;
+    let driver = driver().await;
+    let profile = tempfile::TempDir::new().expect("profile");
+    // Chromium's own microphone: a beep, allowed without asking.
+    let client = browser_with(
+        &driver,
+        &profile,
+        &[
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+        ],
+    )
+    .await;
+    client.set_window_size(360, 740).await.expect("phone");
+    for (lang, title, record, stop, saved) in [
+        (
+            "es",
+            "Escuela con nota",
+            "Grabar una nota de voz",
+            "Terminar la nota",
+            "Guardado",
+        ),
+        (
+            "en",
+            "School with a note",
+            "Record a voice note",
+            "Stop the note",
+            "Saved",
+        ),
+    ] {
+        if lang == "es" {
+            client
+                .goto(&format!("{}/j/{code}?lang=es", app.base))
+                .await
+                .expect("join page");
+            join_on_page(&client, "Tero").await;
+        } else {
+            client
+                .goto(&format!("{}/draw?lang=en", app.base))
+                .await
+                .expect("draw page");
+        }
+        draw_page_loaded(&client).await;
+        click(&client, "[data-symbol=escuela]").await;
+        let map = client.find(Locator::Id("map")).await.expect("map");
+        click_map(&client, &map, if lang == "es" { 0.0 } else { 40.0 }, -30.0).await;
+        wait_for_text(&client, "#feature-photos", record).await;
+        let button = client
+            .find(Locator::Css("#feature-photos .voice-record"))
+            .await
+            .expect("the record button");
+        let height = button
+            .rectangle()
+            .await
+            .map(|(_, _, _, h)| h)
+            .unwrap_or_default();
+        assert!(height >= 44.0, "a target for a thumb: {height}");
+        click(&client, "#feature-photos .voice-record").await;
+        wait_for_text(&client, "#feature-photos .voice-record", stop).await;
+        // The time runs as the note is recorded.
+        wait_for_text(&client, "#feature-photos .voice-record", "0:02").await;
+        screenshot(&client, &format!("voice-recording-phone-{lang}")).await;
+        click(&client, "#feature-photos .voice-record").await;
+        client
+            .wait()
+            .for_element(Locator::Css(
+                "#feature-photos .photo.voice audio[src^='blob:']",
+            ))
+            .await
+            .expect("the note, to hear before sending");
+        type_into(&client, "#feature-title", title).await;
+        screenshot(&client, &format!("voice-sheet-phone-{lang}")).await;
+        click(&client, "#feature-save").await;
+        wait_for_text(&client, "#status", saved).await;
+
+        // Kept once, as the sound recorded, two seconds and a half long.
+        let kept = stored_attachments(&app, title, 1).await;
+        tokio::time::sleep(Duration::from_secs(5)).await; // one more retry period: no duplicate
+        let kept_now = stored_attachments(&app, title, 1).await;
+        assert_eq!(kept_now.len(), 1, "kept once");
+        assert_eq!(
+            kept[0].kind,
+            trama::domain::attachment::AttachmentKind::VoiceNote
+        );
+        assert_eq!(kept[0].media_type, "audio/webm");
+        let ms = kept[0].duration_ms.unwrap_or_default();
+        assert!((2000..=4500).contains(&ms), "{ms} ms");
+
+        // Its popup has a player named for a screen reader, which reads the note's length.
+        open_popup(&client, title).await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let heard = loop {
+            let heard = client
+                .execute(
+                    "var a = document.querySelector('.leaflet-popup .photo-gallery audio'); \
+                     if (!a) return null; if (a.preload !== 'metadata') { a.preload = 'metadata'; a.load(); } \
+                     return isFinite(a.duration) && a.duration > 0 ? [a.getAttribute('aria-label'), a.duration] : null;",
+                    vec![],
+                )
+                .await
+                .expect("the player");
+            if !heard.is_null() {
+                break heard;
+            }
+            assert!(Instant::now() < deadline, "the note never played");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let label = heard[0].as_str().unwrap_or_default();
+        assert!(
+            label.starts_with(if lang == "es" {
+                "Nota de voz 1 de 1 (0:0"
+            } else {
+                "Voice note 1 of 1 (0:0"
+            }) && label.ends_with(title),
+            "{label}"
+        );
+        let seconds = heard[1].as_f64().unwrap_or_default();
+        assert!((2.0..=4.5).contains(&seconds), "plays {seconds} s");
+        screenshot(&client, &format!("voice-popup-phone-{lang}")).await;
+    }
+}

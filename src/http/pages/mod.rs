@@ -61,7 +61,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         }))
 }
 
-/// No inline script, nothing from other hosts but the operator's map tiles.
+/// No inline script, nothing from other hosts but the operator's map tiles; sound from Trama
+/// itself and from the page's own recordings (`blob:`, a voice note heard before it is sent).
 fn content_security_policy(tiles: Option<&str>) -> HeaderValue {
     let tile_origin = tiles
         .and_then(|url| {
@@ -73,7 +74,7 @@ fn content_security_policy(tiles: Option<&str>) -> HeaderValue {
         .unwrap_or_default();
     let policy = format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{tile_origin}; \
-         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+         media-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     );
     HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("default-src 'self'"))
 }
