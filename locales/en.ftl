@@ -864,3 +864,8 @@ voice-chosen = Voice note { $n }
 voice-remove = Remove voice note { $n }
 voice-named = Voice note { $n } of { $count } ({ $time }): { $title }
 voice-no_microphone = The phone did not allow the microphone: you can choose a note recorded with another app.
+draw-leave_unsent =
+    { $count ->
+        [one] Something you drew has not been sent yet and is lost if you leave. Leave anyway?
+       *[other] { $count } things you drew have not been sent yet and are lost if you leave. Leave anyway?
+    }

@@ -864,3 +864,8 @@ voice-chosen = Nota de voz { $n }
 voice-remove = Quitar la nota de voz { $n }
 voice-named = Nota de voz { $n } de { $count } ({ $time }): { $title }
 voice-no_microphone = El teléfono no dejó usar el micrófono: podés elegir una nota grabada con otra aplicación.
+draw-leave_unsent =
+    { $count ->
+        [one] Algo que dibujaste todavía no se envió y se pierde si salís. ¿Salir igual?
+       *[other] { $count } cosas que dibujaste todavía no se enviaron y se pierden si salís. ¿Salir igual?
+    }

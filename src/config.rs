@@ -215,6 +215,9 @@ pub struct ExportArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// The server's data folder, where a full GeoPackage's photos and voice notes are read.
+    #[arg(long, env = "TRAMA_DATA_DIR", default_value = "trama-data")]
+    pub data_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

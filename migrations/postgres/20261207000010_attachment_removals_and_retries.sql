@@ -13,3 +13,14 @@ CREATE UNIQUE INDEX attachments_idempotency ON attachments (feature_id, idempote
 
 -- A voice note's length (kind 'voice_note'; a photo has its width and height).
 ALTER TABLE attachments ADD COLUMN duration_ms INTEGER;
+
+-- Whatever removes an attachment's row (its removal, its drawing's purge, a cascade from a
+-- drawing deleted meanwhile) names it among the removed, so that its files go too.
+CREATE FUNCTION attachments_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO removed_attachments (id) VALUES (OLD.id) ON CONFLICT DO NOTHING;
+    RETURN OLD;
+END
+$$;
+CREATE TRIGGER attachments_removed AFTER DELETE ON attachments
+    FOR EACH ROW EXECUTE FUNCTION attachments_removed();

@@ -13,3 +13,10 @@ CREATE UNIQUE INDEX attachments_idempotency ON attachments (feature_id, idempote
 
 -- A voice note's length (kind 'voice_note'; a photo has its width and height).
 ALTER TABLE attachments ADD COLUMN duration_ms INTEGER;
+
+-- Whatever removes an attachment's row (its removal, its drawing's purge, a cascade from a
+-- drawing deleted meanwhile) names it among the removed, so that its files go too.
+CREATE TRIGGER attachments_removed AFTER DELETE ON attachments
+BEGIN
+    INSERT OR IGNORE INTO removed_attachments (id) VALUES (old.id);
+END;

@@ -311,13 +311,15 @@ pub async fn remove(
 const SETTLED: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Removes the files of removed attachments `ids` (their rows gone, named among the removed
-/// in the same transaction) and forgets them; returns how many. A file that cannot be
-/// removed stays named for the next [`sweep`], and is logged.
+/// by the store) and forgets those it found; returns how many. One whose files are not
+/// there stays named for a [`sweep`] (this folder may not be the server's: a `trama purge`
+/// run elsewhere); one that cannot be removed too, and is logged.
 pub async fn remove_files(store: &dyn Store, folder: &Folder, ids: &[Uuid]) -> usize {
     let mut gone = Vec::with_capacity(ids.len());
     for id in ids {
         match folder.remove(*id) {
-            Ok(()) => gone.push(*id),
+            Ok(true) => gone.push(*id),
+            Ok(false) => {}
             Err(error) => {
                 tracing::warn!(%error, attachment = %id, "could not remove a removed photo's files; the next sweep tries again");
             }
@@ -349,9 +351,16 @@ pub struct Swept {
 /// # Errors
 /// The store's and the folder's.
 pub async fn sweep(store: &dyn Store, folder: &Folder) -> Result<Swept, Error> {
-    let removed = store.removed_attachments().await?;
-    let removed = remove_files(store, folder, &removed).await;
-    let stored = store.attachment_ids().await?.into_iter().collect();
+    let named = store.removed_attachments().await?;
+    let removed = remove_files(store, folder, &named).await;
+    let stored: std::collections::HashSet<Uuid> =
+        store.attachment_ids().await?.into_iter().collect();
+    // A removed attachment whose files are nowhere is forgotten only in a folder that holds
+    // the files of attachments the store keeps: the server's own, not a wrong one.
+    if stored.iter().any(|id| folder.holds(*id)) {
+        let absent: Vec<Uuid> = named.into_iter().filter(|id| !folder.holds(*id)).collect();
+        store.forget_removed_attachments(&absent).await?;
+    }
     let pending = folder
         .sweep_pending(&stored, SETTLED)
         .map_err(|e| Error::Failed(format!("could not sweep the photos' folder: {e}")))?;
@@ -390,4 +399,24 @@ pub async fn copy_files(source: &dyn Store, from: &Folder, to: &Folder) -> Resul
         }
     }
     Ok(copied)
+}
+
+/// Every attachment of project `project_id`, with a reader of its files in `folder`: what a
+/// full GeoPackage carries of the drawings it holds (`export::AttachedFiles`).
+///
+/// # Errors
+/// The store's.
+pub async fn files_of(
+    store: &dyn Store,
+    folder: &Arc<Folder>,
+    project_id: Uuid,
+) -> Result<crate::export::AttachedFiles, Error> {
+    let folder = Arc::clone(folder);
+    Ok(crate::export::AttachedFiles {
+        attachments: store.list_project_attachments(project_id).await?,
+        read: Box::new(move |a| match part(a, Size::Full) {
+            Some(part) => folder.read(a.id, part),
+            None => Err(std::io::ErrorKind::NotFound.into()),
+        }),
+    })
 }

@@ -28,6 +28,7 @@ use crate::domain::workshop::Workshop;
 use crate::export::{
     self, Content, Counter, ExportError, ExportRequest, Format, GeometryFamily, Layer,
 };
+use crate::media::Folder;
 use crate::store::Store;
 
 #[derive(Debug, Default, Deserialize)]
@@ -191,6 +192,8 @@ pub struct Export {
     pub file_name: String,
     /// Rows written so far (the console reports it when done).
     pub count: Arc<Counter>,
+    /// A full GeoPackage's photos and voice notes (`export::AttachedFiles`).
+    pub attached: Option<export::AttachedFiles>,
 }
 
 /// Takes an export for `principal`: the level must be one their role may take; who may not
@@ -206,6 +209,7 @@ pub struct Export {
 #[instrument(skip_all, err(level = "debug"))]
 pub async fn take(
     store: Arc<dyn Store>,
+    folder: &Arc<Folder>,
     principal: &Principal,
     project: &Project,
     query: &ExportQuery,
@@ -243,7 +247,7 @@ pub async fn take(
             &request.filter,
         )?;
     }
-    finish(store, Some(principal), project, request, query).await
+    finish(store, folder, Some(principal), project, request, query).await
 }
 
 /// The console's export (`trama export`): the machine's operator may take every level and
@@ -256,12 +260,13 @@ pub async fn take(
 #[instrument(skip_all, err(level = "debug"))]
 pub async fn take_at_console(
     store: Arc<dyn Store>,
+    folder: &Arc<Folder>,
     project: &Project,
     query: &ExportQuery,
 ) -> Result<Export, Error> {
     let mut request = query.request(&project.default_locale, project.masking)?;
     request.filter = query.filter()?;
-    finish(store, None, project, request, query).await
+    finish(store, folder, None, project, request, query).await
 }
 
 /// An admitted export's end, for a caller (`principal`) or the console (None): narrowed to
@@ -269,6 +274,7 @@ pub async fn take_at_console(
 /// trail (with the sensitive drawings a full export shows exactly) before a row is read.
 async fn finish(
     store: Arc<dyn Store>,
+    folder: &Arc<Folder>,
     principal: Option<&Principal>,
     project: &Project,
     mut request: ExportRequest,
@@ -336,12 +342,23 @@ async fn finish(
         let shown = sensitive_drawings(&*store, project.id, &request.filter).await?;
         audit::exact_reads(&*store, principal, door, project.id, &shown).await?;
     }
+    // A full GeoPackage of drawings carries their photos and voice notes (never an
+    // anonymised or aggregated one: a photo shows a place as a title names it).
+    let attached = (request.privacy == Privacy::Full
+        && request.content == Content::Features
+        && request.format == Format::GeoPackage)
+        .then(|| super::attachments::files_of(&*store, folder, project.id));
+    let attached = match attached {
+        Some(files) => Some(files.await?),
+        None => None,
+    };
     Ok(Export {
         layers,
         meta,
         format: request.format,
         file_name: request.file_name(project),
         count,
+        attached,
     })
 }
 

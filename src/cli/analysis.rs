@@ -162,17 +162,20 @@ pub(super) async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     let Some(project) = store.find_project(&args.project).await? else {
         bail!("no project has the slug {:?}", args.project);
     };
+    let folder = std::sync::Arc::new(crate::media::Folder::new(args.data_dir.join("attachments")));
     let crate::application::export::Export {
         layers,
         meta,
         format,
         count,
+        attached,
         ..
-    } = crate::application::export::take_at_console(store.clone(), &project, &query).await?;
+    } = crate::application::export::take_at_console(store.clone(), &folder, &project, &query)
+        .await?;
     let _ = std::fs::remove_file(&args.out);
     match format {
         export::Format::GeoPackage => {
-            export::write_geopackage(&args.out, layers, &meta).await?;
+            export::write_geopackage(&args.out, layers, &meta, attached.as_ref()).await?;
         }
         export::Format::FlatGeobuf => {
             let layer = layers.into_iter().next().context("no layer to export")?;

@@ -14,7 +14,7 @@ use sqlx::{Connection, SqliteConnection};
 use wkb::Endianness;
 use wkb::writer::{WriteOptions, write_geometry};
 
-use super::{ColumnKind, ExportResult, Field, Layer, Row};
+use super::{AttachedFiles, ColumnKind, ExportResult, Field, Layer, Row};
 
 const WGS84: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]"#;
 
@@ -24,8 +24,14 @@ const WGS84: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",637813
 const ROWS_PER_INSERT: usize = 500;
 const VALUES_PER_INSERT: usize = 30_000;
 
-/// Writes `layers` into a new GeoPackage at `path`; returns the rows written.
-pub async fn write_geopackage(path: &Path, layers: Vec<Layer>, meta: &Value) -> ExportResult<u64> {
+/// Writes `layers` into a new GeoPackage at `path`, with `attached`'s files of the exported
+/// drawings as a media table of the Related Tables Extension; returns the rows written.
+pub async fn write_geopackage(
+    path: &Path,
+    layers: Vec<Layer>,
+    meta: &Value,
+    attached: Option<&AttachedFiles>,
+) -> ExportResult<u64> {
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
@@ -62,6 +68,9 @@ pub async fn write_geopackage(path: &Path, layers: Vec<Layer>, meta: &Value) -> 
     for layer in layers {
         written += write_layer(&mut tx, layer).await?;
     }
+    if let Some(attached) = attached {
+        write_media(&mut tx, attached).await?;
+    }
     tx.commit().await?;
     sqlx::query("PRAGMA application_id = 1196444487")
         .execute(&mut db)
@@ -72,6 +81,155 @@ pub async fn write_geopackage(path: &Path, layers: Vec<Layer>, meta: &Value) -> 
     db.close().await?;
     Ok(written)
 }
+
+/// The Related Tables Extension's URI (OGC 18-000).
+const RELATED_TABLES: &str = "http://www.geopackage.org/18-000.html";
+
+/// The photos and voice notes of the drawings the features tables hold, as the Related Tables
+/// Extension's media table `attachments` (`data`, `content_type`, and Trama's own columns:
+/// the attachment's and the drawing's ids, its kind, size or length, when), related to each
+/// features table through a mapping table `<table>_attachments` (`base_id` its `fid`,
+/// `related_id` the attachment's). QGIS and GDAL (3.6 and later) read the relations.
+async fn write_media(tx: &mut SqliteConnection, attached: &AttachedFiles) -> ExportResult<()> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' AND table_name LIKE 'features%'",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut exported = std::collections::HashSet::new();
+    for table in &tables {
+        let ids: Vec<String> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT id FROM \"{table}\"")))
+                .fetch_all(&mut *tx)
+                .await?;
+        exported.extend(ids);
+    }
+    let kept: Vec<_> = attached
+        .attachments
+        .iter()
+        .filter(|a| exported.contains(&a.feature_id.to_string()))
+        .collect();
+    if kept.is_empty() {
+        return Ok(());
+    }
+    for statement in MEDIA_SCHEMA {
+        sqlx::query(*statement).execute(&mut *tx).await?;
+    }
+    sqlx::query(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description)
+         VALUES ('attachments', 'attributes', 'attachments', 'Photos and voice notes of the drawings')",
+    )
+    .execute(&mut *tx)
+    .await?;
+    for a in kept {
+        // One file at a time: a project's photos are read as they are written. A file gone
+        // from the folder (removed meanwhile) is said in the log, not a failed export.
+        let data = match (attached.read)(a) {
+            Ok(data) => data,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                tracing::warn!(attachment = %a.id, "an attachment's file is missing; the export goes on without it");
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
+        sqlx::query(
+            "INSERT INTO attachments (data, content_type, attachment, feature, kind, width, height,
+                duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(data)
+        .bind(&a.media_type)
+        .bind(a.id.to_string())
+        .bind(a.feature_id.to_string())
+        .bind(a.kind.as_str())
+        .bind(a.width.map(i64::from))
+        .bind(a.height.map(i64::from))
+        .bind(a.duration_ms.map(i64::from))
+        .bind(
+            a.created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    for table in &tables {
+        let mapping = format!("{table}_attachments");
+        for statement in [
+            format!(
+                // Its own key, as every attributes table has (OGC 12-128 Req 119).
+                "CREATE TABLE \"{mapping}\" (id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    base_id INTEGER NOT NULL, related_id INTEGER NOT NULL)"
+            ),
+            format!(
+                "INSERT INTO \"{mapping}\" (base_id, related_id)
+                 SELECT f.fid, a.id FROM \"{table}\" f JOIN attachments a ON a.feature = f.id"
+            ),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description)
+             VALUES (?, 'attributes', ?, 'Which drawing each photo or voice note is of')",
+        )
+        .bind(&mapping)
+        .bind(&mapping)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO gpkgext_relations (base_table_name, base_primary_column,
+                related_table_name, related_primary_column, relation_name, mapping_table_name)
+             VALUES (?, 'fid', 'attachments', 'id', 'media', ?)",
+        )
+        .bind(table)
+        .bind(&mapping)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope)
+             VALUES (?, NULL, 'gpkg_related_tables', ?, 'read-write')",
+        )
+        .bind(&mapping)
+        .bind(RELATED_TABLES)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for table in ["gpkgext_relations", "attachments"] {
+        sqlx::query(
+            "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope)
+             VALUES (?, NULL, 'gpkg_related_tables', ?, 'read-write')",
+        )
+        .bind(table)
+        .bind(RELATED_TABLES)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The Related Tables Extension's relations table and the media table (OGC 18-000 §2.1.3,
+/// §2.2.3: `id`, `data` and `content_type` are the media table's required columns).
+const MEDIA_SCHEMA: &[&str] = &[
+    "CREATE TABLE gpkgext_relations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        base_table_name TEXT NOT NULL,
+        base_primary_column TEXT NOT NULL DEFAULT 'id',
+        related_table_name TEXT NOT NULL,
+        related_primary_column TEXT NOT NULL DEFAULT 'id',
+        relation_name TEXT NOT NULL,
+        mapping_table_name TEXT NOT NULL UNIQUE)",
+    "CREATE TABLE attachments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        data BLOB NOT NULL,
+        content_type TEXT NOT NULL,
+        attachment TEXT NOT NULL,
+        feature TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        duration_ms INTEGER,
+        created_at TEXT NOT NULL)",
+];
 
 async fn write_layer(tx: &mut SqliteConnection, mut layer: Layer) -> ExportResult<u64> {
     if layer.geometry_type.is_empty() {

@@ -45,6 +45,18 @@ pub enum ExportError {
 
 pub type ExportResult<T> = Result<T, ExportError>;
 
+/// The photos and voice notes of a project, for a full GeoPackage: each one's row, and a
+/// reader of its bytes (the engine reads no folder itself). Only those of the drawings the
+/// export holds are written.
+pub struct AttachedFiles {
+    pub attachments: Vec<crate::domain::attachment::Attachment>,
+    pub read: ReadAttachment,
+}
+
+/// Reads an attachment's bytes (its photo, or its voice note's sound).
+pub type ReadAttachment =
+    Box<dyn Fn(&crate::domain::attachment::Attachment) -> std::io::Result<Vec<u8>> + Send + Sync>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     GeoJson,

@@ -138,6 +138,7 @@ async fn serve(
     let part = range
         .and_then(|value| value.to_str().ok())
         .and_then(|value| http_range_header::parse_range_header(value).ok())
+        .filter(|_| total > 0)
         .and_then(|ranges| ranges.validate(total).ok())
         .and_then(|ranges| match ranges.as_slice() {
             [one] => Some(one.clone()),

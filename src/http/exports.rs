@@ -61,14 +61,22 @@ async fn export(
         meta,
         format,
         file_name,
+        attached,
         ..
-    } = application::export::take(state.store.clone(), &principal, &project, &query).await?;
+    } = application::export::take(
+        state.store.clone(),
+        &state.media,
+        &principal,
+        &project,
+        &query,
+    )
+    .await?;
     let body = match format {
         // SQLite writes a file: it is built in a temporary one, then streamed out. The answer
         // starts at once (a million features take longer than the request timeout to write);
         // a failure while building cuts the download short and is logged.
         Format::GeoPackage | Format::FlatGeobuf => {
-            Body::from_stream(file_download(format, layers, meta.clone()))
+            Body::from_stream(file_download(format, layers, meta.clone(), attached))
         }
         format => Body::from_stream(export::stream(format, layers, meta.clone())),
     };
@@ -93,6 +101,7 @@ fn file_download(
     format: Format,
     mut layers: Vec<export::Layer>,
     meta: Value,
+    attached: Option<export::AttachedFiles>,
 ) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> {
     let build = async move {
         let file = tempfile::NamedTempFile::new()?;
@@ -100,7 +109,7 @@ fn file_download(
             Format::FlatGeobuf => {
                 export::write_flatgeobuf(file.path(), layers.remove(0), &meta).await
             }
-            _ => export::write_geopackage(file.path(), layers, &meta).await,
+            _ => export::write_geopackage(file.path(), layers, &meta, attached.as_ref()).await,
         };
         written.map_err(|e| {
             tracing::error!(error = %e, "export to a file failed");

@@ -162,7 +162,7 @@ impl Folder {
     pub fn discard(&self, id: Uuid) -> io::Result<()> {
         PARTS
             .into_iter()
-            .try_for_each(|part| remove_if_there(&self.pending(id, part)))
+            .try_for_each(|part| remove_if_there(&self.pending(id, part)).map(|_| ()))
     }
 
     /// Attachment `id`'s file `part`.
@@ -173,15 +173,19 @@ impl Folder {
         std::fs::read(self.path(id, part))
     }
 
-    /// Removes attachment `id`'s files, pending or not (none there is no error).
+    /// Removes attachment `id`'s files, pending or not (none there is no error); whether a
+    /// named one was there. Pending ones first: an upload naming its files meanwhile leaves
+    /// none behind.
     ///
     /// # Errors
     /// The file system's, but for a file already gone.
-    pub fn remove(&self, id: Uuid) -> io::Result<()> {
+    pub fn remove(&self, id: Uuid) -> io::Result<bool> {
+        self.discard(id)?;
+        let mut found = false;
         for part in PARTS {
-            remove_if_there(&self.path(id, part))?;
+            found |= remove_if_there(&self.path(id, part))?;
         }
-        self.discard(id)
+        Ok(found)
     }
 
     /// Settles the pending files last written more than `settled` ago: an upload whose row
@@ -244,10 +248,12 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-fn remove_if_there(path: &Path) -> io::Result<()> {
+/// Removes the file at `path`; whether it was there.
+fn remove_if_there(path: &Path) -> io::Result<bool> {
     match std::fs::remove_file(path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
@@ -293,11 +299,13 @@ mod tests {
                 "owner only"
             );
         }
-        folder.remove(id).expect("remove");
+        assert!(folder.remove(id).expect("remove"), "it was there");
         assert!(folder.read(id, Part::Photo).is_err());
-        folder
-            .remove(id)
-            .expect("removing what is gone is no error");
+        assert!(
+            !folder
+                .remove(id)
+                .expect("removing what is gone is no error")
+        );
     }
 
     #[test]

@@ -37,8 +37,12 @@ function inStore(mode, work) {
   });
 }
 function keep(key, blob) { return inStore('readwrite', function (s) { return s.put(blob, key); }); }
+// The files still being made and kept (a photo takes a second to shrink): sending one waits.
+var saving = {};
 function kept(key) { return inStore('readonly', function (s) { return s.get(key); }); }
 export function forget(key) { return inStore('readwrite', function (s) { return s.delete(key); }).catch(function () {}); }
+// Everything this phone keeps, when its participant leaves.
+export function forgetAll() { return inStore('readwrite', function (s) { return s.clear(); }).catch(function () {}); }
 
 // `file` upright (the browser applies its EXIF orientation) and at most 2048 px a side, as a
 // JPEG; the file as it is where the browser cannot decode it (the server then says why).
@@ -131,10 +135,12 @@ export function picker(box, room) {
       forget(key);
       full();
     });
-    ready.then(function (made) {
+    saving[key] = ready.then(function (made) {
       shown.src = made.preview;
       return keep(key, made.blob);
-    }).catch(function () {
+    });
+    saving[key].then(function () { delete saving[key]; }, function () {
+      delete saving[key];
       // No room on the phone for it: said, and left out.
       keys = keys.filter(function (k) { return k !== key; });
       if (item.parentNode) list.removeChild(item);
@@ -198,12 +204,15 @@ export function picker(box, room) {
   };
 }
 
-// Sends photo `key` to drawing `featureId`: resolves `{ sent: true }` once the server has it,
-// `{ refused: reason }` when it will never take it (then it is forgotten), and rejects when the
-// server is out of reach (to be sent again later). A photo the phone no longer has is
-// `{ sent: false }`.
+// Sends file `key` to drawing `featureId` (once it is kept): resolves `{ sent: true }` once
+// the server has it, `{ refused: problem }` when it will never take it (then it is
+// forgotten), `{ held: problem }` when the session ended or the workshop closed (kept), and
+// rejects when the server is out of reach (to be sent again later). A file the phone no
+// longer has is `{ sent: false }`.
 export function send(featureId, key) {
-  return kept(key).then(function (blob) {
+  return (saving[key] || Promise.resolve()).catch(function () {}).then(function () {
+    return kept(key);
+  }).then(function (blob) {
     if (!blob) return { sent: false };
     return api('/api/features/' + featureId + '/attachments', {
       method: 'POST',
@@ -211,6 +220,13 @@ export function send(featureId, key) {
       body: blob
     }).then(function (response) {
       if (response.status === 201) return forget(key).then(function () { return { sent: true }; });
+      // The session ended, or the workshop closed: kept for when it reopens.
+      if (response.status === 401 || response.status === 403) {
+        return response.json().catch(function () { return {}; }).then(function (problem) {
+          problem.status = response.status;
+          return { held: problem };
+        });
+      }
       if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
         return response.json().catch(function () { return {}; }).then(function (problem) {
           return forget(key).then(function () { return { refused: problem }; });

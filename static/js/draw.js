@@ -361,7 +361,15 @@ function serverTime(response) {
 function rememberDrawingsSoon() { clearTimeout(rememberLater); rememberLater = setTimeout(rememberDrawings, 50); }
 window.addEventListener('pagehide', function () { if (rememberLater) rememberDrawings(); });
 document.querySelectorAll('form[action="/leave"]').forEach(function (leave) {
-  leave.addEventListener('submit', function () { localStorage.removeItem(knownKey); });
+  // Leaving a shared phone leaves nothing of this person on it: what is still waiting to be
+  // sent goes too, once they say so.
+  leave.addEventListener('submit', function (e) {
+    var waiting = queue().length;
+    if (waiting && !window.confirm(t('draw.leave_unsent', { count: waiting }))) { e.preventDefault(); return; }
+    localStorage.removeItem(knownKey);
+    localStorage.removeItem(queueKey);
+    attachments.forgetAll();
+  });
 });
 function showWorkshopState(open) {
   workshopState.hidden = open;
@@ -394,7 +402,7 @@ startingData().then(function (start) {
   drawn.addData(start.features);
   drawn.on('layeradd layerremove', rememberDrawingsSoon);
   queue().forEach(pend);
-  var unsaved = queue().filter(function (i) { return i.failed; }).length;
+  var unsaved = queue().filter(function (i) { return i.failed && !i.stored; }).length;
   if (unsaved) say(t('draw.unsaved', { count: unsaved }));
   app.dataset.loaded = 'true'; // for tests and assistive tools: the map shows what there is
   performance.mark('trama:usable');
@@ -729,6 +737,18 @@ function flush() {
 function sendPhoto(item) {
   var key = item.photos[0];
   attachments.send(item.stored, key).then(function (result) {
+    if (result.held) {
+      // The session ended or the workshop closed: kept, and sent again when it reopens.
+      var reason = refusal(result.held.status, result.held, 'draw.refused.closed');
+      store(queue().map(function (i) {
+        if (i.key === item.key) { i.failed = result.held.detail || reason; i.reason = reason; i.closed = true; }
+        return i;
+      }));
+      say(reason, true);
+      flushing = false;
+      flush();
+      return;
+    }
     if (result.refused) {
       var problem = result.refused;
       say(t('photo.refused', { detail: problem.status === 409 ? t('photo.full', { count: attachments.MAX_PER_DRAWING }) : (said(problem) || problem.detail || '') }), true);

@@ -1284,4 +1284,122 @@ crate::both_backends!(
     anonymised_and_aggregated_exports_leak_nothing,
     aggregated_exports_never_subtract_to_a_suppressed_count,
     export_requests_are_checked,
+    a_full_geopackage_carries_photos_and_voice_notes_and_no_other_does,
 );
+
+/// A full GeoPackage carries the photos and voice notes of the drawings it holds, as the
+/// Related Tables Extension's media table related to each features table; an anonymised one,
+/// none (a photo shows a place as a title names it).
+async fn a_full_geopackage_carries_photos_and_voice_notes_and_no_other_does(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    drawings(&app, &staff).await;
+    let (_, listed) = app
+        .get(
+            "/api/projects/lomas/features?symbol=escuela",
+            Some(&staff.analyst),
+        )
+        .await;
+    let school = listed["features"][0]["id"].as_str().expect("id").to_owned();
+    let dir = tempfile::TempDir::new().expect("dir");
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(64, 48, image::Rgb([30, 120, 60]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    let note = dir.path().join("nota.webm");
+    let made = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i"])
+        .arg("sine=frequency=440:duration=2")
+        .args(["-c:a", "libopus"])
+        .arg(&note)
+        .output()
+        .expect("ffmpeg");
+    assert!(made.status.success());
+    for body in [png, std::fs::read(&note).expect("note")] {
+        let response = app
+            .request(
+                reqwest::Method::POST,
+                &format!("/api/features/{school}/attachments"),
+                Some(&staff.analyst),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("attach");
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+
+    let (full, _) = download(&app, &staff.analyst, "format=gpkg&privacy=full", dir.path()).await;
+    validate_geopackage(&full);
+    ogrinfo_every_feature(&full);
+    let info = ogrinfo(&full);
+    assert_eq!(feature_count(&info, "attachments"), 2, "{info}");
+    let mut gpkg = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        full.display()
+    ))
+    .await
+    .expect("open");
+    let kept: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT a.content_type, a.kind, a.data FROM features_points f
+         JOIN features_points_attachments m ON m.base_id = f.fid
+         JOIN attachments a ON a.id = m.related_id WHERE f.id = ? ORDER BY a.id",
+    )
+    .bind(&school)
+    .fetch_all(&mut gpkg)
+    .await
+    .expect("related");
+    assert_eq!(kept.len(), 2, "both related to the school");
+    assert_eq!(
+        (kept[0].0.as_str(), kept[0].1.as_str()),
+        ("image/jpeg", "photo")
+    );
+    assert!(kept[0].2.starts_with(&[0xFF, 0xD8]), "the photo's JPEG");
+    assert_eq!(
+        (kept[1].0.as_str(), kept[1].1.as_str()),
+        ("audio/webm", "voice_note")
+    );
+    assert!(
+        kept[1].2.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]),
+        "the note's WebM"
+    );
+    let relations: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT base_table_name, relation_name, mapping_table_name FROM gpkgext_relations ORDER BY id",
+    )
+    .fetch_all(&mut gpkg)
+    .await
+    .expect("relations");
+    assert_eq!(relations.len(), 3, "one per features table: {relations:?}");
+    assert!(relations.iter().all(|(_, name, _)| name == "media"));
+    // GDAL (3.6, Debian's; what QGIS reads relations with) finds them.
+    let relations = Command::new("/usr/bin/python3")
+        .env("PATH", "/usr/bin:/bin")
+        .args([
+            "-c",
+            "import sys; from osgeo import gdal; d = gdal.OpenEx(sys.argv[1]); \
+             print(sorted((r.GetLeftTableName(), r.GetRightTableName(), r.GetMappingTableName()) \
+             for r in (d.GetRelationship(n) for n in d.GetRelationshipNames() or [])))",
+        ])
+        .arg(&full)
+        .output()
+        .expect("python3-gdal");
+    let relations = String::from_utf8_lossy(&relations.stdout);
+    assert!(
+        relations.contains("('features_points', 'attachments', 'features_points_attachments')"),
+        "{relations}"
+    );
+    let read = current_readers(std::slice::from_ref(&full));
+    let file = &read["files"][full.to_str().expect("utf-8")];
+    assert_eq!(file["layers"]["attachments"]["pyogrio"], 2, "{file}");
+
+    // Anonymised: no photo, no note, no relation.
+    let (anonymised, _) = download(
+        &app,
+        &staff.analyst,
+        "format=gpkg&privacy=anonymised",
+        dir.path(),
+    )
+    .await;
+    let info = ogrinfo(&anonymised);
+    assert!(!info.contains("attachments"), "{info}");
+}

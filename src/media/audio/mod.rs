@@ -136,24 +136,32 @@ pub fn clean_audio(bytes: &[u8], limits: AudioLimits) -> Result<CleanAudio, Audi
         });
     }
     let format = AudioFormat::sniff(bytes).ok_or(AudioError::NotAudio)?;
+    // What symphonia reads is the container as Trama rewrote it, checked: its demuxers
+    // allocate what a file's sizes and counts say, and a crafted file would say terabytes.
+    let kept = match format {
+        AudioFormat::Webm => webm::without_tags(bytes, None, limits.max_bytes)?,
+        AudioFormat::Mp4 => mp4::without_metadata(bytes)?,
+        AudioFormat::Mp3 => mp3_frames_only(bytes).to_vec(),
+    };
     // The demuxers are third-party code reading untrusted bytes: a panic in one is a file
     // that cannot be read, not a failed request.
-    let read = std::panic::catch_unwind(|| read_packets(bytes, format))
+    let read = std::panic::catch_unwind(|| read_packets(&kept, format))
         .map_err(|_| AudioError::Unreadable("the container is malformed".into()))??;
     let duration_ms = read.duration_ms;
     // Encoders pad a note's end by a few milliseconds (Opus, AAC frames): a minute is a
     // minute and a quarter of a second.
     if u64::from(duration_ms) > u64::from(limits.max_seconds) * 1000 + 250 {
         return Err(AudioError::TooLong {
-            seconds: (duration_ms + 500) / 1000,
+            seconds: duration_ms.saturating_add(500) / 1000,
             max: limits.max_seconds,
         });
     }
     let bytes = match format {
-        AudioFormat::Webm => webm::without_tags(bytes, duration_ms, limits.max_bytes)?,
-        AudioFormat::Mp4 => mp4::without_metadata(bytes)?,
-        // The frames, one after the other: ID3v1 and v2, APE and the encoder's Xing frame
-        // are not frames of sound, and are left behind.
+        // Again, with the duration a player shows before it plays.
+        AudioFormat::Webm => webm::without_tags(&kept, Some(duration_ms), limits.max_bytes)?,
+        AudioFormat::Mp4 => kept,
+        // The frames, one after the other: APE tags and the encoder's Xing frame are not
+        // frames of sound, and are left behind.
         AudioFormat::Mp3 => read.frames.concat(),
     };
     Ok(CleanAudio {
@@ -162,6 +170,27 @@ pub fn clean_audio(bytes: &[u8], limits: AudioLimits) -> Result<CleanAudio, Audi
         duration_ms,
     })
 }
+
+/// An MP3 without its ID3 tags (ID3v2 at the start, however many, with their footers; ID3v1
+/// at the end): symphonia's ID3 reader allocates what a tag's frames say they hold.
+fn mp3_frames_only(mut bytes: &[u8]) -> &[u8] {
+    while bytes.len() >= 10 && bytes.starts_with(b"ID3") {
+        // A synchsafe size: 7 bits a byte.
+        let size = bytes[6..10]
+            .iter()
+            .fold(0usize, |size, b| (size << 7) | usize::from(b & 0x7F));
+        let footer = if bytes[5] & 0x10 != 0 { 10 } else { 0 };
+        bytes = bytes.get(10 + size + footer..).unwrap_or(&[]);
+    }
+    if bytes.len() >= 128 && bytes[bytes.len() - 128..].starts_with(b"TAG") {
+        bytes = &bytes[..bytes.len() - 128];
+    }
+    bytes
+}
+
+/// Most packets a note may hold: a minute of Opus is 3,000 packets of 20 ms; of AAC or MP3,
+/// about 2,800 frames. A file of zero-length packets is refused before it takes a minute.
+const MAX_PACKETS: usize = 20_000;
 
 /// What demuxing a note gave: its length and, for MP3, its frames.
 struct Read {
@@ -177,13 +206,12 @@ fn read_packets(bytes: &[u8], format: AudioFormat) -> Result<Read, AudioError> {
     );
     let mut hint = Hint::new();
     hint.with_extension(format.extension());
+    let metadata = MetadataOptions {
+        limit_metadata_bytes: symphonia::core::meta::Limit::Maximum(64 * 1024),
+        limit_visual_bytes: symphonia::core::meta::Limit::Maximum(0),
+    };
     let probed = symphonia::default::get_probe()
-        .format(
-            &hint,
-            source,
-            &FormatOptions::default(),
-            &MetadataOptions::default(),
-        )
+        .format(&hint, source, &FormatOptions::default(), &metadata)
         .map_err(|_| AudioError::NotAudio)?;
     let mut reader: Box<dyn FormatReader> = probed.format;
     let track = match reader.tracks() {
@@ -208,7 +236,12 @@ fn read_packets(bytes: &[u8], format: AudioFormat) -> Result<Read, AudioError> {
         .ok_or_else(|| AudioError::Unreadable("the track has no time base".into()))?;
     let mut end = 0u64;
     let mut frames = Vec::new();
-    loop {
+    for packets in 0.. {
+        if packets > MAX_PACKETS {
+            return Err(AudioError::Unreadable(
+                "more packets than a minute of sound holds".into(),
+            ));
+        }
         match reader.next_packet() {
             Ok(packet) => {
                 if packet.track_id() != track.id {

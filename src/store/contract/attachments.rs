@@ -33,11 +33,13 @@ pub trait AttachmentStore: Send + Sync {
         feature_id: Uuid,
         idempotency_key: &str,
     ) -> StoreResult<Option<Attachment>>;
+    /// A project's attachments, oldest first (a full export's).
+    async fn list_project_attachments(&self, project_id: Uuid) -> StoreResult<Vec<Attachment>>;
     /// A drawing's attachments, oldest first.
     async fn list_attachments(&self, feature_id: Uuid) -> StoreResult<Vec<Attachment>>;
     async fn find_attachment(&self, id: Uuid) -> StoreResult<Option<Attachment>>;
-    /// Removes an attachment's row, naming it among the removed (whose files are to go) in
-    /// the same transaction; false when there was none.
+    /// Removes an attachment's row; false when there was none. Whatever removes a row names
+    /// it among the removed (a trigger), whose files are to go.
     async fn remove_attachment(&self, id: Uuid) -> StoreResult<bool>;
     /// Every attachment's id.
     async fn attachment_ids(&self) -> StoreResult<Vec<Uuid>>;

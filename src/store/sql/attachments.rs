@@ -129,6 +129,19 @@ impl AttachmentStore for Backend {
     }
 
     #[instrument(skip_all, err(level = "debug"))]
+    async fn list_project_attachments(&self, project_id: Uuid) -> StoreResult<Vec<Attachment>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE a.project_id = $1 ORDER BY a.created_at, a.id"
+        )))
+        .bind(sql_id(project_id))
+        .fetch_all(self.reads())
+        .await?
+        .iter()
+        .map(attachment)
+        .collect()
+    }
+
+    #[instrument(skip_all, err(level = "debug"))]
     async fn find_attachment(&self, id: Uuid) -> StoreResult<Option<Attachment>> {
         sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE a.id = $1")))
             .bind(sql_id(id))
@@ -141,21 +154,12 @@ impl AttachmentStore for Backend {
 
     #[instrument(skip_all, err(level = "debug"))]
     async fn remove_attachment(&self, id: Uuid) -> StoreResult<bool> {
-        let mut tx = self.writes().begin().await?;
-        let removed = sqlx::query("DELETE FROM attachments WHERE id = $1")
+        Ok(sqlx::query("DELETE FROM attachments WHERE id = $1")
             .bind(sql_id(id))
-            .execute(&mut *tx)
+            .execute(self.writes())
             .await?
             .rows_affected()
-            > 0;
-        if removed {
-            sqlx::query("INSERT INTO removed_attachments (id) VALUES ($1) ON CONFLICT DO NOTHING")
-                .bind(sql_id(id))
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(removed)
+            > 0)
     }
 
     #[instrument(skip_all, err(level = "debug"))]

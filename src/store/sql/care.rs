@@ -109,15 +109,13 @@ impl CareStore for Backend {
             )),
             ..Purged::default()
         };
-        // Photos of the drawings and by the participants: named among the removed, whose files
-        // the caller removes once this commits (and a sweep, should that fail).
+        // Photos and notes of the drawings and by the participants: named among the removed
+        // (a trigger), their files removed by the caller once this commits (and by a sweep,
+        // should that fail).
         let photos = format!(
             "FROM attachments WHERE feature_id IN (SELECT id FROM features WHERE {drawings})
                 OR participant_id IN (SELECT id FROM participants WHERE {people})"
         );
-        run!(format!(
-            "INSERT INTO removed_attachments (id) SELECT id {photos} ON CONFLICT DO NOTHING"
-        ));
         let attachment_ids = ids!(format!("DELETE {photos} RETURNING id"));
         purged.attachments = attachment_ids.len() as u64;
         run!(format!(
