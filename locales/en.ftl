@@ -332,6 +332,8 @@ admin-sensitive_exact-workshop = Also its workshop (closed session)
 admin-masking_hint = The least masking of researchers' exports: they may ask for more, never less.
 admin-import_max_items = Most items one imported file may hold
 admin-import_max_items_hint = Empty: the server's default (5,000). A file with more is refused, saying so; at most 50,000.
+admin-photo_max_mb = Largest photo (MB; empty: 8)
+admin-voice_note_max_seconds = Longest voice note (seconds; empty: 60)
 admin-mask_resolution = Cell size (H3: lower is larger)
 admin-saved = Saved.
 admin-pictograms = Pictograms
@@ -868,4 +870,9 @@ draw-leave_unsent =
     { $count ->
         [one] Something you drew has not been sent yet and is lost if you leave. Leave anyway?
        *[other] { $count } things you drew have not been sent yet and are lost if you leave. Leave anyway?
+    }
+photo-held =
+    { $count ->
+        [one] 1 photo or voice note could not be sent (the workshop was closed or your session ended): it is tried again when the workshop is open.
+       *[other] { $count } photos and voice notes could not be sent (the workshop was closed or your session ended): they are tried again when the workshop is open.
     }

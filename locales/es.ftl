@@ -332,6 +332,8 @@ admin-sensitive_exact-workshop = También su taller (sesión cerrada)
 admin-masking_hint = Enmascarado mínimo de las exportaciones para investigación: pueden pedir más, nunca menos.
 admin-import_max_items = Máximo de elementos de un archivo importado
 admin-import_max_items_hint = Vacío: lo que usa el servidor (5.000). Un archivo con más se rechaza, diciéndolo; como mucho 50.000.
+admin-photo_max_mb = Foto más grande (MB; vacío: 8)
+admin-voice_note_max_seconds = Nota de voz más larga (segundos; vacío: 60)
 admin-mask_resolution = Tamaño de la zona (H3: menos es más grande)
 admin-saved = Guardado.
 admin-pictograms = Pictogramas
@@ -868,4 +870,9 @@ draw-leave_unsent =
     { $count ->
         [one] Algo que dibujaste todavía no se envió y se pierde si salís. ¿Salir igual?
        *[other] { $count } cosas que dibujaste todavía no se enviaron y se pierden si salís. ¿Salir igual?
+    }
+photo-held =
+    { $count ->
+        [one] 1 foto o nota de voz no se pudo enviar (el taller estaba cerrado o se terminó tu sesión): se vuelve a intentar cuando el taller esté abierto.
+       *[other] { $count } fotos y notas de voz no se pudieron enviar (el taller estaba cerrado o se terminó tu sesión): se vuelven a intentar cuando el taller esté abierto.
     }

@@ -286,6 +286,13 @@ fn a_voice_note_keeps_its_sound_and_loses_its_tags_in_every_container() {
             ],
             AudioFormat::Mp4,
         ),
+        // As ffmpeg fragments by default: each fragment's base offset counted from the file's
+        // start.
+        (
+            "fragments.m4a",
+            vec!["-c:a", "aac", "-movflags", "frag_keyframe+empty_moov"],
+            AudioFormat::Mp4,
+        ),
         (
             "note.mp3",
             vec!["-c:a", "libmp3lame", "-write_id3v1", "1"],

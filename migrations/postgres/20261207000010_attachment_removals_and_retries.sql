@@ -24,3 +24,8 @@ END
 $$;
 CREATE TRIGGER attachments_removed AFTER DELETE ON attachments
     FOR EACH ROW EXECUTE FUNCTION attachments_removed();
+
+-- What a project lets one attachment be (null: the server's defaults, 8 MB a photo, 60 s a
+-- voice note).
+ALTER TABLE projects ADD COLUMN photo_max_mb BIGINT;
+ALTER TABLE projects ADD COLUMN voice_note_max_seconds BIGINT;

@@ -20,3 +20,8 @@ CREATE TRIGGER attachments_removed AFTER DELETE ON attachments
 BEGIN
     INSERT OR IGNORE INTO removed_attachments (id) VALUES (old.id);
 END;
+
+-- What a project lets one attachment be (null: the server's defaults, 8 MB a photo, 60 s a
+-- voice note).
+ALTER TABLE projects ADD COLUMN photo_max_mb INTEGER;
+ALTER TABLE projects ADD COLUMN voice_note_max_seconds INTEGER;

@@ -129,11 +129,25 @@ pub async fn attach(
         .acquire()
         .await
         .map_err(|e| Error::Failed(format!("the photos' turn failed: {e}")))?;
+    // The project's limits, within the server's.
+    let asked = store
+        .find_project_by_id(feature.project_id)
+        .await?
+        .map(|p| p.attachment_limits)
+        .unwrap_or_default();
+    let mut photo_limits = PhotoLimits::default();
+    if let Some(mb) = asked.photo_mb {
+        photo_limits.max_bytes = photo_limits.max_bytes.min(mb as usize * 1024 * 1024);
+    }
+    let mut note_limits = AudioLimits::default();
+    if let Some(seconds) = asked.voice_note_seconds {
+        note_limits.max_seconds = seconds;
+    }
     // Decoding and encoding a photo, demuxing a note, is work for a thread of its own.
     let kept = tokio::task::spawn_blocking(move || {
         let cannot = |e: std::io::Error| Error::Failed(format!("could not keep the file: {e}"));
         if crate::media::audio::is_audio(&bytes) {
-            let note = clean_audio(&bytes, AudioLimits::default()).map_err(refused_note)?;
+            let note = clean_audio(&bytes, note_limits).map_err(refused_note)?;
             folder_for_work.save_audio(id, &note).map_err(cannot)?;
             Ok::<_, Error>(Kept {
                 kind: AttachmentKind::VoiceNote,
@@ -143,7 +157,7 @@ pub async fn attach(
                 bytes: note.bytes.len(),
             })
         } else {
-            let photo = clean_photo(&bytes, PhotoLimits::default()).map_err(refused)?;
+            let photo = clean_photo(&bytes, photo_limits).map_err(refused)?;
             folder_for_work.save(id, &photo).map_err(cannot)?;
             Ok(Kept {
                 kind: AttachmentKind::Photo,
@@ -351,10 +365,16 @@ pub struct Swept {
 /// # Errors
 /// The store's and the folder's.
 pub async fn sweep(store: &dyn Store, folder: &Folder) -> Result<Swept, Error> {
-    let named = store.removed_attachments().await?;
-    let removed = remove_files(store, folder, &named).await;
     let stored: std::collections::HashSet<Uuid> =
         store.attachment_ids().await?.into_iter().collect();
+    // One named and still stored (a copy brought the row back): its files stay.
+    let (kept, named): (Vec<Uuid>, Vec<Uuid>) = store
+        .removed_attachments()
+        .await?
+        .into_iter()
+        .partition(|id| stored.contains(id));
+    store.forget_removed_attachments(&kept).await?;
+    let removed = remove_files(store, folder, &named).await;
     // A removed attachment whose files are nowhere is forgotten only in a folder that holds
     // the files of attachments the store keeps: the server's own, not a wrong one.
     if stored.iter().any(|id| folder.holds(*id)) {
@@ -414,7 +434,7 @@ pub async fn files_of(
     let folder = Arc::clone(folder);
     Ok(crate::export::AttachedFiles {
         attachments: store.list_project_attachments(project_id).await?,
-        read: Box::new(move |a| match part(a, Size::Full) {
+        read: Arc::new(move |a| match part(a, Size::Full) {
             Some(part) => folder.read(a.id, part),
             None => Err(std::io::ErrorKind::NotFound.into()),
         }),

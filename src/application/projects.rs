@@ -89,6 +89,12 @@ pub struct PolicyChange {
     /// `null` to keep them until deleted.
     #[serde(default, deserialize_with = "present")]
     pub retention_months: Option<Option<u32>>,
+    /// Largest photo, in MB (1 to 8); `null` for the server's 8.
+    #[serde(default, deserialize_with = "present")]
+    pub photo_max_mb: Option<Option<u32>>,
+    /// Longest voice note, in seconds (5 to 180); `null` for the server's 60.
+    #[serde(default, deserialize_with = "present")]
+    pub voice_note_max_seconds: Option<Option<u32>>,
     /// What the retention keeps when it purges: `delete` (nothing, the default) or
     /// `keep_counts` (the aggregated counts per cell and symbol). Needs a retention, set
     /// before or in the same change.
@@ -160,6 +166,16 @@ pub async fn set_policies(
         }
         project.import_max_items = items;
     }
+    if let Some(mb) = change.photo_max_mb {
+        project.attachment_limits.photo_mb = mb;
+    }
+    if let Some(seconds) = change.voice_note_max_seconds {
+        project.attachment_limits.voice_note_seconds = seconds;
+    }
+    project
+        .attachment_limits
+        .validate()
+        .map_err(Error::BadInput)?;
     if let Some(months) = change.retention_months {
         let then = project.retention.map_or(AfterRetention::Delete, |r| r.then);
         project.retention = months

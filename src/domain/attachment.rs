@@ -14,6 +14,49 @@ use super::feature::{Author, Sight};
 /// Most attachments one drawing holds.
 pub const MAX_PER_DRAWING: usize = 10;
 
+/// What a project lets one attachment be; `None`, the server's default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AttachmentLimits {
+    /// Largest photo, in megabytes (1 to [`MAX_PHOTO_MB`]).
+    pub photo_mb: Option<u32>,
+    /// Longest voice note, in seconds ([`VOICE_NOTE_SECONDS`]).
+    pub voice_note_seconds: Option<u32>,
+}
+
+/// The largest photo a project may allow, in megabytes: what the server decodes at most.
+pub const MAX_PHOTO_MB: u32 = 8;
+/// The voice note lengths a project may set, in seconds (three minutes of Opus or of MP3 at
+/// 128 kb/s fit in the 4 MB a note may take).
+pub const VOICE_NOTE_SECONDS: std::ops::RangeInclusive<u32> = 5..=180;
+
+impl AttachmentLimits {
+    /// Checks the limits asked for.
+    ///
+    /// # Errors
+    /// What is out of range, said.
+    pub fn validate(&self) -> Result<(), String> {
+        if self
+            .photo_mb
+            .is_some_and(|mb| !(1..=MAX_PHOTO_MB).contains(&mb))
+        {
+            return Err(format!(
+                "photo_max_mb is 1 to {MAX_PHOTO_MB}, or null for the server's {MAX_PHOTO_MB}"
+            ));
+        }
+        if self
+            .voice_note_seconds
+            .is_some_and(|s| !VOICE_NOTE_SECONDS.contains(&s))
+        {
+            return Err(format!(
+                "voice_note_max_seconds is {} to {}, or null for the server's 60",
+                VOICE_NOTE_SECONDS.start(),
+                VOICE_NOTE_SECONDS.end()
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// What kind of file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -27,6 +27,8 @@ pub struct Project {
     pub import_max_items: Option<u32>,
     /// How long raw drawings are kept after each workshop ended; `None`: kept until deleted.
     pub retention: Option<super::retention::Retention>,
+    /// What one photo or voice note may be (`None`s: the server's defaults).
+    pub attachment_limits: super::attachment::AttachmentLimits,
     pub created_at: DateTime<Utc>,
 }
 
@@ -187,6 +189,7 @@ impl NewProjectRequest {
             masking: super::export::Masking::default(),
             import_max_items: None,
             retention: None,
+            attachment_limits: Default::default(),
             created_at: now,
         })
     }

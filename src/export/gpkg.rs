@@ -121,13 +121,19 @@ async fn write_media(tx: &mut SqliteConnection, attached: &AttachedFiles) -> Exp
     )
     .execute(&mut *tx)
     .await?;
+    let mut missing = 0;
     for a in kept {
-        // One file at a time: a project's photos are read as they are written. A file gone
-        // from the folder (removed meanwhile) is said in the log, not a failed export.
-        let data = match (attached.read)(a) {
+        // One file at a time, read off the runtime's threads: a project's photos are read as
+        // they are written. A file gone from the folder (removed meanwhile) is counted and
+        // said in the log, not a failed export.
+        let (read, attachment) = (std::sync::Arc::clone(&attached.read), a.clone());
+        let data = match tokio::task::spawn_blocking(move || read(&attachment))
+            .await
+            .map_err(std::io::Error::other)?
+        {
             Ok(data) => data,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                tracing::warn!(attachment = %a.id, "an attachment's file is missing; the export goes on without it");
+                missing += 1;
                 continue;
             }
             Err(error) => return Err(error.into()),
@@ -193,6 +199,12 @@ async fn write_media(tx: &mut SqliteConnection, attached: &AttachedFiles) -> Exp
         .bind(RELATED_TABLES)
         .execute(&mut *tx)
         .await?;
+    }
+    if missing > 0 {
+        tracing::warn!(
+            missing,
+            "photos or voice notes of exported drawings have no file in the data folder (is --data-dir the server's?); the GeoPackage goes without them"
+        );
     }
     for table in ["gpkgext_relations", "attachments"] {
         sqlx::query(

@@ -55,7 +55,7 @@ pub struct AttachedFiles {
 
 /// Reads an attachment's bytes (its photo, or its voice note's sound).
 pub type ReadAttachment =
-    Box<dyn Fn(&crate::domain::attachment::Attachment) -> std::io::Result<Vec<u8>> + Send + Sync>;
+    Arc<dyn Fn(&crate::domain::attachment::Attachment) -> std::io::Result<Vec<u8>> + Send + Sync>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -71,6 +71,8 @@ pub fn project_json(project: &Project) -> Value {
             "k": project.masking.k,
         },
         "import_max_items": project.import_max_items,
+        "photo_max_mb": project.attachment_limits.photo_mb,
+        "voice_note_max_seconds": project.attachment_limits.voice_note_seconds,
         "retention_months": project.retention.map(|r| r.months),
         "retention_then": project.retention.map(|r| r.then),
         "created_at": project.created_at,

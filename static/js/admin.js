@@ -22,6 +22,8 @@ document.querySelectorAll('form[data-api]').forEach(function (form) {
         masking: { mask_min: Number(body.mask_min), mask_max: Number(body.mask_max), resolution: Number(body.resolution), k: Number(body.k) },
         // Empty: the server's default.
         import_max_items: body.import_max_items ? Number(body.import_max_items) : null,
+        photo_max_mb: body.photo_max_mb ? Number(body.photo_max_mb) : null,
+        voice_note_max_seconds: body.voice_note_max_seconds ? Number(body.voice_note_max_seconds) : null,
         // Empty: drawings are kept until deleted.
         retention_months: body.retention_months ? Number(body.retention_months) : null
       };

@@ -41,8 +41,10 @@ function keep(key, blob) { return inStore('readwrite', function (s) { return s.p
 var saving = {};
 function kept(key) { return inStore('readonly', function (s) { return s.get(key); }); }
 export function forget(key) { return inStore('readwrite', function (s) { return s.delete(key); }).catch(function () {}); }
-// Everything this phone keeps, when its participant leaves.
-export function forgetAll() { return inStore('readwrite', function (s) { return s.clear(); }).catch(function () {}); }
+// Forgets `key` once it is kept (a photo still being shrunk would be kept after).
+function forgetKept(key) {
+  return (saving[key] || Promise.resolve()).then(function () { return forget(key); }, function () {});
+}
 
 // `file` upright (the browser applies its EXIF orientation) and at most 2048 px a side, as a
 // JPEG; the file as it is where the browser cannot decode it (the server then says why).
@@ -132,7 +134,7 @@ export function picker(box, room) {
     remove.addEventListener('click', function () {
       keys = keys.filter(function (k) { return k !== key; });
       list.removeChild(item);
-      forget(key);
+      forgetKept(key);
       full();
     });
     saving[key] = ready.then(function (made) {
@@ -196,7 +198,7 @@ export function picker(box, room) {
     keys: function () { return keys.slice(); },
     clear: function (queued) {
       if (recording) recording.stop();
-      if (!queued) keys.forEach(function (key) { forget(key); });
+      if (!queued) keys.forEach(forgetKept);
       keys = [];
       list.textContent = '';
       full();

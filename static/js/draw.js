@@ -364,11 +364,17 @@ document.querySelectorAll('form[action="/leave"]').forEach(function (leave) {
   // Leaving a shared phone leaves nothing of this person on it: what is still waiting to be
   // sent goes too, once they say so.
   leave.addEventListener('submit', function (e) {
-    var waiting = queue().length;
-    if (waiting && !window.confirm(t('draw.leave_unsent', { count: waiting }))) { e.preventDefault(); return; }
+    var waiting = queue();
     localStorage.removeItem(knownKey);
-    localStorage.removeItem(queueKey);
-    attachments.forgetAll();
+    if (!waiting.length) return;
+    e.preventDefault();
+    if (!window.confirm(t('draw.leave_unsent', { count: waiting.length }))) return;
+    // This queue's photos and notes gone from the phone first, then the queue, then out.
+    var keys = [].concat.apply([], waiting.map(function (i) { return i.photos || []; }));
+    Promise.all(keys.map(attachments.forget)).then(function () {
+      localStorage.removeItem(queueKey);
+      leave.submit();
+    });
   });
 });
 function showWorkshopState(open) {
@@ -401,9 +407,19 @@ startingData().then(function (start) {
   renderPalette(start.legend);
   drawn.addData(start.features);
   drawn.on('layeradd layerremove', rememberDrawingsSoon);
+  // Files held back while the workshop was closed or the session ended are tried again with
+  // each visit to an open workshop (sent, or held again).
+  if (start.open !== false) {
+    store(queue().map(function (i) {
+      if (i.stored && i.closed) { delete i.failed; delete i.reason; delete i.closed; }
+      return i;
+    }));
+  }
   queue().forEach(pend);
   var unsaved = queue().filter(function (i) { return i.failed && !i.stored; }).length;
+  var held = queue().reduce(function (n, i) { return n + (i.stored && i.failed ? i.photos.length : 0); }, 0);
   if (unsaved) say(t('draw.unsaved', { count: unsaved }));
+  else if (held) say(t('photo.held', { count: held }), true);
   app.dataset.loaded = 'true'; // for tests and assistive tools: the map shows what there is
   performance.mark('trama:usable');
   flush();

@@ -483,6 +483,46 @@ async fn voice_notes_are_kept_untagged_served_in_ranges_and_refused_past_a_minut
     let (_, listed) = app.get(&url, Some(&other_table)).await;
     assert_eq!(listed["attachments"], json!([]));
 
+    // A project that wants short notes says so; out of range is refused.
+    for (limit, status) in [
+        (json!(5), StatusCode::OK),
+        (json!(500), StatusCode::BAD_REQUEST),
+    ] {
+        let (got, body) = read(
+            app.request(Method::PATCH, "/api/projects/lomas", Some(&staff.analyst))
+                .json(&json!({"voice_note_max_seconds": limit}))
+                .send()
+                .await
+                .expect("send"),
+        )
+        .await;
+        assert_eq!(got, status, "{body}");
+    }
+    let (status, problem) = read(
+        send(
+            &app,
+            Method::POST,
+            &url,
+            &rosa,
+            recorded_note(dir.path(), "seven.webm", 7, "libopus"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["params"]["max"], 5, "the project's limit");
+    let (_, project) = app.get("/api/projects/lomas", Some(&staff.analyst)).await;
+    assert_eq!(project["voice_note_max_seconds"], 5);
+    let (got, body) = read(
+        app.request(Method::PATCH, "/api/projects/lomas", Some(&staff.analyst))
+            .json(&json!({"voice_note_max_seconds": null}))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(got, StatusCode::OK, "{body}");
+
     // Past a minute: refused, said in the page's words.
     let long = recorded_note(dir.path(), "long.webm", 75, "libopus");
     let (status, problem) = read(send(&app, Method::POST, &url, &rosa, long).await).await;

@@ -82,11 +82,23 @@ fn u64_at(data: &[u8], at: usize) -> Option<u64> {
         .map(u64::from_be_bytes)
 }
 
+/// Most boxes one container (or the file's top) may hold: a note's file has a handful; a
+/// fragmented one a fragment a second. Past it, the work of matching offsets to boxes would
+/// be the sender's to choose.
+const MAX_BOXES: usize = 512;
+
+/// Most entries a table may count: a sample or chunk a packet at most, and three minutes of
+/// sound are 9,000 packets of 20 ms.
+const MAX_ENTRIES: u32 = 10_000;
+
 /// The boxes of `data[from..to]`, in order.
 fn boxes(data: &[u8], from: usize, to: usize) -> Result<Vec<Bx>, AudioError> {
     let mut found = Vec::new();
     let mut at = from;
     while at < to {
+        if found.len() >= MAX_BOXES {
+            return Err(unreadable("more boxes than a voice note has"));
+        }
         let size32 = u32_at(data, at).ok_or_else(|| unreadable("a box header is cut short"))?;
         let kind: [u8; 4] = data
             .get(at + 4..at + 8)
@@ -145,6 +157,11 @@ fn check_table(data: &[u8], bx: Bx) -> Result<(), AudioError> {
         _ => return Ok(()),
     };
     let count = u32_at(content, count_at).ok_or_else(|| unreadable("a table is cut short"))?;
+    if count > MAX_ENTRIES {
+        return Err(unreadable(
+            "a table counts more entries than a voice note has",
+        ));
+    }
     let needed = (count as usize)
         .checked_mul(entry)
         .and_then(|n| n.checked_add(first));
@@ -152,6 +169,58 @@ fn check_table(data: &[u8], bx: Bx) -> Result<(), AudioError> {
         return Err(unreadable("a table counts more entries than it holds"));
     }
     Ok(())
+}
+
+/// Checks an `esds` box's descriptors (ISO/IEC 14496-1: a tag, a length in up to four
+/// 7-bit bytes, the content) each within what holds it: symphonia allocates what a
+/// descriptor's length says before it compares it with the box. An ES descriptor (3) and a
+/// decoder configuration (4) hold others after their own fields.
+fn check_descriptors(content: &[u8]) -> Result<(), AudioError> {
+    fn walk(mut data: &[u8], depth: usize) -> Result<(), AudioError> {
+        while !data.is_empty() {
+            if depth > 4 {
+                return Err(unreadable("descriptors nested too deep"));
+            }
+            let tag = data[0];
+            let mut length = 0usize;
+            let mut at = 1;
+            loop {
+                let byte = *data
+                    .get(at)
+                    .ok_or_else(|| unreadable("a descriptor is cut short"))?;
+                length = (length << 7) | usize::from(byte & 0x7F);
+                at += 1;
+                if byte & 0x80 == 0 || at > 4 {
+                    break;
+                }
+            }
+            let body = data
+                .get(at..at + length)
+                .ok_or_else(|| unreadable("a descriptor runs past its box"))?;
+            let own = match tag {
+                // ES_ID, flags, then what the flags say comes.
+                3 => {
+                    let flags = *body.get(2).ok_or_else(|| unreadable("a descriptor"))?;
+                    let mut own = 3 + 2 * usize::from(flags & 0x80 != 0);
+                    if flags & 0x40 != 0 {
+                        own += 1 + usize::from(*body.get(own).unwrap_or(&0));
+                    }
+                    own + 2 * usize::from(flags & 0x20 != 0)
+                }
+                4 => 13,
+                _ => body.len(),
+            };
+            let nested = body
+                .get(own..)
+                .ok_or_else(|| unreadable("a descriptor is shorter than its fields"))?;
+            if matches!(tag, 3 | 4) {
+                walk(nested, depth + 1)?;
+            }
+            data = &data[at + length..];
+        }
+        Ok(())
+    }
+    walk(content.get(4..).unwrap_or(&[]), 0)
 }
 
 /// Appends the kept boxes of `data[from..to]` (within `parent`, `None` at the top) to `out`,
@@ -171,13 +240,17 @@ fn filter(
     };
     for bx in boxes(data, from, to)? {
         if !kept.contains(&&bx.kind) {
-            // A fragment's size is what its samples' offsets count from: nothing may go.
-            if matches!(parent, Some(b"moof" | b"traf")) {
-                return Err(unreadable("a fragment holds more than sound"));
+            // A fragment's size is what its samples' offsets count from, and a list's count
+            // says its entries: nothing may go from them.
+            if matches!(parent, Some(b"moof" | b"traf" | b"stsd" | b"dref")) {
+                return Err(unreadable("a fragment or a list holds more than sound"));
             }
             continue;
         }
         check_table(data, bx)?;
+        if bx.kind == *b"esds" {
+            check_descriptors(&data[bx.content..bx.end])?;
+        }
         match &bx.kind {
             b"hdlr" if data.get(bx.content + 8..bx.content + 12) != Some(b"soun") => {
                 return Err(AudioError::NotAudio);
@@ -197,27 +270,40 @@ fn filter(
             _ => {}
         }
         let written = out.len();
+        // Where each top-level box went: chunk offsets point into an `mdat`, a fragment's
+        // base offset at its `moof`.
+        if parent.is_none() {
+            moved.push((bx.start, bx.end, written as i64 - bx.start as i64));
+        }
         if let Some((header, _)) = container(&bx.kind) {
             let own = bx.content + header;
             if own > bx.end {
                 return Err(unreadable("a box is cut short"));
             }
-            out.extend_from_slice(&[0, 0, 0, 0]);
+            // The header as wide as it was (a 64-bit size stays one: a fragment keeps its
+            // size, which its offsets count from).
+            let large = bx.content - bx.start == 16;
+            out.extend_from_slice(if large { &[0, 0, 0, 1] } else { &[0, 0, 0, 0] });
             out.extend_from_slice(&bx.kind);
+            if large {
+                out.extend_from_slice(&[0; 8]);
+            }
             out.extend_from_slice(&data[bx.content..own]);
             filter(data, (own, bx.end), Some(&bx.kind), referenced, out, moved)?;
-            let size =
-                u32::try_from(out.len() - written).map_err(|_| unreadable("a box is too large"))?;
-            out[written..written + 4].copy_from_slice(&size.to_be_bytes());
+            let size = out.len() - written;
+            if large {
+                out[written + 8..written + 16].copy_from_slice(&(size as u64).to_be_bytes());
+            } else {
+                let size = u32::try_from(size).map_err(|_| unreadable("a box is too large"))?;
+                out[written..written + 4].copy_from_slice(&size.to_be_bytes());
+            }
             continue;
-        }
-        if bx.kind == *b"mdat" {
-            moved.push((bx.start, bx.end, written as i64 - bx.start as i64));
         }
         if bx.kind == *b"hdlr" {
             // Its name (after 24 bytes) may be anything a writer put: none is kept.
             let content = data
                 .get(bx.content..bx.content + 24)
+                .filter(|_| bx.content + 24 <= bx.end)
                 .ok_or_else(|| unreadable("a handler is cut short"))?;
             out.extend_from_slice(&33u32.to_be_bytes());
             out.extend_from_slice(b"hdlr");

@@ -81,6 +81,8 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("mask_resolution", Int),
             ("mask_k", Int),
             ("import_max_items", Int),
+            ("photo_max_mb", Int),
+            ("voice_note_max_seconds", Int),
             ("retention_months", Int),
             ("retention_then", Text),
         ],

@@ -25,8 +25,9 @@ impl ProjectStore for Backend {
     ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO projects (id, slug, name, description, default_locale, area, created_at, sensitive_exact,
-                mask_min_m, mask_max_m, mask_resolution, mask_k, import_max_items, retention_months, retention_then)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                mask_min_m, mask_max_m, mask_resolution, mask_k, import_max_items, retention_months, retention_then,
+                photo_max_mb, voice_note_max_seconds)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(sql_id(project.id))
         .bind(&project.slug)
@@ -43,6 +44,8 @@ impl ProjectStore for Backend {
         .bind(project.import_max_items.map(i64::from))
         .bind(project.retention.map(|r| i64::from(r.months)))
         .bind(project.retention.map_or(AfterRetention::Delete, |r| r.then).as_str())
+        .bind(project.attachment_limits.photo_mb.map(i64::from))
+        .bind(project.attachment_limits.voice_note_seconds.map(i64::from))
         .execute(self.writes())
         .await
         .map_err(conflict_if_unique(|| format!("a project with slug \"{}\" exists", project.slug)))?;
@@ -84,7 +87,7 @@ impl ProjectStore for Backend {
         project: &Project,
     ) -> StoreResult<()> {
         let masking = &project.masking;
-        sqlx::query("UPDATE projects SET mask_min_m = $1, mask_max_m = $2, mask_resolution = $3, mask_k = $4, sensitive_exact = $5, import_max_items = $6, retention_months = $7, retention_then = $8 WHERE id = $9")
+        sqlx::query("UPDATE projects SET mask_min_m = $1, mask_max_m = $2, mask_resolution = $3, mask_k = $4, sensitive_exact = $5, import_max_items = $6, retention_months = $7, retention_then = $8, photo_max_mb = $9, voice_note_max_seconds = $10 WHERE id = $11")
             .bind(masking.min_m)
             .bind(masking.max_m)
             .bind(i64::from(u8::from(masking.aggregate_resolution)))
@@ -93,6 +96,8 @@ impl ProjectStore for Backend {
             .bind(project.import_max_items.map(i64::from))
             .bind(project.retention.map(|r| i64::from(r.months)))
             .bind(project.retention.map_or(AfterRetention::Delete, |r| r.then).as_str())
+            .bind(project.attachment_limits.photo_mb.map(i64::from))
+            .bind(project.attachment_limits.voice_note_seconds.map(i64::from))
             .bind(sql_id(project.id))
             .execute(self.writes())
             .await?;

@@ -74,6 +74,17 @@ pub fn project(row: &DbRow) -> StoreResult<Project> {
                 k: u32::try_from(k).map_err(|_| corrupt("mask_k", &k.to_string()))?,
             }
         },
+        attachment_limits: {
+            let limit = |column: &str| -> StoreResult<Option<u32>> {
+                let n: Option<i64> = row.try_get(column)?;
+                n.map(|n| u32::try_from(n).map_err(|_| corrupt(column, &n.to_string())))
+                    .transpose()
+            };
+            crate::domain::attachment::AttachmentLimits {
+                photo_mb: limit("photo_max_mb")?,
+                voice_note_seconds: limit("voice_note_max_seconds")?,
+            }
+        },
         import_max_items: {
             let items: Option<i64> = row.try_get("import_max_items")?;
             items

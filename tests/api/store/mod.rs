@@ -68,6 +68,7 @@ fn project(slug: &str) -> Project {
         masking: Masking::default(),
         import_max_items: None,
         retention: None,
+        attachment_limits: Default::default(),
         created_at: now(),
     }
 }

@@ -56,6 +56,10 @@ pub(super) async fn project_story<S: Store + ?Sized>(store: &S) {
                 masking,
                 sensitive_exact: SensitiveView::Workshop,
                 import_max_items: Some(20_000),
+                attachment_limits: trama::domain::attachment::AttachmentLimits {
+                    photo_mb: Some(3),
+                    voice_note_seconds: Some(90),
+                },
                 ..lomas.clone()
             },
         )
@@ -68,6 +72,13 @@ pub(super) async fn project_story<S: Store + ?Sized>(store: &S) {
         .expect("lomas");
     assert_eq!(found.sensitive_exact, SensitiveView::Workshop);
     assert_eq!(found.import_max_items, Some(20_000));
+    assert_eq!(
+        (
+            found.attachment_limits.photo_mb,
+            found.attachment_limits.voice_note_seconds
+        ),
+        (Some(3), Some(90))
+    );
     assert_eq!(
         (found.masking.min_m, found.masking.max_m, found.masking.k),
         (150.0, 600.0, 7)
