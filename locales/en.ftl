@@ -876,3 +876,5 @@ photo-held =
         [one] 1 photo or voice note could not be sent (the workshop was closed or your session ended): it is tried again when the workshop is open.
        *[other] { $count } photos and voice notes could not be sent (the workshop was closed or your session ended): they are tried again when the workshop is open.
     }
+draw-comment_by = comment by { $who }
+draw-comment_files_not_sent = The comment was saved, but a photo or voice note could not be sent.

@@ -876,3 +876,5 @@ photo-held =
         [one] 1 foto o nota de voz no se pudo enviar (el taller estaba cerrado o se terminó tu sesión): se vuelve a intentar cuando el taller esté abierto.
        *[other] { $count } fotos y notas de voz no se pudieron enviar (el taller estaba cerrado o se terminó tu sesión): se vuelven a intentar cuando el taller esté abierto.
     }
+draw-comment_by = comentario de { $who }
+draw-comment_files_not_sent = El comentario se guardó, pero alguna foto o nota de voz no se pudo enviar.

@@ -29,3 +29,7 @@ CREATE TRIGGER attachments_removed AFTER DELETE ON attachments
 -- voice note).
 ALTER TABLE projects ADD COLUMN photo_max_mb BIGINT;
 ALTER TABLE projects ADD COLUMN voice_note_max_seconds BIGINT;
+
+-- A photo or voice note of a comment on the drawing (null: of the drawing itself); it goes
+-- with its comment.
+ALTER TABLE attachments ADD COLUMN annotation_id uuid REFERENCES annotations (id) ON DELETE CASCADE;

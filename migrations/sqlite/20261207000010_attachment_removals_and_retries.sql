@@ -25,3 +25,7 @@ END;
 -- voice note).
 ALTER TABLE projects ADD COLUMN photo_max_mb INTEGER;
 ALTER TABLE projects ADD COLUMN voice_note_max_seconds INTEGER;
+
+-- A photo or voice note of a comment on the drawing (null: of the drawing itself); it goes
+-- with its comment.
+ALTER TABLE attachments ADD COLUMN annotation_id TEXT REFERENCES annotations (id) ON DELETE CASCADE;

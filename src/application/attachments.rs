@@ -15,6 +15,7 @@ use super::drawings::readable;
 use super::features::{View, public_sight, sees_exact};
 use crate::domain::Refusal;
 use crate::domain::access::Principal;
+use crate::domain::annotation::AnnotationTarget;
 use crate::domain::attachment::{Attachment, AttachmentKind, MAX_PER_DRAWING, shown_with};
 use crate::domain::audit::Door;
 use crate::domain::feature::Feature;
@@ -102,14 +103,39 @@ pub async fn attach(
     folder: &Arc<Folder>,
     principal: &Principal,
     feature_id: Uuid,
+    annotation_id: Option<Uuid>,
     bytes: Bytes,
     idempotency_key: Option<&str>,
 ) -> Result<Attached, Error> {
     let (feature, workshop) = readable(store, principal, feature_id).await?;
-    if principal.revision(&feature, workshop.as_ref()).is_none() {
-        return Err(Error::not_allowed(
-            "you may attach photos only to the drawings you may change",
-        ));
+    match annotation_id {
+        None if principal.revision(&feature, workshop.as_ref()).is_none() => {
+            return Err(Error::not_allowed(
+                "you may attach photos only to the drawings you may change",
+            ));
+        }
+        None => {}
+        // A comment's: its author while they may comment (the workshop open), moderators.
+        Some(id) => {
+            let comment = store
+                .find_annotation(id)
+                .await?
+                .filter(|c| {
+                    matches!(c.target, AnnotationTarget::Feature { feature_id } if feature_id == feature.id)
+                })
+                .ok_or_else(|| Error::not_found("comment"))?;
+            let own = comment.author.is_participant(principal.id())
+                || comment.author.is_user(principal.id());
+            let open = workshop
+                .as_ref()
+                .is_some_and(|w| principal.can_contribute_to(w));
+            let allowed = principal.can_moderate() || (own && open);
+            if !allowed {
+                return Err(Error::not_allowed(
+                    "you may attach photos only to your own comments, while the workshop is open",
+                ));
+            }
+        }
     }
     if let Some(key) = idempotency_key
         && let Some(earlier) = store.find_attachment_sent(feature.id, key).await?
@@ -174,6 +200,7 @@ pub async fn attach(
         id,
         project_id: feature.project_id,
         feature_id: feature.id,
+        annotation_id,
         author: principal.author(),
         kind: kept.kind,
         media_type: kept.media_type.into(),
@@ -343,6 +370,19 @@ pub async fn remove_files(store: &dyn Store, folder: &Folder, ids: &[Uuid]) -> u
         tracing::warn!(%error, "removed photos' files are gone but still named; the next sweep forgets them");
     }
     gone.len()
+}
+
+/// Removes the files of every attachment the store names as removed (a purge's, and those
+/// its cascades took: a comment's photos); returns how many. Errors are logged: a sweep
+/// tries again.
+pub async fn remove_named(store: &dyn Store, folder: &Folder) -> usize {
+    match store.removed_attachments().await {
+        Ok(named) => remove_files(store, folder, &named).await,
+        Err(error) => {
+            tracing::warn!(%error, "could not read the removed photos; the next sweep removes their files");
+            0
+        }
+    }
 }
 
 /// What a sweep of the attachments' folder did.

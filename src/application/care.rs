@@ -112,7 +112,7 @@ pub async fn withdraw(
         return Err(Error::not_found("participant"));
     }
     tell(store, &workshop, &outcome).await;
-    attachments::remove_files(store, folder, &outcome.attachments).await;
+    attachments::remove_named(store, folder).await;
     let whose = match scope {
         PurgeScope::Table(id) | PurgeScope::Participant(id) => id,
         PurgeScope::Workshop => workshop.id,
@@ -188,7 +188,7 @@ pub async fn apply_retention(
             }
             if !dry_run {
                 tell(store, &workshop, &outcome).await;
-                attachments::remove_files(store, folder, &outcome.attachments).await;
+                attachments::remove_named(store, folder).await;
                 audit::note(
                     store,
                     Kind::Purge,

@@ -89,6 +89,8 @@ pub struct Attachment {
     pub id: Uuid,
     pub project_id: Uuid,
     pub feature_id: Uuid,
+    /// The comment on the drawing it belongs to, if any (else the drawing's own).
+    pub annotation_id: Option<Uuid>,
     pub author: Author,
     pub kind: AttachmentKind,
     /// The type it is served as (`image/jpeg`): what Trama wrote, never what was sent.

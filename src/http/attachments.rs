@@ -43,6 +43,7 @@ fn attachment_json(a: &Attachment) -> Value {
     json!({
         "id": a.id,
         "feature": a.feature_id,
+        "annotation": a.annotation_id,
         "kind": a.kind,
         "media_type": a.media_type,
         "width": a.width,
@@ -54,6 +55,13 @@ fn attachment_json(a: &Attachment) -> Value {
         "thumbnail_url": (a.kind == AttachmentKind::Photo)
             .then(|| format!("/api/attachments/{}/thumbnail", a.id)),
     })
+}
+
+/// `?annotation=<id>`: a comment's on the drawing, rather than the drawing's own.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachQuery {
+    annotation: Option<uuid::Uuid>,
 }
 
 /// `?view=public`: as a projected screen sees the drawing, whoever asks.
@@ -70,6 +78,7 @@ async fn attach(
     State(state): State<AppState>,
     Auth(principal): Auth,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<AttachQuery>,
     headers: HeaderMap,
     FileBytes(body): FileBytes,
 ) -> Result<Response, AppError> {
@@ -78,6 +87,7 @@ async fn attach(
         &state.media,
         &principal,
         parse_id(&id, "feature")?,
+        query.annotation,
         body,
         idempotency_key(&headers)?.as_deref(),
     )

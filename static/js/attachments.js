@@ -211,12 +211,13 @@ export function picker(box, room) {
 // forgotten), `{ held: problem }` when the session ended or the workshop closed (kept), and
 // rejects when the server is out of reach (to be sent again later). A file the phone no
 // longer has is `{ sent: false }`.
-export function send(featureId, key) {
+export function send(featureId, key, annotationId) {
   return (saving[key] || Promise.resolve()).catch(function () {}).then(function () {
     return kept(key);
   }).then(function (blob) {
     if (!blob) return { sent: false };
-    return api('/api/features/' + featureId + '/attachments', {
+    var of = annotationId ? '?annotation=' + annotationId : '';
+    return api('/api/features/' + featureId + '/attachments' + of, {
       method: 'POST',
       headers: { 'Content-Type': blob.type || 'application/octet-stream', 'Idempotency-Key': key },
       body: blob
@@ -239,7 +240,8 @@ export function send(featureId, key) {
   });
 }
 
-// A stored drawing's photos as thumbnails, each opening the photo, named for screen readers
+// A stored drawing's photos (or, with `options.annotation`, one comment's) as thumbnails, each
+// opening the photo, named for screen readers
 // ("Foto 1 de 2: Comedor San José"). `options.publicView`: as a projected screen sees the
 // drawing (none of a sensitive one, whoever is signed in); `options.removable`: each with a
 // button to remove it (analysts; the server decides); `options.grown`: called when the list
@@ -252,7 +254,8 @@ export function gallery(featureId, title, options) {
   api('/api/features/' + featureId + '/attachments' + query).then(function (r) {
     return r.ok ? r.json() : { attachments: [] };
   }).then(function (answer) {
-    var all = answer.attachments || [];
+    // The drawing's own, or one comment's (`options.annotation`).
+    var all = (answer.attachments || []).filter(function (a) { return (a.annotation || null) === (options.annotation || null); });
     var photos = all.filter(function (a) { return a.kind === 'photo'; });
     var notes = all.filter(function (a) { return a.kind === 'voice_note'; });
     photos.forEach(function (photo, i) {

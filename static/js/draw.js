@@ -159,7 +159,12 @@ function popup(f, layer) {
     var who = (n.author && (n.author.display_name || n.author.username)) || t('draw.comment_someone');
     var when = new Date(n.created_at).toLocaleString(locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
     item.appendChild(el('div', { 'class': 'hint' }, who + ' · ' + when));
+    // Its photos and voice notes, named as the comment's.
+    item.appendChild(attachments.gallery(f.id, t('draw.comment_by', { who: who }), {
+      annotation: n.id, grown: function () { attachments.relayout(layer); }
+    }));
     list.appendChild(item);
+    return item;
   }
   api('/api/features/' + f.id + '/annotations').then(function (r) {
     if (r.status === 401) { forgetKnown(); return []; }
@@ -176,6 +181,10 @@ function popup(f, layer) {
   var form = el('form', { 'class': 'comment' });
   var area = el('textarea', { rows: '2', maxlength: '5000', 'aria-label': t('draw.comment_label') });
   form.appendChild(area);
+  // A photo or a voice note with the comment, sent once the comment is stored.
+  var files = el('div', { 'class': 'photos' });
+  form.appendChild(files);
+  var commentFiles = attachments.picker(files, 3);
   form.appendChild(el('button', { type: 'submit' }, t('draw.comment_add')));
   // Why a comment was not sent; its text stays in the box to send again.
   var note = el('p', { 'class': 'status error', role: 'status' });
@@ -190,8 +199,15 @@ function popup(f, layer) {
       if (r.status === 201) {
         return r.json().then(function (stored) {
           remember(function (k) { k.notes[f.id] = (k.notes[f.id] || []).concat([stored]); });
-          listComment(stored);
+          var keys = commentFiles.keys();
+          commentFiles.clear(true);
           area.value = '';
+          return Promise.all(keys.map(function (key) {
+            return attachments.send(f.id, key, stored.id).catch(function () { return { refused: {} }; });
+          })).then(function (sent) {
+            if (sent.some(function (s) { return !s.sent; })) note.textContent = t('draw.comment_files_not_sent');
+            listComment(stored);
+          });
         });
       }
       return r.json().catch(function () { return {}; }).then(function (problem) {

@@ -531,8 +531,73 @@ async fn voice_notes_are_kept_untagged_served_in_ranges_and_refused_past_a_minut
     assert_eq!(problem["params"]["max"], 60);
 }
 
+async fn a_comment_carries_its_author_s_photo_and_goes_with_it(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let rosa = app.join(&workshop.code, "Jóvenes").await;
+    let docente = app.join(&workshop.code, "Docentes").await;
+    let (status, drawn) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&rosa),
+            &point("escuela", -58.41, -34.76),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{drawn}");
+    let feature = drawn["id"].as_str().expect("id").to_owned();
+    let (status, comment) = app
+        .post(
+            &format!("/api/features/{feature}/annotations"),
+            Some(&docente),
+            &json!({"body": "La vereda de enfrente"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{comment}");
+    let comment = comment["id"].as_str().expect("id").to_owned();
+    let url = format!("/api/features/{feature}/attachments?annotation={comment}");
+
+    // The comment's author attaches to it; the drawing's author may not.
+    let png = small_png();
+    let (status, refused) = read(send(&app, Method::POST, &url, &rosa, png.clone()).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    let (status, photo) = read(send(&app, Method::POST, &url, &docente, png.clone()).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{photo}");
+    assert_eq!(photo["annotation"], comment.as_str());
+    // A comment of another drawing is not this one's.
+    let unknown = format!(
+        "/api/features/{feature}/attachments?annotation={}",
+        uuid::Uuid::now_v7()
+    );
+    let (status, _) = read(send(&app, Method::POST, &unknown, &docente, png).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, listed) = app
+        .get(&format!("/api/features/{feature}/attachments"), Some(&rosa))
+        .await;
+    assert_eq!(listed["attachments"][0]["annotation"], comment.as_str());
+
+    // The commenting table withdraws: its comment goes, and the photo's files with it.
+    let (status, withdrawn) = app
+        .post(
+            &format!("/api/workshops/{}/withdrawals", workshop.id),
+            Some(&staff.facilitator),
+            &json!({"group": "Docentes"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{withdrawn}");
+    let (_, listed) = app
+        .get(&format!("/api/features/{feature}/attachments"), Some(&rosa))
+        .await;
+    assert_eq!(listed["attachments"], json!([]));
+    assert_eq!(
+        files_in(&app.database.dir().join("data/attachments")),
+        Vec::<String>::new()
+    );
+}
+
 crate::both_backends!(
     photos_are_kept_clean_and_seen_only_with_their_drawing,
     photos_are_counted_at_once_and_go_with_a_retention_and_no_sweep_takes_anothers,
     voice_notes_are_kept_untagged_served_in_ranges_and_refused_past_a_minute,
+    a_comment_carries_its_author_s_photo_and_goes_with_it,
 );

@@ -265,6 +265,46 @@ async fn a_photo_taken_offline_on_a_phone_arrives_once_upright_and_clean() {
     let shown = wait_for_popup_photos(&client, 1).await;
     assert_eq!(shown[0].0, "Foto 1 de 1: Escuela con foto");
     screenshot(&client, "photos-popup-phone-es").await;
+    // A comment with a photo: it shows under the comment, named as the comment's.
+    type_into(
+        &client,
+        ".leaflet-popup form.comment textarea",
+        "La puerta de atrás",
+    )
+    .await;
+    client
+        .find(Locator::Css(
+            ".leaflet-popup form.comment input[type=file][accept='image/*']",
+        ))
+        .await
+        .expect("the comment's photo input")
+        .send_keys(photo.to_str().expect("path"))
+        .await
+        .expect("choose the photo");
+    client
+        .wait()
+        .for_element(Locator::Css(
+            ".leaflet-popup form.comment .photo img[src^='data:']",
+        ))
+        .await
+        .expect("its preview");
+    click(&client, ".leaflet-popup form.comment button[type=submit]").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let shown = client
+            .execute(
+                "return Array.from(document.querySelectorAll('.leaflet-popup ul.comments .photo-gallery img')).filter(function (i) { return i.naturalWidth > 0; }).map(function (i) { return i.alt; });",
+                vec![],
+            )
+            .await
+            .expect("the comment's photos");
+        if shown == json!(["Foto 1 de 1: comentario de Tero"]) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the comment showed {shown}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    screenshot(&client, "photos-comment-phone-es").await;
     // Another table's sensitive drawing: this phone sees its cell, and not its photo.
     let listed = client
         .execute_async(

@@ -26,4 +26,5 @@ pub trait AnnotationStore: Send + Sync {
     ) -> StoreResult<Vec<Annotation>>;
     /// Every annotation of a project, oldest first (exports).
     async fn list_project_annotations(&self, project_id: Uuid) -> StoreResult<Vec<Annotation>>;
+    async fn find_annotation(&self, id: Uuid) -> StoreResult<Option<Annotation>>;
 }

@@ -217,6 +217,7 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("created_at", Time),
             ("idempotency_key", Text),
             ("duration_ms", Int4),
+            ("annotation_id", Id),
         ],
     ),
     // Files still to remove: a copy into the same data folder removes them too.

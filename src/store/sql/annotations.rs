@@ -17,6 +17,7 @@ use crate::store::{AnnotationPage, AnnotationStore, StoreResult};
 enum AnnotationsOf<'a> {
     Target(&'a AnnotationTarget, AnnotationPage),
     Project(Uuid),
+    One(Uuid),
 }
 
 #[async_trait]
@@ -62,6 +63,11 @@ impl AnnotationStore for Backend {
     async fn list_project_annotations(&self, project_id: Uuid) -> StoreResult<Vec<Annotation>> {
         self.annotations(AnnotationsOf::Project(project_id)).await
     }
+
+    #[instrument(skip_all, err(level = "debug"))]
+    async fn find_annotation(&self, id: Uuid) -> StoreResult<Option<Annotation>> {
+        Ok(self.annotations(AnnotationsOf::One(id)).await?.pop())
+    }
 }
 
 impl Backend {
@@ -75,6 +81,9 @@ impl Backend {
         match of {
             AnnotationsOf::Project(project_id) => {
                 query.push("a.project_id = ").push_bind(sql_id(project_id));
+            }
+            AnnotationsOf::One(id) => {
+                query.push("a.id = ").push_bind(sql_id(id));
             }
             AnnotationsOf::Target(AnnotationTarget::Feature { feature_id }, _) => {
                 query.push("a.feature_id = ").push_bind(sql_id(*feature_id));
@@ -96,7 +105,7 @@ impl Backend {
         }
         let page = match of {
             AnnotationsOf::Target(_, page) => Some(page),
-            AnnotationsOf::Project(_) => None,
+            AnnotationsOf::Project(_) | AnnotationsOf::One(_) => None,
         };
         if let Some(after) = page.and_then(|p| p.after) {
             query

@@ -6,7 +6,7 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::dialect::{self, DbRow, sql_id};
-use super::rows::{self, uuid};
+use super::rows::{self, opt_uuid, uuid};
 use super::{Backend, author_ids};
 use crate::domain::attachment::{Attachment, AttachmentKind};
 use crate::store::{Added, AttachmentStore, StoreError, StoreResult};
@@ -26,6 +26,7 @@ fn attachment(row: &DbRow) -> StoreResult<Attachment> {
         id: uuid(row, "id")?,
         project_id: uuid(row, "project_id")?,
         feature_id: uuid(row, "feature_id")?,
+        annotation_id: opt_uuid(row, "annotation_id")?,
         author: rows::author(row)?,
         kind: AttachmentKind::parse(&kind)
             .ok_or_else(|| StoreError::Corrupt(format!("attachment kind: {kind:?}")))?,
@@ -75,8 +76,9 @@ impl AttachmentStore for Backend {
         }
         sqlx::query(
             "INSERT INTO attachments (id, project_id, feature_id, participant_id, user_id, kind,
-                media_type, width, height, bytes, created_at, idempotency_key, duration_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                media_type, width, height, bytes, created_at, idempotency_key, duration_ms,
+                annotation_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(sql_id(a.id))
         .bind(sql_id(a.project_id))
@@ -91,6 +93,7 @@ impl AttachmentStore for Backend {
         .bind(a.created_at)
         .bind(idempotency_key)
         .bind(size(a.duration_ms))
+        .bind(a.annotation_id.map(sql_id))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
