@@ -878,3 +878,5 @@ photo-held =
     }
 draw-comment_by = comment by { $who }
 draw-comment_files_not_sent = The comment was saved, but a photo or voice note could not be sent.
+problem-code-attachment-removed = That photo or voice note was removed from the drawing: it is not kept again.
+draw-comment_attach = Add a photo or voice note to the comment

@@ -878,3 +878,5 @@ photo-held =
     }
 draw-comment_by = comentario de { $who }
 draw-comment_files_not_sent = El comentario se guardó, pero alguna foto o nota de voz no se pudo enviar.
+problem-code-attachment-removed = Esa foto o nota de voz se quitó del dibujo: no se vuelve a guardar.
+draw-comment_attach = Agregar una foto o nota de voz al comentario

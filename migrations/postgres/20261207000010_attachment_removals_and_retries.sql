@@ -14,11 +14,25 @@ CREATE UNIQUE INDEX attachments_idempotency ON attachments (feature_id, idempote
 -- A voice note's length (kind 'voice_note'; a photo has its width and height).
 ALTER TABLE attachments ADD COLUMN duration_ms INTEGER;
 
+-- The keys removed attachments were sent with, per drawing: a phone's late retry of a photo
+-- an analyst removed is refused, not kept again. They go with their drawing.
+CREATE TABLE removed_attachment_keys (
+    feature_id      uuid NOT NULL REFERENCES features (id) ON DELETE CASCADE,
+    idempotency_key TEXT NOT NULL,
+    PRIMARY KEY (feature_id, idempotency_key)
+);
+
 -- Whatever removes an attachment's row (its removal, its drawing's purge, a cascade from a
 -- drawing deleted meanwhile) names it among the removed, so that its files go too.
 CREATE FUNCTION attachments_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO removed_attachments (id) VALUES (OLD.id) ON CONFLICT DO NOTHING;
+    -- A drawing being deleted takes its keys with it (its row is gone by now).
+    INSERT INTO removed_attachment_keys (feature_id, idempotency_key)
+        SELECT OLD.feature_id, OLD.idempotency_key
+        WHERE OLD.idempotency_key IS NOT NULL
+          AND EXISTS (SELECT 1 FROM features WHERE id = OLD.feature_id)
+        ON CONFLICT DO NOTHING;
     RETURN OLD;
 END
 $$;

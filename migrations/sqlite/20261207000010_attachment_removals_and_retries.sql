@@ -14,11 +14,24 @@ CREATE UNIQUE INDEX attachments_idempotency ON attachments (feature_id, idempote
 -- A voice note's length (kind 'voice_note'; a photo has its width and height).
 ALTER TABLE attachments ADD COLUMN duration_ms INTEGER;
 
+-- The keys removed attachments were sent with, per drawing: a phone's late retry of a photo
+-- an analyst removed is refused, not kept again. They go with their drawing.
+CREATE TABLE removed_attachment_keys (
+    feature_id      TEXT NOT NULL REFERENCES features (id) ON DELETE CASCADE,
+    idempotency_key TEXT NOT NULL,
+    PRIMARY KEY (feature_id, idempotency_key)
+);
+
 -- Whatever removes an attachment's row (its removal, its drawing's purge, a cascade from a
 -- drawing deleted meanwhile) names it among the removed, so that its files go too.
 CREATE TRIGGER attachments_removed AFTER DELETE ON attachments
 BEGIN
     INSERT OR IGNORE INTO removed_attachments (id) VALUES (old.id);
+    -- A drawing being deleted takes its keys with it (its row is gone by now).
+    INSERT OR IGNORE INTO removed_attachment_keys (feature_id, idempotency_key)
+        SELECT old.feature_id, old.idempotency_key
+        WHERE old.idempotency_key IS NOT NULL
+          AND EXISTS (SELECT 1 FROM features WHERE id = old.feature_id);
 END;
 
 -- What a project lets one attachment be (null: the server's defaults, 8 MB a photo, 60 s a

@@ -219,6 +219,11 @@ pub async fn attach(
         let _ = folder.discard(id);
         return match stored? {
             Added::Earlier(earlier) => Ok(Attached::Earlier(earlier)),
+            Added::Removed => Err(Refusal::new(
+                "attachment.removed",
+                "this file was sent before and removed from the drawing: it is not kept again",
+            )
+            .into()),
             _ => Err(full()),
         };
     }
@@ -240,7 +245,8 @@ struct Kept {
 
 /// The attachments of a drawing the caller sees them with (none for a drawing seen as its
 /// masking cell); with `View::Public` as a projected screen sees it (none for a sensitive or
-/// hidden drawing, whoever asks).
+/// hidden drawing, whoever asks). An exact read of a sensitive drawing's is recorded as
+/// `seen`'s door's (the API's, or the wall's when it projects exactly).
 ///
 /// # Errors
 /// As `drawings::readable`; the store's.
@@ -249,10 +255,10 @@ pub async fn of_drawing(
     store: &dyn Store,
     principal: &Principal,
     feature_id: Uuid,
-    view: View,
+    seen: (View, Door),
 ) -> Result<Vec<Attachment>, Error> {
     let (feature, workshop) = readable(store, principal, feature_id).await?;
-    if !shows_photos(store, principal, &feature, workshop.as_ref(), view).await? {
+    if !shows_photos(store, principal, &feature, workshop.as_ref(), seen).await? {
         return Ok(Vec::new());
     }
     Ok(store.list_attachments(feature.id).await?)
@@ -265,12 +271,12 @@ async fn shows_photos(
     principal: &Principal,
     feature: &Feature,
     workshop: Option<&Workshop>,
-    view: View,
+    (view, door): (View, Door),
 ) -> Result<bool, Error> {
     let seen = match view {
         View::Public if feature.hidden => return Ok(false),
         View::Public => public_sight(store, feature).await?,
-        View::Caller => sees_exact(store, principal, feature, workshop, Door::Api).await?,
+        View::Caller => sees_exact(store, principal, feature, workshop, door).await?,
     };
     Ok(shown_with(seen.sight))
 }
@@ -280,7 +286,7 @@ async fn visible(
     store: &dyn Store,
     principal: &Principal,
     id: Uuid,
-    view: View,
+    seen: (View, Door),
 ) -> Result<(Attachment, Feature, Option<Workshop>), Error> {
     let attachment = store
         .find_attachment(id)
@@ -294,7 +300,7 @@ async fn visible(
             Error::NotAllowed(_) | Error::NotFound(_) => Error::not_found("attachment"),
             other => other,
         })?;
-    if !shows_photos(store, principal, &feature, workshop.as_ref(), view).await? {
+    if !shows_photos(store, principal, &feature, workshop.as_ref(), seen).await? {
         return Err(Error::not_found("attachment"));
     }
     Ok((attachment, feature, workshop))
@@ -313,9 +319,9 @@ pub async fn file(
     principal: &Principal,
     id: Uuid,
     size: Size,
-    view: View,
+    seen: (View, Door),
 ) -> Result<(Attachment, Vec<u8>), Error> {
-    let (attachment, _, _) = visible(store, principal, id, view).await?;
+    let (attachment, _, _) = visible(store, principal, id, seen).await?;
     let part = part(&attachment, size).ok_or_else(|| Error::not_found("thumbnail"))?;
     let bytes = folder.read(id, part).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::not_found("attachment"),
@@ -336,7 +342,7 @@ pub async fn remove(
     principal: &Principal,
     id: Uuid,
 ) -> Result<(), Error> {
-    let (_, feature, workshop) = visible(store, principal, id, View::Caller).await?;
+    let (_, feature, workshop) = visible(store, principal, id, (View::Caller, Door::Api)).await?;
     if principal.revision(&feature, workshop.as_ref()).is_none() {
         return Err(Error::not_allowed(
             "only analysts, admins and the drawing's author remove its photos",

@@ -19,6 +19,7 @@ use crate::application::attachments::{self, Attached};
 use crate::application::features::View;
 use crate::domain::attachment::Attachment;
 use crate::domain::attachment::AttachmentKind;
+use crate::domain::audit::Door;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
 use crate::media::AudioFormat;
@@ -64,12 +65,24 @@ struct AttachQuery {
     annotation: Option<uuid::Uuid>,
 }
 
-/// `?view=public`: as a projected screen sees the drawing, whoever asks.
+/// `?view=public`: as a projected screen sees the drawing, whoever asks; `?door=wall`: the
+/// wall asks to show it exactly (the audit trail records its exact reads as the wall's).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ViewQuery {
     #[serde(default)]
     view: View,
+    door: Option<Door>,
+}
+
+impl ViewQuery {
+    /// Which door an exact read is recorded as.
+    fn door(&self) -> Door {
+        match self.door {
+            Some(Door::Wall) => Door::Wall,
+            _ => Door::Api,
+        }
+    }
 }
 
 /// `POST /api/features/{id}/attachments`, the photo as the body; with `Idempotency-Key`, a
@@ -116,7 +129,7 @@ async fn of_drawing(
         state.store.as_ref(),
         &principal,
         parse_id(&id, "feature")?,
-        query.view,
+        (query.view, query.door()),
     )
     .await?;
     Ok(Json(json!({
@@ -129,7 +142,7 @@ async fn serve(
     principal: &crate::domain::access::Principal,
     id: &str,
     size: Size,
-    view: View,
+    query: &ViewQuery,
     range: Option<&header::HeaderValue>,
 ) -> Result<Response, AppError> {
     let (attachment, bytes) = attachments::file(
@@ -138,7 +151,7 @@ async fn serve(
         principal,
         parse_id(id, "attachment")?,
         size,
-        view,
+        (query.view, query.door()),
     )
     .await?;
     let extension =
@@ -191,7 +204,7 @@ async fn full(
     ApiQuery(query): ApiQuery<ViewQuery>,
 ) -> Result<Response, AppError> {
     let range = headers.get(header::RANGE);
-    serve(&state, &principal, &id, Size::Full, query.view, range).await
+    serve(&state, &principal, &id, Size::Full, &query, range).await
 }
 
 async fn thumbnail(
@@ -200,7 +213,7 @@ async fn thumbnail(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ViewQuery>,
 ) -> Result<Response, AppError> {
-    serve(&state, &principal, &id, Size::Thumbnail, query.view, None).await
+    serve(&state, &principal, &id, Size::Thumbnail, &query, None).await
 }
 
 async fn remove(

@@ -250,7 +250,7 @@ export function send(featureId, key, annotationId) {
 export function gallery(featureId, title, options) {
   options = options || {};
   var list = el('ul', { 'class': 'photo-list photo-gallery' });
-  var query = options.publicView ? '?view=public' : '';
+  var query = options.publicView ? '?view=public' : options.door ? '?door=' + options.door : '';
   api('/api/features/' + featureId + '/attachments' + query).then(function (r) {
     return r.ok ? r.json() : { attachments: [] };
   }).then(function (answer) {

@@ -150,6 +150,20 @@ function popup(f, layer) {
   box.appendChild(attachments.gallery(f.id, f.properties.title || label(legend[f.properties.symbol]), {
     grown: function () { attachments.relayout(layer); }
   }));
+  // One's own drawing: change it or delete it, before the comments.
+  var author = f.properties.author;
+  if (me && author && author.kind === 'participant' && author.id === me.id) {
+    var remove = el('button', { type: 'button', 'class': 'link' }, t('draw.delete'));
+    remove.addEventListener('click', function () {
+      map.closePopup();
+      drawn.removeLayer(layer);
+      offerUndo(t('draw.deleted_undo'), function () { drawn.addData(f); }, function () { deleteDrawing(f); });
+    });
+    box.appendChild(remove);
+    var edit = el('button', { type: 'button', 'class': 'link' }, t('draw.edit'));
+    edit.addEventListener('click', function () { startEdit(f, layer); });
+    box.appendChild(edit);
+  }
   box.appendChild(el('h3', {}, t('draw.comments')));
   var list = el('ul', { 'class': 'comments' });
   box.appendChild(list);
@@ -181,9 +195,13 @@ function popup(f, layer) {
   var form = el('form', { 'class': 'comment' });
   var area = el('textarea', { rows: '2', maxlength: '5000', 'aria-label': t('draw.comment_label') });
   form.appendChild(area);
-  // A photo or a voice note with the comment, sent once the comment is stored.
+  // A photo or a voice note with the comment, sent once the comment is stored; folded, so
+  // that a small popup stays small.
+  var folded = el('details', { 'class': 'comment-files' });
+  folded.appendChild(el('summary', {}, t('draw.comment_attach')));
   var files = el('div', { 'class': 'photos' });
-  form.appendChild(files);
+  folded.appendChild(files);
+  form.appendChild(folded);
   var commentFiles = attachments.picker(files, 3);
   form.appendChild(el('button', { type: 'submit' }, t('draw.comment_add')));
   // Why a comment was not sent; its text stays in the box to send again.
@@ -216,19 +234,6 @@ function popup(f, layer) {
     }, function () { note.textContent = t('draw.comment_offline'); });
   });
   box.appendChild(form);
-  var author = f.properties.author;
-  if (me && author && author.kind === 'participant' && author.id === me.id) {
-    var remove = el('button', { type: 'button', 'class': 'link' }, t('draw.delete'));
-    remove.addEventListener('click', function () {
-      map.closePopup();
-      drawn.removeLayer(layer);
-      offerUndo(t('draw.deleted_undo'), function () { drawn.addData(f); }, function () { deleteDrawing(f); });
-    });
-    box.appendChild(remove);
-    var edit = el('button', { type: 'button', 'class': 'link' }, t('draw.edit'));
-    edit.addEventListener('click', function () { startEdit(f, layer); });
-    box.appendChild(edit);
-  }
   return box;
 }
 

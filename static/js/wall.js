@@ -94,6 +94,8 @@ function shown(layer, f) {
     box.appendChild(title);
     box.appendChild(attachments.gallery(f.id, labelOf(f), {
       publicView: view === 'view=public',
+      // Projected exactly: the audit trail records the reads as the wall's.
+      door: view === 'door=wall' ? 'wall' : null,
       grown: function () { attachments.relayout(layer); }
     }));
     return box;

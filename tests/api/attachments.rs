@@ -204,10 +204,36 @@ async fn photos_are_kept_clean_and_seen_only_with_their_drawing(backend: Backend
     }
     assert_eq!(kept_once[0].0, kept_once[1].0);
     assert_eq!((kept_once[0].1, kept_once[1].1), (false, true));
+    // Removed by an analyst, then sent again by a late retry: not kept again.
+    let removed_url = format!("/api/attachments/{}", kept_once[0].0.as_str().expect("id"));
+    let response = send(
+        &app,
+        Method::DELETE,
+        &removed_url,
+        &staff.analyst,
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, problem) = read(
+        app.request(
+            Method::POST,
+            &format!("/api/features/{escuela}/attachments"),
+            Some(&rosa),
+        )
+        .header("Idempotency-Key", "foto-1")
+        .body(sent.clone())
+        .send()
+        .await
+        .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["code"], "attachment.removed");
     let (_, listed) = app
         .get(&format!("/api/features/{escuela}/attachments"), Some(&rosa))
         .await;
-    assert_eq!(listed["attachments"].as_array().map(Vec::len), Some(2));
+    assert_eq!(listed["attachments"].as_array().map(Vec::len), Some(1));
 
     // Only the drawing's author (or staff) attaches; a file is judged by its content.
     let (status, problem) = read(
@@ -261,7 +287,7 @@ async fn photos_are_kept_clean_and_seen_only_with_their_drawing(backend: Backend
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{withdrawn}");
-    assert_eq!(withdrawn["purged"]["attachments"], 2, "{withdrawn}");
+    assert_eq!(withdrawn["purged"]["attachments"], 1, "{withdrawn}");
     let folder = app.database.dir().join("data/attachments");
     let left: Vec<_> = std::fs::read_dir(&folder)
         .map(|entries| {

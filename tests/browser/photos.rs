@@ -272,6 +272,14 @@ async fn a_photo_taken_offline_on_a_phone_arrives_once_upright_and_clean() {
         "La puerta de atrás",
     )
     .await;
+    // Unfolded as a tap on its summary would (the popup scrolls under WebDriver's pointer).
+    client
+        .execute(
+            "document.querySelector('.leaflet-popup form.comment details.comment-files').open = true;",
+            vec![],
+        )
+        .await
+        .expect("unfold");
     client
         .find(Locator::Css(
             ".leaflet-popup form.comment input[type=file][accept='image/*']",
@@ -288,7 +296,13 @@ async fn a_photo_taken_offline_on_a_phone_arrives_once_upright_and_clean() {
         ))
         .await
         .expect("its preview");
-    click(&client, ".leaflet-popup form.comment button[type=submit]").await;
+    client
+        .execute(
+            "document.querySelector('.leaflet-popup form.comment').requestSubmit();",
+            vec![],
+        )
+        .await
+        .expect("send the comment");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let shown = client

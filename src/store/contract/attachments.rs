@@ -14,13 +14,15 @@ pub enum Added {
     Full,
     /// One sent with the same key was stored first: this one is not.
     Earlier(Attachment),
+    /// One sent with the same key was stored, then removed: it is not kept again.
+    Removed,
 }
 
 #[async_trait]
 pub trait AttachmentStore: Send + Sync {
     /// Stores an attachment's row, sent with `idempotency_key` when given, unless its drawing
-    /// holds one sent with that key already or `max_per_drawing` (counted and inserted while
-    /// other uploads to the drawing wait).
+    /// holds one sent with that key already, had one removed, or holds `max_per_drawing`
+    /// (counted and inserted while other uploads to the drawing wait).
     async fn add_attachment(
         &self,
         attachment: &Attachment,

@@ -223,6 +223,10 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
     // Files still to remove: a copy into the same data folder removes them too.
     ("removed_attachments", &[("id", Id)]),
     (
+        "removed_attachment_keys",
+        &[("feature_id", Id), ("idempotency_key", Text)],
+    ),
+    (
         "pictograms",
         &[("name", Text), ("svg", Text), ("created_at", Time)],
     ),

@@ -65,6 +65,16 @@ impl AttachmentStore for Backend {
             if let Some(row) = earlier {
                 return Ok(Added::Earlier(attachment(&row)?));
             }
+            let removed: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM removed_attachment_keys WHERE feature_id = $1 AND idempotency_key = $2",
+            )
+            .bind(sql_id(a.feature_id))
+            .bind(key)
+            .fetch_one(&mut *tx)
+            .await?;
+            if removed > 0 {
+                return Ok(Added::Removed);
+            }
         }
         let held: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE feature_id = $1")
