@@ -1,11 +1,7 @@
-// Photos and voice notes on drawings (issue 28), for people who write little: a photo of a
-// street sign, ten seconds of voice. A photo is chosen from the camera or the gallery (the
-// phone offers both) and made smaller on the phone (at most 2048 px, as JPEG: quicker over a
-// room's Wi-Fi, and the camera's metadata never leaves the phone; the server cleans whatever
-// comes again); a note is recorded in the page (MediaRecorder, up to a minute) or chosen as a
-// file. Each is kept in the phone's IndexedDB until the server has it (localStorage, where the
-// queue's drawings wait, holds 5 MB: a few photos), and sent once: its key is its
-// Idempotency-Key.
+// Photos and voice notes on drawings (issue 28). A photo is made 2048 px JPEG on the phone
+// (quicker over Wi-Fi; the camera's metadata stays on the phone); a note is recorded
+// (MediaRecorder) or chosen. Each waits in IndexedDB (localStorage holds 5 MB) until sent,
+// once: its key is its Idempotency-Key.
 
 import { t, el, uuid, send as api } from './trama.js';
 
@@ -85,12 +81,9 @@ function clock(seconds) {
   return Math.floor(seconds / 60) + ':' + String(seconds % 60).padStart(2, '0');
 }
 
-// The picker of a drawing's sheet, in `box`: a large "add a photo" button (the phone offers
-// its camera or gallery), a "record a voice note" button where the browser can record (up to
-// a minute, the time said as it runs) and a choice of an audio file (on a phone, its own
-// recorder) where it cannot; what was chosen, each with a button to take it out. `room` says
-// how many the drawing may take. Returns `{ keys(), clear(queued) }`: the chosen files' keys
-// (kept in IndexedDB), and emptying the picker (forgetting its files unless they were queued).
+// The picker in `box`: "add a photo" (camera or gallery), "record a voice note" where the
+// browser can record, else an audio file; each chosen one with a button to take it out; at
+// most `room`. Returns `{ keys(), clear(queued) }` (clearing forgets unqueued files).
 export function picker(box, room) {
   box.textContent = '';
   var keys = [];
@@ -297,10 +290,8 @@ export function gallery(featureId, title, options) {
   return list;
 }
 
-// Lays the open popup of `layer` out again once what it holds has grown (photos arrive after
-// it opened), panning the map so that it stays in view. Leaflet's public `update()` would call
-// the popup's content function again and build a new popup; these are the steps it takes
-// after that (Leaflet 1.9's DivOverlay.update).
+// Lays the open popup of `layer` out again once photos arrived, panning it into view: the
+// steps of Leaflet 1.9's DivOverlay.update after the content (`update()` would rebuild it).
 export function relayout(layer) {
   var popup = layer.getPopup && layer.getPopup();
   if (!popup || !layer.isPopupOpen()) return;
