@@ -507,10 +507,7 @@ async fn copying_a_sqlite_database_into_postgres_twice_adds_nothing() {
         .await;
     // A photo of the drawing (an analyst's: the workshop is closed): its row and its files
     // go with the copy.
-    let mut png = Vec::new();
-    image::RgbImage::from_pixel(64, 48, image::Rgb([30, 120, 60]))
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .expect("png");
+    let png = common::small_png();
     let photo: Value = laptop
         .request(
             reqwest::Method::POST,

@@ -7,35 +7,11 @@ use std::process::Command;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Backend, TestApp, point, read};
+use crate::common::{Backend, TestApp, phone_photo_at, point, read, small_png};
 
-/// A phone's photo: 400×200 pixels taken upright (Orientation 6), with where, when and which
-/// phone.
+/// A phone's photo (`common::phone_photo_at`), as sent.
 fn phone_photo(dir: &std::path::Path) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(400, 200, |x, _| {
-        if x < 200 {
-            image::Rgb([220, 20, 20])
-        } else {
-            image::Rgb([20, 20, 220])
-        }
-    });
-    let path = dir.join("IMG_0001.jpg");
-    image.save(&path).expect("jpeg");
-    let output = Command::new("exiftool")
-        .args([
-            "-overwrite_original",
-            "-Orientation#=6",
-            "-GPSLatitude=34.7601",
-            "-GPSLatitudeRef=S",
-            "-GPSLongitude=58.4012",
-            "-GPSLongitudeRef=W",
-            "-Make=Motorola",
-        ])
-        .arg(&path)
-        .output()
-        .expect("exiftool (.ci/run installs it)");
-    assert!(output.status.success());
-    std::fs::read(&path).expect("read")
+    std::fs::read(phone_photo_at(dir, "IMG_0001.jpg")).expect("read")
 }
 
 async fn send(
@@ -298,15 +274,6 @@ async fn photos_are_kept_clean_and_seen_only_with_their_drawing(backend: Backend
         })
         .unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
-}
-
-/// A small PNG, as a gallery's screenshot.
-fn small_png() -> Vec<u8> {
-    let mut png = Vec::new();
-    image::RgbImage::from_pixel(64, 48, image::Rgb([30, 120, 60]))
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .expect("png");
-    png
 }
 
 fn files_in(folder: &std::path::Path) -> Vec<String> {

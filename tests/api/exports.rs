@@ -1302,10 +1302,7 @@ async fn a_full_geopackage_carries_photos_and_voice_notes_and_no_other_does(back
         .await;
     let school = listed["features"][0]["id"].as_str().expect("id").to_owned();
     let dir = tempfile::TempDir::new().expect("dir");
-    let mut png = Vec::new();
-    image::RgbImage::from_pixel(64, 48, image::Rgb([30, 120, 60]))
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .expect("png");
+    let png = crate::common::small_png();
     let note = dir.path().join("nota.webm");
     let made = Command::new("ffmpeg")
         .args(["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i"])

@@ -7,35 +7,6 @@ use std::process::Command;
 
 use crate::helpers::*;
 
-/// A phone's photo, 400×200 pixels taken upright (EXIF Orientation 6), with where and which
-/// phone; its path.
-fn phone_photo(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
-    let image = image::RgbImage::from_fn(400, 200, |x, _| {
-        if x < 200 {
-            image::Rgb([220, 20, 20])
-        } else {
-            image::Rgb([20, 20, 220])
-        }
-    });
-    let path = dir.join(name);
-    image.save(&path).expect("jpeg");
-    let output = Command::new("exiftool")
-        .args([
-            "-overwrite_original",
-            "-Orientation#=6",
-            "-GPSLatitude=34.7601",
-            "-GPSLatitudeRef=S",
-            "-GPSLongitude=58.4012",
-            "-GPSLongitudeRef=W",
-            "-Make=Motorola",
-        ])
-        .arg(&path)
-        .output()
-        .expect("exiftool (.ci/run installs it)");
-    assert!(output.status.success());
-    path
-}
-
 /// A room's worth of drawings (160 over four tables), every tenth with a photo, and a
 /// sensitive one of another table with a photo; its id.
 async fn a_room_with_photos(app: &TestApp, code: &str, photo: &[u8]) -> String {
@@ -147,7 +118,7 @@ async fn a_photo_taken_offline_on_a_phone_arrives_once_upright_and_clean() {
     let workshop = a_large_workshop(&app, &staff.facilitator).await;
     let code = workshop["join_code"].as_str().expect("code").to_owned();
     let dir = tempfile::TempDir::new().expect("dir");
-    let photo = phone_photo(dir.path(), "IMG_0001.jpg");
+    let photo = crate::common::phone_photo_at(dir.path(), "IMG_0001.jpg");
     let sensitive = a_room_with_photos(&app, &code, &std::fs::read(&photo).expect("read")).await;
     let driver = driver().await;
     let profile = tempfile::TempDir::new().expect("profile");
@@ -529,7 +500,7 @@ async fn a_voice_note_recorded_on_a_phone_is_kept_once_and_plays_in_the_popup() 
     let workshop = a_large_workshop(&app, &staff.facilitator).await;
     let code = workshop["join_code"].as_str().expect("code").to_owned();
     let dir = tempfile::TempDir::new().expect("dir");
-    let photo = phone_photo(dir.path(), "IMG_0002.jpg");
+    let photo = crate::common::phone_photo_at(dir.path(), "IMG_0002.jpg");
     a_room_with_photos(&app, &code, &std::fs::read(&photo).expect("read")).await;
     let driver = driver().await;
     let profile = tempfile::TempDir::new().expect("profile");

@@ -130,28 +130,12 @@ impl AttachmentStore for Backend {
 
     #[instrument(skip_all, err(level = "debug"))]
     async fn list_attachments(&self, feature_id: Uuid) -> StoreResult<Vec<Attachment>> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE a.feature_id = $1 ORDER BY a.created_at, a.id"
-        )))
-        .bind(sql_id(feature_id))
-        .fetch_all(self.reads())
-        .await?
-        .iter()
-        .map(attachment)
-        .collect()
+        oldest_first(self, "a.feature_id", feature_id).await
     }
 
     #[instrument(skip_all, err(level = "debug"))]
     async fn list_project_attachments(&self, project_id: Uuid) -> StoreResult<Vec<Attachment>> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE a.project_id = $1 ORDER BY a.created_at, a.id"
-        )))
-        .bind(sql_id(project_id))
-        .fetch_all(self.reads())
-        .await?
-        .iter()
-        .map(attachment)
-        .collect()
+        oldest_first(self, "a.project_id", project_id).await
     }
 
     #[instrument(skip_all, err(level = "debug"))]
@@ -200,6 +184,24 @@ impl AttachmentStore for Backend {
         }
         Ok(())
     }
+}
+
+/// The attachments whose `column` (one of this module's) is `id`, oldest first.
+async fn oldest_first(
+    backend: &Backend,
+    column: &'static str,
+    id: Uuid,
+) -> StoreResult<Vec<Attachment>> {
+    // Safe: `column` is this module's constant, the id is bound.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE {column} = $1 ORDER BY a.created_at, a.id"
+    )))
+    .bind(sql_id(id))
+    .fetch_all(backend.reads())
+    .await?
+    .iter()
+    .map(attachment)
+    .collect()
 }
 
 /// The ids a one-column query answers.

@@ -545,3 +545,42 @@ pub fn mandate() -> Value {
         "uses": ["research", "publication"]
     })
 }
+
+/// A small PNG, as a gallery's screenshot: 64×48 pixels of one green.
+pub fn small_png() -> Vec<u8> {
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(64, 48, image::Rgb([30, 120, 60]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    png
+}
+
+/// A phone's photo at `dir/name`: 400×200 pixels (red left, blue right) taken upright
+/// (Orientation 6), with where it was taken and which phone (exiftool, which `.ci/run`
+/// installs); its path.
+pub fn phone_photo_at(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let image = image::RgbImage::from_fn(400, 200, |x, _| {
+        if x < 200 {
+            image::Rgb([220, 20, 20])
+        } else {
+            image::Rgb([20, 20, 220])
+        }
+    });
+    let path = dir.join(name);
+    image.save(&path).expect("jpeg");
+    let output = std::process::Command::new("exiftool")
+        .args([
+            "-overwrite_original",
+            "-Orientation#=6",
+            "-GPSLatitude=34.7601",
+            "-GPSLatitudeRef=S",
+            "-GPSLongitude=58.4012",
+            "-GPSLongitudeRef=W",
+            "-Make=Motorola",
+        ])
+        .arg(&path)
+        .output()
+        .expect("exiftool (.ci/run installs it)");
+    assert!(output.status.success());
+    path
+}
