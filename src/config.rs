@@ -210,12 +210,16 @@ pub struct ExportArgs {
     /// holds a table of each without it; other formats one layer of mixed types).
     #[arg(long)]
     pub geometry: Option<String>,
+    /// `zip`: a ZIP of the file and, beside it, the photos and voice notes of its drawings
+    /// (full exports of drawings only; read from --data-dir).
+    #[arg(long)]
+    pub files: Option<String>,
     /// Output file.
     #[arg(long)]
     pub out: PathBuf,
     #[command(flatten)]
     pub database: DatabaseArgs,
-    /// The server's data folder, where a full GeoPackage's photos and voice notes are read.
+    /// The server's data folder, where a full export's photos and voice notes are read.
     #[arg(long, env = "TRAMA_DATA_DIR", default_value = "trama-data")]
     pub data_dir: PathBuf,
 }

@@ -574,6 +574,7 @@ async fn copying_a_sqlite_database_into_postgres_twice_adds_nothing() {
     }
 
     // The same project, seen through the API of a server on PostgreSQL; tokens still work.
+    let central_url = central.url.clone();
     let server = TestApp::start_on(central, trama::Limits::default()).await;
     let after = snapshot(&server, &staff.analyst, &edited).await;
     for (view, (a, b)) in before.iter().zip(&after).enumerate() {
@@ -600,6 +601,42 @@ async fn copying_a_sqlite_database_into_postgres_twice_adds_nothing() {
             .expect("bytes")
             .starts_with(&[0xFF, 0xD8])
     );
+    // The console's full export with its files beside it reads them from the copy's folder.
+    let out = tempfile::TempDir::new().expect("dir");
+    let zip = out.path().join("lomas.zip");
+    let exported = run(
+        trama()
+            .args([
+                "export",
+                "--project",
+                "lomas",
+                "--privacy",
+                "full",
+                "--format",
+                "csv",
+            ])
+            .args(["--files", "zip", "--database", &central_url])
+            .arg("--data-dir")
+            .arg(&to_data)
+            .arg("--out")
+            .arg(&zip),
+        "",
+    );
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
+    assert!(
+        text(&exported.stderr).contains("with 1 photos and voice notes"),
+        "{}",
+        text(&exported.stderr)
+    );
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).expect("zip")).expect("a ZIP");
+    let photo = format!(
+        "attachments/{edited}/{}.jpg",
+        photo["id"].as_str().expect("id")
+    );
+    let mut kept = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_name(&photo).expect("the photo"), &mut kept)
+        .expect("read");
+    assert!(kept.starts_with(&[0xFF, 0xD8]), "the photo's JPEG");
 }
 
 /// The CLI's writes are announced like the API's (issue 25.4): `trama import` reaches a wall

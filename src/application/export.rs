@@ -58,6 +58,9 @@ pub struct ExportQuery {
     pub lang: Option<String>,
     /// Only drawings of one type, as its Multi type: points, lines or polygons.
     pub geometry: Option<String>,
+    /// `zip`: the file and, beside it, the photos and voice notes of its drawings (full
+    /// exports of drawings only).
+    pub files: Option<String>,
 }
 
 impl ExportQuery {
@@ -103,6 +106,23 @@ impl ExportQuery {
             )
             .with("format", reader));
         }
+        let with_files = match self.files.as_deref().map(str::trim) {
+            None | Some("") => false,
+            Some("zip") => true,
+            Some(other) => {
+                return Err(Refusal::new(
+                    "export.option",
+                    format!("unknown files {other:?}: use zip, or leave it out"),
+                ));
+            }
+        };
+        if with_files && (privacy != Privacy::Full || content != Content::Features) {
+            return Err(Refusal::new(
+                "export.files",
+                "photos and voice notes go only in full exports of drawings (privacy=full, content=features): \
+                 a photo shows a place as a title names it",
+            ));
+        }
         let cells = match self.resolution {
             None => defaults.aggregate_resolution,
             Some(r) => (5..=10)
@@ -140,6 +160,7 @@ impl ExportQuery {
                     )
                 })?),
             },
+            with_files,
             locale: self
                 .lang
                 .clone()
@@ -178,6 +199,7 @@ impl ExportQuery {
             "mask_min_m": request.masking.min_m, "mask_max_m": request.masking.max_m,
             "k": request.masking.k,
             "resolution": u8::from(request.masking.aggregate_resolution),
+            "files": request.with_files.then_some("zip"),
         })
     }
 }
@@ -192,8 +214,12 @@ pub struct Export {
     pub file_name: String,
     /// Rows written so far (the console reports it when done).
     pub count: Arc<Counter>,
-    /// A full GeoPackage's photos and voice notes (`export::AttachedFiles`).
+    /// A full GeoPackage's photos and voice notes (`export::AttachedFiles`), or those of a
+    /// full export with its files beside it.
     pub attached: Option<export::AttachedFiles>,
+    /// Written as a ZIP with `attached`'s files beside the data file (named `data_name`).
+    pub with_files: bool,
+    pub data_name: String,
 }
 
 /// Takes an export for `principal`: the level must be one their role may take; who may not
@@ -342,11 +368,12 @@ async fn finish(
         let shown = sensitive_drawings(&*store, project.id, &request.filter).await?;
         audit::exact_reads(&*store, principal, door, project.id, &shown).await?;
     }
-    // A full GeoPackage of drawings carries their photos and voice notes (never an
-    // anonymised or aggregated one: a photo shows a place as a title names it).
+    // A full GeoPackage of drawings carries their photos and voice notes, and so does a full
+    // export with its files beside it (never an anonymised or aggregated one: a photo shows a
+    // place as a title names it).
     let attached = (request.privacy == Privacy::Full
         && request.content == Content::Features
-        && request.format == Format::GeoPackage)
+        && (request.format == Format::GeoPackage || request.with_files))
         .then(|| super::attachments::files_of(&*store, folder, project.id));
     let attached = match attached {
         Some(files) => Some(files.await?),
@@ -356,9 +383,11 @@ async fn finish(
         layers,
         meta,
         format: request.format,
-        file_name: request.file_name(project),
+        file_name: request.download_name(project),
         count,
         attached,
+        with_files: request.with_files,
+        data_name: request.file_name(project),
     })
 }
 

@@ -140,7 +140,6 @@ fn write_all(mut to: impl Write, pieces: impl Iterator<Item = String>) -> std::i
 
 pub(super) async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     use crate::export;
-    use futures::StreamExt;
     let query = crate::application::export::ExportQuery {
         format: Some(args.format.clone()),
         privacy: Some(args.privacy.clone()),
@@ -157,6 +156,7 @@ pub(super) async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         resolution: args.resolution,
         lang: args.lang.clone(),
         geometry: args.geometry.clone(),
+        files: args.files.clone(),
     };
     let store = open(&args.database).await?;
     let Some(project) = store.find_project(&args.project).await? else {
@@ -169,40 +169,37 @@ pub(super) async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         format,
         count,
         attached,
+        with_files,
+        data_name,
         ..
     } = crate::application::export::take_at_console(store.clone(), &folder, &project, &query)
         .await?;
     let _ = std::fs::remove_file(&args.out);
-    match format {
-        export::Format::GeoPackage => {
-            export::write_geopackage(&args.out, layers, &meta, attached.as_ref()).await?;
+    let files = match attached {
+        Some(attached) if with_files => {
+            let (_, files) =
+                export::write_archive(&args.out, format, layers, &meta, &attached, &data_name)
+                    .await?;
+            Some(files)
         }
-        export::Format::FlatGeobuf => {
-            let layer = layers.into_iter().next().context("no layer to export")?;
-            export::write_flatgeobuf(&args.out, layer, &meta).await?;
+        attached => {
+            export::write_file(&args.out, format, layers, &meta, attached.as_ref()).await?;
+            None
         }
-        format => {
-            let mut file = std::io::BufWriter::new(
-                std::fs::File::create(&args.out)
-                    .with_context(|| format!("could not create {}", args.out.display()))?,
-            );
-            let mut chunks = export::stream(format, layers, meta.clone());
-            while let Some(chunk) = chunks.next().await {
-                file.write_all(&chunk?)?;
-            }
-            file.flush()?;
-        }
-    }
+    };
     if format == export::Format::Csv {
         // CSV has no place for metadata: it goes beside the file.
         let sidecar = args.out.with_extension("metadata.json");
         std::fs::write(&sidecar, serde_json::to_string_pretty(&meta)?)?;
     }
     eprintln!(
-        "exported {} rows of {} ({}) to {}",
+        "exported {} rows of {} ({}){} to {}",
         count.get(),
         project.slug,
         args.privacy,
+        files.map_or(String::new(), |n| format!(
+            " with {n} photos and voice notes"
+        )),
         args.out.display()
     );
     Ok(())

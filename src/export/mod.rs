@@ -3,6 +3,7 @@
 //! the format writers (`geojson`, `csv`, `kml` streamed; `gpkg`, `fgb` into a file) write out.
 //! Memory stays flat: rows are read, changed and written one at a time.
 
+mod archive;
 mod csv;
 mod family;
 mod fgb;
@@ -27,6 +28,7 @@ use crate::domain::geometry::FeatureGeometry;
 use crate::domain::project::Project;
 use crate::store::StoreError;
 
+pub use archive::write_archive;
 pub use family::GeometryFamily;
 pub use fgb::write_flatgeobuf;
 pub use gpkg::write_geopackage;
@@ -147,6 +149,9 @@ pub struct ExportRequest {
     /// `lines` or `polygons`). Without it a GeoPackage holds one table per type and the
     /// other formats one layer of mixed types.
     pub geometry: Option<GeometryFamily>,
+    /// A ZIP of the data file and the photos and voice notes of its drawings beside it
+    /// (`files=zip`; full exports of drawings only).
+    pub with_files: bool,
 }
 
 impl ExportRequest {
@@ -160,6 +165,20 @@ impl ExportRequest {
             Utc::now().format("%Y-%m-%d"),
             self.format.extension()
         )
+    }
+
+    /// The file the export makes: [`Self::file_name`], or a ZIP of the same name holding it
+    /// with the files beside it.
+    pub fn download_name(&self, project: &Project) -> String {
+        let name = self.file_name(project);
+        match self.with_files {
+            true => format!(
+                "{}.zip",
+                name.trim_end_matches(self.format.extension())
+                    .trim_end_matches('.')
+            ),
+            false => name,
+        }
     }
 }
 
@@ -327,5 +346,35 @@ pub fn stream(
             ))
         })
         .boxed(),
+    }
+}
+
+/// Writes `layers` as `format` into a new file at `path` (a GeoPackage with `attached`'s files
+/// of its drawings as its media table); returns the rows written.
+///
+/// # Errors
+/// The format writer's; I/O errors.
+pub async fn write_file(
+    path: &std::path::Path,
+    format: Format,
+    mut layers: Vec<Layer>,
+    meta: &Value,
+    attached: Option<&AttachedFiles>,
+) -> ExportResult<u64> {
+    use tokio::io::AsyncWriteExt;
+    let count = Arc::<Counter>::default();
+    match format {
+        Format::GeoPackage => write_geopackage(path, layers, meta, attached).await,
+        Format::FlatGeobuf => write_flatgeobuf(path, layers.remove(0), meta).await,
+        format => {
+            counted(&mut layers, &count);
+            let mut file = tokio::io::BufWriter::new(tokio::fs::File::create(path).await?);
+            let mut chunks = stream(format, layers, meta.clone());
+            while let Some(chunk) = chunks.next().await {
+                file.write_all(&chunk?).await?;
+            }
+            file.flush().await?;
+            Ok(count.get())
+        }
     }
 }

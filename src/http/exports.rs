@@ -62,6 +62,8 @@ async fn export(
         format,
         file_name,
         attached,
+        with_files,
+        data_name,
         ..
     } = application::export::take(
         state.store.clone(),
@@ -71,21 +73,38 @@ async fn export(
         &query,
     )
     .await?;
-    let body = match format {
-        // SQLite writes a file: it is built in a temporary one, then streamed out. The answer
-        // starts at once (a million features take longer than the request timeout to write);
-        // a failure while building cuts the download short and is logged.
-        Format::GeoPackage | Format::FlatGeobuf => {
-            Body::from_stream(file_download(format, layers, meta.clone(), attached))
-        }
-        format => Body::from_stream(export::stream(format, layers, meta.clone())),
+    let (body, media_type) = match (format, attached) {
+        // A ZIP, SQLite and FlatGeobuf write a file: it is built in a temporary one, then
+        // streamed out. The answer starts at once (a million features take longer than the
+        // request timeout to write); a failure while building cuts the download short and is
+        // logged.
+        (format, Some(attached)) if with_files => (
+            Body::from_stream(file_download(FileDownload::Archive {
+                format,
+                layers,
+                meta: meta.clone(),
+                attached,
+                data_name,
+            })),
+            "application/zip",
+        ),
+        (Format::GeoPackage | Format::FlatGeobuf, attached) => (
+            Body::from_stream(file_download(FileDownload::Data {
+                format,
+                layers,
+                meta: meta.clone(),
+                attached,
+            })),
+            format.media_type(),
+        ),
+        (format, _) => (
+            Body::from_stream(export::stream(format, layers, meta.clone())),
+            format.media_type(),
+        ),
     };
     let mut response = body.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.media_type()),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
@@ -95,21 +114,50 @@ async fn export(
     Ok(response)
 }
 
-/// Formats written to a file first (GeoPackage, FlatGeobuf): built in a temporary file, then
-/// streamed out; the temporary file goes when the download ends.
+/// What is written to a file before it is sent.
+enum FileDownload {
+    /// A GeoPackage or FlatGeobuf (a GeoPackage with its media table).
+    Data {
+        format: Format,
+        layers: Vec<export::Layer>,
+        meta: Value,
+        attached: Option<export::AttachedFiles>,
+    },
+    /// A ZIP of the data file and its drawings' files beside it.
+    Archive {
+        format: Format,
+        layers: Vec<export::Layer>,
+        meta: Value,
+        attached: export::AttachedFiles,
+        data_name: String,
+    },
+}
+
+/// An export written to a temporary file first, then streamed out; the temporary file goes
+/// when the download ends.
 fn file_download(
-    format: Format,
-    mut layers: Vec<export::Layer>,
-    meta: Value,
-    attached: Option<export::AttachedFiles>,
+    download: FileDownload,
 ) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> {
     let build = async move {
         let file = tempfile::NamedTempFile::new()?;
-        let written = match format {
-            Format::FlatGeobuf => {
-                export::write_flatgeobuf(file.path(), layers.remove(0), &meta).await
-            }
-            _ => export::write_geopackage(file.path(), layers, &meta, attached.as_ref()).await,
+        let written = match download {
+            FileDownload::Data {
+                format,
+                layers,
+                meta,
+                attached,
+            } => export::write_file(file.path(), format, layers, &meta, attached.as_ref())
+                .await
+                .map(drop),
+            FileDownload::Archive {
+                format,
+                layers,
+                meta,
+                attached,
+                data_name,
+            } => export::write_archive(file.path(), format, layers, &meta, &attached, &data_name)
+                .await
+                .map(drop),
         };
         written.map_err(|e| {
             tracing::error!(error = %e, "export to a file failed");

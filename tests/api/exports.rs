@@ -851,9 +851,14 @@ async fn the_export_page_offers_what_the_role_allows(backend: Backend) {
     assert!(html.contains("action=\"/api/projects/lomas/export\""));
     assert!(html.contains("value=\"anonymised\"") && html.contains("value=\"aggregated\""));
     assert!(!html.contains("value=\"full\"") && !html.contains("value=\"zones\""));
+    assert!(
+        !html.contains("name=\"files\""),
+        "no photos for researchers"
+    );
     let analyst = page(staff.analyst.clone()).await.expect("send");
     let html = analyst.text().await.expect("html");
     assert!(html.contains("value=\"full\"") && html.contains("value=\"zones\""));
+    assert!(html.contains("name=\"files\" value=\"zip\""), "{html}");
 
     // The form as a browser sends it, untouched fields empty, with the session cookie only.
     let response = app
@@ -1284,13 +1289,14 @@ crate::both_backends!(
     anonymised_and_aggregated_exports_leak_nothing,
     aggregated_exports_never_subtract_to_a_suppressed_count,
     export_requests_are_checked,
-    a_full_geopackage_carries_photos_and_voice_notes_and_no_other_does,
+    full_exports_carry_photos_and_voice_notes_and_no_other_does,
 );
 
 /// A full GeoPackage carries the photos and voice notes of the drawings it holds, as the
-/// Related Tables Extension's media table related to each features table; an anonymised one,
-/// none (a photo shows a place as a title names it).
-async fn a_full_geopackage_carries_photos_and_voice_notes_and_no_other_does(backend: Backend) {
+/// Related Tables Extension's media table related to each features table; a full export in
+/// any format asked with `files=zip` carries them beside it in a ZIP, with the relation table;
+/// an anonymised one, none (a photo shows a place as a title names it).
+async fn full_exports_carry_photos_and_voice_notes_and_no_other_does(backend: Backend) {
     let app = TestApp::start(backend).await;
     let staff = app.project().await;
     drawings(&app, &staff).await;
@@ -1388,6 +1394,110 @@ async fn a_full_geopackage_carries_photos_and_voice_notes_and_no_other_does(back
     let read = current_readers(std::slice::from_ref(&full));
     let file = &read["files"][full.to_str().expect("utf-8")];
     assert_eq!(file["layers"]["attachments"]["pyogrio"], 2, "{file}");
+
+    // Beside a file in a ZIP, in every format: the same bytes, named by ids, and
+    // attachments.csv saying whose they are; GDAL reads the data file inside it.
+    let photo_and_note: Vec<Vec<u8>> = kept.into_iter().map(|(_, _, data)| data).collect();
+    for format in ["geojson", "csv", "kml", "fgb", "gpkg"] {
+        let (zip, headers) = download(
+            &app,
+            &staff.analyst,
+            &format!("format={format}&privacy=full&files=zip"),
+            dir.path(),
+        )
+        .await;
+        assert_eq!(headers["content-type"], "application/zip");
+        let name = zip.file_name().and_then(|n| n.to_str()).expect("name");
+        assert!(
+            name.starts_with("lomas-features-full-") && name.ends_with(".zip"),
+            "{name}"
+        );
+        let mut archive =
+            zip::ZipArchive::new(std::fs::File::open(&zip).expect("zip")).expect("a ZIP");
+        let data_name = name.replace(".zip", &format!(".{format}"));
+        let entries: Vec<String> = archive
+            .file_names()
+            .map(|n| n.expect("a name").into_owned())
+            .collect();
+        assert!(entries.contains(&data_name), "{entries:?}");
+        let relation = {
+            let mut text = String::new();
+            std::io::Read::read_to_string(
+                &mut archive.by_name("attachments.csv").expect("relation table"),
+                &mut text,
+            )
+            .expect("utf-8");
+            text
+        };
+        let rows: Vec<Vec<&str>> = relation.lines().map(|l| l.split(',').collect()).collect();
+        assert_eq!(
+            rows[0][..3],
+            ["file", "attachment", "drawing"],
+            "{relation}"
+        );
+        assert_eq!(rows.len(), 3, "two files of the school: {relation}");
+        for (row, expected) in rows[1..].iter().zip(&photo_and_note) {
+            assert_eq!(row[2], school, "{relation}");
+            assert!(
+                row[0].starts_with(&format!("attachments/{school}/{}", row[1])),
+                "{relation}"
+            );
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut archive.by_name(row[0]).expect("the file"), &mut bytes)
+                .expect("read");
+            assert_eq!(&bytes, expected, "{} is the kept file", row[0]);
+        }
+        assert_eq!((rows[1][4], rows[2][4]), ("photo", "voice_note"));
+        assert!(rows[1][0].ends_with(".jpg") && rows[2][0].ends_with(".webm"));
+        let inside = format!("/vsizip/{}/{data_name}", zip.display());
+        let output = Command::new("ogrinfo")
+            .args(["-ro", "-so", "-al", &inside])
+            .output()
+            .expect("ogrinfo");
+        let info = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{inside}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(info.contains("Feature Count: "), "{info}");
+    }
+    // Files go with the drawings the export holds: none of a filter that leaves the school out.
+    let (zip, _) = download(
+        &app,
+        &staff.analyst,
+        "format=geojson&privacy=full&files=zip&symbol=zona_riesgo",
+        dir.path(),
+    )
+    .await;
+    let archive = zip::ZipArchive::new(std::fs::File::open(&zip).expect("zip")).expect("a ZIP");
+    assert_eq!(archive.len(), 2, "the data and an empty relation table");
+    // Only full exports of drawings.
+    for query in [
+        "format=geojson&privacy=anonymised&files=zip",
+        "format=csv&privacy=aggregated&files=zip",
+        "format=geojson&privacy=full&content=zones&files=zip",
+    ] {
+        let (status, problem) = app
+            .get(
+                &format!("/api/projects/lomas/export?{query}"),
+                Some(&staff.analyst),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {problem}");
+        assert_eq!(problem["code"], "export.files", "{problem}");
+    }
+    let (status, problem) = app
+        .get(
+            "/api/projects/lomas/export?privacy=full&files=tar",
+            Some(&staff.analyst),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert!(
+        problem["detail"].as_str().expect("detail").contains("zip"),
+        "{problem}"
+    );
 
     // Anonymised: no photo, no note, no relation.
     let (anonymised, _) = download(
