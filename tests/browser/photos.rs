@@ -351,60 +351,62 @@ async fn a_photo_taken_offline_on_a_phone_arrives_once_upright_and_clean() {
     log_in(&client, &app.base, "coordinadora").await;
     client.set_window_size(1366, 768).await.expect("laptop");
     let workshop_id = workshop["id"].as_str().expect("id");
-    client
-        .goto(&format!(
-            "{}/workshops/{workshop_id}/wall?lang=es",
-            app.base
-        ))
-        .await
-        .expect("the wall");
-    let opened = client
-        .execute_async(
-            "var done = arguments[arguments.length - 1], title = arguments[0], tries = 0; \
-             (function look() { import('/static/js/wall.js').then(function (page) { var opened = false; \
-               page.map.eachLayer(function (l) { \
-                 if (!opened && l.feature && l.feature.properties.title === title && l.openPopup) { l.openPopup(); opened = true; } }); \
-               if (opened || ++tries > 100) done(opened); else setTimeout(look, 200); }); })();",
-            vec![json!("Escuela con foto")],
-        )
-        .await
-        .expect("open the wall's popup");
-    assert_eq!(opened, json!(true));
-    let shown = wait_for_popup_photos(&client, 1).await;
-    assert_eq!(shown[0].0, "Foto 1 de 1: Escuela con foto");
-    let width = client
-        .execute(
-            "return document.querySelector('.leaflet-popup .photo-gallery img').getBoundingClientRect().width;",
-            vec![],
-        )
-        .await
-        .expect("width");
-    assert!(
-        width.as_f64().unwrap_or(0.0) >= 200.0,
-        "seen from the back of the room: {width}"
-    );
-    // The map moves so that the whole popup, photo and all, is in view.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let inside = client
+    for (lang, named) in [("es", "Foto 1 de 1"), ("en", "Photo 1 of 1")] {
+        client
+            .goto(&format!(
+                "{}/workshops/{workshop_id}/wall?lang={lang}",
+                app.base
+            ))
+            .await
+            .expect("the wall");
+        let opened = client
+            .execute_async(
+                "var done = arguments[arguments.length - 1], title = arguments[0], tries = 0; \
+                 (function look() { import('/static/js/wall.js').then(function (page) { var opened = false; \
+                   page.map.eachLayer(function (l) { \
+                     if (!opened && l.feature && l.feature.properties.title === title && l.openPopup) { l.openPopup(); opened = true; } }); \
+                   if (opened || ++tries > 100) done(opened); else setTimeout(look, 200); }); })();",
+                vec![json!("Escuela con foto")],
+            )
+            .await
+            .expect("open the wall's popup");
+        assert_eq!(opened, json!(true));
+        let shown = wait_for_popup_photos(&client, 1).await;
+        assert_eq!(shown[0].0, format!("{named}: Escuela con foto"));
+        let width = client
             .execute(
-                "var p = document.querySelector('.leaflet-popup').getBoundingClientRect(), \
-                     m = document.getElementById('map').getBoundingClientRect(); \
-                 return p.top >= m.top && p.bottom <= m.bottom ? true : [p.top, p.bottom, m.top, m.bottom];",
+                "return document.querySelector('.leaflet-popup .photo-gallery img').getBoundingClientRect().width;",
                 vec![],
             )
             .await
-            .expect("popup");
-        if inside == json!(true) {
-            break;
-        }
+            .expect("width");
         assert!(
-            Instant::now() < deadline,
-            "the popup ran off the wall: {inside}"
+            width.as_f64().unwrap_or(0.0) >= 200.0,
+            "seen from the back of the room: {width}"
         );
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // The map moves so that the whole popup, photo and all, is in view.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let inside = client
+                .execute(
+                    "var p = document.querySelector('.leaflet-popup').getBoundingClientRect(), \
+                         m = document.getElementById('map').getBoundingClientRect(); \
+                     return p.top >= m.top && p.bottom <= m.bottom ? true : [p.top, p.bottom, m.top, m.bottom];",
+                    vec![],
+                )
+                .await
+                .expect("popup");
+            if inside == json!(true) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the popup ran off the wall: {inside}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        screenshot(&client, &format!("photos-wall-1366-{lang}")).await;
     }
-    screenshot(&client, "photos-wall-1366-es").await;
     let seen = client
         .execute_async(
             "var done = arguments[arguments.length - 1]; \
@@ -449,6 +451,45 @@ async fn a_photo_taken_offline_on_a_phone_arrives_once_upright_and_clean() {
     };
     assert_eq!(shown, json!(["Foto 1 de 1: Escuela 1.0"]));
     screenshot(&client, "photos-review-1366-es").await;
+    // The same in English, for the screenshot: the gallery names the photo in the page's
+    // language.
+    client
+        .goto(&format!("{}/review/lomas?lang=en", app.base))
+        .await
+        .expect("the review in English");
+    client
+        .wait()
+        .for_element(Locator::Css("#f-symbol option[value=taller_clandestino]"))
+        .await
+        .expect("the symbol filter")
+        .click()
+        .await
+        .expect("choose the symbol");
+    click(&client, "#filters button[type=submit]").await;
+    click(
+        &client,
+        &format!("tr[data-id='{sensitive}'] td.title button"),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let shown = client
+            .execute(
+                "return Array.from(document.querySelectorAll('tr.details .photo-gallery img')).filter(function (i) { return i.naturalWidth > 0; }).map(function (i) { return i.alt; });",
+                vec![],
+            )
+            .await
+            .expect("thumbnails");
+        if shown == json!(["Photo 1 of 1: Escuela 1.0"]) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the English review showed {shown}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    screenshot(&client, "photos-review-1366-en").await;
     client
         .execute("window.confirm = function () { return true; };", vec![])
         .await
