@@ -507,6 +507,56 @@ async fn a_photo_taken_offline_on_a_phone_arrives_once_upright_and_clean() {
         assert!(Instant::now() < deadline, "the photo was not removed");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+
+    // The export page offers the files only with a full export of drawings.
+    for (lang, (width, height)) in [("es", (360, 740)), ("en", (1366, 768))] {
+        client.set_window_size(width, height).await.expect("size");
+        client
+            .goto(&format!("{}/export/lomas?lang={lang}", app.base))
+            .await
+            .expect("the export page");
+        let files_shown = || async {
+            client
+                .execute(
+                    "return document.getElementById('e-files').offsetParent !== null;",
+                    vec![],
+                )
+                .await
+                .expect("files")
+        };
+        assert_eq!(files_shown().await, json!(false), "not with anonymised");
+        client
+            .execute(
+                "document.getElementById('e-privacy').value = 'full';",
+                vec![],
+            )
+            .await
+            .expect("full");
+        assert_eq!(files_shown().await, json!(true), "with a full export");
+        client
+            .find(Locator::Css("#e-files"))
+            .await
+            .expect("the box")
+            .click()
+            .await
+            .expect("tick it");
+        client
+            .execute(
+                "document.getElementById('e-files').scrollIntoView({block: 'center'});",
+                vec![],
+            )
+            .await
+            .expect("scroll");
+        screenshot(&client, &format!("export-files-{width}-{lang}")).await;
+        client
+            .execute(
+                "document.getElementById('e-content').value = 'cells';",
+                vec![],
+            )
+            .await
+            .expect("cells");
+        assert_eq!(files_shown().await, json!(false), "not with cells");
+    }
 }
 
 /// Waits for the draw page's status to say `text`, then for the drawing titled `title` to be
