@@ -15,6 +15,7 @@ pub mod generate;
 pub mod geometry;
 pub mod import;
 pub mod legend;
+pub mod paper;
 pub mod permit;
 pub mod pictogram;
 pub mod priority;
