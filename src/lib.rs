@@ -32,6 +32,7 @@ pub mod geojson;
 pub mod http;
 pub mod i18n;
 pub mod media;
+pub mod print;
 pub mod serving;
 
 pub mod store;

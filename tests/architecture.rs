@@ -71,6 +71,7 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         // Its refusals are the domain's `Refusal`s, which a page says in the person's language.
         ("basemap", &["i18n", "domain"][..]),
         ("media", &[][..]),
+        ("print", &["domain"][..]),
         (
             "application",
             &["domain", "store", "export", "geojson", "basemap", "media"][..],

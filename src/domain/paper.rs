@@ -92,7 +92,7 @@ pub mod bands {
     /// A fiducial mark's side (an AprilTag's black square, its white border around it).
     pub const TAG: f64 = 16.0;
     /// The title band above the map: the title, the date, the sheet's name and code.
-    pub const HEADER: f64 = 22.0;
+    pub const HEADER: f64 = 24.0;
     /// The legend band below the map, at least (a legend of many symbols takes more).
     pub const LEGEND: f64 = 30.0;
     /// Strip two neighbouring sheets share, by default.
@@ -182,6 +182,10 @@ pub struct Layout {
     pub sheets: Vec<Sheet>,
     /// The whole map on the ground: west, south, east, north.
     pub ground: [f64; 4],
+    /// Millimetres two neighbouring sheets share.
+    pub overlap_mm: f64,
+    /// Millimetres under each map frame for its legend.
+    pub legend_mm: f64,
 }
 
 /// Web Mercator metres of a position (EPSG:3857).
@@ -346,6 +350,8 @@ pub fn plan(request: &PrintRequest) -> Result<Layout, Refusal> {
         rows,
         sheets,
         ground: [w, s, e, n],
+        overlap_mm: overlap,
+        legend_mm: legend,
     })
 }
 
