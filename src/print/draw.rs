@@ -973,7 +973,7 @@ mod tests {
 
     #[test]
     fn grid_steps_are_round_and_at_least_3_cm_apart() {
-        assert_eq!(grid_step(5_000.0), 250.0);
+        assert_eq!(grid_step(5_000.0), 200.0);
         assert_eq!(grid_step(10_000.0), 500.0);
         assert_eq!(grid_step(2_000.0), 100.0);
         assert_eq!(row_name(0), "A");
