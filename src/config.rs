@@ -48,6 +48,10 @@ pub enum Command {
     /// Export a project's features (or priority cells, saved zones, annotations) at a privacy
     /// level, as GeoJSON, CSV, GeoPackage, KML or FlatGeobuf. Recorded in the export log.
     Export(ExportArgs),
+    /// Print a project's or a workshop's area as a georeferenced PDF of sheets (A4 to A0, one
+    /// or tiled), with the legend, the join code and the marks that bring a photo of a sheet
+    /// back.
+    Print(PrintArgs),
     /// Basemap files for offline maps: download a project's area from a tile service, check
     /// a file, or convert MBTiles to PMTiles.
     #[command(subcommand)]
@@ -222,6 +226,56 @@ pub struct ExportArgs {
     /// The server's data folder, where a full export's photos and voice notes are read.
     #[arg(long, env = "TRAMA_DATA_DIR", default_value = "trama-data")]
     pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PrintArgs {
+    /// The project's slug.
+    #[arg(long)]
+    pub project: String,
+    /// Only this workshop (id): its title, join code and drawings.
+    #[arg(long)]
+    pub workshop: Option<uuid::Uuid>,
+    /// minLon,minLat,maxLon,maxLat (default: the project's area).
+    #[arg(long)]
+    pub bbox: Option<String>,
+    /// A4, A3, A2, A1 or A0.
+    #[arg(long, default_value = "A4")]
+    pub paper: String,
+    /// landscape or portrait.
+    #[arg(long, default_value = "landscape")]
+    pub orientation: String,
+    /// The scale's denominator (5000 for 1:5,000; default: the roundest that fits).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Sheets across and down.
+    #[arg(long, default_value_t = 1)]
+    pub columns: u32,
+    #[arg(long, default_value_t = 1)]
+    pub rows: u32,
+    /// Millimetres neighbouring sheets share.
+    #[arg(long, default_value_t = 15.0)]
+    pub overlap_mm: f64,
+    /// A lined half for notes under each map.
+    #[arg(long)]
+    pub notes: bool,
+    /// Leave out the drawings already made.
+    #[arg(long)]
+    pub no_drawings: bool,
+    /// A raster basemap file (MBTiles or PMTiles) under the map.
+    #[arg(long)]
+    pub basemap: Option<PathBuf>,
+    /// Language of the sheets' words (default: the project's).
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Where phones join (`http://192.168.0.10:8080`), for an open workshop's join QR.
+    #[arg(long)]
+    pub join_origin: Option<String>,
+    /// Output PDF.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]

@@ -74,7 +74,9 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("print", &["domain"][..]),
         (
             "application",
-            &["domain", "store", "export", "geojson", "basemap", "media"][..],
+            &[
+                "domain", "store", "export", "geojson", "basemap", "media", "print",
+            ][..],
         ),
     ])
 }

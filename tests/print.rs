@@ -137,7 +137,7 @@ fn a_print(layout: Layout, notes: bool) -> Print {
         drawings: drawings(lomas()),
         join: Some((
             "T2W-EKG".into(),
-            "http://192.168.0.10:8080/j/T2W-EKG".into(),
+            Some("http://192.168.0.10:8080/j/T2W-EKG".into()),
         )),
         notes,
     }

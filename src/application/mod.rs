@@ -18,6 +18,7 @@ pub mod import;
 pub mod jobs;
 pub mod live;
 pub mod pictograms;
+pub mod prints;
 pub mod priority;
 pub mod projects;
 pub mod rates;

@@ -204,3 +204,73 @@ pub(super) async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// `trama print`: the same print as the API's, rendered here and written to `--out`.
+pub(super) async fn print(args: &crate::config::PrintArgs) -> anyhow::Result<()> {
+    use crate::application::prints::{self, PrintOptions};
+    let store = open(&args.database).await?;
+    let Some(project) = store.find_project(&args.project).await? else {
+        bail!("no project has the slug {:?}", args.project);
+    };
+    let basemaps = match &args.basemap {
+        Some(path) => vec![std::sync::Arc::new(
+            crate::basemap::Basemap::open(
+                path,
+                "print".into(),
+                String::new(),
+                crate::basemap::Check::Quick,
+            )
+            .await
+            .with_context(|| format!("the basemap {}", path.display()))?,
+        )],
+        None => Vec::new(),
+    };
+    let options = PrintOptions {
+        workshop: args.workshop,
+        bbox: args.bbox.clone(),
+        paper: Some(args.paper.clone()),
+        orientation: Some(args.orientation.clone()),
+        scale: args.scale,
+        columns: Some(args.columns),
+        rows: Some(args.rows),
+        overlap_mm: Some(args.overlap_mm),
+        notes: Some(args.notes),
+        drawings: Some(!args.no_drawings),
+        basemap: None,
+        lang: args.lang.clone(),
+    };
+    let named = |locale: &str,
+                 layout: &crate::domain::paper::Layout,
+                 workshop: Option<&crate::domain::workshop::Workshop>| {
+        crate::http::prints::words(locale, &project, layout, workshop)
+    };
+    let started = std::time::Instant::now();
+    let prepared = prints::prepare(
+        store.as_ref(),
+        &basemaps,
+        None,
+        &project,
+        &options,
+        &named,
+        args.join_origin.as_deref(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let sheets = prepared.print.layout.sheets.len();
+    let scale = prepared.print.layout.scale;
+    let (pdf, _) = prints::render(prepared, move |done, total| {
+        eprintln!("sheet {done} of {total}");
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::fs::write(&args.out, &pdf)
+        .with_context(|| format!("could not write {}", args.out.display()))?;
+    eprintln!(
+        "printed {sheets} sheet(s) of {} at 1:{scale:.0} to {} ({} bytes, {:.1} s)",
+        project.slug,
+        args.out.display(),
+        pdf.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

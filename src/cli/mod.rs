@@ -59,6 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Copy(args) => copy(&args).await,
         Command::Priority(args) => analysis::priority(&args).await,
         Command::Export(args) => analysis::export(&args).await,
+        Command::Print(args) => analysis::print(&args).await,
         Command::Import(args) => import::import(&args).await,
         Command::Basemap(command) => basemap::run(command).await,
         Command::Purge(args) => purge(&args).await,
@@ -133,6 +134,7 @@ async fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         jobs: Default::default(),
         tls,
         media: std::sync::Arc::new(crate::media::Folder::new(args.data_dir.join("attachments"))),
+        prints: args.data_dir.join("prints").into(),
     };
     tracing::info!(database = %args.database.database, "Trama is serving on http://{address}/");
     if room_origins.is_empty() {

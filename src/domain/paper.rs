@@ -12,7 +12,7 @@
 //! Units: millimetres on the paper (origin at the sheet's top-left, y downwards), degrees
 //! (WGS84) on the ground.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Refusal;
 use super::bbox::BBox;
@@ -121,7 +121,7 @@ pub struct PrintRequest {
 }
 
 /// A rectangle on the paper, in millimetres from the sheet's top-left.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PaperRect {
     pub x: f64,
     pub y: f64,
@@ -130,7 +130,7 @@ pub struct PaperRect {
 }
 
 /// One sheet: its name, where its map frame is on the paper and on the ground.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sheet {
     /// `A1`: row letter (from the top), column number (from the left).
     pub name: String,

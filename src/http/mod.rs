@@ -15,6 +15,7 @@ mod health;
 mod imports;
 mod pages;
 mod pictograms;
+pub mod prints;
 mod priority;
 mod projects;
 pub mod state;
@@ -52,6 +53,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .merge(attachments::router())
         .merge(pictograms::router())
         .merge(priority::router())
+        .merge(prints::router())
         .merge(exports::router())
         .merge(imports::router())
         .merge(zones::router())

@@ -32,6 +32,8 @@ pub struct AppState {
     pub tls: Option<Arc<crate::tls::RoomTls>>,
     /// Where photos attached to drawings are kept (`<data folder>/attachments`).
     pub media: Arc<crate::media::Folder>,
+    /// Where printed maps are kept (`<data folder>/prints`).
+    pub prints: Arc<std::path::Path>,
 }
 
 /// Operator-tunable limits on what one request may ask of the server.

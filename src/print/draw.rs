@@ -731,8 +731,10 @@ fn header(surface: &mut Surface, print: &Print, sheet: &Sheet, fonts: &Type) {
     if let Some((code, url)) = &print.join {
         let side = 18.0;
         let top = bands::MARGIN + bands::TAG + 0.5;
-        qr(surface, url, (right - side, top), side);
-        right -= side + 2.0;
+        if let Some(url) = url {
+            qr(surface, url, (right - side, top), side);
+            right -= side + 2.0;
+        }
         let code_width = fonts.width(code, 13.0, true);
         fonts.write(
             surface,

@@ -94,8 +94,8 @@ pub struct Print {
     pub words: Words,
     pub legend: Vec<Key>,
     pub drawings: Vec<Drawing>,
-    /// The join code and the link a phone opens.
-    pub join: Option<(String, String)>,
+    /// The join code, and the link a phone opens (its QR) where the room's address is known.
+    pub join: Option<(String, Option<String>)>,
     /// A lined half for notes under each sheet's map.
     pub notes: bool,
 }

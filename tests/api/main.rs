@@ -13,6 +13,7 @@ mod flow;
 mod idempotency;
 mod imports;
 mod pages;
+mod prints;
 mod priority;
 mod roles;
 mod store;

@@ -18,6 +18,7 @@ mod helpers;
 mod offline;
 mod participant;
 mod photos;
+mod print;
 mod questions;
 mod review;
 mod tls;

@@ -15,6 +15,8 @@ mod participant;
 mod room_tls;
 mod staff;
 
+pub use staff::is_loopback_host;
+
 pub use context::PageContext;
 pub use errors::{readable_api_errors, wants_page};
 use participant::{draw_page, home, join_by_query, join_page, join_submit, leave};

@@ -59,6 +59,8 @@ struct WorkshopRow {
     id: String,
     title: String,
     project: String,
+    /// Its project's slug, for the API's paths (prints).
+    slug: String,
     open: bool,
     code: String,
     /// When it starts (or was created), as a day: 2026-11-29.
@@ -299,6 +301,7 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
                         care: CareForm::of(w.legal_basis.as_ref()),
                         title: w.title,
                         project: project.name.clone(),
+                        slug: project.slug.clone(),
                     }
                 }),
         );
@@ -328,7 +331,7 @@ pub struct WallQuery {
 }
 
 /// Whether a `Host` header names this computer itself.
-fn is_loopback_host(host: &str) -> bool {
+pub fn is_loopback_host(host: &str) -> bool {
     let name = host
         .rsplit_once(':')
         .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))

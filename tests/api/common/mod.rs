@@ -232,6 +232,7 @@ impl TestApp {
             media: Arc::new(trama::media::Folder::new(
                 database.dir().join("data/attachments"),
             )),
+            prints: database.dir().join("data/prints").into(),
         };
         let server = tokio::spawn(trama::serve(
             listener,
