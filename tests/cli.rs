@@ -370,6 +370,63 @@ fn priority_and_export_write_files_that_gdal_reads() {
         "CSV metadata goes beside the file"
     );
 
+    // A printed map of the demo's area: two A3 sheets, georeferenced (GDAL reads page 2).
+    let pdf = dir.path().join("mapa.pdf");
+    let printed = run(
+        trama(&dir)
+            .args([
+                "print",
+                "--project",
+                "lomas-de-zamora",
+                "--paper",
+                "A3",
+                "--columns",
+                "2",
+            ])
+            .args([
+                "--bbox=-58.42,-34.775,-58.38,-34.75",
+                "--lang",
+                "en",
+                "--out",
+            ])
+            .arg(&pdf),
+        "",
+    );
+    assert!(printed.status.success(), "{}", text(&printed.stderr));
+    assert!(
+        text(&printed.stderr).contains("printed 2 sheet(s)"),
+        "{}",
+        text(&printed.stderr)
+    );
+    let info = Command::new("gdalinfo")
+        .arg(format!("PDF:2:{}", pdf.display()))
+        .output()
+        .expect("gdalinfo");
+    assert!(
+        info.status.success() && text(&info.stdout).contains("NEATLINE"),
+        "{}",
+        text(&info.stderr)
+    );
+    let refused = run(
+        trama(&dir)
+            .args([
+                "print",
+                "--project",
+                "lomas-de-zamora",
+                "--paper",
+                "B4",
+                "--out",
+            ])
+            .arg(&pdf),
+        "",
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("unknown paper"),
+        "{}",
+        text(&refused.stderr)
+    );
+
     // The full GeoJSON back into a workshop: a dry run, then once, then again adds nothing.
     // Before that, a boundary layer to score units with, and the demo's two workshops.
     let (workshops, layer) = tokio::runtime::Runtime::new()
