@@ -271,6 +271,16 @@ pub struct PrintArgs {
     /// Where phones join (`http://192.168.0.10:8080`), for an open workshop's join QR.
     #[arg(long)]
     pub join_origin: Option<String>,
+    /// A result for the community: counts in the legend, the confirmed priority zones and
+    /// `--text`, no marks.
+    #[arg(long)]
+    pub result: bool,
+    /// A result's short text.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// A result's sensitive drawings: masked (as their cells) or omitted.
+    #[arg(long)]
+    pub sensitive: Option<String>,
     /// Output PDF.
     #[arg(long)]
     pub out: PathBuf,

@@ -108,6 +108,7 @@ fn words() -> Words {
         attribution: "© colaboradores de OpenStreetMap".into(),
         metres: "m".into(),
         kilometres: "km".into(),
+        zone: "Zonas prioritarias".into(),
     }
 }
 
@@ -140,6 +141,7 @@ fn a_print(layout: Layout, notes: bool) -> Print {
             Some("http://192.168.0.10:8080/j/T2W-EKG".into()),
         )),
         notes,
+        result: None,
     }
 }
 
@@ -297,6 +299,7 @@ fn a_tiled_a3_set_is_georeferenced_marked_and_readable() {
     assert!(bytes.len() < 4 * 1024 * 1024, "{} bytes", bytes.len());
 
     // GDAL: WGS84, and each page's neatline (the map frame) within 1 m of the plan's.
+    let mut worst: f64 = 0.0;
     for (page, sheet) in layout.sheets.iter().enumerate() {
         let info = gdal_corners(&path, page + 1);
         let wkt = info["coordinateSystem"]["wkt"].as_str().expect("a CRS");
@@ -321,6 +324,7 @@ fn a_tiled_a3_set_is_georeferenced_marked_and_readable() {
                 .iter()
                 .map(|c| distance_m(*c, expected))
                 .fold(f64::MAX, f64::min);
+            worst = worst.max(nearest);
             assert!(
                 nearest < 1.0,
                 "sheet {} corner {expected:?}: {nearest} m off ({neatline})",
@@ -328,6 +332,7 @@ fn a_tiled_a3_set_is_georeferenced_marked_and_readable() {
             );
         }
     }
+    eprintln!("georeferencing: the farthest corner is {worst:.2} m from the plan's");
     // Neighbours share the overlap: A2's west edge is inside A1, the overlap's width from A1's east.
     let (a1, a2) = (&layout.sheets[0], &layout.sheets[1]);
     let shared = distance_m((a2.ground[0], a1.ground[3]), (a1.ground[2], a1.ground[3]));
@@ -427,4 +432,79 @@ fn one_a4_sheet_with_notes_fits_the_area() {
     let screenshot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&screenshot).expect("dir");
     std::fs::copy(&path, screenshot.join("print-a4-notes.pdf")).expect("keep it to look at");
+}
+
+/// A result for the community: counts in the legend, the confirmed zones numbered and named,
+/// the text wrapped under the map, and no marks to bring it back.
+#[test]
+fn a_result_names_its_zones_counts_its_drawings_and_carries_no_marks() {
+    let layout = plan(&PrintRequest {
+        area: lomas(),
+        paper: PaperSize::A3,
+        orientation: Orientation::Portrait,
+        scale: None,
+        columns: 1,
+        rows: 1,
+        overlap_mm: bands::OVERLAP,
+        notes: true,
+        legend_mm: print::legend_mm(SYMBOLS.len() + 2, 297.0),
+    })
+    .expect("plan");
+    let mut result = a_print(layout, true);
+    result.join = None;
+    for (i, key) in result.legend.iter_mut().enumerate() {
+        key.count = Some(result.drawings.iter().filter(|d| d.key == i).count() as u64);
+    }
+    let square = |x: f64, y: f64| {
+        geo::Geometry::Polygon(geo::Polygon::new(
+            geo::LineString::from(vec![
+                (x, y),
+                (x + 0.004, y),
+                (x + 0.004, y + 0.003),
+                (x, y + 0.003),
+                (x, y),
+            ]),
+            vec![],
+        ))
+    };
+    result.result = Some(print::Outcome {
+        zones: vec![
+            ("Feria de la avenida".into(), square(-58.408, -34.768)),
+            ("Barrio Santa Catalina".into(), square(-58.400, -34.764)),
+        ],
+        text: "En el taller del 8 de diciembre las mesas marcaron dónde trabajan chicas y chicos. \
+               Estas son las zonas que la comisión prioriza para actuar primero, con las escuelas y los comedores del barrio."
+            .into(),
+    });
+    let bytes = render(&result);
+    let dir = tempfile::TempDir::new().expect("dir");
+    let path = dir.path().join("devolucion.pdf");
+    std::fs::write(&path, &bytes).expect("write");
+    let screenshot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&screenshot).expect("dir");
+    std::fs::copy(&path, screenshot.join("print-result-a3.pdf")).expect("keep it to look at");
+    let output = Command::new("pdftotext")
+        .args(["-raw"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let schools = result.drawings.iter().filter(|d| d.key == 1).count();
+    for words in [
+        "1 · Feria de la avenida".to_owned(),
+        "2 · Barrio Santa Catalina".to_owned(),
+        "Zonas prioritarias (2)".to_owned(),
+        format!("Escuela ({schools})"),
+        "comisión prioriza".to_owned(),
+    ] {
+        assert!(text.contains(&words), "{words} in {text}");
+    }
+    let (w, h, grey) = pages_grey(&bytes, 2.0).remove(0);
+    assert!(
+        tags(w, h, &grey).is_empty(),
+        "a result has no fiducial marks"
+    );
+    assert!(qr_texts(w, h, &grey).is_empty(), "nor a QR");
+    assert!(gdal_corners(&path, 1)["metadata"][""]["NEATLINE"].is_string());
 }

@@ -400,7 +400,7 @@ pub async fn sees_exact(
 
 /// Degrees of longitude or latitude that cover a masking cell of `resolution` at `lat`, with
 /// room to spare (two edge lengths, widened for the latitude).
-fn cell_span_degrees(resolution: h3o::Resolution, lat: f64) -> f64 {
+pub(crate) fn cell_span_degrees(resolution: h3o::Resolution, lat: f64) -> f64 {
     let km = 2.5 * resolution.edge_length_km();
     km / (111.32 * lat.to_radians().cos().abs().max(0.2))
 }

@@ -28,6 +28,7 @@ use crate::domain::geometry::FeatureGeometry;
 use crate::domain::paper::{self, Layout, Orientation, PaperSize, PrintRequest, bands};
 use crate::domain::project::Project;
 use crate::domain::workshop::Workshop;
+use crate::domain::zone::ZoneStatus;
 use crate::print::{self, Drawing, Key, Print, Words};
 use crate::store::Store;
 
@@ -64,7 +65,17 @@ pub struct PrintOptions {
     pub basemap: Option<String>,
     /// The language of the sheets' words (default: the project's).
     pub lang: Option<String>,
+    /// A result for the community (a *devolución*): counts in the legend, the confirmed
+    /// priority zones, `text`; no marks to bring it back (analysts and admins).
+    pub result: Option<bool>,
+    /// A result's short text (at most 2,000 characters).
+    pub text: Option<String>,
+    /// A result's sensitive drawings: `masked` (default: as their cells) or `omitted`.
+    pub sensitive: Option<String>,
 }
+
+/// Longest text a result prints.
+pub const MAX_RESULT_TEXT: usize = 2_000;
 
 /// What is kept beside a print's PDF: enough to check who may have it and to place a photo
 /// of one of its sheets.
@@ -159,8 +170,28 @@ pub async fn prepare(
                 .ok_or_else(|| Error::NotFound("no such workshop in this project".into()))?,
         ),
     };
+    let result = options.result.unwrap_or(false);
+    let text = options.text.clone().unwrap_or_default();
+    if text.chars().count() > MAX_RESULT_TEXT {
+        return Err(Error::Refused(Refusal::new(
+            "print.option",
+            format!("a result's text is at most {MAX_RESULT_TEXT} characters"),
+        )));
+    }
+    let omitted = match options.sensitive.as_deref() {
+        None | Some("masked") => false,
+        Some("omitted") => true,
+        Some(other) => {
+            return Err(Error::Refused(Refusal::new(
+                "print.option",
+                format!("unknown sensitive {other:?}: use masked or omitted"),
+            )));
+        }
+    };
     if let Some(principal) = principal {
         let allowed = match &workshop {
+            // A result shows the analysts' zones: theirs to print.
+            _ if result => principal.can_moderate(),
             Some(workshop) => principal.can_manage_workshop(workshop),
             None => principal.can_moderate(),
         };
@@ -170,18 +201,18 @@ pub async fn prepare(
             ));
         }
     }
+    let legend = store.legend(project.id).await?;
     let area = match options.bbox.as_deref().filter(|b| !b.trim().is_empty()) {
         Some(text) => BBox::parse(text).map_err(|e| Error::BadInput(e.detail))?,
         None => match project.area.as_ref() {
             Some(area) => area.bbox(),
-            None => drawn_extent(store, project, workshop.as_ref()).await?.ok_or_else(|| {
+            None => drawn_extent(store, project, workshop.as_ref(), &legend).await?.ok_or_else(|| {
                 Error::BadInput(
                     "the project has no area and nothing is drawn yet: say which area to print (bbox)".into(),
                 )
             })?,
         },
     };
-    let legend = store.legend(project.id).await?;
     let locale = options.lang.clone().unwrap_or_else(|| {
         project
             .default_locale
@@ -191,7 +222,27 @@ pub async fn prepare(
             .to_owned()
     });
     let with_drawings = options.drawings.unwrap_or(true);
-    let layout = paper::plan(&request(options, area, legend.len() + 1)?)?;
+    let zones: Vec<(String, geo::Geometry<f64>)> = if result {
+        store
+            .list_priority_zones(project.id)
+            .await?
+            .into_iter()
+            .filter(|z| {
+                matches!(
+                    z.status,
+                    ZoneStatus::Confirmed | ZoneStatus::InterventionPlanned
+                )
+            })
+            .filter_map(|z| Some((z.name, FeatureGeometry::parse_stored(&z.geometry)?)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut asked = request(options, area, legend.len() + 2)?;
+    if result {
+        asked.notes = !text.trim().is_empty() || !zones.is_empty();
+    }
+    let layout = paper::plan(&asked)?;
     let basemap = match &options.basemap {
         Some(id) => Some(
             basemaps
@@ -222,19 +273,31 @@ pub async fn prepare(
             count: None,
         });
     }
-    let drawings = if with_drawings {
+    let mut drawings = if with_drawings {
         public_drawings(store, project, workshop.as_ref(), &layout, &legend).await?
     } else {
         Vec::new()
     };
+    if omitted {
+        drawings.retain(|d| !d.masked);
+    }
+    if result {
+        for (i, key) in keys.iter_mut().enumerate() {
+            key.count = Some(drawings.iter().filter(|d| d.key == i).count() as u64);
+        }
+    }
     let id = Uuid::new_v4();
-    let join = workshop.as_ref().filter(|w| w.is_open()).map(|w| {
-        let code = w.join_code.as_str();
-        (
-            code.to_owned(),
-            join_origin.map(|origin| format!("{origin}/j/{code}")),
-        )
-    });
+    let layout_notes = asked.notes;
+    let join = workshop
+        .as_ref()
+        .filter(|w| w.is_open() && !result)
+        .map(|w| {
+            let code = w.join_code.as_str();
+            (
+                code.to_owned(),
+                join_origin.map(|origin| format!("{origin}/j/{code}")),
+            )
+        });
     let file_name = format!(
         "{}{}-{}x{}-{}.pdf",
         project.slug,
@@ -271,7 +334,8 @@ pub async fn prepare(
             legend: keys,
             drawings,
             join,
-            notes: options.notes.unwrap_or(false),
+            notes: layout_notes,
+            result: result.then_some(print::Outcome { zones, text }),
         },
         basemap,
         record,
@@ -310,7 +374,10 @@ async fn drawn_extent(
     store: &dyn Store,
     project: &Project,
     workshop: Option<&Workshop>,
+    legend: &[crate::domain::legend::Symbol],
 ) -> Result<Option<BBox>, Error> {
+    // As a public screen shows them: a sensitive drawing's cell, never its place (a print
+    // centred on one point would say where it is).
     let filter = FeatureFilter {
         workshops: workshop.map(|w| vec![w.id]),
         limit: Some(MAX_DRAWINGS),
@@ -318,10 +385,16 @@ async fn drawn_extent(
     };
     let mut features = store.stream_features(project.id, &filter);
     let mut extent: Option<BBox> = None;
+    let resolution = project.masking.sensitive_resolution;
     while let Some(feature) = features.next().await {
-        let Some(geometry) = FeatureGeometry::parse_stored(&feature?.geometry) else {
+        let feature = feature?;
+        let Some(symbol) = legend.iter().find(|s| s.key == feature.symbol) else {
             continue;
         };
+        let Some(geometry) = FeatureGeometry::parse_stored(&feature.geometry) else {
+            continue;
+        };
+        let (geometry, _) = shown(geometry, symbol.sensitive, resolution);
         let Some(rect) = geo::BoundingRect::bounding_rect(&geometry) else {
             continue;
         };
@@ -349,6 +422,30 @@ async fn drawn_extent(
     }))
 }
 
+/// A drawing as a public screen shows it: a sensitive one as its masking cell (true).
+fn shown(
+    geometry: geo::Geometry<f64>,
+    sensitive: bool,
+    resolution: h3o::Resolution,
+) -> (geo::Geometry<f64>, bool) {
+    match Sight::public(sensitive, resolution) {
+        Sight::Masked(resolution) => (
+            crate::domain::export::sensitive_cell(&geometry, resolution, resolution),
+            true,
+        ),
+        _ => (geometry, false),
+    }
+}
+
+fn bounds(geometry: &geo::Geometry<f64>) -> Option<BBox> {
+    geo::BoundingRect::bounding_rect(geometry).map(|r| BBox {
+        min_x: r.min().x,
+        min_y: r.min().y,
+        max_x: r.max().x,
+        max_y: r.max().y,
+    })
+}
+
 /// The drawings over the layout's ground as a public screen sees them.
 async fn public_drawings(
     store: &dyn Store,
@@ -358,18 +455,28 @@ async fn public_drawings(
     legend: &[crate::domain::legend::Symbol],
 ) -> Result<Vec<Drawing>, Error> {
     let [west, south, east, north] = layout.ground;
-    let filter = FeatureFilter {
-        bbox: Some(BBox {
-            min_x: west,
-            min_y: south,
-            max_x: east,
-            max_y: north,
-        }),
-        workshops: workshop.map(|w| vec![w.id]),
-        limit: Some(MAX_DRAWINGS),
-        ..FeatureFilter::default()
+    let ground = BBox {
+        min_x: west,
+        min_y: south,
+        max_x: east,
+        max_y: north,
     };
     let resolution = project.masking.sensitive_resolution;
+    // A sheet must not tell where a masked drawing is: the store, which knows exact extents
+    // only, is asked a box grown by a cell's width, and a drawing is printed when what is
+    // shown of it (its cell) meets the sheets, as the API's box answers do.
+    let pad = super::features::cell_span_degrees(resolution, (south + north) / 2.0);
+    let filter = FeatureFilter {
+        bbox: Some(BBox {
+            min_x: (west - pad).max(-180.0),
+            min_y: (south - pad).max(-90.0),
+            max_x: (east + pad).min(180.0),
+            max_y: (north + pad).min(90.0),
+        }),
+        workshops: workshop.map(|w| vec![w.id]),
+        limit: Some(MAX_DRAWINGS + 1),
+        ..FeatureFilter::default()
+    };
     let mut features = store.stream_features(project.id, &filter);
     let mut drawings = Vec::new();
     while let Some(feature) = features.next().await {
@@ -380,13 +487,18 @@ async fn public_drawings(
         let Some(geometry) = FeatureGeometry::parse_stored(&feature.geometry) else {
             continue;
         };
-        let (geometry, masked) = match Sight::public(legend[key].sensitive, resolution) {
-            Sight::Masked(resolution) => (
-                crate::domain::export::sensitive_cell(&geometry, resolution, resolution),
-                true,
-            ),
-            _ => (geometry, false),
-        };
+        let (geometry, masked) = shown(geometry, legend[key].sensitive, resolution);
+        if !bounds(&geometry).is_some_and(|b| b.intersects(&ground)) {
+            continue;
+        }
+        if drawings.len() == MAX_DRAWINGS {
+            return Err(Error::Refused(Refusal::new(
+                "print.option",
+                format!(
+                    "more than {MAX_DRAWINGS} drawings fall on this print: print a smaller area, one workshop, or without the drawings"
+                ),
+            )));
+        }
         drawings.push(Drawing {
             key,
             geometry,
@@ -528,13 +640,13 @@ pub async fn find(
 /// `Conflict` when `jobs::MAX_RUNNING` jobs run; `Failed` when the record cannot be kept.
 pub async fn start(jobs: &Jobs, dir: PathBuf, prepared: Prepared) -> Result<Arc<Job>, Error> {
     let id = prepared.record.id;
-    let (record, at) = (prepared.record.clone(), dir.clone());
+    let (record, at, dir_for_cleanup) = (prepared.record.clone(), dir.clone(), dir.clone());
     tokio::task::spawn_blocking(move || keep_record(&at, &record))
         .await
         .map_err(|e| Error::Failed(e.to_string()))??;
     let sheets = prepared.print.layout.sheets.len();
     let label = prepared.record.file_name.clone();
-    jobs.start(
+    let started = jobs.start(
         (RENDER, id),
         label,
         (json!({ "sheets": sheets }), json!({ "sheets_done": 0 })),
@@ -553,7 +665,12 @@ pub async fn start(jobs: &Jobs, dir: PathBuf, prepared: Prepared) -> Result<Arc<
                 .map_err(|e| Refusal::new("print.failed", e.to_string()))?;
             Ok(summary(&record, bytes))
         },
-    )
+    );
+    if started.is_err() {
+        // Not started (too many jobs run): no record of a print that will never be.
+        let _ = std::fs::remove_file(record_path(&dir_for_cleanup, id));
+    }
+    started
 }
 
 /// What a finished print says of itself: its id, sheets, scale, size, file.

@@ -238,6 +238,9 @@ pub(super) async fn print(args: &crate::config::PrintArgs) -> anyhow::Result<()>
         drawings: Some(!args.no_drawings),
         basemap: None,
         lang: args.lang.clone(),
+        result: Some(args.result),
+        text: args.text.clone(),
+        sensitive: args.sensitive.clone(),
     };
     let named = |locale: &str,
                  layout: &crate::domain::paper::Layout,

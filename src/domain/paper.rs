@@ -81,6 +81,18 @@ impl Orientation {
 
 /// Most sheets a print has (its fiducial marks number 4 a sheet out of tag36h11's 587).
 pub const MAX_SHEETS: u32 = 64;
+/// Most sheets of `paper` a print has: as much paper as 64 A4 sheets at most (4 m², a bound on
+/// the memory and time one print takes).
+pub fn sheets_for(paper: PaperSize) -> u32 {
+    match paper {
+        PaperSize::A4 => 64,
+        PaperSize::A3 => 32,
+        PaperSize::A2 => 16,
+        PaperSize::A1 => 8,
+        PaperSize::A0 => 4,
+    }
+}
+
 /// Scales a print takes: 1:500 (a block) to 1:100,000 (a district).
 pub const SCALES: std::ops::RangeInclusive<f64> = 500.0..=100_000.0;
 
@@ -238,9 +250,15 @@ fn sheet_name(row: u32, column: u32) -> String {
 pub fn plan(request: &PrintRequest) -> Result<Layout, Refusal> {
     let refuse = |detail: String| Refusal::new("print.option", detail);
     let (columns, rows) = (request.columns, request.rows);
-    if columns == 0 || rows == 0 || columns * rows > MAX_SHEETS {
+    // Multiplied wide: two large counts must not wrap to a small one.
+    if columns == 0
+        || rows == 0
+        || u64::from(columns) * u64::from(rows) > u64::from(sheets_for(request.paper))
+    {
         return Err(refuse(format!(
-            "a print has 1 to {MAX_SHEETS} sheets; {columns} × {rows} asked"
+            "a print has 1 to {} {} sheets; {columns} × {rows} asked",
+            sheets_for(request.paper),
+            request.paper.as_str()
         )));
     }
     let area = request.area;
@@ -455,6 +473,15 @@ mod tests {
         request.columns = 9;
         request.rows = 9;
         assert!(plan(&request).expect_err("81 sheets").detail.contains("64"));
+        // Counts whose product wraps a u32 to 1 are still refused.
+        request.columns = 641;
+        request.rows = 6_700_417;
+        assert!(plan(&request).is_err());
+        request.paper = PaperSize::A0;
+        request.columns = 3;
+        request.rows = 2;
+        assert!(plan(&request).expect_err("6 A0").detail.contains("4 A0"));
+        request.paper = PaperSize::A4;
         request.columns = 1;
         request.rows = 1;
         request.overlap_mm = 200.0;

@@ -365,7 +365,10 @@ pub async fn write_file(
     let count = Arc::<Counter>::default();
     match format {
         Format::GeoPackage => write_geopackage(path, layers, meta, attached).await,
-        Format::FlatGeobuf => write_flatgeobuf(path, layers.remove(0), meta).await,
+        Format::FlatGeobuf => match layers.is_empty() {
+            true => Err(ExportError::Refused("no layer to export".into())),
+            false => write_flatgeobuf(path, layers.remove(0), meta).await,
+        },
         format => {
             counted(&mut layers, &count);
             let mut file = tokio::io::BufWriter::new(tokio::fs::File::create(path).await?);

@@ -82,6 +82,7 @@ pub fn words(
         attribution: String::new(),
         metres: "m".into(),
         kilometres: "km".into(),
+        zone: catalogue.t("print.zone"),
     }
 }
 

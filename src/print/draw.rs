@@ -14,7 +14,7 @@ use krilla::text::{Font, TextDirection};
 use krilla_svg::{SurfaceExt, SvgSettings};
 use skrifa::MetadataProvider;
 
-use super::{Drawing, Print, PrintError, sheet_code, tag_id, tag_squares, tag36h11};
+use super::{Drawing, Outcome, Print, PrintError, sheet_code, tag_id, tag_squares, tag36h11};
 use crate::domain::paper::{Layout, Sheet, bands, mercator};
 
 const REGULAR: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
@@ -277,10 +277,15 @@ pub fn document(
         neighbours(&mut surface, layout, sheet, &fonts);
         header(&mut surface, print, sheet, &fonts);
         legend(&mut surface, print, sheet, &pictograms, &fonts);
-        if print.notes {
-            notes(&mut surface, print, sheet, &fonts);
+        match &print.result {
+            Some(outcome) => said(&mut surface, print, sheet, outcome, &fonts),
+            None => {
+                if print.notes {
+                    notes(&mut surface, print, sheet, &fonts);
+                }
+                marks(&mut surface, print, sheet);
+            }
         }
-        marks(&mut surface, print, sheet);
         surface.finish();
         page.finish();
         progress(done + 1, layout.sheets.len());
@@ -331,7 +336,19 @@ fn map(
         geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_) => 1,
         _ => 2,
     };
-    let mut drawings: Vec<&Drawing> = print.drawings.iter().collect();
+    // Only what meets this sheet (and a disc's width around it): a set of many sheets does
+    // not draw every drawing on every page.
+    let [west, south, east, north] = sheet.ground;
+    let pad = (east - west) / frame.width * 4.0;
+    let meets = |d: &&Drawing| {
+        geo::BoundingRect::bounding_rect(&d.geometry).is_some_and(|r| {
+            r.min().x <= east + pad
+                && r.max().x >= west - pad
+                && r.min().y <= north + pad
+                && r.max().y >= south - pad
+        })
+    };
+    let mut drawings: Vec<&Drawing> = print.drawings.iter().filter(meets).collect();
     drawings.sort_by_key(|d| rank(d));
     for drawing in drawings {
         let Some(key) = print.legend.get(drawing.key) else {
@@ -344,6 +361,9 @@ fn map(
             &colour(&key.color),
             pictograms.get(drawing.key).and_then(Option::as_ref),
         );
+    }
+    if let Some(outcome) = &print.result {
+        zones(surface, window, outcome, fonts);
     }
     scale_bar(surface, print, sheet, fonts);
     surface.pop();
@@ -770,6 +790,13 @@ fn header(surface: &mut Surface, print: &Print, sheet: &Sheet, fonts: &Type) {
     fonts.write(surface, (left, 36.5), 9.0, true, black(), &line);
 }
 
+/// A line of the legend: a symbol, masked cells, or priority zones.
+enum Entry {
+    Key(usize),
+    Masked,
+    Zone,
+}
+
 /// The legend under the map: each symbol's pictogram on its colour and its label (with its
 /// count in a result), in columns; masked cells explained; the basemap's attribution.
 fn legend(
@@ -811,20 +838,26 @@ fn legend(
     let right = legend_right(page_width);
     let (row_height, column_width) = (LEGEND_ROW, LEGEND_COLUMN);
     let (mut x, mut y) = (frame.x, top + 2.0);
-    let mut entries: Vec<(Option<usize>, String)> = print
+    let mut entries: Vec<(Entry, String)> = print
         .legend
         .iter()
         .enumerate()
+        // A result lists what it shows: a symbol none of whose drawings is there is left out.
+        .filter(|(_, key)| key.count != Some(0))
         .map(|(i, key)| {
             let label = match key.count {
                 Some(n) => format!("{} ({n})", key.label),
                 None => key.label.clone(),
             };
-            (Some(i), label)
+            (Entry::Key(i), label)
         })
         .collect();
     if print.drawings.iter().any(|d| d.masked) {
-        entries.push((None, print.words.masked.clone()));
+        entries.push((Entry::Masked, print.words.masked.clone()));
+    }
+    let zones = print.result.as_ref().map_or(0, |o| o.zones.len());
+    if zones > 0 {
+        entries.push((Entry::Zone, format!("{} ({zones})", print.words.zone)));
     }
     for (i, label) in entries {
         if y + row_height > bottom {
@@ -836,7 +869,7 @@ fn legend(
         }
         let (cx, cy) = (x + 2.2, y + row_height / 2.0);
         match i {
-            Some(i) => {
+            Entry::Key(i) => {
                 let key = &print.legend[i];
                 draw(
                     surface,
@@ -852,16 +885,25 @@ fn legend(
                     surface.pop();
                 }
             }
-            None => draw(
+            Entry::Masked => draw(
                 surface,
                 rect(cx - 2.2, cy - 2.0, 4.4, 4.0),
                 fill(grid(), 0.2),
                 stroke(grid(), 0.4, Some(&[3.0, 2.0])),
             ),
+            Entry::Zone => draw(
+                surface,
+                rect(cx - 2.2, cy - 2.0, 4.4, 4.0),
+                fill(rgb::Color::new(74, 20, 140), 0.12),
+                stroke(rgb::Color::new(74, 20, 140), 0.6, None),
+            ),
         }
         let label = fonts.fit(&label, 7.5, false, column_width - 7.0);
         fonts.write(surface, (x + 5.5, cy + 1.3), 7.5, false, black(), &label);
         y += row_height;
+    }
+    if print.result.is_some() {
+        return;
     }
     // The sheet's QR: the print and the sheet, for a photo of it coming back.
     let code = sheet_code(print.id, sheet);
@@ -884,6 +926,111 @@ fn legend(
         black(),
         &sheet.name,
     );
+}
+
+/// The confirmed priority zones: a dark outline over a light fill, and each one's number in
+/// a white disc at its interior point (the list under the map names them).
+fn zones(surface: &mut Surface, window: &Window, outcome: &Outcome, fonts: &Type) {
+    use geo::InteriorPoint;
+    let zone = rgb::Color::new(74, 20, 140);
+    for (number, (_, geometry)) in outcome.zones.iter().enumerate() {
+        let polygons: Vec<&geo::Polygon<f64>> = match geometry {
+            geo::Geometry::Polygon(p) => vec![p],
+            geo::Geometry::MultiPolygon(m) => m.0.iter().collect(),
+            _ => continue,
+        };
+        let mut path = PathBuilder::new();
+        for polygon in polygons {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                for (i, c) in ring.coords().enumerate() {
+                    let (x, y) = window.paper(c.x, c.y);
+                    if i == 0 {
+                        path.move_to(pt(x), pt(y));
+                    } else {
+                        path.line_to(pt(x), pt(y));
+                    }
+                }
+                path.close();
+            }
+        }
+        if let Some(path) = path.finish() {
+            surface.set_fill(Some(Fill {
+                rule: FillRule::EvenOdd,
+                ..fill(zone, 0.12).expect("a fill")
+            }));
+            surface.set_stroke(stroke(zone, 0.9, None));
+            surface.draw_path(&path);
+        }
+        if let Some(point) = geometry.interior_point() {
+            let (x, y) = window.paper(point.x(), point.y());
+            draw(
+                surface,
+                circle(x, y, 3.0),
+                fill(white(), 1.0),
+                stroke(zone, 0.6, None),
+            );
+            let label = (number + 1).to_string();
+            let width = fonts.width(&label, 8.0, true);
+            fonts.write(surface, (x - width / 2.0, y + 1.4), 8.0, true, zone, &label);
+        }
+    }
+}
+
+/// A result's words under its legend: the zones by number and name, then its text, wrapped.
+fn said(surface: &mut Surface, print: &Print, sheet: &Sheet, outcome: &Outcome, fonts: &Type) {
+    let frame = sheet.frame;
+    let (_, page_height) = print.layout.page_mm;
+    let mut y = frame.y + frame.height + print.layout.legend_mm + 5.0;
+    let bottom = page_height - bands::MARGIN - 4.0;
+    let width = frame.width;
+    let line = |surface: &mut Surface, text: &str, size: f32, bold: bool, y: &mut f64| {
+        if *y > bottom {
+            return;
+        }
+        fonts.write(surface, (frame.x, *y), size, bold, black(), text);
+        *y += f64::from(size) * 0.45;
+    };
+    if !outcome.zones.is_empty() {
+        line(surface, &print.words.zone, 8.5, true, &mut y);
+        for (number, (name, _)) in outcome.zones.iter().enumerate() {
+            let text = fonts.fit(&format!("{} · {name}", number + 1), 8.0, false, width);
+            line(surface, &text, 8.0, false, &mut y);
+        }
+        y += 2.0;
+    }
+    for paragraph in outcome
+        .text
+        .lines()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        for text in wrap(fonts, paragraph, 9.0, width) {
+            line(surface, &text, 9.0, false, &mut y);
+        }
+        y += 1.5;
+    }
+}
+
+/// `text` in lines no wider than `width` mm at `size`, broken between words.
+fn wrap(fonts: &Type, text: &str, size: f32, width: f64) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let tried = if current.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{current} {word}")
+        };
+        if fonts.width(&tried, size, false) > width && !current.is_empty() {
+            lines.push(std::mem::replace(&mut current, word.to_owned()));
+        } else {
+            current = tried;
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
 }
 
 /// The notes half: a heading and lines to write on.

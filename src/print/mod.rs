@@ -62,6 +62,8 @@ pub struct Words {
     /// The metres of the scale bar's unit: `m`, `km`.
     pub metres: String,
     pub kilometres: String,
+    /// A priority zone, in a result's legend.
+    pub zone: String,
 }
 
 /// One entry of the legend.
@@ -96,8 +98,22 @@ pub struct Print {
     pub drawings: Vec<Drawing>,
     /// The join code, and the link a phone opens (its QR) where the room's address is known.
     pub join: Option<(String, Option<String>)>,
-    /// A lined half for notes under each sheet's map.
+    /// A lined half for notes under each sheet's map (a result's text and zones, in a
+    /// result).
     pub notes: bool,
+    /// A result for the community (a *devolución*), not a sheet to draw on: the confirmed
+    /// priority zones on the map and listed, a short text, counts in the legend; no fiducial
+    /// marks, no sheet QR.
+    pub result: Option<Outcome>,
+}
+
+/// What a result print says beside the drawings.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The priority zones the analysts confirmed, numbered on the map in this order.
+    pub zones: Vec<(String, geo::Geometry<f64>)>,
+    /// A short text for the community (at most a few paragraphs).
+    pub text: String,
 }
 
 /// What the QR of a sheet says: `TRAMA:{print}:{sheet name}`, the print as the first ten

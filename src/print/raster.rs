@@ -91,8 +91,16 @@ pub fn stitch(
     dpi: f64,
     read: &mut dyn FnMut(TileKey) -> Option<Vec<u8>>,
 ) -> Result<RgbImage, PrintError> {
+    let keys = tiles_for(sheet, zoom);
+    if keys.len() > MAX_TILES {
+        // The basemap's coarsest zoom still takes too many: no basemap rather than part of one.
+        return Err(PrintError::Raster(format!(
+            "the sheet takes {} tiles at the basemap's coarsest zoom, more than {MAX_TILES}",
+            keys.len()
+        )));
+    }
     let mut decoded: HashMap<(u32, u32), RgbImage> = HashMap::new();
-    for key in tiles_for(sheet, zoom).into_iter().take(MAX_TILES) {
+    for key in keys {
         if let Some(bytes) = read(key)
             && let Ok(tile) = image::load_from_memory(&bytes)
         {

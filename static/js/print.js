@@ -19,6 +19,12 @@ document.querySelectorAll('form.print-form').forEach(function (form) {
       lang: document.documentElement.lang || 'es'
     };
     if (fields.scale.value) body.scale = Number(fields.scale.value);
+    // A result for the community (analysts): its text and how it shows sensitive places.
+    if (fields.result && fields.result.checked) {
+      body.result = true;
+      body.text = fields.text.value;
+      body.sensitive = fields.sensitive.value;
+    }
     var button = form.querySelector('button[type=submit]');
     button.disabled = true;
     say('');
@@ -32,7 +38,8 @@ document.querySelectorAll('form.print-form').forEach(function (form) {
   function follow(status, button) {
     if (status.running) {
       var progress = status.progress || {};
-      say(t('print.working', { done: (progress.sheets_done || 0) + 1, sheets: progress.sheets || (status.estimate || {}).sheets || 1 }));
+      var sheets = progress.sheets || (status.estimate || {}).sheets || 1;
+      say(t('print.working', { done: Math.min((progress.sheets_done || 0) + 1, sheets), sheets: sheets }));
       setTimeout(function () {
         request(status.status_url).then(function (answer) {
           if (!answer.ok) { button.disabled = false; say(problem(answer.status, answer.body), true); return; }

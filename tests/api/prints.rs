@@ -251,4 +251,106 @@ async fn a_print_of_a_workshop_is_georeferenced_masked_and_for_its_staff(backend
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-crate::both_backends!(a_print_of_a_workshop_is_georeferenced_masked_and_for_its_staff);
+/// A result for the community: analysts print it (a facilitator may not: it shows their
+/// zones), with the confirmed zone named and numbered, counts in the legend, the text, and
+/// no sensitive drawing when they are left off.
+async fn a_result_names_the_confirmed_zones_and_leaves_sensitive_places_off(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let staff = app.project().await;
+    let workshop = app.workshop(&staff).await;
+    let participant = app.join(&workshop.code, "Jóvenes").await;
+    let features: Vec<Value> = (0..12)
+        .map(|i| {
+            let symbol = if i < 2 { "taller_clandestino" } else { "escuela" };
+            json!({"type": "Feature", "properties": {"symbol": symbol, "title": format!("{SECRET} {i}")},
+                   "geometry": {"type": "Point", "coordinates": [-58.404 + f64::from(i) * 0.0005, -34.763]}})
+        })
+        .collect();
+    let (status, body) = app
+        .post(
+            "/api/projects/lomas/features",
+            Some(&participant),
+            &collection(features),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let zone = json!({"type": "Polygon", "coordinates": [[[-58.405, -34.764], [-58.398, -34.764],
+        [-58.398, -34.762], [-58.405, -34.762], [-58.405, -34.764]]]});
+    let (status, saved) = app
+        .post("/api/projects/lomas/priority-zones", Some(&staff.analyst),
+            &json!({"name": "Feria de la avenida", "geometry": zone, "computed": {}, "note": "mesas"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{saved}");
+    let id = saved["id"].as_str().expect("id");
+    let confirmed = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/api/priority-zones/{id}"),
+            Some(&staff.analyst),
+        )
+        .header("if-match", "\"1\"")
+        .json(&json!({"status": "confirmed", "note": "visita"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(confirmed.status(), StatusCode::OK);
+
+    let options = json!({"workshop": workshop.id, "bbox": "-58.406,-34.766,-58.394,-34.759", "paper": "A3",
+        "orientation": "portrait", "result": true, "sensitive": "omitted", "lang": "es",
+        "text": "Las zonas que la comisión prioriza para actuar primero."});
+    let (status, _) = app
+        .post(
+            "/api/projects/lomas/prints",
+            Some(&staff.facilitator),
+            &options,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a result shows the analysts' zones"
+    );
+    let done = print(&app, &staff.analyst, &options).await;
+    let file = done["file_url"].as_str().expect("file url");
+    let pdf = app
+        .request(reqwest::Method::GET, file, Some(&staff.analyst))
+        .send()
+        .await
+        .expect("send")
+        .bytes()
+        .await
+        .expect("pdf");
+    let dir = tempfile::TempDir::new().expect("dir");
+    let path = dir.path().join("devolucion.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    let text = Command::new("pdftotext")
+        .args(["-raw"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for words in [
+        "1 · Feria de la avenida",
+        "Zonas prioritarias (1)",
+        "Escuela (10)",
+        "comisión prioriza",
+    ] {
+        assert!(text.contains(words), "{words} in {text}");
+    }
+    assert!(
+        !text.contains("Taller textil"),
+        "the sensitive symbol is left off: {text}"
+    );
+    assert!(!text.contains("Zona aproximada"), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+    assert!(
+        !text.contains(&workshop.code),
+        "a result has no join code: {text}"
+    );
+}
+
+crate::both_backends!(
+    a_print_of_a_workshop_is_georeferenced_masked_and_for_its_staff,
+    a_result_names_the_confirmed_zones_and_leaves_sensitive_places_off,
+);

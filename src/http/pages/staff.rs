@@ -61,6 +61,8 @@ struct WorkshopRow {
     project: String,
     /// Its project's slug, for the API's paths (prints).
     slug: String,
+    /// Whether the reader may print a result (analysts and admins).
+    results: bool,
     open: bool,
     code: String,
     /// When it starts (or was created), as a day: 2026-11-29.
@@ -302,6 +304,7 @@ pub async fn workshops_page(State(state): State<AppState>, page: PageContext) ->
                         title: w.title,
                         project: project.name.clone(),
                         slug: project.slug.clone(),
+                        results: principal.can_moderate(),
                     }
                 }),
         );
