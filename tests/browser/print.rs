@@ -58,6 +58,33 @@ async fn a_facilitator_prints_the_workshop_s_map_from_the_workshops_page() {
             )
             .await
             .expect("two sheets");
+        if lang == "en" {
+            // A result for the community, as an analyst or admin prints it: its text shows
+            // once it is chosen.
+            client
+                .execute(
+                    "var form = document.querySelector('form.print-form'); form.elements.result.checked = true; \
+                     form.elements.text.value = 'What the tables said, for the neighbourhood.';",
+                    vec![],
+                )
+                .await
+                .expect("a result");
+            let shown = client
+                .execute(
+                    "return document.querySelector('form.print-form textarea[name=text]').offsetParent !== null;",
+                    vec![],
+                )
+                .await
+                .expect("text box");
+            assert_eq!(shown, json!(true), "the result's text box shows");
+        }
+        client
+            .execute(
+                "document.querySelector('form.print-form button[type=submit]').scrollIntoView({block: 'end'});",
+                vec![],
+            )
+            .await
+            .expect("scroll");
         screenshot(&client, &format!("print-form-{width}-{lang}")).await;
         click(&client, "form.print-form button[type=submit]").await;
         let deadline = Instant::now() + Duration::from_secs(120);
