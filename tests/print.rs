@@ -197,6 +197,99 @@ fn gdal_corners(path: &std::path::Path, page: usize) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("json")
 }
 
+/// A neatline's vertices (`POLYGON ((x y, …))` in Web Mercator metres) in degrees.
+fn neatline_degrees(neatline: &str) -> Vec<(f64, f64)> {
+    neatline
+        .trim_start_matches("POLYGON ((")
+        .trim_end_matches("))")
+        .split(',')
+        .map(|p| {
+            let mut xy = p
+                .split_whitespace()
+                .map(|v| v.parse::<f64>().expect("number"));
+            trama::domain::paper::unmercator(xy.next().expect("x"), xy.next().expect("y"))
+        })
+        .collect()
+}
+
+/// Where GDAL puts a point of the page (mm from its top-left), in degrees: its geotransform
+/// over the page's pixels.
+fn gdal_ground(info: &serde_json::Value, page_mm: (f64, f64), (x, y): (f64, f64)) -> (f64, f64) {
+    let t: Vec<f64> = info["geoTransform"]
+        .as_array()
+        .expect("geotransform")
+        .iter()
+        .map(|v| v.as_f64().expect("n"))
+        .collect();
+    let size = info["size"].as_array().expect("size");
+    let (px, py) = (
+        x / page_mm.0 * size[0].as_f64().expect("w"),
+        y / page_mm.1 * size[1].as_f64().expect("h"),
+    );
+    trama::domain::paper::unmercator(t[0] + px * t[1] + py * t[2], t[3] + px * t[4] + py * t[5])
+}
+
+/// A district on one A2 sheet at 1:50,000: a point inside the map is where GDAL says, not
+/// only the corners (a fit of the corners in degrees puts the middle about 7 m off there).
+#[test]
+fn a_small_scale_sheet_is_right_inside_as_well_as_at_its_corners() {
+    let layout = plan(&PrintRequest {
+        area: BBox {
+            min_x: -58.50,
+            min_y: -34.85,
+            max_x: -58.35,
+            max_y: -34.70,
+        },
+        paper: PaperSize::A2,
+        orientation: Orientation::Portrait,
+        scale: Some(50_000.0),
+        columns: 1,
+        rows: 1,
+        overlap_mm: bands::OVERLAP,
+        notes: false,
+        legend_mm: print::legend_mm(SYMBOLS.len() + 1, 420.0),
+    })
+    .expect("plan");
+    let mut district = a_print(layout.clone(), false);
+    district.drawings.clear();
+    let bytes = print::render(&district, &mut |_| None, &mut |_, _| {}).expect("the PDF");
+    let dir = tempfile::TempDir::new().expect("dir");
+    let path = dir.path().join("distrito.pdf");
+    std::fs::write(&path, &bytes).expect("write");
+    // At 2,000 dpi, a pixel of GDAL's page is 0.6 m of ground.
+    let output = Command::new("gdalinfo")
+        .args([
+            "-json",
+            "--config",
+            "GDAL_PDF_DPI",
+            "2000",
+            &format!("PDF:1:{}", path.display()),
+        ])
+        .output()
+        .expect("gdalinfo");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let info: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let sheet = &layout.sheets[0];
+    let frame = sheet.frame;
+    let mut worst: f64 = 0.0;
+    for (fx, fy) in [(0.5, 0.5), (0.25, 0.75), (0.9, 0.1)] {
+        let at = (frame.x + fx * frame.width, frame.y + fy * frame.height);
+        let off = distance_m(
+            gdal_ground(&info, layout.page_mm, at),
+            sheet.ground_at(at.0, at.1),
+        );
+        worst = worst.max(off);
+    }
+    eprintln!(
+        "1:50,000 on A2: GDAL puts points inside the map {worst:.2} m from where they are drawn"
+    );
+    assert!(worst < 1.0, "{worst} m");
+}
+
 /// Each page's pixels, grey, at `scale` × 72 dpi.
 fn pages_grey(bytes: &[u8], scale: f32) -> Vec<(usize, usize, Vec<u8>)> {
     use hayro::hayro_interpret::InterpreterSettings;
@@ -298,26 +391,17 @@ fn a_tiled_a3_set_is_georeferenced_marked_and_readable() {
     std::fs::copy(&path, screenshot.join("print-2x2-a3.pdf")).expect("keep it to look at");
     assert!(bytes.len() < 4 * 1024 * 1024, "{} bytes", bytes.len());
 
-    // GDAL: WGS84, and each page's neatline (the map frame) within 1 m of the plan's.
+    // GDAL: Web Mercator on WGS 84, and each page's neatline (the map frame) within 1 m of
+    // the plan's.
     let mut worst: f64 = 0.0;
     for (page, sheet) in layout.sheets.iter().enumerate() {
         let info = gdal_corners(&path, page + 1);
         let wkt = info["coordinateSystem"]["wkt"].as_str().expect("a CRS");
-        assert!(wkt.contains("WGS 84"), "{wkt}");
+        assert!(wkt.contains("WGS 84 / Pseudo-Mercator"), "{wkt}");
         let neatline = info["metadata"][""]["NEATLINE"]
             .as_str()
             .expect("a neatline");
-        let corners: Vec<(f64, f64)> = neatline
-            .trim_start_matches("POLYGON ((")
-            .trim_end_matches("))")
-            .split(',')
-            .map(|p| {
-                let mut xy = p
-                    .split_whitespace()
-                    .map(|v| v.parse::<f64>().expect("number"));
-                (xy.next().expect("x"), xy.next().expect("y"))
-            })
-            .collect();
+        let corners = neatline_degrees(neatline);
         let [w, s, e, n] = sheet.ground;
         for expected in [(w, s), (w, n), (e, n), (e, s)] {
             let nearest = corners
@@ -507,4 +591,205 @@ fn a_result_names_its_zones_counts_its_drawings_and_carries_no_marks() {
     );
     assert!(qr_texts(w, h, &grey).is_empty(), "nor a QR");
     assert!(gdal_corners(&path, 1)["metadata"][""]["NEATLINE"].is_string());
+}
+
+/// An A4 page's pixels in colour, at `scale` × 72 dpi.
+fn page_rgb(bytes: &[u8], scale: f32) -> image::RgbImage {
+    let (w, h, grey) = pages_grey(bytes, scale).remove(0);
+    image::RgbImage::from_fn(w as u32, h as u32, |x, y| {
+        let v = grey[y as usize * w + x as usize];
+        image::Rgb([v, v, v])
+    })
+}
+
+/// `page` as a phone would photograph it: seen through `h` (page pixels → photo pixels) onto
+/// a `size` photo of a grey table, lit unevenly, blurred, saved as JPEG at quality 70.
+fn photograph(
+    page: &image::RgbImage,
+    h: &print::recover::Homography,
+    size: (u32, u32),
+    blur: f32,
+) -> image::RgbImage {
+    let inverse = print::recover::homography(
+        &[(0.0, 0.0), (1000.0, 0.0), (1000.0, 1000.0), (0.0, 1000.0)]
+            .map(|p| print::recover::apply(h, p)),
+        &[(0.0, 0.0), (1000.0, 0.0), (1000.0, 1000.0), (0.0, 1000.0)],
+    )
+    .expect("inverse");
+    let seen = image::RgbImage::from_fn(size.0, size.1, |x, y| {
+        let (px, py) = print::recover::apply(&inverse, (f64::from(x) + 0.5, f64::from(y) + 0.5));
+        let light = 0.55 + 0.45 * f64::from(x) / f64::from(size.0);
+        let base = if px >= 0.0
+            && py >= 0.0
+            && (px as u32) < page.width()
+            && (py as u32) < page.height()
+        {
+            page.get_pixel(px as u32, py as u32).0[0]
+        } else {
+            90
+        };
+        let v = (f64::from(base) * light) as u8;
+        image::Rgb([v, v, v])
+    });
+    let seen = image::imageops::blur(&seen, blur);
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 70)
+        .encode_image(&seen)
+        .expect("jpeg");
+    image::load_from_memory(&jpeg).expect("decode").to_rgb8()
+}
+
+/// A perspective of the page: turned by `turn` degrees, tilted by `tilt` degrees (its far edge
+/// shrunk as a camera at that angle sees it), fitted into 90 % of a `size` photo.
+fn perspective(
+    page: (u32, u32),
+    size: (u32, u32),
+    turn: f64,
+    tilt: f64,
+) -> print::recover::Homography {
+    let (w, h) = (f64::from(page.0), f64::from(page.1));
+    let (c, s) = (turn.to_radians().cos(), turn.to_radians().sin());
+    let g = tilt.to_radians().tan() / h;
+    // Centre, tilt (projective row), turn.
+    let raw = |(x, y): (f64, f64)| {
+        let (x, y) = (x - w / 2.0, y - h / 2.0);
+        let k = 1.0 + g * (y + h / 2.0) * -0.5;
+        let (x, y) = (x / k, y / k);
+        (c * x - s * y, s * x + c * y)
+    };
+    let corners = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)].map(raw);
+    let (min_x, max_x) = corners
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (min_y, max_y) = corners
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let fit =
+        (0.9 * f64::from(size.0) / (max_x - min_x)).min(0.9 * f64::from(size.1) / (max_y - min_y));
+    let placed = |p: (f64, f64)| {
+        let q = raw(p);
+        (
+            (q.0 - (min_x + max_x) / 2.0) * fit + f64::from(size.0) / 2.0,
+            (q.1 - (min_y + max_y) / 2.0) * fit + f64::from(size.1) / 2.0,
+        )
+    };
+    // The exact homography of the four corners (the warp is projective by construction).
+    let from = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)];
+    print::recover::homography(&from, &from.map(placed)).expect("a homography")
+}
+
+/// The round trip: a printed sheet, photographed as a phone would (turned, tilted up to 30°,
+/// blurred, lit unevenly, JPEG 70), is found again and straightened; the detection rate and
+/// the ground error of its frame's corners and middle are printed, and each found photo puts
+/// them within 5 m at 1:5,000.
+#[test]
+fn a_photographed_sheet_is_found_and_placed_within_5_m() {
+    let layout = plan(&PrintRequest {
+        area: BBox {
+            min_x: -58.404,
+            min_y: -34.766,
+            max_x: -58.398,
+            max_y: -34.762,
+        },
+        paper: PaperSize::A4,
+        orientation: Orientation::Landscape,
+        scale: Some(5_000.0),
+        columns: 1,
+        rows: 1,
+        overlap_mm: bands::OVERLAP,
+        notes: false,
+        legend_mm: print::legend_mm(SYMBOLS.len() + 1, 297.0),
+    })
+    .expect("plan");
+    let sheet = layout.sheets[0].clone();
+    let bytes = render(&a_print(layout.clone(), false));
+    let dpi = 216.0;
+    let page = page_rgb(&bytes, 3.0);
+    let px = dpi / 25.4;
+    let size = (2400, 1800);
+    let frame = sheet.frame;
+    let probes = [
+        (frame.x, frame.y),
+        (frame.x + frame.width, frame.y),
+        (frame.x + frame.width, frame.y + frame.height),
+        (frame.x, frame.y + frame.height),
+        (frame.x + frame.width / 2.0, frame.y + frame.height / 2.0),
+    ];
+    let mut found = 0;
+    let mut errors = Vec::new();
+    let cases: Vec<(f64, f64, f32)> = vec![
+        (0.0, 0.0, 0.6),
+        (7.0, 10.0, 1.0),
+        (-12.0, 20.0, 1.0),
+        (25.0, 30.0, 1.2),
+        (90.0, 15.0, 0.8),
+        (180.0, 25.0, 1.0),
+        (-95.0, 30.0, 1.4),
+        (45.0, 5.0, 1.0),
+        (3.0, 30.0, 1.6),
+        (-30.0, 22.0, 0.8),
+    ];
+    for (turn, tilt, blur) in &cases {
+        let h = perspective(page.dimensions(), size, *turn, *tilt);
+        let photo = photograph(&page, &h, size, *blur);
+        let grey = image::DynamicImage::ImageRgb8(photo.clone()).to_luma8();
+        if *turn == 0.0 {
+            let screenshot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+            std::fs::create_dir_all(&screenshot).expect("dir");
+            grey.save(screenshot.join("return-photo-straight.png"))
+                .expect("save");
+        }
+        let located = match print::recover::locate(&grey, layout.page_mm) {
+            Ok(located) => located,
+            Err(why) => {
+                eprintln!("turn {turn}°, tilt {tilt}°, blur {blur}: not found: {why}");
+                continue;
+            }
+        };
+        found += 1;
+        assert_eq!(located.sheet_index, 0);
+        // The true place of each probe in the photo, and where the fit says it is, in mm of
+        // paper (the photo's pixels a millimetre there), then metres at 1:5,000.
+        let worst = probes
+            .iter()
+            .map(|&(x, y)| {
+                let truth = print::recover::apply(&h, (x * px, y * px));
+                let fitted = print::recover::apply(&located.paper_to_photo, (x, y));
+                let step = print::recover::apply(&h, ((x + 1.0) * px, y * px));
+                let px_per_mm = ((step.0 - truth.0).powi(2) + (step.1 - truth.1).powi(2)).sqrt();
+                let mm = ((fitted.0 - truth.0).powi(2) + (fitted.1 - truth.1).powi(2)).sqrt()
+                    / px_per_mm;
+                mm * layout.scale / 1000.0
+            })
+            .fold(0.0, f64::max);
+        eprintln!(
+            "turn {turn}°, tilt {tilt}°, blur {blur}: found (corners {:?}, residual {:.2} px), worst ground error {worst:.2} m",
+            located.corners, located.residual_px
+        );
+        errors.push(worst);
+        if *turn == 25.0 {
+            let straight = print::recover::rectify(&photo, &located, frame, 4.0);
+            let screenshot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+            std::fs::create_dir_all(&screenshot).expect("dir");
+            photo
+                .save(screenshot.join("return-photo.jpg"))
+                .expect("save");
+            straight
+                .save(screenshot.join("return-rectified.png"))
+                .expect("save");
+        }
+    }
+    errors.sort_by(f64::total_cmp);
+    eprintln!(
+        "round trip: {found} of {} photos found; ground error at 1:5,000: median {:.2} m, worst {:.2} m",
+        cases.len(),
+        errors.get(errors.len() / 2).copied().unwrap_or(f64::NAN),
+        errors.last().copied().unwrap_or(f64::NAN)
+    );
+    assert!(
+        found * 100 >= cases.len() * 95,
+        "{found} of {} found",
+        cases.len()
+    );
+    assert!(errors.iter().all(|e| *e < 5.0), "{errors:?}");
 }

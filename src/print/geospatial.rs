@@ -1,9 +1,12 @@
 //! ISO 32000-2 geospatial features (§12.10 of ISO 32000-2; Adobe's supplement to ISO
 //! 32000-1, level 3): each page's `/VP` array holds a `/Viewport` over its map frame whose
 //! `/Measure` (subtype `/GEO`) pairs the frame's corners on the page (`/LPTS`, 0 to 1 within
-//! the viewport's `/BBox`, y up) with their latitudes and longitudes (`/GPTS`, latitude first)
-//! in WGS84 (`/GCS`, EPSG:4326). GDAL's PDF driver reads it (`gdalinfo` reports the CRS and the
-//! corners), as do Adobe Acrobat and Avenza Maps.
+//! the viewport's `/BBox`, y up) with their latitudes and longitudes (`/GPTS`, latitude first,
+//! WGS84). The map is drawn in Web Mercator, so `/GCS` says so (a `/PROJCS`, EPSG:3857): a
+//! reader fits the corners in that projection, where the page is exactly linear, and every
+//! point inside is where it is drawn (fitted in degrees instead, the middle of an A0 sheet at
+//! 1:100,000 would drift by about 160 m). GDAL's PDF driver reads it (`gdalinfo` reports the
+//! CRS and the neatline), as do Adobe Acrobat and Avenza Maps.
 //!
 //! krilla writes no page entry of its own choosing, so the finished document is opened with
 //! lopdf and the viewport added to each page. lopdf writes reals as f32: a degree is then
@@ -17,8 +20,8 @@ use crate::domain::paper::Layout;
 /// Points a millimetre is.
 const POINTS_PER_MM: f64 = 72.0 / 25.4;
 
-/// WGS84 as OGC WKT 1, as GDAL writes it in the geospatial PDFs it makes.
-const WGS84: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]]"#;
+/// WGS 84 / Pseudo-Mercator (EPSG:3857) as OGC WKT 1, as GDAL writes it.
+const PSEUDO_MERCATOR: &str = r#"PROJCS["WGS 84 / Pseudo-Mercator",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Mercator_1SP"],PARAMETER["central_meridian",0],PARAMETER["scale_factor",1],PARAMETER["false_easting",0],PARAMETER["false_northing",0],UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH],EXTENSION["PROJ4","+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +wktext +no_defs"]]"#;
 
 /// `pdf` (one page per sheet of `layout`, in its order) with each page's viewport.
 ///
@@ -79,9 +82,9 @@ pub fn georeference(pdf: &[u8], layout: &Layout) -> Result<Vec<u8>, PrintError> 
                 "GPTS" => gpts,
                 "LPTS" => lpts,
                 "GCS" => dictionary! {
-                    "Type" => "GEOGCS",
-                    "EPSG" => 4326,
-                    "WKT" => Object::string_literal(WGS84),
+                    "Type" => "PROJCS",
+                    "EPSG" => 3857,
+                    "WKT" => Object::string_literal(PSEUDO_MERCATOR),
                 },
             },
         };

@@ -22,6 +22,7 @@
 mod draw;
 mod geospatial;
 pub mod raster;
+pub mod recover;
 pub mod tag36h11;
 
 use uuid::Uuid;

@@ -172,7 +172,9 @@ async fn a_print_of_a_workshop_is_georeferenced_masked_and_for_its_staff(backend
                         .split_whitespace()
                         .map(|n| n.parse().expect("number"))
                         .collect();
-                    trama::domain::paper::distance_m((v[0], v[1]), (x, y))
+                    // Web Mercator metres, the map's projection.
+                    let corner = trama::domain::paper::unmercator(v[0], v[1]);
+                    trama::domain::paper::distance_m(corner, (x, y))
                 })
                 .fold(f64::MAX, f64::min);
             assert!(
