@@ -92,6 +92,9 @@ pub struct PrintRecord {
     pub page_mm: (f64, f64),
     /// The PDF's name for a download (`lomas-taller-2x2-A3.pdf`).
     pub file_name: String,
+    /// A result for the community (analysts' and admins' only, even of a workshop).
+    #[serde(default)]
+    pub result: bool,
 }
 
 /// A print ready to render: what it shows and the basemap under it.
@@ -202,11 +205,23 @@ pub async fn prepare(
         }
     }
     let legend = store.legend(project.id).await?;
+    // The symbols whose drawings the print may show: all, or all but the sensitive ones
+    // when a result leaves them off (then they neither frame the area nor count).
+    let shown_legend: Vec<crate::domain::legend::Symbol> = legend
+        .iter()
+        .map(|symbol| {
+            let mut symbol = symbol.clone();
+            if omitted && symbol.sensitive {
+                symbol.key = String::new();
+            }
+            symbol
+        })
+        .collect();
     let area = match options.bbox.as_deref().filter(|b| !b.trim().is_empty()) {
         Some(text) => BBox::parse(text).map_err(|e| Error::BadInput(e.detail))?,
         None => match project.area.as_ref() {
             Some(area) => area.bbox(),
-            None => drawn_extent(store, project, workshop.as_ref(), &legend).await?.ok_or_else(|| {
+            None => drawn_extent(store, project, workshop.as_ref(), &shown_legend).await?.ok_or_else(|| {
                 Error::BadInput(
                     "the project has no area and nothing is drawn yet: say which area to print (bbox)".into(),
                 )
@@ -233,16 +248,36 @@ pub async fn prepare(
                     ZoneStatus::Confirmed | ZoneStatus::InterventionPlanned
                 )
             })
-            .filter_map(|z| Some((z.name, FeatureGeometry::parse_stored(&z.geometry)?)))
+            .filter_map(|z| {
+                let geometry = FeatureGeometry::parse_stored(&z.geometry)?;
+                // A zone drawn round one sensitive place would show it: where the project has
+                // sensitive symbols, a zone is printed as the masking cells it touches.
+                let geometry = if legend.iter().any(|s| s.sensitive) {
+                    as_masking_cells(&geometry, project.masking.sensitive_resolution)?
+                } else {
+                    geometry
+                };
+                Some((z.name, geometry))
+            })
             .collect()
     } else {
         Vec::new()
     };
     let mut asked = request(options, area, legend.len() + 2)?;
+    let mut zones = zones;
     if result {
         asked.notes = !text.trim().is_empty() || !zones.is_empty();
     }
     let layout = paper::plan(&asked)?;
+    // Only the zones on the sheets: a print of one corner of the project lists its own.
+    let [west, south, east, north] = layout.ground;
+    let ground = BBox {
+        min_x: west,
+        min_y: south,
+        max_x: east,
+        max_y: north,
+    };
+    zones.retain(|(_, geometry)| bounds(geometry).is_some_and(|b| b.intersects(&ground)));
     let basemap = match &options.basemap {
         Some(id) => Some(
             basemaps
@@ -273,14 +308,11 @@ pub async fn prepare(
             count: None,
         });
     }
-    let mut drawings = if with_drawings {
-        public_drawings(store, project, workshop.as_ref(), &layout, &legend).await?
+    let drawings = if with_drawings {
+        public_drawings(store, project, workshop.as_ref(), &layout, &shown_legend).await?
     } else {
         Vec::new()
     };
-    if omitted {
-        drawings.retain(|d| !d.masked);
-    }
     if result {
         for (i, key) in keys.iter_mut().enumerate() {
             key.count = Some(drawings.iter().filter(|d| d.key == i).count() as u64);
@@ -320,6 +352,7 @@ pub async fn prepare(
         sheets: layout.sheets.clone(),
         page_mm: layout.page_mm,
         file_name,
+        result,
     };
     let mut words = words(&locale, &layout, workshop.as_ref());
     words.attribution = basemap
@@ -420,6 +453,36 @@ async fn drawn_extent(
             max_y: b.max_y + pad_y,
         }
     }))
+}
+
+/// A zone as the masking cells (of `resolution`) it touches, outlined each; None for a zone
+/// that does not tile or would take more than 10,000 cells.
+fn as_masking_cells(
+    zone: &geo::Geometry<f64>,
+    resolution: h3o::Resolution,
+) -> Option<geo::Geometry<f64>> {
+    use h3o::geom::{ContainmentMode, TilerBuilder};
+    let polygons: Vec<geo::Polygon<f64>> = match zone {
+        geo::Geometry::Polygon(p) => vec![p.clone()],
+        geo::Geometry::MultiPolygon(m) => m.0.clone(),
+        _ => return None,
+    };
+    let mut tiler = TilerBuilder::new(resolution)
+        .containment_mode(ContainmentMode::IntersectsBoundary)
+        .build();
+    for polygon in polygons {
+        tiler.add(polygon).ok()?;
+    }
+    let cells: Vec<h3o::CellIndex> = tiler.into_coverage().take(10_001).collect();
+    if cells.is_empty() || cells.len() > 10_000 {
+        return None;
+    }
+    Some(geo::Geometry::MultiPolygon(geo::MultiPolygon::new(
+        cells
+            .into_iter()
+            .map(crate::domain::priority::cell_outline)
+            .collect(),
+    )))
 }
 
 /// A drawing as a public screen shows it: a sensitive one as its masking cell (true).
@@ -619,6 +682,7 @@ pub async fn find(
         .map_err(|_| missing())?;
     let record: PrintRecord = serde_json::from_slice(&bytes).map_err(|_| missing())?;
     let allowed = match record.workshop_id {
+        _ if record.result => principal.can_moderate(),
         Some(workshop) => match store.find_workshop(workshop).await? {
             Some(workshop) => principal.can_manage_workshop(&workshop),
             None => principal.can_moderate(),

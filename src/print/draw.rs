@@ -983,8 +983,14 @@ fn said(surface: &mut Surface, print: &Print, sheet: &Sheet, outcome: &Outcome, 
     let mut y = frame.y + frame.height + print.layout.legend_mm + 5.0;
     let bottom = page_height - bands::MARGIN - 4.0;
     let width = frame.width;
+    // A line past the page's room ends the text with an ellipsis, once.
     let line = |surface: &mut Surface, text: &str, size: f32, bold: bool, y: &mut f64| {
-        if *y > bottom {
+        if *y > bottom + 1.0 {
+            return;
+        }
+        if *y + f64::from(size) * 0.45 > bottom {
+            fonts.write(surface, (frame.x, *y), size, bold, black(), "…");
+            *y = bottom + 2.0;
             return;
         }
         fonts.write(surface, (frame.x, *y), size, bold, black(), text);

@@ -71,15 +71,34 @@ pub fn locate(photo: &GrayImage, page_mm: (f64, f64)) -> Result<Located, Unreada
     if detections.is_empty() {
         return Err(Unreadable::NoMarks);
     }
-    let mut sheets: Vec<u32> = detections.iter().map(|d| (d.id() / 4) as u32).collect();
-    sheets.sort_unstable();
-    sheets.dedup();
-    if sheets.len() > 1 {
-        return Err(Unreadable::SeveralSheets(sheets));
+    // Marks per sheet; a stray detection (a pictogram read as a mark) is outvoted by the
+    // sheet whose marks are found. Several sheets only when two have 3 marks each.
+    let mut per_sheet: std::collections::BTreeMap<u32, std::collections::BTreeSet<u32>> =
+        std::collections::BTreeMap::new();
+    for d in &detections {
+        per_sheet
+            .entry((d.id() / 4) as u32)
+            .or_default()
+            .insert((d.id() % 4) as u32);
     }
-    let sheet_index = sheets[0];
+    let complete: Vec<u32> = per_sheet
+        .iter()
+        .filter(|(_, corners)| corners.len() >= 3)
+        .map(|(sheet, _)| *sheet)
+        .collect();
+    if complete.len() > 1 {
+        return Err(Unreadable::SeveralSheets(complete));
+    }
+    let Some(sheet_index) = per_sheet
+        .iter()
+        .max_by_key(|(_, corners)| corners.len())
+        .map(|(sheet, _)| *sheet)
+    else {
+        return Err(Unreadable::NoMarks);
+    };
     let mut found: Vec<(u32, [[f64; 2]; 4])> = detections
         .iter()
+        .filter(|d| (d.id() / 4) as u32 == sheet_index)
         .map(|d| ((d.id() % 4) as u32, d.corners()))
         .collect();
     found.sort_by_key(|(corner, _)| *corner);
@@ -144,9 +163,16 @@ fn rms(h: &Homography, from: &[(f64, f64)], to: &[(f64, f64)]) -> f64 {
 
 /// The homography mapping `from` onto `to` best in the least-squares sense (the direct linear
 /// transform on Hartley-normalised points, solved by nalgebra's SVD); None for fewer than 4
-/// pairs or points in a line.
+/// pairs, a point that is not a number, or an SVD that does not converge. Points in a line
+/// give a degenerate answer: callers fit the marks' corners, never in a line.
 pub fn homography(from: &[(f64, f64)], to: &[(f64, f64)]) -> Option<Homography> {
-    if from.len() < 4 || from.len() != to.len() {
+    if from.len() < 4
+        || from.len() != to.len()
+        || !from
+            .iter()
+            .chain(to)
+            .all(|p| p.0.is_finite() && p.1.is_finite())
+    {
         return None;
     }
     let (t_from, t_to) = (normalising(from)?, normalising(to)?);
@@ -168,7 +194,7 @@ pub fn homography(from: &[(f64, f64)], to: &[(f64, f64)]) -> Option<Homography> 
         }
     }
     // The right singular vector of the smallest singular value: the last row of Vᵀ.
-    let svd = a.svd(false, true);
+    let svd = a.try_svd(false, true, f64::EPSILON, 10_000)?;
     let v_t = svd.v_t?;
     let smallest = (0..svd.singular_values.len())
         .min_by(|&i, &j| svd.singular_values[i].total_cmp(&svd.singular_values[j]))?;
@@ -235,23 +261,41 @@ pub fn apply(h: &Homography, (x, y): (f64, f64)) -> (f64, f64) {
 /// here because it is one loop over the output (an image crate's warp would bring a larger
 /// tree for it).
 pub fn rectify(photo: &RgbImage, located: &Located, frame: PaperRect, px_per_mm: f64) -> RgbImage {
+    // At most MAX_PIXELS out, whatever resolution is asked.
+    let area = frame.width * frame.height;
+    let px_per_mm = px_per_mm
+        .min((MAX_PIXELS as f64 / area.max(1.0)).sqrt())
+        .max(0.1);
+    // The side of the plane the sheet is on: a point whose projective weight has the other
+    // sign is behind the camera, not on the sheet.
+    let h = &located.paper_to_photo;
+    let centre = (frame.x + frame.width / 2.0, frame.y + frame.height / 2.0);
+    let side = (h[6] * centre.0 + h[7] * centre.1 + h[8]).signum();
     let (width, height) = (
         (frame.width * px_per_mm).round().max(1.0) as u32,
         (frame.height * px_per_mm).round().max(1.0) as u32,
     );
-    let h = &located.paper_to_photo;
     RgbImage::from_fn(width, height, |i, j| {
         let paper = (
             frame.x + (f64::from(i) + 0.5) / px_per_mm,
             frame.y + (f64::from(j) + 0.5) / px_per_mm,
         );
+        let w = h[6] * paper.0 + h[7] * paper.1 + h[8];
+        if w * side <= 1e-12 {
+            return image::Rgb([255, 255, 255]);
+        }
         let (x, y) = apply(h, paper);
         bilinear(photo, x - 0.5, y - 0.5).unwrap_or(image::Rgb([255, 255, 255]))
     })
 }
 
 fn bilinear(photo: &RgbImage, x: f64, y: f64) -> Option<image::Rgb<u8>> {
-    if !(x >= 0.0 && y >= 0.0) {
+    // Bounds in floating point first: a far point must not saturate a cast.
+    if !(x >= 0.0
+        && y >= 0.0
+        && x + 1.0 < f64::from(photo.width())
+        && y + 1.0 < f64::from(photo.height()))
+    {
         return None;
     }
     let (x0, y0) = (x.floor() as u32, y.floor() as u32);

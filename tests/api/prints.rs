@@ -313,6 +313,15 @@ async fn a_result_names_the_confirmed_zones_and_leaves_sensitive_places_off(back
         "a result shows the analysts' zones"
     );
     let done = print(&app, &staff.analyst, &options).await;
+    // Nor may the workshop's facilitator follow or download the analysts' result.
+    let id = done["id"].as_str().expect("id");
+    for path in [
+        format!("/api/prints/{id}"),
+        format!("/api/prints/{id}/file"),
+    ] {
+        let (status, _) = app.get(&path, Some(&staff.facilitator)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
     let file = done["file_url"].as_str().expect("file url");
     let pdf = app
         .request(reqwest::Method::GET, file, Some(&staff.analyst))
