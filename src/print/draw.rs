@@ -226,12 +226,47 @@ impl Window {
         }
     }
 
+    /// Traces `ring` on the paper into `path`, closed or not.
+    fn trace(&self, path: &mut PathBuilder, ring: &geo::LineString<f64>, close: bool) {
+        for (i, c) in ring.coords().enumerate() {
+            let (x, y) = self.paper(c.x, c.y);
+            if i == 0 {
+                path.move_to(pt(x), pt(y));
+            } else {
+                path.line_to(pt(x), pt(y));
+            }
+        }
+        if close {
+            path.close();
+        }
+    }
+
+    /// Polygons on the paper, holes included (to fill even-odd).
+    fn zones(&self, polygons: &[&geo::Polygon<f64>]) -> Option<Path> {
+        let mut path = PathBuilder::new();
+        for polygon in polygons {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                self.trace(&mut path, ring, true);
+            }
+        }
+        path.finish()
+    }
+
     fn paper(&self, lon: f64, lat: f64) -> (f64, f64) {
         let (x, y) = mercator(lon, lat);
         (
             self.frame.x + (x - self.left) / self.per_mm,
             self.frame.y + (self.top - y) / self.per_mm,
         )
+    }
+}
+
+/// A geometry's polygons (none for a point or a line).
+fn polygons_of(geometry: &geo::Geometry<f64>) -> Vec<&geo::Polygon<f64>> {
+    match geometry {
+        geo::Geometry::Polygon(p) => vec![p],
+        geo::Geometry::MultiPolygon(m) => m.0.iter().collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -513,32 +548,9 @@ fn shape(
     pictogram: Option<&usvg::Tree>,
 ) {
     use geo::Geometry as G;
-    let ring = |path: &mut PathBuilder, ring: &geo::LineString<f64>, close: bool| {
-        for (i, c) in ring.coords().enumerate() {
-            let (x, y) = window.paper(c.x, c.y);
-            if i == 0 {
-                path.move_to(pt(x), pt(y));
-            } else {
-                path.line_to(pt(x), pt(y));
-            }
-        }
-        if close {
-            path.close();
-        }
-    };
-    let polygons: Vec<&geo::Polygon<f64>> = match &drawing.geometry {
-        G::Polygon(p) => vec![p],
-        G::MultiPolygon(m) => m.0.iter().collect(),
-        _ => Vec::new(),
-    };
+    let polygons = polygons_of(&drawing.geometry);
     if !polygons.is_empty() {
-        let mut path = PathBuilder::new();
-        for polygon in polygons {
-            ring(&mut path, polygon.exterior(), true);
-            for hole in polygon.interiors() {
-                ring(&mut path, hole, true);
-            }
-        }
+        let path = window.zones(&polygons);
         let (opacity, dash) = if drawing.masked {
             (0.18, Some(&[4.0f32, 3.0][..]))
         } else {
@@ -548,7 +560,6 @@ fn shape(
         if let Some(s) = outline.as_mut() {
             s.line_cap = LineCap::Butt;
         }
-        let path = path.finish();
         if let Some(path) = &path {
             surface.set_fill(Some(Fill {
                 rule: FillRule::EvenOdd,
@@ -567,7 +578,7 @@ fn shape(
     if !lines.is_empty() {
         let mut path = PathBuilder::new();
         for line in lines {
-            ring(&mut path, line, false);
+            window.trace(&mut path, line, false);
         }
         if let Some(path) = path.finish() {
             for (paint, width) in [(white(), 1.6), (*colour, 0.9)] {
@@ -934,26 +945,11 @@ fn zones(surface: &mut Surface, window: &Window, outcome: &Outcome, fonts: &Type
     use geo::InteriorPoint;
     let zone = rgb::Color::new(74, 20, 140);
     for (number, (_, geometry)) in outcome.zones.iter().enumerate() {
-        let polygons: Vec<&geo::Polygon<f64>> = match geometry {
-            geo::Geometry::Polygon(p) => vec![p],
-            geo::Geometry::MultiPolygon(m) => m.0.iter().collect(),
-            _ => continue,
-        };
-        let mut path = PathBuilder::new();
-        for polygon in polygons {
-            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-                for (i, c) in ring.coords().enumerate() {
-                    let (x, y) = window.paper(c.x, c.y);
-                    if i == 0 {
-                        path.move_to(pt(x), pt(y));
-                    } else {
-                        path.line_to(pt(x), pt(y));
-                    }
-                }
-                path.close();
-            }
+        let polygons = polygons_of(geometry);
+        if polygons.is_empty() {
+            continue;
         }
-        if let Some(path) = path.finish() {
+        if let Some(path) = window.zones(&polygons) {
             surface.set_fill(Some(Fill {
                 rule: FillRule::EvenOdd,
                 ..fill(zone, 0.12).expect("a fill")
